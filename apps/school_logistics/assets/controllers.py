@@ -1,0 +1,1 @@
+"""Controllers of the 校产 DocTypes."""

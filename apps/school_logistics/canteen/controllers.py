@@ -1,0 +1,1 @@
+"""Controllers of the 食堂 DocTypes."""

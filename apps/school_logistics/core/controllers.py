@@ -1,0 +1,42 @@
+"""Controllers: the optional Python behaviour of a built-in DocType, called by the services."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from school_logistics.core.document import Doc
+
+
+class Controller:
+    """Lifecycle hooks; each runs inside the saving transaction, so raising undoes the save."""
+
+    def validate(self, doc: Doc) -> None:
+        """Compute derived values and check rules before every save."""
+
+    def before_submit(self, doc: Doc) -> None:
+        """Check rules that only apply when the document is submitted."""
+
+    def on_submit(self, doc: Doc) -> None:
+        """Post ledger entries and link documents after submission."""
+
+    def on_cancel(self, doc: Doc) -> None:
+        """Reverse what on_submit did."""
+
+
+_controllers: dict[str, Controller] = {}
+_default = Controller()
+
+
+def register(doctype: str):  # type: ignore[no-untyped-def]
+    """Class decorator: use this controller for a DocType (domain apps call it in ready())."""
+
+    def wrap(cls: type[Controller]) -> type[Controller]:
+        _controllers[doctype] = cls()
+        return cls
+
+    return wrap
+
+
+def get_controller(doctype: str) -> Controller:
+    return _controllers.get(doctype, _default)

@@ -1,0 +1,102 @@
+"""Checks that need the database: Link targets exist in the school, unique values are unique."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from school_logistics.core.meta import Meta
+from school_logistics.core.models import Attachment, Department, Document, Role, School, User
+from school_logistics.core.validation import DocumentValidationError
+
+
+def _existing(target: str, values: set[str], school_id: int) -> set[str]:
+    """Return which of `values` name a record of `target` visible in the school."""
+    match target:
+        case "User":
+            qs = User.objects.filter(username__in=values, is_active=True)
+            return set(qs.values_list("username", flat=True))
+        case "Department":
+            qs = Department.objects.filter(school_id=school_id, name__in=values)
+            return set(qs.values_list("name", flat=True))
+        case "School":
+            return set(School.objects.filter(name__in=values).values_list("name", flat=True))
+        case "Role":
+            return set(Role.objects.filter(code__in=values).values_list("code", flat=True))
+        case _:
+            qs = Document.objects.filter(doctype=target, school_id=school_id, name__in=values)
+            return set(qs.exclude(docstatus=2).values_list("name", flat=True))
+
+
+def check_references(
+    meta: Meta,
+    values: dict[str, Any],
+    child_metas: dict[str, Meta],
+    *,
+    school_id: int,
+    document_id: int | None,
+) -> None:
+    """Raise DocumentValidationError for dangling links, foreign attachments or duplicates."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    places: list[tuple[str, str, str, str]] = []  # (error key, label, target, value)
+    attachments: list[tuple[str, str, str]] = []
+
+    def collect(m: Meta, vals: dict[str, Any], prefix: str, label_prefix: str) -> None:
+        for f in m.value_fields:
+            value = vals.get(f.fieldname)
+            if value in (None, "") or f.is_table:
+                continue
+            if f.fieldtype in {"Link", "User"}:
+                wanted[f.link_doctype].add(value)
+                places.append((prefix + f.fieldname, label_prefix + f.label, f.link_doctype, value))
+            elif f.fieldtype in {"Attach", "Attach Image"}:
+                attachments.append((prefix + f.fieldname, label_prefix + f.label, value))
+
+    collect(meta, values, "", "")
+    for tf in meta.table_fields:
+        for idx, row in enumerate(values.get(tf.fieldname) or [], start=1):
+            collect(
+                child_metas[tf.options],
+                row,
+                f"{tf.fieldname}.{idx}.",
+                _("%(table)s第 %(idx)s 行：") % {"table": tf.label, "idx": idx},
+            )
+
+    errors: dict[str, list[str]] = defaultdict(list)
+    found = {target: _existing(target, names, school_id) for target, names in wanted.items()}
+    for key, label, target, value in places:
+        if value not in found[target]:
+            errors[key].append(_("%(label)s：找不到“%(value)s”") % {"label": label, "value": value})
+
+    for key, label, url in attachments:
+        token = _attachment_token(url)
+        ok = token and Attachment.objects.filter(token=token, school_id=school_id).filter(
+            document_id__in=[document_id, None] if document_id else [None]
+        ).exists()
+        if not ok:
+            errors[key].append(_("%(label)s：附件不存在或不属于本单据") % {"label": label})
+
+    for f in meta.value_fields:
+        value = values.get(f.fieldname)
+        if f.unique and value not in (None, ""):
+            clash = Document.objects.filter(
+                doctype=meta.name, school_id=school_id, **{f"data__{f.fieldname}": value}
+            )
+            if document_id:
+                clash = clash.exclude(pk=document_id)
+            if clash.exists():
+                errors[f.fieldname].append(
+                    _("%(label)s：“%(value)s”已被使用") % {"label": f.label, "value": value}
+                )
+    if errors:
+        raise DocumentValidationError(errors)
+
+
+def _attachment_token(url: str) -> str | None:
+    """Return the token of an attachment URL `/files/<token>/<filename>`."""
+    parts = str(url).strip("/").split("/")
+    if len(parts) >= 2 and parts[0] == "files" and parts[1].isalnum():
+        return parts[1]
+    return None

@@ -1,0 +1,101 @@
+"""Who may do what to which documents: one place for pages, actions and the API alike."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from school_logistics.core.meta import PERMISSION_TYPES, Meta
+from school_logistics.core.models import Document, User
+
+# The role that administers a school's forms and users; it holds every right in its schools.
+ADMIN_ROLE = "sys_admin"
+
+Scope = Literal["all", "own"] | None
+
+RIGHT_LABELS = {
+    "read": "查看",
+    "write": "编辑",
+    "create": "新建",
+    "delete": "删除",
+    "submit": "提交",
+    "cancel": "作废",
+    "amend": "修订",
+    "print": "打印",
+    "export": "导出",
+}
+
+
+def is_admin(user: User) -> bool:
+    return user.is_superuser or ADMIN_ROLE in user.role_codes()
+
+
+def scope(user: User, meta: Meta, ptype: str) -> Scope:
+    """Return whether the user holds a right on all documents of a DocType, only their own, or none."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if is_admin(user):
+        return "all"
+    roles = user.role_codes()
+    result: Scope = None
+    for perm in meta.permissions:
+        if perm.role in roles and ptype in perm.rights:
+            if not perm.if_owner:
+                return "all"
+            result = "own"
+    return result
+
+
+def rights(user: User, meta: Meta) -> dict[str, Scope]:
+    return {ptype: scope(user, meta, ptype) for ptype in PERMISSION_TYPES}
+
+
+def in_users_schools(user: User, school_id: int) -> bool:
+    return user.is_superuser or school_id in user.school_ids()
+
+
+def has_permission(user: User, meta: Meta, ptype: str, doc: Document | None = None) -> bool:
+    s = scope(user, meta, ptype)
+    if s is None:
+        return False
+    if doc is None:
+        return True
+    if not in_users_schools(user, doc.school_id):
+        return False
+    return s == "all" or doc.owner_id == user.pk
+
+
+def check_permission(user: User, meta: Meta, ptype: str, doc: Document | None = None) -> None:
+    """Raise PermissionDenied with a message naming the missing right."""
+    if not has_permission(user, meta, ptype, doc):
+        raise PermissionDenied(
+            _("没有权限：%(right)s %(doctype)s")
+            % {"right": RIGHT_LABELS.get(ptype, ptype), "doctype": meta.label}
+        )
+
+
+def readable(user: User, meta: Meta) -> QuerySet[Document]:
+    """Return the documents of a DocType this user may read: the query lists and the API use."""
+    qs = Document.objects.filter(doctype=meta.name)
+    s = scope(user, meta, "read")
+    if s is None:
+        return qs.none()
+    if not user.is_superuser:
+        qs = qs.filter(school_id__in=user.school_ids())
+    if s == "own":
+        qs = qs.filter(owner=user)
+    return qs
+
+
+def get_document(user: User, meta: Meta, name: str, ptype: str = "read") -> Document:
+    """Return a document the user may read (404 otherwise) and holds `ptype` on (403 otherwise)."""
+    doc = readable(user, meta).filter(name=name).first()
+    if doc is None:
+        raise Http404(_("找不到单据 %(name)s") % {"name": name})
+    if ptype != "read":
+        check_permission(user, meta, ptype, doc)
+    return doc

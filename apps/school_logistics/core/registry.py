@@ -1,0 +1,62 @@
+"""Where the engine finds DocType metadata and controllers at run time."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from school_logistics.core.meta import Meta, parse_meta
+from school_logistics.core.models import DocType
+
+# DocTypes the engine knows without a JSON definition: Link fields may point at them.
+ORG_DOCTYPES = frozenset({"User", "Department", "School", "Role"})
+
+_lock = threading.Lock()
+_cache: dict[str, Meta] = {}
+_checked_at = 0.0
+_stamp: object = None
+# How stale another process's view of admin edits may get before it re-reads them.
+RECHECK_SECONDS = 1.0
+
+
+def clear_meta_cache() -> None:
+    global _checked_at
+    with _lock:
+        _cache.clear()
+        _checked_at = 0.0
+
+
+def _refresh_if_changed() -> None:
+    global _checked_at, _stamp
+    now = time.monotonic()
+    if now - _checked_at < RECHECK_SECONDS:
+        return
+    from django.db.models import Count, Max
+
+    stamp = DocType.objects.aggregate(n=Count("id"), m=Max("modified"))
+    with _lock:
+        if stamp != _stamp:
+            _cache.clear()
+            _stamp = stamp
+        _checked_at = now
+
+
+def get_meta(doctype: str) -> Meta:
+    """Return the metadata of a DocType, or raise Http404 when there is no such DocType."""
+    _refresh_if_changed()
+    meta = _cache.get(doctype)
+    if meta is None:
+        row = DocType.objects.filter(name=doctype).values_list("definition", flat=True).first()
+        if row is None:
+            raise Http404(_("没有这种单据类型：%(doctype)s") % {"doctype": doctype})
+        meta = parse_meta(row)
+        with _lock:
+            _cache[doctype] = meta
+    return meta
+
+
+def doctype_exists(doctype: str) -> bool:
+    return doctype in ORG_DOCTYPES or DocType.objects.filter(name=doctype).exists()

@@ -1,0 +1,329 @@
+"""The only writers of documents: create, save, submit, cancel, amend, delete, comment, attach.
+
+Each service checks permission itself (so every door — page, API, import — gets the same rules),
+runs in one transaction with the controller hooks, and records a Version row in it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from school_logistics.core import permissions
+from school_logistics.core.controllers import get_controller
+from school_logistics.core.document import Doc, child_metas_for, load
+from school_logistics.core.links import check_references
+from school_logistics.core.meta import Meta
+from school_logistics.core.models import (
+    Attachment,
+    Comment,
+    Department,
+    Document,
+    School,
+    User,
+    Version,
+)
+from school_logistics.core.models.document import DocStatus
+from school_logistics.core.naming import amended_name, make_name
+from school_logistics.core.registry import get_meta
+from school_logistics.core.validation import DocumentValidationError, clean_values
+from school_logistics.core.values import from_json, new_row_name, to_json
+from school_logistics.core.versions import diff
+
+
+class DocumentStateError(Exception):
+    """The action does not fit the document's state (e.g. editing a submitted one): HTTP 409."""
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def _defaults(meta: Meta, actor: User) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for f in meta.value_fields:
+        default = f.default
+        if default in (None, "") or f.is_table:
+            continue
+        if default == "Today":
+            default = today().isoformat()
+        elif default == "__user":
+            default = actor.username
+        elif default == "__department" and actor.department_id:
+            default = actor.department.name  # type: ignore[union-attr]
+        values[f.fieldname] = default
+    return values
+
+
+def _lock(instance: Document) -> Document:
+    return Document.objects.select_for_update().get(pk=instance.pk)
+
+
+def _promote(doc: Doc) -> None:
+    """Copy the fields every query needs from the JSON values to indexed columns."""
+    meta, inst, values = doc.meta, doc.instance, doc.values
+    if meta.title_field:
+        inst.title = str(values.get(meta.title_field) or "")[:240]
+    if meta.total_field:
+        total = values.get(meta.total_field)
+        inst.grand_total = Decimal(total) if total is not None else None
+    if meta.date_field:
+        inst.posting_date = values.get(meta.date_field)
+    dept_field = meta.get_field("department")
+    if dept_field and dept_field.link_doctype == "Department":
+        name = values.get("department")
+        inst.department = (
+            Department.objects.filter(school_id=inst.school_id, name=name).first() if name else None
+        )
+
+
+def _validate(doc: Doc, raw: dict[str, Any], existing: dict[str, Any] | None) -> None:
+    doc.values = clean_values(doc.meta, raw, doc.child_metas, existing)
+    check_references(
+        doc.meta,
+        doc.values,
+        doc.child_metas,
+        school_id=doc.instance.school_id,
+        document_id=doc.instance.pk,
+    )
+    get_controller(doc.meta.name).validate(doc)
+
+
+def _store(doc: Doc, *, actor: User, action: str, before: dict[str, Any]) -> None:
+    inst = doc.instance
+    inst.data = to_json(doc.meta, doc.values, doc.child_metas)
+    _promote(doc)
+    inst.modified_by = actor
+    inst.save()
+    _link_attachments(doc)
+    changes = diff(doc.meta, before, inst.data, doc.child_metas)
+    if changes or action != "save":
+        Version.objects.create(document=inst, actor=actor, action=action, diff=changes)
+    # Row names are assigned on storage; keep the typed values in step with them.
+    doc.values = from_json(doc.meta, inst.data, doc.child_metas)
+
+
+def _link_attachments(doc: Doc) -> None:
+    urls = [
+        doc.values.get(f.fieldname)
+        for f in doc.meta.value_fields
+        if f.fieldtype in {"Attach", "Attach Image"} and doc.values.get(f.fieldname)
+    ]
+    tokens = [str(u).strip("/").split("/")[1] for u in urls]
+    if tokens:
+        Attachment.objects.filter(token__in=tokens, document=None).update(document=doc.instance)
+
+
+def _meta_for_write(doctype: str) -> Meta:
+    meta = get_meta(doctype)
+    if meta.istable:
+        raise DocumentStateError(_("子表“%(doctype)s”只能随主单据保存") % {"doctype": meta.label})
+    return meta
+
+
+def create_document(
+    doctype: str, values: dict[str, Any], *, actor: User, school: School | None = None
+) -> Document:
+    """Validate and insert a new draft; its name comes from the DocType's naming rule."""
+    meta = _meta_for_write(doctype)
+    permissions.check_permission(actor, meta, "create")
+    school = school or actor.school
+    if school is None or not permissions.in_users_schools(actor, school.pk):
+        raise DocumentValidationError.single(_("请先为用户指定所属学校"))
+    with transaction.atomic():
+        instance = Document(doctype=meta.name, owner=actor, modified_by=actor, school=school)
+        doc = Doc(meta, instance, {}, child_metas_for(meta), actor)
+        _validate(doc, {**_defaults(meta, actor), **values}, None)
+        instance.name = make_name(meta, doc.values, doc.values.get(meta.date_field) or today())
+        if Document.objects.filter(doctype=meta.name, name=instance.name).exists():
+            raise DocumentValidationError.single(
+                _("编号“%(name)s”已存在") % {"name": instance.name}, "name"
+            )
+        try:
+            with transaction.atomic():
+                _store(doc, actor=actor, action="create", before={})
+        except IntegrityError as exc:
+            raise DocumentValidationError.single(
+                _("编号“%(name)s”已存在") % {"name": instance.name}, "name"
+            ) from exc
+    return instance
+
+
+def save_document(
+    doctype: str, name: str, values: dict[str, Any], *, actor: User
+) -> Document:
+    """Update a draft (any field) or a submitted document (allow-on-submit fields only)."""
+    meta = _meta_for_write(doctype)
+    with transaction.atomic():
+        instance = _lock(permissions.get_document(actor, meta, name, "write"))
+        before = instance.data
+        if instance.docstatus == DocStatus.CANCELLED:
+            raise DocumentStateError(_("已作废的单据不能修改"))
+        if instance.docstatus == DocStatus.SUBMITTED:
+            blocked = [
+                f.label
+                for f in meta.value_fields
+                if f.fieldname in values
+                and not f.allow_on_submit
+                and _changed(meta, f.fieldname, before, values)
+            ]
+            if blocked:
+                raise DocumentStateError(
+                    _("已提交的单据不能修改：%(fields)s") % {"fields": "、".join(blocked)}
+                )
+        doc = Doc(meta, instance, {}, child_metas_for(meta), actor)
+        existing = from_json(meta, before, doc.child_metas)
+        _validate(doc, {**before, **values}, existing)
+        action = "update_after_submit" if instance.docstatus == DocStatus.SUBMITTED else "save"
+        _store(doc, actor=actor, action=action, before=before)
+    return instance
+
+
+def _changed(meta: Meta, fieldname: str, stored: dict[str, Any], values: dict[str, Any]) -> bool:
+    """Compare an input value with the stored one after the same cleaning, so "5" equals 5."""
+    f = meta.get_field(fieldname)
+    if f is None or f.is_table:
+        return values.get(fieldname) != stored.get(fieldname)
+    try:
+        one = clean_values(_single_field_meta(meta, f), {fieldname: values[fieldname]}, {})
+    except DocumentValidationError:
+        return True
+    return to_json(_single_field_meta(meta, f), one, {}).get(fieldname) != stored.get(fieldname)
+
+
+def _single_field_meta(meta: Meta, f: Any) -> Meta:
+    from dataclasses import replace
+
+    return replace(meta, fields=(f,), _by_name={f.fieldname: f})
+
+
+def submit_document(doctype: str, name: str, *, actor: User) -> Document:
+    """Submit a draft: run validation and the before/on submit hooks in one transaction."""
+    meta = _meta_for_write(doctype)
+    if not meta.is_submittable:
+        raise DocumentStateError(_("此类单据不需要提交"))
+    with transaction.atomic():
+        instance = _lock(permissions.get_document(actor, meta, name, "submit"))
+        if instance.docstatus != DocStatus.DRAFT:
+            raise DocumentStateError(_("只有草稿可以提交，此单据已是“%(s)s”") % {
+                "s": instance.get_docstatus_display()})
+        doc = load(meta, instance, actor)
+        controller = get_controller(meta.name)
+        before = instance.data
+        _validate(doc, before, doc.values)
+        controller.before_submit(doc)
+        instance.docstatus = DocStatus.SUBMITTED
+        _store(doc, actor=actor, action="submit", before=before)
+        controller.on_submit(doc)
+    return instance
+
+
+def cancel_document(doctype: str, name: str, *, actor: User) -> Document:
+    """Cancel a submitted document; its controller reverses what submission posted."""
+    meta = _meta_for_write(doctype)
+    with transaction.atomic():
+        instance = _lock(permissions.get_document(actor, meta, name, "cancel"))
+        if instance.docstatus != DocStatus.SUBMITTED:
+            raise DocumentStateError(_("只有已提交的单据可以作废"))
+        doc = load(meta, instance, actor)
+        instance.docstatus = DocStatus.CANCELLED
+        instance.modified_by = actor
+        instance.save(update_fields=["docstatus", "modified_by", "modified"])
+        Version.objects.create(document=instance, actor=actor, action="cancel", diff={})
+        get_controller(meta.name).on_cancel(doc)
+    return instance
+
+
+def amend_document(doctype: str, name: str, *, actor: User) -> Document:
+    """Copy a cancelled document into a new draft named `NAME-1` that remembers its origin."""
+    meta = _meta_for_write(doctype)
+    with transaction.atomic():
+        original = _lock(permissions.get_document(actor, meta, name, "amend"))
+        permissions.check_permission(actor, meta, "create")
+        if original.docstatus != DocStatus.CANCELLED:
+            raise DocumentStateError(_("只有已作废的单据可以修订"))
+        if Document.objects.filter(doctype=meta.name, amended_from=original.name).exists():
+            raise DocumentStateError(_("此单据已被修订过"))
+        data = {
+            k: ([{**r, "name": new_row_name()} for r in v] if isinstance(v, list) else v)
+            for k, v in original.data.items()
+        }
+        instance = Document.objects.create(
+            doctype=meta.name,
+            name=amended_name(original.name, meta.name),
+            owner=actor,
+            modified_by=actor,
+            school_id=original.school_id,
+            department_id=original.department_id,
+            title=original.title,
+            grand_total=original.grand_total,
+            posting_date=original.posting_date,
+            amended_from=original.name,
+            data=data,
+        )
+        Version.objects.create(
+            document=instance, actor=actor, action="amend", diff={"amended_from": original.name}
+        )
+    return instance
+
+
+def delete_document(doctype: str, name: str, *, actor: User) -> None:
+    """Delete a draft; submitted and cancelled documents stay for the record."""
+    meta = _meta_for_write(doctype)
+    with transaction.atomic():
+        instance = _lock(permissions.get_document(actor, meta, name, "delete"))
+        if instance.docstatus != DocStatus.DRAFT:
+            raise DocumentStateError(_("只有草稿可以删除"))
+        if Document.objects.filter(doctype=meta.name, amended_from=instance.name).exists():
+            raise DocumentStateError(_("此单据已被修订，不能删除"))
+        instance.delete()
+
+
+def add_comment(doctype: str, name: str, content: str, *, actor: User) -> Comment:
+    meta = get_meta(doctype)
+    content = content.strip()
+    if not content:
+        raise DocumentValidationError.single(_("评论不能为空"), "content")
+    if len(content) > 5000:
+        raise DocumentValidationError.single(_("评论最多 5000 字"), "content")
+    instance = permissions.get_document(actor, meta, name, "read")
+    return Comment.objects.create(document=instance, actor=actor, content=content)
+
+
+ALLOWED_UPLOAD_TYPES = ("image/", "application/pdf", "text/plain", "application/vnd.openxml",
+                        "application/msword", "application/vnd.ms-excel")
+
+
+def upload_attachment(upload: UploadedFile, *, actor: User) -> Attachment:
+    """Store an uploaded file for the actor's school; a document claims it when saved."""
+    from django.conf import settings
+
+    if actor.school_id is None:
+        raise DocumentValidationError.single(_("请先为用户指定所属学校"))
+    if upload.size is None or upload.size > settings.MAX_ATTACHMENT_BYTES:
+        raise DocumentValidationError.single(
+            _("文件太大，最大 %(mb)s MB") % {"mb": settings.MAX_ATTACHMENT_BYTES // 1024 // 1024},
+            "file",
+        )
+    content_type = upload.content_type or "application/octet-stream"
+    if not content_type.startswith(ALLOWED_UPLOAD_TYPES):
+        raise DocumentValidationError.single(_("不支持的文件类型：%(t)s") % {"t": content_type}, "file")
+    filename = (upload.name or "file").replace("/", "_")[-150:]
+    attachment = Attachment(
+        token=secrets.token_hex(16),
+        school_id=actor.school_id,
+        filename=filename,
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=actor,
+    )
+    attachment.file.save(filename, upload, save=False)
+    attachment.save()
+    return attachment

@@ -1,0 +1,143 @@
+"""One validation path for browser, API and import: DocType metadata → Django form fields."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from school_logistics.core.meta import DECIMAL_PLACES, DECIMAL_TYPES, DocField, Meta
+
+MAX_TABLE_ROWS = 500
+TEXT_LIMITS = {"Data": 140, "Small Text": 2000, "Text": 20000, "Attach": 300, "Attach Image": 300}
+
+
+class DocumentValidationError(Exception):
+    """Errors per field key (`purpose`, `items.2.qty`, or `__all__`), in the user's language."""
+
+    def __init__(self, errors: Mapping[str, list[str]]) -> None:
+        self.errors = {k: list(v) for k, v in errors.items()}
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in self.errors.items()))
+
+    @classmethod
+    def single(cls, message: str, key: str = "__all__") -> DocumentValidationError:
+        return cls({key: [message]})
+
+    def messages(self) -> list[str]:
+        return [m for msgs in self.errors.values() for m in msgs]
+
+
+def form_field(f: DocField) -> forms.Field:
+    """Return the Django form field that validates and coerces one DocType field."""
+    required = f.reqd
+    lo, hi = f.min_value, f.max_value
+    match f.fieldtype:
+        case "Int":
+            return forms.IntegerField(
+                required=required,
+                min_value=int(lo) if lo is not None else None,
+                max_value=int(hi) if hi is not None else None,
+            )
+        case t if t in DECIMAL_TYPES:
+            return forms.DecimalField(
+                required=required,
+                max_digits=18,
+                decimal_places=DECIMAL_PLACES[t],
+                min_value=lo,
+                max_value=hi,
+            )
+        case "Check":
+            return forms.BooleanField(required=False)
+        case "Date":
+            return forms.DateField(required=required)
+        case "Datetime":
+            return forms.DateTimeField(required=required)
+        case "Time":
+            return forms.TimeField(required=required)
+        case "Select":
+            return forms.ChoiceField(
+                required=required, choices=[("", "")] + [(o, o) for o in f.select_options]
+            )
+        case _:
+            return forms.CharField(
+                required=required, max_length=TEXT_LIMITS.get(f.fieldtype, 140), strip=True
+            )
+
+
+def _clean_fields(
+    meta: Meta, raw: Mapping[str, Any], prefix: str, errors: dict[str, list[str]]
+) -> dict[str, Any]:
+    cleaned: dict[str, Any] = {}
+    for f in meta.value_fields:
+        if f.is_table:
+            continue
+        if not f.accepts_input:
+            cleaned[f.fieldname] = None
+            continue
+        key = prefix + f.fieldname
+        value = raw.get(f.fieldname)
+        if isinstance(value, (dict, list)):
+            errors[key].append(_("%(label)s：格式不正确") % {"label": f.label})
+            continue
+        if value is None:
+            value = ""
+        field = form_field(f)
+        try:
+            cleaned[f.fieldname] = field.clean(value)
+        except ValidationError as exc:
+            errors[key].extend(f"{f.label}：{m}" for m in exc.messages)
+    return cleaned
+
+
+def clean_values(
+    meta: Meta,
+    raw: Mapping[str, Any],
+    child_metas: Mapping[str, Meta],
+    existing: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Validate every input field of a document (child rows too) and return typed values.
+
+    Raises DocumentValidationError with all problems at once, so the user can fix them together.
+    """
+    errors: dict[str, list[str]] = defaultdict(list)
+    for key in raw:
+        if key not in meta._by_name and key not in {"name", "doctype", "docstatus", "idx"}:
+            errors[key].append(_("未知字段：%(field)s") % {"field": key})
+    cleaned = _clean_fields(meta, raw, "", errors)
+    for f in meta.table_fields:
+        rows = raw.get(f.fieldname) or []
+        if not isinstance(rows, list) or not all(isinstance(r, Mapping) for r in rows):
+            errors[f.fieldname].append(_("%(label)s：应为行的列表") % {"label": f.label})
+            continue
+        if len(rows) > MAX_TABLE_ROWS:
+            errors[f.fieldname].append(
+                _("%(label)s：最多 %(n)s 行") % {"label": f.label, "n": MAX_TABLE_ROWS}
+            )
+            continue
+        if f.reqd and not rows:
+            errors[f.fieldname].append(_("%(label)s：至少需要一行") % {"label": f.label})
+        child = child_metas[f.options]
+        clean_rows = []
+        for idx, row in enumerate(rows, start=1):
+            row_errors: dict[str, list[str]] = defaultdict(list)
+            clean_row = _clean_fields(child, row, f"{f.fieldname}.{idx}.", row_errors)
+            for key, msgs in row_errors.items():
+                errors[key].extend(
+                    _("%(table)s第 %(idx)s 行：%(msg)s") % {"table": f.label, "idx": idx, "msg": m}
+                    for m in msgs
+                )
+            name = row.get("name")
+            clean_row["name"] = name if isinstance(name, str) and name.isalnum() else None
+            clean_rows.append(clean_row)
+        cleaned[f.fieldname] = clean_rows
+    if errors:
+        raise DocumentValidationError(errors)
+    # Read-only fields are set by controllers and services, never by input: keep what was stored.
+    for f in meta.value_fields:
+        if not f.is_table and not f.accepts_input and existing:
+            cleaned[f.fieldname] = existing.get(f.fieldname)
+    return cleaned

@@ -1,0 +1,87 @@
+"""Convert field values between Python types and their JSON form in Document.data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.utils.dateparse import parse_date, parse_datetime, parse_time
+
+from school_logistics.core.meta import DECIMAL_PLACES, DECIMAL_TYPES, DocField, Meta
+
+
+def quantize(value: Decimal, fieldtype: str) -> Decimal:
+    places = DECIMAL_PLACES.get(fieldtype, 2)
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def new_row_name() -> str:
+    return uuid.uuid4().hex[:10]
+
+
+def field_to_json(f: DocField, value: Any) -> Any:
+    """Return the JSON-storable form of a typed value; decimals are strings so no digit is lost."""
+    if value is None or value == "":
+        return None if f.fieldtype not in {"Check"} else 0
+    if f.fieldtype in DECIMAL_TYPES:
+        return str(quantize(Decimal(value), f.fieldtype))
+    if f.fieldtype == "Int":
+        return int(value)
+    if f.fieldtype == "Check":
+        return 1 if value else 0
+    if f.fieldtype == "Datetime" and isinstance(value, dt.datetime):
+        return value.isoformat()
+    if f.fieldtype in {"Date", "Time"} and isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return value
+
+
+def field_from_json(f: DocField, value: Any) -> Any:
+    """Return the typed Python value of a stored JSON value."""
+    if value is None:
+        return 0 if f.fieldtype == "Check" else None
+    if f.fieldtype in DECIMAL_TYPES:
+        return Decimal(str(value))
+    if f.fieldtype == "Int":
+        return int(value)
+    if f.fieldtype == "Check":
+        return int(bool(value))
+    if f.fieldtype == "Date" and isinstance(value, str):
+        return parse_date(value)
+    if f.fieldtype == "Datetime" and isinstance(value, str):
+        return parse_datetime(value)
+    if f.fieldtype == "Time" and isinstance(value, str):
+        return parse_time(value)
+    return value
+
+
+def to_json(meta: Meta, values: dict[str, Any], child_metas: dict[str, Meta]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for f in meta.value_fields:
+        if f.is_table:
+            child = child_metas[f.options]
+            rows = []
+            for idx, row in enumerate(values.get(f.fieldname) or [], start=1):
+                out = {"name": row.get("name") or new_row_name(), "idx": idx}
+                out.update(to_json(child, row, child_metas))
+                rows.append(out)
+            data[f.fieldname] = rows
+        else:
+            data[f.fieldname] = field_to_json(f, values.get(f.fieldname))
+    return data
+
+
+def from_json(meta: Meta, data: dict[str, Any], child_metas: dict[str, Meta]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for f in meta.value_fields:
+        if f.is_table:
+            child = child_metas[f.options]
+            values[f.fieldname] = [
+                {"name": row.get("name"), "idx": row.get("idx"), **from_json(child, row, child_metas)}
+                for row in data.get(f.fieldname) or []
+            ]
+        else:
+            values[f.fieldname] = field_from_json(f, data.get(f.fieldname))
+    return values

@@ -1,0 +1,1 @@
+"""Controllers of the 维修 DocTypes."""

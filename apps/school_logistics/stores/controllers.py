@@ -1,0 +1,1 @@
+"""Controllers of the 物资 DocTypes."""
