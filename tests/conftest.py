@@ -37,7 +37,10 @@ def make_user(
     full_name: str = "",
 ) -> User:
     user = User.objects.create_user(
-        username=username, password="pass12345", school=school, department=department,
+        username=username,
+        password="pass12345",
+        school=school,
+        department=department,
         full_name=full_name or username,
     )
     user.roles.set(Role.objects.filter(code__in=roles))

@@ -72,9 +72,12 @@ def check_references(
 
     for key, label, url in attachments:
         token = _attachment_token(url)
-        ok = token and Attachment.objects.filter(token=token, school_id=school_id).filter(
-            document_id__in=[document_id, None] if document_id else [None]
-        ).exists()
+        ok = (
+            token
+            and Attachment.objects.filter(token=token, school_id=school_id)
+            .filter(document_id__in=[document_id, None] if document_id else [None])
+            .exists()
+        )
         if not ok:
             errors[key].append(_("%(label)s：附件不存在或不属于本单据") % {"label": label})
 

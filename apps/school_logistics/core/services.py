@@ -156,9 +156,7 @@ def create_document(
     return instance
 
 
-def save_document(
-    doctype: str, name: str, values: dict[str, Any], *, actor: User
-) -> Document:
+def save_document(doctype: str, name: str, values: dict[str, Any], *, actor: User) -> Document:
     """Update a draft (any field) or a submitted document (allow-on-submit fields only)."""
     meta = _meta_for_write(doctype)
     with transaction.atomic():
@@ -212,8 +210,9 @@ def submit_document(doctype: str, name: str, *, actor: User) -> Document:
     with transaction.atomic():
         instance = _lock(permissions.get_document(actor, meta, name, "submit"))
         if instance.docstatus != DocStatus.DRAFT:
-            raise DocumentStateError(_("只有草稿可以提交，此单据已是“%(s)s”") % {
-                "s": instance.get_docstatus_display()})
+            raise DocumentStateError(
+                _("只有草稿可以提交，此单据已是“%(s)s”") % {"s": instance.get_docstatus_display()}
+            )
         doc = load(meta, instance, actor)
         controller = get_controller(meta.name)
         before = instance.data
@@ -297,8 +296,14 @@ def add_comment(doctype: str, name: str, content: str, *, actor: User) -> Commen
     return Comment.objects.create(document=instance, actor=actor, content=content)
 
 
-ALLOWED_UPLOAD_TYPES = ("image/", "application/pdf", "text/plain", "application/vnd.openxml",
-                        "application/msword", "application/vnd.ms-excel")
+ALLOWED_UPLOAD_TYPES = (
+    "image/",
+    "application/pdf",
+    "text/plain",
+    "application/vnd.openxml",
+    "application/msword",
+    "application/vnd.ms-excel",
+)
 
 
 def upload_attachment(upload: UploadedFile, *, actor: User) -> Attachment:
@@ -314,7 +319,9 @@ def upload_attachment(upload: UploadedFile, *, actor: User) -> Attachment:
         )
     content_type = upload.content_type or "application/octet-stream"
     if not content_type.startswith(ALLOWED_UPLOAD_TYPES):
-        raise DocumentValidationError.single(_("不支持的文件类型：%(t)s") % {"t": content_type}, "file")
+        raise DocumentValidationError.single(
+            _("不支持的文件类型：%(t)s") % {"t": content_type}, "file"
+        )
     filename = (upload.name or "file").replace("/", "_")[-150:]
     attachment = Attachment(
         token=secrets.token_hex(16),

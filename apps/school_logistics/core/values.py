@@ -79,7 +79,11 @@ def from_json(meta: Meta, data: dict[str, Any], child_metas: dict[str, Meta]) ->
         if f.is_table:
             child = child_metas[f.options]
             values[f.fieldname] = [
-                {"name": row.get("name"), "idx": row.get("idx"), **from_json(child, row, child_metas)}
+                {
+                    "name": row.get("name"),
+                    "idx": row.get("idx"),
+                    **from_json(child, row, child_metas),
+                }
                 for row in data.get(f.fieldname) or []
             ]
         else:

@@ -36,6 +36,13 @@ def diff(
             if cells:
                 row_changed.append([f.fieldname, row.get("idx"), name, cells])
         removed.extend([f.fieldname, row] for name, row in old_rows.items() if name not in new_rows)
-    return {k: v for k, v in {
-        "changed": changed, "added": added, "removed": removed, "row_changed": row_changed
-    }.items() if v}
+    return {
+        k: v
+        for k, v in {
+            "changed": changed,
+            "added": added,
+            "removed": removed,
+            "row_changed": row_changed,
+        }.items()
+        if v
+    }

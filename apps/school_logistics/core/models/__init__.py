@@ -1,5 +1,11 @@
 from school_logistics.core.models.doctype import DocType
-from school_logistics.core.models.document import Attachment, Comment, Document, NamingSeries, Version
+from school_logistics.core.models.document import (
+    Attachment,
+    Comment,
+    Document,
+    NamingSeries,
+    Version,
+)
 from school_logistics.core.models.org import Department, Role, School, User
 
 __all__ = [

@@ -75,6 +75,9 @@ class Version(models.Model):
     class Meta:
         ordering = ["created", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.action} {self.created:%Y-%m-%d %H:%M}"
+
 
 class Comment(models.Model):
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="comments")
@@ -84,6 +87,9 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ["created", "id"]
+
+    def __str__(self) -> str:
+        return self.content[:40]
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:

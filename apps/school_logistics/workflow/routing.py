@@ -1,0 +1,100 @@
+"""Who approves each step of a flow for one document: the route shown before and after submit."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from school_logistics.core.models import Department, School, User
+from school_logistics.workflow import conditions
+from school_logistics.workflow.definition import Approver, Flow, Step
+
+
+@dataclass
+class PlannedStep:
+    step: Step
+    approvers: list[User] = field(default_factory=list)
+    # "active" (will wait for approval), "skipped" (condition false), "auto" (passed on by rule)
+    status: str = "active"
+    notes: list[str] = field(default_factory=list)
+
+
+def school_users(school: School) -> QuerySet[User]:
+    return User.objects.filter(
+        Q(school=school) | Q(other_schools=school), is_active=True
+    ).distinct()
+
+
+def _resolve(
+    approver: Approver,
+    values: Mapping[str, Any],
+    *,
+    school: School,
+    department: Department | None,
+) -> list[User]:
+    match approver.type:
+        case "role":
+            return list(school_users(school).filter(roles__code=approver.value).order_by("id"))
+        case "user":
+            return list(school_users(school).filter(username=approver.value))
+        case "field":
+            username = values.get(approver.value)
+            return list(school_users(school).filter(username=username)) if username else []
+        case "department_head":
+            head = department.head if department else None
+            return [head] if head and head.is_active else []
+        case "department_head_superior":
+            parent = department.parent if department else None
+            head = parent.head if parent else None
+            return [head] if head and head.is_active else []
+    return []
+
+
+def plan_route(
+    flow: Flow,
+    values: Mapping[str, Any],
+    *,
+    requester: User,
+    school: School,
+    department: Department | None,
+) -> list[PlannedStep]:
+    """Resolve every step for a document; never leave a step with nobody to act on it."""
+    plan: list[PlannedStep] = []
+    previous: list[User] | None = None
+    for step in flow.steps:
+        planned = PlannedStep(step)
+        if not conditions.matches(step.condition, values):
+            planned.status = "skipped"
+            planned.notes.append("条件不满足，跳过此步")
+            plan.append(planned)
+            continue
+        seen: dict[int, User] = {}
+        for approver in step.approvers:
+            for user in _resolve(approver, values, school=school, department=department):
+                seen.setdefault(user.pk, user)
+        approvers = list(seen.values())
+        if not step.allow_self_approval and any(u.pk == requester.pk for u in approvers):
+            approvers = [u for u in approvers if u.pk != requester.pk]
+            planned.notes.append("申请人不能审批自己的单据")
+        if not approvers:
+            approvers = [
+                u
+                for u in school_users(school).filter(roles__code=flow.fallback_role).order_by("id")
+                if u.pk != requester.pk or step.allow_self_approval
+            ]
+            planned.notes.append("未找到审批人，转交管理员处理")
+        planned.approvers = approvers
+        if (
+            flow.skip_repeated_approver
+            and previous is not None
+            and len(approvers) == 1
+            and [u.pk for u in previous] == [approvers[0].pk]
+        ):
+            planned.status = "auto"
+            planned.notes.append("与上一步审批人相同，自动通过")
+        plan.append(planned)
+        previous = approvers
+    return plan

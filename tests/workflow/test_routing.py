@@ -1,0 +1,119 @@
+"""The route a requisition takes: conditions, department heads, self-approval and fallbacks."""
+
+from decimal import Decimal
+
+import pytest
+
+from school_logistics.workflow.definition import FlowError, parse_flow
+from school_logistics.workflow.routing import plan_route
+
+FIELDS = {"grand_total", "department", "purpose", "requested_by"}
+REQUISITION_FLOW = {
+    "doctype": "Material Requisition",
+    "steps": [
+        {"key": "head", "label": "部门负责人审批", "approvers": [{"type": "department_head"}]},
+        {
+            "key": "purchasing",
+            "label": "总务处审核",
+            "approvers": [{"type": "role", "value": "purchaser"}],
+        },
+        {
+            "key": "principal",
+            "label": "校长审批",
+            "approvers": [{"type": "role", "value": "principal"}],
+            "condition": {"all": [{"field": "grand_total", "op": ">=", "value": "5000"}]},
+        },
+    ],
+}
+
+
+@pytest.fixture
+def flow():
+    return parse_flow(REQUISITION_FLOW, FIELDS, {"requested_by"})
+
+
+@pytest.fixture
+def chinese_group(departments, users):
+    dept = departments["语文组"]
+    dept.head = users["head"]
+    dept.save()
+    return dept
+
+
+def route(flow, users, dept, total, requester="teacher"):
+    return plan_route(
+        flow,
+        {"grand_total": Decimal(total)},
+        requester=users[requester],
+        school=users[requester].school,
+        department=dept,
+    )
+
+
+def test_small_requisition_skips_principal_and_logs_why(flow, users, chinese_group):
+    plan = route(flow, users, chinese_group, "4999.99")
+    assert [p.status for p in plan] == ["active", "active", "skipped"]
+    assert plan[0].approvers == [users["head"]]
+    assert plan[1].approvers == [users["purchaser"]]
+    assert "条件不满足" in plan[2].notes[0]
+
+
+def test_requisition_at_threshold_goes_to_principal(flow, users, chinese_group):
+    plan = route(flow, users, chinese_group, "5000")
+    assert plan[2].status == "active"
+    assert plan[2].approvers == [users["principal"]]
+
+
+def test_head_cannot_approve_own_request_so_it_goes_to_admin(flow, users, chinese_group):
+    plan = route(flow, users, chinese_group, "100", requester="head")
+    assert plan[0].approvers == [users["admin"]]
+    assert "申请人不能审批自己的单据" in plan[0].notes
+
+
+def test_same_approver_twice_passes_second_step(users, chinese_group):
+    raw = {
+        **REQUISITION_FLOW,
+        "steps": REQUISITION_FLOW["steps"][:1]
+        + [
+            {"key": "again", "label": "再审", "approvers": [{"type": "user", "value": "head"}]},
+        ],
+    }
+    plan = route(parse_flow(raw, FIELDS, set()), users, chinese_group, "10")
+    assert [p.status for p in plan] == ["active", "auto"]
+
+
+def test_outsider_with_role_is_never_an_approver(flow, users, chinese_group, outsider):
+    plan = route(flow, users, chinese_group, "9000")
+    assert all(outsider not in p.approvers for p in plan)
+
+
+@pytest.mark.parametrize(
+    ("steps", "message"),
+    [
+        ([], "至少需要一个审批步骤"),
+        ([{"key": "a", "label": "A", "approvers": []}], "没有审批人"),
+        ([{"key": "a", "label": "A", "approvers": [{"type": "role"}]}], "需要填写具体的值"),
+        (
+            [{"key": "a", "label": "A", "approvers": [{"type": "field", "value": "purpose"}]}],
+            "不是成员字段",
+        ),
+        (
+            [{"key": "a", "label": "A", "approvers": [{"type": "department_head"}]}] * 2,
+            "步骤编码重复",
+        ),
+        (
+            [
+                {
+                    "key": "a",
+                    "label": "A",
+                    "approvers": [{"type": "department_head"}],
+                    "overdue": "escalate",
+                }
+            ],
+            "上报角色",
+        ),
+    ],
+)
+def test_bad_flows_are_refused_with_a_reason(steps, message):
+    with pytest.raises(FlowError, match=message):
+        parse_flow({"steps": steps}, FIELDS, {"requested_by"})
