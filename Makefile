@@ -2,13 +2,15 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-# XStatic packages still build with pkg_resources, which newer setuptools dropped.
+# XStatic packages still build with pkg_resources, which newer setuptools dropped; pip >= 25.3
+# applies constraints to build environments only through PIP_BUILD_CONSTRAINT.
 export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
+export PIP_BUILD_CONSTRAINT := $(CURDIR)/constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 SITE ?= default
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres lint install serve clean
+.PHONY: run test test-sqlite test-postgres lint install messages serve collectstatic clean
 
 $(BIN)/school-logistics: pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 (python3.11)"; exit 1; }
@@ -19,26 +21,41 @@ $(BIN)/school-logistics: pyproject.toml constraints.txt
 
 install: $(BIN)/school-logistics
 
-run: install
-	$(BIN)/school-logistics setup --site $(SITE)
+# Chinese is the source language; compiled catalogues are only needed for English.
+messages: install
+	@if ls apps/school_logistics/locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
+	  if command -v msgfmt >/dev/null; then \
+	    $(BIN)/python manage.py compilemessages -v 0 -i .venv -i sites -i staticfiles; \
+	  else echo "未安装 gettext (msgfmt)：跳过翻译编译，英文界面不可用"; fi; fi
+
+# Development server with the demo school; logins are printed before it starts.
+run: install messages
+	PORT=$(PORT) $(BIN)/school-logistics --site $(SITE) setup
 	SITE=$(SITE) DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-serve: install
-	SITE=$(SITE) $(BIN)/honcho start
+collectstatic: install
+	SITE=$(SITE) $(BIN)/python manage.py collectstatic --noinput -v 0
+
+# Production-style processes from the Procfile (gunicorn, RQ worker, scheduler); reads .env.
+serve: install messages collectstatic
+	PORT=$(PORT) $(BIN)/school-logistics --site $(SITE) setup
+	SITE=$(SITE) PYTHONUNBUFFERED=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -p $(PORT)
 
 lint: install
 	$(BIN)/ruff check apps config tests benchmarks
-	SITE=lint-check $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/ruff format --check apps config tests benchmarks
+	DATABASE_URL=sqlite://:memory: $(BIN)/python manage.py makemigrations --check --dry-run
 
-test: install lint
-	$(BIN)/python tests/run_suite.py
+# Lint, then the whole suite on SQLite and on PostgreSQL + Redis (tests/run_suite.py).
+test: install lint messages
+	$(BIN)/python tests/run_suite.py $(PYTEST_ARGS)
 
 test-sqlite: install
-	$(BIN)/pytest -p no:cacheprovider
+	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 test-postgres: install
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/school_logistics} \
-	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} $(BIN)/pytest -p no:cacheprovider
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles
