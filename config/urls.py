@@ -6,3 +6,8 @@ urlpatterns = [
     path("", include("school_logistics.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+handler400 = "school_logistics.core.views.errors.bad_request"
+handler403 = "school_logistics.core.views.errors.permission_denied"
+handler404 = "school_logistics.core.views.errors.page_not_found"
+handler500 = "school_logistics.core.views.errors.server_error"

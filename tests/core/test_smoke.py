@@ -6,7 +6,13 @@ from school_logistics.core import services
 def test_requisition_total(users):
     services.create_document(
         "Item",
-        {"item_code": "P-A4", "item_name": "A4复印纸", "category": "办公用品", "uom": "箱", "reference_price": "120"},
+        {
+            "item_code": "P-A4",
+            "item_name": "A4复印纸",
+            "category": "办公用品",
+            "uom": "箱",
+            "reference_price": "120",
+        },
         actor=users["storekeeper"],
     )
     doc = services.create_document(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from school_logistics.core.meta import Meta
@@ -16,7 +17,10 @@ def _existing(target: str, values: set[str], school_id: int) -> set[str]:
     """Return which of `values` name a record of `target` visible in the school."""
     match target:
         case "User":
-            qs = User.objects.filter(username__in=values, is_active=True)
+            # Only people who work for the school: its own staff and district staff serving it.
+            qs = User.objects.filter(username__in=values, is_active=True).filter(
+                Q(school_id=school_id) | Q(other_schools=school_id)
+            )
             return set(qs.values_list("username", flat=True))
         case "Department":
             qs = Department.objects.filter(school_id=school_id, name__in=values)
@@ -75,7 +79,8 @@ def check_references(
         ok = (
             token
             and Attachment.objects.filter(token=token, school_id=school_id)
-            .filter(document_id__in=[document_id, None] if document_id else [None])
+            # A file still waiting for its document, or one already attached to this one.
+            .filter(Q(document__isnull=True) | Q(document_id=document_id))
             .exists()
         )
         if not ok:

@@ -11,6 +11,7 @@ import secrets
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -33,7 +34,7 @@ from school_logistics.core.models import (
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.naming import amended_name, make_name
 from school_logistics.core.registry import get_meta
-from school_logistics.core.validation import DocumentValidationError, clean_values
+from school_logistics.core.validation import DocumentValidationError, clean_values, form_field
 from school_logistics.core.values import from_json, new_row_name, to_json
 from school_logistics.core.versions import diff
 
@@ -60,6 +61,18 @@ def _defaults(meta: Meta, actor: User) -> dict[str, Any]:
             default = actor.department.name  # type: ignore[union-attr]
         values[f.fieldname] = default
     return values
+
+
+def _read_only_defaults(meta: Meta, defaults: dict[str, Any]) -> dict[str, Any]:
+    """Return the typed defaults of fields input cannot set, as a new document's stored values."""
+    typed: dict[str, Any] = {}
+    for f in meta.value_fields:
+        if f.fieldname in defaults and not f.accepts_input:
+            try:
+                typed[f.fieldname] = form_field(f).clean(defaults[f.fieldname])
+            except ValidationError:
+                continue  # a broken default in a definition leaves the field empty
+    return typed
 
 
 def _lock(instance: Document) -> Document:
@@ -140,7 +153,8 @@ def create_document(
     with transaction.atomic():
         instance = Document(doctype=meta.name, owner=actor, modified_by=actor, school=school)
         doc = Doc(meta, instance, {}, child_metas_for(meta), actor)
-        _validate(doc, {**_defaults(meta, actor), **values}, None)
+        defaults = _defaults(meta, actor)
+        _validate(doc, {**defaults, **values}, _read_only_defaults(meta, defaults))
         instance.name = make_name(meta, doc.values, doc.values.get(meta.date_field) or today())
         if Document.objects.filter(doctype=meta.name, name=instance.name).exists():
             raise DocumentValidationError.single(

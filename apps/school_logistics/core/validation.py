@@ -68,6 +68,18 @@ def form_field(f: DocField) -> forms.Field:
             )
 
 
+# Keys a stored document or row carries besides its fields; input may echo them back.
+SYSTEM_KEYS = frozenset({"name", "doctype", "docstatus", "idx"})
+
+
+def _check_unknown(
+    meta: Meta, raw: Mapping[str, Any], prefix: str, errors: dict[str, list[str]]
+) -> None:
+    for key in raw:
+        if key not in meta._by_name and key not in SYSTEM_KEYS:
+            errors[prefix + str(key)].append(_("未知字段：%(field)s") % {"field": key})
+
+
 def _clean_fields(
     meta: Meta, raw: Mapping[str, Any], prefix: str, errors: dict[str, list[str]]
 ) -> dict[str, Any]:
@@ -104,9 +116,7 @@ def clean_values(
     Raises DocumentValidationError with all problems at once, so the user can fix them together.
     """
     errors: dict[str, list[str]] = defaultdict(list)
-    for key in raw:
-        if key not in meta._by_name and key not in {"name", "doctype", "docstatus", "idx"}:
-            errors[key].append(_("未知字段：%(field)s") % {"field": key})
+    _check_unknown(meta, raw, "", errors)
     cleaned = _clean_fields(meta, raw, "", errors)
     for f in meta.table_fields:
         rows = raw.get(f.fieldname) or []
@@ -122,16 +132,22 @@ def clean_values(
             errors[f.fieldname].append(_("%(label)s：至少需要一行") % {"label": f.label})
         child = child_metas[f.options]
         clean_rows = []
+        seen_names: set[str] = set()
         for idx, row in enumerate(rows, start=1):
             row_errors: dict[str, list[str]] = defaultdict(list)
+            _check_unknown(child, row, f"{f.fieldname}.{idx}.", row_errors)
             clean_row = _clean_fields(child, row, f"{f.fieldname}.{idx}.", row_errors)
             for key, msgs in row_errors.items():
                 errors[key].extend(
                     _("%(table)s第 %(idx)s 行：%(msg)s") % {"table": f.label, "idx": idx, "msg": m}
                     for m in msgs
                 )
+            # A row keeps its id so versions can follow it; a repeated or odd id gets a new one.
             name = row.get("name")
-            clean_row["name"] = name if isinstance(name, str) and name.isalnum() else None
+            ok = isinstance(name, str) and name.isalnum() and name not in seen_names
+            clean_row["name"] = name if ok else None
+            if ok:
+                seen_names.add(name)
             clean_rows.append(clean_row)
         cleaned[f.fieldname] = clean_rows
     if errors:

@@ -1,0 +1,362 @@
+/* The desk's small behaviours: confirm dialogs, the child-table grid, link search, uploads.
+   The server stays the judge of every value; what runs here only helps people type. */
+(function () {
+  "use strict";
+
+  function csrfToken(form) {
+    var input = (form || document).querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function parseNumber(text) {
+    var value = String(text == null ? "" : text).replace(/,/g, "").trim();
+    if (value === "" || !/^-?\d*(\.\d*)?$/.test(value)) return null;
+    var n = parseFloat(value);
+    return isNaN(n) ? null : n;
+  }
+
+  function money(n) {
+    return (Math.round(n * 100) / 100).toLocaleString("en-US", {
+      minimumFractionDigits: 2,
+      maximumFractionDigits: 2,
+    });
+  }
+
+  /* ---------- selects that submit themselves (language switch) ---------- */
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("[data-autosubmit]")) event.target.form.submit();
+  });
+
+  /* ---------- confirm dialog for forms with data-confirm ---------- */
+  var confirmed = new WeakSet();
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches("form[data-confirm]") || confirmed.has(form)) return;
+    event.preventDefault();
+    var modalEl = document.getElementById("confirmModal");
+    if (!modalEl || !window.bootstrap) {
+      if (window.confirm(form.dataset.confirm)) { confirmed.add(form); form.submit(); }
+      return;
+    }
+    modalEl.querySelector(".confirm-text").textContent = form.dataset.confirm;
+    var ok = modalEl.querySelector(".confirm-ok");
+    ok.classList.toggle("btn-danger", form.hasAttribute("data-confirm-danger"));
+    ok.classList.toggle("btn-primary", !form.hasAttribute("data-confirm-danger"));
+    var modal = bootstrap.Modal.getOrCreateInstance(modalEl);
+    ok.onclick = function () {
+      ok.disabled = true;
+      confirmed.add(form);
+      form.submit();
+    };
+    modalEl.addEventListener("hidden.bs.modal", function () { ok.disabled = false; }, { once: true });
+    modal.show();
+  });
+
+  /* ---------- unsaved changes: save before submitting ---------- */
+  var docForm = document.getElementById("doc-form");
+  var dirty = false;
+  var leaving = false;
+  function markDirty() {
+    if (dirty || !docForm || !docForm.hasAttribute("data-editing")) return;
+    dirty = true;
+    var submitBtn = document.getElementById("btn-submit");
+    var saveBtn = document.getElementById("btn-save");
+    if (submitBtn) {
+      submitBtn.disabled = true;
+      submitBtn.title = submitBtn.dataset.dirtyTitle || "";
+    }
+    if (saveBtn) { saveBtn.classList.remove("btn-light"); saveBtn.classList.add("btn-primary"); }
+  }
+  if (docForm) {
+    docForm.addEventListener("input", markDirty);
+    docForm.addEventListener("change", markDirty);
+    docForm.addEventListener("submit", function () { leaving = true; });
+    window.addEventListener("beforeunload", function (event) {
+      if (dirty && !leaving) { event.preventDefault(); event.returnValue = ""; }
+    });
+  }
+
+  /* ---------- child-table grid ---------- */
+  function gridRows(grid) {
+    return Array.prototype.slice.call(grid.querySelectorAll("tbody > tr.grid-row"));
+  }
+
+  function renumber(grid) {
+    var prefix = grid.dataset.prefix;
+    var pattern = new RegExp("^(f-)?" + prefix + "-(\\d+|__prefix__)-");
+    gridRows(grid).forEach(function (row, i) {
+      row.querySelector(".row-no").textContent = String(i + 1);
+      row.querySelectorAll("[name],[id],label[for]").forEach(function (el) {
+        ["name", "id", "for"].forEach(function (attr) {
+          var value = el.getAttribute(attr);
+          if (value && pattern.test(value)) {
+            el.setAttribute(attr, value.replace(pattern, "$1" + prefix + "-" + i + "-"));
+          }
+        });
+      });
+    });
+  }
+
+  function cellNumber(row, field) {
+    var cell = row.querySelector('[data-field="' + field + '"]');
+    if (!cell) return null;
+    var input = cell.querySelector("input:not([type=hidden]), select");
+    if (input) return parseNumber(input.value);
+    var shown = cell.querySelector(".cell-value");
+    return shown ? parseNumber(shown.textContent) : null;
+  }
+
+  function recompute(grid) {
+    var rows = gridRows(grid);
+    if (grid.hasAttribute("data-computes-amount")) {
+      rows.forEach(function (row) {
+        var qty = cellNumber(row, "qty");
+        var rate = cellNumber(row, "rate");
+        var target = row.querySelector('[data-field="amount"] .cell-value');
+        if (target) target.textContent = qty !== null && rate !== null ? money(qty * rate) : "";
+      });
+    }
+    grid.querySelectorAll("tfoot [data-total-for]").forEach(function (cell) {
+      var sum = 0;
+      rows.forEach(function (row) {
+        var n = cellNumber(row, cell.dataset.totalFor);
+        if (n !== null) sum += n;
+      });
+      cell.querySelector(".total-value").textContent = money(sum);
+    });
+    var live = document.querySelector("[data-live-total]");
+    if (live && docForm && docForm.hasAttribute("data-editing")) {
+      var total = 0;
+      var any = false;
+      document.querySelectorAll(".desk-grid[data-computes-amount] tfoot [data-total-for=amount] .total-value")
+        .forEach(function (el) { any = true; total += parseNumber(el.textContent) || 0; });
+      if (any) live.textContent = money(total);
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest(".grid-add, .row-up, .row-down, .row-remove");
+    if (!button) return;
+    var grid = button.closest(".desk-grid");
+    var tbody = grid.querySelector("tbody");
+    var row = button.closest("tr.grid-row");
+    if (button.classList.contains("grid-add")) {
+      var template = grid.querySelector("template.grid-row-template");
+      var html = template.innerHTML.replace(/__prefix__/g, String(gridRows(grid).length));
+      tbody.insertAdjacentHTML("beforeend", html);
+      renumber(grid);
+      var rows = gridRows(grid);
+      var first = rows[rows.length - 1].querySelector("input:not([type=hidden]), select");
+      if (first) first.focus();
+    } else if (button.classList.contains("row-up") && row.previousElementSibling) {
+      tbody.insertBefore(row, row.previousElementSibling);
+      renumber(grid);
+    } else if (button.classList.contains("row-down") && row.nextElementSibling) {
+      tbody.insertBefore(row.nextElementSibling, row);
+      renumber(grid);
+    } else if (button.classList.contains("row-remove")) {
+      row.remove();
+      renumber(grid);
+    }
+    recompute(grid);
+    markDirty();
+  });
+
+  document.addEventListener("input", function (event) {
+    var grid = event.target.closest && event.target.closest(".desk-grid");
+    if (grid) recompute(grid);
+  });
+
+  /* ---------- link fields: search as you type ---------- */
+  var menu = document.createElement("div");
+  menu.className = "link-menu list-group shadow";
+  menu.setAttribute("role", "listbox");
+  menu.hidden = true;
+  document.body.appendChild(menu);
+  var activeInput = null;
+  var searchTimer = null;
+  var searchSeq = 0;
+
+  function placeMenu() {
+    if (!activeInput) return;
+    var rect = activeInput.getBoundingClientRect();
+    menu.style.position = "fixed";
+    menu.style.left = rect.left + "px";
+    menu.style.top = rect.bottom + 2 + "px";
+    menu.style.width = Math.max(rect.width, 240) + "px";
+    menu.style.right = "auto";
+  }
+
+  function closeMenu() {
+    menu.hidden = true;
+    menu.innerHTML = "";
+    if (activeInput) activeInput.setAttribute("aria-expanded", "false");
+  }
+
+  function choose(item) {
+    if (!activeInput || !item) return;
+    activeInput.value = item.dataset.value;
+    var hint = activeInput.closest(".link-field").querySelector(".link-hint");
+    if (hint) hint.textContent = item.dataset.label !== item.dataset.value ? item.dataset.label : "";
+    activeInput.dispatchEvent(new Event("input", { bubbles: true }));
+    activeInput.dispatchEvent(new Event("change", { bubbles: true }));
+    closeMenu();
+  }
+
+  function search(input) {
+    var form = input.closest("form[data-search-url]");
+    if (!form) return;
+    var field = input.closest(".link-field");
+    var url = form.dataset.searchUrl + "?target=" + encodeURIComponent(field.dataset.target) +
+      "&q=" + encodeURIComponent(input.value.trim());
+    var seq = ++searchSeq;
+    fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (data) {
+        if (seq !== searchSeq || activeInput !== input) return;
+        menu.innerHTML = "";
+        (data.results || []).forEach(function (result, i) {
+          var item = document.createElement("button");
+          item.type = "button";
+          item.className = "list-group-item list-group-item-action" + (i === 0 ? " active" : "");
+          item.setAttribute("role", "option");
+          item.dataset.value = result.value;
+          item.dataset.label = result.label;
+          var label = document.createElement("span");
+          label.className = "lm-label";
+          label.textContent = result.label;
+          item.appendChild(label);
+          if (result.description || result.label !== result.value) {
+            var desc = document.createElement("span");
+            desc.className = "lm-desc";
+            desc.textContent = result.description || result.value;
+            item.appendChild(desc);
+          }
+          menu.appendChild(item);
+        });
+        if (!menu.children.length) {
+          var none = document.createElement("div");
+          none.className = "list-group-item text-secondary small";
+          none.textContent = data.error || (document.documentElement.lang.indexOf("en") === 0 ? "No matches" : "没有匹配的记录");
+          menu.appendChild(none);
+        }
+        placeMenu();
+        menu.hidden = false;
+        input.setAttribute("aria-expanded", "true");
+      })
+      .catch(closeMenu);
+  }
+
+  document.addEventListener("focusin", function (event) {
+    if (event.target.matches(".link-input")) {
+      activeInput = event.target;
+      search(activeInput);
+    }
+  });
+  document.addEventListener("input", function (event) {
+    if (!event.target.matches(".link-input") || !event.isTrusted) return;
+    activeInput = event.target;
+    var hint = activeInput.closest(".link-field").querySelector(".link-hint");
+    if (hint) hint.textContent = "";
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(function () { search(activeInput); }, 200);
+  });
+  document.addEventListener("keydown", function (event) {
+    if (!event.target.matches(".link-input") || menu.hidden) return;
+    var items = Array.prototype.slice.call(menu.querySelectorAll("button.list-group-item"));
+    var current = items.findIndex(function (el) { return el.classList.contains("active"); });
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      if (!items.length) return;
+      var next = event.key === "ArrowDown" ? Math.min(current + 1, items.length - 1) : Math.max(current - 1, 0);
+      items.forEach(function (el, i) { el.classList.toggle("active", i === next); });
+      items[next].scrollIntoView({ block: "nearest" });
+    } else if (event.key === "Enter") {
+      event.preventDefault();
+      choose(items[current]);
+    } else if (event.key === "Escape") {
+      closeMenu();
+    }
+  });
+  menu.addEventListener("mousedown", function (event) { event.preventDefault(); });
+  menu.addEventListener("click", function (event) {
+    choose(event.target.closest("button.list-group-item"));
+  });
+  document.addEventListener("focusout", function (event) {
+    if (event.target === activeInput) setTimeout(function () {
+      if (document.activeElement !== activeInput) closeMenu();
+    }, 100);
+  });
+  window.addEventListener("resize", placeMenu);
+  window.addEventListener("scroll", placeMenu, true);
+
+  /* ---------- attachments ---------- */
+  document.addEventListener("change", function (event) {
+    if (!event.target.matches(".attach-file")) return;
+    var input = event.target;
+    var field = input.closest(".attach-field");
+    var form = input.closest("form[data-upload-url]");
+    var error = field.querySelector(".attach-error");
+    if (!input.files.length || !form) return;
+    var body = new FormData();
+    body.append("file", input.files[0]);
+    error.textContent = "";
+    error.classList.remove("d-block");
+    fetch(form.dataset.uploadUrl, {
+      method: "POST",
+      body: body,
+      headers: { "X-CSRFToken": csrfToken(form), Accept: "application/json" },
+      credentials: "same-origin",
+    })
+      .then(function (response) { return response.json(); })
+      .then(function (data) {
+        if (data.error || !data.url) {
+          error.textContent = data.error || "上传失败";
+          error.classList.add("d-block");
+          return;
+        }
+        field.querySelector(".attach-value").value = data.url;
+        var link = field.querySelector(".attach-link");
+        link.href = data.url;
+        link.querySelector("span").textContent = data.filename;
+        link.hidden = false;
+        field.querySelector(".attach-clear").hidden = false;
+        markDirty();
+      })
+      .catch(function () { error.textContent = "上传失败"; error.classList.add("d-block"); })
+      .finally(function () { input.value = ""; });
+  });
+  document.addEventListener("click", function (event) {
+    var clear = event.target.closest(".attach-clear");
+    if (!clear) return;
+    var field = clear.closest(".attach-field");
+    field.querySelector(".attach-value").value = "";
+    field.querySelector(".attach-link").hidden = true;
+    clear.hidden = true;
+    markDirty();
+  });
+
+  /* ---------- phones: more filters behind a button ---------- */
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest(".filter-toggle");
+    if (!toggle) return;
+    var more = document.getElementById(toggle.getAttribute("aria-controls"));
+    var open = more.classList.toggle("show");
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+
+  /* ---------- list rows open their document ---------- */
+  document.addEventListener("click", function (event) {
+    var row = event.target.closest("tr[data-href]");
+    if (!row || event.target.closest("a, button, input, select")) return;
+    window.location.href = row.dataset.href;
+  });
+
+  /* ---------- after a failed save, show what to fix ---------- */
+  var summary = document.querySelector(".error-summary");
+  if (summary) summary.focus({ preventScroll: false });
+
+  document.querySelectorAll(".desk-grid").forEach(function (grid) {
+    if (grid.classList.contains("is-editable")) recompute(grid);
+  });
+})();

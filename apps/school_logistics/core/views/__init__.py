@@ -1,0 +1,1 @@
+"""The desk: server-rendered pages for lists, forms, actions and files."""

@@ -1,0 +1,38 @@
+"""Sign in and out of the desk."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form with the desk's wording and widgets."""
+
+    error_messages = {
+        "invalid_login": _("用户名或密码不正确，请重新输入。"),
+        "inactive": _("此账号已停用，请联系学校管理员。"),
+    }
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["username"].label = _("用户名")
+        self.fields["password"].label = _("密码")
+        self.fields["username"].widget.attrs.update(
+            {"class": "form-control form-control-lg", "autocomplete": "username"}
+        )
+        self.fields["password"].widget = forms.PasswordInput(
+            attrs={"class": "form-control form-control-lg", "autocomplete": "current-password"}
+        )
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "desk/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    """Log out on POST only (Django's rule), then back to the sign-in page."""

@@ -1,0 +1,171 @@
+"""The document form: new drafts, editing, read-only views of submitted documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from school_logistics.core import permissions, services
+from school_logistics.core.document import child_metas_for, load
+from school_logistics.core.forms_input import editable_fields, parse_post
+from school_logistics.core.meta import Meta
+from school_logistics.core.models import Document, User
+from school_logistics.core.models.document import DocStatus
+from school_logistics.core.validation import DocumentValidationError
+from school_logistics.core.views.doctypes import form_url, list_url, resolve_doctype
+from school_logistics.core.views.formatting import doc_status
+from school_logistics.core.views.layout import LayoutBuilder
+from school_logistics.core.views.timeline import build_timeline
+
+
+def _can(user: User, meta: Meta, ptype: str, instance: Document | None) -> bool:
+    return permissions.has_permission(user, meta, ptype, instance)
+
+
+def _buttons(user: User, meta: Meta, instance: Document | None) -> dict[str, bool]:
+    """Return which actions the header offers; the services check every one again."""
+    if instance is None:
+        return {"save": True}
+    draft = instance.docstatus == DocStatus.DRAFT
+    submitted = instance.docstatus == DocStatus.SUBMITTED
+    cancelled = instance.docstatus == DocStatus.CANCELLED
+    on_submit_edit = submitted and any(f.allow_on_submit for f in meta.value_fields)
+    return {
+        "save": (draft or on_submit_edit) and _can(user, meta, "write", instance),
+        "submit": draft and meta.is_submittable and _can(user, meta, "submit", instance),
+        "cancel": submitted and _can(user, meta, "cancel", instance),
+        "amend": cancelled
+        and _can(user, meta, "amend", instance)
+        and _can(user, meta, "create", None),
+        "delete": draft and _can(user, meta, "delete", instance),
+        "print": _can(user, meta, "print", instance),
+    }
+
+
+def render_form(
+    request: HttpRequest,
+    meta: Meta,
+    instance: Document | None,
+    *,
+    posted: dict[str, Any] | None = None,
+    errors: dict[str, list[str]] | None = None,
+    state_error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """Render the form of a new or stored document, with the user's input after a failed save."""
+    user: User = request.user  # type: ignore[assignment]
+    child_metas = child_metas_for(meta)
+    stored: dict[str, Any] = {}
+    if instance is not None:
+        stored = load(meta, instance).values
+        values = {**stored, **(posted or {})}
+    else:
+        values = posted if posted is not None else _initial_values(meta, user)
+    docstatus = instance.docstatus if instance else DocStatus.DRAFT
+    buttons = _buttons(user, meta, instance)
+    can_edit = buttons["save"]
+    editable = {f.fieldname for f in editable_fields(meta, docstatus)} if can_edit else set()
+    stored_rows = {
+        t.fieldname: {r["name"]: r for r in stored.get(t.fieldname) or [] if r.get("name")}
+        for t in meta.table_fields
+    }
+    layout = LayoutBuilder(
+        meta=meta,
+        child_metas=child_metas,
+        values=values,
+        editable=editable,
+        errors=errors or {},
+        stored_rows=stored_rows,
+        school_id=instance.school_id if instance else user.school_id,
+    ).build()
+    context: dict[str, Any] = {
+        "meta": meta,
+        "nav_doctype": meta.name,
+        "doc": instance,
+        "layout": layout,
+        "buttons": buttons,
+        "editing": bool(editable),
+        "state_error": state_error,
+        "list_url": list_url(meta),
+        "form_action": form_url(meta, instance.name if instance else None),
+    }
+    if instance is not None:
+        context.update(
+            status=doc_status(instance),
+            amended_from_url=form_url(meta, instance.amended_from) if instance.amended_from else "",
+            amended_to=_amended_to(meta, instance),
+            timeline=build_timeline(meta, child_metas, instance),
+            attachments=list(instance.attachments.order_by("created")),
+            owner_name=_display_name(instance.owner_id),
+        )
+    return render(request, "desk/form.html", context, status=status)
+
+
+def _initial_values(meta: Meta, user: User) -> dict[str, Any]:
+    """Return a new document's defaults, with one empty row in each table to start typing in."""
+    values: dict[str, Any] = dict(services._defaults(meta, user))
+    for table in meta.table_fields:
+        values[table.fieldname] = [{}]
+    return values
+
+
+def _amended_to(meta: Meta, instance: Document) -> tuple[str, str] | None:
+    if instance.docstatus != DocStatus.CANCELLED:
+        return None
+    name = (
+        Document.objects.filter(doctype=meta.name, amended_from=instance.name)
+        .values_list("name", flat=True)
+        .first()
+    )
+    return (name, form_url(meta, name)) if name else None
+
+
+def _display_name(user_id: int) -> str:
+    user = User.objects.filter(pk=user_id).only("username", "full_name").first()
+    return user.display_name if user else ""
+
+
+@login_required
+def new_document(request: HttpRequest, doctype: str) -> HttpResponse:
+    """Show an empty form, or create a draft from the posted one."""
+    meta = resolve_doctype(doctype)
+    user: User = request.user  # type: ignore[assignment]
+    permissions.check_permission(user, meta, "create")
+    if request.method != "POST":
+        return render_form(request, meta, None)
+    child_metas = child_metas_for(meta)
+    values = parse_post(meta, child_metas, request.POST, editable_fields(meta, DocStatus.DRAFT))
+    try:
+        instance = services.create_document(meta.name, values, actor=user)
+    except DocumentValidationError as exc:
+        return render_form(request, meta, None, posted=values, errors=exc.errors, status=400)
+    messages.success(request, _("已保存 %(name)s") % {"name": instance.name})
+    return redirect(form_url(meta, instance.name))
+
+
+@login_required
+def document_form(request: HttpRequest, doctype: str, name: str) -> HttpResponse:
+    """Show a document, or save the posted changes to it."""
+    meta = resolve_doctype(doctype)
+    user: User = request.user  # type: ignore[assignment]
+    instance = permissions.get_document(user, meta, name, "read")
+    if request.method != "POST":
+        return render_form(request, meta, instance)
+    permissions.check_permission(user, meta, "write", instance)
+    child_metas = child_metas_for(meta)
+    # Parse every field that was posted, not only those the form showed: the service refuses
+    # changes a submitted document does not allow, and the user learns why (409).
+    values = parse_post(meta, child_metas, request.POST, editable_fields(meta, DocStatus.DRAFT))
+    try:
+        services.save_document(meta.name, instance.name, values, actor=user)
+    except DocumentValidationError as exc:
+        return render_form(request, meta, instance, posted=values, errors=exc.errors, status=400)
+    except services.DocumentStateError as exc:
+        return render_form(request, meta, instance, state_error=str(exc), status=409)
+    messages.success(request, _("已保存 %(name)s") % {"name": instance.name})
+    return redirect(form_url(meta, instance.name))

@@ -1,0 +1,340 @@
+"""Lay a DocType's fields out as the form shows them: sections, columns, fields and grids."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from school_logistics.core.meta import DECIMAL_TYPES, NUMERIC_TYPES, DocField, Meta
+from school_logistics.core.models import Document, User
+from school_logistics.core.registry import ORG_DOCTYPES
+from school_logistics.core.views.formatting import display_value, input_value
+
+WIDGETS = {
+    "Data": "text",
+    "Small Text": "textarea",
+    "Text": "textarea",
+    "Int": "number",
+    "Float": "number",
+    "Currency": "number",
+    "Percent": "number",
+    "Check": "check",
+    "Date": "date",
+    "Datetime": "datetime",
+    "Time": "time",
+    "Select": "select",
+    "Link": "link",
+    "User": "link",
+    "Attach": "attach",
+    "Attach Image": "attach",
+    "Table": "table",
+}
+
+
+@dataclass
+class FieldView:
+    """One field as a page shows it: its input (or text), value and errors."""
+
+    field: DocField
+    input_name: str
+    value: str
+    display: str
+    editable: bool
+    errors: list[str] = field(default_factory=list)
+    hint: str = ""
+    grid: GridView | None = None
+
+    @property
+    def label(self) -> str:
+        return self.field.label
+
+    @property
+    def fieldname(self) -> str:
+        return self.field.fieldname
+
+    @property
+    def widget(self) -> str:
+        if not self.editable and not self.field.is_table:
+            return "readonly"
+        return WIDGETS.get(self.field.fieldtype, "text")
+
+    @property
+    def numeric(self) -> bool:
+        return self.field.fieldtype in NUMERIC_TYPES
+
+    @property
+    def inputmode(self) -> str:
+        return "numeric" if self.field.fieldtype == "Int" else "decimal"
+
+    @property
+    def options(self) -> list[str]:
+        return self.field.select_options
+
+    @property
+    def checked(self) -> bool:
+        return self.value not in {"", "0", "False", "false"}
+
+    @property
+    def rows(self) -> int:
+        return 5 if self.field.fieldtype == "Text" else 2
+
+    @property
+    def link_target(self) -> str:
+        return self.field.link_doctype
+
+
+@dataclass
+class GridRow:
+    idx: int
+    name: str
+    cells: list[FieldView]
+    prefix: str
+
+
+@dataclass
+class GridColumn:
+    field: DocField
+    total: str | None = None
+
+    @property
+    def fieldname(self) -> str:
+        return self.field.fieldname
+
+    @property
+    def label(self) -> str:
+        return self.field.label
+
+    @property
+    def numeric(self) -> bool:
+        return self.field.fieldtype in NUMERIC_TYPES
+
+    @property
+    def required_input(self) -> bool:
+        return self.field.reqd and self.field.accepts_input
+
+
+@dataclass
+class GridView:
+    """A child table: its columns (with totals of money columns) and rows."""
+
+    table: DocField
+    child: Meta
+    columns: list[GridColumn]
+    rows: list[GridRow]
+    template_row: GridRow
+    editable: bool
+
+    @property
+    def prefix(self) -> str:
+        return self.table.fieldname
+
+    @property
+    def computes_amount(self) -> bool:
+        """Whether the browser can show amount = qty × rate while the user types."""
+        names = {c.fieldname for c in self.columns}
+        return {"qty", "rate", "amount"} <= names
+
+    @property
+    def has_totals(self) -> bool:
+        return any(c.total is not None for c in self.columns)
+
+
+@dataclass
+class Column:
+    fields: list[FieldView] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    label: str
+    columns: list[Column]
+
+    @property
+    def has_fields(self) -> bool:
+        return any(c.fields for c in self.columns)
+
+
+@dataclass
+class FormLayout:
+    sections: list[Section]
+    errors: dict[str, list[str]]
+
+    @property
+    def summary(self) -> list[str]:
+        return [m for msgs in self.errors.values() for m in msgs]
+
+
+class LinkTitles:
+    """Titles of the records Link fields point at, fetched in one query per target."""
+
+    def __init__(self, school_id: int | None) -> None:
+        self.school_id = school_id
+        self.wanted: dict[str, set[str]] = defaultdict(set)
+        self.found: dict[tuple[str, str], str] = {}
+
+    def want(self, f: DocField, value: Any) -> None:
+        if f.fieldtype in {"Link", "User"} and isinstance(value, str) and value:
+            self.wanted[f.link_doctype].add(value)
+
+    def fetch(self) -> None:
+        for target, values in self.wanted.items():
+            if target == "User":
+                rows = User.objects.filter(username__in=values).values_list("username", "full_name")
+            elif target in ORG_DOCTYPES or self.school_id is None:
+                continue
+            else:
+                rows = Document.objects.filter(
+                    doctype=target, school_id=self.school_id, name__in=values
+                ).values_list("name", "title")
+            self.found.update({(target, k): v for k, v in rows if v and v != k})
+
+    def title(self, f: DocField, value: Any) -> str:
+        return self.found.get((f.link_doctype, str(value)), "") if value else ""
+
+    @property
+    def users(self) -> dict[str, str]:
+        return {k: v for (t, k), v in self.found.items() if t == "User"}
+
+
+def _strip_row_prefix(message: str, table: DocField, idx: int) -> str:
+    prefix = _("%(table)s第 %(idx)s 行：") % {"table": table.label, "idx": idx}
+    return message.removeprefix(prefix)
+
+
+def _field_view(
+    f: DocField,
+    value: Any,
+    *,
+    input_name: str,
+    editable: bool,
+    errors: list[str],
+    titles: LinkTitles,
+) -> FieldView:
+    return FieldView(
+        field=f,
+        input_name=input_name,
+        value=input_value(f, value),
+        display=display_value(f, value, titles.users),
+        editable=editable and f.accepts_input,
+        errors=errors,
+        hint=titles.title(f, value),
+    )
+
+
+@dataclass
+class LayoutBuilder:
+    """Build the layout of one document form from its values, stored rows and errors."""
+
+    meta: Meta
+    child_metas: dict[str, Meta]
+    values: dict[str, Any]
+    editable: set[str]
+    errors: dict[str, list[str]]
+    stored_rows: dict[str, dict[str, dict[str, Any]]]
+    school_id: int | None
+
+    def build(self) -> FormLayout:
+        titles = LinkTitles(self.school_id)
+        for f in self.meta.value_fields:
+            if f.is_table:
+                for row in self.values.get(f.fieldname) or []:
+                    for cell in self.child_metas[f.options].value_fields:
+                        titles.want(cell, row.get(cell.fieldname))
+            else:
+                titles.want(f, self.values.get(f.fieldname))
+        titles.fetch()
+        sections = [Section("", [Column()])]
+        for f in self.meta.fields:
+            if f.fieldtype == "Section Break":
+                sections.append(Section(f.label if f.raw.get("label") else "", [Column()]))
+            elif f.fieldtype == "Column Break":
+                sections[-1].columns.append(Column())
+            elif not f.hidden:
+                sections[-1].columns[-1].fields.append(self._view(f, titles))
+        return FormLayout([s for s in sections if s.has_fields], self.errors)
+
+    def _view(self, f: DocField, titles: LinkTitles) -> FieldView:
+        value = self.values.get(f.fieldname)
+        view = _field_view(
+            f,
+            None if f.is_table else value,
+            input_name=f.fieldname,
+            editable=f.fieldname in self.editable,
+            errors=self.errors.get(f.fieldname, []),
+            titles=titles,
+        )
+        if f.is_table:
+            view.editable = f.fieldname in self.editable
+            view.grid = self._grid(f, value or [], view.editable, titles)
+        return view
+
+    def _grid(
+        self, table: DocField, rows: list[dict[str, Any]], editable: bool, titles: LinkTitles
+    ) -> GridView:
+        child = self.child_metas[table.options]
+        columns = [c for c in child.value_fields if not c.hidden and not c.is_table]
+        stored = self.stored_rows.get(table.fieldname, {})
+        grid_rows = []
+        totals: dict[str, Any] = {c.fieldname: 0 for c in columns if _summable(c)}
+        for idx, row in enumerate(rows, start=1):
+            name = str(row.get("name") or "")
+            # Computed cells are not posted back; after a failed save show what was stored.
+            saved = stored.get(name, {})
+            cells = []
+            for c in columns:
+                value = row.get(c.fieldname) if c.accepts_input else saved.get(c.fieldname)
+                if not c.accepts_input and c.fieldname not in saved:
+                    value = row.get(c.fieldname)
+                key = f"{table.fieldname}.{idx}.{c.fieldname}"
+                cells.append(
+                    _field_view(
+                        c,
+                        value,
+                        input_name=f"{table.fieldname}-{idx - 1}-{c.fieldname}",
+                        editable=editable,
+                        errors=[_strip_row_prefix(m, table, idx) for m in self.errors.get(key, [])],
+                        titles=titles,
+                    )
+                )
+                if c.fieldname in totals and c.fieldtype in DECIMAL_TYPES:
+                    totals[c.fieldname] = _add(totals[c.fieldname], value)
+            grid_rows.append(GridRow(idx, name, cells, f"{table.fieldname}-{idx - 1}-"))
+        template = GridRow(
+            0,
+            "",
+            [
+                _field_view(
+                    c,
+                    None,
+                    input_name=f"{table.fieldname}-__prefix__-{c.fieldname}",
+                    editable=editable,
+                    errors=[],
+                    titles=titles,
+                )
+                for c in columns
+            ],
+            f"{table.fieldname}-__prefix__-",
+        )
+        grid_columns = [
+            GridColumn(c, display_value(c, totals[c.fieldname]) if c.fieldname in totals else None)
+            for c in columns
+        ]
+        return GridView(table, child, grid_columns, grid_rows, template, editable)
+
+
+def _summable(f: DocField) -> bool:
+    """Whether a column's total means something: money amounts do, unit prices do not."""
+    name = f.fieldname.lower()
+    return f.fieldtype == "Currency" and not any(w in name for w in ("rate", "price"))
+
+
+def _add(total: Any, value: Any) -> Any:
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return Decimal(str(total)) + Decimal(str(value if value not in (None, "") else 0))
+    except InvalidOperation:
+        return total

@@ -1,0 +1,173 @@
+"""Read a list page's search, filters, sort and page from the query string into a queryset."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Q, QuerySet
+from django.http import QueryDict
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+
+from school_logistics.core.meta import DocField, Meta
+from school_logistics.core.models import Document
+from school_logistics.core.models.document import DocStatus
+
+PAGE_SIZE = 20
+# Sorting is offered on the promoted, indexed columns only, so any sort stays fast.
+SORT_KEYS = ("modified", "name", "grand_total", "posting_date", "title")
+RESERVED = {"q", "page", "sort", "order", "docstatus", "date_from", "date_to"}
+
+
+@dataclass
+class ListFilter:
+    key: str
+    label: str
+    kind: str  # "select", "text", "check" or "docstatus"
+    value: str
+    options: list[tuple[str, str]] = field(default_factory=list)
+    field: DocField | None = None
+
+
+def sort_key_for(meta: Meta, f: DocField) -> str | None:
+    """Return the promoted column a list-view field sorts by, if any."""
+    if f.fieldname == meta.title_field:
+        return "title"
+    if f.fieldname == meta.total_field:
+        return "grand_total"
+    if f.fieldname == meta.date_field:
+        return "posting_date"
+    return None
+
+
+def _date(params: QueryDict, key: str, warnings: list[str]) -> dt.date | None:
+    raw = (params.get(key) or "").strip()
+    if not raw:
+        return None
+    try:
+        value = parse_date(raw)
+    except ValueError:
+        value = None
+    if value is None:
+        warnings.append(_("日期“%(value)s”格式不正确，已忽略该条件") % {"value": raw[:20]})
+    return value
+
+
+def _page(raw: str) -> str:
+    """Return the page asked for, or "1" for anything that is not a positive number."""
+    return raw if raw.isdigit() and 0 < int(raw) < 10**6 else "1"
+
+
+@dataclass
+class ListQuery:
+    meta: Meta
+    q: str
+    filters: list[ListFilter]
+    date_from: dt.date | None
+    date_to: dt.date | None
+    sort: str
+    order: str
+    page: str
+    warnings: list[str]
+
+    @classmethod
+    def parse(cls, meta: Meta, params: QueryDict) -> ListQuery:
+        warnings: list[str] = []
+        filters: list[ListFilter] = []
+        if meta.is_submittable:
+            filters.append(
+                ListFilter(
+                    "docstatus",
+                    _("状态"),
+                    "docstatus",
+                    params.get("docstatus", "")
+                    if params.get("docstatus") in {"0", "1", "2"}
+                    else "",
+                    [(str(s.value), s.label) for s in DocStatus],
+                )
+            )
+        for f in meta.filter_fields:
+            if f.fieldname in RESERVED or f.is_table:
+                continue
+            value = (params.get(f.fieldname) or "").strip()[:140]
+            if f.fieldtype == "Select":
+                options = [(o, o) for o in f.select_options]
+                kind = "select"
+                value = value if value in f.select_options else ""
+            elif f.fieldtype == "Check":
+                options = [("1", _("是")), ("0", _("否"))]
+                kind = "check"
+                value = value if value in {"0", "1"} else ""
+            else:
+                options, kind = [], "text"
+            filters.append(ListFilter(f.fieldname, f.label, kind, value, options, f))
+        sort = params.get("sort", "modified")
+        order = params.get("order", "desc")
+        return cls(
+            meta=meta,
+            q=(params.get("q") or "").strip()[:100],
+            filters=filters,
+            date_from=_date(params, "date_from", warnings),
+            date_to=_date(params, "date_to", warnings),
+            sort=sort if sort in SORT_KEYS else "modified",
+            order=order if order in {"asc", "desc"} else "desc",
+            page=_page(params.get("page", "")),
+            warnings=warnings,
+        )
+
+    @property
+    def date_label(self) -> str:
+        if self.meta.date_field and self.meta.get_field(self.meta.date_field):
+            return self.meta.get_field(self.meta.date_field).label  # type: ignore[union-attr]
+        return _("更新日期")
+
+    def apply(self, qs: QuerySet[Document]) -> QuerySet[Document]:
+        """Return the queryset narrowed by search and filters, in the chosen order."""
+        if self.q:
+            match = Q(name__icontains=self.q) | Q(title__icontains=self.q)
+            for fieldname in self.meta.search_fields:
+                if self.meta.get_field(fieldname):
+                    match |= Q(**{f"data__{fieldname}__icontains": self.q})
+            qs = qs.filter(match)
+        for flt in self.filters:
+            if not flt.value:
+                continue
+            if flt.kind == "docstatus":
+                qs = qs.filter(docstatus=int(flt.value))
+            elif flt.kind == "check":
+                if flt.value == "1":
+                    qs = qs.filter(**{f"data__{flt.key}": 1})
+                else:
+                    qs = qs.exclude(**{f"data__{flt.key}": 1})
+            elif flt.kind == "select":
+                qs = qs.filter(**{f"data__{flt.key}": flt.value})
+            else:
+                qs = qs.filter(**{f"data__{flt.key}__icontains": flt.value})
+        date_column = "posting_date" if self.meta.date_field else "modified__date"
+        if self.date_from:
+            qs = qs.filter(**{f"{date_column}__gte": self.date_from})
+        if self.date_to:
+            qs = qs.filter(**{f"{date_column}__lte": self.date_to})
+        prefix = "-" if self.order == "desc" else ""
+        return qs.order_by(f"{prefix}{self.sort}", f"{prefix}id")
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.date_from or self.date_to or any(f.value for f in self.filters))
+
+    def params(self, **overrides: Any) -> str:
+        """Return the query string of this list with some parameters changed."""
+        values: dict[str, Any] = {"q": self.q, "sort": self.sort, "order": self.order}
+        values.update({f.key: f.value for f in self.filters})
+        values["date_from"] = self.date_from.isoformat() if self.date_from else ""
+        values["date_to"] = self.date_to.isoformat() if self.date_to else ""
+        values.update(overrides)
+        return urlencode({k: v for k, v in values.items() if v not in ("", None)})
+
+    def sort_link(self, key: str) -> str:
+        """Return the query string that sorts by `key`, flipping the order when already sorted."""
+        order = "asc" if self.sort == key and self.order == "desc" else "desc"
+        return self.params(sort=key, order=order, page="")

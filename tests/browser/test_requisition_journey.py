@@ -1,0 +1,157 @@
+"""A teacher's requisition from sign-in to the submitted list entry, in headless Chromium."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from school_logistics.core import services
+from school_logistics.core.models import Document, User
+from school_logistics.core.models.document import DocStatus
+
+pytestmark = pytest.mark.browser
+
+ITEMS = [
+    ("P-A4", "A4复印纸", "办公用品", "箱", "120"),
+    ("P-PEN", "红色水笔", "办公用品", "盒", "18"),
+    ("C-MOP", "拖把", "清洁用品", "把", "25"),
+]
+
+
+@pytest.fixture
+def items(transactional_db: None, users: dict[str, User]) -> None:
+    for code, name, category, uom, price in ITEMS:
+        services.create_document(
+            "Item",
+            {
+                "item_code": code,
+                "item_name": name,
+                "category": category,
+                "uom": uom,
+                "reference_price": price,
+            },
+            actor=users["storekeeper"],
+        )
+
+
+def sign_in(page: Any, base: str, username: str = "teacher") -> None:
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "pass12345")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{base}/app/")
+
+
+def pick_item(page: Any, row: int, typed: str, label: str) -> None:
+    """Type into a row's item field and choose the match from the search dropdown."""
+    field = page.locator(f"#f-items-{row}-item")
+    field.click()
+    field.press_sequentially(typed, delay=30)
+    page.locator("body > .link-menu button", has_text=label).first.click()
+
+
+def fill_row(page: Any, row: int, typed: str, label: str, qty: str, rate: str) -> None:
+    pick_item(page, row, typed, label)
+    page.fill(f"#f-items-{row}-qty", qty)
+    page.fill(f"#f-items-{row}-rate", rate)
+
+
+def requisitions() -> int:
+    return Document.objects.filter(doctype="Material Requisition").count()
+
+
+def test_teacher_creates_submits_and_finds_requisition(page, live_server, items, shot):
+    base = live_server.url
+    sign_in(page, base)
+    page.locator('a[href="/app/material-requisition/new"]').first.click()
+    page.wait_for_url(f"{base}/app/material-requisition/new")
+
+    page.fill("#f-purpose", "初二年级期中考试用纸")
+    fill_row(page, 0, "复印", "A4复印纸", "2", "120")
+    assert page.input_value("#f-items-0-item") == "P-A4"
+    page.get_by_role("button", name="添加一行").click()
+    fill_row(page, 1, "水笔", "红色水笔", "3", "18")
+    page.get_by_role("button", name="添加一行").click()
+    fill_row(page, 2, "拖把", "拖把", "1", "25")
+
+    # The browser shows the total while typing; the server computes the truth on save.
+    assert page.inner_text("[data-total-for=amount] .total-value") == "319.00"
+    assert page.inner_text("[data-live-total]").strip() == "319.00"
+    assert page.inner_text(".grid-row:nth-child(2) [data-field=amount] .cell-value") == "54.00"
+    shot(page, "requisition-new-desktop")
+
+    page.click("#btn-save")
+    page.wait_for_url(re.compile(r"/app/material-requisition/REQ-\d{4}-\d{4}$"))
+    assert "已保存" in page.inner_text(".desk-messages")
+    assert page.inner_text("#doc-status") == "草稿"
+    doc = Document.objects.get(doctype="Material Requisition")
+    assert doc.grand_total == Decimal("319.00")
+    assert [r["item"] for r in doc.data["items"]] == ["P-A4", "P-PEN", "C-MOP"]
+
+    page.click("#btn-submit")
+    page.locator("#confirmModal .confirm-ok").click()
+    page.wait_for_selector("#doc-status:has-text('已提交')")
+    shot(page, "requisition-submitted-desktop")
+    doc.refresh_from_db()
+    assert doc.docstatus == DocStatus.SUBMITTED
+
+    page.get_by_role("navigation", name="导航").get_by_role("link", name="物资申购单").click()
+    row = page.locator("tr", has_text=doc.name)
+    assert "已提交" in row.inner_text()
+    assert "319.00" in row.inner_text()
+    shot(page, "requisition-list-desktop")
+
+
+def test_wrong_quantity_shows_clear_message_and_saves_nothing(page, live_server, items, shot):
+    base = live_server.url
+    sign_in(page, base)
+    page.goto(f"{base}/app/material-requisition/new")
+    page.fill("#f-purpose", "卫生大扫除")
+    fill_row(page, 0, "拖把", "拖把", "-1", "25")
+    page.click("#btn-save")
+    page.wait_for_selector(".error-summary")
+    assert "数量必须大于 0" in page.inner_text(".error-summary")
+    assert "数量必须大于 0" in page.inner_text(".grid-row [data-field=qty]")
+    assert page.input_value("#f-items-0-qty") == "-1"
+    assert page.input_value("#f-purpose") == "卫生大扫除"
+    assert requisitions() == 0
+    shot(page, "requisition-negative-qty")
+
+    page.fill("#f-items-0-qty", "abc")
+    page.click("#btn-save")
+    page.wait_for_selector(".error-summary")
+    summary = page.inner_text(".error-summary")
+    assert "物资明细第 1 行：数量" in summary
+    assert page.input_value("#f-items-0-qty") == "abc"
+    assert requisitions() == 0
+    shot(page, "requisition-text-qty")
+
+
+def test_phone_requisition_rows_stack_as_cards(phone, live_server, items, shot):
+    base = live_server.url
+    sign_in(phone, base)
+    shot(phone, "phone-home", full_page=False)
+    phone.goto(f"{base}/app/material-requisition/new")
+    phone.fill("#f-purpose", "班级卫生用品")
+    fill_row(phone, 0, "拖把", "拖把", "2", "25")
+    phone.get_by_role("button", name="添加一行").click()
+    fill_row(phone, 1, "水笔", "红色水笔", "1", "18")
+
+    # Nothing is wider than the screen: rows are cards, the header row is hidden.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    assert phone.locator(".grid-table thead").is_hidden()
+    bar = phone.locator("#form-actions").bounding_box()
+    assert bar is not None and abs(bar["y"] + bar["height"] - 812) < 2
+    shot(phone, "phone-requisition-new")
+
+    phone.click("#btn-save")
+    phone.wait_for_url(re.compile(r"/app/material-requisition/REQ-"))
+    assert requisitions() == 1
+    assert Document.objects.get(doctype="Material Requisition").grand_total == Decimal("68.00")
+    shot(phone, "phone-requisition-saved", full_page=False)
+    phone.goto(f"{base}/app/material-requisition/")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(phone, "phone-requisition-list", full_page=False)
