@@ -1,42 +1,37 @@
-"""Controllers of the purchasing DocTypes: requisitions and tenders."""
+"""Controllers of the purchasing DocTypes: requisitions, suppliers and tenders."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from school_logistics.core.controllers import Controller, register
 from school_logistics.core.document import Doc
-from school_logistics.core.models import Document
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.values import quantize
+from school_logistics.purchasing import tender  # noqa: F401  (registers the Tender controller)
+from school_logistics.stores.items import fill_from_items
 
-
-def fill_from_items(rows: list[dict], school_id: int, fields: dict[str, str]) -> None:
-    """Fill empty row fields from the Item master (row field → Item field), in one query."""
-    codes = {r["item"] for r in rows if r.get("item")}
-    items = {
-        d.name: d.data
-        for d in Document.objects.filter(doctype="Item", school_id=school_id, name__in=codes)
-    }
-    for row in rows:
-        data = items.get(row.get("item")) or {}
-        for row_field, item_field in fields.items():
-            if row.get(row_field) in (None, "") and data.get(item_field) not in (None, ""):
-                row[row_field] = data[item_field]
+# Mobile (13800000000), landline (0571-88880000) or with an extension; separators allowed.
+PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ()]{5,18}[0-9]$")
+# 统一社会信用代码: 18 characters, digits and capitals without I, O, S, V, Z.
+CREDIT_CODE_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}$")
 
 
 @register("Material Requisition")
 class MaterialRequisition(Controller):
     def validate(self, doc: Doc) -> None:
+        errors: dict[str, list[str]] = {}
         rows = doc.rows("items")
         fill_from_items(
             rows,
             doc.instance.school_id,
             {"item_name": "item_name", "specification": "specification", "uom": "uom"},
+            table=("items", _("物资明细")),
+            errors=errors,
         )
-        errors: dict[str, list[str]] = {}
         total = Decimal(0)
         for idx, row in enumerate(rows, start=1):
             if row["qty"] is not None and row["qty"] <= 0:
@@ -52,3 +47,22 @@ class MaterialRequisition(Controller):
         if errors:
             raise DocumentValidationError(errors)
         doc.set("grand_total", total)
+
+
+@register("Supplier")
+class Supplier(Controller):
+    def validate(self, doc: Doc) -> None:
+        errors: dict[str, list[str]] = {}
+        phone = doc.get("phone")
+        if phone and not PHONE_RE.match(phone):
+            errors["phone"] = [_("联系电话格式不正确，如 13800000000 或 0571-88880000")]
+        license_no = doc.get("license_no")
+        if license_no:
+            license_no = license_no.replace(" ", "").upper()
+            doc.set("license_no", license_no)
+            if not CREDIT_CODE_RE.match(license_no):
+                errors["license_no"] = [_("统一社会信用代码应为 18 位数字或大写字母")]
+        if errors:
+            raise DocumentValidationError(errors)
+        expiries = [r["valid_until"] for r in doc.rows("certificates") if r.get("valid_until")]
+        doc.set("earliest_expiry", min(expiries) if expiries else None)

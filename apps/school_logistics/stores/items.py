@@ -1,0 +1,52 @@
+"""The Item master as other domains read it: fill row fields and refuse disabled items."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from school_logistics.core.models import Document
+
+
+def items_by_code(codes: set[str], school_id: int) -> dict[str, dict[str, Any]]:
+    """Return the stored data of the school's Items named in `codes`, in one query."""
+    if not codes:
+        return {}
+    qs = Document.objects.filter(doctype="Item", school_id=school_id, name__in=codes)
+    return {d.name: d.data for d in qs}
+
+
+def fill_from_items(
+    rows: list[dict[str, Any]],
+    school_id: int,
+    fields: dict[str, str],
+    *,
+    table: tuple[str, str],
+    errors: dict[str, list[str]],
+) -> dict[str, dict[str, Any]]:
+    """Fill empty text fields of rows from the Item master (row field → Item field).
+
+    `table` is (fieldname, label) of the child table, for messages keyed to the row. A disabled
+    item adds an error. Returns the items found, so callers can read more of them.
+    """
+    key, label = table
+    items = items_by_code({r["item"] for r in rows if r.get("item")}, school_id)
+    for idx, row in enumerate(rows, start=1):
+        data = items.get(row.get("item")) or {}
+        if data.get("disabled"):
+            errors.setdefault(f"{key}.{idx}.item", []).append(
+                _("%(table)s第 %(idx)s 行：物资“%(item)s”已停用，不能再使用")
+                % {"table": label, "idx": idx, "item": data.get("item_name") or row["item"]}
+            )
+        for row_field, item_field in fields.items():
+            if row.get(row_field) in (None, "") and data.get(item_field) not in (None, ""):
+                row[row_field] = data[item_field]
+    return items
+
+
+def reference_price(item_data: dict[str, Any] | None) -> Decimal | None:
+    """Return an Item's reference price as a Decimal, or None when it has none."""
+    value = (item_data or {}).get("reference_price")
+    return None if value in (None, "") else Decimal(str(value))

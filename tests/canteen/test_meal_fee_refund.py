@@ -1,0 +1,115 @@
+"""Month-end meal fee refunds (月底退还缺餐伙食费): amounts, class roll, plan caps, one per month."""
+
+from __future__ import annotations
+
+import calendar
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from school_logistics.core import permissions, services
+from school_logistics.core.models import Document
+from school_logistics.core.registry import get_meta
+from school_logistics.core.validation import DocumentValidationError
+
+DT = "Meal Fee Refund"
+
+
+def last_month() -> str:
+    today = timezone.localdate()
+    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    return f"{year}-{month:02d}"
+
+
+def days_in(month: str) -> int:
+    year, mon = map(int, month.split("-"))
+    return calendar.monthrange(year, mon)[1]
+
+
+def refund(users, rows, actor="teacher", **extra) -> Document:
+    values = {
+        "class_name": "七年级(1)班",
+        "month": last_month(),
+        "meal_rate": "6.50",
+        "students": [{"student": s, "missed_meals": n} for s, n in rows],
+        **extra,
+    }
+    return services.create_document(DT, values, actor=users[actor])
+
+
+def test_refund_is_missed_meals_times_rate(users, students):
+    doc = refund(users, [("S001", 5), ("S002", 2)])
+    rows = doc.data["students"]
+    assert [(r["student_name"], r["refund_amount"]) for r in rows] == [
+        ("林一", "32.50"),
+        ("林二", "13.00"),
+    ]
+    assert doc.data["total_refund"] == "45.50"
+    assert doc.grand_total == Decimal("45.50")
+    assert doc.name.startswith("MFR-")
+    services.submit_document(DT, doc.name, actor=users["teacher"])
+    assert Document.objects.get(pk=doc.pk).docstatus == 1
+
+
+def test_class_name_in_fullwidth_brackets_is_the_same_class(users, students):
+    doc = refund(users, [("S001", 1)], class_name="七年级（1）班")
+    assert doc.data["class_name"] == "七年级(1)班"
+
+
+@pytest.mark.parametrize(
+    ("rows", "extra", "key", "message"),
+    [
+        ([("S001", 1)], {"month": "2026-3"}, "month", "YYYY-MM"),
+        ([("S001", 1)], {"month": "2026-13"}, "month", "YYYY-MM"),
+        ([("S001", 1)], {"month": "2999-01"}, "month", "未来"),
+        ([("S001", 1)], {"meal_rate": "0"}, "meal_rate", "大于 0"),
+        ([("S101", 1)], {}, "students.1.student", "不在七年级(1)班"),
+        ([("S003", 1)], {}, "students.1.student", "不包餐"),
+        ([("S001", 1), ("S001", 2)], {}, "students.2.student", "重复"),
+        ([("S001", -1)], {}, "students.1.missed_meals", "缺餐次数"),
+        ([("S404", 1)], {}, "students.1.student", "找不到"),
+        ([], {}, "students", "至少需要一行"),
+    ],
+)
+def test_bad_refunds_are_refused_and_nothing_saved(users, students, rows, extra, key, message):
+    with pytest.raises(DocumentValidationError) as exc:
+        refund(users, rows, **extra)
+    assert message in " ".join(exc.value.errors[key])
+    assert not Document.objects.filter(doctype=DT).exists()
+
+
+def test_missed_meals_are_capped_by_the_meal_plan(users, students):
+    days = days_in(last_month())
+    with pytest.raises(DocumentValidationError) as exc:
+        refund(users, [("S001", 3 * days + 1), ("S002", days + 1)])
+    assert f"不能超过 {3 * days}" in exc.value.errors["students.1.missed_meals"][0]
+    assert f"不能超过 {days}" in exc.value.errors["students.2.missed_meals"][0]
+    doc = refund(users, [("S001", 3 * days), ("S002", days)])
+    assert doc.data["total_refund"] == str(Decimal("6.50") * 4 * days)
+
+
+def test_a_class_is_refunded_once_a_month(users, students):
+    first = refund(users, [("S001", 2)])
+    services.submit_document(DT, first.name, actor=users["teacher"])
+    with pytest.raises(DocumentValidationError) as exc:
+        refund(users, [("S002", 1)], actor="colleague")
+    assert first.name in exc.value.errors["month"][0]
+    assert Document.objects.filter(doctype=DT).count() == 1
+    # Once the first is cancelled, a corrected refund may be made.
+    services.cancel_document(DT, first.name, actor=users["teacher"])
+    refund(users, [("S002", 1)], actor="colleague")
+
+
+def test_class_teachers_see_their_own_refunds_and_the_canteen_reads_all(users, students, outsider):
+    doc = refund(users, [("S001", 2)])
+    meta = get_meta(DT)
+    assert not permissions.readable(users["colleague"], meta).exists()
+    assert permissions.readable(users["canteen"], meta).count() == 1
+    assert permissions.readable(users["finance"], meta).count() == 1
+    assert not permissions.readable(outsider, meta).exists()
+    with pytest.raises(PermissionDenied):
+        services.submit_document(DT, doc.name, actor=users["canteen"])
+    with pytest.raises(PermissionDenied):
+        refund(users, [("S002", 1)], actor="canteen", month="2020-01")

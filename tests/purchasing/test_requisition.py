@@ -1,0 +1,55 @@
+"""Material requisitions: totals from the rows, item details from the master, disabled items."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from school_logistics.core import services
+from school_logistics.core.models import Document
+from school_logistics.core.validation import DocumentValidationError
+
+
+def test_requisition_fills_item_details_and_totals(users, items):
+    doc = services.create_document(
+        "Material Requisition",
+        {
+            "purpose": "教室照明维护",
+            "items": [
+                {"item": "A4-70", "qty": "4", "rate": "23.50"},
+                {"item": "LAMP-T8", "qty": "12", "rate": "16"},
+            ],
+        },
+        actor=users["teacher"],
+    )
+    assert doc.grand_total == Decimal("286.00")
+    row = doc.data["items"][1]
+    assert (row["item_name"], row["specification"], row["uom"], row["amount"]) == (
+        "日光灯管",
+        "T8 LED 1.2m 18W",
+        "支",
+        "192.00",
+    )
+
+
+def test_disabled_item_cannot_be_requested(users, items):
+    services.save_document("Item", "A4-70", {"disabled": 1}, actor=users["storekeeper"])
+    with pytest.raises(DocumentValidationError) as exc:
+        services.create_document(
+            "Material Requisition",
+            {"purpose": "期中考试用纸", "items": [{"item": "A4-70", "qty": "1", "rate": "23.5"}]},
+            actor=users["teacher"],
+        )
+    assert "已停用" in exc.value.errors["items.1.item"][0]
+    assert not Document.objects.filter(doctype="Material Requisition").exists()
+
+
+def test_zero_quantity_is_refused(users, items):
+    with pytest.raises(DocumentValidationError) as exc:
+        services.create_document(
+            "Material Requisition",
+            {"purpose": "期中考试用纸", "items": [{"item": "A4-70", "qty": "0", "rate": "23.5"}]},
+            actor=users["teacher"],
+        )
+    assert "数量必须大于 0" in exc.value.errors["items.1.qty"][0]
