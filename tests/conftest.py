@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 
@@ -27,6 +28,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         import redis
 
         redis.Redis.from_url(settings.REDIS_URL).ping()
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings: Any) -> None:
+    """Hash test passwords cheaply: PBKDF2 for ten users per test dominated the suite's time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def make_user(
