@@ -190,6 +190,9 @@ def save_document(doctype: str, name: str, values: dict[str, Any], *, actor: Use
                 raise DocumentStateError(
                     _("已提交的单据不能修改：%(fields)s") % {"fields": "、".join(blocked)}
                 )
+            # What is left of the other fields equals what is stored: keep the stored form
+            # (row ids included), so an echoed document records no phantom changes.
+            values = {k: v for k, v in values.items() if _allowed_after_submit(meta, k)}
         doc = Doc(meta, instance, {}, child_metas_for(meta), actor)
         existing = from_json(meta, before, doc.child_metas)
         _validate(doc, {**before, **values}, existing)
@@ -201,13 +204,31 @@ def save_document(doctype: str, name: str, values: dict[str, Any], *, actor: Use
 def _changed(meta: Meta, fieldname: str, stored: dict[str, Any], values: dict[str, Any]) -> bool:
     """Compare an input value with the stored one after the same cleaning, so "5" equals 5."""
     f = meta.get_field(fieldname)
-    if f is None or f.is_table:
-        return values.get(fieldname) != stored.get(fieldname)
+    if f is None:
+        return True
+    if not f.is_table and not f.accepts_input:
+        return False  # input never sets a computed field, so echoing it back changes nothing
+    single = _single_field_meta(meta, f)
+    child_metas = child_metas_for(single)
     try:
-        one = clean_values(_single_field_meta(meta, f), {fieldname: values[fieldname]}, {})
+        one = clean_values(single, {fieldname: values[fieldname]}, child_metas)
     except DocumentValidationError:
         return True
-    return to_json(_single_field_meta(meta, f), one, {}).get(fieldname) != stored.get(fieldname)
+    new = to_json(single, one, child_metas).get(fieldname)
+    old = stored.get(fieldname)
+    if f.is_table:
+        # Rows posted without their ids get new ones; compare what the rows say, in order.
+        return _row_contents(new) != _row_contents(old)
+    return bool(new != old)
+
+
+def _row_contents(rows: Any) -> list[dict[str, Any]]:
+    return [{k: v for k, v in row.items() if k != "name"} for row in rows or []]
+
+
+def _allowed_after_submit(meta: Meta, fieldname: str) -> bool:
+    f = meta.get_field(fieldname)
+    return f is None or f.allow_on_submit
 
 
 def _single_field_meta(meta: Meta, f: Any) -> Meta:

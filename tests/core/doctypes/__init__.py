@@ -11,10 +11,13 @@ FIELD_TEST = "Engine Field Test"
 FIELD_TEST_ROW = "Engine Field Test Row"
 LINK_TARGET = "Engine Link Target"
 LIFECYCLE = "Engine Lifecycle Test"
+NAMING = "Engine Naming Test"
+PERMISSION = "Engine Permission Test"
 
 ALL_RIGHTS = {
     r: 1 for r in ["read", "write", "create", "delete", "submit", "cancel", "amend", "print"]
 }
+EVERY_RIGHT = {**ALL_RIGHTS, "export": 1}
 
 FIELD_TEST_ROW_DEF: dict[str, Any] = {
     "name": FIELD_TEST_ROW,
@@ -112,6 +115,43 @@ LIFECYCLE_DEF: dict[str, Any] = {
 }
 
 
+# The naming series the issue names, dated by the document's own posting date.
+NAMING_DEF: dict[str, Any] = {
+    "name": NAMING,
+    "label": "编号测试单",
+    "label_en": "Naming Test",
+    "autoname": "REQ-.YYYY.-.####",
+    "is_submittable": 1,
+    "title_field": "subject",
+    "date_field": "posting_date",
+    "fields": [
+        {"fieldname": "subject", "fieldtype": "Data", "label": "事由", "reqd": 1},
+        {"fieldname": "posting_date", "fieldtype": "Date", "label": "日期", "default": "Today"},
+    ],
+    "permissions": [{"role": "teacher", **ALL_RIGHTS}],
+}
+
+# Teachers hold every right on their own documents only; department heads read and print all;
+# finance reads and exports all. Nobody else has a rule: only sys_admin and superusers pass.
+PERMISSION_DEF: dict[str, Any] = {
+    "name": PERMISSION,
+    "label": "权限测试单",
+    "label_en": "Permission Test",
+    "autoname": "PT-.#####",
+    "is_submittable": 1,
+    "title_field": "subject",
+    "fields": [
+        {"fieldname": "subject", "fieldtype": "Data", "label": "事由", "reqd": 1},
+        {"fieldname": "amount", "fieldtype": "Currency", "label": "金额"},
+    ],
+    "permissions": [
+        {"role": "teacher", **EVERY_RIGHT, "if_owner": 1},
+        {"role": "dept_head", "read": 1, "print": 1},
+        {"role": "finance", "read": 1, "export": 1},
+    ],
+}
+
+
 def install(*definitions: dict[str, Any]) -> None:
     """Store test DocTypes as admin-made ones would be, and drop cached metadata."""
     for raw in definitions:
@@ -132,7 +172,14 @@ def install(*definitions: dict[str, Any]) -> None:
 
 def install_all() -> None:
     """Install every test DocType (child tables first)."""
-    install(FIELD_TEST_ROW_DEF, LINK_TARGET_DEF, FIELD_TEST_DEF, LIFECYCLE_DEF)
+    install(
+        FIELD_TEST_ROW_DEF,
+        LINK_TARGET_DEF,
+        FIELD_TEST_DEF,
+        LIFECYCLE_DEF,
+        NAMING_DEF,
+        PERMISSION_DEF,
+    )
 
 
 def snapshot() -> tuple[Any, ...]:
