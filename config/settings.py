@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "school_logistics.assets",
     "school_logistics.repairs",
     "school_logistics.canteen",
+    "school_logistics.api",
 ]
 
 MIDDLEWARE = [

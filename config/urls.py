@@ -5,6 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("school_logistics.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("school_logistics.api.urls")),
 ]
 
 handler400 = "school_logistics.core.views.errors.bad_request"
