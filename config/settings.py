@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_rq",
     "school_logistics.core",
+    "school_logistics.workflow",
+    "school_logistics.notify",
     "school_logistics.purchasing",
     "school_logistics.stores",
     "school_logistics.assets",
@@ -131,6 +133,9 @@ EMAIL_HOST_USER = envstr("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "school-logistics@localhost")
+# Where links in notifications point (no trailing slash).
+SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
 
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -36,6 +36,28 @@ def fast_passwords(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def approval_flows(request: pytest.FixtureRequest) -> None:
+    """Shipped approval flows run only in tests marked `workflows`; the rest submit directly.
+
+    Engine and domain tests check what submission does; the flows are tested on their own.
+    """
+    names = set(request.fixturenames)
+    if "transactional_db" in names or "live_server" in names:
+        request.getfixturevalue("transactional_db")
+    elif "db" in names:
+        request.getfixturevalue("db")
+    else:
+        return
+    from school_logistics.workflow.models import Workflow
+    from school_logistics.workflow.sync import sync_flows
+
+    if request.node.get_closest_marker("workflows"):
+        sync_flows()  # a flushed transactional database lost what migrate loaded
+    else:
+        Workflow.objects.update(is_active=False)
+
+
 def make_user(
     username: str,
     school: School,

@@ -11,13 +11,13 @@ import secrets
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from school_logistics.core import permissions
+from school_logistics.core import extensions, permissions
 from school_logistics.core.controllers import get_controller
 from school_logistics.core.document import Doc, child_metas_for, load
 from school_logistics.core.links import check_references
@@ -148,8 +148,10 @@ def create_document(
     meta = _meta_for_write(doctype)
     permissions.check_permission(actor, meta, "create")
     school = school or actor.school
-    if school is None or not permissions.in_users_schools(actor, school.pk):
+    if school is None:
         raise DocumentValidationError.single(_("请先为用户指定所属学校"))
+    if not permissions.in_users_schools(actor, school.pk):
+        raise PermissionDenied(_("没有权限：在“%(school)s”新建单据") % {"school": school.name})
     with transaction.atomic():
         instance = Document(doctype=meta.name, owner=actor, modified_by=actor, school=school)
         doc = Doc(meta, instance, {}, child_metas_for(meta), actor)
@@ -178,6 +180,8 @@ def save_document(doctype: str, name: str, values: dict[str, Any], *, actor: Use
         before = instance.data
         if instance.docstatus == DocStatus.CANCELLED:
             raise DocumentStateError(_("已作废的单据不能修改"))
+        if instance.docstatus == DocStatus.DRAFT:
+            _refuse_if_guarded(extensions.edit_guards, instance)
         if instance.docstatus == DocStatus.SUBMITTED:
             blocked = [
                 f.label
@@ -237,6 +241,12 @@ def _single_field_meta(meta: Meta, f: Any) -> Meta:
     return replace(meta, fields=(f,), _by_name={f.fieldname: f})
 
 
+def _refuse_if_guarded(guards: list[Any], instance: Document) -> None:
+    message = extensions.first_refusal(guards, instance)
+    if message:
+        raise DocumentStateError(message)
+
+
 def submit_document(doctype: str, name: str, *, actor: User) -> Document:
     """Submit a draft: run validation and the before/on submit hooks in one transaction."""
     meta = _meta_for_write(doctype)
@@ -244,18 +254,34 @@ def submit_document(doctype: str, name: str, *, actor: User) -> Document:
         raise DocumentStateError(_("此类单据不需要提交"))
     with transaction.atomic():
         instance = _lock(permissions.get_document(actor, meta, name, "submit"))
-        if instance.docstatus != DocStatus.DRAFT:
-            raise DocumentStateError(
-                _("只有草稿可以提交，此单据已是“%(s)s”") % {"s": instance.get_docstatus_display()}
-            )
-        doc = load(meta, instance, actor)
-        controller = get_controller(meta.name)
-        before = instance.data
-        _validate(doc, before, doc.values)
-        controller.before_submit(doc)
-        instance.docstatus = DocStatus.SUBMITTED
-        _store(doc, actor=actor, action="submit", before=before)
-        controller.on_submit(doc)
+        _refuse_if_guarded(extensions.submit_guards, instance)
+        return submit_locked(meta, instance, actor=actor)
+
+
+def check_submittable(meta: Meta, instance: Document, *, actor: User) -> None:
+    """Refuse a document that is not a draft or does not pass validation as it stands."""
+    if instance.docstatus != DocStatus.DRAFT:
+        raise DocumentStateError(
+            _("只有草稿可以提交，此单据已是“%(s)s”") % {"s": instance.get_docstatus_display()}
+        )
+    doc = load(meta, instance, actor)
+    _validate(doc, instance.data, doc.values)
+
+
+def submit_locked(meta: Meta, instance: Document, *, actor: User) -> Document:
+    """Submit a locked draft whose rights were checked by the caller (the user or the workflow)."""
+    if instance.docstatus != DocStatus.DRAFT:
+        raise DocumentStateError(
+            _("只有草稿可以提交，此单据已是“%(s)s”") % {"s": instance.get_docstatus_display()}
+        )
+    doc = load(meta, instance, actor)
+    controller = get_controller(meta.name)
+    before = instance.data
+    _validate(doc, before, doc.values)
+    controller.before_submit(doc)
+    instance.docstatus = DocStatus.SUBMITTED
+    _store(doc, actor=actor, action="submit", before=before)
+    controller.on_submit(doc)
     return instance
 
 
@@ -315,6 +341,7 @@ def delete_document(doctype: str, name: str, *, actor: User) -> None:
         instance = _lock(permissions.get_document(actor, meta, name, "delete"))
         if instance.docstatus != DocStatus.DRAFT:
             raise DocumentStateError(_("只有草稿可以删除"))
+        _refuse_if_guarded(extensions.edit_guards, instance)
         if Document.objects.filter(doctype=meta.name, amended_from=instance.name).exists():
             raise DocumentStateError(_("此单据已被修订，不能删除"))
         instance.delete()

@@ -53,6 +53,11 @@ def _resolve(
     return []
 
 
+def resolve_users(approver: Approver, values: Mapping[str, Any], *, document: Any) -> list[User]:
+    """Resolve an approver or CC entry for a stored document."""
+    return _resolve(approver, values, school=document.school, department=document.department)
+
+
 def plan_route(
     flow: Flow,
     values: Mapping[str, Any],

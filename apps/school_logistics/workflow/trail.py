@@ -20,6 +20,44 @@ class TrailEntry:
     on_behalf_of: str = ""  # display name of the approver a delegate acted for
 
 
+ACTION_LABELS = {
+    "submit": "提交",
+    "resubmit": "重新提交",
+    "approve": "同意",
+    "reject": "拒绝",
+    "return": "退回",
+    "transfer": "转交",
+    "add_approver": "加签",
+    "withdraw": "撤回",
+    "urge": "催办",
+    "skip": "跳过",
+    "auto_approve": "自动通过",
+    "timeout_approve": "超时自动同意",
+    "remind": "超时提醒",
+    "escalate": "超时上报",
+    "fallback": "转交管理员",
+    "delegation_refused": "不适用代理",
+}
+SYSTEM = "系统"
+
+
 def approval_trail(document: Document) -> list[TrailEntry]:
     """Return the document's approval trail, oldest first; empty when it has no workflow."""
-    return []
+    from school_logistics.workflow.models import ApprovalLog
+
+    logs = (
+        ApprovalLog.objects.filter(document=document)
+        .select_related("actor", "on_behalf_of")
+        .order_by("created", "pk")
+    )
+    return [
+        TrailEntry(
+            step=log.step_label,
+            actor=log.actor.display_name if log.actor else SYSTEM,
+            action=ACTION_LABELS.get(log.action, log.action),
+            at=log.created,
+            comment=log.comment,
+            on_behalf_of=log.on_behalf_of.display_name if log.on_behalf_of else "",
+        )
+        for log in logs
+    ]

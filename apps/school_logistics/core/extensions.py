@@ -1,0 +1,36 @@
+"""Extension points the engine offers to the layers above it, registered in their `ready()`.
+
+The engine never imports workflow or printing; they tell it, through these lists, when a
+document may not be submitted or edited by hand and what to show on its form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from school_logistics.core.meta import Meta
+    from school_logistics.core.models import Document
+
+# Each returns a message saying why the document cannot be submitted directly, or None.
+SubmitGuard = Callable[["Document"], "str | None"]
+# Each returns a message saying why the document cannot be edited or deleted now, or None.
+EditGuard = Callable[["Document"], "str | None"]
+# Each returns HTML for a panel on the document's form (empty when it has nothing to show).
+FormPanel = Callable[["HttpRequest", "Meta", "Document | None"], str]
+
+submit_guards: list[SubmitGuard] = []
+edit_guards: list[EditGuard] = []
+form_panels: list[FormPanel] = []
+
+
+def first_refusal(guards: list[Callable[..., str | None]], *args: object) -> str | None:
+    """Return the first guard's refusal, or None when every guard lets the action through."""
+    for guard in guards:
+        message = guard(*args)
+        if message:
+            return message
+    return None

@@ -1,0 +1,320 @@
+"""Every approval action: one service each, one transaction, the trail written in it.
+
+The document row, then the process row, are locked first, so two approvers acting on one
+step at the same moment produce one transition; the second sees "already handled".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from school_logistics.core import permissions
+from school_logistics.core import services as core_services
+from school_logistics.core.models import Document, User
+from school_logistics.core.registry import get_meta
+from school_logistics.core.services import DocumentStateError
+from school_logistics.workflow import engine, notices
+from school_logistics.workflow.definition import Step
+from school_logistics.workflow.flows import flow_of, workflow_for
+from school_logistics.workflow.models import (
+    ApprovalLog,
+    ApprovalProcess,
+    ApprovalTask,
+    ProcessStatus,
+    TaskStatus,
+)
+from school_logistics.workflow.routing import plan_route, school_users
+
+URGE_INTERVAL = dt.timedelta(hours=1)
+HUMAN_APPROVALS = ("approve",)
+
+
+def _lock_document(doctype: str, name: str, actor: User, ptype: str) -> Document:
+    meta = get_meta(doctype)
+    found = permissions.get_document(actor, meta, name, ptype)
+    return Document.objects.select_for_update().get(pk=found.pk)
+
+
+def _current(document: Document) -> ApprovalProcess | None:
+    return (
+        ApprovalProcess.objects.select_for_update()
+        .filter(document=document, is_current=True)
+        .first()
+    )
+
+
+def start_approval(doctype: str, name: str, *, actor: User, comment: str = "") -> ApprovalProcess:
+    """Submit a draft for approval (or resubmit one returned or withdrawn) on its flow."""
+    meta = get_meta(doctype)
+    with transaction.atomic():
+        document = _lock_document(doctype, name, actor, "submit")
+        workflow = workflow_for(doctype, document.school_id)
+        if workflow is None:
+            raise DocumentStateError(_("此类单据没有审批流程，请直接提交"))
+        previous = _current(document)
+        if previous and previous.status in (ProcessStatus.RUNNING, ProcessStatus.APPROVED):
+            raise DocumentStateError(_("此单据已在审批中或已通过"))
+        if previous and previous.status == ProcessStatus.REJECTED:
+            raise DocumentStateError(_("已拒绝的单据不能再次提交，请复制后重新申请"))
+        core_services.check_submittable(meta, document, actor=actor)
+        # A document keeps the flow version it first ran on, even if an admin changed the flow.
+        version = previous.version if previous else workflow.latest()
+        if previous:
+            previous.is_current = False
+            previous.save(update_fields=["is_current"])
+        flow = flow_of(version)
+        requester = document.owner
+        plan = plan_route(
+            flow,
+            document.data,
+            requester=requester,
+            school=document.school,
+            department=document.department,
+        )
+        process = ApprovalProcess.objects.create(
+            document=document,
+            version=version,
+            requester=requester,
+            status=ProcessStatus.RUNNING,
+            route=[
+                {
+                    "key": p.step.key,
+                    "label": p.step.label,
+                    "status": p.status,
+                    "approvers": [u.pk for u in p.approvers],
+                    "notes": p.notes,
+                }
+                for p in plan
+            ],
+        )
+        engine.log(process, "resubmit" if previous else "submit", actor=actor, comment=comment)
+        for p in plan:
+            if p.status == "skipped":
+                engine.log(process, "skip", actor=None, step=p.step, comment="条件不满足，跳过此步")
+        first = next((p.step for p in plan if p.status != "skipped"), None)
+        if first is None:
+            engine.finish(process, ProcessStatus.APPROVED, actor=actor)
+        else:
+            engine.activate(process, first, last_actor=None)
+    return process
+
+
+def _task_for_action(task_id: int, actor: User) -> tuple[ApprovalTask, ApprovalProcess, Step]:
+    """Lock and return the actor's pending task, refusing anyone else's or a stale one."""
+    task = ApprovalTask.objects.select_related("document").filter(pk=task_id).first()
+    if task is None:
+        raise PermissionDenied(_("没有找到这条审批任务"))
+    Document.objects.select_for_update().get(pk=task.document_id)
+    process = ApprovalProcess.objects.select_for_update().get(pk=task.process_id)
+    task.refresh_from_db()
+    if task.assignee_id != actor.pk:
+        raise PermissionDenied(_("这条审批任务不是您的"))
+    if process.status != ProcessStatus.RUNNING or task.status != TaskStatus.PENDING:
+        raise DocumentStateError(_("此审批已被处理，无需重复操作"))
+    step = engine.current_flow(process).step(task.step)
+    if actor.pk == process.requester_id and not step.allow_self_approval:
+        raise PermissionDenied(_("不能审批自己提交的单据"))
+    return task, process, step
+
+
+def _close_task(task: ApprovalTask, status: str, comment: str) -> None:
+    task.status = status
+    task.comment = comment
+    task.acted_at = timezone.now()
+    task.save(update_fields=["status", "comment", "acted_at"])
+
+
+def _log_task(process: ApprovalProcess, task: ApprovalTask, step: Step, action: str) -> None:
+    engine.log(
+        process,
+        action,
+        actor=task.assignee,
+        step=step,
+        comment=task.comment,
+        on_behalf_of=task.on_behalf_of,
+    )
+
+
+def approve(task_id: int, *, actor: User, comment: str = "") -> ApprovalProcess:
+    """Approve (同意) a task; the step or the whole route moves on when its rule is met."""
+    with transaction.atomic():
+        task, process, step = _task_for_action(task_id, actor)
+        _close_task(task, TaskStatus.APPROVED, comment)
+        _log_task(process, task, step, "approve")
+        if engine.step_done(process, step):
+            engine.advance(process, step, last_actor=actor)
+        else:
+            engine.release_next(process, step, task)
+    return process
+
+
+def _need_reason(comment: str, what: str) -> str:
+    reason = comment.strip()
+    if not reason:
+        raise core_services.DocumentValidationError.single("comment", _("请填写%s理由") % what)
+    return reason
+
+
+def reject(task_id: int, *, actor: User, comment: str) -> ApprovalProcess:
+    """Reject (拒绝) the document; the run ends and the requester is told why."""
+    with transaction.atomic():
+        reason = _need_reason(comment, _("拒绝"))
+        task, process, step = _task_for_action(task_id, actor)
+        _close_task(task, TaskStatus.REJECTED, reason)
+        _log_task(process, task, step, "reject")
+        engine.finish(process, ProcessStatus.REJECTED, actor=actor)
+    return process
+
+
+def return_for_revision(
+    task_id: int, *, actor: User, comment: str, to_step: str = ""
+) -> ApprovalProcess:
+    """Return (退回) the document to the requester, or to an earlier step to decide again."""
+    with transaction.atomic():
+        reason = _need_reason(comment, _("退回"))
+        task, process, step = _task_for_action(task_id, actor)
+        flow = engine.current_flow(process)
+        keys = [s.key for s in flow.steps]
+        if to_step:
+            earlier = [
+                r["key"] for r in process.route[: keys.index(step.key)] if r["status"] != "skipped"
+            ]
+            if to_step not in earlier:
+                raise DocumentStateError(_("只能退回到之前的审批步骤"))
+        _close_task(task, TaskStatus.RETURNED, reason)
+        _log_task(process, task, step, "return")
+        engine.open_tasks(process).update(status=TaskStatus.CLOSED)
+        if to_step:
+            engine.activate(process, flow.step(to_step), last_actor=None)
+        else:
+            engine.finish(process, ProcessStatus.RETURNED, actor=actor)
+    return process
+
+
+def _colleague(username: str, process: ApprovalProcess) -> User:
+    user = school_users(process.document.school).filter(username=username).first()
+    if user is None:
+        raise core_services.DocumentValidationError.single(
+            "user", _("找不到本校在职成员“%(u)s”") % {"u": username}
+        )
+    return user
+
+
+def transfer(task_id: int, *, actor: User, to_user: str, comment: str = "") -> ApprovalProcess:
+    """Transfer (转交) a task to another member of the school, who then decides instead."""
+    with transaction.atomic():
+        task, process, step = _task_for_action(task_id, actor)
+        target = _colleague(to_user, process)
+        _check_new_approver(target, process, step)
+        _close_task(task, TaskStatus.TRANSFERRED, comment)
+        engine.log(
+            process, "transfer", actor=actor, step=step, comment=_transfer_note(target, comment)
+        )
+        ApprovalTask.objects.create(
+            process=process,
+            document_id=process.document_id,
+            step=step.key,
+            step_label=step.label,
+            assignee=target,
+            status=TaskStatus.PENDING,
+            activation=process.activation,
+            order=task.order,
+            added=task.added,
+            due_at=task.due_at,
+        )
+        notices.task_assigned(process, [target])
+    return process
+
+
+def _transfer_note(target: User, comment: str) -> str:
+    note = _("转交给 %(name)s") % {"name": target.display_name}
+    return f"{note}：{comment}" if comment else note
+
+
+def _check_new_approver(target: User, process: ApprovalProcess, step: Step) -> None:
+    if target.pk == process.requester_id and not step.allow_self_approval:
+        raise core_services.DocumentValidationError.single("user", _("申请人不能审批自己的单据"))
+    if engine.open_tasks(process).filter(step=step.key, assignee=target).exists():
+        raise core_services.DocumentValidationError.single(
+            "user", _("%(name)s 已在此步骤中") % {"name": target.display_name}
+        )
+
+
+def add_approver(
+    task_id: int, *, actor: User, user: str, position: str, comment: str = ""
+) -> ApprovalProcess:
+    """Add an approver (加签) before oneself (they decide first) or after (they decide next)."""
+    if position not in ("before", "after"):
+        raise core_services.DocumentValidationError.single("position", _("请选择前加签或后加签"))
+    with transaction.atomic():
+        task, process, step = _task_for_action(task_id, actor)
+        target = _colleague(user, process)
+        _check_new_approver(target, process, step)
+        added = ApprovalTask.objects.create(
+            process=process,
+            document_id=process.document_id,
+            step=step.key,
+            step_label=step.label,
+            assignee=target,
+            status=TaskStatus.PENDING if position == "before" else TaskStatus.WAITING,
+            activation=process.activation,
+            order=task.order,
+            added=True,
+            due_at=task.due_at,
+        )
+        if position == "before":  # the adder waits for the added approver
+            task.status = TaskStatus.WAITING
+            task.waits_for = added
+            task.save(update_fields=["status", "waits_for"])
+            notices.task_assigned(process, [target])
+        else:  # the added approver waits for the adder
+            added.waits_for = task
+            added.save(update_fields=["waits_for"])
+        label = _("前加签") if position == "before" else _("后加签")
+        engine.log(
+            process,
+            "add_approver",
+            actor=actor,
+            step=step,
+            comment=f"{label} {target.display_name}" + (f"：{comment}" if comment else ""),
+        )
+    return process
+
+
+def withdraw(doctype: str, name: str, *, actor: User, comment: str = "") -> ApprovalProcess:
+    """Withdraw (撤回) one's own document before anyone approved it; it becomes a draft again."""
+    with transaction.atomic():
+        document = _lock_document(doctype, name, actor, "read")
+        process = _current(document)
+        if process is None or process.status != ProcessStatus.RUNNING:
+            raise DocumentStateError(_("此单据不在审批中，无法撤回"))
+        if process.requester_id != actor.pk:
+            raise PermissionDenied(_("只有申请人可以撤回"))
+        if ApprovalLog.objects.filter(process=process, action__in=HUMAN_APPROVALS).exists():
+            raise DocumentStateError(_("已有审批人同意，不能撤回；请联系当前审批人退回"))
+        engine.log(process, "withdraw", actor=actor, comment=comment)
+        engine.finish(process, ProcessStatus.WITHDRAWN, actor=actor)
+    return process
+
+
+def urge(doctype: str, name: str, *, actor: User) -> ApprovalProcess:
+    """Urge (催办) the current approvers; at most once an hour per document."""
+    with transaction.atomic():
+        document = _lock_document(doctype, name, actor, "read")
+        process = _current(document)
+        if process is None or process.status != ProcessStatus.RUNNING:
+            raise DocumentStateError(_("此单据不在审批中，无需催办"))
+        if process.requester_id != actor.pk:
+            raise PermissionDenied(_("只有申请人可以催办"))
+        recent = timezone.now() - URGE_INTERVAL
+        if ApprovalLog.objects.filter(process=process, action="urge", created__gt=recent).exists():
+            raise DocumentStateError(_("一小时内已催办过，请稍后再试"))
+        pending = [t.assignee for t in engine.open_tasks(process).filter(status=TaskStatus.PENDING)]
+        engine.log(process, "urge", actor=actor)
+        notices.urged(process, pending)
+    return process

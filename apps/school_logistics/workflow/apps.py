@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class WorkflowConfig(AppConfig):
+    name = "school_logistics.workflow"
+    label = "workflow"
+    verbose_name = "审批流程"
+
+    def ready(self) -> None:
+        from school_logistics.workflow import guards, sync
+
+        guards.register()
+        post_migrate.connect(sync.sync_after_migrate, dispatch_uid="workflow.sync_flows")

@@ -1,0 +1,250 @@
+"""The moving parts of a run: who holds a task, when a step is done, what comes next.
+
+Called only from `actions` inside their transaction, with the process row locked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db.models import Q
+from django.utils import timezone
+
+from school_logistics.core import services as core_services
+from school_logistics.core.models import Document, User
+from school_logistics.core.registry import get_meta
+from school_logistics.workflow import notices
+from school_logistics.workflow.definition import Flow, Step
+from school_logistics.workflow.flows import flow_of
+from school_logistics.workflow.models import (
+    OPEN_TASK_STATUSES,
+    ApprovalLog,
+    ApprovalProcess,
+    ApprovalTask,
+    CarbonCopy,
+    Delegation,
+    ProcessStatus,
+    TaskStatus,
+)
+from school_logistics.workflow.routing import resolve_users, school_users
+from school_logistics.workflow.sla import add_working_hours
+
+SYSTEM_ACTIONS = {"skip", "auto_approve", "timeout_approve"}
+
+
+def log(
+    process: ApprovalProcess,
+    action: str,
+    *,
+    actor: User | None,
+    step: Step | None = None,
+    comment: str = "",
+    on_behalf_of: User | None = None,
+) -> ApprovalLog:
+    return ApprovalLog.objects.create(
+        process=process,
+        document_id=process.document_id,
+        step=step.key if step else "",
+        step_label=step.label if step else "",
+        action=action,
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        comment=comment,
+    )
+
+
+def holder(user: User, requester_id: int, step: Step, at: dt.datetime) -> tuple[User, str]:
+    """Return who holds a task meant for `user` now, and a note when that differs.
+
+    Delegation is followed (up to three hops, never in a circle); the self-approval rule is
+    applied to the person who will actually act, so a delegate who is the requester never
+    approves the requester's own document: the task then stays with the approver.
+    """
+    current, seen = user, {user.pk}
+    for _ in range(3):
+        away = (
+            Delegation.objects.filter(user=current, starts__lte=at, ends__gt=at)
+            .select_related("delegate")
+            .order_by("-created")
+            .first()
+        )
+        if away is None or not away.delegate.is_active or away.delegate.pk in seen:
+            break
+        current = away.delegate
+        seen.add(current.pk)
+    if current.pk != user.pk and current.pk == requester_id and not step.allow_self_approval:
+        return user, "代理人是申请人本人，仍由原审批人处理"
+    return current, ""
+
+
+def open_tasks(process: ApprovalProcess) -> Iterable[ApprovalTask]:
+    return process.tasks.filter(activation=process.activation, status__in=OPEN_TASK_STATUSES)
+
+
+def current_flow(process: ApprovalProcess) -> Flow:
+    return flow_of(process.version)
+
+
+def _route_step(process: ApprovalProcess, key: str) -> dict:
+    return next(r for r in process.route if r["key"] == key)
+
+
+def activate(process: ApprovalProcess, step: Step, *, last_actor: User | None) -> None:
+    """Open a step: create its tasks, or pass it on when the same person just approved."""
+    now = timezone.now()
+    process.activation += 1
+    process.current_step = step.key
+    process.save(update_fields=["activation", "current_step"])
+    document = process.document
+    document.workflow_state = step.label
+    document.save(update_fields=["workflow_state", "modified"])
+
+    planned_ids = _route_step(process, step.key)["approvers"]
+    approvers = list(User.objects.filter(pk__in=planned_ids, is_active=True))
+    approvers.sort(key=lambda u: planned_ids.index(u.pk))
+    if not approvers:  # everyone planned has left since submission
+        approvers = fallback_users(process, step)
+        log(process, "fallback", actor=None, step=step, comment="审批人已停用，转交管理员处理")
+    holders: list[tuple[User, User | None]] = []
+    for user in approvers:
+        held_by, note = holder(user, process.requester_id, step, now)
+        if note:
+            log(process, "delegation_refused", actor=None, step=step, comment=note)
+        if all(h.pk != held_by.pk for h, _ in holders):
+            holders.append((held_by, user if held_by.pk != user.pk else None))
+
+    flow = current_flow(process)
+    if (
+        flow.skip_repeated_approver
+        and last_actor is not None
+        and len(holders) == 1
+        and holders[0][0].pk == last_actor.pk
+    ):
+        log(process, "auto_approve", actor=None, step=step, comment="与上一步审批人相同，自动通过")
+        advance(process, step, last_actor=last_actor)
+        return
+
+    due = add_working_hours(now, step.sla_hours) if step.sla_hours else None
+    created = []
+    for order, (held_by, meant_for) in enumerate(holders):
+        waiting = step.mode == "sequential" and order > 0
+        created.append(
+            ApprovalTask(
+                process=process,
+                document_id=process.document_id,
+                step=step.key,
+                step_label=step.label,
+                assignee=held_by,
+                on_behalf_of=meant_for,
+                status=TaskStatus.WAITING if waiting else TaskStatus.PENDING,
+                activation=process.activation,
+                order=order,
+                due_at=None if waiting else due,
+            )
+        )
+    ApprovalTask.objects.bulk_create(created)
+    notices.task_assigned(process, [t.assignee for t in created if t.status == TaskStatus.PENDING])
+
+
+def fallback_users(process: ApprovalProcess, step: Step) -> list[User]:
+    """Return the school's fallback approvers (the admin role), never the requester."""
+    flow = current_flow(process)
+    users = school_users(process.document.school).filter(roles__code=flow.fallback_role)
+    if not step.allow_self_approval:
+        users = users.exclude(pk=process.requester_id)
+    return list(users.order_by("id"))
+
+
+def step_done(process: ApprovalProcess, step: Step) -> bool:
+    """Return whether the step's mode is satisfied and every added approver has approved."""
+    tasks = list(process.tasks.filter(activation=process.activation, step=step.key))
+    if any(t.added and t.status != TaskStatus.APPROVED for t in tasks):
+        return False
+    base = [t for t in tasks if not t.added and t.status != TaskStatus.TRANSFERRED]
+    if step.mode == "any":
+        return any(t.status == TaskStatus.APPROVED for t in base)
+    return all(t.status == TaskStatus.APPROVED for t in base)
+
+
+def release_next(process: ApprovalProcess, step: Step, approved: ApprovalTask) -> None:
+    """After an approval inside an unfinished step, open whoever was waiting for it."""
+    now = timezone.now()
+    due = add_working_hours(now, step.sla_hours) if step.sla_hours else None
+    held = ApprovalTask.objects.filter(waits_for=approved, status=TaskStatus.WAITING)
+    if held.exists():
+        held.update(status=TaskStatus.PENDING, due_at=due)
+        return
+    if step.mode != "sequential":
+        return
+    following = (
+        process.tasks.filter(
+            activation=process.activation,
+            step=step.key,
+            status=TaskStatus.WAITING,
+            added=False,
+            waits_for__isnull=True,
+        )
+        .order_by("order")
+        .first()
+    )
+    if following is not None:
+        following.status = TaskStatus.PENDING
+        following.due_at = due
+        following.save(update_fields=["status", "due_at"])
+        notices.task_assigned(process, [following.assignee])
+
+
+def advance(process: ApprovalProcess, step: Step, *, last_actor: User) -> None:
+    """Close a finished step, copy it to its CC list, and open the next step or finish."""
+    open_tasks(process).filter(step=step.key).update(status=TaskStatus.CLOSED)
+    copy_to(process, step)
+    flow = current_flow(process)
+    keys = [s.key for s in flow.steps]
+    for key in keys[keys.index(step.key) + 1 :]:
+        if _route_step(process, key)["status"] != "skipped":
+            activate(process, flow.step(key), last_actor=last_actor)
+            return
+    finish(process, ProcessStatus.APPROVED, actor=last_actor)
+
+
+def copy_to(process: ApprovalProcess, step: Step) -> None:
+    """Copy the document to the step's CC users and roles (once per run and person)."""
+    if not step.cc:
+        return
+    document = process.document
+    users: dict[int, User] = {}
+    for approver in step.cc:
+        for user in resolve_users(approver, document.data, document=document):
+            users.setdefault(user.pk, user)
+    already = set(process.ccs.values_list("user_id", flat=True))
+    new = [u for pk, u in users.items() if pk not in already]
+    CarbonCopy.objects.bulk_create(
+        CarbonCopy(document=document, process=process, user=u, step_label=step.label) for u in new
+    )
+    notices.copied(process, new)
+
+
+def finish(process: ApprovalProcess, status: str, *, actor: User | None) -> None:
+    """End the run; an approved run submits the document (its ledgers post in this transaction)."""
+    process.status = status
+    process.finished = timezone.now()
+    process.current_step = ""
+    process.save(update_fields=["status", "finished", "current_step"])
+    open_tasks(process).update(status=TaskStatus.CLOSED)
+    document = Document.objects.select_for_update().get(pk=process.document_id)
+    document.workflow_state = ProcessStatus(status).label
+    document.save(update_fields=["workflow_state", "modified"])
+    if status == ProcessStatus.APPROVED:
+        meta = get_meta(document.doctype)
+        core_services.submit_locked(meta, document, actor=actor or process.requester)
+    notices.finished(process, status)
+
+
+def involved_filter(user: User) -> Q:
+    """Documents a user took part in: requested, was asked to approve, or was copied on."""
+    return (
+        Q(owner=user)
+        | Q(pk__in=ApprovalTask.objects.filter(assignee=user).values("document_id"))
+        | Q(pk__in=CarbonCopy.objects.filter(user=user).values("document_id"))
+    )

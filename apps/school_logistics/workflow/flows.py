@@ -1,0 +1,45 @@
+"""Find the flow that governs a document and read a saved version of it."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django.db.models import Q
+
+from school_logistics.core.models import Document
+from school_logistics.core.registry import get_meta
+from school_logistics.workflow.definition import Flow, parse_flow
+from school_logistics.workflow.models import Workflow, WorkflowVersion
+
+
+def flow_fields(doctype: str) -> tuple[set[str], set[str]]:
+    """Return the DocType's fieldnames conditions may use and the User fields approvers may."""
+    meta = get_meta(doctype)
+    names = {f.fieldname for f in meta.value_fields if not f.is_table}
+    users = {f.fieldname for f in meta.value_fields if f.fieldtype == "User"}
+    return names, users
+
+
+def workflow_for(doctype: str, school_id: int) -> Workflow | None:
+    """Return the school's own active flow for the DocType, else the shared default, else None."""
+    candidates = Workflow.objects.filter(doctype=doctype, is_active=True).filter(
+        Q(school_id=school_id) | Q(school__isnull=True)
+    )
+    found = {w.school_id: w for w in candidates}
+    return found.get(school_id) or found.get(None)
+
+
+def governs(document: Document) -> bool:
+    return workflow_for(document.doctype, document.school_id) is not None
+
+
+@lru_cache(maxsize=256)
+def _parsed(version_id: int) -> Flow:
+    version = WorkflowVersion.objects.select_related("workflow").get(pk=version_id)
+    names, users = flow_fields(version.workflow.doctype)
+    return parse_flow({**version.definition, "doctype": version.workflow.doctype}, names, users)
+
+
+def flow_of(version: WorkflowVersion) -> Flow:
+    """Return the parsed flow of a saved version (versions never change, so it is cached)."""
+    return _parsed(version.pk)

@@ -1,0 +1,35 @@
+"""Keep documents on their flow: no direct submit, no edits while an approval is open or closed."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from school_logistics.core import extensions
+from school_logistics.core.models import Document
+from school_logistics.workflow.flows import workflow_for
+from school_logistics.workflow.models import ApprovalProcess, ProcessStatus
+
+LOCKED = {
+    ProcessStatus.RUNNING: "单据正在审批中，不能修改；如需修改请先撤回",
+    ProcessStatus.REJECTED: "单据已被拒绝，不能修改",
+}
+
+
+def refuse_direct_submit(document: Document) -> str | None:
+    if workflow_for(document.doctype, document.school_id) is not None:
+        return _("此类单据需要审批，请点“提交审批”")
+    return None
+
+
+def refuse_locked_edit(document: Document) -> str | None:
+    status = (
+        ApprovalProcess.objects.filter(document=document, is_current=True)
+        .values_list("status", flat=True)
+        .first()
+    )
+    return _(LOCKED[status]) if status in LOCKED else None
+
+
+def register() -> None:
+    extensions.submit_guards.append(refuse_direct_submit)
+    extensions.edit_guards.append(refuse_locked_edit)

@@ -1,0 +1,286 @@
+"""The shipped requisition flow: department head → 总务处 → principal from 5,000 yuan."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from school_logistics.core import services
+from school_logistics.core.models.document import DocStatus
+from school_logistics.core.services import DocumentStateError
+from school_logistics.notify.models import Notification
+from school_logistics.workflow import actions
+from school_logistics.workflow.models import (
+    ApprovalLog,
+    ApprovalTask,
+    CarbonCopy,
+    Delegation,
+    ProcessStatus,
+    TaskStatus,
+)
+from school_logistics.workflow.trail import approval_trail
+from tests.workflow.conftest import pending, requisition
+
+pytestmark = [pytest.mark.workflows, pytest.mark.usefixtures("heads")]
+MR = "Material Requisition"
+
+
+def submit(doc, user):
+    return actions.start_approval(MR, doc.name, actor=user)
+
+
+def run_to_end(doc, users, *approvers):
+    for who in approvers:
+        actions.approve(pending(doc, users[who]).pk, actor=users[who], comment="同意")
+    doc.refresh_from_db()
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("amount", "principal_asked"), [("4999.99", False), ("5000", True), ("12000", True)]
+)
+def test_principal_step_only_from_the_threshold(users, item, amount, principal_asked):
+    doc = requisition(users["teacher"], amount, item)
+    submit(doc, users["teacher"])
+    approvers = ["head", "purchaser"] + (["principal"] if principal_asked else [])
+    doc = run_to_end(doc, users, *approvers)
+    assert doc.docstatus == DocStatus.SUBMITTED
+    assert doc.workflow_state == "已通过"
+    asked = ApprovalTask.objects.filter(document=doc, assignee=users["principal"]).exists()
+    assert asked is principal_asked
+    skipped = ApprovalLog.objects.filter(document=doc, action="skip", step="principal").exists()
+    assert skipped is not principal_asked
+
+
+def test_document_is_a_locked_draft_while_in_approval(users, item):
+    doc = requisition(users["teacher"], "100", item)
+    submit(doc, users["teacher"])
+    doc.refresh_from_db()
+    assert doc.docstatus == DocStatus.DRAFT
+    assert doc.workflow_state == "部门负责人审批"
+    with pytest.raises(DocumentStateError, match="审批中"):
+        services.save_document(MR, doc.name, {"purpose": "改"}, actor=users["teacher"])
+    with pytest.raises(DocumentStateError, match="审批中"):
+        services.delete_document(MR, doc.name, actor=users["teacher"])
+
+
+def test_direct_submit_is_refused_when_a_flow_governs(users, item):
+    doc = requisition(users["teacher"], "100", item)
+    with pytest.raises(DocumentStateError, match="提交审批"):
+        services.submit_document(MR, doc.name, actor=users["teacher"])
+    doc.refresh_from_db()
+    assert doc.docstatus == DocStatus.DRAFT
+
+
+def test_only_the_assignee_may_act_and_nothing_changes_otherwise(users, item):
+    doc = requisition(users["teacher"], "100", item)
+    submit(doc, users["teacher"])
+    task = pending(doc, users["head"])
+    for intruder in ("colleague", "purchaser", "principal"):
+        with pytest.raises(PermissionDenied):
+            actions.approve(task.pk, actor=users[intruder])
+    task.refresh_from_db()
+    assert task.status == TaskStatus.PENDING
+    assert not ApprovalLog.objects.filter(document=doc, action="approve").exists()
+
+
+def test_second_decision_on_a_handled_task_is_refused(users, item):
+    doc = requisition(users["teacher"], "100", item)
+    submit(doc, users["teacher"])
+    task = pending(doc, users["head"])
+    actions.approve(task.pk, actor=users["head"])
+    with pytest.raises(DocumentStateError, match="已被处理"):
+        actions.reject(task.pk, actor=users["head"], comment="不行")
+
+
+def test_reject_needs_a_reason_and_ends_the_run(users, item):
+    doc = requisition(users["teacher"], "100", item)
+    submit(doc, users["teacher"])
+    task = pending(doc, users["head"])
+    with pytest.raises(services.DocumentValidationError):
+        actions.reject(task.pk, actor=users["head"], comment="  ")
+    actions.reject(task.pk, actor=users["head"], comment="预算不足")
+    doc.refresh_from_db()
+    assert doc.docstatus == DocStatus.DRAFT and doc.workflow_state == "已拒绝"
+    assert Notification.objects.filter(user=users["teacher"], event="rejected").exists()
+    with pytest.raises(DocumentStateError):
+        actions.start_approval(MR, doc.name, actor=users["teacher"])
+
+
+def test_return_to_requester_then_resubmit_starts_over(users, item):
+    doc = requisition(users["teacher"], "100", item)
+    submit(doc, users["teacher"])
+    actions.approve(pending(doc, users["head"]).pk, actor=users["head"])
+    actions.return_for_revision(
+        pending(doc, users["purchaser"]).pk, actor=users["purchaser"], comment="请补充规格"
+    )
+    doc.refresh_from_db()
+    assert doc.workflow_state == "已退回"
+    services.save_document(
+        MR, doc.name, {"purpose": "教学用纸（补充规格）"}, actor=users["teacher"]
+    )
+    submit(doc, users["teacher"])
+    assert pending(doc, users["head"])  # from the first step again
+
+
+def test_return_to_an_earlier_step(users, item):
+    doc = requisition(users["teacher"], "100", item)
+    submit(doc, users["teacher"])
+    actions.approve(pending(doc, users["head"]).pk, actor=users["head"])
+    actions.return_for_revision(
+        pending(doc, users["purchaser"]).pk,
+        actor=users["purchaser"],
+        comment="请部门再确认数量",
+        to_step="dept_head",
+    )
+    assert pending(doc, users["head"])
+    doc.refresh_from_db()
+    assert doc.workflow_state == "部门负责人审批"
+
+
+def test_withdraw_before_any_approval_only(users, item):
+    doc = requisition(users["teacher"], "100", item)
+    submit(doc, users["teacher"])
+    with pytest.raises(PermissionDenied):
+        actions.withdraw(MR, doc.name, actor=users["head"])
+    actions.withdraw(MR, doc.name, actor=users["teacher"])
+    doc.refresh_from_db()
+    assert doc.workflow_state == "已撤回"
+    assert not ApprovalTask.objects.filter(document=doc, status=TaskStatus.PENDING).exists()
+
+    submit(doc, users["teacher"])
+    actions.approve(pending(doc, users["head"]).pk, actor=users["head"])
+    with pytest.raises(DocumentStateError, match="不能撤回"):
+        actions.withdraw(MR, doc.name, actor=users["teacher"])
+
+
+def test_transfer_hands_the_decision_to_a_colleague(users, item):
+    doc = requisition(users["teacher"], "100", item)
+    submit(doc, users["teacher"])
+    actions.approve(pending(doc, users["head"]).pk, actor=users["head"])
+    task = pending(doc, users["purchaser"])
+    with pytest.raises(services.DocumentValidationError):
+        actions.transfer(task.pk, actor=users["purchaser"], to_user="teacher")  # the requester
+    actions.transfer(task.pk, actor=users["purchaser"], to_user="storekeeper", comment="你熟悉")
+    run_to_end(doc, users, "storekeeper")
+    doc.refresh_from_db()
+    assert doc.docstatus == DocStatus.SUBMITTED
+
+
+def test_add_approver_before_self_decides_first(users, item):
+    doc = requisition(users["teacher"], "100", item)
+    submit(doc, users["teacher"])
+    task = pending(doc, users["head"])
+    actions.add_approver(task.pk, actor=users["head"], user="colleague", position="before")
+    task.refresh_from_db()
+    assert task.status == TaskStatus.WAITING
+    actions.approve(pending(doc, users["colleague"]).pk, actor=users["colleague"])
+    actions.approve(pending(doc, users["head"]).pk, actor=users["head"])
+    assert pending(doc, users["purchaser"])
+
+
+def test_add_approver_after_self_must_also_approve(users, item):
+    doc = requisition(users["teacher"], "100", item)
+    submit(doc, users["teacher"])
+    task = pending(doc, users["head"])
+    actions.add_approver(task.pk, actor=users["head"], user="colleague", position="after")
+    actions.approve(task.pk, actor=users["head"])
+    assert not ApprovalTask.objects.filter(document=doc, assignee=users["purchaser"]).exists()
+    actions.approve(pending(doc, users["colleague"]).pk, actor=users["colleague"])
+    assert pending(doc, users["purchaser"])
+
+
+def test_same_person_on_consecutive_steps_is_passed_automatically(users, item, departments):
+    chinese = departments["语文组"]
+    chinese.head = users["purchaser"]
+    chinese.save()
+    doc = requisition(users["teacher"], "100", item)
+    submit(doc, users["teacher"])
+    actions.approve(pending(doc, users["purchaser"]).pk, actor=users["purchaser"])
+    doc.refresh_from_db()
+    assert doc.docstatus == DocStatus.SUBMITTED
+    assert ApprovalLog.objects.filter(
+        document=doc, action="auto_approve", step="general_affairs"
+    ).exists()
+
+
+def test_head_cannot_approve_own_requisition_it_goes_to_the_fallback(users, item):
+    doc = requisition(users["head"], "100", item)
+    submit(doc, users["head"])
+    assert not ApprovalTask.objects.filter(document=doc, assignee=users["head"]).exists()
+    assert pending(doc, users["admin"])  # the school's admin role stands in
+
+
+def test_delegate_acts_on_behalf_and_trail_says_so(users, item):
+    now = timezone.now()
+    Delegation.objects.create(
+        user=users["head"], delegate=users["colleague"], starts=now, ends=now + dt.timedelta(days=3)
+    )
+    doc = requisition(users["teacher"], "100", item)
+    submit(doc, users["teacher"])
+    task = pending(doc, users["colleague"])
+    assert task.on_behalf_of == users["head"]
+    actions.approve(task.pk, actor=users["colleague"], comment="代为同意")
+    entry = next(e for e in approval_trail(doc) if e.action == "同意")
+    assert entry.actor == users["colleague"].display_name
+    assert entry.on_behalf_of == users["head"].display_name
+
+
+def test_delegate_who_is_the_requester_does_not_approve_own_document(users, item):
+    now = timezone.now()
+    Delegation.objects.create(
+        user=users["head"], delegate=users["teacher"], starts=now, ends=now + dt.timedelta(days=3)
+    )
+    doc = requisition(users["teacher"], "100", item)
+    submit(doc, users["teacher"])
+    assert pending(doc, users["head"]).on_behalf_of is None
+    assert ApprovalLog.objects.filter(document=doc, action="delegation_refused").exists()
+
+
+def test_principal_approval_copies_finance_and_notifies_each_step(users, item):
+    doc = requisition(users["teacher"], "8000", item)
+    submit(doc, users["teacher"])
+    assert Notification.objects.filter(user=users["head"], event="task").exists()
+    run_to_end(doc, users, "head", "purchaser", "principal")
+    assert CarbonCopy.objects.filter(document=doc, user=users["finance"]).exists()
+    assert Notification.objects.filter(user=users["teacher"], event="approved").exists()
+
+
+def test_urge_notifies_current_approvers_once_an_hour(users, item):
+    doc = requisition(users["teacher"], "100", item)
+    submit(doc, users["teacher"])
+    actions.urge(MR, doc.name, actor=users["teacher"])
+    assert Notification.objects.filter(user=users["head"], event="urge").count() == 1
+    with pytest.raises(DocumentStateError, match="一小时内"):
+        actions.urge(MR, doc.name, actor=users["teacher"])
+
+
+def test_trail_lists_every_action_in_order(users, item):
+    doc = requisition(users["teacher"], "6000", item)
+    submit(doc, users["teacher"])
+    run_to_end(doc, users, "head", "purchaser", "principal")
+    actions_seen = [(e.step, e.action) for e in approval_trail(doc)]
+    assert actions_seen == [
+        ("", "提交"),
+        ("部门负责人审批", "同意"),
+        ("总务处审核", "同意"),
+        ("校长审批", "同意"),
+    ]
+
+
+def test_running_document_keeps_its_flow_version(users, item):
+    from school_logistics.workflow.models import Workflow, WorkflowVersion
+
+    doc = requisition(users["teacher"], "100", item)
+    process = submit(doc, users["teacher"])
+    workflow = Workflow.objects.get(doctype=MR)
+    changed = dict(workflow.latest().definition)
+    changed["steps"] = changed["steps"][1:]  # an admin drops the department head step
+    WorkflowVersion.objects.create(workflow=workflow, number=99, definition=changed)
+    run_to_end(doc, users, "head", "purchaser")
+    process.refresh_from_db()
+    assert process.status == ProcessStatus.APPROVED
+    assert process.version.number != 99
