@@ -88,8 +88,26 @@ class Column:
 
     fieldname: str
     expr: Expression | F
-    kind: str  # text, int, decimal, date, datetime
-    raw_text: Expression | F | None = None  # the stored text, to tell "" from set
+    kind: str  # text, int, decimal, date, date_text, datetime
+    in_json: bool = False  # a value in Document.data rather than a real column
+
+    @property
+    def null(self) -> Q:
+        """Return the Q of "no value": SQL NULL, or JSON null / a missing key."""
+        if self.in_json:
+            # SQLite reads a JSON null as the text 'null' (and casts it to 0), so test for
+            # JSON null itself; this lookup means the same on both databases.
+            key = f"data__{self.fieldname}"
+            return Q(**{key: None}) | Q(**{f"{key}__isnull": True})
+        return Q(IsNull(self.expr, True))
+
+    @property
+    def blank(self) -> Q:
+        if self.in_json and self.kind in {"text", "date_text"}:
+            return self.null | Q(**{f"data__{self.fieldname}": ""})
+        if self.kind == "text":
+            return self.null | Q(Exact(self.expr, ""))
+        return self.null
 
     @property
     def text(self) -> Expression | F:
@@ -130,12 +148,12 @@ def column(meta: Meta, raw_name: Any) -> Column:
         # Decimals are stored as JSON strings ("235.00"): compare them as numbers, not text.
         places = DECIMAL_PLACES[f.fieldtype]
         target = DecimalField(max_digits=18, decimal_places=places)
-        return Column(fieldname, Cast(raw, target), "decimal", raw)
+        return Column(fieldname, Cast(raw, target), "decimal", True)
     if f.fieldtype in {"Int", "Check"}:
-        return Column(fieldname, Cast(raw, IntegerField()), "int", raw)
+        return Column(fieldname, Cast(raw, IntegerField()), "int", True)
     if f.fieldtype == "Date":
-        return Column(fieldname, raw, "date_text", raw)
-    return Column(fieldname, raw, "text", raw)
+        return Column(fieldname, raw, "date_text", True)
+    return Column(fieldname, raw, "text", True)
 
 
 def _bad_value(value: Any, col: Column) -> ValidationError:
@@ -189,8 +207,9 @@ def coerce(col: Column, value: Any, *, upper: bool = False) -> Any:
         case "datetime":
             text = str(value).strip()
             try:
-                moment = parse_datetime(text)
-                day = None if moment else parse_date(text)
+                # A bare date first: parse_datetime would read it as midnight.
+                day = parse_date(text) if len(text) == 10 else None
+                moment = None if day else parse_datetime(text)
             except ValueError as exc:
                 raise _bad_value(value, col) from exc
             if moment is None and day is None:
@@ -216,15 +235,6 @@ def _values_list(col: Column, value: Any) -> list[Any]:
     return [coerce(col, v) for v in value]
 
 
-def _is_blank(col: Column) -> Q:
-    blank = Q(IsNull(col.expr, True))
-    if col.raw_text is not None:
-        blank |= Q(Exact(col.raw_text, ""))
-    elif col.kind == "text":
-        blank |= Q(Exact(col.expr, ""))
-    return blank
-
-
 def condition(meta: Meta, fieldname: Any, operator: Any, value: Any) -> Q:
     """Return the Q of one Frappe filter `[fieldname, operator, value]`."""
     col = column(meta, fieldname)
@@ -234,17 +244,25 @@ def condition(meta: Meta, fieldname: Any, operator: Any, value: Any) -> Q:
     op = OPERATOR_ALIASES.get(op, op)
     if op not in OPERATORS:
         raise ValidationError(_("不支持的运算符：%(op)s") % {"op": operator[:20]})
+    positive = _positive(col, op, operator, value)
+    if op in {"!=", "not like", "not in"} or op == "is" or (op == "=" and value is None):
+        return positive
+    # A comparison never matches a document without a value (SQLite would compare 'null').
+    return positive & ~col.null
+
+
+def _positive(col: Column, op: str, operator: str, value: Any) -> Q:
     expr = col.expr
     match op:
         case "=":
             if value is None:
-                return _is_blank(col)
+                return col.blank
             return Q(Exact(expr, coerce(col, value)))
         case "!=":
             if value is None:
-                return ~_is_blank(col)
+                return ~col.blank
             # As in Frappe, documents with no value at all count as "not equal".
-            return ~Q(Exact(expr, coerce(col, value))) | Q(IsNull(expr, True))
+            return ~(Q(Exact(expr, coerce(col, value))) & ~col.null) | col.null
         case "<":
             return Q(LessThan(expr, coerce(col, value)))
         case ">":
@@ -257,13 +275,13 @@ def condition(meta: Meta, fieldname: Any, operator: Any, value: Any) -> Q:
             if isinstance(value, dict | list) or value is None:
                 raise _bad_value(value, col)
             match_q = Q(Like(col.text, str(value)[:200]))
-            return match_q if op == "like" else ~match_q | Q(IsNull(expr, True))
+            return match_q if op == "like" else ~(match_q & ~col.null) | col.null
         case "in" | "not in":
             values = _values_list(col, value)
             if not values:
                 return Q(pk__in=[]) if op == "in" else Q()
             in_q = Q(In(expr, values))
-            return in_q if op == "in" else ~in_q | Q(IsNull(expr, True))
+            return in_q if op == "in" else ~(in_q & ~col.null) | col.null
         case "between":
             if not isinstance(value, list | tuple) or len(value) != 2:
                 raise ValidationError(_("between 条件需要两个值，如 [起, 止]"))
@@ -271,12 +289,12 @@ def condition(meta: Meta, fieldname: Any, operator: Any, value: Any) -> Q:
             return Q(GreaterThanOrEqual(expr, low)) & Q(LessThanOrEqual(expr, high))
         case _:  # "is"
             wanted = str(value).strip().lower() if isinstance(value, str) else ""
-            if op == "is" and operator.strip().lower() in {"set", "not set"}:
+            if operator.strip().lower() in {"set", "not set"}:
                 wanted = operator.strip().lower()
             if wanted == "set":
-                return ~_is_blank(col)
+                return ~col.blank
             if wanted == "not set":
-                return _is_blank(col)
+                return col.blank
             raise ValidationError(_("is 条件的值应为 set 或 not set"))
 
 
