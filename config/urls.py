@@ -3,6 +3,8 @@
 from django.urls import include, path
 
 urlpatterns = [
+    # Approvals before the desk: "/app/approvals/" is not a DocType.
+    path("app/approvals/", include("school_logistics.workflow.urls")),
     path("", include("school_logistics.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("school_logistics.api.urls")),

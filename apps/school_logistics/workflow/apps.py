@@ -8,7 +8,9 @@ class WorkflowConfig(AppConfig):
     verbose_name = "审批流程"
 
     def ready(self) -> None:
-        from school_logistics.workflow import guards, sync
+        from school_logistics.core import extensions
+        from school_logistics.workflow import guards, sync, views
 
         guards.register()
+        extensions.form_panels.append(views.form_panel)
         post_migrate.connect(sync.sync_after_migrate, dispatch_uid="workflow.sync_flows")

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from school_logistics.core import permissions, services
+from school_logistics.core import extensions, permissions, services
 from school_logistics.core.document import child_metas_for, load
 from school_logistics.core.forms_input import editable_fields, parse_post
 from school_logistics.core.meta import Meta
@@ -37,7 +37,10 @@ def _buttons(user: User, meta: Meta, instance: Document | None) -> dict[str, boo
     on_submit_edit = submitted and any(f.allow_on_submit for f in meta.value_fields)
     return {
         "save": (draft or on_submit_edit) and _can(user, meta, "write", instance),
-        "submit": draft and meta.is_submittable and _can(user, meta, "submit", instance),
+        "submit": draft
+        and meta.is_submittable
+        and _can(user, meta, "submit", instance)
+        and not extensions.first_refusal(extensions.submit_guards, instance),
         "cancel": submitted and _can(user, meta, "cancel", instance),
         "amend": cancelled
         and _can(user, meta, "amend", instance)
@@ -93,6 +96,7 @@ def render_form(
         "state_error": state_error,
         "list_url": list_url(meta),
         "form_action": form_url(meta, instance.name if instance else None),
+        "panels": [panel(request, meta, instance) for panel in extensions.form_panels],
     }
     if instance is not None:
         context.update(

@@ -1,0 +1,225 @@
+"""Approval pages: the inbox, the approval panel on each form, and the action endpoints."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from school_logistics.core import permissions
+from school_logistics.core.meta import Meta
+from school_logistics.core.models import Document, User
+from school_logistics.core.models.document import DocStatus
+from school_logistics.core.registry import get_meta
+from school_logistics.core.services import DocumentStateError
+from school_logistics.core.validation import DocumentValidationError
+from school_logistics.core.views.doctypes import form_url
+from school_logistics.workflow import actions, inbox
+from school_logistics.workflow.flows import flow_of, workflow_for
+from school_logistics.workflow.models import ApprovalProcess, ApprovalTask, TaskStatus
+from school_logistics.workflow.routing import plan_route
+from school_logistics.workflow.trail import approval_trail
+
+TASK_ACTIONS = {
+    "approve": "已同意",
+    "reject": "已拒绝",
+    "return": "已退回",
+    "transfer": "已转交",
+    "add_approver": "已加签",
+}
+DOCUMENT_ACTIONS = {"start": "已提交审批", "withdraw": "已撤回", "urge": "已催办"}
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = default
+    return HttpResponseRedirect(target or default)
+
+
+def _run(request: HttpRequest, call, done: str, default: str) -> HttpResponse:  # type: ignore[no-untyped-def]
+    """Run one action; show its outcome or its refusal as a message and go back."""
+    try:
+        call()
+    except DocumentValidationError as exc:
+        messages.error(request, "；".join(m for msgs in exc.errors.values() for m in msgs))
+        return _back(request, default)
+    except DocumentStateError as exc:
+        messages.error(request, str(exc))
+        return _back(request, default)
+    messages.success(request, done)
+    return _back(request, default)
+
+
+@login_required
+@require_POST
+def task_action(request: HttpRequest, task_id: int, action: str) -> HttpResponse:
+    """Approve, reject, return, transfer or add an approver on one of the user's tasks."""
+    user: User = request.user  # type: ignore[assignment]
+    task = get_object_or_404(ApprovalTask.objects.select_related("document"), pk=task_id)
+    if task.assignee_id != user.pk:
+        raise PermissionDenied("这条审批任务不是您的")
+    comment = request.POST.get("comment", "").strip()
+    calls = {
+        "approve": lambda: actions.approve(task_id, actor=user, comment=comment),
+        "reject": lambda: actions.reject(task_id, actor=user, comment=comment),
+        "return": lambda: actions.return_for_revision(
+            task_id, actor=user, comment=comment, to_step=request.POST.get("to_step", "")
+        ),
+        "transfer": lambda: actions.transfer(
+            task_id, actor=user, to_user=request.POST.get("user", "").strip(), comment=comment
+        ),
+        "add_approver": lambda: actions.add_approver(
+            task_id,
+            actor=user,
+            user=request.POST.get("user", "").strip(),
+            position=request.POST.get("position", ""),
+            comment=comment,
+        ),
+    }
+    if action not in calls:
+        raise PermissionDenied("不支持的操作")
+    default = form_url(get_meta(task.document.doctype), task.document.name)
+    return _run(request, calls[action], TASK_ACTIONS[action], default)
+
+
+@login_required
+@require_POST
+def batch_approve(request: HttpRequest) -> HttpResponse:
+    """Approve several tasks at once; each is checked and logged on its own."""
+    user: User = request.user  # type: ignore[assignment]
+    ids = [int(i) for i in request.POST.getlist("task") if i.isdigit()]
+    done, refused = 0, []
+    for task_id in ids:
+        try:
+            actions.approve(task_id, actor=user, comment=request.POST.get("comment", ""))
+            done += 1
+        except (DocumentStateError, DocumentValidationError, PermissionDenied) as exc:
+            refused.append(str(exc))
+    if done:
+        messages.success(request, f"已同意 {done} 条")
+    for reason in refused:
+        messages.error(request, reason)
+    return _back(request, "/app/approvals/")
+
+
+@login_required
+@require_POST
+def document_action(request: HttpRequest, doctype: str, name: str, action: str) -> HttpResponse:
+    """Submit for approval, withdraw or urge: the requester's actions on a document."""
+    user: User = request.user  # type: ignore[assignment]
+    meta = get_meta(doctype)
+    comment = request.POST.get("comment", "").strip()
+    calls = {
+        "start": lambda: actions.start_approval(meta.name, name, actor=user, comment=comment),
+        "withdraw": lambda: actions.withdraw(meta.name, name, actor=user, comment=comment),
+        "urge": lambda: actions.urge(meta.name, name, actor=user),
+    }
+    if action not in calls:
+        raise PermissionDenied("不支持的操作")
+    return _run(request, calls[action], DOCUMENT_ACTIONS[action], form_url(meta, name))
+
+
+@login_required
+def inbox_page(request: HttpRequest) -> HttpResponse:
+    """The approval inbox with its four tabs."""
+    user: User = request.user  # type: ignore[assignment]
+    tab = request.GET.get("tab", "todo")
+    if tab not in inbox.TABS:
+        tab = "todo"
+    doctype = request.GET.get("doctype", "")
+    search = request.GET.get("q", "").strip()[:60]
+    rows = inbox.rows(user, tab, doctype=doctype, search=search)
+    now = timezone.now()
+    for row in rows:
+        meta = get_meta(row.document.doctype)
+        row.note = meta.label
+        row.url = form_url(meta, row.document.name)  # type: ignore[attr-defined]
+        row.overdue = bool(row.task and row.task.due_at and row.task.due_at < now)  # type: ignore[attr-defined]
+        row.waiting = (now - row.task.created) if row.task and tab == "todo" else None  # type: ignore[attr-defined]
+    return render(
+        request,
+        "workflow/inbox.html",
+        {
+            "tab": tab,
+            "tabs": [(key, label) for key, label in inbox.TABS.items()],
+            "counts": inbox.counts(user),
+            "rows": rows,
+            "search": search,
+            "nav_approvals": True,
+        },
+    )
+
+
+def form_panel(request: HttpRequest, meta: Meta, document: Document | None) -> str:
+    """Render the approval panel on a document's form: route, actions and trail."""
+    if document is None or not meta.is_submittable:
+        return ""
+    user: User = request.user  # type: ignore[assignment]
+    process = (
+        ApprovalProcess.objects.filter(document=document, is_current=True)
+        .select_related("version")
+        .first()
+    )
+    workflow = workflow_for(document.doctype, document.school_id)
+    if process is None and (workflow is None or document.docstatus != DocStatus.DRAFT):
+        return ""
+    context: dict = {"doc": document, "meta": meta, "process": process, "user": user}
+    if process is None or process.status in ("returned", "withdrawn"):
+        version = process.version if process else workflow.latest()  # type: ignore[union-attr]
+        plan = plan_route(
+            flow_of(version),
+            document.data,
+            requester=document.owner,
+            school=document.school,
+            department=document.department,
+        )
+        context["preview"] = plan
+        context["can_start"] = document.owner_id == user.pk or permissions.has_permission(
+            user, meta, "submit", document
+        )
+    if process is not None:
+        context["route"] = _route_view(process)
+        context["task"] = ApprovalTask.objects.filter(
+            process=process, assignee=user, status=TaskStatus.PENDING
+        ).first()
+        context["earlier_steps"] = _earlier_steps(process, context["task"])
+        context["is_requester"] = process.requester_id == user.pk
+    context["trail"] = approval_trail(document)
+    return render_to_string("workflow/_panel.html", context, request=request)
+
+
+def _route_view(process: ApprovalProcess) -> list[dict]:
+    """Return each planned step with who holds or held it and its state, for the route diagram."""
+    tasks = list(
+        process.tasks.filter(activation__gt=0).select_related("assignee").order_by("created")
+    )
+    steps = []
+    for step in process.route:
+        mine = [t for t in tasks if t.step == step["key"]]
+        if step["status"] == "skipped":
+            state = "skipped"
+        elif step["key"] == process.current_step and process.status == "running":
+            state = "current"
+        elif mine and all(t.status != TaskStatus.PENDING for t in mine):
+            state = "done"
+        else:
+            state = "todo"
+        names = [t.assignee.display_name for t in mine] or [
+            u.display_name for u in User.objects.filter(pk__in=step["approvers"])
+        ]
+        steps.append({**step, "state": state, "names": list(dict.fromkeys(names))})
+    return steps
+
+
+def _earlier_steps(process: ApprovalProcess, task: ApprovalTask | None) -> list[dict]:
+    if task is None:
+        return []
+    keys = [s["key"] for s in process.route]
+    return [s for s in process.route[: keys.index(task.step)] if s["status"] != "skipped"]
