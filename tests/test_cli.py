@@ -59,21 +59,6 @@ print(json.dumps({
 }))
 """
 
-# Runs the real CLI with a stand-in for the demo package (written by another module).
-WITH_DEMO_STUB = """
-import sys, types
-stub = types.ModuleType("school_logistics.demo")
-def load_demo():
-    from school_logistics.core.models import School, User
-    school = School.objects.create(name="演示中学", code="demo")
-    User.objects.create_user("teacher", password="demo1234", school=school)
-    return {"logins": [("teacher", "申请人/教师", "demo1234"), ("admin", "系统管理员", "demo1234")]}
-stub.load_demo = load_demo
-sys.modules["school_logistics.demo"] = stub
-from school_logistics.cli import main
-sys.exit(main(sys.argv[1:]))
-"""
-
 
 class Sites:
     """Runs the CLI and small Django scripts against sites under one temporary SITES_DIR."""
@@ -103,9 +88,6 @@ class Sites:
             [str(script)] if script.exists() else [sys.executable, "-m", "school_logistics.cli"]
         )
         return self.run([*command, "--site", site, *args], site, check=check)
-
-    def cli_with_demo_stub(self, site: str, *args: str) -> subprocess.CompletedProcess[str]:
-        return self.run([sys.executable, "-c", WITH_DEMO_STUB, "--site", site, *args], site)
 
     def django(self, site: str, code: str) -> dict:
         program = "import json, django\ndjango.setup()\n" + textwrap.dedent(code)
@@ -230,19 +212,31 @@ def test_create_admin_rejects_unknown_school_and_short_password(sites: Sites) ->
 
 
 def test_setup_loads_the_demo_once_and_prints_logins_every_time(sites: Sites) -> None:
-    first = sites.cli_with_demo_stub("demo", "setup")
-    second = sites.cli_with_demo_stub("demo", "setup")
+    sites.copy_blank("demo")
 
-    for run in (first, second):
+    first = sites.cli("demo", "setup")
+    second = sites.cli("demo", "setup")
+    again = sites.cli("demo", "load-demo")
+
+    for run in (first, second, again):
         assert "teacher" in run.stdout and "demo1234" in run.stdout and "系统管理员" in run.stdout
     assert "正在加载演示学校" in first.stdout
-    assert "正在加载演示学校" not in second.stdout
-    schools = sites.django(
+    assert "正在加载演示学校" not in second.stdout + again.stdout
+    assert "不再重复加载" in again.stdout
+    site = sites.django(
         "demo",
-        "from school_logistics.core.models import School\n"
-        "print(json.dumps(list(School.objects.values_list('code', flat=True))))",
+        """
+        from django.contrib.auth import authenticate
+        from school_logistics.core.models import Document, School
+        print(json.dumps({
+            "schools": list(School.objects.values_list("code", flat=True)),
+            "principal": authenticate(username="principal", password="demo1234") is not None,
+            "requisitions": Document.objects.filter(doctype="Material Requisition").count(),
+        }))
+        """,
     )
-    assert schools == ["demo"]
+    assert site["schools"] == ["demo"] and site["principal"] is True
+    assert site["requisitions"] > 10  # loaded once, not twice
 
 
 ENGINE_PAIRS = [

@@ -1,0 +1,107 @@
+"""Submit demo documents as users do: through the approval flow when one governs the DocType.
+
+The approval engine is an optional layer above the core, so without it (or without a flow for
+a DocType) documents are submitted directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.apps import apps
+
+from school_logistics.core import services
+from school_logistics.core.models import Document, User
+
+# What approvers write when they agree, taken in turn so the trail reads naturally.
+APPROVAL_COMMENTS = [
+    "同意。",
+    "情况属实，同意采购。",
+    "同意，请按预算执行。",
+    "同意，注意索证验收。",
+]
+# A route has a few steps; the bound only stops a misconfigured flow from looping forever.
+MAX_ACTIONS = 12
+
+
+def _workflow_installed() -> bool:
+    return apps.is_installed("school_logistics.workflow")
+
+
+def governed(doctype: str, school_id: int) -> bool:
+    """Return whether an approval flow decides when documents of this DocType are submitted."""
+    if not _workflow_installed():
+        return False
+    from school_logistics.workflow.flows import workflow_for
+
+    return workflow_for(doctype, school_id) is not None
+
+
+def _comments() -> Iterator[str]:
+    while True:
+        yield from APPROVAL_COMMENTS
+
+
+def _pending_task(document: Document):  # type: ignore[no-untyped-def]
+    """Return the oldest pending approval task of the document's current run, or None."""
+    from school_logistics.workflow.models import ApprovalTask, ProcessStatus, TaskStatus
+
+    return (
+        ApprovalTask.objects.select_related("assignee")
+        .filter(
+            process__document=document,
+            process__is_current=True,
+            process__status=ProcessStatus.RUNNING,
+            status=TaskStatus.PENDING,
+        )
+        .order_by("id")
+        .first()
+    )
+
+
+def submit(
+    doctype: str, name: str, *, actor: User, approve_steps: int | None = None, note: str = ""
+) -> None:
+    """Submit a draft; under a flow, approvers then pass `approve_steps` steps (None: all).
+
+    Without a flow a document waiting part-way through approval cannot exist, so one that
+    should wait (`approve_steps` given) stays a draft.
+    """
+    document = Document.objects.get(doctype=doctype, name=name)
+    if not governed(doctype, document.school_id):
+        if approve_steps is None:
+            services.submit_document(doctype, name, actor=actor)
+        return
+    from school_logistics.workflow import actions
+
+    process = actions.start_approval(doctype, name, actor=actor, comment=note)
+    comments = _comments()
+    passed = 0
+    for _ in range(MAX_ACTIONS):
+        if approve_steps is not None and passed >= approve_steps:
+            break
+        task = _pending_task(document)
+        if task is None:
+            break
+        process.refresh_from_db()
+        before = (process.current_step, process.activation)
+        actions.approve(task.pk, actor=task.assignee, comment=next(comments))
+        process.refresh_from_db()
+        if (process.current_step, process.activation) != before or process.status != "running":
+            passed += 1
+
+
+def decide(doctype: str, name: str, action: str, comment: str) -> None:
+    """Have the current approver reject (`reject`) or return (`return`) the document."""
+    document = Document.objects.get(doctype=doctype, name=name)
+    if not governed(doctype, document.school_id):
+        return  # no approver to decide: the document stays a draft
+    from school_logistics.workflow import actions
+
+    task = _pending_task(document)
+    if task is None:
+        raise ValueError(f"{doctype} {name} 没有待处理的审批任务")
+    if action == "reject":
+        actions.reject(task.pk, actor=task.assignee, comment=comment)
+    else:
+        actions.return_for_revision(task.pk, actor=task.assignee, comment=comment)

@@ -1,0 +1,160 @@
+"""The demo school `make run` loads: who can sign in, what documents it holds, and the sums."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.contrib.auth import authenticate
+from django.utils import timezone
+
+from school_logistics.core.models import Comment, Department, Document, School, User, Version
+from school_logistics.core.models.document import DocStatus
+from school_logistics.demo import DemoAlreadyLoaded, load_demo
+from school_logistics.demo.approvals import governed
+from school_logistics.demo.org import PASSWORD, USERS
+
+pytestmark = pytest.mark.django_db
+README_LOGINS = ["teacher", "head", "purchaser", "storekeeper", "worker", "canteen", "finance",
+                 "principal", "admin"]  # fmt: skip
+REQ = "Material Requisition"
+
+
+def docs(doctype: str) -> list[Document]:
+    school = School.objects.get(code="demo")
+    return list(Document.objects.filter(doctype=doctype, school=school).order_by("name"))
+
+
+def test_demo_school_has_departments_with_heads_and_a_catalogue(demo: dict[str, Any]) -> None:
+    school = School.objects.get(code="demo")
+    heads = dict(Department.objects.filter(school=school).values_list("name", "head__username"))
+
+    assert school.name == "清河区实验中学" and demo["school"] == "demo"
+    assert len(heads) >= 8 and all(heads.values()), heads
+    assert heads["语文组"] == "head" and heads["校长室"] == "principal"
+    assert Department.objects.get(school=school, name="总务处").parent.name == "校长室"
+    assert len(docs("Item")) >= 60
+    assert len(docs("Supplier")) >= 8
+    assert all(d.data["custodian"] for d in docs("Location"))
+    classes = {d.data["class_name"] for d in docs("Student")}
+    assert len(docs("Student")) >= 40 and len(classes) >= 2
+
+
+def test_item_prices_are_exact_decimals_and_one_certificate_expires_within_a_month(
+    demo: dict[str, Any],
+) -> None:
+    prices = [Decimal(d.data["reference_price"]) for d in docs("Item")]
+    soon = timezone.localdate() + dt.timedelta(days=30)
+    expiring = [d for d in docs("Supplier") if d.data["earliest_expiry"] <= soon.isoformat()]
+
+    assert all(p > 0 and p == p.quantize(Decimal("0.01")) for p in prices)
+    assert len(expiring) == 1
+
+
+def test_every_demo_login_signs_in_with_the_published_password_and_holds_its_role(
+    demo: dict[str, Any],
+) -> None:
+    logins = {username: password for username, _label, password in demo["logins"]}
+
+    assert set(README_LOGINS) <= set(logins)
+    assert set(logins.values()) == {PASSWORD}
+    for spec in USERS:
+        user = authenticate(username=spec.username, password=PASSWORD)
+        assert user is not None, spec.username
+        assert user.role_codes() == frozenset(spec.roles)
+        assert user.school.code == "demo" and user.department.name == spec.department
+    assert authenticate(username="teacher", password="wrong-password") is None
+
+
+def test_requisitions_exist_in_draft_submitted_cancelled_and_amended_states(
+    demo: dict[str, Any],
+) -> None:
+    reqs = docs(REQ)
+    by_status = {s: [d for d in reqs if d.docstatus == s] for s in DocStatus.values}
+    original = Document.objects.get(doctype=REQ, name=demo["documents"]["office_supplies_original"])
+    amended = Document.objects.get(doctype=REQ, name=demo["documents"]["office_supplies"])
+
+    assert all(by_status.values()), {s: len(d) for s, d in by_status.items()}
+    assert original.docstatus == DocStatus.CANCELLED
+    assert amended.name == original.name + "-1" and amended.amended_from == original.name
+    assert amended.docstatus == DocStatus.SUBMITTED
+    assert len({d.department.name for d in reqs}) >= 4
+    assert any(d.grand_total >= 5000 for d in reqs) and any(d.grand_total < 1000 for d in reqs)
+    assert {"cancel", "amend", "submit"} <= set(
+        Version.objects.filter(document__doctype=REQ).values_list("action", flat=True)
+    )
+    assert Comment.objects.filter(document__doctype=REQ).exists()
+
+
+def test_requisitions_waiting_for_approval_sit_in_the_approvers_inboxes(
+    demo: dict[str, Any],
+) -> None:
+    school = School.objects.get(code="demo")
+    if not governed(REQ, school.pk):
+        pytest.skip("no approval flow governs requisitions in this build")
+    from school_logistics.workflow.models import ApprovalTask, TaskStatus
+
+    def waiting_for(key: str) -> set[str]:
+        return set(
+            ApprovalTask.objects.filter(
+                document__doctype=REQ, document__name=demo["documents"][key],
+                status=TaskStatus.PENDING,
+            ).values_list("assignee__username", flat=True)
+        )  # fmt: skip
+
+    assert waiting_for("reading_corner") == {"head"}
+    assert waiting_for("projectors") == {"principal"}
+    assert "logistics" in waiting_for("canteen_supplies")
+    assert waiting_for("exam_paper") == set()
+
+
+def test_totals_equal_the_sum_of_their_rows(demo: dict[str, Any]) -> None:
+    for req in docs(REQ):
+        rows = req.data["items"]
+        for row in rows:
+            assert Decimal(row["amount"]) == Decimal(row["qty"]) * Decimal(row["rate"])
+        assert req.grand_total == sum(Decimal(r["amount"]) for r in rows), req.name
+    for refund in docs("Meal Fee Refund"):
+        rate = Decimal(refund.data["meal_rate"])
+        rows = refund.data["students"]
+        assert all(Decimal(r["refund_amount"]) == r["missed_meals"] * rate for r in rows)
+        assert refund.grand_total == sum(Decimal(r["refund_amount"]) for r in rows)
+    for ticket in docs("Repair Ticket"):
+        parts = sum((Decimal(p["amount"]) for p in ticket.data.get("parts") or []), Decimal(0))
+        labour = Decimal(ticket.data.get("labour_cost") or 0)
+        assert ticket.grand_total == parts + labour, ticket.name
+    tender = Document.objects.get(doctype="Tender", name=demo["documents"]["tender_staples"])
+    bids = {b["supplier"]: Decimal(b["price"]) for b in tender.data["bids"]}
+    assert tender.docstatus == DocStatus.SUBMITTED
+    assert tender.grand_total == bids[tender.data["awarded_supplier"]] == min(bids.values())
+
+
+def test_repairs_and_refunds_cover_their_stages_in_the_right_months(demo: dict[str, Any]) -> None:
+    names = demo["documents"]
+    confirmed = Document.objects.get(doctype="Repair Ticket", name=names["repair_confirmed"])
+    assigned = Document.objects.get(doctype="Repair Ticket", name=names["repair_assigned"])
+    cancelled = Document.objects.get(doctype="Repair Ticket", name=names["repair_cancelled"])
+    today = timezone.localdate()
+    previous = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+    assert confirmed.data["reporter_confirmed"] and confirmed.data["completed_on"]
+    assert assigned.data["assigned_to"] == "worker" and not assigned.data["completed_on"]
+    assert cancelled.docstatus == DocStatus.CANCELLED
+    assert {d.docstatus for d in docs("Repair Ticket")} == set(DocStatus.values)
+    assert {d.data["month"] for d in docs("Meal Fee Refund")} == {previous.strftime("%Y-%m")}
+    dated = Document.objects.filter(school__code="demo", posting_date__isnull=False)
+    assert all(previous <= d.posting_date <= today for d in dated)
+
+
+def test_loading_twice_refuses_with_a_clear_message_and_changes_nothing(
+    demo: dict[str, Any],
+) -> None:
+    before = (Document.objects.count(), User.objects.count(), Version.objects.count())
+
+    with pytest.raises(DemoAlreadyLoaded, match="演示学校“清河区实验中学”.*已存在"):
+        load_demo()
+
+    assert (Document.objects.count(), User.objects.count(), Version.objects.count()) == before
+    assert School.objects.filter(code="demo").count() == 1
