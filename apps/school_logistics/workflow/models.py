@@ -135,8 +135,8 @@ class ApprovalTask(models.Model):
     comment = models.TextField(blank=True)
     acted_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)
-    reminded_at = models.DateTimeField(null=True, blank=True)
-    escalated_at = models.DateTimeField(null=True, blank=True)
+    # Set when the SLA sweep claimed the overdue task (reminded, escalated or auto-approved).
+    overdue_handled_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

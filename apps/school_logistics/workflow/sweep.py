@@ -1,0 +1,72 @@
+"""The SLA sweep: remind, escalate or auto-approve overdue tasks, and move tasks of people who left.
+
+Run every minute by the scheduler; each task is claimed with a conditional UPDATE, so two
+sweeps at once never act on the same task twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from school_logistics.core.models import User
+from school_logistics.workflow import actions, engine, notices
+from school_logistics.workflow.models import ApprovalTask, TaskStatus
+from school_logistics.workflow.routing import school_users
+
+
+def sweep_overdue_tasks(now: dt.datetime | None = None) -> int:
+    """Handle each overdue pending task once, as its step says; return how many were handled."""
+    now = now or timezone.now()
+    handled = 0
+    overdue = ApprovalTask.objects.filter(
+        status=TaskStatus.PENDING, due_at__lt=now, overdue_handled_at__isnull=True
+    ).values_list("pk", flat=True)
+    for task_id in list(overdue[:500]):
+        claimed = ApprovalTask.objects.filter(
+            pk=task_id, status=TaskStatus.PENDING, overdue_handled_at__isnull=True
+        ).update(overdue_handled_at=now)
+        if claimed:
+            _handle(task_id)
+            handled += 1
+    return handled
+
+
+def _handle(task_id: int) -> None:
+    task = ApprovalTask.objects.select_related("process__document", "assignee").get(pk=task_id)
+    process = task.process
+    step = engine.current_flow(process).step(task.step)
+    if step.overdue == "auto_approve":
+        actions.approve(task_id, actor=task.assignee, comment="超时自动同意")
+        return
+    with transaction.atomic():
+        if step.overdue == "escalate" and step.escalate_to_role:
+            bosses = list(
+                school_users(process.document.school)
+                .filter(roles__code=step.escalate_to_role)
+                .exclude(pk=process.requester_id)
+            )
+            engine.log(process, "escalate", actor=None, step=step, comment=_names(bosses))
+            for boss in bosses:
+                if not engine.open_tasks(process).filter(step=step.key, assignee=boss).exists():
+                    ApprovalTask.objects.create(
+                        process=process,
+                        document_id=process.document_id,
+                        step=step.key,
+                        step_label=step.label,
+                        assignee=boss,
+                        status=TaskStatus.PENDING,
+                        activation=process.activation,
+                        order=task.order,
+                    )
+            notices.task_assigned(process, bosses)
+            notices.overdue(process, [task.assignee])
+        else:
+            engine.log(process, "remind", actor=None, step=step, comment=task.assignee.display_name)
+            notices.overdue(process, [task.assignee])
+
+
+def _names(users: list[User]) -> str:
+    return "上报给 " + "、".join(u.display_name for u in users) if users else "无可上报的人"
