@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "school_logistics.repairs",
     "school_logistics.canteen",
     "school_logistics.api",
+    "school_logistics.printing",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "school_logistics.core.context_processors.desk",
+                "school_logistics.notify.context_processors.unread",
             ],
         },
     },
@@ -125,6 +127,11 @@ MAX_ATTACHMENT_BYTES = envint("MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
 REDIS_URL = envstr("REDIS_URL")
 RQ_QUEUES = {
     "default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600},
+}
+# Shared counters (e.g. the verification page's rate limit) need Redis once there are workers.
+_cache_backend = "redis.RedisCache" if REDIS_URL else "locmem.LocMemCache"
+CACHES = {
+    "default": {"BACKEND": f"django.core.cache.backends.{_cache_backend}", "LOCATION": REDIS_URL}
 }
 
 EMAIL_HOST = envstr("EMAIL_HOST", "127.0.0.1")

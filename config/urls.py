@@ -5,6 +5,9 @@ from django.urls import include, path
 urlpatterns = [
     # Approvals before the desk: "/app/approvals/" is not a DocType.
     path("app/approvals/", include("school_logistics.workflow.urls")),
+    path("app/notifications/", include("school_logistics.notify.urls")),
+    # Voucher routes first: the desk's document route would swallow ".../print".
+    path("", include("school_logistics.printing.urls")),
     path("", include("school_logistics.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("school_logistics.api.urls")),

@@ -1,0 +1,167 @@
+"""What a print template sees: a document's values formatted for paper, never model objects."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from school_logistics.core.document import Doc, load
+from school_logistics.core.meta import DECIMAL_TYPES, DocField, Meta
+from school_logistics.core.models import Document, User
+from school_logistics.core.registry import get_meta
+from school_logistics.core.views.formatting import display_value, money, status_label
+from school_logistics.core.views.layout import LinkTitles
+from school_logistics.printing.amount_in_words import amount_in_words
+from school_logistics.workflow.trail import approval_trail
+
+# Signature lines of an approved voucher, in the order Chinese school vouchers list them.
+APPROVAL_SIGNATURES = ("申请人", "部门负责人", "总务处", "校长", "经办人")
+RECORD_SIGNATURES = ("经办人", "总务处")
+
+
+def local_time(value: dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+
+
+class PrintDoc:
+    """A read-only view of one document for templates: `doc.fmt('grand_total')`, `doc.rows('items')`."""
+
+    def __init__(self, doc: Doc, titles: LinkTitles) -> None:
+        self._doc = doc
+        self._titles = titles
+        instance = doc.instance
+        self.name = instance.name
+        self.doctype = doc.meta.name
+        self.label = doc.meta.label
+        self.title = instance.title
+        self.docstatus = instance.docstatus
+        self.status = status_label(instance.docstatus)
+        self.created = local_time(instance.created)
+        self.modified = local_time(instance.modified)
+        self.amended_from = instance.amended_from
+
+    def _field(self, fieldname: str, meta: Meta | None = None) -> DocField | None:
+        return (meta or self._doc.meta).get_field(fieldname)
+
+    def value(self, fieldname: str) -> Any:
+        """Return a field's typed value (Decimal, date, text) for arithmetic and comparisons."""
+        return self._doc.get(fieldname)
+
+    def label_of(self, fieldname: str) -> str:
+        f = self._field(fieldname)
+        return f.label if f else fieldname
+
+    def fmt(self, fieldname: str) -> str:
+        """Return a field's value as printed: money with separators, names of people, 是/否."""
+        f = self._field(fieldname)
+        return self._format(f, self._doc.get(fieldname)) if f else ""
+
+    def _format(self, f: DocField, value: Any) -> str:
+        text = display_value(f, value, self._titles.users)
+        if f.fieldtype == "Link":
+            title = self._titles.title(f, value)
+            return f"{title}（{text}）" if title else text
+        return text
+
+    def rows(self, table: str) -> list[dict[str, Any]]:
+        """Return a child table's rows as printed text, with `idx` numbering from 1."""
+        f = self._field(table)
+        if f is None or not f.is_table:
+            return []
+        child = self._doc.child_metas[f.options]
+        out = []
+        for idx, row in enumerate(self._doc.rows(table), start=1):
+            cells: dict[str, Any] = {"idx": idx}
+            for cf in child.value_fields:
+                value = row.get(cf.fieldname)
+                # Rows carry both the item code and its name; the code alone is what they print.
+                cells[cf.fieldname] = display_value(cf, value, self._titles.users)
+            out.append(cells)
+        return out
+
+    def column_total(self, table: str, fieldname: str) -> str:
+        """Return the printed sum of a money column of a child table."""
+        total = sum(
+            (Decimal(str(r.get(fieldname) or 0)) for r in self._doc.rows(table)), Decimal(0)
+        )
+        return money(total)
+
+
+def _titles_for(doc: Doc) -> LinkTitles:
+    titles = LinkTitles(doc.instance.school_id)
+    for f in doc.meta.value_fields:
+        if f.is_table:
+            child = doc.child_metas[f.options]
+            for row in doc.rows(f.fieldname):
+                for cf in child.value_fields:
+                    titles.want(cf, row.get(cf.fieldname))
+        else:
+            titles.want(f, doc.get(f.fieldname))
+    titles.fetch()
+    return titles
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What the paper carries so anyone can check it: the code, its URL and a QR image."""
+
+    code: str
+    url: str
+    qr: str  # a data: URI of an SVG QR code
+    fingerprint: str  # full SHA-256 hex of the content as printed
+
+    @property
+    def short_fingerprint(self) -> str:
+        return " ".join(self.fingerprint[i : i + 4] for i in range(0, 16, 4)).upper()
+
+
+def total_of(meta: Meta, doc: Doc) -> dict[str, str] | None:
+    """Return the voucher's total in figures and in 大写, when the DocType names a money total."""
+    f = meta.get_field(meta.total_field) if meta.total_field else None
+    if f is None or f.fieldtype not in DECIMAL_TYPES:
+        return None
+    value = doc.get(f.fieldname) or Decimal(0)
+    return {"label": f.label, "figure": money(value), "words": amount_in_words(value)}
+
+
+def build_context(
+    instance: Document,
+    *,
+    verification: Verification,
+    printed_by: User,
+    printed_at: dt.datetime,
+) -> dict[str, Any]:
+    """Return the template context of a document's voucher."""
+    meta = get_meta(instance.doctype)
+    doc = load(meta, instance)
+    titles = _titles_for(doc)
+    school = instance.school
+    trail = [
+        {
+            "step": e.step,
+            "actor": f"{e.actor}（代 {e.on_behalf_of}）" if e.on_behalf_of else e.actor,
+            "action": e.action,
+            "at": local_time(e.at),
+            "comment": e.comment,
+        }
+        for e in approval_trail(instance)
+    ]
+    return {
+        "school": {"name": school.name, "address": school.address},
+        "title": meta.label,
+        "doc": PrintDoc(doc, titles),
+        "department": instance.department.name if instance.department_id else "",
+        "owner": instance.owner.display_name,
+        "trail": trail,
+        "total": total_of(meta, doc),
+        "signatures": APPROVAL_SIGNATURES if meta.is_submittable else RECORD_SIGNATURES,
+        "verify": verification,
+        "printed_at": local_time(printed_at),
+        "printed_by": printed_by.display_name,
+    }

@@ -1,0 +1,192 @@
+"""Generate the standard print template of a DocType from its metadata."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.html import escape
+
+from school_logistics.core.meta import NUMERIC_TYPES, DocField, Meta
+from school_logistics.core.registry import get_meta
+from school_logistics.printing.models import PageSize
+
+STANDARD_NAME = "标准格式"
+# Short forms a 总务处 prints on half a sheet; a DocType's JSON may say so itself with
+# "print_page_size": "A5 landscape" (admin-made DocTypes do), which wins over this list.
+PAGE_SIZE_HINTS = {"Repair Ticket": PageSize.A5_LANDSCAPE}
+# Values that make no sense on paper: pictures are shown in the browser, not on the voucher.
+SKIPPED_TYPES = frozenset({"Attach", "Attach Image"})
+# Long text takes a whole row of the field grid.
+WIDE_TYPES = frozenset({"Text", "Small Text"})
+
+
+def page_size_for(meta: Meta) -> str:
+    """Return the paper of a DocType's standard format: its hint, else A4 with tables, A5 without."""
+    hint = meta.raw.get("print_page_size") or PAGE_SIZE_HINTS.get(meta.name)
+    if hint in PageSize.values:
+        return str(hint)
+    return PageSize.A4_PORTRAIT if meta.table_fields else PageSize.A5_LANDSCAPE
+
+
+@dataclass
+class _Part:
+    """A run of fields between tables, in the columns the form shows them in."""
+
+    columns: list[list[DocField]] = field(default_factory=lambda: [[]])
+
+
+@dataclass
+class _Section:
+    label: str
+    # Field runs and tables in the order the DocType lists them.
+    parts: list[_Part | DocField] = field(default_factory=lambda: [_Part()])
+
+
+def _sections(meta: Meta) -> list[_Section]:
+    sections = [_Section("")]
+    for f in meta.fields:
+        parts = sections[-1].parts
+        if f.fieldtype == "Section Break":
+            sections.append(_Section(f.label if f.raw.get("label") else ""))
+        elif f.is_table:
+            parts += [f, _Part()]
+        elif not isinstance(parts[-1], _Part):
+            continue
+        elif f.fieldtype == "Column Break":
+            parts[-1].columns.append([])
+        elif not f.hidden and f.fieldtype not in SKIPPED_TYPES and f.fieldname != meta.total_field:
+            parts[-1].columns[-1].append(f)
+    for section in sections:
+        section.parts = [p for p in section.parts if not isinstance(p, _Part) or any(p.columns)]
+    return [s for s in sections if s.parts]
+
+
+def _pairs(part: _Part) -> list[list[DocField]]:
+    """Lay fields into rows of up to two: side by side as their form columns were."""
+    narrow = [[f for f in col if f.fieldtype not in WIDE_TYPES] for col in part.columns]
+    wide = [f for col in part.columns for f in col if f.fieldtype in WIDE_TYPES]
+    if len([c for c in narrow if c]) >= 2:
+        left, right = narrow[0], [f for col in narrow[1:] for f in col]
+        rows = [
+            [
+                f
+                for f in (left[i] if i < len(left) else None, right[i] if i < len(right) else None)
+                if f
+            ]
+            for i in range(max(len(left), len(right)))
+        ]
+    else:
+        flat = [f for col in narrow for f in col]
+        rows = [flat[i : i + 2] for i in range(0, len(flat), 2)]
+    return rows + [[f] for f in wide]
+
+
+def _field_rows(part: _Part) -> list[str]:
+    lines = []
+    for pair in _pairs(part):
+        cells = []
+        for f in pair:
+            span = ' colspan="3"' if len(pair) == 1 else ""
+            cells.append(
+                f'<th>{escape(f.label)}</th><td{span}>{{{{ doc.fmt("{f.fieldname}") }}}}</td>'
+            )
+        lines.append(f"    <tr>{''.join(cells)}</tr>")
+    return lines
+
+
+def _table(table: DocField) -> list[str]:
+    child = get_meta(table.options)
+    cols = [f for f in child.value_fields if not f.hidden and f.fieldtype not in SKIPPED_TYPES]
+    money = [f for f in cols if f.fieldtype == "Currency"]
+    head = "".join(
+        f'<th class="{"num" if f.fieldtype in NUMERIC_TYPES else ""}">{escape(f.label)}</th>'
+        for f in cols
+    )
+    cells = "".join(
+        f'<td class="{"num" if f.fieldtype in NUMERIC_TYPES else ""}">{{{{ row.{f.fieldname} }}}}</td>'
+        for f in cols
+    )
+    lines = [
+        f'<table class="items" data-table="{table.fieldname}">',
+        f'  <thead><tr><th class="idx">序号</th>{head}</tr></thead>',
+        "  <tbody>",
+        f'  {{% for row in doc.rows("{table.fieldname}") %}}',
+        f'    <tr><td class="idx">{{{{ row.idx }}}}</td>{cells}</tr>',
+        "  {% else %}",
+        f'    <tr><td class="empty" colspan="{len(cols) + 1}">（无）</td></tr>',
+        "  {% endfor %}",
+    ]
+    if money and cols:
+        # Sum the last money column (the amount) under its own column.
+        last = money[-1]
+        before = cols.index(last) + 1
+        after = len(cols) - cols.index(last) - 1
+        lines.append(
+            f'    <tr class="sum"><td colspan="{before}">合计</td>'
+            f'<td class="num">{{{{ doc.column_total("{table.fieldname}", "{last.fieldname}") }}}}</td>'
+            + (f'<td colspan="{after}"></td>' if after else "")
+            + "</tr>"
+        )
+    lines += ["  </tbody>", "</table>"]
+    return lines
+
+
+# Fixed label/value widths so every field grid of a voucher lines up with the others.
+COLGROUP = '    <colgroup><col class="l"><col class="v"><col class="l"><col class="v"></colgroup>'
+
+HEADER = """\
+<header class="voucher-head">
+  <div class="school">{{ school.name }}</div>
+  <h1 class="title">{{ title }}</h1>
+  <div class="head-meta">
+    <span>单号：{{ doc.name }}</span>
+    <span>状态：{{ doc.status }}</span>
+    <span>制单：{{ owner }} {{ doc.created }}</span>
+  </div>
+</header>"""
+
+TOTAL = """\
+{% if total %}
+<table class="total">
+  <tr><th>{{ total.label }}（大写）</th><td class="words">人民币{{ total.words }}</td>
+      <th>（小写）</th><td class="figure">¥{{ total.figure }}</td></tr>
+</table>
+{% endif %}"""
+
+TRAIL = """\
+<h2>审批记录</h2>
+<table class="trail">
+  <thead><tr><th>步骤</th><th>审批人</th><th>操作</th><th>时间</th><th>意见</th></tr></thead>
+  <tbody>
+  {% for e in trail %}
+    <tr><td>{{ e.step or "发起" }}</td><td>{{ e.actor }}</td><td>{{ e.action }}</td><td>{{ e.at }}</td><td>{{ e.comment }}</td></tr>
+  {% else %}
+    <tr><td class="empty" colspan="5">暂无审批记录</td></tr>
+  {% endfor %}
+  </tbody>
+</table>"""
+
+SIGNATURES = """\
+<table class="signatures">
+  <tr>{% for s in signatures %}<td><div class="sign-label">{{ s }}</div><div class="sign-line">签字：</div><div class="sign-line">日期：</div></td>{% endfor %}</tr>
+</table>"""
+
+
+def standard_template(meta: Meta) -> str:
+    """Return Jinja source printing every field of a DocType; admins copy it to start their own."""
+    lines = [HEADER]
+    for section in _sections(meta):
+        lines.append('<section class="block">')
+        if section.label:
+            lines.append(f"  <h2>{escape(section.label)}</h2>")
+        for part in section.parts:
+            if isinstance(part, _Part):
+                lines += ['  <table class="fields">', COLGROUP, *_field_rows(part), "  </table>"]
+            else:
+                lines += ["  " + line for line in _table(part)]
+        lines.append("</section>")
+    lines.append(TOTAL)
+    if meta.is_submittable:
+        lines.append(TRAIL)
+    lines.append(SIGNATURES)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,145 @@
+"""Print a document (and log it), and save admins' print formats: the only writes of printing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from school_logistics.core import permissions
+from school_logistics.core.models import Document, User
+from school_logistics.core.registry import get_meta
+from school_logistics.printing.context import Verification
+from school_logistics.printing.default_format import STANDARD_NAME
+from school_logistics.printing.formats import choose_format
+from school_logistics.printing.models import PageSize, PrintFormat, PrintLog
+from school_logistics.printing.pdf import html_to_pdf
+from school_logistics.printing.render import render_voucher
+from school_logistics.printing.sandbox import PrintTemplateError, check_template
+from school_logistics.printing.verification import fingerprint, new_code, qr_data_uri
+
+
+@dataclass(frozen=True)
+class PrintResult:
+    log: PrintLog
+    content: bytes | str  # PDF bytes, or the HTML page
+    filename: str
+
+
+def verify_url(code: str, base_url: str = "") -> str:
+    """Return the absolute address printed under the QR code."""
+    base = base_url or getattr(settings, "SITE_URL", "") or "http://127.0.0.1:8000"
+    return base.rstrip("/") + reverse("printing:verify", args=[code])
+
+
+def _unused_code() -> str:
+    # 31^10 codes: a clash is astronomically rare, but a retry costs nothing.
+    for _attempt in range(5):
+        code = new_code()
+        if not PrintLog.objects.filter(code=code).exists():
+            return code
+    raise RuntimeError("could not draw an unused verification code")
+
+
+def print_document(
+    document: Document,
+    *,
+    actor: User,
+    output: str = "pdf",
+    format_name: str | None = None,
+    base_url: str = "",
+    toolbar: dict[str, object] | None = None,
+) -> PrintResult:
+    """Render a document's voucher as PDF or HTML and log the print; refuse without `print` right.
+
+    Raises PermissionDenied, PrintTemplateError or CJKFontMissing; nothing is logged then.
+    """
+    meta = get_meta(document.doctype)
+    permissions.check_permission(actor, meta, "print", document)
+    fmt = choose_format(meta, document.school_id, format_name)
+    now = timezone.now()
+    code = _unused_code()
+    url = verify_url(code, base_url)
+    verification = Verification(code, url, qr_data_uri(url), fingerprint(document))
+    html = render_voucher(
+        document,
+        fmt,
+        verification=verification,
+        printed_by=actor,
+        printed_at=now,
+        screen=output == "html",
+        toolbar=toolbar,
+    )
+    content: bytes | str = html_to_pdf(html) if output == "pdf" else html
+    try:
+        with transaction.atomic():
+            log = PrintLog.objects.create(
+                code=code,
+                document=document,
+                doctype=document.doctype,
+                document_name=document.name,
+                school_id=document.school_id,
+                printed_by=actor,
+                printed_at=now,
+                format_name=fmt.name,
+                output=output,
+                docstatus=document.docstatus,
+                fingerprint=verification.fingerprint,
+            )
+    except IntegrityError:  # the same code drawn by a concurrent print: print again
+        return print_document(
+            document,
+            actor=actor,
+            output=output,
+            format_name=format_name,
+            base_url=base_url,
+            toolbar=toolbar,
+        )
+    safe_name = document.name.replace("/", "_")
+    return PrintResult(log, content, f"{safe_name}.{output}")
+
+
+def save_print_format(
+    doctype: str,
+    name: str,
+    template: str,
+    *,
+    actor: User,
+    css: str = "",
+    page_size: str = PageSize.A4_PORTRAIT,
+    is_default: bool = False,
+) -> PrintFormat:
+    """Create or update a school's print format; only admins, only templates that compile."""
+    meta = get_meta(doctype)
+    if not permissions.is_admin(actor) or actor.school_id is None:
+        raise PermissionDenied(_("只有系统管理员可以修改打印格式"))
+    name = name.strip()
+    if not name or name == STANDARD_NAME:
+        raise PrintTemplateError(_("请填写格式名称（不能叫“%(name)s”）") % {"name": STANDARD_NAME})
+    if page_size not in PageSize.values:
+        raise PrintTemplateError(_("纸张只能是 A4 纵向或 A5 横向"))
+    check_template(template)
+    with transaction.atomic():
+        if is_default:
+            # One default per school and DocType: the old one steps down in the same transaction.
+            PrintFormat.objects.filter(
+                school_id=actor.school_id, doctype=meta.name, is_default=True
+            ).exclude(name=name).update(is_default=False)
+        fmt, _created = PrintFormat.objects.update_or_create(
+            school_id=actor.school_id,
+            doctype=meta.name,
+            name=name,
+            defaults={
+                "template": template,
+                "css": css,
+                "page_size": page_size,
+                "is_default": is_default,
+                "modified_by": actor,
+            },
+        )
+    return fmt

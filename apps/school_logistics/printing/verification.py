@@ -1,0 +1,106 @@
+"""Verification codes, content fingerprints, QR codes and the public check's rate limit."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+
+import segno
+from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
+
+from school_logistics.core.models import Document
+from school_logistics.core.views.formatting import status_label
+from school_logistics.printing.models import PrintLog
+
+# No 0/O, 1/I/L: codes are typed in from paper.
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 10
+# Checks one address may make per window before it is refused (guessing codes is pointless).
+RATE_LIMIT = 30
+RATE_WINDOW_SECONDS = 60
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def display_code(code: str) -> str:
+    return f"{code[:5]}-{code[5:]}"
+
+
+def normalize_code(text: str) -> str:
+    """Return a code as stored, from what a person typed (dashes, spaces, lower case)."""
+    return "".join(ch for ch in text.upper() if ch.isalnum())[:32]
+
+
+def fingerprint(document: Document) -> str:
+    """Return the SHA-256 of a document's content: the same on SQLite and PostgreSQL."""
+    payload = {"doctype": document.doctype, "name": document.name, "data": document.data}
+    canonical = json.dumps(
+        payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), cls=DjangoJSONEncoder
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def qr_data_uri(url: str) -> str:
+    """Return an SVG QR code of a URL as a data: URI (WeasyPrint and browsers both show it)."""
+    return segno.make(url, error="m", micro=False).svg_data_uri(scale=4, border=1)
+
+
+def allow_check(client: str) -> bool:
+    """Count one verification by a client; False once it went over the limit in this window."""
+    key = f"printing:verify:{client}"
+    # add() is atomic: only the first request of a window creates the counter.
+    cache.add(key, 0, timeout=RATE_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=RATE_WINDOW_SECONDS)
+        count = 1
+    return count <= RATE_LIMIT
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """Only what the paper itself showed, plus whether it still holds."""
+
+    code: str
+    doctype_label: str
+    document_name: str
+    printed_at: object
+    printed_status: str
+    current_status: str
+    exists: bool
+    fingerprint: str
+    matches: bool
+    status_changed: bool
+
+
+def verify(code: str) -> VerifyResult | None:
+    """Return what the verification page shows for a code, or None when no print has it."""
+    from school_logistics.core.registry import get_meta
+
+    log = PrintLog.objects.select_related("document").filter(code=normalize_code(code)).first()
+    if log is None:
+        return None
+    try:
+        label = get_meta(log.doctype).label
+    except Exception:  # a DocType since removed: the number is still worth showing
+        label = log.doctype
+    document = log.document
+    current = status_label(document.docstatus) if document else "已删除"
+    return VerifyResult(
+        code=display_code(log.code),
+        doctype_label=label,
+        document_name=log.document_name,
+        printed_at=log.printed_at,
+        printed_status=status_label(log.docstatus),
+        current_status=current,
+        exists=document is not None,
+        fingerprint=log.fingerprint,
+        matches=document is not None and fingerprint(document) == log.fingerprint,
+        status_changed=document is None or document.docstatus != log.docstatus,
+    )

@@ -1,0 +1,97 @@
+"""Time one voucher PDF (median of warm runs) on a throwaway SQLite site; optionally keep the PDF.
+
+Run: .venv/bin/python benchmarks/print_voucher.py [--rows 20] [--runs 20] [--out /tmp/voucher.pdf]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=20, help="requisition lines (default 20)")
+    parser.add_argument("--runs", type=int, default=20, help="timed runs after one warm-up")
+    parser.add_argument(
+        "--doctype",
+        default="Material Requisition",
+        choices=["Material Requisition", "Repair Ticket"],
+    )
+    parser.add_argument("--out", help="write the last PDF here")
+    args = parser.parse_args()
+
+    tmp = tempfile.mkdtemp(prefix="print-bench-")
+    os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+    from school_logistics.core import services
+    from school_logistics.core.models import Department, Role, School, User
+    from school_logistics.core.roles import ensure_default_roles
+    from school_logistics.printing.services import print_document
+    from tests.printing.conftest import make_requisition
+    from tests.stores.factories import make_items
+
+    ensure_default_roles()
+    school = School.objects.create(name="示例实验中学", code="bench")
+    dept = Department.objects.create(school=school, name="语文组")
+    user = User.objects.create_user(
+        username="bench", password="x", school=school, department=dept, full_name="示例老师甲"
+    )
+    user.roles.set(Role.objects.filter(code__in=["teacher", "storekeeper", "purchaser"]))
+    make_items(user)
+    if args.doctype == "Repair Ticket":
+        loc = services.create_document(
+            "Location",
+            {"location_name": "七年级(1)班教室", "purpose": "教室", "building": "明德楼"},
+            actor=user,
+        )
+        doc = services.create_document(
+            "Repair Ticket",
+            {
+                "subject": "302 教室日光灯不亮",
+                "location": loc.name,
+                "category": "水电",
+                "description": "前排两支灯管不亮，开关正常。",
+                "labour_cost": "30",
+                "parts": [
+                    {"item": "LAMP-T8", "qty": "2", "rate": "16"} for _ in range(max(args.rows, 1))
+                ],
+            },
+            actor=user,
+        )
+    else:
+        doc = make_requisition(user, rows=args.rows)
+
+    print_document(doc, actor=user, output="pdf")  # warm-up: fonts, templates
+    times = []
+    result = None
+    for _ in range(args.runs):
+        start = time.perf_counter()
+        result = print_document(doc, actor=user, output="pdf")
+        times.append(time.perf_counter() - start)
+    assert result is not None
+    if args.out:
+        Path(args.out).write_bytes(result.content)
+    print(
+        f"{args.doctype}, {args.rows} rows: median {statistics.median(times) * 1000:.0f} ms, "
+        f"min {min(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms over {args.runs} runs"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""Fixtures for printing: one document of every built-in DocType, built through the services."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from school_logistics.core import services
+from school_logistics.core.models import Document, User
+from tests.stores.factories import make_items, make_supplier
+
+
+def pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    """Return the text pdftotext extracts from a PDF (layout kept, so columns stay apart)."""
+    assert shutil.which("pdftotext"), "poppler-utils must be installed (see .ci/run)"
+    path = tmp_path / "voucher.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def squeeze(text: str) -> str:
+    """Drop all whitespace: letter-spaced titles and table columns come back spaced apart."""
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture
+def items(users: dict[str, User]) -> dict[str, Document]:
+    return make_items(users["storekeeper"])
+
+
+def make_requisition(user: User, rows: int = 2, submit: bool = False) -> Document:
+    """A draft requisition (it is submitted through its approval flow); 2 rows: 427.00."""
+    lines = [
+        {"item": "A4-70", "qty": "10", "rate": "23.50"}
+        if i % 2 == 0
+        else {"item": "LAMP-T8", "qty": "12", "rate": "16"}
+        for i in range(rows)
+    ]
+    doc = services.create_document(
+        "Material Requisition",
+        {"purpose": "期中考试用纸及教室照明", "budget_line": "办公用品费", "items": lines},
+        actor=user,
+    )
+    if submit:
+        doc = services.submit_document("Material Requisition", doc.name, actor=user)
+    return doc
+
+
+@pytest.fixture
+def requisition(users: dict[str, User], items: dict[str, Document]) -> Document:
+    return make_requisition(users["teacher"])
+
+
+@pytest.fixture
+def classroom(users: dict[str, User]) -> Document:
+    return services.create_document(
+        "Location",
+        {
+            "location_name": "七年级(1)班教室",
+            "purpose": "教室",
+            "building": "明德楼",
+            "floor": "3",
+            "room": "302",
+            "custodian": users["teacher"].username,
+        },
+        actor=users["storekeeper"],
+    )
+
+
+@pytest.fixture
+def supplier(users: dict[str, User]) -> Document:
+    import datetime as dt
+
+    return make_supplier(
+        users["purchaser"], "甲文具公司", valid_until=dt.date.today() + dt.timedelta(days=365)
+    )

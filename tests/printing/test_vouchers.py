@@ -1,0 +1,174 @@
+"""Every built-in DocType prints its standard voucher to a PDF whose text reads back right."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from school_logistics.core import services
+from school_logistics.core.models import Document, User
+from school_logistics.core.registry import get_meta
+from school_logistics.printing.default_format import page_size_for, standard_template
+from school_logistics.printing.models import PageSize, PrintLog
+from school_logistics.printing.services import print_document
+from tests.printing.conftest import make_requisition, pdf_text, squeeze
+
+APPS = Path(__file__).resolve().parents[2] / "apps" / "school_logistics"
+
+
+def builtin_doctypes() -> list[str]:
+    """Return the top-level DocTypes shipped as JSON (child tables print inside their parent)."""
+    names = []
+    for path in sorted(APPS.glob("*/doctypes/*.json")):
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if not raw.get("istable"):
+            names.append(raw["name"])
+    return names
+
+
+def last_month() -> str:
+    today = timezone.localdate()
+    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    return f"{year}-{month:02d}"
+
+
+def build(
+    doctype: str, users: dict[str, User], items, classroom, supplier
+) -> tuple[Document, list[str]]:
+    """Create one document of a DocType; return it and the text its voucher must contain."""
+    if doctype == "Material Requisition":
+        doc = make_requisition(users["teacher"])
+        return doc, ["物资申购单", "申请部门", "A4复印纸", "235.00", "427.00", "肆佰贰拾柒元整"]
+    if doctype == "Repair Ticket":
+        doc = services.create_document(
+            doctype,
+            {
+                "subject": "302 教室日光灯不亮",
+                "location": classroom.name,
+                "category": "水电",
+                "description": "前排两支灯管不亮",
+                "labour_cost": "30",
+                "parts": [{"item": "LAMP-T8", "qty": "2", "rate": "16.25"}],
+            },
+            actor=users["purchaser"],
+        )
+        return doc, ["报修单", "报修事项", "维修用料", "32.50", "62.50", "陆拾贰元伍角整"]
+    if doctype == "Meal Fee Refund":
+        students = [
+            services.create_document(
+                "Student",
+                {
+                    "student_no": no,
+                    "student_name": name,
+                    "class_name": "七年级(1)班",
+                    "meal_plan": "三餐",
+                },
+                actor=users["canteen"],
+            ).name
+            for no, name in [("S001", "林一"), ("S002", "林二")]
+        ]
+        doc = services.create_document(
+            doctype,
+            {
+                "class_name": "七年级(1)班",
+                "month": last_month(),
+                "meal_rate": "6.50",
+                "students": [
+                    {"student": students[0], "missed_meals": 5},
+                    {"student": students[1], "missed_meals": 2},
+                ],
+            },
+            actor=users["teacher"],
+        )
+        return doc, ["伙食费退费单", "缺餐学生", "林一", "32.50", "45.50", "肆拾伍元伍角整"]
+    if doctype == "Tender":
+        doc = services.create_document(
+            doctype,
+            {
+                "subject": "期中考试用纸询价",
+                "method": "询价",
+                "opening_date": (timezone.now() - dt.timedelta(days=1))
+                .replace(microsecond=0)
+                .isoformat(),
+                "suppliers": [{"supplier": supplier.name}],
+                "bids": [{"supplier": supplier.name, "price": "1280.40", "delivery_days": 3}],
+                "awarded_supplier": supplier.name,
+                "awarded_amount": "1280.40",
+            },
+            actor=users["purchaser"],
+        )
+        return doc, ["招标/询价", "甲文具公司", "1,280.40", "壹仟贰佰捌拾元肆角整"]
+    if doctype == "Item":
+        return items["DESK-1"], ["物资", "学生课桌椅", "单人 升降式", "280.00"]
+    if doctype == "Location":
+        return classroom, ["场所", "七年级(1)班教室", "明德楼", "teacher"]
+    if doctype == "Student":
+        doc = services.create_document(
+            doctype,
+            {
+                "student_no": "S101",
+                "student_name": "许一",
+                "class_name": "七年级(2)班",
+                "meal_plan": "午餐",
+            },
+            actor=users["canteen"],
+        )
+        return doc, ["学生", "许一", "七年级(2)班", "午餐"]
+    if doctype == "Supplier":
+        return supplier, ["供应商", "甲文具公司", "营业执照"]
+    raise AssertionError(f"add a voucher test document for the new DocType {doctype}")
+
+
+@pytest.mark.parametrize("doctype", builtin_doctypes())
+def test_builtin_doctype_prints_standard_voucher_to_pdf(
+    doctype, users, items, classroom, supplier, tmp_path
+):
+    doc, expected = build(doctype, users, items, classroom, supplier)
+    result = print_document(doc, actor=users["admin"], output="pdf")
+    assert result.content[:5] == b"%PDF-"
+    text = squeeze(pdf_text(result.content, tmp_path))
+    for snippet in [doc.name, "测试第一中学", "第1页", *expected]:
+        assert squeeze(snippet) in text, f"{snippet!r} missing from the {doctype} voucher"
+    assert "验证码" in text
+    assert (
+        PrintLog.objects.filter(document=doc, output="pdf", printed_by=users["admin"]).count() == 1
+    )
+
+
+def test_requisition_voucher_shows_empty_approval_trail_and_signatures(users, items, tmp_path):
+    doc = make_requisition(users["teacher"])
+    text = squeeze(pdf_text(print_document(doc, actor=users["teacher"]).content, tmp_path))
+    for label in ["审批记录", "步骤", "审批人", "操作", "时间", "意见", "暂无审批记录"]:
+        assert label in text
+    for label in ["申请人", "部门负责人", "总务处", "校长", "经办人"]:
+        assert label in text
+
+
+def test_long_requisition_repeats_table_header_on_every_page(users, items, tmp_path):
+    doc = make_requisition(users["teacher"], rows=60)
+    text = pdf_text(print_document(doc, actor=users["teacher"]).content, tmp_path)
+    pages = text.split("\f")
+    printed = [p for p in pages if p.strip()]
+    assert len(printed) >= 2
+    assert "共2页" in squeeze(text) or "共3页" in squeeze(text)
+    # The table's header row (序号 … 金额) heads every page the rows run onto.
+    rows_pages = [p for p in printed if "A4复印纸" in p or "日光灯管" in p]
+    assert len(rows_pages) >= 2
+    assert all("序号" in p and "预估单价" in p for p in rows_pages)
+
+
+def test_short_forms_print_on_a5_landscape_and_vouchers_on_a4():
+    assert page_size_for(get_meta("Repair Ticket")) == PageSize.A5_LANDSCAPE
+    assert page_size_for(get_meta("Location")) == PageSize.A5_LANDSCAPE
+    assert page_size_for(get_meta("Material Requisition")) == PageSize.A4_PORTRAIT
+
+
+def test_standard_template_names_every_printable_field(db):
+    source = standard_template(get_meta("Material Requisition"))
+    for fieldname in ["department", "requested_by", "purpose", "budget_line", "remarks"]:
+        assert f'doc.fmt("{fieldname}")' in source
+    assert 'doc.rows("items")' in source
