@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from school_logistics.core.meta import Meta
 from school_logistics.core.models import Document, NamingSeries
@@ -48,7 +49,7 @@ def make_name(meta: Meta, values: dict[str, Any], on: dt.date) -> str:
         fieldname = rule.removeprefix("field:")
         value = str(values.get(fieldname) or "").strip()
         if not value:
-            raise DocumentValidationError.single("必填：用作编号的字段不能为空", fieldname)
+            raise DocumentValidationError.single(_("必填：用作编号的字段不能为空"), fieldname)
         return value
     if not rule or rule == "hash":
         return uuid.uuid4().hex[:10]

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from school_logistics.core.meta import PERMISSION_TYPES, Meta
 from school_logistics.core.models import Document, User
@@ -17,16 +18,17 @@ ADMIN_ROLE = "sys_admin"
 
 Scope = Literal["all", "own"] | None
 
+# The context keeps a right apart from the button of the same Chinese word ("新建" → New).
 RIGHT_LABELS = {
-    "read": "查看",
-    "write": "编辑",
-    "create": "新建",
-    "delete": "删除",
-    "submit": "提交",
-    "cancel": "作废",
-    "amend": "修订",
-    "print": "打印",
-    "export": "导出",
+    "read": pgettext_lazy("权限", "查看"),
+    "write": pgettext_lazy("权限", "编辑"),
+    "create": pgettext_lazy("权限", "新建"),
+    "delete": pgettext_lazy("权限", "删除"),
+    "submit": pgettext_lazy("权限", "提交"),
+    "cancel": pgettext_lazy("权限", "作废"),
+    "amend": pgettext_lazy("权限", "修订"),
+    "print": pgettext_lazy("权限", "打印"),
+    "export": pgettext_lazy("权限", "导出"),
 }
 
 

@@ -101,7 +101,9 @@ def _clean_fields(
         try:
             cleaned[f.fieldname] = field.clean(value)
         except ValidationError as exc:
-            errors[key].extend(f"{f.label}：{m}" for m in exc.messages)
+            errors[key].extend(
+                _("%(label)s：%(message)s") % {"label": f.label, "message": m} for m in exc.messages
+            )
     return cleaned
 
 

@@ -141,8 +141,14 @@ PERMISSION_DEF: dict[str, Any] = {
     "is_submittable": 1,
     "title_field": "subject",
     "fields": [
-        {"fieldname": "subject", "fieldtype": "Data", "label": "事由", "reqd": 1},
-        {"fieldname": "amount", "fieldtype": "Currency", "label": "金额"},
+        {
+            "fieldname": "subject",
+            "fieldtype": "Data",
+            "label": "事由",
+            "label_en": "Subject",
+            "reqd": 1,
+        },
+        {"fieldname": "amount", "fieldtype": "Currency", "label": "金额", "label_en": "Amount"},
     ],
     "permissions": [
         {"role": "teacher", **EVERY_RIGHT, "if_owner": 1},

@@ -6,12 +6,13 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class DocStatus(models.IntegerChoices):
-    DRAFT = 0, "草稿"  # editable by those with write permission
-    SUBMITTED = 1, "已提交"  # immutable except allow-on-submit fields
-    CANCELLED = 2, "已作废"  # kept for the record; may be amended into a new draft
+    DRAFT = 0, _("草稿")  # editable by those with write permission
+    SUBMITTED = 1, _("已提交")  # immutable except allow-on-submit fields
+    CANCELLED = 2, _("已作废")  # kept for the record; may be amended into a new draft
 
 
 class Document(models.Model):
