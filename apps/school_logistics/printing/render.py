@@ -15,7 +15,10 @@ from school_logistics.printing.formats import FormatChoice
 from school_logistics.printing.models import PageSize
 from school_logistics.printing.verification import display_code
 
-BASE_CSS = (Path(__file__).parent / "voucher.css").read_text(encoding="utf-8")
+# Under templates/ so that package data (pyproject) ships it with the templates.
+BASE_CSS = (Path(__file__).parent / "templates" / "printing" / "voucher.css").read_text(
+    encoding="utf-8"
+)
 
 PAGE_CSS = {
     PageSize.A4_PORTRAIT: "@page { size: A4 portrait; margin: 16mm 14mm 18mm 14mm; }",
