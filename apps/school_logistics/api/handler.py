@@ -100,6 +100,19 @@ def parse_args(request: HttpRequest) -> dict[str, Any]:
     return args
 
 
+def _has_nul(value: Any, depth: int = 0) -> bool:
+    """Return whether a NUL character hides in the value (PostgreSQL refuses it in text)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if depth > 50:
+        return False
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v, depth + 1) for v in value)
+    return False
+
+
 def to_api_error(exc: Exception) -> errors.ApiError | None:
     """Return the Frappe error an engine exception stands for, or None for a real bug."""
     match exc:
@@ -146,6 +159,8 @@ def api_view(*, methods: frozenset[str], auth: bool = True) -> Callable[[Handler
                 if auth and not caller.is_authenticated:
                     raise errors.AuthenticationError(_("请先登录或提供 API 密钥"))
                 call = Call(request, caller, parse_args(request))
+                if _has_nul(kwargs) or _has_nul(call.args):
+                    raise errors.ValidationError(_("请求中含有不允许的空字符（\\0）"))
                 return view(call, **kwargs)
             except Exception as exc:  # every failure answers in Frappe's shape
                 api_error = to_api_error(exc)
