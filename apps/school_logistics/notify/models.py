@@ -1,4 +1,4 @@
-"""In-app notifications and their delivery to other channels (email), each attempt recorded."""
+"""Notifications, their delivery to other channels, and who wants what where."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.db import models
 
 
 class Notification(models.Model):
-    """A message to one user: shown under the bell until read, and mailed when they want it."""
+    """A message to one user: shown under the bell until read, and sent where they chose."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -28,10 +28,15 @@ class Notification(models.Model):
         return self.subject
 
 
+class Channel(models.TextChoices):
+    EMAIL = "email", "邮件"
+    CHAT = "chat", "工作群机器人"
+
+
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", "待发送"  # queued, or waiting for its next retry
     SENT = "sent", "已发送"
-    FAILED = "failed", "发送失败"  # retries used up; shown to admins
+    FAILED = "failed", "发送失败"  # retries used up; listed for admins, who may retry
 
 
 class Delivery(models.Model):
@@ -40,7 +45,7 @@ class Delivery(models.Model):
     notification = models.ForeignKey(
         Notification, on_delete=models.CASCADE, related_name="deliveries"
     )
-    channel = models.CharField(max_length=20)  # "email"
+    channel = models.CharField(max_length=20, choices=Channel.choices)
     status = models.CharField(
         max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
@@ -50,3 +55,53 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}: {self.get_status_display()}"
+
+
+class Preference(models.Model):
+    """The channels a user wants besides the in-app bell (which is always on)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notify_preference"
+    )
+    email = models.BooleanField("邮件", default=True)
+    chat = models.BooleanField("工作群机器人", default=False)
+
+    def __str__(self) -> str:
+        return f"{self.user}: email={self.email} chat={self.chat}"
+
+
+class ChatKind(models.TextChoices):
+    WECOM = "wecom", "企业微信群机器人"
+    DINGTALK = "dingtalk", "钉钉群机器人"
+
+
+class ChatWebhook(models.Model):
+    """A school's group-chat robot; messages @-mention the recipient by mobile number."""
+
+    school = models.OneToOneField("core.School", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=ChatKind.choices, default=ChatKind.WECOM)
+    url = models.URLField(max_length=500)
+    is_active = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return f"{self.school}: {self.get_kind_display()}"
+
+
+class MessageTemplate(models.Model):
+    """An admin's wording for one event (sandboxed Jinja); the shipped wording applies otherwise."""
+
+    school = models.ForeignKey("core.School", on_delete=models.CASCADE, related_name="+")
+    event = models.CharField(max_length=40)
+    subject = models.CharField(max_length=500)
+    modified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school", "event"], name="one_template_per_event")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school}: {self.event}"

@@ -1,8 +1,12 @@
-"""Send notifications: the in-app row now, outside channels by a background job after commit."""
+"""Send notifications: the in-app row now, email and group chat by background jobs after commit."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import urllib.request
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -12,44 +16,73 @@ from django.utils import timezone
 
 from school_logistics.core.jobs import enqueue
 from school_logistics.core.models import Document, User
-from school_logistics.notify.models import Delivery, DeliveryStatus, Notification
+from school_logistics.notify import messages
+from school_logistics.notify.models import (
+    Channel,
+    ChatKind,
+    ChatWebhook,
+    Delivery,
+    DeliveryStatus,
+    Notification,
+    Preference,
+)
 
 MAX_ATTEMPTS = 5
+WEBHOOK_TIMEOUT = 10
 
 
 def notify(
-    users: Iterable[User], event: str, subject: str, *, document: Document | None, url: str
+    users: Iterable[User],
+    event: str,
+    context: dict[str, Any],
+    *,
+    document: Document | None,
+    url: str,
 ) -> list[Notification]:
-    """Record one notification per user and schedule its email for after the commit."""
+    """Notify each user once: in the app now, and by the channels they chose after the commit."""
+    recipients = list({u.pk: u for u in users}.values())
+    if not recipients:
+        return []
+    school_id = document.school_id if document else None
+    subject = messages.subject(event, school_id, context)
     rows = Notification.objects.bulk_create(
         Notification(user=u, document=document, event=event, subject=subject, url=url)
-        for u in {u.pk: u for u in users}.values()
+        for u in recipients
     )
-    mailed = [n for n in rows if n.user.email]
-    deliveries = Delivery.objects.bulk_create(
-        Delivery(notification=n, channel="email") for n in mailed
-    )
-    for d in deliveries:
+    prefs = {p.user_id: p for p in Preference.objects.filter(user__in=recipients)}
+    chat = school_id and ChatWebhook.objects.filter(school_id=school_id, is_active=True).exists()
+    wanted = []
+    for n in rows:
+        pref = prefs.get(n.user_id) or Preference(user=n.user)
+        if pref.email and n.user.email:
+            wanted.append(Delivery(notification=n, channel=Channel.EMAIL))
+        if pref.chat and chat:
+            wanted.append(Delivery(notification=n, channel=Channel.CHAT))
+    for d in Delivery.objects.bulk_create(wanted):
         transaction.on_commit(lambda pk=d.pk: enqueue(deliver, pk))
     return rows
 
 
 def deliver(delivery_id: int) -> None:
-    """Send one delivery; safe to run twice (a sent delivery is left alone)."""
+    """Send one delivery; safe to run twice (a sent or failed delivery is left alone)."""
     claimed = Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).update(
         attempts=F("attempts") + 1
     )
     if not claimed:
         return
-    delivery = Delivery.objects.select_related("notification__user").get(pk=delivery_id)
-    n = delivery.notification
-    link = f"{settings.SITE_URL}{n.url}" if n.url else ""
+    delivery = Delivery.objects.select_related("notification__user", "notification__document").get(
+        pk=delivery_id
+    )
     try:
-        send_mail(n.subject, f"{n.subject}\n\n{link}".strip(), None, [n.user.email])
-    except Exception as exc:  # noqa: BLE001  (any SMTP failure is recorded and retried)
-        status = DeliveryStatus.FAILED if delivery.attempts >= MAX_ATTEMPTS else None
+        if delivery.channel == Channel.EMAIL:
+            _send_email(delivery.notification)
+        else:
+            _post_chat(delivery.notification)
+    except Exception as exc:  # noqa: BLE001  (any channel failure is recorded and retried)
+        give_up = delivery.attempts >= MAX_ATTEMPTS
         Delivery.objects.filter(pk=delivery_id).update(
-            last_error=str(exc)[:1000], **({"status": status} if status else {})
+            last_error=str(exc)[:1000],
+            **({"status": DeliveryStatus.FAILED} if give_up else {}),
         )
         return
     Delivery.objects.filter(pk=delivery_id).update(
@@ -57,16 +90,61 @@ def deliver(delivery_id: int) -> None:
     )
 
 
+def _link(n: Notification) -> str:
+    return f"{settings.SITE_URL}{n.url}" if n.url else ""
+
+
+def _send_email(n: Notification) -> None:
+    send_mail(n.subject, f"{n.subject}\n\n{_link(n)}".strip(), None, [n.user.email])
+
+
+def _post_chat(n: Notification) -> None:
+    """Post to the school's robot in its own JSON shape, @-mentioning the user's mobile."""
+    school_id = n.document.school_id if n.document else n.user.school_id
+    hook = ChatWebhook.objects.get(school_id=school_id, is_active=True)
+    text = f"{n.subject}\n{_link(n)}".strip()
+    mobiles = [n.user.phone] if n.user.phone else []
+    if hook.kind == ChatKind.DINGTALK:
+        body = {"msgtype": "text", "text": {"content": text}, "at": {"atMobiles": mobiles}}
+    else:
+        body = {"msgtype": "text", "text": {"content": text, "mentioned_mobile_list": mobiles}}
+    request = urllib.request.Request(
+        hook.url,
+        data=json.dumps(body, ensure_ascii=False).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:  # noqa: S310
+        reply = json.loads(response.read() or b"{}")
+    if reply.get("errcode", 0) != 0:  # both robots answer 200 with an error code
+        raise RuntimeError(f"机器人返回错误：{reply.get('errcode')} {reply.get('errmsg', '')}")
+
+
 def retry_pending() -> int:
-    """Re-send deliveries still pending (the scheduler calls this every few minutes)."""
+    """Re-send deliveries still pending a while after they were queued (every 5 minutes).
+
+    Covers a send that failed with attempts left and a job lost before it ran.
+    """
+    settled = timezone.now() - dt.timedelta(minutes=2)
     ids = list(
-        Delivery.objects.filter(status=DeliveryStatus.PENDING, attempts__gt=0).values_list(
-            "pk", flat=True
-        )[:200]
+        Delivery.objects.filter(
+            status=DeliveryStatus.PENDING, notification__created__lt=settled
+        ).values_list("pk", flat=True)[:200]
     )
     for pk in ids:
         enqueue(deliver, pk)
     return len(ids)
+
+
+def retry_failed(delivery_ids: Iterable[int]) -> int:
+    """Give failed deliveries a fresh set of attempts (an admin's 重发)."""
+    ids = list(delivery_ids)
+    count = Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.FAILED).update(
+        status=DeliveryStatus.PENDING, attempts=0
+    )
+    for pk in ids:
+        transaction.on_commit(lambda pk=pk: enqueue(deliver, pk))
+    return count
 
 
 def mark_read(user: User, ids: Iterable[int] | None = None) -> int:
@@ -75,3 +153,11 @@ def mark_read(user: User, ids: Iterable[int] | None = None) -> int:
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
     return qs.update(read_at=timezone.now())
+
+
+def set_preference(user: User, *, email: bool, chat: bool) -> Preference:
+    """Save the channels a user wants."""
+    pref, _ = Preference.objects.update_or_create(
+        user=user, defaults={"email": email, "chat": chat}
+    )
+    return pref

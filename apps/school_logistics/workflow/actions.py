@@ -156,7 +156,7 @@ def approve(task_id: int, *, actor: User, comment: str = "") -> ApprovalProcess:
 def _need_reason(comment: str, what: str) -> str:
     reason = comment.strip()
     if not reason:
-        raise core_services.DocumentValidationError.single("comment", _("请填写%s理由") % what)
+        raise core_services.DocumentValidationError.single(_("请填写%s理由") % what, "comment")
     return reason
 
 
@@ -200,7 +200,7 @@ def _colleague(username: str, process: ApprovalProcess) -> User:
     user = school_users(process.document.school).filter(username=username).first()
     if user is None:
         raise core_services.DocumentValidationError.single(
-            "user", _("找不到本校在职成员“%(u)s”") % {"u": username}
+            _("找不到本校在职成员“%(u)s”") % {"u": username}, "user"
         )
     return user
 
@@ -238,10 +238,10 @@ def _transfer_note(target: User, comment: str) -> str:
 
 def _check_new_approver(target: User, process: ApprovalProcess, step: Step) -> None:
     if target.pk == process.requester_id and not step.allow_self_approval:
-        raise core_services.DocumentValidationError.single("user", _("申请人不能审批自己的单据"))
+        raise core_services.DocumentValidationError.single(_("申请人不能审批自己的单据"), "user")
     if engine.open_tasks(process).filter(step=step.key, assignee=target).exists():
         raise core_services.DocumentValidationError.single(
-            "user", _("%(name)s 已在此步骤中") % {"name": target.display_name}
+            _("%(name)s 已在此步骤中") % {"name": target.display_name}, "user"
         )
 
 
@@ -250,7 +250,7 @@ def add_approver(
 ) -> ApprovalProcess:
     """Add an approver (加签) before oneself (they decide first) or after (they decide next)."""
     if position not in ("before", "after"):
-        raise core_services.DocumentValidationError.single("position", _("请选择前加签或后加签"))
+        raise core_services.DocumentValidationError.single(_("请选择前加签或后加签"), "position")
     with transaction.atomic():
         task, process, step = _task_for_action(task_id, actor)
         target = _colleague(user, process)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.urls import reverse
 
@@ -12,16 +13,24 @@ from school_logistics.notify.services import notify
 from school_logistics.workflow.models import ApprovalProcess, ProcessStatus
 
 FINISHED = {
-    ProcessStatus.APPROVED: ("approved", "已通过"),
-    ProcessStatus.REJECTED: ("rejected", "被拒绝"),
-    ProcessStatus.RETURNED: ("returned", "被退回，请修改后重新提交"),
+    ProcessStatus.APPROVED: "approved",
+    ProcessStatus.REJECTED: "rejected",
+    ProcessStatus.RETURNED: "returned",
 }
 
 
-def _label(document: Document) -> str:
-    meta = get_meta(document.doctype)
-    title = f"（{document.title}）" if document.title else ""
-    return f"{meta.label} {document.name}{title}"
+def _context(process: ApprovalProcess) -> dict[str, Any]:
+    """Return the values a message template may use (also listed on the template page)."""
+    document = process.document
+    return {
+        "doctype": get_meta(document.doctype).label,
+        "name": document.name,
+        "title": document.title,
+        "title_part": f"（{document.title}）" if document.title else "",
+        "requester": process.requester.display_name,
+        "amount": f"{document.grand_total:,.2f}" if document.grand_total is not None else "",
+        "step": document.workflow_state,
+    }
 
 
 def _url(document: Document) -> str:
@@ -30,34 +39,27 @@ def _url(document: Document) -> str:
     return reverse("desk:form", args=[doctype_slug(document.doctype), document.name])
 
 
-def _send(users: Iterable[User], event: str, subject: str, document: Document) -> None:
-    users = list(users)
-    if users:
-        notify(users, event, subject, document=document, url=_url(document))
+def _send(process: ApprovalProcess, users: Iterable[User], event: str) -> None:
+    document = process.document
+    notify(users, event, _context(process), document=document, url=_url(document))
 
 
 def task_assigned(process: ApprovalProcess, users: Iterable[User]) -> None:
-    document = process.document
-    requester = process.requester.display_name
-    _send(users, "task", f"待您审批：{requester}的{_label(document)}", document)
+    _send(process, users, "task")
 
 
 def copied(process: ApprovalProcess, users: Iterable[User]) -> None:
-    _send(users, "cc", f"抄送给您：{_label(process.document)}", process.document)
+    _send(process, users, "cc")
 
 
 def finished(process: ApprovalProcess, status: str) -> None:
     if status in FINISHED:
-        event, words = FINISHED[status]
-        _send(
-            [process.requester], event, f"您的{_label(process.document)}{words}", process.document
-        )
+        _send(process, [process.requester], FINISHED[status])
 
 
 def urged(process: ApprovalProcess, users: Iterable[User]) -> None:
-    requester = process.requester.display_name
-    _send(users, "urge", f"{requester}催办：{_label(process.document)}", process.document)
+    _send(process, users, "urge")
 
 
 def overdue(process: ApprovalProcess, users: Iterable[User]) -> None:
-    _send(users, "overdue", f"审批已超时：{_label(process.document)}", process.document)
+    _send(process, users, "overdue")

@@ -93,6 +93,16 @@ def money(value: Decimal | None) -> str:
     return "" if value is None else f"{value:,.2f}"
 
 
+# Workflow states of a draft that close or pause its approval; any other state is a step in progress.
+PAUSED_STATES = {"已拒绝": "rejected", "已退回": "returned", "已撤回": "draft"}
+
+
 def doc_status(doc: Document) -> tuple[str, str]:
-    """Return (label, css style) of a document's status badge."""
+    """Return (label, css style) of a document's status badge; a draft in approval shows its step."""
+    if doc.docstatus == 0 and doc.workflow_state:
+        style = PAUSED_STATES.get(doc.workflow_state, "in-approval")
+        label = (
+            doc.workflow_state if style != "in-approval" else _("审批中：%s") % doc.workflow_state
+        )
+        return label, style
     return status_label(doc.docstatus), status_style(doc.docstatus)

@@ -1,0 +1,135 @@
+"""Notification pages: the bell's list, the user's channels, and the admin's settings."""
+
+from __future__ import annotations
+
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from school_logistics.core.models import User
+from school_logistics.core.validation import DocumentValidationError
+from school_logistics.notify import admin_services, messages, services
+from school_logistics.notify.models import (
+    ChatKind,
+    ChatWebhook,
+    Delivery,
+    DeliveryStatus,
+    MessageTemplate,
+    Notification,
+    Preference,
+)
+
+PAGE = 50
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """The user's notifications, newest first; opening the page does not mark them read."""
+    user: User = request.user  # type: ignore[assignment]
+    rows = Notification.objects.filter(user=user).order_by("-created")[:PAGE]
+    pref = Preference.objects.filter(user=user).first() or Preference(user=user)
+    return render(request, "notify/list.html", {"rows": rows, "pref": pref})
+
+
+@login_required
+@require_POST
+def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one notification read and go to its document."""
+    user: User = request.user  # type: ignore[assignment]
+    n = Notification.objects.filter(user=user, pk=pk).first()
+    if n is None:
+        return redirect("notify:list")
+    services.mark_read(user, [n.pk])
+    return redirect(n.url or "notify:list")
+
+
+@login_required
+@require_POST
+def read_all(request: HttpRequest) -> HttpResponse:
+    services.mark_read(request.user)  # type: ignore[arg-type]
+    flash.success(request, "已全部标为已读")
+    return redirect("notify:list")
+
+
+@login_required
+@require_POST
+def preferences(request: HttpRequest) -> HttpResponse:
+    services.set_preference(
+        request.user,  # type: ignore[arg-type]
+        email=request.POST.get("email") == "1",
+        chat=request.POST.get("chat") == "1",
+    )
+    flash.success(request, "通知方式已保存")
+    return redirect("notify:list")
+
+
+@login_required
+def settings_page(request: HttpRequest) -> HttpResponse:
+    """The school admin's page: group-chat robot, message wording, failed sends."""
+    user: User = request.user  # type: ignore[assignment]
+    school = user.school
+    admin_services.check_admin(user, school)  # type: ignore[arg-type]
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            _save_settings(request, user)
+        except DocumentValidationError as exc:
+            errors = exc.errors
+        else:
+            flash.success(request, "通知设置已保存")
+            return redirect("notify:settings")
+    custom = dict(MessageTemplate.objects.filter(school=school).values_list("event", "subject"))
+    templates = [
+        {
+            "event": e,
+            "what": what,
+            "shipped": shipped,
+            "custom": request.POST.get(f"t_{e}", custom.get(e, "")),
+        }
+        for e, (what, shipped) in messages.EVENTS.items()
+    ]
+    failed = (
+        Delivery.objects.filter(status=DeliveryStatus.FAILED, notification__user__school=school)
+        .select_related("notification__user")
+        .order_by("-pk")[:100]
+    )
+    return render(
+        request,
+        "notify/settings.html",
+        {
+            "hook": ChatWebhook.objects.filter(school=school).first(),
+            "kinds": ChatKind.choices,
+            "templates": templates,
+            "sample": messages.sample_context(),
+            "failed": failed,
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _save_settings(request: HttpRequest, user: User) -> None:
+    school = user.school
+    form = request.POST.get("form")
+    if form == "chat":
+        admin_services.save_chat_webhook(
+            school,  # type: ignore[arg-type]
+            kind=request.POST.get("kind", ""),
+            url=request.POST.get("url", "").strip(),
+            active=request.POST.get("active") == "1",
+            actor=user,
+        )
+    elif form == "templates":
+        for event in messages.EVENTS:
+            admin_services.save_template(
+                school,
+                event,
+                request.POST.get(f"t_{event}", ""),
+                actor=user,  # type: ignore[arg-type]
+            )
+    elif form == "retry":
+        ids = [int(i) for i in request.POST.getlist("delivery") if i.isdigit()]
+        allowed = Delivery.objects.filter(pk__in=ids, notification__user__school=school)
+        services.retry_failed(allowed.values_list("pk", flat=True))

@@ -1,0 +1,419 @@
+"""Admins edit approval flows in the browser: check a whole flow, save it as a new version, try it.
+
+Saving never edits a version: it adds one, so documents already running keep theirs. A school's
+admin saves into the school's own flow (created on first save from the shared default); only a
+superuser changes the shared default, which then stops following the shipped file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.http import Http404
+
+from school_logistics.core.meta import NUMERIC_TYPES, Meta
+from school_logistics.core.models import Department, DocType, Role, School, User
+from school_logistics.core.permissions import ADMIN_ROLE
+from school_logistics.core.registry import get_meta
+from school_logistics.core.services import DocumentStateError
+from school_logistics.workflow import conditions
+from school_logistics.workflow.definition import APPROVER_TYPES, Flow, FlowError, Step, parse_flow
+from school_logistics.workflow.flows import flow_fields
+from school_logistics.workflow.models import Workflow, WorkflowVersion
+from school_logistics.workflow.routing import PlannedStep, plan_route, school_users
+
+# Keys end up in task and log rows (60 characters) and in URLs of "return to step".
+STEP_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,59}$")
+MAX_STEPS = 30
+MAX_LABEL = 140
+STEP_KEYS = (
+    "key",
+    "label",
+    "approvers",
+    "mode",
+    "condition",
+    "sla_hours",
+    "overdue",
+    "escalate_to_role",
+    "cc",
+    "allow_self_approval",
+    "editable_fields",
+)
+VALUELESS_OPS = {"is set", "is not set"}
+ORDER_OPS = {">", ">=", "<", "<="}
+
+
+@dataclass
+class FlowSummary:
+    """One DocType's flow as the flows list shows it to an admin of a school."""
+
+    meta: Meta
+    workflow: Workflow | None
+    latest: WorkflowVersion | None
+    own: bool  # the school's own flow rather than the shared default
+
+
+# ---- permission -----------------------------------------------------------------------------
+
+
+def can_edit_flows(user: User, school: School | None) -> bool:
+    """Return whether the user may change flows of the school (None: the shared default)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if school is None or ADMIN_ROLE not in user.role_codes():
+        return False
+    return school.pk in user.school_ids()
+
+
+def check_can_edit(user: User, school: School | None) -> None:
+    """Raise PermissionDenied unless the user administers the school's flows."""
+    if not can_edit_flows(user, school):
+        if school is None:
+            raise PermissionDenied("只有超级管理员可以修改共享的默认审批流程")
+        raise PermissionDenied("只有本校的系统管理员可以修改审批流程")
+
+
+# ---- reading --------------------------------------------------------------------------------
+
+
+def flow_meta(doctype: str) -> Meta:
+    """Return the meta of a DocType that can carry a flow, else raise FlowError."""
+    try:
+        meta = get_meta(doctype)
+    except Http404 as exc:
+        raise FlowError(f"没有这种单据类型：{doctype}") from exc
+    if not meta.is_submittable or meta.istable:
+        raise FlowError(f"“{meta.label}”不需要提交，不能配置审批流程")
+    return meta
+
+
+def editable_workflow(doctype: str, school: School | None) -> tuple[Workflow | None, bool]:
+    """Return the flow an admin of the school edits (own, else the shared default) and if own."""
+    if school is not None:
+        own = Workflow.objects.filter(doctype=doctype, school=school).first()
+        if own is not None:
+            return own, True
+    default = Workflow.objects.filter(doctype=doctype, school__isnull=True).first()
+    return default, school is None and default is not None
+
+
+def latest_version(workflow: Workflow | None) -> WorkflowVersion | None:
+    if workflow is None:
+        return None
+    return workflow.versions.select_related("created_by").order_by("-number").first()
+
+
+def flow_summaries(school: School | None) -> list[FlowSummary]:
+    """Return every submittable DocType with the flow its school runs on."""
+    names = DocType.objects.filter(is_submittable=True, istable=False).values_list(
+        "name", flat=True
+    )
+    rows = []
+    for name in names:
+        workflow, own = editable_workflow(name, school)
+        rows.append(FlowSummary(get_meta(name), workflow, latest_version(workflow), own))
+    return rows
+
+
+# ---- checking -------------------------------------------------------------------------------
+
+
+def _int_hours(value: Any, where: str) -> Any:
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return 0
+        if not text.isdigit():
+            raise FlowError(f"{where}：时限应为整数小时")
+        return int(text)
+    return 0 if value is None else value
+
+
+def normalize(raw: Any, doctype: str) -> dict[str, Any]:
+    """Return the flow with only the keys the engine reads, numbers from text coerced."""
+    if not isinstance(raw, Mapping):
+        raise FlowError("流程数据格式不正确")
+    steps = raw.get("steps")
+    if not isinstance(steps, list):
+        raise FlowError("审批流程至少需要一个审批步骤")
+    if len(steps) > MAX_STEPS:
+        raise FlowError(f"审批步骤最多 {MAX_STEPS} 步")
+    clean_steps: list[Any] = []
+    for n, step in enumerate(steps, start=1):
+        if not isinstance(step, Mapping):
+            raise FlowError(f"第 {n} 步格式不正确")
+        label = str(step.get("label") or "").strip()
+        clean = {k: step[k] for k in STEP_KEYS if k in step}
+        clean["key"] = str(step.get("key") or "").strip()
+        clean["label"] = label
+        clean["sla_hours"] = _int_hours(step.get("sla_hours"), f"第 {n} 步“{label}”")
+        if not clean.get("condition"):
+            clean.pop("condition", None)
+        if not clean.get("escalate_to_role"):
+            clean.pop("escalate_to_role", None)
+        clean_steps.append(clean)
+    return {
+        "doctype": doctype,
+        "label": str(raw.get("label") or "").strip()[:MAX_LABEL],
+        "skip_repeated_approver": bool(raw.get("skip_repeated_approver", True)),
+        "fallback_role": str(raw.get("fallback_role") or ADMIN_ROLE),
+        "steps": clean_steps,
+    }
+
+
+def _rules(condition: Mapping[str, Any] | None) -> Iterator[Mapping[str, Any]]:
+    if not condition:
+        return
+    for rule in condition.get("all") or condition.get("any") or []:
+        if "all" in rule or "any" in rule:
+            yield from _rules(rule)
+        else:
+            yield rule
+
+
+def _check_rule_values(meta: Meta, step: Step, where: str) -> None:
+    """Refuse rules a document could never meet the way the admin meant: no value, not a number."""
+    for rule in _rules(step.condition):
+        docfield = meta.get_field(rule["field"])
+        label = docfield.label if docfield else rule["field"]
+        value = rule.get("value")
+        if rule["op"] in VALUELESS_OPS:
+            continue
+        if value is None or str(value).strip() == "":
+            raise FlowError(f"{where}：条件“{label}”需要填写比较的值")
+        if docfield and docfield.fieldtype in NUMERIC_TYPES and rule["op"] in ORDER_OPS:
+            try:
+                Decimal(str(value).strip())
+            except (InvalidOperation, ValueError):
+                raise FlowError(f"{where}：条件“{label}”的值“{value}”不是数字") from None
+
+
+def _role_labels() -> dict[str, str]:
+    return dict(Role.objects.values_list("code", "label"))
+
+
+def _check_people(flow: Flow, school: School | None) -> None:
+    """Refuse unknown roles and users, and steps that can end up with nobody to act."""
+    roles = _role_labels()
+    if flow.fallback_role not in roles:
+        raise FlowError(f"兜底角色“{flow.fallback_role}”不存在")
+    members = school_users(school) if school is not None else User.objects.filter(is_active=True)
+
+    def role_members(code: str) -> bool:
+        return members.filter(roles__code=code).exists()
+
+    fallback_ok = school is None or role_members(flow.fallback_role)
+    labels = {s.key: s.label for s in flow.steps}
+    for n, step in enumerate(flow.steps, start=1):
+        where = f"第 {n} 步“{labels[step.key]}”"
+        for entry in (*step.approvers, *step.cc):
+            if entry.type == "role" and entry.value not in roles:
+                raise FlowError(f"{where}：角色“{entry.value}”不存在")
+            if entry.type == "user" and not members.filter(username=entry.value).exists():
+                raise FlowError(f"{where}：成员“{entry.value}”不存在或不属于本校")
+        if step.escalate_to_role:
+            if step.escalate_to_role not in roles:
+                raise FlowError(f"{where}：上报角色“{step.escalate_to_role}”不存在")
+            if school is not None and not role_members(step.escalate_to_role):
+                raise FlowError(
+                    f"{where}：上报角色“{roles[step.escalate_to_role]}”在本校没有成员"
+                )
+        if fallback_ok:
+            continue
+        static = [a for a in step.approvers if a.type in ("role", "user")]
+        found = any(
+            role_members(a.value) if a.type == "role" else members.filter(username=a.value).exists()
+            for a in static
+        )
+        if found and len(static) == len(step.approvers):
+            continue
+        fallback = roles[flow.fallback_role]
+        if len(static) == len(step.approvers):
+            raise FlowError(
+                f"{where}：审批人在本校没有任何成员，兜底角色“{fallback}”也没有成员，没有人能审批"
+            )
+        if not found:
+            raise FlowError(
+                f"{where}：审批人可能为空（如申请部门没有负责人），"
+                f"兜底角色“{fallback}”在本校也没有成员，流程会卡住"
+            )
+
+
+def check_flow(meta: Meta, definition: Mapping[str, Any], school: School | None) -> Flow:
+    """Parse a normalized flow and run the checks that need the school: raise FlowError."""
+    names, user_fields = flow_fields(meta.name)
+    flow = parse_flow(definition, names, user_fields)
+    seen_labels: set[str] = set()
+    for n, step in enumerate(flow.steps, start=1):
+        where = f"第 {n} 步“{step.label}”"
+        if not STEP_KEY.match(step.key):
+            raise FlowError(f"{where}：步骤编码只能用字母、数字和下划线，且以字母开头")
+        if len(step.label) > MAX_LABEL:
+            raise FlowError(f"{where}：名称太长（最多 {MAX_LABEL} 字）")
+        if step.label in seen_labels:
+            raise FlowError(f"{where}：步骤名称重复，审批记录会分不清")
+        seen_labels.add(step.label)
+        for entry in step.cc:
+            if entry.type not in ("role", "user"):
+                raise FlowError(f"{where}：抄送只能选择角色或指定成员")
+        _check_rule_values(meta, step, where)
+    _check_people(flow, school)
+    return flow
+
+
+# ---- writing --------------------------------------------------------------------------------
+
+
+def _own_workflow(meta: Meta, school: School | None, label: str) -> Workflow:
+    """Lock the workflow this save goes to; a school's first save copies the shared default."""
+    found = Workflow.objects.select_for_update().filter(doctype=meta.name, school=school).first()
+    if found is not None:
+        return found
+    default = Workflow.objects.filter(doctype=meta.name, school__isnull=True).first()
+    try:
+        with transaction.atomic():
+            return Workflow.objects.create(
+                doctype=meta.name,
+                school=school,
+                label=label or (default.label if default else f"{meta.label}审批"),
+                is_active=default.is_active if default else True,
+                shipped=False,
+            )
+    except IntegrityError:
+        # Another admin created it a moment ago; lock theirs and add after it.
+        return Workflow.objects.select_for_update().get(doctype=meta.name, school=school)
+
+
+def save_flow(
+    doctype: str,
+    raw: Mapping[str, Any],
+    *,
+    actor: User,
+    school: School | None = None,
+    base_version: int | None = None,
+) -> WorkflowVersion:
+    """Check a whole flow and save it as the next version of the school's flow.
+
+    `base_version` is the id of the version the admin started from: when someone saved in
+    between, the save is refused rather than silently overwriting their change.
+    """
+    check_can_edit(actor, school)
+    meta = flow_meta(doctype)
+    definition = normalize(raw, meta.name)
+    check_flow(meta, definition, school)
+    with transaction.atomic():
+        current, _own = editable_workflow(meta.name, school)
+        current_latest = latest_version(current)
+        if base_version is not None and current_latest and current_latest.pk != base_version:
+            raise DocumentStateError(
+                f"流程已被他人修改（现为第 {current_latest.number} 版），请刷新页面后再修改"
+            )
+        workflow = _own_workflow(meta, school, definition["label"])
+        latest = workflow.versions.order_by("-number").first()
+        if not definition["label"]:
+            definition["label"] = workflow.label
+        version = WorkflowVersion.objects.create(
+            workflow=workflow,
+            number=(latest.number + 1) if latest else 1,
+            definition=definition,
+            created_by=actor,
+        )
+        # An admin's flow is theirs now: the shipped file must never overwrite it.
+        fields = ["shipped"]
+        workflow.shipped = False
+        if definition["label"] != workflow.label:
+            workflow.label = definition["label"]
+            fields.append("label")
+        workflow.save(update_fields=fields)
+    return version
+
+
+def set_flow_active(
+    doctype: str, active: bool, *, actor: User, school: School | None = None
+) -> Workflow:
+    """Switch the school's own flow (or, for a superuser, the shared default) on or off."""
+    check_can_edit(actor, school)
+    meta = flow_meta(doctype)
+    with transaction.atomic():
+        workflow = (
+            Workflow.objects.select_for_update().filter(doctype=meta.name, school=school).first()
+        )
+        if workflow is None:
+            raise FlowError("本校还没有自己的流程；请先保存一次，或请超级管理员启停默认流程")
+        if active:
+            latest = workflow.versions.order_by("-number").first()
+            if latest is None:
+                raise FlowError("流程还没有保存过任何版本，不能启用")
+            # Roles or users may have changed since it was saved: re-check before it runs again.
+            check_flow(meta, normalize(latest.definition, meta.name), school)
+        if workflow.is_active != active:
+            workflow.is_active = active
+            workflow.save(update_fields=["is_active"])
+    return workflow
+
+
+# ---- trying ---------------------------------------------------------------------------------
+
+
+def preview_route(
+    doctype: str,
+    raw: Mapping[str, Any],
+    sample_values: Mapping[str, Any],
+    *,
+    school: School,
+    requester: User,
+) -> list[PlannedStep]:
+    """Return the route a sample document would take on a (possibly unsaved) flow."""
+    meta = flow_meta(doctype)
+    flow = check_flow(meta, normalize(raw, meta.name), school)
+    values = dict(sample_values)
+    department = requester.department
+    wanted = str(values.get("department") or "").strip()
+    if wanted:
+        department = Department.objects.filter(school=school, name=wanted).first()
+        if department is None:
+            raise FlowError(f"本校没有部门“{wanted}”")
+    return plan_route(flow, values, requester=requester, school=school, department=department)
+
+
+def describe_approver(kind: str, value: str, meta: Meta, roles: Mapping[str, str]) -> str:
+    """Return an approver or CC entry in words, e.g. `角色：校长`."""
+    if kind == "role":
+        return f"角色：{roles.get(value, value)}"
+    if kind == "user":
+        return f"成员：{value}"
+    if kind == "field":
+        docfield = meta.get_field(value)
+        return f"字段：{docfield.label if docfield else value}"
+    return APPROVER_TYPES.get(kind, kind)
+
+
+def diagram(meta: Meta, flow: Flow) -> list[dict[str, Any]]:
+    """Return the flow's graph as boxes for the page: each step with its incoming arrow."""
+    roles = _role_labels()
+    labels = {f.fieldname: f.label for f in meta.value_fields}
+    boxes = []
+    for n, step in enumerate(flow.steps, start=1):
+        approvers = [describe_approver(a.type, a.value, meta, roles) for a in step.approvers]
+        cc = [describe_approver(a.type, a.value, meta, roles) for a in step.cc]
+        boxes.append(
+            {
+                "n": n,
+                "step": step,
+                "approvers": approvers,
+                "cc": cc,
+                "condition": conditions.describe(step.condition, labels)
+                if step.condition
+                else "",
+                "back": "申请人" if n == 1 else "申请人或之前的步骤",
+            }
+        )
+    return boxes
