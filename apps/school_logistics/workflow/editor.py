@@ -23,7 +23,15 @@ from school_logistics.core.permissions import ADMIN_ROLE
 from school_logistics.core.registry import get_meta
 from school_logistics.core.services import DocumentStateError
 from school_logistics.workflow import conditions
-from school_logistics.workflow.definition import APPROVER_TYPES, Flow, FlowError, Step, parse_flow
+from school_logistics.workflow.definition import (
+    APPROVER_TYPES,
+    MODES,
+    OVERDUE_ACTIONS,
+    Flow,
+    FlowError,
+    Step,
+    parse_flow,
+)
 from school_logistics.workflow.flows import flow_fields
 from school_logistics.workflow.models import Workflow, WorkflowVersion
 from school_logistics.workflow.routing import PlannedStep, plan_route, school_users
@@ -223,9 +231,7 @@ def _check_people(flow: Flow, school: School | None) -> None:
             if step.escalate_to_role not in roles:
                 raise FlowError(f"{where}：上报角色“{step.escalate_to_role}”不存在")
             if school is not None and not role_members(step.escalate_to_role):
-                raise FlowError(
-                    f"{where}：上报角色“{roles[step.escalate_to_role]}”在本校没有成员"
-                )
+                raise FlowError(f"{where}：上报角色“{roles[step.escalate_to_role]}”在本校没有成员")
         if fallback_ok:
             continue
         static = [a for a in step.approvers if a.type in ("role", "user")]
@@ -410,9 +416,10 @@ def diagram(meta: Meta, flow: Flow) -> list[dict[str, Any]]:
                 "step": step,
                 "approvers": approvers,
                 "cc": cc,
-                "condition": conditions.describe(step.condition, labels)
-                if step.condition
-                else "",
+                "mode": MODES.get(step.mode, step.mode).split("（")[0],
+                "overdue": OVERDUE_ACTIONS.get(step.overdue, step.overdue),
+                "escalate_to": roles.get(step.escalate_to_role, step.escalate_to_role),
+                "condition": conditions.describe(step.condition, labels) if step.condition else "",
                 "back": "申请人" if n == 1 else "申请人或之前的步骤",
             }
         )

@@ -25,6 +25,20 @@ from school_logistics.workflow.flows import flow_fields
 from school_logistics.workflow.routing import school_users
 
 MAX_FLOW_JSON = 200_000  # characters: a 30-step flow is a few kilobytes
+NEW_STEP = {
+    "key": "",
+    "label": "",
+    "approvers": [{"type": "role", "value": ""}],
+    "mode": "any",
+    "group": "all",
+    "rules": [],
+    "sla_hours": 0,
+    "overdue": "remind",
+    "escalate_to_role": "",
+    "cc": [],
+    "allow_self_approval": False,
+    "extra": "{}",
+}
 
 
 def _school(user: User) -> School | None:
@@ -109,7 +123,9 @@ def form_state(raw: Any) -> dict[str, Any]:
         if not isinstance(step, Mapping):
             continue
         group, rules = _rules(step.get("condition"))
-        extra = {k: v for k, v in step.items() if k not in editor.STEP_KEYS or k == "editable_fields"}
+        extra = {
+            k: v for k, v in step.items() if k not in editor.STEP_KEYS or k == "editable_fields"
+        }
         steps.append(
             {
                 "key": str(step.get("key") or ""),
@@ -184,6 +200,9 @@ def _context(
             "active": reverse("approvals:flow_active", args=[doctype_slug(meta.name)]),
             "list": reverse("approvals:flows"),
         },
+        "new_step": NEW_STEP,
+        "new_entry": {"type": "role", "value": ""},
+        "new_rule": {"field": meta.total_field, "op": ">=", "value": ""},
         "nav_approvals": True,
     }
 
@@ -259,7 +278,7 @@ def flow_try(request: HttpRequest, doctype: str) -> HttpResponse:
         flow = editor.check_flow(meta, editor.normalize(raw, meta.name), school)
         result["boxes"] = editor.diagram(meta, flow)
     except FlowError as exc:
-        result["error"] = str(exc)
+        result["try_error"] = str(exc)
         status = 400
     context = _context(request, meta, school, raw if isinstance(raw, Mapping) else None)
     context.update(result)

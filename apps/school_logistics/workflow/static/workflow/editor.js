@@ -1,0 +1,168 @@
+/* Flow editor: add, remove and move steps; build the whole flow as JSON for the server to check. */
+(function () {
+  "use strict";
+  var form = document.getElementById("flow-form");
+  var steps = document.getElementById("steps");
+  if (!form || !steps) return;
+
+  function fromTemplate(id) {
+    return document.getElementById(id).content.firstElementChild.cloneNode(true);
+  }
+
+  function syncEntry(row) {
+    var type = row.querySelector(".entry-type").value;
+    row.querySelectorAll("[data-for]").forEach(function (el) {
+      el.hidden = el.getAttribute("data-for") !== type;
+    });
+  }
+
+  function syncRule(row) {
+    var op = row.querySelector(".rule-op");
+    var value = row.querySelector(".rule-value");
+    if (op && value) value.hidden = op.value === "is set" || op.value === "is not set";
+  }
+
+  function syncStep(card) {
+    var escalate = card.querySelector(".step-escalate");
+    escalate.hidden = card.querySelector(".step-overdue").value !== "escalate";
+    card.querySelectorAll(".entry-row").forEach(syncEntry);
+    card.querySelectorAll(".rule-row").forEach(syncRule);
+  }
+
+  function renumber() {
+    steps.querySelectorAll(".flow-step").forEach(function (card, i) {
+      card.querySelector(".step-no").textContent = "第 " + (i + 1) + " 步";
+    });
+  }
+
+  function newKey() {
+    var key;
+    do {
+      key = "step_" + Math.random().toString(36).slice(2, 8);
+    } while (steps.querySelector('[data-key="' + key + '"]'));
+    return key;
+  }
+
+  function entries(container) {
+    return Array.prototype.map.call(container.querySelectorAll(".entry-row"), function (row) {
+      var type = row.querySelector(".entry-type").value;
+      var picker = row.querySelector('[data-for="' + type + '"]');
+      return picker ? { type: type, value: picker.value.trim() } : { type: type };
+    });
+  }
+
+  function rules(card) {
+    var found = [];
+    card.querySelectorAll(".rules > .rule-row").forEach(function (row) {
+      if (row.hasAttribute("data-raw")) {
+        try { found.push(JSON.parse(row.getAttribute("data-raw"))); } catch (e) { /* dropped */ }
+        return;
+      }
+      var op = row.querySelector(".rule-op").value;
+      var rule = { field: row.querySelector(".rule-field").value, op: op };
+      if (op !== "is set" && op !== "is not set") rule.value = row.querySelector(".rule-value").value.trim();
+      found.push(rule);
+    });
+    return found;
+  }
+
+  function hours(text) {
+    text = text.trim();
+    if (text === "") return 0;
+    // Anything but whole hours goes to the server as typed, so its message names the step.
+    return /^\d+$/.test(text) ? parseInt(text, 10) : text;
+  }
+
+  function build() {
+    var flow = {
+      label: document.getElementById("flow-label").value.trim(),
+      fallback_role: document.getElementById("flow-fallback").value,
+      skip_repeated_approver: document.getElementById("flow-skip-repeated").checked,
+      steps: []
+    };
+    steps.querySelectorAll(".flow-step").forEach(function (card) {
+      var step = {};
+      try { step = JSON.parse(card.getAttribute("data-extra") || "{}"); } catch (e) { step = {}; }
+      step.key = card.getAttribute("data-key");
+      step.label = card.querySelector(".step-label").value.trim();
+      step.approvers = entries(card.querySelector(".approvers"));
+      step.mode = card.querySelector(".step-mode").value;
+      step.sla_hours = hours(card.querySelector(".step-sla").value);
+      step.overdue = card.querySelector(".step-overdue").value;
+      if (step.overdue === "escalate") step.escalate_to_role = card.querySelector(".step-escalate").value;
+      step.cc = entries(card.querySelector(".ccs"));
+      step.allow_self_approval = card.querySelector(".step-self").checked;
+      var found = rules(card);
+      if (found.length) {
+        step.condition = {};
+        step.condition[card.querySelector(".cond-group").value] = found;
+      }
+      flow.steps.push(step);
+    });
+    return flow;
+  }
+
+  var actions = {
+    "up": function (card) { if (card.previousElementSibling) steps.insertBefore(card, card.previousElementSibling); },
+    "down": function (card) { if (card.nextElementSibling) steps.insertBefore(card.nextElementSibling, card); },
+    "remove-step": function (card) { card.remove(); },
+    "add-approver": function (card) { add(card.querySelector(".approvers"), "tpl-approver"); },
+    "add-cc": function (card) { add(card.querySelector(".ccs"), "tpl-cc"); },
+    "add-rule": function (card) { add(card.querySelector(".rules"), "tpl-rule"); }
+  };
+
+  function add(container, template) {
+    var row = fromTemplate(template);
+    container.appendChild(row);
+    if (row.querySelector(".entry-type")) syncEntry(row);
+    syncRule(row);
+    var first = row.querySelector("select, input");
+    if (first) first.focus();
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-act]");
+    if (!button) return;
+    if (button.getAttribute("data-act") === "remove-row") {
+      button.closest(".entry-row, .rule-row").remove();
+      return;
+    }
+    var card = button.closest(".flow-step");
+    if (card && actions[button.getAttribute("data-act")]) {
+      actions[button.getAttribute("data-act")](card);
+      renumber();
+    }
+  });
+
+  document.getElementById("btn-add-step").addEventListener("click", function () {
+    var card = fromTemplate("tpl-step");
+    card.setAttribute("data-key", newKey());
+    steps.appendChild(card);
+    syncStep(card);
+    renumber();
+    card.querySelector(".step-label").focus();
+  });
+
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el.classList.contains("entry-type")) syncEntry(el.closest(".entry-row"));
+    if (el.classList.contains("rule-op")) syncRule(el.closest(".rule-row"));
+    if (el.classList.contains("step-overdue")) syncStep(el.closest(".flow-step"));
+  });
+
+  // Plain submits (save, or "try it" without htmx) and htmx requests both carry the flow.
+  document.querySelectorAll("form[data-flow-form]").forEach(function (f) {
+    f.addEventListener("submit", function () {
+      f.querySelector('input[name="flow"]').value = JSON.stringify(build());
+    });
+  });
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    var elt = event.detail.elt;
+    if (elt && elt.matches && elt.matches("form[data-flow-form]")) {
+      event.detail.parameters.flow = JSON.stringify(build());
+    }
+  });
+
+  steps.querySelectorAll(".flow-step").forEach(syncStep);
+  renumber();
+})();
