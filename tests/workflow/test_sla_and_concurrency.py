@@ -99,3 +99,18 @@ def test_two_approvers_at_once_make_one_transition(users, item, departments):
     assert ApprovalLog.objects.filter(document=doc, action="approve").count() == 2  # head + one
     doc.refresh_from_db()
     assert doc.workflow_state == "已通过"
+
+
+def test_tasks_of_a_deactivated_approver_move_to_the_admin(users, item):
+    from school_logistics.workflow.sweep import move_tasks_of_inactive_users
+
+    doc = requisition(users["teacher"], "100", item)
+    actions.start_approval(MR, doc.name, actor=users["teacher"])
+    users["head"].is_active = False
+    users["head"].save()
+    assert move_tasks_of_inactive_users() == 1
+    assert move_tasks_of_inactive_users() == 0
+    actions.approve(pending(doc, users["admin"]).pk, actor=users["admin"])
+    assert pending(doc, users["purchaser"])
+    note = ApprovalLog.objects.get(document=doc, action="fallback").comment
+    assert "已停用" in note and users["admin"].display_name in note

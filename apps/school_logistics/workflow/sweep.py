@@ -11,9 +11,9 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from school_logistics.core.models import User
+from school_logistics.core.models import Document, User
 from school_logistics.workflow import actions, engine, notices
-from school_logistics.workflow.models import ApprovalTask, TaskStatus
+from school_logistics.workflow.models import ApprovalProcess, ApprovalTask, TaskStatus
 from school_logistics.workflow.routing import school_users
 
 
@@ -68,5 +68,53 @@ def _handle(task_id: int) -> None:
             notices.overdue(process, [task.assignee])
 
 
-def _names(users: list[User]) -> str:
-    return "上报给 " + "、".join(u.display_name for u in users) if users else "无可上报的人"
+def move_tasks_of_inactive_users() -> int:
+    """Give the open tasks of deactivated users to the step's fallback approvers, logged."""
+    moved = 0
+    stranded = ApprovalTask.objects.filter(
+        status=TaskStatus.PENDING, assignee__is_active=False
+    ).values_list("pk", flat=True)
+    for task_id in list(stranded[:500]):
+        with transaction.atomic():
+            task = ApprovalTask.objects.get(pk=task_id)
+            # Same lock order as the approval actions: the document, then the process.
+            Document.objects.select_for_update().get(pk=task.document_id)
+            process = ApprovalProcess.objects.select_for_update().get(pk=task.process_id)
+            task.refresh_from_db()
+            if task.status != TaskStatus.PENDING:
+                continue
+            step = engine.current_flow(process).step(task.step)
+            task.status = TaskStatus.TRANSFERRED
+            task.save(update_fields=["status"])
+            takers = [
+                u
+                for u in engine.fallback_users(process, step)
+                if not engine.open_tasks(process).filter(step=step.key, assignee=u).exists()
+            ]
+            for user in takers:
+                ApprovalTask.objects.create(
+                    process=process,
+                    document_id=process.document_id,
+                    step=step.key,
+                    step_label=step.label,
+                    assignee=user,
+                    status=TaskStatus.PENDING,
+                    activation=process.activation,
+                    order=task.order,
+                    added=task.added,
+                    due_at=task.due_at,
+                )
+            engine.log(
+                process,
+                "fallback",
+                actor=None,
+                step=step,
+                comment=f"{task.assignee.display_name} 已停用，转交 {_names(takers, '')}",
+            )
+            notices.task_assigned(process, takers)
+            moved += 1
+    return moved
+
+
+def _names(users: list[User], prefix: str = "上报给 ") -> str:
+    return prefix + "、".join(u.display_name for u in users) if users else "无人可接手"
