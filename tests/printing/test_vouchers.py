@@ -161,7 +161,7 @@ def test_long_requisition_repeats_table_header_on_every_page(users, items, tmp_p
     assert all("序号" in p and "预估单价" in p for p in rows_pages)
 
 
-def test_short_forms_print_on_a5_landscape_and_vouchers_on_a4():
+def test_short_forms_print_on_a5_landscape_and_vouchers_on_a4(db):
     assert page_size_for(get_meta("Repair Ticket")) == PageSize.A5_LANDSCAPE
     assert page_size_for(get_meta("Location")) == PageSize.A5_LANDSCAPE
     assert page_size_for(get_meta("Material Requisition")) == PageSize.A4_PORTRAIT
