@@ -340,6 +340,7 @@ def test_posting_a_bad_flow_shows_the_error_in_place_and_keeps_the_admins_edits(
     assert response.status_code == 400
     assert "条件“合计金额”的值“五千”不是数字" in body
     assert 'value="组长审批"' in body and 'value="五千"' in body
+    assert body.count("step-invalid") == 1  # the named step is marked where it stands
     assert snapshot() == before
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,6 +26,7 @@ from school_logistics.workflow.flows import flow_fields
 from school_logistics.workflow.routing import school_users
 
 MAX_FLOW_JSON = 200_000  # characters: a 30-step flow is a few kilobytes
+STEP_IN_MESSAGE = re.compile(r"^第 (\d+) 步")
 NEW_STEP = {
     "key": "",
     "label": "",
@@ -165,7 +167,8 @@ def _choices(meta: Meta, school: School | None) -> dict[str, Any]:
         "operators": [(op, label) for op, (label, _run) in conditions.OPERATORS.items()],
         "approver_types": list(APPROVER_TYPES.items()),
         "cc_types": [(k, v) for k, v in APPROVER_TYPES.items() if k in ("role", "user")],
-        "modes": list(MODES.items()),
+        # The short names (或签/会签/依次审批) fit a phone-width select; admins know them.
+        "modes": [(k, v.split("（")[0]) for k, v in MODES.items()],
         "overdue_actions": list(OVERDUE_ACTIONS.items()),
         "departments": departments,
         "has_total": bool(meta.total_field),
@@ -220,6 +223,12 @@ def _posted_flow(request: HttpRequest) -> Any:
         raise FlowError("流程数据格式不正确，请刷新页面后重试") from None
 
 
+def _step_number(message: str) -> int | None:
+    """Return the step a refusal names ("第 3 步…"), so the page can mark that card."""
+    found = STEP_IN_MESSAGE.match(message)
+    return int(found.group(1)) if found else None
+
+
 def _base_version(request: HttpRequest) -> int | None:
     text = request.POST.get("base_version", "")
     return int(text) if text.isdigit() else None
@@ -241,6 +250,7 @@ def flow_editor(request: HttpRequest, doctype: str) -> HttpResponse:
     except (FlowError, DocumentStateError) as exc:
         context = _context(request, meta, school, raw if isinstance(raw, Mapping) else None)
         context["error"] = str(exc)
+        context["error_step"] = _step_number(str(exc))
         status = 409 if isinstance(exc, DocumentStateError) else 400
         return render(request, "workflow/editor.html", context, status=status)
     messages.success(request, f"已保存为第 {version.number} 版；已在审批中的单据仍按原版本进行")
