@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from school_logistics.core import services
 from school_logistics.core.models import Department, Document, School, User
-from school_logistics.workflow import actions
+from school_logistics.workflow import actions, flows
 from school_logistics.workflow.models import Workflow
 from tests.browser.test_requisition_journey import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.workflows]
 MR = "Material Requisition"
+
+
+@pytest.fixture(autouse=True)
+def fresh_parsed_flows() -> Iterator[None]:
+    """Forget parsed versions around each test: rolled-back ids come back with other flows."""
+    flows._parsed.cache_clear()
+    yield
+    flows._parsed.cache_clear()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +14,7 @@ from django.test import Client
 
 from school_logistics.core.models import Role, User
 from school_logistics.core.services import DocumentStateError
-from school_logistics.workflow import actions, editor
+from school_logistics.workflow import actions, editor, flows
 from school_logistics.workflow.definition import FlowError
 from school_logistics.workflow.flows import workflow_for
 from school_logistics.workflow.models import (
@@ -58,6 +59,14 @@ def route_keys(plan: list[Any]) -> dict[str, str]:
 @pytest.fixture
 def superuser(db: None) -> User:
     return User.objects.create_superuser("root", password="pass12345", full_name="区级超级管理员")
+
+
+@pytest.fixture(autouse=True)
+def fresh_parsed_flows() -> Iterator[None]:
+    """Forget parsed versions around each test: rolled-back ids come back with other flows."""
+    flows._parsed.cache_clear()
+    yield
+    flows._parsed.cache_clear()
 
 
 # ---- saving ---------------------------------------------------------------------------------
