@@ -284,3 +284,19 @@ def test_running_document_keeps_its_flow_version(users, item):
     process.refresh_from_db()
     assert process.status == ProcessStatus.APPROVED
     assert process.version.number != 99
+
+
+def test_added_approver_may_read_the_document_they_approve(client, users, item):
+    doc = requisition(users["teacher"], "100", item)
+    submit(doc, users["teacher"])
+    url = f"/app/material-requisition/{doc.name}"
+    client.force_login(users["colleague"])  # a teacher: roles let them read only their own
+    assert client.get(url).status_code == 404
+    actions.add_approver(
+        pending(doc, users["head"]).pk, actor=users["head"], user="colleague", position="before"
+    )
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'id="btn-approve"' in page.content.decode()
+    assert client.post(f"{url}/delete").status_code in (403, 409)  # reading grants nothing else
+    doc.refresh_from_db()

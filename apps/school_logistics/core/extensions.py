@@ -10,10 +10,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from django.db.models import Q
     from django.http import HttpRequest
 
     from school_logistics.core.meta import Meta
-    from school_logistics.core.models import Document
+    from school_logistics.core.models import Document, User
 
 # Each returns a message saying why the document cannot be submitted directly, or None.
 SubmitGuard = Callable[["Document"], "str | None"]
@@ -22,9 +23,14 @@ EditGuard = Callable[["Document"], "str | None"]
 # Each returns HTML for a panel on the document's form (empty when it has nothing to show).
 FormPanel = Callable[["HttpRequest", "Meta", "Document | None"], str]
 
+# Each returns a filter of documents the user may read besides those their roles allow
+# (e.g. a document waiting for their approval); it never widens any other right.
+ReadGrant = Callable[["User"], "Q"]
+
 submit_guards: list[SubmitGuard] = []
 edit_guards: list[EditGuard] = []
 form_panels: list[FormPanel] = []
+read_grants: list[ReadGrant] = []
 
 
 def first_refusal(guards: list[Callable[..., str | None]], *args: object) -> str | None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Q
 from django.utils import timezone
 
 from school_logistics.core import services as core_services
@@ -239,12 +238,3 @@ def finish(process: ApprovalProcess, status: str, *, actor: User | None) -> None
         meta = get_meta(document.doctype)
         core_services.submit_locked(meta, document, actor=actor or process.requester)
     notices.finished(process, status)
-
-
-def involved_filter(user: User) -> Q:
-    """Documents a user took part in: requested, was asked to approve, or was copied on."""
-    return (
-        Q(owner=user)
-        | Q(pk__in=ApprovalTask.objects.filter(assignee=user).values("document_id"))
-        | Q(pk__in=CarbonCopy.objects.filter(user=user).values("document_id"))
-    )

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from school_logistics.core import extensions
-from school_logistics.core.models import Document
+from school_logistics.core.models import Document, User
 from school_logistics.workflow.flows import workflow_for
-from school_logistics.workflow.models import ApprovalProcess, ProcessStatus
+from school_logistics.workflow.models import (
+    ApprovalProcess,
+    ApprovalTask,
+    CarbonCopy,
+    ProcessStatus,
+)
 
 LOCKED = {
     ProcessStatus.RUNNING: "单据正在审批中，不能修改；如需修改请先撤回",
@@ -30,6 +36,14 @@ def refuse_locked_edit(document: Document) -> str | None:
     return _(LOCKED[status]) if status in LOCKED else None
 
 
+def involved_documents(user: User) -> Q:
+    """Documents the user was asked to approve or was copied on: they may read those."""
+    return Q(pk__in=ApprovalTask.objects.filter(assignee=user).values("document_id")) | Q(
+        pk__in=CarbonCopy.objects.filter(user=user).values("document_id")
+    )
+
+
 def register() -> None:
     extensions.submit_guards.append(refuse_direct_submit)
     extensions.edit_guards.append(refuse_locked_edit)
+    extensions.read_grants.append(involved_documents)
