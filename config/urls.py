@@ -6,6 +6,7 @@ urlpatterns = [
     # Approvals before the desk: "/app/approvals/" is not a DocType.
     path("app/approvals/", include("school_logistics.workflow.urls")),
     path("app/notifications/", include("school_logistics.notify.urls")),
+    path("app/designer/", include("school_logistics.designer.urls")),
     # Voucher routes first: the desk's document route would swallow ".../print".
     path("", include("school_logistics.printing.urls")),
     path("", include("school_logistics.core.urls")),

@@ -1,0 +1,226 @@
+"""The designer's pages: the DocType list, the one-page designer, its live preview and save."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from school_logistics.core import services as core_services
+from school_logistics.core.meta import PERMISSION_TYPES, Meta, parse_meta
+from school_logistics.core.models import DocType, Role, User
+from school_logistics.core.permissions import RIGHT_LABELS
+from school_logistics.core.registry import ORG_DOCTYPES, get_meta
+from school_logistics.core.validation import DocumentValidationError
+from school_logistics.core.views.doctypes import MODULE_LABELS, doctype_slug, form_url, list_url
+from school_logistics.core.views.layout import LayoutBuilder
+from school_logistics.designer import services
+from school_logistics.designer.customize import FIELD_OVERRIDABLE
+from school_logistics.designer.definition import FIELD_TYPE_LABELS, check_definition, normalise
+from school_logistics.designer.models import DocTypeVersion
+
+MAX_BODY = 500_000  # characters: a 200-field definition is well under 100 kB
+
+
+def _admin(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    services.check_can_design(user)
+    return user
+
+
+def _row(value: str) -> DocType:
+    """Return the DocType named in a URL by name or slug (child tables too), else 404."""
+    row = DocType.objects.filter(name=value).first()
+    if row is None:
+        wanted = doctype_slug(value)
+        row = next((d for d in DocType.objects.all() if doctype_slug(d.name) == wanted), None)
+    if row is None:
+        raise Http404(_("没有这种单据类型：%(doctype)s") % {"doctype": value})
+    return row
+
+
+def editor_url(name: str) -> str:
+    return reverse("designer:editor", args=[doctype_slug(name)])
+
+
+def _modules() -> list[tuple[str, str]]:
+    used = set(DocType.objects.values_list("module", flat=True)) | {"custom"}
+    labelled = [(m, str(label)) for m, label in MODULE_LABELS.items() if m in used or m != "core"]
+    rest = sorted(m for m in used if m not in MODULE_LABELS)
+    return labelled + [(m, _("自定义") if m == "custom" else m) for m in rest]
+
+
+@login_required
+def doctype_list(request: HttpRequest) -> HttpResponse:
+    """List every DocType with its kind; a POST makes a new one and opens it in the designer."""
+    user = _admin(request)
+    errors: dict[str, list[str]] = {}
+    posted: dict[str, Any] = {}
+    if request.method == "POST":
+        posted = {
+            k: request.POST.get(k, "")
+            for k in ("name", "label", "label_en", "module", "autoname", "icon")
+        }
+        posted["istable"] = request.POST.get("istable") == "1"
+        posted["is_submittable"] = request.POST.get("is_submittable") == "1"
+        try:
+            row = services.create_doctype(posted, actor=user)
+        except DocumentValidationError as exc:
+            errors = exc.errors
+        else:
+            messages.success(request, _("已新建表单“%(l)s”，请添加字段") % {"l": row.label})
+            return redirect(editor_url(row.name))
+    rows = []
+    for d in DocType.objects.order_by("istable", "module", "name"):
+        meta = get_meta(d.name)
+        rows.append(
+            {
+                "meta": meta,
+                "row": d,
+                "fields": len(meta.value_fields),
+                "url": editor_url(d.name),
+                "list_url": "" if d.istable else list_url(meta),
+            }
+        )
+    return render(
+        request,
+        "designer/list.html",
+        {
+            "rows": rows,
+            "errors": errors,
+            "error_list": [m for msgs in errors.values() for m in msgs],
+            "posted": posted,
+            "modules": _modules(),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def editor(request: HttpRequest, doctype: str) -> HttpResponse:
+    """Show the one-page designer of a DocType: fields, properties, preview and rights."""
+    _admin(request)
+    row = _row(doctype)
+    definition = services.editable_definition(row.name)
+    shipped = [] if row.custom else [f["fieldname"] for f in row.definition.get("fields", [])]
+    meta = get_meta(row.name)
+    config = {
+        "definition": definition,
+        "builtin": not row.custom,
+        "shipped": shipped,
+        "overridable": list(FIELD_OVERRIDABLE),
+        "types": [[t, str(label)] for t, label in FIELD_TYPE_LABELS.items()],
+        "roles": [[r.code, r.label] for r in Role.objects.order_by("id")],
+        "rights": [[p, str(RIGHT_LABELS[p])] for p in PERMISSION_TYPES],
+        "links": sorted(ORG_DOCTYPES - {"School", "Role"})
+        + list(DocType.objects.filter(istable=False).values_list("name", flat=True)),
+        "tables": list(
+            DocType.objects.filter(istable=True)
+            .exclude(name=row.name)
+            .values_list("name", flat=True)
+        ),
+        "urls": {
+            "save": reverse("designer:save", args=[doctype_slug(row.name)]),
+            "preview": reverse("designer:preview", args=[doctype_slug(row.name)]),
+        },
+    }
+    return render(
+        request,
+        "designer/editor.html",
+        {
+            "row": row,
+            "meta": meta,
+            "config": config,
+            "versions": DocTypeVersion.objects.filter(doctype=row.name).select_related("actor")[
+                :10
+            ],
+            "list_url": "" if row.istable else list_url(meta),
+            "new_url": "" if row.istable else form_url(meta),
+        },
+    )
+
+
+def _posted_json(request: HttpRequest) -> dict[str, Any]:
+    body = request.body.decode("utf-8", errors="replace")
+    if len(body) > MAX_BODY:
+        raise DocumentValidationError.single(_("表单定义太大"))
+    try:
+        data = json.loads(body)
+    except json.JSONDecodeError as exc:
+        raise DocumentValidationError.single(_("表单定义不是有效的 JSON")) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("definition"), dict):
+        raise DocumentValidationError.single(_("表单定义格式不正确"))
+    return data
+
+
+@login_required
+@require_POST
+def save(request: HttpRequest, doctype: str) -> HttpResponse:
+    """Save the designer's draft; answer JSON with the errors or where to go next."""
+    user = _admin(request)
+    row = _row(doctype)
+    try:
+        data = _posted_json(request)
+        renames = data.get("renames") or {}
+        if not isinstance(renames, dict):
+            raise DocumentValidationError.single(_("改名格式不正确"))
+        services.save_doctype(
+            row.name,
+            data["definition"],
+            actor=user,
+            renames={str(k): str(v) for k, v in renames.items()},
+        )
+    except DocumentValidationError as exc:
+        return JsonResponse({"ok": False, "errors": exc.errors}, status=400)
+    messages.success(request, _("已保存表单“%(l)s”") % {"l": get_meta(row.name).label})
+    return JsonResponse({"ok": True, "redirect": editor_url(row.name)})
+
+
+@login_required
+@require_POST
+def preview(request: HttpRequest, doctype: str) -> HttpResponse:
+    """Render the desk form of the draft definition, as the iframe previews show it."""
+    user = _admin(request)
+    row = _row(doctype)
+    errors: list[str] = []
+    meta: Meta | None = None
+    try:
+        draft = normalise(_posted_json(request)["definition"])
+        draft["name"] = row.name
+        try:
+            check_definition(draft, builtin=not row.custom)
+        except DocumentValidationError as exc:
+            errors = exc.messages()
+        meta = parse_meta(draft)
+        child_metas = {f.options: get_meta(f.options) for f in meta.table_fields}
+    except DocumentValidationError as exc:
+        errors, meta = exc.messages(), None
+    except Exception as exc:  # noqa: BLE001 — a half-typed draft must never break the page
+        errors, meta = errors or [_("预览失败：%(e)s") % {"e": exc}], None
+    layout = None
+    if meta is not None:
+        values: dict[str, Any] = dict(core_services._defaults(meta, user))
+        for table in meta.table_fields:
+            values[table.fieldname] = [{}]
+        editable = {f.fieldname for f in meta.value_fields if not f.hidden}
+        layout = LayoutBuilder(
+            meta=meta,
+            child_metas=child_metas,
+            values=values,
+            editable=editable,
+            errors={},
+            stored_rows={},
+            school_id=user.school_id,
+        ).build()
+    return render(
+        request,
+        "designer/preview.html",
+        {"meta": meta, "layout": layout, "errors": errors, "editing": True},
+    )

@@ -1,0 +1,149 @@
+"""Designer pages: admins only; a saved DocType has its list, form and API resource at once."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from school_logistics.api.keys import issue_api_key
+from school_logistics.core import services
+from school_logistics.core.models import DocType, User
+from school_logistics.core.registry import get_meta
+from school_logistics.designer import services as designer
+from school_logistics.designer.models import DocTypeVersion
+from tests.designer.conftest import VR
+
+EDITOR = "/app/designer/vehicle-request/"
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def post_json(client: Client, url: str, body: Any) -> Any:
+    return client.post(url, json.dumps(body), content_type="application/json")
+
+
+def snapshot() -> tuple[Any, ...]:
+    return (
+        list(DocType.objects.order_by("name").values_list("name", "definition")),
+        DocTypeVersion.objects.count(),
+    )
+
+
+def test_non_admins_get_403_on_every_designer_page_and_nothing_changes(vehicle_request, users):
+    definition = designer.editable_definition(VR)
+    before = snapshot()
+    for who in ("teacher", "colleague", "principal"):
+        client = client_for(users[who])
+        assert client.get("/app/designer/").status_code == 403
+        assert client.post("/app/designer/", {"name": "Trip", "label": "出行"}).status_code == 403
+        assert client.get(EDITOR).status_code == 403
+        assert post_json(client, EDITOR + "save", {"definition": definition}).status_code == 403
+        assert post_json(client, EDITOR + "preview", {"definition": definition}).status_code == 403
+    assert snapshot() == before
+    assert Client().get("/app/designer/").status_code == 302  # signed out: to the login page
+
+
+def test_admin_sees_built_in_and_designed_doctypes(vehicle_request, users):
+    page = client_for(users["admin"]).get("/app/designer/").content.decode()
+    assert "用车申请" in page and "物资申购单" in page and "自建" in page and "内置" in page
+
+
+def test_admin_creates_a_doctype_from_the_list_page(users):
+    client = client_for(users["admin"])
+    response = client.post(
+        "/app/designer/",
+        {"label": "场地借用", "name": "Venue Booking", "module": "custom", "is_submittable": "1"},
+    )
+    assert response.status_code == 302 and response.url == "/app/designer/venue-booking/"
+    assert get_meta("Venue Booking").is_submittable
+    page = client.get(response.url).content.decode()
+    assert "场地借用" in page and 'id="designer-config"' in page
+
+
+def test_create_with_a_bad_name_shows_the_reason_and_makes_nothing(users):
+    before = snapshot()
+    response = client_for(users["admin"]).post(
+        "/app/designer/", {"label": "场地借用", "name": "a/b", "module": "custom"}
+    )
+    assert response.status_code == 400
+    assert "名称只能包含文字" in response.content.decode()
+    assert snapshot() == before
+
+
+def test_save_from_the_page_adds_fields_and_keeps_renamed_values(vehicle_request, users):
+    doc = services.create_document(
+        VR, {"destination": "区教育局", "trip_date": "2026-03-02", "seats": "7"},
+        actor=users["teacher"],
+    )  # fmt: skip
+    client = client_for(users["admin"])
+    definition = designer.editable_definition(VR)
+    for f in definition["fields"]:
+        if f["fieldname"] == "seats":
+            f["fieldname"] = "seat_count"
+    definition["fields"].append({"fieldname": "driver", "fieldtype": "User", "label": "司机"})
+    response = post_json(
+        client, EDITOR + "save", {"definition": definition, "renames": {"seats": "seat_count"}}
+    )
+    assert response.status_code == 200 and response.json() == {"ok": True, "redirect": EDITOR}
+    doc.refresh_from_db()
+    assert doc.data["seat_count"] == "7"
+    assert get_meta(VR).get_field("driver").label == "司机"
+
+
+def test_save_refusal_answers_400_with_the_messages(vehicle_request, users):
+    services.create_document(
+        VR, {"destination": "区教育局", "trip_date": "2026-03-02", "seats": "七座"},
+        actor=users["teacher"],
+    )  # fmt: skip
+    client = client_for(users["admin"])
+    definition = designer.editable_definition(VR)
+    next(f for f in definition["fields"] if f["fieldname"] == "seats")["fieldtype"] = "Int"
+    before = snapshot()
+    response = post_json(client, EDITOR + "save", {"definition": definition})
+    assert response.status_code == 400
+    assert "七座" in json.dumps(response.json()["errors"], ensure_ascii=False)
+    for body in ("not json", json.dumps({"definition": "x"}), json.dumps([1])):
+        bad = client.post(EDITOR + "save", body, content_type="application/json")
+        assert bad.status_code == 400 and bad.json()["ok"] is False
+    assert snapshot() == before
+
+
+def test_preview_renders_the_draft_form_and_its_problems(vehicle_request, users):
+    client = client_for(users["admin"])
+    definition = designer.editable_definition(VR)
+    definition["fields"].append(
+        {"fieldname": "purpose", "fieldtype": "Select", "label": "用途", "options": ""}
+    )
+    html = post_json(client, EDITOR + "preview", {"definition": definition}).content.decode()
+    assert "目的地" in html and 'name="trip_date"' in html and "下拉选项至少要有一项" in html
+    broken = post_json(client, EDITOR + "preview", {"definition": {"fields": "x"}})
+    assert broken.status_code == 200 and "字段格式不正确" in broken.content.decode()
+
+
+def test_a_new_doctype_has_its_list_form_and_api_resource_at_once(vehicle_request, users):
+    teacher = client_for(users["teacher"])
+    assert teacher.get("/app/vehicle-request/").status_code == 200
+    form = teacher.get("/app/vehicle-request/new")
+    assert form.status_code == 200 and 'name="destination"' in form.content.decode()
+    response = teacher.post(
+        "/app/vehicle-request/new",
+        {"destination": "市科技馆", "trip_date": "2026-04-01", "vehicle": "大客车"},
+    )
+    assert response.status_code == 302
+    issued = issue_api_key(users["teacher"], actor=users["teacher"])
+    api = Client(headers={"Authorization": f"token {issued.key}:{issued.secret}"})
+    listed = api.get("/api/resource/Vehicle Request", {"fields": '["name", "destination"]'})
+    assert listed.status_code == 200
+    assert [d["destination"] for d in listed.json()["data"]] == ["市科技馆"]
+
+
+@pytest.mark.parametrize("path", ["", "vehicle-request/"])
+def test_admin_pages_render(vehicle_request, users, path):
+    assert client_for(users["admin"]).get("/app/designer/" + path).status_code == 200
