@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from school_logistics.core import services
-from school_logistics.core.models import Document, User
+from school_logistics.core.models import Department, Document, User
 from tests.stores.factories import make_items, make_supplier
 
 
@@ -80,3 +80,49 @@ def supplier(users: dict[str, User]) -> Document:
     return make_supplier(
         users["purchaser"], "甲文具公司", valid_until=dt.date.today() + dt.timedelta(days=365)
     )
+
+
+@pytest.fixture
+def heads(departments: dict[str, Department], users: dict[str, User]) -> None:
+    """语文组 is headed by `head`; its parent office by the principal (as the shipped flow needs)."""
+    office = departments["校长室"]
+    office.head = users["principal"]
+    office.save()
+    chinese = departments["语文组"]
+    chinese.head = users["head"]
+    chinese.parent = office
+    chinese.save()
+
+
+def approved_requisition(users: dict[str, User], rows: int = 2, big: bool = True) -> Document:
+    """Run a requisition through the shipped flow to 已通过; `big` (≥ 5,000) asks the principal too.
+
+    Needs the `workflows` marker and the `heads` and `items` fixtures.
+    """
+    from school_logistics.workflow import actions
+    from school_logistics.workflow.models import ApprovalTask, TaskStatus
+
+    teacher = users["teacher"]
+    qty = "300" if big else "1"
+    doc = services.create_document(
+        "Material Requisition",
+        {
+            "department": teacher.department.name if teacher.department else "",
+            "purpose": "期中考试用纸及教室照明",
+            "budget_line": "办公用品费",
+            "items": [
+                {"item": "A4-70" if i % 2 == 0 else "LAMP-T8", "qty": qty, "rate": "23.50"}
+                for i in range(rows)
+            ],
+        },
+        actor=teacher,
+    )
+    actions.start_approval("Material Requisition", doc.name, actor=teacher, comment="请审批")
+    comments = {"head": "同意，按预算执行", "purchaser": "库存不足，同意采购", "principal": "同意"}
+    for who in ("head", "purchaser", "principal") if big else ("head", "purchaser"):
+        task = ApprovalTask.objects.get(
+            document=doc, assignee=users[who], status=TaskStatus.PENDING
+        )
+        actions.approve(task.pk, actor=users[who], comment=comments[who])
+    doc.refresh_from_db()
+    return doc

@@ -67,14 +67,11 @@ def _pairs(part: _Part) -> list[list[DocField]]:
     wide = [f for col in part.columns for f in col if f.fieldtype in WIDE_TYPES]
     if len([c for c in narrow if c]) >= 2:
         left, right = narrow[0], [f for col in narrow[1:] for f in col]
-        rows = [
-            [
-                f
-                for f in (left[i] if i < len(left) else None, right[i] if i < len(right) else None)
-                if f
-            ]
-            for i in range(max(len(left), len(right)))
-        ]
+        both = min(len(left), len(right))
+        rows = [[left[i], right[i]] for i in range(both)]
+        # The longer column's rest pairs up: half-empty rows waste a line of an A5 ticket.
+        rest = left[both:] + right[both:]
+        rows += [rest[i : i + 2] for i in range(0, len(rest), 2)]
     else:
         flat = [f for col in narrow for f in col]
         rows = [flat[i : i + 2] for i in range(0, len(flat), 2)]
@@ -186,7 +183,10 @@ def standard_template(meta: Meta) -> str:
                 lines += ["  " + line for line in _table(part)]
         lines.append("</section>")
     lines.append(TOTAL)
-    if meta.is_submittable:
+    if meta.is_submittable and page_size_for(meta) == PageSize.A5_LANDSCAPE:
+        # Half a sheet has no line to spare for an empty trail (tickets often have no flow).
+        lines += ["{% if trail %}", TRAIL, "{% endif %}"]
+    elif meta.is_submittable:
         lines.append(TRAIL)
     lines.append(SIGNATURES)
     return "\n".join(lines) + "\n"

@@ -21,9 +21,9 @@ BASE_CSS = (Path(__file__).parent / "templates" / "printing" / "voucher.css").re
 )
 
 PAGE_CSS = {
-    PageSize.A4_PORTRAIT: "@page { size: A4 portrait; margin: 16mm 14mm 18mm 14mm; }",
-    PageSize.A5_LANDSCAPE: "@page { size: A5 landscape; margin: 9mm 11mm 13mm 11mm; }\n"
-    "body { font-size: 8.5pt; line-height: 1.3; }",
+    PageSize.A4_PORTRAIT: "@page { size: A4 portrait; margin: 12mm 14mm 14mm 14mm; }",
+    PageSize.A5_LANDSCAPE: "@page { size: A5 landscape; margin: 8mm 11mm 11mm 11mm; }\n"
+    "body { font-size: 8.5pt; line-height: 1.2; }",
 }
 
 

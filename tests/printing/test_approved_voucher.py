@@ -1,0 +1,90 @@
+"""An approved requisition prints its approval trail; printed then cancelled, it verifies as 已作废."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import uuid
+
+import pytest
+
+from school_logistics.core import services
+from school_logistics.core.models.document import DocStatus
+from school_logistics.printing.models import PrintLog
+from school_logistics.printing.services import print_document
+from tests.printing.conftest import approved_requisition, pdf_text, squeeze
+
+pytestmark = [pytest.mark.workflows, pytest.mark.usefixtures("heads", "items")]
+MR = "Material Requisition"
+NAMES = {
+    "teacher": "示例教师甲",
+    "head": "示例组长乙",
+    "purchaser": "示例采购丙",
+    "principal": "示例校长丁",
+}
+
+
+@pytest.fixture(autouse=True)
+def named_users(users) -> None:
+    """Give the people on the route fictional Chinese names, so the trail shows who acted."""
+    for key, full_name in NAMES.items():
+        users[key].full_name = full_name
+        users[key].save(update_fields=["full_name"])
+
+
+def test_approved_requisition_prints_every_trail_row_with_names_actions_and_comments(
+    users, tmp_path
+):
+    doc = approved_requisition(users)
+    assert doc.workflow_state == "已通过" and doc.docstatus == DocStatus.SUBMITTED
+    text = pdf_text(print_document(doc, actor=users["teacher"]).content, tmp_path)
+    flat = squeeze(text)
+    assert "暂无审批记录" not in flat
+    for label in ["审批记录", "步骤", "审批人", "操作", "时间", "意见"]:
+        assert label in flat
+    # One row per decision, in order: who, what, and what they wrote.
+    rows = [
+        ("发起", NAMES["teacher"], "提交", "请审批"),
+        ("部门负责人", NAMES["head"], "同意", "同意，按预算执行"),
+        ("总务处", NAMES["purchaser"], "同意", "库存不足，同意采购"),
+        ("校长", NAMES["principal"], "同意", ""),
+    ]
+    trail = text[text.index("审批记录") :].splitlines()
+    positions = []
+    for step, name, action, comment in rows:
+        line = next((ln for ln in trail if name in ln and action in ln), None)
+        assert line is not None, f"no trail row for {name} {action}"
+        assert step in squeeze(line) or step == "发起"
+        assert comment in squeeze(line)
+        positions.append(flat.index(squeeze(line)))
+    assert positions == sorted(positions)
+    assert "已通过" in flat or "已提交" in flat
+    assert "壹万肆仟壹佰元整" in flat  # 2 rows × 300 × 23.50
+
+
+def test_four_row_trail_renders_to_a_single_readable_a4_page(users, tmp_path):
+    doc = approved_requisition(users, rows=20)
+    pdf = print_document(doc, actor=users["teacher"]).content
+    text = pdf_text(pdf, tmp_path)
+    assert "共1页" in squeeze(text), "a 20-row approved requisition fits one A4 sheet"
+    assert shutil.which("pdftoppm")
+    path = tmp_path / "voucher.pdf"
+    path.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(path), str(tmp_path / "page")], check=True)
+    pngs = sorted(tmp_path.glob("page*.png"))
+    assert len(pngs) == 1 and pngs[0].stat().st_size > 5_000
+
+
+def test_approved_requisition_printed_then_cancelled_verifies_as_cancelled(client, users):
+    doc = approved_requisition(users, big=False)
+    log = print_document(doc, actor=users["teacher"]).log
+    assert log.docstatus == DocStatus.SUBMITTED
+    services.cancel_document(MR, doc.name, actor=users["purchaser"])
+    page = client.get(f"/verify/{log.code}", REMOTE_ADDR=f"test-{uuid.uuid4().hex}")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "已作废" in html and "状态已变更" in html and "打印时为“已提交”" in html
+    assert doc.name in html and "物资申购单" in html
+    # The page shows what paper shows: no purpose, no comments from the trail.
+    assert "期中考试用纸" not in html and "库存不足" not in html
+    assert PrintLog.objects.filter(document=doc).count() == 1
