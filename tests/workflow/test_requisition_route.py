@@ -300,3 +300,24 @@ def test_added_approver_may_read_the_document_they_approve(client, users, item):
     assert 'id="btn-approve"' in page.content.decode()
     assert client.post(f"{url}/delete").status_code in (403, 409)  # reading grants nothing else
     doc.refresh_from_db()
+
+
+def test_inbox_filters_by_amount_requester_and_content(client, users, item):
+    small = requisition(users["teacher"], "100", item, purpose="粉笔补充")
+    big = requisition(users["colleague"], "9000", item, purpose="投影仪更换")
+    submit(small, users["teacher"])
+    submit(big, users["colleague"])
+    client.force_login(users["head"])
+
+    def names(**query):
+        page = client.get("/app/approvals/", {"tab": "todo", **query}).content.decode()
+        return {d.name for d in (small, big) if d.name in page}
+
+    assert names() == {small.name, big.name}
+    assert names(min="5000") == {big.name}
+    assert names(max="5000") == {small.name}
+    assert names(requester="colleague") == {big.name}
+    assert names(q="粉笔") == {small.name}
+    assert names(min="not a number") == {small.name, big.name}  # ignored, never a 500
+    counts = client.get("/app/approvals/").content.decode()
+    assert 'id="tab-todo"' in counts

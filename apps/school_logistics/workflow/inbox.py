@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.functions import Cast
 
 from school_logistics.core.models import Document, User
 from school_logistics.workflow.models import (
@@ -50,10 +54,50 @@ def counts(user: User) -> dict[str, int]:
     }
 
 
-def rows(
-    user: User, tab: str, *, doctype: str = "", search: str = "", limit: int = 50
-) -> list[Row]:
-    """Return the rows of one tab, newest first."""
+@dataclass
+class Filters:
+    """What the inbox's filter bar asks for; empty values filter nothing."""
+
+    doctype: str = ""
+    search: str = ""
+    requester: str = ""
+    min_amount: Decimal | None = None
+    max_amount: Decimal | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+def _filtered(qs: QuerySet[Any], prefix: str, f: Filters) -> QuerySet[Any]:
+    """Apply the filters to tasks or processes through their document (`prefix` = "document__")."""
+    p = prefix
+    if f.doctype:
+        qs = qs.filter(**{f"{p}doctype": f.doctype})
+    if f.requester:
+        qs = qs.filter(
+            Q(**{f"{p}owner__username": f.requester})
+            | Q(**{f"{p}owner__full_name__icontains": f.requester})
+        )
+    if f.min_amount is not None:
+        qs = qs.filter(**{f"{p}grand_total__gte": f.min_amount})
+    if f.max_amount is not None:
+        qs = qs.filter(**{f"{p}grand_total__lte": f.max_amount})
+    if f.date_from:
+        qs = qs.filter(**{f"{p}created__date__gte": f.date_from})
+    if f.date_to:
+        qs = qs.filter(**{f"{p}created__date__lte": f.date_to})
+    if f.search:
+        # Full text over the number, the title and every stored value of the document.
+        qs = qs.annotate(_text=Cast(f"{p}data", TextField())).filter(
+            Q(**{f"{p}name__icontains": f.search})
+            | Q(**{f"{p}title__icontains": f.search})
+            | Q(_text__icontains=f.search)
+        )
+    return qs
+
+
+def rows(user: User, tab: str, filters: Filters | None = None, *, limit: int = 50) -> list[Row]:
+    """Return the rows of one tab, most urgent or newest first."""
+    f = filters or Filters()
     if tab == "todo":
         tasks = todo(user).order_by("due_at", "created")
     elif tab == "done":
@@ -63,27 +107,15 @@ def rows(
     else:
         tasks = None
     if tasks is not None:
-        tasks = tasks.select_related("document__owner", "process")
-        if doctype:
-            tasks = tasks.filter(document__doctype=doctype)
-        if search:
-            tasks = tasks.filter(document__name__icontains=search) | tasks.filter(
-                document__title__icontains=search
-            )
+        tasks = _filtered(tasks.select_related("document__owner", "process"), "document__", f)
         return [Row(t.document, t, t.process) for t in tasks[:limit]]
     if tab == "mine":
-        processes = ApprovalProcess.objects.filter(requester=user, is_current=True).order_by(
-            "-started"
-        )
+        processes = ApprovalProcess.objects.filter(requester=user, is_current=True)
     else:
         processes = ApprovalProcess.objects.filter(
             pk__in=CarbonCopy.objects.filter(user=user).values("process_id")
-        ).order_by("-started")
-    processes = processes.select_related("document__owner")
-    if doctype:
-        processes = processes.filter(document__doctype=doctype)
-    if search:
-        processes = processes.filter(document__name__icontains=search) | processes.filter(
-            document__title__icontains=search
         )
+    processes = _filtered(
+        processes.select_related("document__owner").order_by("-started"), "document__", f
+    )
     return [Row(p.document, None, p) for p in processes[:limit]]

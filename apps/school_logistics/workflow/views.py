@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -9,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -22,7 +25,7 @@ from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.views.doctypes import form_url
 from school_logistics.workflow import actions, inbox
 from school_logistics.workflow.flows import flow_of, workflow_for
-from school_logistics.workflow.models import ApprovalProcess, ApprovalTask, TaskStatus
+from school_logistics.workflow.models import ApprovalProcess, ApprovalTask, TaskStatus, Workflow
 from school_logistics.workflow.routing import plan_route
 from school_logistics.workflow.trail import approval_trail
 
@@ -133,9 +136,8 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
     tab = request.GET.get("tab", "todo")
     if tab not in inbox.TABS:
         tab = "todo"
-    doctype = request.GET.get("doctype", "")
-    search = request.GET.get("q", "").strip()[:60]
-    rows = inbox.rows(user, tab, doctype=doctype, search=search)
+    filters = _inbox_filters(request)
+    rows = inbox.rows(user, tab, filters)
     now = timezone.now()
     for row in rows:
         meta = get_meta(row.document.doctype)
@@ -151,10 +153,48 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
             "tabs": [(key, label) for key, label in inbox.TABS.items()],
             "counts": inbox.counts(user),
             "rows": rows,
-            "search": search,
+            "filters": filters,
+            "filtering": any(
+                v not in ("", None) for k, v in vars(filters).items() if k != "search"
+            ),
+            "doctypes": _inbox_doctypes(),
             "nav_approvals": True,
         },
     )
+
+
+def _inbox_filters(request: HttpRequest) -> inbox.Filters:
+    """Read the filter bar; a value that does not parse is ignored rather than refused."""
+    get = request.GET
+
+    def amount(key: str) -> Decimal | None:
+        try:
+            return Decimal(get.get(key, "").strip() or "x")
+        except InvalidOperation:
+            return None
+
+    return inbox.Filters(
+        doctype=get.get("doctype", "")[:140],
+        search=get.get("q", "").strip()[:60],
+        requester=get.get("requester", "").strip()[:60],
+        min_amount=amount("min"),
+        max_amount=amount("max"),
+        date_from=parse_date(get.get("from", "") or "") if _is_date(get.get("from")) else None,
+        date_to=parse_date(get.get("to", "") or "") if _is_date(get.get("to")) else None,
+    )
+
+
+def _is_date(value: str | None) -> bool:
+    try:
+        return bool(value) and parse_date(value or "") is not None
+    except ValueError:
+        return False
+
+
+def _inbox_doctypes() -> list[tuple[str, str]]:
+    """DocTypes that have an approval flow, for the filter's select."""
+    names = Workflow.objects.filter(is_active=True).values_list("doctype", flat=True).distinct()
+    return [(n, get_meta(n).label) for n in sorted(set(names))]
 
 
 def form_panel(request: HttpRequest, meta: Meta, document: Document | None) -> str:
