@@ -321,3 +321,24 @@ def test_inbox_filters_by_amount_requester_and_content(client, users, item):
     assert names(min="not a number") == {small.name, big.name}  # ignored, never a 500
     counts = client.get("/app/approvals/").content.decode()
     assert 'id="tab-todo"' in counts
+
+
+def test_approval_carries_a_file_that_readers_of_the_document_can_open(client, users, item):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    doc = requisition(users["teacher"], "100", item)
+    submit(doc, users["teacher"])
+    task = pending(doc, users["head"])
+    client.force_login(users["head"])
+    quote = SimpleUploadedFile("报价单.pdf", b"%PDF-1.4 quote", content_type="application/pdf")
+    response = client.post(
+        f"/app/approvals/task/{task.pk}/approve", {"comment": "附报价单", "files": [quote]}
+    )
+    assert response.status_code == 302
+    [entry] = [e for e in approval_trail(doc) if e.action == "同意"]
+    [(filename, url)] = entry.attachments
+    assert filename == "报价单.pdf"
+    client.force_login(users["teacher"])
+    assert client.get(url).status_code == 200
+    client.force_login(users["colleague"])
+    assert client.get(url).status_code == 404

@@ -7,6 +7,7 @@ step at the same moment produce one transition; the second sees "already handled
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from school_logistics.core import permissions
 from school_logistics.core import services as core_services
-from school_logistics.core.models import Document, User
+from school_logistics.core.models import Attachment, Document, User
 from school_logistics.core.registry import get_meta
 from school_logistics.core.services import DocumentStateError
 from school_logistics.workflow import engine, notices
@@ -129,8 +130,14 @@ def _close_task(task: ApprovalTask, status: str, comment: str) -> None:
     task.save(update_fields=["status", "comment", "acted_at"])
 
 
-def _log_task(process: ApprovalProcess, task: ApprovalTask, step: Step, action: str) -> None:
-    engine.log(
+def _log_task(
+    process: ApprovalProcess,
+    task: ApprovalTask,
+    step: Step,
+    action: str,
+    attachments: Sequence[Attachment] = (),
+) -> None:
+    entry = engine.log(
         process,
         action,
         actor=task.assignee,
@@ -138,14 +145,30 @@ def _log_task(process: ApprovalProcess, task: ApprovalTask, step: Step, action: 
         comment=task.comment,
         on_behalf_of=task.on_behalf_of,
     )
+    attach(entry, attachments)
 
 
-def approve(task_id: int, *, actor: User, comment: str = "") -> ApprovalProcess:
+def attach(entry: ApprovalLog, attachments: Sequence[Attachment]) -> None:
+    """Keep files given with an action on the trail line and on the document (for its readers)."""
+    if not attachments:
+        return
+    ids = [a.pk for a in attachments]
+    claimed = Attachment.objects.filter(
+        pk__in=ids, document__isnull=True, uploaded_by=entry.actor
+    ).update(document_id=entry.document_id)
+    if claimed != len(ids):
+        raise core_services.DocumentValidationError.single(_("附件不存在或已被使用"), "files")
+    entry.attachments.set(ids)
+
+
+def approve(
+    task_id: int, *, actor: User, comment: str = "", attachments: Sequence[Attachment] = ()
+) -> ApprovalProcess:
     """Approve (同意) a task; the step or the whole route moves on when its rule is met."""
     with transaction.atomic():
         task, process, step = _task_for_action(task_id, actor)
         _close_task(task, TaskStatus.APPROVED, comment)
-        _log_task(process, task, step, "approve")
+        _log_task(process, task, step, "approve", attachments)
         if engine.step_done(process, step):
             engine.advance(process, step, last_actor=actor)
         else:
@@ -160,19 +183,26 @@ def _need_reason(comment: str, what: str) -> str:
     return reason
 
 
-def reject(task_id: int, *, actor: User, comment: str) -> ApprovalProcess:
+def reject(
+    task_id: int, *, actor: User, comment: str, attachments: Sequence[Attachment] = ()
+) -> ApprovalProcess:
     """Reject (拒绝) the document; the run ends and the requester is told why."""
     with transaction.atomic():
         reason = _need_reason(comment, _("拒绝"))
         task, process, step = _task_for_action(task_id, actor)
         _close_task(task, TaskStatus.REJECTED, reason)
-        _log_task(process, task, step, "reject")
+        _log_task(process, task, step, "reject", attachments)
         engine.finish(process, ProcessStatus.REJECTED, actor=actor)
     return process
 
 
 def return_for_revision(
-    task_id: int, *, actor: User, comment: str, to_step: str = ""
+    task_id: int,
+    *,
+    actor: User,
+    comment: str,
+    to_step: str = "",
+    attachments: Sequence[Attachment] = (),
 ) -> ApprovalProcess:
     """Return (退回) the document to the requester, or to an earlier step to decide again."""
     with transaction.atomic():
@@ -187,7 +217,7 @@ def return_for_revision(
             if to_step not in earlier:
                 raise DocumentStateError(_("只能退回到之前的审批步骤"))
         _close_task(task, TaskStatus.RETURNED, reason)
-        _log_task(process, task, step, "return")
+        _log_task(process, task, step, "return", attachments)
         engine.open_tasks(process).update(status=TaskStatus.CLOSED)
         if to_step:
             engine.activate(process, flow.step(to_step), last_actor=None)

@@ -164,6 +164,7 @@ class ApprovalLog(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     comment = models.TextField(blank=True)
+    attachments = models.ManyToManyField("core.Attachment", blank=True, related_name="+")
     created = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

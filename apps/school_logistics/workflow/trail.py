@@ -18,6 +18,7 @@ class TrailEntry:
     at: dt.datetime  # aware, UTC; shown in Asia/Shanghai
     comment: str = ""
     on_behalf_of: str = ""  # display name of the approver a delegate acted for
+    attachments: tuple[tuple[str, str], ...] = ()  # (filename, url) of files given with it
 
 
 ACTION_LABELS = {
@@ -48,6 +49,7 @@ def approval_trail(document: Document) -> list[TrailEntry]:
     logs = (
         ApprovalLog.objects.filter(document=document)
         .select_related("actor", "on_behalf_of")
+        .prefetch_related("attachments")
         .order_by("created", "pk")
     )
     return [
@@ -58,6 +60,9 @@ def approval_trail(document: Document) -> list[TrailEntry]:
             at=log.created,
             comment=log.comment,
             on_behalf_of=log.on_behalf_of.display_name if log.on_behalf_of else "",
+            attachments=tuple(
+                (a.filename, f"/files/{a.token}/{a.filename}") for a in log.attachments.all()
+            ),
         )
         for log in logs
     ]

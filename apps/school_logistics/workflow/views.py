@@ -20,7 +20,7 @@ from school_logistics.core.meta import Meta
 from school_logistics.core.models import Document, User
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.registry import get_meta
-from school_logistics.core.services import DocumentStateError
+from school_logistics.core.services import DocumentStateError, upload_attachment
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.views.doctypes import form_url
 from school_logistics.workflow import actions, inbox
@@ -69,11 +69,21 @@ def task_action(request: HttpRequest, task_id: int, action: str) -> HttpResponse
     if task.assignee_id != user.pk:
         raise PermissionDenied("这条审批任务不是您的")
     comment = request.POST.get("comment", "").strip()
+    default = form_url(get_meta(task.document.doctype), task.document.name)
+    try:
+        files = [upload_attachment(f, actor=user) for f in request.FILES.getlist("files")[:5]]
+    except DocumentValidationError as exc:
+        messages.error(request, "；".join(exc.messages()))
+        return _back(request, default)
     calls = {
-        "approve": lambda: actions.approve(task_id, actor=user, comment=comment),
-        "reject": lambda: actions.reject(task_id, actor=user, comment=comment),
+        "approve": lambda: actions.approve(task_id, actor=user, comment=comment, attachments=files),
+        "reject": lambda: actions.reject(task_id, actor=user, comment=comment, attachments=files),
         "return": lambda: actions.return_for_revision(
-            task_id, actor=user, comment=comment, to_step=request.POST.get("to_step", "")
+            task_id,
+            actor=user,
+            comment=comment,
+            to_step=request.POST.get("to_step", ""),
+            attachments=files,
         ),
         "transfer": lambda: actions.transfer(
             task_id, actor=user, to_user=request.POST.get("user", "").strip(), comment=comment
@@ -88,7 +98,6 @@ def task_action(request: HttpRequest, task_id: int, action: str) -> HttpResponse
     }
     if action not in calls:
         raise PermissionDenied("不支持的操作")
-    default = form_url(get_meta(task.document.doctype), task.document.name)
     return _run(request, calls[action], TASK_ACTIONS[action], default)
 
 
