@@ -66,6 +66,8 @@ def test_admin_lowers_the_principal_threshold_and_a_4000_request_reaches_the_pri
     sign_in(page, base, "admin")
     page.goto(f"{base}/app/approvals/")
     page.click("#link-flows")
+    page.wait_for_selector("#flow-rows")
+    shot(page, "flow-list-desktop")
     page.click("#flow-rows a:has-text('物资申购单')")
     principal = page.locator('.flow-step[data-key="principal"]')
     assert principal.locator(".rule-value").input_value() == "5000"

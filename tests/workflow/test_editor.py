@@ -401,3 +401,35 @@ def test_processes_are_not_touched_by_an_edit(users, item, school):
     before = list(ApprovalProcess.objects.values_list("pk", "version_id", "route"))
     editor.save_flow(MR, with_threshold(default_flow(), "50"), actor=users["admin"], school=school)
     assert list(ApprovalProcess.objects.values_list("pk", "version_id", "route")) == before
+
+
+def test_a_doctype_without_any_flow_gets_its_first_one_from_the_editor(users, school):
+    client = client_for(users["admin"])
+    page = client.get("/app/approvals/flows/repair-ticket/")
+    assert page.status_code == 200 and "还没有审批流程" in page.content.decode()
+    raw = {
+        "label": "报修审批",
+        "steps": [
+            {
+                "key": "assign",
+                "label": "总务处派工",
+                "approvers": [{"type": "role", "value": "purchaser"}],
+                "condition": {"any": [{"field": "urgency", "op": "==", "value": "紧急"}]},
+                "sla_hours": 4,
+                "overdue": "escalate",
+                "escalate_to_role": "principal",
+            },
+            {
+                "key": "repair",
+                "label": "维修人员完工",
+                "approvers": [{"type": "field", "value": "assigned_to"}],
+            },
+        ],
+    }
+    assert (
+        client.post("/app/approvals/flows/repair-ticket/", {"flow": json.dumps(raw)}).status_code
+        == 302
+    )
+    own = workflow_for("Repair Ticket", school.pk)
+    assert own is not None and own.school == school and own.latest().number == 1
+    assert own.label == "报修审批"
