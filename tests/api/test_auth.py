@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import secrets
 
 from django.test import Client
 
@@ -158,3 +159,16 @@ def test_api_key_page_needs_login_and_is_linked_from_the_user_menu(client, users
     assert client.get("/api/keys").status_code == 302
     client.force_login(users["teacher"])
     assert 'href="/api/keys"' in client.get("/app/").content.decode()
+
+
+def test_wrong_secrets_are_rate_limited_per_address(settings, users):
+    settings.API_RATE_LIMIT = 3
+    client = ApiClient(users["teacher"])
+    # A fresh address per run: Redis keeps counters between test runs within the window.
+    guesser = Client(REMOTE_ADDR=f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.7")
+    statuses = [
+        guesser.get(WHOAMI, headers={"Authorization": f"token {client.key}:guess{n}"}).status_code
+        for n in range(4)
+    ]
+    assert statuses == [401, 401, 401, 429]
+    assert client.get(WHOAMI).status_code == 200

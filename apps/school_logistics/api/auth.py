@@ -29,7 +29,7 @@ class Caller:
         return bool(self.user.is_authenticated)
 
 
-def _client_ip(request: HttpRequest) -> str:
+def client_ip(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR") or "unknown")
 
 
@@ -77,4 +77,4 @@ def identify(request: HttpRequest) -> Caller:
         if request.method not in SAFE_METHODS and not _csrf_ok(request):
             raise errors.CSRFTokenError(_("CSRF 校验失败，请刷新页面后重试"))
         return Caller(user, "session", f"user:{user.pk}")
-    return Caller(AnonymousUser(), "anonymous", f"ip:{_client_ip(request)}")
+    return Caller(AnonymousUser(), "anonymous", f"ip:{client_ip(request)}")

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from school_logistics.api import errors, ratelimit
-from school_logistics.api.auth import Caller, identify
+from school_logistics.api.auth import Caller, client_ip, identify
 from school_logistics.api.jsonio import ParseError, dumps, loads
 from school_logistics.core.services import DocumentStateError
 from school_logistics.core.validation import DocumentValidationError
@@ -145,7 +145,13 @@ def api_view(*, methods: frozenset[str], auth: bool = True) -> Callable[[Handler
         @functools.wraps(view)
         def wrapper(request: HttpRequest, **kwargs: Any) -> HttpResponse:
             try:
-                caller = identify(request)
+                try:
+                    caller = identify(request)
+                except errors.AuthenticationError:
+                    # Failed logins count against the address, so secrets cannot be guessed fast.
+                    if ratelimit.hit(f"ip:{client_ip(request)}") is not None:
+                        raise errors.RateLimitExceededError(_("请求太频繁，请稍后再试")) from None
+                    raise
                 wait = ratelimit.hit(caller.identity)
                 if wait is not None:
                     return errors.error_response(

@@ -15,7 +15,7 @@ from django.contrib.auth import authenticate, login, logout
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
-from school_logistics.api import client, errors
+from school_logistics.api import client, errors, ratelimit
 from school_logistics.api.handler import Call, api_view, json_response
 
 READ = frozenset({"GET", "POST"})
@@ -45,6 +45,8 @@ def api_login(call: Call) -> HttpResponse:
         raise errors.AuthenticationError(_("请输入用户名和密码"))
     user = authenticate(call.request, username=username[:150], password=password[:1000])
     if user is None:
+        # Wrong passwords count twice against the address: guessing stays slow.
+        ratelimit.hit(call.caller.identity)
         raise errors.AuthenticationError(_("用户名或密码不正确"))
     login(call.request, user)
     return json_response(
