@@ -342,3 +342,23 @@ def test_approval_carries_a_file_that_readers_of_the_document_can_open(client, u
     assert client.get(url).status_code == 200
     client.force_login(users["colleague"])
     assert client.get(url).status_code == 404
+
+
+def test_general_affairs_fills_its_step_fields_and_nothing_else(client, users, item):
+    doc = requisition(users["teacher"], "100", item)
+    submit(doc, users["teacher"])
+    actions.approve(pending(doc, users["head"]).pk, actor=users["head"])
+    with pytest.raises(DocumentStateError, match="用途"):
+        services.save_document(MR, doc.name, {"purpose": "改用途"}, actor=users["purchaser"])
+    services.save_document(MR, doc.name, {"budget_line": "办公用品"}, actor=users["purchaser"])
+    doc.refresh_from_db()
+    assert doc.data["budget_line"] == "办公用品" and doc.data["purpose"] == "教学用纸"
+    with pytest.raises(PermissionDenied):  # the head's step is over: no grant any more
+        services.save_document(MR, doc.name, {"budget_line": "其他"}, actor=users["head"])
+
+    client.force_login(users["purchaser"])
+    page = client.get(f"/app/material-requisition/{doc.name}").content.decode()
+    assert 'name="budget_line"' in page and 'name="purpose"' not in page
+    client.force_login(users["teacher"])
+    page = client.get(f"/app/material-requisition/{doc.name}").content.decode()
+    assert 'id="btn-save"' not in page  # in approval: read-only for the requester

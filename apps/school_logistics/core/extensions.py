@@ -23,6 +23,9 @@ EditGuard = Callable[["Document"], "str | None"]
 # Each returns HTML for a panel on the document's form (empty when it has nothing to show).
 FormPanel = Callable[["HttpRequest", "Meta", "Document | None"], str]
 
+# Each returns the fields a user is asked to complete on a document now, whatever their
+# role's write right and the edit guards say (e.g. the approver of the current step).
+FieldGrant = Callable[["Document", "User"], "frozenset[str]"]
 # Each returns a filter of documents the user may read besides those their roles allow
 # (e.g. a document waiting for their approval); it never widens any other right.
 ReadGrant = Callable[["User"], "Q"]
@@ -31,6 +34,15 @@ submit_guards: list[SubmitGuard] = []
 edit_guards: list[EditGuard] = []
 form_panels: list[FormPanel] = []
 read_grants: list[ReadGrant] = []
+field_grants: list[FieldGrant] = []
+
+
+def granted_fields(document: Document, user: User) -> frozenset[str]:
+    """Return the fields the layers above let this user fill in on the document now."""
+    fields: frozenset[str] = frozenset()
+    for grant in field_grants:
+        fields |= grant(document, user)
+    return fields
 
 
 def first_refusal(guards: list[Callable[..., str | None]], *args: object) -> str | None:

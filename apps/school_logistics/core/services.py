@@ -176,11 +176,17 @@ def save_document(doctype: str, name: str, values: dict[str, Any], *, actor: Use
     """Update a draft (any field) or a submitted document (allow-on-submit fields only)."""
     meta = _meta_for_write(doctype)
     with transaction.atomic():
-        instance = _lock(permissions.get_document(actor, meta, name, "write"))
+        instance = _lock(permissions.get_document(actor, meta, name, "read"))
         before = instance.data
+        granted = extensions.granted_fields(instance, actor)
+        if granted:
+            # Someone asked to complete some fields now (e.g. an approver's step): only those.
+            _refuse_outside(meta, granted, before, values)
+        else:
+            permissions.check_permission(actor, meta, "write", instance)
         if instance.docstatus == DocStatus.CANCELLED:
             raise DocumentStateError(_("已作废的单据不能修改"))
-        if instance.docstatus == DocStatus.DRAFT:
+        if instance.docstatus == DocStatus.DRAFT and not granted:
             _refuse_if_guarded(extensions.edit_guards, instance)
         if instance.docstatus == DocStatus.SUBMITTED:
             blocked = [
@@ -203,6 +209,22 @@ def save_document(doctype: str, name: str, values: dict[str, Any], *, actor: Use
         action = "update_after_submit" if instance.docstatus == DocStatus.SUBMITTED else "save"
         _store(doc, actor=actor, action=action, before=before)
     return instance
+
+
+def _refuse_outside(
+    meta: Meta, granted: frozenset[str], before: dict[str, Any], values: dict[str, Any]
+) -> None:
+    blocked = [
+        f.label
+        for f in meta.value_fields
+        if f.fieldname in values
+        and f.fieldname not in granted
+        and _changed(meta, f.fieldname, before, values)
+    ]
+    if blocked:
+        raise DocumentStateError(
+            _("此时只能填写指定字段，不能修改：%(fields)s") % {"fields": "、".join(blocked)}
+        )
 
 
 def _changed(meta: Meta, fieldname: str, stored: dict[str, Any], values: dict[str, Any]) -> bool:

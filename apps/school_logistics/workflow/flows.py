@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 
 from django.db.models import Q
@@ -34,12 +35,11 @@ def governs(document: Document) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _parsed(version_id: int) -> Flow:
-    version = WorkflowVersion.objects.select_related("workflow").get(pk=version_id)
-    names, users = flow_fields(version.workflow.doctype)
-    return parse_flow({**version.definition, "doctype": version.workflow.doctype}, names, users)
+def _parsed(doctype: str, definition: str) -> Flow:
+    names, users = flow_fields(doctype)
+    return parse_flow({**json.loads(definition), "doctype": doctype}, names, users)
 
 
 def flow_of(version: WorkflowVersion) -> Flow:
-    """Return the parsed flow of a saved version (versions never change, so it is cached)."""
-    return _parsed(version.pk)
+    """Return the parsed flow of a saved version, cached by its content (versions never change)."""
+    return _parsed(version.workflow.doctype, json.dumps(version.definition, sort_keys=True))

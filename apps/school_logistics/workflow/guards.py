@@ -7,12 +7,13 @@ from django.utils.translation import gettext as _
 
 from school_logistics.core import extensions
 from school_logistics.core.models import Document, User
-from school_logistics.workflow.flows import workflow_for
+from school_logistics.workflow.flows import flow_of, workflow_for
 from school_logistics.workflow.models import (
     ApprovalProcess,
     ApprovalTask,
     CarbonCopy,
     ProcessStatus,
+    TaskStatus,
 )
 
 LOCKED = {
@@ -43,7 +44,20 @@ def involved_documents(user: User) -> Q:
     )
 
 
+def step_fields(document: Document, user: User) -> frozenset[str]:
+    """The current step's editable fields, for whoever holds a pending task on it."""
+    task = (
+        ApprovalTask.objects.filter(document=document, assignee=user, status=TaskStatus.PENDING)
+        .select_related("process__version")
+        .first()
+    )
+    if task is None:
+        return frozenset()
+    return frozenset(flow_of(task.process.version).step(task.step).editable_fields)
+
+
 def register() -> None:
     extensions.submit_guards.append(refuse_direct_submit)
     extensions.edit_guards.append(refuse_locked_edit)
     extensions.read_grants.append(involved_documents)
+    extensions.field_grants.append(step_fields)

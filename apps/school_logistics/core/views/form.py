@@ -35,8 +35,10 @@ def _buttons(user: User, meta: Meta, instance: Document | None) -> dict[str, boo
     submitted = instance.docstatus == DocStatus.SUBMITTED
     cancelled = instance.docstatus == DocStatus.CANCELLED
     on_submit_edit = submitted and any(f.allow_on_submit for f in meta.value_fields)
+    # A draft in approval (or rejected) is read-only; the approval panel says why.
+    locked = draft and bool(extensions.first_refusal(extensions.edit_guards, instance))
     return {
-        "save": (draft or on_submit_edit) and _can(user, meta, "write", instance),
+        "save": (draft and not locked or on_submit_edit) and _can(user, meta, "write", instance),
         "submit": draft
         and meta.is_submittable
         and _can(user, meta, "submit", instance)
@@ -45,7 +47,7 @@ def _buttons(user: User, meta: Meta, instance: Document | None) -> dict[str, boo
         "amend": cancelled
         and _can(user, meta, "amend", instance)
         and _can(user, meta, "create", None),
-        "delete": draft and _can(user, meta, "delete", instance),
+        "delete": draft and not locked and _can(user, meta, "delete", instance),
         "print": _can(user, meta, "print", instance),
     }
 
@@ -71,8 +73,14 @@ def render_form(
         values = posted if posted is not None else _initial_values(meta, user)
     docstatus = instance.docstatus if instance else DocStatus.DRAFT
     buttons = _buttons(user, meta, instance)
-    can_edit = buttons["save"]
-    editable = {f.fieldname for f in editable_fields(meta, docstatus)} if can_edit else set()
+    granted = extensions.granted_fields(instance, user) if instance else frozenset()
+    if granted:  # asked to complete these fields now (an approver's step), and only these
+        buttons["save"] = True
+        editable = set(granted)
+    elif buttons["save"]:
+        editable = {f.fieldname for f in editable_fields(meta, docstatus)}
+    else:
+        editable = set()
     stored_rows = {
         t.fieldname: {r["name"]: r for r in stored.get(t.fieldname) or [] if r.get("name")}
         for t in meta.table_fields
@@ -160,7 +168,8 @@ def document_form(request: HttpRequest, doctype: str, name: str) -> HttpResponse
     instance = permissions.get_document(user, meta, name, "read")
     if request.method != "POST":
         return render_form(request, meta, instance)
-    permissions.check_permission(user, meta, "write", instance)
+    if not extensions.granted_fields(instance, user):
+        permissions.check_permission(user, meta, "write", instance)
     child_metas = child_metas_for(meta)
     # Parse every field that was posted, not only those the form showed: the service refuses
     # changes a submitted document does not allow, and the user learns why (409).
