@@ -143,8 +143,31 @@ def editor(request: HttpRequest, doctype: str) -> HttpResponse:
             ],
             "list_url": "" if row.istable else list_url(meta),
             "new_url": "" if row.istable else form_url(meta),
+            "texts": _texts(),
         },
     )
+
+
+def _texts() -> dict[str, str]:
+    """Return the words the designer's script shows, in the user's language."""
+    return {
+        "up": _("上移"),
+        "down": _("下移"),
+        "remove": _("删除"),
+        "restore": _("恢复"),
+        "hide": _("隐藏"),
+        "section": _("分节"),
+        "column": _("分栏"),
+        "newField": _("新字段"),
+        "role": _("角色"),
+        "ownOnly": _("仅本人"),
+        "drop": _("移除"),
+        "none": _("（无）"),
+        "hidden": _("已隐藏"),
+        "required": _("必填"),
+        "saveFailed": _("保存失败，请稍后再试"),
+        "unsaved": _("有未保存的修改，确定离开吗？"),
+    }
 
 
 def _posted_json(request: HttpRequest) -> dict[str, Any]:
