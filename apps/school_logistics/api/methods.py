@@ -1,6 +1,6 @@
 """`/api/method/<name>`: Frappe's whitelisted methods, one table entry per method.
 
-To add a method (the workflow and printing ones come next), write `def fn(call) -> value` and
+To add a method, write `def fn(call) -> value` and
 add `"dotted.name": Method(fn, READ or WRITE)` to METHODS. A plain value is sent as
 `{"message": value}`; a method may also return a whole HttpResponse (a PDF, say).
 """
@@ -16,6 +16,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from school_logistics.api import client, errors, ratelimit
+from school_logistics.api import workflow_methods as wf
 from school_logistics.api.handler import Call, api_view, json_response
 
 READ = frozenset({"GET", "POST"})
@@ -157,6 +158,22 @@ METHODS: dict[str, Method] = {
     "frappe.client.submit": Method(submit, WRITE, summary="提交单据"),
     "frappe.client.cancel": Method(cancel, WRITE, summary="作废单据"),
     "frappe.client.delete": Method(delete, WRITE | frozenset({"DELETE"}), summary="删除草稿"),
+    "frappe.model.workflow.get_transitions": Method(
+        wf.get_transitions, READ, summary="当前可执行的审批操作"
+    ),
+    "frappe.model.workflow.apply_workflow": Method(
+        wf.apply_workflow, WRITE, summary="执行审批操作（同意/拒绝/退回/提交审批/撤回），可附意见"
+    ),
+    "frappe.utils.print_format.download_pdf": Method(
+        wf.download_pdf, READ, summary="下载单据 PDF（含审批记录）"
+    ),
+    "school_logistics.approvals.inbox": Method(
+        wf.inbox_list, READ, summary="我的审批（各分类数量与列表）"
+    ),
+    "school_logistics.approvals.trail": Method(wf.trail, READ, summary="单据的审批记录"),
+    "school_logistics.approvals.transfer": Method(wf.transfer, WRITE, summary="转交审批"),
+    "school_logistics.approvals.add_approver": Method(wf.add_approver, WRITE, summary="加签"),
+    "school_logistics.approvals.urge": Method(wf.urge, WRITE, summary="催办"),
 }
 
 

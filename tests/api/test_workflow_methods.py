@@ -1,0 +1,113 @@
+"""Approvals and printing through Frappe's method names: the same rules as the desk."""
+
+from __future__ import annotations
+
+import pytest
+
+from school_logistics.core.models.document import DocStatus
+from school_logistics.workflow.models import ApprovalTask, TaskStatus
+from tests.api.conftest import REQ, make_requisition, server_messages
+from tests.workflow.conftest import heads  # noqa: F401  (fixture)
+
+pytestmark = [pytest.mark.workflows, pytest.mark.usefixtures("heads", "items")]
+M = "/api/method/"
+
+
+def transitions(client, doc) -> list[str]:
+    reply = client.post(
+        M + "frappe.model.workflow.get_transitions", {"doc": {"doctype": REQ, "name": doc.name}}
+    )
+    assert reply.status_code == 200
+    return [t["action_code"] for t in reply.json()["message"]]
+
+
+def apply(client, doc, action, **extra):
+    return client.post(
+        M + "frappe.model.workflow.apply_workflow",
+        {"doc": {"doctype": REQ, "name": doc.name}, "action": action, **extra},
+    )
+
+
+def test_requisition_runs_through_apply_workflow(api, users):
+    doc = make_requisition(users["teacher"], rate="600")  # 6,000: the principal too
+    assert transitions(api("teacher"), doc) == ["start"]
+    reply = apply(api("teacher"), doc, "Submit")
+    assert reply.json()["message"]["workflow_state"] == "部门负责人审批"
+    assert transitions(api("teacher"), doc) == ["withdraw"]
+    assert transitions(api("head"), doc) == ["approve", "reject", "return"]
+    apply(api("head"), doc, "Approve", comment="同意")
+    apply(api("purchaser"), doc, "同意")
+    reply = apply(api("principal"), doc, "approve")
+    message = reply.json()["message"]
+    assert message["docstatus"] == DocStatus.SUBMITTED and message["workflow_state"] == "已通过"
+    trail = api("teacher").get(M + "school_logistics.approvals.trail", doctype=REQ, name=doc.name)
+    assert [e["action"] for e in trail.json()["message"]] == ["提交", "同意", "同意", "同意"]
+
+
+def test_acting_without_a_task_is_refused_and_changes_nothing(api, users):
+    doc = make_requisition(users["teacher"])
+    apply(api("teacher"), doc, "Submit")
+    reply = apply(api("purchaser"), doc, "Approve")
+    assert reply.status_code == 403
+    assert ApprovalTask.objects.filter(document=doc, status=TaskStatus.PENDING).count() == 1
+
+
+def test_reject_without_reason_is_a_validation_error(api, users):
+    doc = make_requisition(users["teacher"])
+    apply(api("teacher"), doc, "Submit")
+    reply = apply(api("head"), doc, "Reject")
+    assert reply.status_code == 417
+    assert any("理由" in m for m in server_messages(reply))
+    assert apply(api("head"), doc, "Reject", comment="预算不足").status_code == 200
+
+
+def test_unknown_action_and_unknown_document(api, users, outsider_api):
+    doc = make_requisition(users["teacher"])
+    assert apply(api("teacher"), doc, "launch").status_code == 417
+    assert apply(outsider_api, doc, "Submit").status_code == 404
+
+
+def test_inbox_counts_and_rows_for_the_approver(api, users):
+    doc = make_requisition(users["teacher"])
+    apply(api("teacher"), doc, "Submit")
+    reply = api("head").get(M + "school_logistics.approvals.inbox", tab="todo")
+    message = reply.json()["message"]
+    assert message["counts"]["todo"] == 1
+    [row] = message["rows"]
+    assert row["name"] == doc.name and row["step"] == "部门负责人审批"
+
+
+def test_transfer_and_urge_through_the_api(api, users):
+    doc = make_requisition(users["teacher"])
+    apply(api("teacher"), doc, "Submit")
+    reply = api("head").post(
+        M + "school_logistics.approvals.transfer",
+        {"doctype": REQ, "name": doc.name, "user": "colleague"},
+    )
+    assert reply.status_code == 200
+    assert (
+        ApprovalTask.objects.get(document=doc, status=TaskStatus.PENDING).assignee
+        == users["colleague"]
+    )
+    assert (
+        api("teacher")
+        .post(M + "school_logistics.approvals.urge", {"doctype": REQ, "name": doc.name})
+        .status_code
+        == 200
+    )
+
+
+def test_download_pdf_gives_the_voucher(api, users):
+    doc = make_requisition(users["teacher"])
+    reply = api("teacher").get(
+        M + "frappe.utils.print_format.download_pdf", doctype=REQ, name=doc.name
+    )
+    assert reply.status_code == 200
+    assert reply["Content-Type"] == "application/pdf"
+    assert reply.content.startswith(b"%PDF")
+    assert (
+        api("colleague")
+        .get(M + "frappe.utils.print_format.download_pdf", doctype=REQ, name=doc.name)
+        .status_code
+        == 404
+    )
