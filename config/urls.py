@@ -2,6 +2,8 @@
 
 from django.urls import include, path
 
+from school_logistics.core.views.auth import set_language
+
 urlpatterns = [
     # Approvals before the desk: "/app/approvals/" is not a DocType.
     path("app/approvals/", include("school_logistics.workflow.urls")),
@@ -10,6 +12,8 @@ urlpatterns = [
     # Voucher routes first: the desk's document route would swallow ".../print".
     path("", include("school_logistics.printing.urls")),
     path("", include("school_logistics.core.urls")),
+    # Before Django's own: also remembers the choice on the signed-in user.
+    path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("school_logistics.api.urls")),
 ]

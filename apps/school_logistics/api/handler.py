@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from school_logistics.api import errors, ratelimit
 from school_logistics.api.auth import Caller, client_ip, identify
 from school_logistics.api.jsonio import ParseError, dumps, loads
+from school_logistics.core.middleware import activate_user_language
 from school_logistics.core.services import DocumentStateError
 from school_logistics.core.validation import DocumentValidationError
 
@@ -164,6 +165,8 @@ def api_view(*, methods: frozenset[str], auth: bool = True) -> Callable[[Handler
                     raise errors.MethodNotAllowed(_("不支持 %(m)s 请求") % {"m": request.method})
                 if auth and not caller.is_authenticated:
                     raise errors.AuthenticationError(_("请先登录或提供 API 密钥"))
+                if caller.is_authenticated:
+                    activate_user_language(request, caller.user)
                 call = Call(request, caller, parse_args(request))
                 if _has_nul(kwargs) or _has_nul(call.args):
                     raise errors.ValidationError(_("请求中含有不允许的空字符（\\0）"))

@@ -1,0 +1,223 @@
+"""Shared pieces of our benchmarks: a throwaway database, a statement counter and the JSON line.
+
+The JSON keys follow the viewflow peer harness (`../shared/perf/viewflow_peer/benchlib.py`), so
+our scripts run in the same `run_all.py --also` call and their lines compare key by key.
+Import this module before Django is set up: `configure()` chooses the database first.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+TX_PREFIXES = ("BEGIN", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+PG_NAME = "sl_bench"
+
+
+def configure(db: str) -> str:
+    """Point Django at a throwaway database ("sqlite" or "postgres"); return its URL.
+
+    SQLite: a file in a fresh temporary folder beside the peer's file (`SQLITE_PATH`), so a
+    peer run never deletes it. PostgreSQL: the `sl_bench` database on the server `PG_DSN`
+    names (default 127.0.0.1:5432, user postgres), dropped and created again per variant.
+    """
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # Jobs run inline and the cache is local: the route measures the database, not Redis.
+    os.environ.pop("REDIS_URL", None)
+    if db == "postgres":
+        peer = urlsplit(os.environ.get("PG_DSN") or "postgresql://postgres@127.0.0.1:5432/x")
+        auth = peer.username or "postgres"
+        if peer.password:
+            auth += f":{peer.password}"
+        url = f"postgres://{auth}@{peer.hostname or '127.0.0.1'}:{peer.port or 5432}/{PG_NAME}"
+    else:
+        base = os.path.dirname(os.environ.get("SQLITE_PATH") or "") or tempfile.gettempdir()
+        folder = tempfile.mkdtemp(prefix="sl-bench-", dir=base)
+        url = f"sqlite:///{folder}/bench.sqlite3"
+    os.environ["DATABASE_URL"] = url
+    return url
+
+
+def setup_django() -> None:
+    """Set Django up; SQLITE_OPTIONS (JSON, as the peer harness reads it) replaces ours."""
+    import django
+    from django.conf import settings
+
+    options = os.environ.get("SQLITE_OPTIONS")
+    if options and settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        settings.DATABASES["default"]["OPTIONS"] = json.loads(options)
+    django.setup()
+
+
+def fresh_database() -> None:
+    """Give the next variant an empty, migrated database (not timed)."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from school_logistics.core.registry import clear_meta_cache
+
+    connection.close()
+    if connection.vendor == "sqlite":
+        path = Path(connection.settings_dict["NAME"])
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    else:
+        import psycopg
+
+        s = connection.settings_dict
+        with psycopg.connect(
+            host=s["HOST"],
+            port=s["PORT"] or 5432,
+            user=s["USER"],
+            password=s["PASSWORD"] or None,
+            dbname="postgres",
+            autocommit=True,
+        ) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{PG_NAME}"')
+    clear_meta_cache()
+    call_command("migrate", verbosity=0)
+    _forget_parsed_flows()
+
+
+def _forget_parsed_flows() -> None:
+    from school_logistics.workflow import flows
+
+    flows._parsed.cache_clear()
+
+
+def drop_sqlite_folder() -> None:
+    """Remove the temporary SQLite folder at exit."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        connection.close()
+        shutil.rmtree(Path(connection.settings_dict["NAME"]).parent, ignore_errors=True)
+
+
+class QueryCounter:
+    """Count every statement Django sends, per phase, as the peer harness does.
+
+    BEGIN/SAVEPOINT/RELEASE are counted and also given apart; COMMIT is not a statement here.
+    """
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.total = 0
+        self.tx = 0
+        self.by_phase: Counter[str] = Counter()
+        self.phase_runs: Counter[str] = Counter()
+        self.phase = "other"
+        self.statements: list[tuple[str, str]] | None = None
+
+    def enter(self, phase: str) -> None:
+        self.phase = phase
+        self.phase_runs[phase] += 1
+
+    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        self.total += 1
+        if sql.lstrip().upper().startswith(TX_PREFIXES):
+            self.tx += 1
+        self.by_phase[self.phase] += 1
+        if self.statements is not None:
+            self.statements.append((self.phase, sql))
+        return execute(sql, params, many, context)
+
+
+def run(
+    name: str,
+    docs: list[Any],
+    warmup: int,
+    do_doc: Callable[[Any, QueryCounter], None],
+    *,
+    exclude_phases: tuple[str, ...] = (),
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Run the first `warmup` docs unmeasured, then time the rest; return the result line."""
+    from django.db import connection
+
+    counter = QueryCounter()
+    measured = docs[warmup:]
+    with connection.execute_wrapper(counter):
+        for doc in docs[:warmup]:
+            do_doc(doc, counter)
+        counter.reset()
+        if os.environ.get("BENCH_TRACE"):  # print one measured document's statements
+            counter.statements = []
+        per_doc = []
+        t0 = time.perf_counter()
+        for doc in measured:
+            t = time.perf_counter()
+            do_doc(doc, counter)
+            per_doc.append(time.perf_counter() - t)
+            if counter.statements is not None and len(per_doc) == 1:
+                for phase, sql in counter.statements:
+                    print(f"[{phase}] {sql[:200]}", file=sys.stderr)
+                counter.statements = None
+        wall = time.perf_counter() - t0
+    n = len(measured)
+    excluded = sum(counter.by_phase[p] for p in exclude_phases)
+    result: dict[str, Any] = {
+        "bench": name,
+        "n": n,
+        "warmup": warmup,
+        "wall_s": round(wall, 3),
+        "docs_per_s": round(n / wall, 1),
+        "ms_per_doc_p50": round(statistics.median(per_doc) * 1000, 2),
+        "ms_per_doc_p95": round(statistics.quantiles(per_doc, n=20)[18] * 1000, 2),
+        "queries_per_doc": round(counter.total / n, 2),
+        "tx_stmts_per_doc": round(counter.tx / n, 2),
+        "queries_per_doc_excl_harness": round((counter.total - excluded) / n, 2),
+        "queries_by_phase": {
+            p: round(counter.by_phase[p] / max(counter.phase_runs[p], 1), 2)
+            for p in sorted(counter.by_phase)
+        },
+    }
+    result.update(extra or {})
+    result.update(environment())
+    return result
+
+
+def environment() -> dict[str, Any]:
+    """Return the versions and database settings the figures depend on."""
+    from importlib.metadata import version
+
+    from django.db import connection
+
+    env: dict[str, Any] = {
+        "db": connection.vendor,
+        "django": version("django"),
+        "python": platform.python_version(),
+    }
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        env["sqlite"] = sqlite3.sqlite_version
+        with connection.cursor() as c:
+            c.execute("PRAGMA journal_mode")
+            env["sqlite_journal"] = c.fetchone()[0]
+            c.execute("PRAGMA synchronous")
+            env["sqlite_synchronous"] = c.fetchone()[0]  # 2 = FULL, 1 = NORMAL
+        env["sqlite_options"] = connection.settings_dict["OPTIONS"]
+    else:
+        env["pg_server"] = connection.pg_version
+    return env
+
+
+def emit(result: dict[str, Any]) -> None:
+    print(json.dumps(result, ensure_ascii=False), flush=True)
