@@ -5,7 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
+from django.views import i18n as i18n_views
+
+from school_logistics.core.middleware import SUPPORTED
+from school_logistics.core.models import User
 
 
 class LoginForm(AuthenticationForm):
@@ -36,3 +41,13 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     """Log out on POST only (Django's rule), then back to the sign-in page."""
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch the interface language; a signed-in user keeps the choice on every device."""
+    response = i18n_views.set_language(request)
+    language = request.POST.get("language", "")
+    user = request.user
+    if request.method == "POST" and user.is_authenticated and language in SUPPORTED:
+        User.objects.filter(pk=user.pk).update(language=language)
+    return response
