@@ -16,6 +16,8 @@ STANDARD_NAME = "标准格式"
 PAGE_SIZE_HINTS = {"Repair Ticket": PageSize.A5_LANDSCAPE}
 # Values that make no sense on paper: pictures are shown in the browser, not on the voucher.
 SKIPPED_TYPES = frozenset({"Attach", "Attach Image"})
+# Columns whose values are a character or two (箱, 支, 是): a narrow column on paper.
+NARROW_FIELDS = frozenset({"uom", "unit", "stock_uom", "gender"})
 # Long text takes a whole row of the field grid.
 WIDE_TYPES = frozenset({"Text", "Small Text"})
 
@@ -91,20 +93,28 @@ def _field_rows(part: _Part) -> list[str]:
     return lines
 
 
+def _column_class(f: DocField) -> str:
+    """Name a column's width class: fixed table layout sizes columns from the header row."""
+    if f.fieldtype == "Currency":
+        return "num money"
+    if f.fieldtype in NUMERIC_TYPES:
+        return "num"
+    return "short" if f.fieldname in NARROW_FIELDS or f.fieldtype == "Check" else ""
+
+
 def _table(table: DocField) -> list[str]:
     child = get_meta(table.options)
     cols = [f for f in child.value_fields if not f.hidden and f.fieldtype not in SKIPPED_TYPES]
     money = [f for f in cols if f.fieldtype == "Currency"]
-    head = "".join(
-        f'<th class="{"num" if f.fieldtype in NUMERIC_TYPES else ""}">{escape(f.label)}</th>'
-        for f in cols
-    )
+    head = "".join(f'<th class="{_column_class(f)}">{escape(f.label)}</th>' for f in cols)
     cells = "".join(
         f'<td class="{"num" if f.fieldtype in NUMERIC_TYPES else ""}">{{{{ row.{f.fieldname} }}}}</td>'
         for f in cols
     )
+    widths = "".join(f'<col class="{_column_class(f)}">' for f in cols)
     lines = [
         f'<table class="items" data-table="{table.fieldname}">',
+        f'  <colgroup><col class="idx">{widths}</colgroup>',
         f'  <thead><tr><th class="idx">序号</th>{head}</tr></thead>',
         "  <tbody>",
         f'  {{% for row in doc.rows("{table.fieldname}") %}}',
@@ -146,14 +156,14 @@ TOTAL = """\
 {% if total %}
 <table class="total">
   <tr><th>{{ total.label }}（大写）</th><td class="words">人民币{{ total.words }}</td>
-      <th>（小写）</th><td class="figure">¥{{ total.figure }}</td></tr>
+      <th class="small">（小写）</th><td class="figure">¥{{ total.figure }}</td></tr>
 </table>
 {% endif %}"""
 
 TRAIL = """\
 <h2>审批记录</h2>
 <table class="trail">
-  <thead><tr><th>步骤</th><th>审批人</th><th>操作</th><th>时间</th><th>意见</th></tr></thead>
+  <thead><tr><th class="step">步骤</th><th class="who">审批人</th><th class="act">操作</th><th class="at">时间</th><th>意见</th></tr></thead>
   <tbody>
   {% for e in trail %}
     <tr><td>{{ e.step or "发起" }}</td><td>{{ e.actor }}</td><td>{{ e.action }}</td><td>{{ e.at }}</td><td>{{ e.comment }}</td></tr>

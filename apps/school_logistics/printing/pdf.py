@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import threading
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from weasyprint.text.fonts import FontConfiguration
 
 # Families the voucher CSS asks for, best first; any font fontconfig tags `zh` will do.
 CJK_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
@@ -47,12 +52,29 @@ def check_cjk_font(fc_list: str = "fc-list") -> None:
         raise CJKFontMissing()
 
 
+_local = threading.local()
+
+
+def font_config() -> FontConfiguration:
+    """Return this thread's font configuration, made once: loading it reopens every CJK font."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    # Pango font maps are not thread-safe, so each thread (or RQ worker) keeps its own.
+    config = getattr(_local, "font_config", None)
+    if config is None:
+        config = _local.font_config = FontConfiguration()
+    return config
+
+
 def html_to_pdf(html: str) -> bytes:
     """Render voucher HTML to PDF; only inline data: resources are fetched, nothing else."""
     check_cjk_font()
     from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher
 
     # Admin CSS may name url(file:///etc/...) or an intranet address: fetch none of them.
     fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=False)
-    return HTML(string=html, base_url="data:,", url_fetcher=fetcher).write_pdf()
+    # An admin's @font-face would stay in a shared configuration for every later voucher.
+    config = FontConfiguration() if "@font-face" in html else font_config()
+    return HTML(string=html, base_url="data:,", url_fetcher=fetcher).write_pdf(font_config=config)

@@ -6,6 +6,7 @@ import operator
 import re
 import sys
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import TemplateSyntaxError, Undefined, nodes
@@ -161,8 +162,12 @@ def _message(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+@lru_cache(maxsize=128)
 def compile_template(source: str) -> Any:
-    """Compile a template or raise PrintTemplateError naming the line."""
+    """Compile a template or raise PrintTemplateError naming the line (cached by source).
+
+    The source is the key, so a saved edit compiles afresh and each format version compiles once.
+    """
     try:
         tree = _env.parse(source)
         # There is no loader: say so at the line instead of failing at render time.
