@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from school_logistics.core import permissions
 from school_logistics.core.meta import LAYOUT_TYPES, parse_meta
-from school_logistics.core.models import DocType, User
+from school_logistics.core.models import DocType, School, User
 from school_logistics.core.registry import clear_meta_cache
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.designer import builtin
@@ -41,9 +41,17 @@ DROPPED_ON_REMOVE = ("reqd", "unique", "in_list_view", "in_standard_filter")
 
 
 def check_can_design(actor: User) -> None:
-    """Refuse anyone but a system administrator."""
+    """Refuse anyone but the site's form owner.
+
+    Forms are shared by every school of a site, so on a district site only a superuser (the
+    district's administrator) designs them; on a one-school site its system administrator may.
+    """
+    if actor.is_superuser:
+        return
     if not permissions.is_admin(actor):
         raise PermissionDenied(_("没有权限：只有系统管理员可以设计表单"))
+    if School.objects.count() > 1:
+        raise PermissionDenied(_("表单由全区各校共用，请联系区级管理员修改"))
 
 
 def _locked(doctype: str) -> DocType:
