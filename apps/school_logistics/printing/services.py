@@ -143,3 +143,19 @@ def save_print_format(
             },
         )
     return fmt
+
+
+def set_default_format(doctype: str, name: str, *, actor: User) -> None:
+    """Make a school format (or the standard one) what the school prints a DocType with."""
+    meta = get_meta(doctype)
+    if not permissions.is_admin(actor) or actor.school_id is None:
+        raise PermissionDenied(_("只有系统管理员可以修改打印格式"))
+    with transaction.atomic():
+        own = PrintFormat.objects.select_for_update().filter(
+            school_id=actor.school_id, doctype=meta.name
+        )
+        if name != STANDARD_NAME and not own.filter(name=name).exists():
+            raise PrintTemplateError(_("没有名为“%(name)s”的打印格式") % {"name": name})
+        own.exclude(name=name).filter(is_default=True).update(is_default=False)
+        if name != STANDARD_NAME:
+            own.filter(name=name).update(is_default=True, modified_by=actor)

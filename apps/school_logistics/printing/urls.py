@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from django.urls import path
 
-from school_logistics.printing import views
+from school_logistics.printing import admin_views, views
 
 app_name = "printing"
 
 urlpatterns = [
+    # Before the desk's "app/<doctype>/" routes: "print-formats" is not a DocType.
+    path("app/print-formats/", admin_views.format_list, name="formats"),
+    path("app/print-formats/<str:doctype>/new", admin_views.format_edit, name="format-new"),
+    path(
+        "app/print-formats/<str:doctype>/preview", admin_views.format_preview, name="format-preview"
+    ),
+    path(
+        "app/print-formats/<str:doctype>/default", admin_views.format_default, name="format-default"
+    ),
+    path("app/print-formats/<str:doctype>/<str:name>", admin_views.format_edit, name="format-edit"),
     path("app/<str:doctype>/<path:name>/print.pdf", views.print_pdf, name="pdf"),
     path("app/<str:doctype>/<path:name>/print", views.print_view, name="html"),
     path("verify/<str:code>", views.verify_view, name="verify"),
