@@ -362,3 +362,12 @@ def test_general_affairs_fills_its_step_fields_and_nothing_else(client, users, i
     client.force_login(users["teacher"])
     page = client.get(f"/app/material-requisition/{doc.name}").content.decode()
     assert 'id="btn-save"' not in page  # in approval: read-only for the requester
+
+
+def test_home_page_shows_the_approvers_pending_tasks(client, users, item):
+    doc = requisition(users["teacher"], "100", item)
+    client.force_login(users["head"])
+    assert 'id="home-approvals"' not in client.get("/app/").content.decode()
+    submit(doc, users["teacher"])
+    page = client.get("/app/").content.decode()
+    assert 'id="home-approvals"' in page and doc.name in page

@@ -33,7 +33,11 @@ ReadGrant = Callable[["User"], "Q"]
 submit_guards: list[SubmitGuard] = []
 edit_guards: list[EditGuard] = []
 form_panels: list[FormPanel] = []
+# Each returns HTML for a card at the top of the user's home page (empty when nothing to show).
+HomePanel = Callable[["HttpRequest"], str]
+
 read_grants: list[ReadGrant] = []
+home_panels: list[HomePanel] = []
 field_grants: list[FieldGrant] = []
 
 

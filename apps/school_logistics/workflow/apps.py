@@ -13,4 +13,5 @@ class WorkflowConfig(AppConfig):
 
         guards.register()
         extensions.form_panels.append(views.form_panel)
+        extensions.home_panels.append(views.home_panel)
         post_migrate.connect(sync.sync_after_migrate, dispatch_uid="workflow.sync_flows")

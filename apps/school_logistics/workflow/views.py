@@ -272,3 +272,27 @@ def _earlier_steps(process: ApprovalProcess, task: ApprovalTask | None) -> list[
         return []
     keys = [s["key"] for s in process.route]
     return [s for s in process.route[: keys.index(task.step)] if s["status"] != "skipped"]
+
+
+HOME_TASKS = 5
+
+
+def home_panel(request: HttpRequest) -> str:
+    """The home page card with the user's pending approvals, most urgent first."""
+    user: User = request.user  # type: ignore[assignment]
+    pending = inbox.todo(user)
+    count = pending.count()
+    if not count:
+        return ""
+    now = timezone.now()
+    tasks = list(
+        pending.select_related("document__owner").order_by("due_at", "created")[:HOME_TASKS]
+    )
+    for task in tasks:
+        meta = get_meta(task.document.doctype)
+        task.label = meta.label  # type: ignore[attr-defined]
+        task.url = form_url(meta, task.document.name)  # type: ignore[attr-defined]
+        task.overdue = bool(task.due_at and task.due_at < now)  # type: ignore[attr-defined]
+    return render_to_string(
+        "workflow/_home.html", {"count": count, "tasks": tasks}, request=request
+    )

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from school_logistics.core import permissions
+from school_logistics.core import extensions, permissions
 from school_logistics.core.meta import Meta
 from school_logistics.core.models import Document, Role, User
 from school_logistics.core.registry import get_meta
@@ -74,5 +74,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "roles": _role_labels(user),
         "department": user.department.name if user.department_id else "",  # type: ignore[union-attr]
         "recent": _recent(user, readable),
+        "panels": [html for panel in extensions.home_panels if (html := panel(request))],
     }
     return render(request, "desk/home.html", context)
