@@ -83,3 +83,42 @@ class PrintLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_name} {self.code}"
+
+
+class BatchStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"  # saved, waiting for a worker
+    RUNNING = "running", "生成中"  # a worker claimed it; `done` counts up
+    DONE = "done", "已完成"  # the PDF is in `file`
+    FAILED = "failed", "失败"  # `error` says why; nothing to download
+
+
+class PrintBatch(models.Model):
+    """One PDF of many vouchers, built in the background; the page polls its progress."""
+
+    school = models.ForeignKey("core.School", on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    doctype = models.CharField(max_length=140)
+    names = models.JSONField(default=list)  # document names asked for, in order
+    status = models.CharField(
+        max_length=10, choices=BatchStatus.choices, default=BatchStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    # Names the user may not print (or that no longer exist): listed, not printed.
+    skipped = models.JSONField(default=list)
+    file = models.FileField(upload_to="print_batches/", blank=True)
+    error = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.doctype} ×{self.total} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 100

@@ -46,7 +46,7 @@ def _unused_code() -> str:
     raise RuntimeError("could not draw an unused verification code")
 
 
-def print_document(
+def prepare_voucher(
     document: Document,
     *,
     actor: User,
@@ -54,11 +54,8 @@ def print_document(
     format_name: str | None = None,
     base_url: str = "",
     toolbar: dict[str, object] | None = None,
-) -> PrintResult:
-    """Render a document's voucher as PDF or HTML and log the print; refuse without `print` right.
-
-    Raises PermissionDenied, PrintTemplateError or CJKFontMissing; nothing is logged then.
-    """
+) -> tuple[str, PrintLog]:
+    """Return a voucher's HTML and its print-log row, unsaved; refuse without `print` right."""
     meta = get_meta(document.doctype)
     permissions.check_permission(actor, meta, "print", document)
     fmt = choose_format(meta, document.school_id, format_name)
@@ -75,22 +72,47 @@ def print_document(
         screen=output == "html",
         toolbar=toolbar,
     )
+    log = PrintLog(
+        code=code,
+        document=document,
+        doctype=document.doctype,
+        document_name=document.name,
+        school_id=document.school_id,
+        printed_by=actor,
+        printed_at=now,
+        format_name=fmt.name,
+        output=output,
+        docstatus=document.docstatus,
+        fingerprint=verification.fingerprint,
+    )
+    return html, log
+
+
+def print_document(
+    document: Document,
+    *,
+    actor: User,
+    output: str = "pdf",
+    format_name: str | None = None,
+    base_url: str = "",
+    toolbar: dict[str, object] | None = None,
+) -> PrintResult:
+    """Render a document's voucher as PDF or HTML and log the print; refuse without `print` right.
+
+    Raises PermissionDenied, PrintTemplateError or CJKFontMissing; nothing is logged then.
+    """
+    html, log = prepare_voucher(
+        document,
+        actor=actor,
+        output=output,
+        format_name=format_name,
+        base_url=base_url,
+        toolbar=toolbar,
+    )
     content: bytes | str = html_to_pdf(html) if output == "pdf" else html
     try:
         with transaction.atomic():
-            log = PrintLog.objects.create(
-                code=code,
-                document=document,
-                doctype=document.doctype,
-                document_name=document.name,
-                school_id=document.school_id,
-                printed_by=actor,
-                printed_at=now,
-                format_name=fmt.name,
-                output=output,
-                docstatus=document.docstatus,
-                fingerprint=verification.fingerprint,
-            )
+            log.save(force_insert=True)
     except IntegrityError:  # the same code drawn by a concurrent print: print again
         return print_document(
             document,

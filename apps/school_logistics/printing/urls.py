@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from django.urls import path
 
-from school_logistics.printing import admin_views, views
+from school_logistics.printing import admin_views, batch_views, views
 
 app_name = "printing"
 
 urlpatterns = [
     # Before the desk's "app/<doctype>/" routes: "print-formats" is not a DocType.
     path("app/print-formats/", admin_views.format_list, name="formats"),
+    path("app/print-batches/<int:pk>", batch_views.batch_status, name="batch"),
+    path("app/print-batches/<int:pk>/pdf", batch_views.batch_download, name="batch-download"),
+    path("app/print-batches/new/<str:doctype>", batch_views.batch_start, name="batch-start"),
     path("app/print-formats/<str:doctype>/new", admin_views.format_edit, name="format-new"),
     path(
         "app/print-formats/<str:doctype>/preview", admin_views.format_preview, name="format-preview"
