@@ -13,6 +13,7 @@ from school_logistics.core.views import (
     home,
     link_search,
     listing,
+    transfer,
 )
 
 # `<doctype>` is a DocType name (`Material Requisition`) or its slug (`material-requisition`);
@@ -23,6 +24,10 @@ desk_patterns = [
     path("<str:doctype>/new", form.new_document, name="new"),
     path("<str:doctype>/search-link", link_search.search_link, name="search_link"),
     path("<str:doctype>/upload", files.upload, name="upload"),
+    path("<str:doctype>/import/", transfer.upload, name="import"),
+    path("<str:doctype>/import/template.xlsx", transfer.template, name="import_template"),
+    path("<str:doctype>/import/<int:pk>", transfer.status, name="import_status"),
+    path("<str:doctype>/export.xlsx", transfer.export, name="export"),
     path("<str:doctype>/<path:name>/submit", actions.submit, name="submit"),
     path("<str:doctype>/<path:name>/cancel", actions.cancel, name="cancel"),
     path("<str:doctype>/<path:name>/amend", actions.amend, name="amend"),

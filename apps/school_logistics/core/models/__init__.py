@@ -1,3 +1,4 @@
+from school_logistics.core.models.data_import import DataImport, ImportStatus
 from school_logistics.core.models.doctype import DocType
 from school_logistics.core.models.document import (
     Attachment,
@@ -11,9 +12,11 @@ from school_logistics.core.models.org import Department, Role, School, User
 __all__ = [
     "Attachment",
     "Comment",
+    "DataImport",
     "Department",
     "DocType",
     "Document",
+    "ImportStatus",
     "NamingSeries",
     "Role",
     "School",
