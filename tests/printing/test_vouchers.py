@@ -191,3 +191,20 @@ def test_repair_ticket_with_parts_fits_one_a5_landscape_page(users, classroom, i
     assert "第1页共1页" in text
     assert "报修单" in text and "申请人" in text and "打印人" in text
     assert "审批记录" not in text  # no flow ran: half a sheet skips the empty trail
+
+
+def test_print_view_forbids_inline_script_from_an_admins_template(client, users):
+    """An admin's format is served on our origin: the CSP keeps any <script> in it inert."""
+    from school_logistics.core import services
+
+    item = services.create_document(
+        "Item",
+        {"item_code": "CSP-1", "item_name": "粉笔", "uom": "盒", "category": "办公用品"},
+        actor=users["admin"],
+    )
+    client.force_login(users["admin"])
+    response = client.get(f"/app/item/{item.name}/print")
+    assert response.status_code == 200
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("style-src")[0]
+    assert "onclick" not in response.content.decode()
