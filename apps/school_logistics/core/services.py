@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -97,8 +98,15 @@ def _promote(doc: Doc) -> None:
         )
 
 
+# Each computes or checks values from the DocType's own declarations right after cleaning
+# (the designer's formulas and required-if rules); registered in ready(), so core imports none.
+value_hooks: list[Callable[[Doc], None]] = []
+
+
 def _validate(doc: Doc, raw: dict[str, Any], existing: dict[str, Any] | None) -> None:
     doc.values = clean_values(doc.meta, raw, doc.child_metas, existing)
+    for hook in value_hooks:
+        hook(doc)
     check_references(
         doc.meta,
         doc.values,

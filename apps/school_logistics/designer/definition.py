@@ -23,6 +23,7 @@ from school_logistics.core.meta import (
 from school_logistics.core.models import DocType, Role
 from school_logistics.core.registry import ORG_DOCTYPES
 from school_logistics.core.validation import DocumentValidationError, form_field
+from school_logistics.designer.rules import RULE_PROPS, check_rules, normalise_condition
 
 # The types an admin picks from, in the order the designer offers them.
 FIELD_TYPE_LABELS: dict[str, Any] = {
@@ -135,6 +136,14 @@ def normalise_field(raw: Any) -> dict[str, Any]:
     for key in FLAG_PROPS:
         if raw.get(key) in (True, 1, "1", "true", "on"):
             out[key] = 1
+    formula = _text(raw.get("formula"), 600)
+    if formula:
+        out["formula"] = formula
+        out["read_only"] = 1  # computed by the server on every save; input never sets it
+    for key in RULE_PROPS:
+        rule = normalise_condition(raw.get(key))
+        if rule:
+            out[key] = rule
     return out
 
 
@@ -200,6 +209,8 @@ class Checker:
         self._fields()
         self._references()
         self._permissions()
+        for key, messages in check_rules(raw).items():
+            self.errors[key].extend(messages)
         if not self.errors:
             try:
                 parse_meta(raw)

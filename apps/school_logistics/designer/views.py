@@ -16,15 +16,16 @@ from django.views.decorators.http import require_POST
 from school_logistics.core import services as core_services
 from school_logistics.core.meta import PERMISSION_TYPES, Meta, parse_meta
 from school_logistics.core.models import DocType, Role, User
-from school_logistics.core.permissions import RIGHT_LABELS
+from school_logistics.core.permissions import RIGHT_LABELS, has_permission
 from school_logistics.core.registry import ORG_DOCTYPES, get_meta
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.views.doctypes import MODULE_LABELS, doctype_slug, form_url, list_url
 from school_logistics.core.views.layout import LayoutBuilder
-from school_logistics.designer import services
+from school_logistics.designer import rules, services
 from school_logistics.designer.customize import FIELD_OVERRIDABLE
 from school_logistics.designer.definition import FIELD_TYPE_LABELS, check_definition, normalise
 from school_logistics.designer.models import DocTypeVersion
+from school_logistics.workflow.conditions import OPERATORS
 
 MAX_BODY = 500_000  # characters: a 200-field definition is well under 100 kB
 
@@ -119,6 +120,7 @@ def editor(request: HttpRequest, doctype: str) -> HttpResponse:
         "types": [[t, str(label)] for t, label in FIELD_TYPE_LABELS.items()],
         "roles": [[r.code, r.label] for r in Role.objects.order_by("id")],
         "rights": [[p, str(RIGHT_LABELS[p])] for p in PERMISSION_TYPES],
+        "ops": [[op, _(label)] for op, (label, _fn) in OPERATORS.items()],
         "links": sorted(ORG_DOCTYPES - {"School", "Role"})
         + list(DocType.objects.filter(istable=False).values_list("name", flat=True)),
         "tables": list(
@@ -167,6 +169,9 @@ def _texts() -> dict[str, str]:
         "required": _("必填"),
         "saveFailed": _("保存失败，请稍后再试"),
         "unsaved": _("有未保存的修改，确定离开吗？"),
+        "value": _("值"),
+        "field": _("字段"),
+        "op": _("比较"),
     }
 
 
@@ -247,3 +252,13 @@ def preview(request: HttpRequest, doctype: str) -> HttpResponse:
         "designer/preview.html",
         {"meta": meta, "layout": layout, "errors": errors, "editing": True},
     )
+
+
+@login_required
+def form_rules(request: HttpRequest, doctype: str) -> HttpResponse:
+    """Answer the formulas and show/required-if rules a desk form applies while the user types."""
+    user: User = request.user  # type: ignore[assignment]
+    meta = get_meta(_row(doctype).name)
+    if not any(has_permission(user, meta, p) for p in ("read", "create")):
+        return JsonResponse({"error": _("没有权限")}, status=403)
+    return JsonResponse(rules.client_rules(meta), json_dumps_params={"ensure_ascii": False})

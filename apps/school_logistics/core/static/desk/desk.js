@@ -359,4 +359,19 @@
   document.querySelectorAll(".desk-grid").forEach(function (grid) {
     if (grid.classList.contains("is-editable")) recompute(grid);
   });
+
+  /* ---------- designed forms: live formulas and show/required-if rules ---------- */
+  var formPath = docForm ? (docForm.getAttribute("action") || "").split("/") : [];
+  if (formPath[1] === "app" && formPath[2]) {
+    fetch("/app/designer/rules/" + formPath[2], { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : {}; })
+      .then(function (data) {
+        if (!data || !data.script) return;  // most forms have no rules: nothing more to load
+        window.SchoolFormRules = data;
+        var script = document.createElement("script");
+        script.src = data.script;
+        document.body.appendChild(script);
+      })
+      .catch(function () {});
+  }
 })();

@@ -161,10 +161,62 @@
       $$("[data-fprop]", box).forEach((input) => { input.disabled = box.hidden || (builtinField && !overridable.has(input.dataset.fprop)); });
     });
     $$("[data-value-only]").forEach((box) => { box.hidden = LAYOUT.has(f.fieldtype); });
+    $$("[data-no-table]").forEach((box) => { box.hidden = LAYOUT.has(f.fieldtype) || f.fieldtype === "Table"; });
+    renderRules(f, builtinField);
     if (f.fieldtype === "Section Break") $("#p-label").closest("div").hidden = false;
   }
 
+  /* Show/required-if rules: rows of (field, operator, value), all of which must hold. */
+  const VALUELESS = new Set(["is set", "is not set"]);
+
+  function renderRules(f, locked) {
+    $$(".rule-list").forEach((list) => {
+      const prop = list.dataset.rule;
+      const rules = (f[prop] && f[prop].all) || [];
+      list.textContent = "";
+      const choices = def.fields.filter((o) => !LAYOUT.has(o.fieldtype) && o.fieldtype !== "Table" && !o.removed && o !== f);
+      rules.forEach((rule, r) => {
+        const field = el("select", { class: "form-select form-select-sm rule-field", "aria-label": text.field });
+        choices.forEach((o) => field.appendChild(el("option", { value: o.fieldname, text: o.label || o.fieldname })));
+        field.value = rule.field;
+        const op = el("select", { class: "form-select form-select-sm rule-op", "aria-label": text.op });
+        cfg.ops.forEach(([code, label]) => op.appendChild(el("option", { value: code, text: label })));
+        op.value = rule.op;
+        const value = el("input", { class: "form-control form-control-sm rule-value", "aria-label": text.value, value: rule.value || "" });
+        value.hidden = VALUELESS.has(rule.op);
+        const update = () => {
+          rule.field = field.value; rule.op = op.value; rule.value = value.value;
+          value.hidden = VALUELESS.has(rule.op);
+          changed();
+        };
+        [field, op, value].forEach((n) => { n.disabled = locked; n.addEventListener("change", update); n.addEventListener("input", update); });
+        const drop = el("button", { type: "button", class: "btn btn-sm btn-link text-danger rule-drop", text: text.drop, onclick: () => {
+          rules.splice(r, 1);
+          f[prop] = rules.length ? { all: rules } : undefined;
+          renderRules(f, locked);
+          changed();
+        } });
+        drop.disabled = locked;
+        list.appendChild(el("div", { class: "d-flex gap-1 mb-1 rule-row" }, [field, op, value, drop]));
+      });
+    });
+    $$(".rule-add").forEach((b) => { b.disabled = locked; });
+  }
+
+  function addRule(prop) {
+    const f = def.fields[selected];
+    if (!f) return;
+    const first = def.fields.find((o) => !LAYOUT.has(o.fieldtype) && o.fieldtype !== "Table" && !o.removed && o !== f);
+    if (!first) return;
+    const rules = (f[prop] && f[prop].all) || [];
+    rules.push({ field: first.fieldname, op: "==", value: "" });
+    f[prop] = { all: rules };
+    renderRules(f, false);
+    changed();
+  }
+
   function onPanelInput(e) {
+    if (e.target.closest(".rule-list")) return;  // rule rows keep their own state
     const input = e.target.closest("[data-fprop]");
     const f = def.fields[selected];
     if (!input || !f || input.disabled) return;
@@ -175,6 +227,7 @@
       if (value !== input.value) input.value = value;
     }
     f[prop] = value;
+    if (prop === "formula") f.read_only = value.trim() ? 1 : 0;  // a computed field is not typed in
     if (prop === "fieldtype") {
       if (value === "Link" && !cfg.links.includes(f.options)) f.options = cfg.links[0] || "";
       if (value === "Table" && !cfg.tables.includes(f.options)) f.options = cfg.tables[0] || "";
@@ -340,6 +393,7 @@
   $("#btn-add-section").addEventListener("click", () => addField("Section Break"));
   $("#btn-add-column").addEventListener("click", () => addField("Column Break"));
   $("#btn-save-doctype").addEventListener("click", save);
+  $$(".rule-add").forEach((b) => b.addEventListener("click", () => addRule(b.dataset.rule)));
   const addPerm = $("#btn-add-perm");
   if (addPerm) addPerm.addEventListener("click", () => { def.permissions.push({ role: cfg.roles[0][0], read: 1 }); renderPermissions(); changed(); });
   window.addEventListener("beforeunload", (e) => { if (dirty) { e.preventDefault(); e.returnValue = text.unsaved; } });

@@ -1,0 +1,386 @@
+"""Formulas an admin types for computed fields, checked and evaluated by simpleeval in a sandbox.
+
+Grammar (mirrored by `static/desk/formula.js` for instant feedback on the form): numbers,
+'text', field names, `table.column` (a child table's column as a list), `+ - * / % **`,
+comparisons, `and or not`, `a if condition else b`, and the functions in FUNCTIONS.
+Nothing else parses: no attributes but table columns, no subscripts, no lambdas, no keywords.
+Numbers are Decimal (money never becomes float); powers, text and the tree size are capped.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import decimal
+import warnings
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import simpleeval
+from django.utils import timezone
+
+MAX_SOURCE = 500  # characters of one formula
+MAX_NODES = 120  # syntax-tree nodes of one formula
+MAX_TEXT = 1000  # characters of any text a formula builds
+MAX_EXPONENT = 100
+MAX_ARGS = 10
+# Enough digits for money; overflow and invalid operations raise instead of producing Infinity.
+CONTEXT = decimal.Context(
+    prec=28,
+    rounding=ROUND_HALF_UP,
+    Emax=99,
+    Emin=-99,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
+
+
+class FormulaError(ValueError):
+    """A formula that cannot be used or evaluated; the message is for the admin or the user."""
+
+
+def _num(value: Any, where: str = "") -> Decimal | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return Decimal(int(value))
+    if isinstance(value, (int, Decimal)):
+        return Decimal(value)
+    raise FormulaError(f"{where or '运算'}需要数字，得到的是“{str(value)[:20]}”")
+
+
+def _arith(op: Callable[[Decimal, Decimal], Decimal], name: str) -> Callable[[Any, Any], Any]:
+    def run(a: Any, b: Any) -> Any:
+        x, y = _num(a, name), _num(b, name)
+        if x is None or y is None:
+            return None  # an empty input leaves the result empty, as on paper
+        return op(x, y)
+
+    return run
+
+
+def _add(a: Any, b: Any) -> Any:
+    if isinstance(a, str) and isinstance(b, str):
+        if len(a) + len(b) > MAX_TEXT:
+            raise FormulaError(f"文字太长（最多 {MAX_TEXT} 字）")
+        return a + b
+    if isinstance(a, str) or isinstance(b, str):
+        raise FormulaError("文字和数字不能相加")
+    return _arith(lambda x, y: x + y, "加法")(a, b)
+
+
+def _div(x: Decimal, y: Decimal) -> Decimal:
+    if y == 0:
+        raise FormulaError("除数为零")
+    return x / y
+
+
+def _mod(x: Decimal, y: Decimal) -> Decimal:
+    if y == 0:
+        raise FormulaError("除数为零")
+    return x % y
+
+
+def _pow(x: Decimal, y: Decimal) -> Decimal:
+    if y != y.to_integral_value() or abs(y) > MAX_EXPONENT:
+        raise FormulaError(f"乘方的指数应为 -{MAX_EXPONENT} 到 {MAX_EXPONENT} 的整数")
+    return x ** int(y)
+
+
+def _ordered(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
+    def run(a: Any, b: Any) -> bool:
+        if a is None or b is None:
+            return False  # an empty field meets no threshold
+        if isinstance(a, (int, Decimal)) and isinstance(b, (int, Decimal)):
+            return op(Decimal(a), Decimal(b))
+        if type(a) is not type(b):
+            raise FormulaError("不同类型的值不能比较大小")
+        return op(a, b)
+
+    return run
+
+
+def _equal(a: Any, b: Any) -> bool:
+    if isinstance(a, (int, Decimal)) and isinstance(b, (int, Decimal)):
+        return Decimal(a) == Decimal(b)
+    return bool(a == b)
+
+
+def _neg(a: Any) -> Any:
+    x = _num(a, "负号")
+    return None if x is None else -x
+
+
+OPERATORS: dict[type, Callable[..., Any]] = {
+    ast.Add: _add,
+    ast.Sub: _arith(lambda x, y: x - y, "减法"),
+    ast.Mult: _arith(lambda x, y: x * y, "乘法"),
+    ast.Div: _arith(_div, "除法"),
+    ast.Mod: _arith(_mod, "取余"),
+    ast.Pow: _arith(_pow, "乘方"),
+    ast.Eq: _equal,
+    ast.NotEq: lambda a, b: not _equal(a, b),
+    ast.Lt: _ordered(lambda a, b: a < b),
+    ast.LtE: _ordered(lambda a, b: a <= b),
+    ast.Gt: _ordered(lambda a, b: a > b),
+    ast.GtE: _ordered(lambda a, b: a >= b),
+    ast.USub: _neg,
+    ast.UAdd: lambda a: _num(a, "正号"),
+    ast.Not: lambda a: not a,
+}
+
+
+# ---- functions ------------------------------------------------------------------------------
+
+
+def _numbers(args: tuple[Any, ...], name: str) -> list[Decimal]:
+    items: Iterable[Any] = args[0] if len(args) == 1 and isinstance(args[0], list) else args
+    return [n for n in (_num(v, name) for v in items) if n is not None]
+
+
+def _round(value: Any, places: Any = 0) -> Decimal | None:
+    x = _num(value, "round")
+    n = _num(places, "round")
+    if n is None or n != int(n) or not 0 <= n <= 10:
+        raise FormulaError("round 的小数位数应为 0 到 10 的整数")
+    return None if x is None else x.quantize(Decimal(1).scaleb(-int(n)))
+
+
+def _sum(*args: Any) -> Decimal:
+    return sum(_numbers(args, "sum"), Decimal(0))
+
+
+def _min(*args: Any) -> Decimal | None:
+    found = _numbers(args, "min")
+    return min(found) if found else None
+
+
+def _max(*args: Any) -> Decimal | None:
+    found = _numbers(args, "max")
+    return max(found) if found else None
+
+
+def _avg(*args: Any) -> Decimal | None:
+    found = _numbers(args, "avg")
+    return sum(found, Decimal(0)) / len(found) if found else None
+
+
+def _count(*args: Any) -> Decimal:
+    items = args[0] if len(args) == 1 and isinstance(args[0], list) else args
+    return Decimal(sum(1 for v in items if v not in (None, "")))
+
+
+def _abs(value: Any) -> Decimal | None:
+    x = _num(value, "abs")
+    return None if x is None else abs(x)
+
+
+def _moment(value: Any, name: str) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        return value
+    raise FormulaError(f"{name} 需要日期或日期时间")
+
+
+def _span(a: Any, b: Any, name: str) -> dt.timedelta | None:
+    start, end = _moment(a, name), _moment(b, name)
+    if start is None or end is None:
+        return None
+    if isinstance(start, dt.datetime) != isinstance(end, dt.datetime):
+        start = start if isinstance(start, dt.datetime) else _midnight(start)
+        end = end if isinstance(end, dt.datetime) else _midnight(end)
+    return end - start  # type: ignore[operator]
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+def _days_between(a: Any, b: Any) -> Decimal | None:
+    span = _span(a, b, "days_between")
+    if span is None:
+        return None
+    if span.seconds == 0 and span.microseconds == 0:
+        return Decimal(span.days)
+    return (Decimal(span.total_seconds()) / 86400).quantize(Decimal("0.01"))
+
+
+def _hours_between(a: Any, b: Any) -> Decimal | None:
+    span = _span(a, b, "hours_between")
+    if span is None:
+        return None
+    return (Decimal(span.total_seconds()) / 3600).quantize(Decimal("0.01"))
+
+
+def _shift(value: Any, amount: Any, unit: str, name: str) -> dt.date | None:
+    start, n = _moment(value, name), _num(amount, name)
+    if start is None or n is None:
+        return None
+    if abs(n) > 36500 * (24 if unit == "hours" else 1):
+        raise FormulaError(f"{name} 的数量太大")
+    if unit == "days" and not isinstance(start, dt.datetime) and n == int(n):
+        return start + dt.timedelta(days=int(n))
+    moment = start if isinstance(start, dt.datetime) else _midnight(start)
+    return moment + dt.timedelta(**{unit: float(n)})
+
+
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "round": _round,
+    "abs": _abs,
+    "min": _min,
+    "max": _max,
+    "sum": _sum,
+    "avg": _avg,
+    "count": _count,
+    "days_between": _days_between,
+    "hours_between": _hours_between,
+    "add_days": lambda d, n: _shift(d, n, "days", "add_days"),
+    "add_hours": lambda d, n: _shift(d, n, "hours", "add_hours"),
+    "today": lambda: timezone.localdate(),
+    "now": lambda: timezone.now(),
+}
+CONSTANTS = {"True": True, "False": False, "None": None}
+
+# ---- checking -------------------------------------------------------------------------------
+
+ALLOWED_NODES = (
+    ast.Expression,
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.BoolOp,
+    ast.Compare,
+    ast.IfExp,
+    ast.Call,
+    ast.Name,
+    ast.Attribute,
+    ast.Constant,
+    ast.Load,
+    ast.And,
+    ast.Or,
+    *[op for op in OPERATORS],
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The names a formula may use: fields of its level and, for a document, table columns."""
+
+    fields: frozenset[str]
+    tables: Mapping[str, frozenset[str]]
+
+
+@dataclass(frozen=True)
+class Formula:
+    source: str
+    tree: ast.Expression
+    fields: frozenset[str]  # the fields (and tables) it reads, for the evaluation order
+
+
+def _decimal_constants(tree: ast.Expression) -> None:
+    """Replace number literals by Decimal ones, so `0.1 * qty` is exact."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+            node.value = Decimal(str(node.value))
+
+
+def compile_formula(source: Any, scope: Scope) -> Formula:
+    """Parse and check a formula against the fields it may read; raise FormulaError."""
+    if not isinstance(source, str) or not source.strip():
+        raise FormulaError("公式为空")
+    if len(source) > MAX_SOURCE:
+        raise FormulaError(f"公式太长（最多 {MAX_SOURCE} 字）")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "invalid decimal literal" and such: refused below
+            tree = ast.parse(source.strip(), mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        raise FormulaError("公式写法有误，请检查括号、引号和运算符") from None
+    nodes = list(ast.walk(tree))
+    if len(nodes) > MAX_NODES:
+        raise FormulaError("公式太复杂，请拆成几个计算字段")
+    used: set[str] = set()
+    for node in nodes:
+        if not isinstance(node, ALLOWED_NODES):
+            raise FormulaError(f"公式中不能使用“{_snippet(source, node)}”")
+        if isinstance(node, ast.Constant):
+            value = node.value
+            if not isinstance(value, (int, float, str, bool)) and value is not None:
+                raise FormulaError("公式中只能写数字和文字")
+            if isinstance(value, str) and len(value) > MAX_TEXT:
+                raise FormulaError(f"文字太长（最多 {MAX_TEXT} 字）")
+            if isinstance(value, float) and not abs(value) < 1e30:
+                raise FormulaError("数字太大")
+        elif isinstance(node, ast.Call):
+            _check_call(node)
+        elif isinstance(node, ast.Attribute):
+            _check_column(node, scope)
+            used.add(node.value.id)  # type: ignore[attr-defined]
+        elif isinstance(node, ast.Name):
+            if node.id in CONSTANTS or node.id in FUNCTIONS and _is_callee(tree, node):
+                continue
+            if node.id in scope.tables and _is_column_base(tree, node):
+                continue
+            if node.id not in scope.fields:
+                raise FormulaError(f"公式中的字段“{node.id}”不存在")
+            used.add(node.id)
+    _decimal_constants(tree)
+    return Formula(source.strip(), tree, frozenset(used))
+
+
+def _snippet(source: str, node: ast.AST) -> str:
+    text = ast.get_source_segment(source.strip(), node) or type(node).__name__
+    return text[:30]
+
+
+def _check_call(node: ast.Call) -> None:
+    if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+        name = node.func.id if isinstance(node.func, ast.Name) else "?"
+        raise FormulaError(f"不支持的函数“{name}”，可用：{'、'.join(FUNCTIONS)}")
+    if node.keywords or len(node.args) > MAX_ARGS:
+        raise FormulaError(f"函数“{node.func.id}”的参数写法有误")
+    if any(isinstance(a, ast.Starred) for a in node.args):
+        raise FormulaError("公式中不能使用 *")
+
+
+def _check_column(node: ast.Attribute, scope: Scope) -> None:
+    base = node.value
+    if not isinstance(base, ast.Name) or base.id not in scope.tables:
+        raise FormulaError("只有子表可以用“子表.列”的写法")
+    if node.attr not in scope.tables[base.id]:
+        raise FormulaError(f"子表“{base.id}”没有列“{node.attr}”")
+
+
+def _is_callee(tree: ast.AST, name: ast.Name) -> bool:
+    return any(isinstance(n, ast.Call) and n.func is name for n in ast.walk(tree))
+
+
+def _is_column_base(tree: ast.AST, name: ast.Name) -> bool:
+    return any(isinstance(n, ast.Attribute) and n.value is name for n in ast.walk(tree))
+
+
+# ---- evaluating -----------------------------------------------------------------------------
+
+
+def evaluate(formula: Formula, names: Mapping[str, Any]) -> Any:
+    """Evaluate a compiled formula over a document's values; raise FormulaError on any failure."""
+    evaluator = simpleeval.SimpleEval(
+        operators=OPERATORS, functions=FUNCTIONS, names={**CONSTANTS, **names}
+    )
+    try:
+        with decimal.localcontext(CONTEXT):
+            return evaluator.eval(formula.source, previously_parsed=formula.tree.body)
+    except FormulaError:
+        raise
+    except simpleeval.InvalidExpression as exc:
+        raise FormulaError(f"公式无法计算：{exc}") from None
+    except (ArithmeticError, TypeError, ValueError, OverflowError, RecursionError) as exc:
+        raise FormulaError(f"公式无法计算：{type(exc).__name__}") from None
+
+
+def run(source: Any, names: Mapping[str, Any], scope: Scope | None = None) -> Any:
+    """Compile and evaluate in one go (tests, the designer's try-it)."""
+    scope = scope or Scope(frozenset(n for n in names if not isinstance(names[n], dict)), {})
+    tables = {k: frozenset(v) for k, v in names.items() if isinstance(v, dict)}
+    return evaluate(compile_formula(source, Scope(scope.fields, tables or scope.tables)), names)

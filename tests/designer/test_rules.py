@@ -1,0 +1,195 @@
+"""Formulas and show/required-if rules in the engine's one save path, and the designer's checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from school_logistics.core import services as core
+from school_logistics.core.models import DocType, Document, User
+from school_logistics.core.registry import get_meta
+from school_logistics.core.validation import DocumentValidationError
+from school_logistics.designer import services
+
+pytestmark = pytest.mark.django_db
+
+ROW = "Loan Item"
+LOAN = "Item Loan"
+
+
+@pytest.fixture
+def loan(admin: User) -> DocType:
+    """物品借用 with a child table whose amount is qty × price and a total summed from it."""
+    services.create_doctype(
+        {"name": ROW, "label": "借用物品", "istable": 1, "module": "assets", "fields": [
+            {"fieldname": "item", "fieldtype": "Data", "label": "物品", "reqd": 1},
+            {"fieldname": "qty", "fieldtype": "Int", "label": "数量"},
+            {"fieldname": "price", "fieldtype": "Currency", "label": "单价"},
+            {"fieldname": "amount", "fieldtype": "Currency", "label": "金额",
+             "formula": "qty * price"},
+        ]},
+        actor=admin,
+    )  # fmt: skip
+    return services.create_doctype(
+        {"name": LOAN, "label": "物品借用", "module": "assets", "autoname": "LN-.####",
+         "fields": [
+            {"fieldname": "borrow_date", "fieldtype": "Date", "label": "借出日期", "reqd": 1},
+            {"fieldname": "due_date", "fieldtype": "Date", "label": "应还日期", "reqd": 1},
+            {"fieldname": "days", "fieldtype": "Int", "label": "借用天数",
+             "formula": "days_between(borrow_date, due_date)"},
+            {"fieldname": "items", "fieldtype": "Table", "label": "物品", "options": ROW},
+            {"fieldname": "total", "fieldtype": "Currency", "label": "总价值",
+             "formula": "sum(items.amount)"},
+            {"fieldname": "returned", "fieldtype": "Check", "label": "已归还"},
+            {"fieldname": "return_date", "fieldtype": "Date", "label": "归还日期", "reqd": 1,
+             "depends_on": {"all": [{"field": "returned", "op": "==", "value": "1"}]}},
+            {"fieldname": "damage", "fieldtype": "Select", "label": "损坏情况",
+             "options": "完好\n损坏"},
+            {"fieldname": "compensation", "fieldtype": "Currency", "label": "赔偿金额",
+             "mandatory_depends_on": {"all": [{"field": "damage", "op": "==", "value": "损坏"}]}},
+        ]},
+        actor=admin,
+    )  # fmt: skip
+
+
+def _values(**extra: Any) -> dict[str, Any]:
+    return {
+        "borrow_date": "2026-03-02",
+        "due_date": "2026-03-09",
+        "items": [
+            {"item": "投影仪", "qty": "2", "price": "1500.50"},
+            {"item": "翻页笔", "qty": "3", "price": "45"},
+        ],
+        **extra,
+    }
+
+
+def test_formulas_compute_row_amounts_totals_and_date_spans_on_save(
+    loan: DocType, users: dict[str, User]
+) -> None:
+    doc = core.create_document(LOAN, _values(), actor=users["teacher"])
+    assert doc.data["days"] == 7
+    assert [r["amount"] for r in doc.data["items"]] == ["3001.00", "135.00"]
+    assert doc.data["total"] == "3136.00"
+
+
+def test_typed_value_of_a_formula_field_is_ignored_and_the_server_value_wins(
+    loan: DocType, users: dict[str, User]
+) -> None:
+    doc = core.create_document(LOAN, _values(total="1", days="99"), actor=users["teacher"])
+    assert doc.data["total"] == "3136.00" and doc.data["days"] == 7
+    doc = core.save_document(
+        LOAN, doc.name, {"items": [{"item": "投影仪", "qty": "1", "price": "10"}]},
+        actor=users["teacher"],
+    )  # fmt: skip
+    assert doc.data["total"] == "10.00"
+
+
+def test_hidden_field_is_not_required_and_shown_one_is(
+    loan: DocType, users: dict[str, User]
+) -> None:
+    doc = core.create_document(LOAN, _values(), actor=users["teacher"])
+    assert doc.data.get("return_date") is None
+    with pytest.raises(DocumentValidationError) as exc:
+        core.save_document(LOAN, doc.name, {"returned": "1"}, actor=users["teacher"])
+    assert "归还日期：此项为必填项" in exc.value.errors["return_date"][0]
+    doc.refresh_from_db()
+    assert not doc.data.get("returned")  # nothing changed
+    core.save_document(
+        LOAN, doc.name, {"returned": "1", "return_date": "2026-03-08"}, actor=users["teacher"]
+    )
+    doc.refresh_from_db()
+    assert doc.data["return_date"] == "2026-03-08"
+
+
+def test_required_if_refuses_a_save_with_a_per_field_message(
+    loan: DocType, users: dict[str, User]
+) -> None:
+    with pytest.raises(DocumentValidationError) as exc:
+        core.create_document(LOAN, _values(damage="损坏"), actor=users["teacher"])
+    assert list(exc.value.errors) == ["compensation"]
+    assert not Document.objects.filter(doctype=LOAN).exists()
+    doc = core.create_document(
+        LOAN, _values(damage="损坏", compensation="80"), actor=users["teacher"]
+    )
+    assert doc.data["compensation"] == "80.00"
+
+
+def test_required_when_shown_is_what_the_engine_sees_for_a_depends_on_field(loan: DocType) -> None:
+    field = get_meta(LOAN).get_field("return_date")
+    assert field is not None and not field.reqd and field.raw["reqd_when_shown"] == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"formula": "qty * "}, "公式写法有误"),
+        ({"formula": "().__class__"}, "只有子表"),
+        ({"formula": "nothing + 1"}, "字段“nothing”不存在"),
+        ({"formula": "total + 1"}, "引用字段自己"),
+        ({"formula": "open('x')"}, "不支持的函数"),
+        ({"depends_on": {"all": [{"field": "ghost", "op": "==", "value": "1"}]}}, "ghost"),
+        ({"mandatory_depends_on": {"all": [{"field": "damage", "op": "~", "value": "1"}]}},
+         "不支持的比较方式"),
+    ],
+)  # fmt: skip
+def test_designer_refuses_bad_formulas_and_rules_and_changes_nothing(
+    loan: DocType, admin: User, change: dict[str, Any], message: str
+) -> None:
+    before = DocType.objects.get(name=LOAN).definition
+    with pytest.raises(DocumentValidationError) as exc:
+        services.update_field(LOAN, "total", change, actor=admin)
+    assert message in " ".join(exc.value.messages())
+    assert DocType.objects.get(name=LOAN).definition == before
+
+
+def test_formulas_that_read_each_other_in_a_cycle_are_refused(loan: DocType, admin: User) -> None:
+    services.update_field(LOAN, "compensation", {"formula": "total * 0.1"}, actor=admin)
+    with pytest.raises(DocumentValidationError) as exc:
+        services.update_field(LOAN, "total", {"formula": "compensation + 1"}, actor=admin)
+    assert "互相引用" in " ".join(exc.value.messages())
+
+
+def test_a_formula_field_is_stored_read_only(loan: DocType) -> None:
+    total = get_meta(LOAN).get_field("total")
+    assert total is not None and total.read_only and total.raw["formula"] == "sum(items.amount)"
+
+
+def test_formula_division_by_zero_refuses_the_save_naming_the_field(
+    loan: DocType, admin: User, users: dict[str, User]
+) -> None:
+    services.update_field(LOAN, "compensation", {"formula": "total / days"}, actor=admin)
+    with pytest.raises(DocumentValidationError) as exc:
+        core.create_document(LOAN, _values(due_date="2026-03-02"), actor=users["teacher"])
+    assert "除数为零" in exc.value.errors["compensation"][0]
+    assert not Document.objects.filter(doctype=LOAN).exists()
+
+
+def test_desk_form_gets_formulas_and_rules_of_a_designed_form(
+    loan: DocType, users: dict[str, User], client: Any
+) -> None:
+    client.force_login(users["teacher"])
+    data = client.get("/app/designer/rules/item-loan").json()
+    assert data["fields"]["total"]["formula"] == "sum(items.amount)"
+    assert data["fields"]["return_date"]["reqd_when_shown"] == 1
+    assert data["tables"]["items"]["amount"]["formula"] == "qty * price"
+    assert data["table_types"]["items"]["qty"] == "Int"
+    assert data["script"].endswith("designer/form_rules.js")
+
+
+def test_form_rules_are_empty_for_a_form_without_any(
+    loan: DocType, users: dict[str, User], client: Any
+) -> None:
+    client.force_login(users["teacher"])
+    assert client.get("/app/designer/rules/material-requisition").json() == {}
+
+
+def test_form_rules_need_a_right_on_the_doctype(
+    loan: DocType, users: dict[str, User], outsider: User, client: Any
+) -> None:
+    outsider.roles.clear()
+    client.force_login(outsider)
+    assert client.get("/app/designer/rules/item-loan").status_code == 403
+    client.logout()
+    assert client.get("/app/designer/rules/item-loan").status_code == 302
