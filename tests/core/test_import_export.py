@@ -26,6 +26,7 @@ from school_logistics.core.models import (
     Version,
 )
 from school_logistics.core.registry import clear_meta_cache
+from tests.core.test_i18n import english_catalogue  # noqa: F401  (compiles the .mo when stale)
 
 ITEMS = "/app/item"
 REQS = "/app/material-requisition"
@@ -89,8 +90,16 @@ def filled(client: Any, base: str, lines: list[dict[str, Any]]) -> bytes:
     return out.getvalue()
 
 
-def upload(client: Any, base: str, content: bytes, name: str = "导入.xlsx", **extra: Any) -> Any:
-    return client.post(f"{base}/import/", {"file": SimpleUploadedFile(name, content), **extra})
+def upload(
+    client: Any,
+    base: str,
+    content: bytes,
+    name: str = "导入.xlsx",
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Any:
+    data = {"file": SimpleUploadedFile(name, content), **extra}
+    return client.post(f"{base}/import/", data, headers=headers or {})
 
 
 def run(client: Any, base: str, content: bytes, capture: Any, **extra: Any) -> DataImport:
@@ -228,6 +237,22 @@ def test_bad_cell_in_row_7_saves_nothing_and_names_row_and_field(
     assert messages(record) == ["第 7 行：数量：输入一个数字。"]
     assert record.errors[0]["column"] == "物资明细.数量"
     assert snapshot() == before and record.done == 0
+
+
+def test_row_errors_are_in_english_for_an_english_uploader(
+    client, users, catalogue, django_capture_on_commit_callbacks
+):
+    client.force_login(users["teacher"])
+    lines = requisition_lines()
+    lines[2]["items.qty"] = "abc"
+    content = filled(client, REQS, lines)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, REQS, content, headers={"Accept-Language": "en"})
+    record = DataImport.objects.get()
+    assert response.status_code == 302 and record.language == "en"
+    assert messages(record) == ["Row 5: Qty: Enter a number."]
+    body = client.get(response["Location"], headers={"Accept-Language": "en"}).content.decode()
+    assert "Not imported" in body and "Row 5: Qty: Enter a number." in body
 
 
 def test_every_bad_row_is_reported_at_once_with_its_own_line(
