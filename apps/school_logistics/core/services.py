@@ -93,6 +93,9 @@ def _promote(doc: Doc) -> None:
     dept_field = meta.get_field("department")
     if dept_field and dept_field.link_doctype == "Department":
         name = values.get("department")
+        loaded = inst.department if Document.department.is_cached(inst) else None
+        if loaded is not None and loaded.name == name and loaded.school_id == inst.school_id:
+            return  # already the row a caller joined in (e.g. submission after approval)
         inst.department = (
             Department.objects.filter(school_id=inst.school_id, name=name).first() if name else None
         )
@@ -166,10 +169,7 @@ def create_document(
         defaults = _defaults(meta, actor)
         _validate(doc, {**defaults, **values}, _read_only_defaults(meta, defaults))
         instance.name = make_name(meta, doc.values, doc.values.get(meta.date_field) or today())
-        if Document.objects.filter(doctype=meta.name, name=instance.name).exists():
-            raise DocumentValidationError.single(
-                _("编号“%(name)s”已存在") % {"name": instance.name}, "name"
-            )
+        # A taken name is caught by the unique constraint below: no look-up first.
         try:
             with transaction.atomic():
                 _store(doc, actor=actor, action="create", before={})

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +22,7 @@ from school_logistics.core.registry import get_meta
 from school_logistics.core.services import DocumentStateError
 from school_logistics.workflow import engine, notices
 from school_logistics.workflow.definition import Step
-from school_logistics.workflow.flows import flow_of, workflow_for
+from school_logistics.workflow.flows import flow_of, latest_version_for
 from school_logistics.workflow.models import (
     ApprovalLog,
     ApprovalProcess,
@@ -35,10 +36,15 @@ URGE_INTERVAL = dt.timedelta(hours=1)
 HUMAN_APPROVALS = ("approve",)
 
 
+# What routing, notices and submission read from a document, joined to its locking query.
+DOCUMENT_RELATED = ("owner", "school", "department__head")
+
+
 def _lock_document(doctype: str, name: str, actor: User, ptype: str) -> Document:
     meta = get_meta(doctype)
-    found = permissions.get_document(actor, meta, name, ptype)
-    return Document.objects.select_for_update().get(pk=found.pk)
+    return permissions.get_document(
+        actor, meta, name, ptype, for_update=True, related=DOCUMENT_RELATED
+    )
 
 
 def _current(document: Document) -> ApprovalProcess | None:
@@ -54,8 +60,8 @@ def start_approval(doctype: str, name: str, *, actor: User, comment: str = "") -
     meta = get_meta(doctype)
     with transaction.atomic():
         document = _lock_document(doctype, name, actor, "submit")
-        workflow = workflow_for(doctype, document.school_id)
-        if workflow is None:
+        latest = latest_version_for(doctype, document.school_id)
+        if latest is None:
             raise DocumentStateError(_("此类单据没有审批流程，请直接提交"))
         previous = _current(document)
         if previous and previous.status in (ProcessStatus.RUNNING, ProcessStatus.APPROVED):
@@ -64,7 +70,7 @@ def start_approval(doctype: str, name: str, *, actor: User, comment: str = "") -
             raise DocumentStateError(_("已拒绝的单据不能再次提交，请复制后重新申请"))
         core_services.check_submittable(meta, document, actor=actor)
         # A document keeps the flow version it first ran on, even if an admin changed the flow.
-        version = previous.version if previous else workflow.latest()
+        version = previous.version if previous else latest
         if previous:
             previous.is_current = False
             previous.save(update_fields=["is_current"])
@@ -101,18 +107,30 @@ def start_approval(doctype: str, name: str, *, actor: User, comment: str = "") -
         if first is None:
             engine.finish(process, ProcessStatus.APPROVED, actor=actor)
         else:
-            engine.activate(process, first, last_actor=None)
+            planned = {u.pk: u for p in plan for u in p.approvers}
+            engine.activate(process, first, last_actor=None, known=planned)
     return process
 
 
 def _task_for_action(task_id: int, actor: User) -> tuple[ApprovalTask, ApprovalProcess, Step]:
     """Lock and return the actor's pending task, refusing anyone else's or a stale one."""
-    task = ApprovalTask.objects.select_related("document").filter(pk=task_id).first()
-    if task is None:
+    # Lock order as everywhere: the document, then the process; the task is read after both.
+    document = (
+        Document.objects.select_for_update(of=("self",))
+        .select_related(*DOCUMENT_RELATED)
+        .filter(pk=Subquery(ApprovalTask.objects.filter(pk=task_id).values("document_id")))
+        .first()
+    )
+    task = (
+        ApprovalTask.objects.select_for_update(of=("process",))
+        .select_related("process__version__workflow", "process__requester")
+        .filter(pk=task_id)
+        .first()
+    )
+    if document is None or task is None:
         raise PermissionDenied(_("没有找到这条审批任务"))
-    Document.objects.select_for_update().get(pk=task.document_id)
-    process = ApprovalProcess.objects.select_for_update().get(pk=task.process_id)
-    task.refresh_from_db()
+    process = task.process
+    process.document = task.document = document
     if task.assignee_id != actor.pk:
         raise PermissionDenied(_("这条审批任务不是您的"))
     if process.status != ProcessStatus.RUNNING or task.status != TaskStatus.PENDING:
@@ -120,6 +138,7 @@ def _task_for_action(task_id: int, actor: User) -> tuple[ApprovalTask, ApprovalP
     step = engine.current_flow(process).step(task.step)
     if actor.pk == process.requester_id and not step.allow_self_approval:
         raise PermissionDenied(_("不能审批自己提交的单据"))
+    task.assignee = actor  # the same person, checked above: the trail line needs no lookup
     return task, process, step
 
 

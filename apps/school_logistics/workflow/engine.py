@@ -53,24 +53,42 @@ def log(
     )
 
 
-def holder(user: User, requester_id: int, step: Step, at: dt.datetime) -> tuple[User, str]:
+def _away_now(user_ids: Iterable[int], at: dt.datetime) -> dict[int, Delegation]:
+    """Return each user's current away period (the newest one), for many users in one query."""
+    found: dict[int, Delegation] = {}
+    rows = (
+        Delegation.objects.filter(user_id__in=list(user_ids), starts__lte=at, ends__gt=at)
+        .select_related("delegate")
+        .order_by("-created", "-pk")
+    )
+    for away in rows:
+        found.setdefault(away.user_id, away)
+    return found
+
+
+def holder(
+    user: User,
+    requester_id: int,
+    step: Step,
+    at: dt.datetime,
+    away: dict[int, Delegation] | None = None,
+) -> tuple[User, str]:
     """Return who holds a task meant for `user` now, and a note when that differs.
 
     Delegation is followed (up to three hops, never in a circle); the self-approval rule is
     applied to the person who will actually act, so a delegate who is the requester never
     approves the requester's own document: the task then stays with the approver.
+    `away` holds the first hop when the caller looked it up for several approvers at once.
     """
     current, seen = user, {user.pk}
-    for _ in range(3):
-        away = (
-            Delegation.objects.filter(user=current, starts__lte=at, ends__gt=at)
-            .select_related("delegate")
-            .order_by("-created")
-            .first()
-        )
-        if away is None or not away.delegate.is_active or away.delegate.pk in seen:
+    for hop in range(3):
+        if hop == 0 and away is not None:
+            period = away.get(user.pk)
+        else:
+            period = _away_now([current.pk], at).get(current.pk)
+        if period is None or not period.delegate.is_active or period.delegate.pk in seen:
             break
-        current = away.delegate
+        current = period.delegate
         seen.add(current.pk)
     if current.pk != user.pk and current.pk == requester_id and not step.allow_self_approval:
         return user, "代理人是申请人本人，仍由原审批人处理"
@@ -89,8 +107,18 @@ def _route_step(process: ApprovalProcess, key: str) -> dict:
     return next(r for r in process.route if r["key"] == key)
 
 
-def activate(process: ApprovalProcess, step: Step, *, last_actor: User | None) -> None:
-    """Open a step: create its tasks, or pass it on when the same person just approved."""
+def activate(
+    process: ApprovalProcess,
+    step: Step,
+    *,
+    last_actor: User | None,
+    known: dict[int, User] | None = None,
+) -> None:
+    """Open a step: create its tasks, or pass it on when the same person just approved.
+
+    `known` are users the caller read in this transaction (the planned approvers at submit),
+    so they need not be read again.
+    """
     now = timezone.now()
     process.activation += 1
     process.current_step = step.key
@@ -100,14 +128,18 @@ def activate(process: ApprovalProcess, step: Step, *, last_actor: User | None) -
     document.save(update_fields=["workflow_state", "modified"])
 
     planned_ids = _route_step(process, step.key)["approvers"]
-    approvers = list(User.objects.filter(pk__in=planned_ids, is_active=True))
-    approvers.sort(key=lambda u: planned_ids.index(u.pk))
+    if known is not None and all(pk in known for pk in planned_ids):
+        approvers = [known[pk] for pk in planned_ids if known[pk].is_active]
+    else:
+        approvers = list(User.objects.filter(pk__in=planned_ids, is_active=True))
+        approvers.sort(key=lambda u: planned_ids.index(u.pk))
     if not approvers:  # everyone planned has left since submission
         approvers = fallback_users(process, step)
         log(process, "fallback", actor=None, step=step, comment="审批人已停用，转交管理员处理")
     holders: list[tuple[User, User | None]] = []
+    away = _away_now([u.pk for u in approvers], now)
     for user in approvers:
-        held_by, note = holder(user, process.requester_id, step, now)
+        held_by, note = holder(user, process.requester_id, step, now, away)
         if note:
             log(process, "delegation_refused", actor=None, step=step, comment=note)
         if all(h.pk != held_by.pk for h, _ in holders):
@@ -231,10 +263,15 @@ def finish(process: ApprovalProcess, status: str, *, actor: User | None) -> None
     process.current_step = ""
     process.save(update_fields=["status", "finished", "current_step"])
     open_tasks(process).update(status=TaskStatus.CLOSED)
-    document = Document.objects.select_for_update().get(pk=process.document_id)
+    if ApprovalProcess.document.is_cached(process):
+        document = process.document  # the action locked it before the process row
+    else:
+        document = Document.objects.select_for_update().get(pk=process.document_id)
     document.workflow_state = ProcessStatus(status).label
-    document.save(update_fields=["workflow_state", "modified"])
     if status == ProcessStatus.APPROVED:
+        # Submission saves the whole row, the new state with it: no separate UPDATE.
         meta = get_meta(document.doctype)
         core_services.submit_locked(meta, document, actor=actor or process.requester)
+    else:
+        document.save(update_fields=["workflow_state", "modified"])
     notices.finished(process, status)

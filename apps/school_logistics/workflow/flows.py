@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from school_logistics.core.models import Document
 from school_logistics.core.registry import get_meta
@@ -28,6 +28,18 @@ def workflow_for(doctype: str, school_id: int) -> Workflow | None:
     )
     found = {w.school_id: w for w in candidates}
     return found.get(school_id) or found.get(None)
+
+
+def latest_version_for(doctype: str, school_id: int) -> WorkflowVersion | None:
+    """Return the newest version of the flow `workflow_for` picks, in one query."""
+    return (
+        WorkflowVersion.objects.filter(workflow__doctype=doctype, workflow__is_active=True)
+        .filter(Q(workflow__school_id=school_id) | Q(workflow__school__isnull=True))
+        .select_related("workflow")
+        # The school's own flow wins over the shared default, as in workflow_for.
+        .order_by(F("workflow__school_id").asc(nulls_last=True), "-number")
+        .first()
+    )
 
 
 def governs(document: Document) -> bool:
