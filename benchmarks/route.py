@@ -197,6 +197,9 @@ def http_doc(fx: Fixture):  # type: ignore[no-untyped-def]
     for user in users:  # sessions are made here, before timing
         clients[user.pk] = Client()
         clients[user.pk].force_login(user)
+        # A server loads its middleware once per process, not once per user (WhiteNoise
+        # scans the static files then): load it now, outside the timing.
+        clients[user.pk].handler.load_middleware()
     slug = "material-requisition"
     new_url = reverse("desk:new", args=[slug])
     decoder = CookieStorage(RequestFactory().get("/"))
