@@ -97,7 +97,9 @@ RESERVED_FIELDNAMES = frozenset(
     }
 )
 # First URL segments under /app/ that are pages, not DocTypes.
-RESERVED_SLUGS = frozenset({"approvals", "notifications", "designer", "new", "print", "files"})
+RESERVED_SLUGS = frozenset(
+    {"approvals", "notifications", "designer", "new", "print", "files", "library", "import"}
+)
 FIELDNAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 DOCTYPE_NAME = re.compile(r"^\w[\w \-]{0,79}$")
 SERIES_PART = re.compile(r"^(YYYY|YY|MM|DD|[A-Za-z0-9_\-/]{1,20})$")
