@@ -69,13 +69,16 @@ def parse_args(request: HttpRequest) -> dict[str, Any]:
     args: dict[str, Any] = {k: request.GET.get(k) for k in request.GET}
     if request.method in {"POST", "PUT", "PATCH", "DELETE"}:
         length = request.META.get("CONTENT_LENGTH") or "0"
-        if length.isdigit() and int(length) > _max_body():
+        # A file upload may be as large as an attachment; any other body as large as JSON may.
+        uploading = (request.content_type or "") == "multipart/form-data"
+        limit = settings.MAX_ATTACHMENT_BYTES + 64 * 1024 if uploading else _max_body()
+        if length.isdigit() and int(length) > limit:
             raise errors.RequestTooLarge(
                 _("请求内容太大，最大 %(kb)s KB") % {"kb": _max_body() // 1024}
             )
         content_type = request.content_type or ""
         if content_type == "application/json" or (
-            request.body.strip()[:1] in {b"{", b"["} and content_type != "multipart/form-data"
+            not uploading and request.body.strip()[:1] in {b"{", b"["}
         ):
             body = request.body
             if len(body) > _max_body():

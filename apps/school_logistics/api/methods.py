@@ -16,6 +16,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from school_logistics.api import client, errors, ratelimit
+from school_logistics.api import document_methods as dm
 from school_logistics.api import workflow_methods as wf
 from school_logistics.api.handler import Call, api_view, json_response
 
@@ -158,6 +159,11 @@ METHODS: dict[str, Method] = {
     "frappe.client.submit": Method(submit, WRITE, summary="提交单据"),
     "frappe.client.cancel": Method(cancel, WRITE, summary="作废单据"),
     "frappe.client.delete": Method(delete, WRITE | frozenset({"DELETE"}), summary="删除草稿"),
+    "frappe.desk.form.utils.add_comment": Method(
+        dm.add_comment, WRITE, summary="在单据动态中发表评论"
+    ),
+    "upload_file": Method(dm.upload_file, WRITE, summary="上传文件（可附到单据）"),
+    "school_logistics.documents.amend": Method(dm.amend, WRITE, summary="修订已作废的单据"),
     "frappe.model.workflow.get_transitions": Method(
         wf.get_transitions, READ, summary="当前可执行的审批操作"
     ),
