@@ -33,7 +33,8 @@ def configure(db: str) -> str:
     peer run never deletes it. PostgreSQL: the `sl_bench` database on the server `PG_DSN`
     names (default 127.0.0.1:5432, user postgres), dropped and created again per variant.
     """
-    sys.path.insert(0, str(ROOT))
+    # This checkout's code, even when run from an export (`git archive`) beside the editable one.
+    sys.path[:0] = [str(ROOT), str(ROOT / "apps")]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     # Jobs run inline and the cache is local: the route measures the database, not Redis.
     os.environ.pop("REDIS_URL", None)
