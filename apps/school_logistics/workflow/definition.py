@@ -82,10 +82,16 @@ def _approvers(items: Any, where: str) -> tuple[Approver, ...]:
     return tuple(result)
 
 
-def parse_flow(raw: Mapping[str, Any], fieldnames: set[str], user_fields: set[str]) -> Flow:
+def parse_flow(
+    raw: Mapping[str, Any],
+    fieldnames: set[str],
+    user_fields: set[str],
+    table_fields: frozenset[str] | set[str] = frozenset(),
+) -> Flow:
     """Parse and check a flow; refuse empty flows, duplicate steps and steps nobody can act on.
 
     `user_fields` are the DocType's User fields: only those can name an approver.
+    `table_fields` (child tables) may be editable in a step but never appear in a condition.
     """
     steps_raw = raw.get("steps")
     if not isinstance(steps_raw, list) or not steps_raw:
@@ -125,7 +131,7 @@ def parse_flow(raw: Mapping[str, Any], fieldnames: set[str], user_fields: set[st
         except conditions.ConditionError as exc:
             raise FlowError(f"{where}：{exc}") from exc
         editable = tuple(s.get("editable_fields", ()))
-        unknown = [f for f in editable if f not in fieldnames]
+        unknown = [f for f in editable if f not in fieldnames and f not in table_fields]
         if unknown:
             raise FlowError(f"{where}：可编辑字段不存在：{'、'.join(unknown)}")
         steps.append(

@@ -32,7 +32,7 @@ from school_logistics.workflow.definition import (
     Step,
     parse_flow,
 )
-from school_logistics.workflow.flows import flow_fields
+from school_logistics.workflow.flows import flow_fields, table_fields
 from school_logistics.workflow.models import Workflow, WorkflowVersion
 from school_logistics.workflow.routing import PlannedStep, plan_route, school_users
 
@@ -256,7 +256,7 @@ def _check_people(flow: Flow, school: School | None) -> None:
 def check_flow(meta: Meta, definition: Mapping[str, Any], school: School | None) -> Flow:
     """Parse a normalized flow and run the checks that need the school: raise FlowError."""
     names, user_fields = flow_fields(meta.name)
-    flow = parse_flow(definition, names, user_fields)
+    flow = parse_flow(definition, names, user_fields, table_fields(meta.name))
     seen_labels: set[str] = set()
     for n, step in enumerate(flow.steps, start=1):
         where = f"第 {n} 步“{step.label}”"

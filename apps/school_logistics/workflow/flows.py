@@ -21,6 +21,11 @@ def flow_fields(doctype: str) -> tuple[set[str], set[str]]:
     return names, users
 
 
+def table_fields(doctype: str) -> frozenset[str]:
+    """Return the DocType's child-table fields, which a step may let its approver fill."""
+    return frozenset(f.fieldname for f in get_meta(doctype).table_fields)
+
+
 def workflow_for(doctype: str, school_id: int) -> Workflow | None:
     """Return the school's own active flow for the DocType, else the shared default, else None."""
     candidates = Workflow.objects.filter(doctype=doctype, is_active=True).filter(
@@ -49,7 +54,9 @@ def governs(document: Document) -> bool:
 @lru_cache(maxsize=256)
 def _parsed(doctype: str, definition: str) -> Flow:
     names, users = flow_fields(doctype)
-    return parse_flow({**json.loads(definition), "doctype": doctype}, names, users)
+    return parse_flow(
+        {**json.loads(definition), "doctype": doctype}, names, users, table_fields(doctype)
+    )
 
 
 def flow_of(version: WorkflowVersion) -> Flow:

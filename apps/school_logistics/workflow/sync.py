@@ -10,7 +10,7 @@ from django.apps import apps
 from django.db import transaction
 
 from school_logistics.workflow.definition import parse_flow
-from school_logistics.workflow.flows import flow_fields
+from school_logistics.workflow.flows import flow_fields, table_fields
 from school_logistics.workflow.models import Workflow, WorkflowVersion
 
 
@@ -22,7 +22,8 @@ def shipped_flows() -> list[dict[str, Any]]:
             continue
         for path in sorted(Path(app.path, "workflows").glob("*.json")):
             raw = json.loads(path.read_text(encoding="utf-8"))
-            parse_flow(raw, *flow_fields(raw["doctype"]))  # refuse a broken file early
+            # Refuse a broken file before anything is written.
+            parse_flow(raw, *flow_fields(raw["doctype"]), table_fields(raw["doctype"]))
             found.append(raw)
     return found
 
