@@ -56,9 +56,7 @@ def notify(
     # Preferences only matter when some channel could fire: a robot, or someone's email.
     could_send = chat or any(u.email for u in recipients)
     prefs = (
-        {p.user_id: p for p in Preference.objects.filter(user__in=recipients)}
-        if could_send
-        else {}
+        {p.user_id: p for p in Preference.objects.filter(user__in=recipients)} if could_send else {}
     )
     wanted = []
     for n in rows:
