@@ -189,11 +189,17 @@ def _apply_level(
 
 def apply(doc: Doc) -> None:
     """Compute formula fields (rows first, then the document) and enforce required-if rules."""
+    plan = plan_for(doc.meta, doc.child_metas)
+    child_plans = {
+        t.options: plan_for(doc.child_metas[t.options], {}) for t in doc.meta.table_fields
+    }
+    if plan is None and not any(child_plans.values()):
+        return  # most DocTypes: nothing declared, nothing to do on the hot path
     errors: dict[str, list[str]] = defaultdict(list)
     columns: dict[str, dict[str, list[Any]]] = {}
     for table in doc.meta.table_fields:
         child = doc.child_metas[table.options]
-        child_plan = plan_for(child, {})
+        child_plan = child_plans[table.options]
         rows = doc.values.get(table.fieldname) or []
         if child_plan is not None:
             for idx, row in enumerate(rows, start=1):
@@ -204,7 +210,6 @@ def apply(doc: Doc) -> None:
         columns[table.fieldname] = {
             f.fieldname: [row.get(f.fieldname) for row in rows] for f in child.value_fields
         }
-    plan = plan_for(doc.meta, doc.child_metas)
     if plan is not None:
         names = {k: v for k, v in doc.values.items() if k not in columns}
         _apply_level(plan, doc.meta, doc.values, {**names, **columns}, errors)
