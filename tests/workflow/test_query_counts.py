@@ -1,0 +1,137 @@
+"""Statement budgets of the approval route, and hot pages whose statements do not grow with data.
+
+Caps, not timers: `benchmarks/route.py` measures speed; these keep the statements it was tuned
+to from creeping back. Counts are those of CaptureQueriesContext inside the test transaction
+(savepoints included), the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from school_logistics.core import registry, services
+from school_logistics.core.models import Document, User
+from school_logistics.workflow import actions
+from school_logistics.workflow.models import ApprovalLog
+from tests.workflow.conftest import pending
+
+pytestmark = [pytest.mark.workflows, pytest.mark.usefixtures("heads")]
+MR = "Material Requisition"
+# Reached after tuning (benchmarks/README.md); a margin of two for harmless changes.
+START_APPROVAL_MAX = 21 + 2
+MID_APPROVAL_MAX = 15 + 2  # the step closes and the next one opens
+LAST_APPROVAL_MAX = 23 + 2  # the principal: CC to finance, submission, the requester told
+
+
+@pytest.fixture(autouse=True)
+def steady_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The registry re-checks DocType edits once a second; keep that out of the counts."""
+    monkeypatch.setattr(registry, "RECHECK_SECONDS", 3600)
+
+
+def fresh(user: User) -> User:
+    """Return the user as a new request sees them: no cached roles or schools."""
+    return User.objects.get(pk=user.pk)
+
+
+def three_rows(user: User, item: Document, rate: str = "2000") -> Document:
+    """Create a draft requisition of three rows; 3 × 2,000 reaches the principal's step."""
+    return services.create_document(
+        MR,
+        {
+            "department": user.department.name,
+            "purpose": "多媒体教室设备",
+            "items": [{"item": item.name, "qty": "1", "rate": rate} for _ in range(3)],
+        },
+        actor=user,
+    )
+
+
+def counted(call: Any) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        call()
+    return len(ctx.captured_queries)
+
+
+def test_start_approval_stays_within_its_statement_budget(
+    users, item, django_assert_max_num_queries
+):
+    doc = three_rows(users["teacher"], item)
+    teacher = fresh(users["teacher"])
+    with django_assert_max_num_queries(START_APPROVAL_MAX):
+        actions.start_approval(MR, doc.name, actor=teacher)
+    assert pending(doc, users["head"])
+
+
+def test_each_approval_stays_within_its_statement_budget(
+    users, item, django_assert_max_num_queries
+):
+    doc = three_rows(users["teacher"], item)
+    actions.start_approval(MR, doc.name, actor=users["teacher"])
+    for who, cap in [
+        ("head", MID_APPROVAL_MAX),
+        ("purchaser", MID_APPROVAL_MAX),
+        ("principal", LAST_APPROVAL_MAX),
+    ]:
+        task = pending(doc, users[who])
+        approver = fresh(users[who])
+        with django_assert_max_num_queries(cap):
+            actions.approve(task.pk, actor=approver, comment="同意")
+    doc.refresh_from_db()
+    assert (doc.docstatus, doc.workflow_state) == (1, "已通过")
+
+
+def _page_queries(client: Client, url: str) -> int:
+    def get() -> None:
+        assert client.get(url).status_code == 200
+
+    get()  # warm the per-process caches (metadata, parsed flows)
+    return counted(get)
+
+
+def test_inbox_statements_do_not_grow_with_waiting_documents(users, item):
+    client = Client()
+    client.force_login(users["head"])
+
+    def submit(n: int) -> None:
+        for _ in range(n):
+            doc = three_rows(users["teacher"], item, rate="100")
+            actions.start_approval(MR, doc.name, actor=users["teacher"])
+
+    submit(5)
+    with_five = _page_queries(client, "/app/approvals/")
+    submit(45)
+    with_fifty = _page_queries(client, "/app/approvals/")
+    assert with_fifty == with_five
+    body = client.get("/app/approvals/").content.decode()
+    assert body.count("/app/approvals/task/") >= 50
+
+
+def test_document_page_statements_do_not_grow_with_its_trail(users, item):
+    doc = three_rows(users["teacher"], item)
+    actions.start_approval(MR, doc.name, actor=users["teacher"])
+    client = Client()
+    client.force_login(users["teacher"])
+    url = f"/app/material-requisition/{doc.name}"
+    holder = ["head", "colleague"]
+
+    def pass_around(n: int) -> None:
+        """Transfer the step back and forth: each hand-over is a trail line and a new task."""
+        for _ in range(n):
+            task = pending(doc, users[holder[0]])
+            actions.transfer(task.pk, actor=users[holder[0]], to_user=holder[1], comment="请处理")
+            holder.reverse()
+
+    pass_around(4)
+    short = ApprovalLog.objects.filter(document=doc).count()
+    with_short_trail = _page_queries(client, url)
+    pass_around(45)
+    long = ApprovalLog.objects.filter(document=doc).count()
+    with_long_trail = _page_queries(client, url)
+    assert (short, long) == (5, 50)
+    assert with_long_trail == with_short_trail
