@@ -126,3 +126,34 @@ def approved_requisition(users: dict[str, User], rows: int = 2, big: bool = True
         actions.approve(task.pk, actor=users[who], comment=comments[who])
     doc.refresh_from_db()
     return doc
+
+
+def make_students(canteen: User, class_name: str = "七年级(1)班") -> list[str]:
+    """Two fictional boarders of one class (the canteen manager keeps the roster)."""
+    return [
+        services.create_document(
+            "Student",
+            {"student_no": no, "student_name": name, "class_name": class_name, "meal_plan": "三餐"},
+            actor=canteen,
+        ).name
+        for no, name in [(f"{class_name}-1", "林一"), (f"{class_name}-2", "林二")]
+    ]
+
+
+def make_refund(
+    teacher: User, students: list[str], month: str, class_name: str = "七年级(1)班"
+) -> Document:
+    """A 伙食费退费单 of one class and month: 5 + 2 missed meals at 6.50 = 45.50."""
+    return services.create_document(
+        "Meal Fee Refund",
+        {
+            "class_name": class_name,
+            "month": month,
+            "meal_rate": "6.50",
+            "students": [
+                {"student": students[0], "missed_meals": 5},
+                {"student": students[1], "missed_meals": 2},
+            ],
+        },
+        actor=teacher,
+    )

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from school_logistics.core import permissions
 from school_logistics.core.models import User
 from school_logistics.core.services import DocumentValidationError
 from school_logistics.core.views.doctypes import resolve_doctype
@@ -31,6 +32,8 @@ def batch_start(request: HttpRequest, doctype: str) -> HttpResponse:
     """Queue one PDF of the checked documents, or of a whole month (`month=YYYY-MM`)."""
     user: User = request.user  # type: ignore[assignment]
     meta = resolve_doctype(doctype)
+    # Each document is checked again by the job; without the right at all, queue nothing.
+    permissions.check_permission(user, meta, "print")
     try:
         month = request.POST.get("month", "").strip()
         names = (

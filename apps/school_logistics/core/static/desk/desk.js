@@ -348,7 +348,7 @@
   /* ---------- list rows open their document ---------- */
   document.addEventListener("click", function (event) {
     var row = event.target.closest("tr[data-href]");
-    if (!row || event.target.closest("a, button, input, select")) return;
+    if (!row || event.target.closest("a, button, input, select, label")) return;
     window.location.href = row.dataset.href;
   });
 
