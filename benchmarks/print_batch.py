@@ -1,6 +1,6 @@
 """Time one batch PDF of N requisition vouchers and its peak memory, on a throwaway SQLite site.
 
-Run: .venv/bin/python benchmarks/print_batch.py [--count 200] [--rows 5]
+Run: .venv/bin/python benchmarks/print_batch.py [--count 200] [--rows 5] [--chunk 20]
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=200, help="vouchers in the batch")
     parser.add_argument("--rows", type=int, default=5, help="lines per requisition")
+    parser.add_argument(
+        "--chunk", type=int, default=0, help="vouchers per WeasyPrint document (0: the default)"
+    )
     args = parser.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="print-batch-bench-")
@@ -38,6 +41,7 @@ def main() -> None:
 
     from school_logistics.core.models import Department, Role, School, User
     from school_logistics.core.roles import ensure_default_roles
+    from school_logistics.printing import batch as batch_module
     from school_logistics.printing.batch import build_batch
     from school_logistics.printing.models import PrintBatch
     from tests.printing.conftest import make_requisition
@@ -59,6 +63,8 @@ def main() -> None:
         names=names,
         total=len(names),
     )
+    if args.chunk:
+        batch_module.CHUNK_SIZE = args.chunk
     start, start_cpu = time.perf_counter(), time.process_time()
     build_batch(batch.pk)
     wall, cpu = time.perf_counter() - start, time.process_time() - start_cpu
@@ -67,7 +73,8 @@ def main() -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     size = batch.file.size / 1024 / 1024 if batch.file else 0
     print(
-        f"{args.count} vouchers × {args.rows} rows: {batch.status}, {wall:.1f} s wall, "
+        f"{args.count} vouchers × {args.rows} rows, chunks of {batch_module.CHUNK_SIZE}: "
+        f"{batch.status}, {wall:.1f} s wall, "
         f"{cpu:.1f} s CPU, {wall / args.count * 1000:.0f} ms per voucher, "
         f"peak RSS {peak:.0f} MiB, PDF {size:.1f} MiB"
     )

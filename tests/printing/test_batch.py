@@ -127,3 +127,29 @@ def test_start_without_selection_shows_a_message_not_an_error(client, users):
     response = client.post("/app/print-batches/new/material-requisition", {})
     assert response.status_code == 422 and "至少选择" in response.content.decode()
     assert PrintBatch.objects.count() == 0
+
+
+def test_batch_written_in_chunks_joins_every_voucher_in_order(
+    users, docs, django_capture_on_commit_callbacks, tmp_path, monkeypatch
+):
+    import io
+
+    from pypdf import PdfReader
+
+    from school_logistics.printing import batch as batch_module
+
+    monkeypatch.setattr(batch_module, "CHUNK_SIZE", 2)  # three vouchers: chunks of 2 and 1
+    names = [d.name for d in docs]
+    batch = run(
+        lambda: start_batch("Material Requisition", names, actor=users["teacher"]),
+        django_capture_on_commit_callbacks,
+    )
+    assert batch.status == BatchStatus.DONE
+    pdf = batch.file.read()
+    reader = PdfReader(io.BytesIO(pdf))
+    page_texts = [squeeze(page.extract_text()) for page in reader.pages]
+    assert len(reader.pages) == 3  # one A4 page per two-line requisition
+    assert [next(n for n in names if n in text) for text in page_texts] == names
+    # Each voucher keeps its own page count after the join.
+    assert all("第1页共1页" in text for text in page_texts)
+    assert squeeze(pdf_text(pdf, tmp_path)).count("物资申购单") >= 3
