@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from school_logistics.printing import admin_views, batch_views, views
+from school_logistics.printing import admin_views, batch_views, list_views, views
 
 app_name = "printing"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("app/print-batches/<int:pk>", batch_views.batch_status, name="batch"),
     path("app/print-batches/<int:pk>/pdf", batch_views.batch_download, name="batch-download"),
     path("app/print-batches/new/<str:doctype>", batch_views.batch_start, name="batch-start"),
+    path("app/print-lists/<str:doctype>", list_views.list_print_view, name="list-html"),
+    path("app/print-lists/<str:doctype>/pdf", list_views.list_print_pdf, name="list-pdf"),
     path("app/print-formats/<str:doctype>/new", admin_views.format_edit, name="format-new"),
     path(
         "app/print-formats/<str:doctype>/preview", admin_views.format_preview, name="format-preview"

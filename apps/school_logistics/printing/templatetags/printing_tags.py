@@ -36,6 +36,8 @@ def print_list_tools(context: dict[str, Any], meta: Meta, query: ListQuery) -> d
         "can_print": can_print_list(context, meta),
         "csrf_token": context.get("csrf_token"),
         "batch_url": reverse("printing:batch-start", args=[slug]),
+        "list_print_url": reverse("printing:list-html", args=[slug]),
+        "params": query.params(),
         # A `month` field (YYYY-MM) marks monthly vouchers such as 伙食费退费单.
         "monthly": meta.get_field("month") is not None,
         "this_month": timezone.localdate().strftime("%Y-%m"),
