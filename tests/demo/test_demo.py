@@ -148,6 +148,40 @@ def test_repairs_and_refunds_cover_their_stages_in_the_right_months(demo: dict[s
     assert all(previous <= d.posting_date <= today for d in dated)
 
 
+def test_repair_tickets_wait_at_every_stage_of_their_flow(demo: dict[str, Any]) -> None:
+    school = School.objects.get(code="demo")
+    if not governed("Repair Ticket", school.pk):
+        pytest.skip("no approval flow governs repair tickets in this build")
+    from school_logistics.workflow.models import ApprovalProcess, ApprovalTask, TaskStatus
+
+    def ticket(key: str) -> Document:
+        return Document.objects.get(doctype="Repair Ticket", name=demo["documents"][key])
+
+    def waiting(key: str) -> dict[str, str]:
+        tasks = ApprovalTask.objects.filter(document=ticket(key), status=TaskStatus.PENDING)
+        return dict(tasks.values_list("assignee__username", "step"))
+
+    assert waiting("repair_reported") == {
+        "purchaser": "dispatch_urgent", "logistics": "dispatch_urgent",
+    }  # fmt: skip
+    assert waiting("repair_assigned")["worker"] == "repair_urgent"
+    assert waiting("repair_completed") == {"teacher2": "confirm"}
+    assert waiting("repair_reopened")["worker"] == "repair"
+    assert ticket("repair_reopened").workflow_state == "维修"
+    rejected = ApprovalProcess.objects.get(document=ticket("repair_rejected"), is_current=True)
+    assert rejected.status == "rejected"
+    confirmed = ticket("repair_confirmed")
+    assert confirmed.docstatus == DocStatus.SUBMITTED and confirmed.workflow_state == "已通过"
+    steps = set(
+        ApprovalTask.objects.filter(document=confirmed, status=TaskStatus.APPROVED).values_list(
+            "step", flat=True
+        )
+    )
+    assert steps == {"dispatch", "repair", "confirm"}
+    worker = User.objects.get(username="worker")
+    assert ApprovalTask.objects.filter(assignee=worker, status=TaskStatus.PENDING).count() == 2
+
+
 def test_loading_twice_refuses_with_a_clear_message_and_changes_nothing(
     demo: dict[str, Any],
 ) -> None:

@@ -1,4 +1,4 @@
-"""Repair tickets: report, assign, record parts and cost, complete, and the reporter confirms."""
+"""Repair tickets without a flow: report, assign, record parts and cost, complete, and confirm."""
 
 from __future__ import annotations
 

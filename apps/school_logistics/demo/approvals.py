@@ -105,3 +105,47 @@ def decide(doctype: str, name: str, action: str, comment: str) -> None:
         actions.reject(task.pk, actor=task.assignee, comment=comment)
     else:
         actions.return_for_revision(task.pk, actor=task.assignee, comment=comment)
+
+
+def holds_task(doctype: str, name: str, user: User) -> bool:
+    """Return whether the user holds a pending approval task on the document."""
+    if not _workflow_installed():
+        return False
+    from school_logistics.workflow.models import ApprovalTask, TaskStatus
+
+    return ApprovalTask.objects.filter(
+        document__doctype=doctype, document__name=name, assignee=user, status=TaskStatus.PENDING
+    ).exists()
+
+
+def act(
+    doctype: str,
+    name: str,
+    action: str,
+    *,
+    comment: str = "",
+    to: str = "",
+    by: User | None = None,
+) -> None:
+    """Have the task holder (`by`, else the oldest) approve, return to step `to`, or transfer."""
+    from school_logistics.workflow import actions
+    from school_logistics.workflow.models import ApprovalTask, TaskStatus
+
+    document = Document.objects.get(doctype=doctype, name=name)
+    task = (
+        ApprovalTask.objects.select_related("assignee")
+        .filter(document=document, assignee=by, status=TaskStatus.PENDING)
+        .first()
+        if by is not None
+        else _pending_task(document)
+    )
+    if task is None:
+        raise ValueError(f"{doctype} {name} 没有待处理的审批任务")
+    if action == "approve":
+        actions.approve(task.pk, actor=task.assignee, comment=comment)
+    elif action == "return":
+        actions.return_for_revision(task.pk, actor=task.assignee, comment=comment, to_step=to)
+    elif action == "transfer":
+        actions.transfer(task.pk, actor=task.assignee, to_user=to, comment=comment)
+    else:
+        raise ValueError(f"不支持的审批动作：{action}")

@@ -9,12 +9,11 @@ from typing import Any
 from django.utils import timezone
 
 from school_logistics.core import services
-from school_logistics.demo import approvals
+from school_logistics.demo import approvals, repairs
 from school_logistics.demo.org import Org
 
 REQ = "Material Requisition"
 TENDER = "Tender"
-REPAIR = "Repair Ticket"
 REFUND = "Meal Fee Refund"
 # Lunch price the canteen charges per meal (元); a missed meal is refunded at this rate.
 MEAL_RATE = Decimal("5.00")
@@ -196,103 +195,6 @@ def create_tenders(org: Org, cal: Calendar, suppliers: list[str], made: Made) ->
     made["tender_desks"] = desks
 
 
-# --- repairs ---------------------------------------------------------------------------------
-
-
-def _report(org: Org, who: str, location: str, values: dict[str, Any]) -> str:
-    return services.create_document(
-        REPAIR, {"location": location, **values}, actor=org.users[who]
-    ).name
-
-
-def create_repairs(org: Org, cal: Calendar, rooms: dict[str, str], made: Made) -> None:
-    """Create repair tickets from reported to confirmed by the reporter, and one cancelled."""
-    u = org.users
-    worker, logistics = u["worker"], u["logistics"]
-
-    draft = _report(org, "teacher", rooms["七年级(1)班教室"], {
-        "subject": "教室后门门锁损坏", "category": "门窗", "urgency": "一般",
-        "description": "后门执手锁转不动，放学后无法锁门。",
-    })  # fmt: skip
-    made["repair_draft"] = draft
-
-    waiting = _report(org, "head2", rooms["八年级(1)班教室"], {
-        "subject": "教室日光灯闪烁", "category": "水电", "urgency": "紧急",
-        "reported_on": cal.moment(0, 8, 10), "asset_item": "SD-T8",
-        "description": "讲台上方两支灯管一直闪，影响学生看黑板。",
-    })  # fmt: skip
-    approvals.submit(REPAIR, waiting, actor=u["head2"])
-    made["repair_reported"] = waiting
-
-    assigned = _report(org, "affairs", rooms["男生宿舍1号楼101"], {
-        "subject": "宿舍窗户玻璃破损", "category": "门窗", "urgency": "紧急",
-        "reported_on": cal.moment(1, 21, 40),
-        "description": "靠床一侧窗户玻璃裂开，已用胶带临时固定，请尽快更换。",
-    })  # fmt: skip
-    approvals.submit(REPAIR, assigned, actor=u["affairs"])
-    services.save_document(REPAIR, assigned, {"assigned_to": worker.username}, actor=logistics)
-    made["repair_assigned"] = assigned
-
-    done = _report(org, "teacher2", rooms["七年级(2)班教室"], {
-        "subject": "投影仪开机不亮", "category": "电教", "urgency": "一般",
-        "reported_on": cal.moment(3, 10, 5), "asset_item": "DJ-PROJ",
-        "description": "投影仪指示灯亮但无画面，灯泡已用满时长。",
-    })  # fmt: skip
-    approvals.submit(REPAIR, done, actor=u["teacher2"])
-    services.save_document(REPAIR, done, {"assigned_to": worker.username}, actor=logistics)
-    services.save_document(
-        REPAIR,
-        done,
-        {
-            "completed_on": cal.moment(2, 15, 30),
-            "parts": [{"item": "DJ-PROJLAMP", "qty": 1}],
-            "labour_cost": "0",
-        },
-        actor=worker,
-    )
-    made["repair_completed"] = done
-
-    confirmed = _report(org, "teacher", rooms["七年级(1)班教室"], {
-        "subject": "课桌椅松动", "category": "课桌椅", "urgency": "一般",
-        "reported_on": cal.moment(6, 9, 0), "asset_item": "JJ-DESK",
-        "description": "第三排两套课桌椅螺丝松动，椅脚垫脱落。",
-    })  # fmt: skip
-    approvals.submit(REPAIR, confirmed, actor=u["teacher"])
-    services.save_document(REPAIR, confirmed, {"assigned_to": worker.username}, actor=logistics)
-    services.save_document(
-        REPAIR,
-        confirmed,
-        {
-            "completed_on": cal.moment(5, 16, 0),
-            "parts": [
-                {"item": "WX-SCREW", "qty": 1, "rate": "12.00"},
-                {"item": "WX-FOOTPAD", "qty": 1, "rate": "15.00"},
-            ],
-            "labour_cost": "30.00",
-        },
-        actor=worker,
-    )
-    services.save_document(
-        REPAIR,
-        confirmed,
-        {"reporter_confirmed": True, "confirmation_note": "已修好，桌椅稳固，谢谢！"},
-        actor=u["teacher"],
-    )
-    made["repair_confirmed"] = confirmed
-
-    duplicate = _report(org, "canteen", rooms["学生餐厅"], {
-        "subject": "餐厅洗手池水龙头漏水", "category": "水电", "urgency": "一般",
-        "reported_on": cal.moment(4, 12, 20), "asset_item": "SD-TAP",
-        "description": "东侧洗手池第二个水龙头关不紧。",
-    })  # fmt: skip
-    approvals.submit(REPAIR, duplicate, actor=u["canteen"])
-    services.add_comment(
-        REPAIR, duplicate, "与上午电话报修重复，已合并处理，本单作废。", actor=logistics
-    )
-    services.cancel_document(REPAIR, duplicate, actor=logistics)
-    made["repair_cancelled"] = duplicate
-
-
 # --- meal fee refunds ------------------------------------------------------------------------
 
 
@@ -358,6 +260,6 @@ def create_documents(
     made = Made()
     create_requisitions(org, cal, prices, made)
     create_tenders(org, cal, suppliers, made)
-    create_repairs(org, cal, rooms, made)
+    repairs.create_repairs(org, cal.moment, rooms, made)
     create_refunds(org, cal, rolls, made)
     return made
