@@ -11,6 +11,9 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 MAX_DEPTH = 5
 MAX_RULES = 50
 
@@ -59,17 +62,17 @@ def _as_list(value: Any) -> list[str]:
 
 
 OPERATORS: dict[str, tuple[str, Callable[[Any, Any], bool]]] = {
-    "==": ("等于", _compare(lambda a, b: a == b)),
-    "!=": ("不等于", _compare(lambda a, b: a != b)),
-    ">": ("大于", _compare(lambda a, b: a > b)),
-    ">=": ("大于等于", _compare(lambda a, b: a >= b)),
-    "<": ("小于", _compare(lambda a, b: a < b)),
-    "<=": ("小于等于", _compare(lambda a, b: a <= b)),
-    "in": ("属于", lambda a, b: str(a) in _as_list(b)),
-    "not in": ("不属于", lambda a, b: str(a) not in _as_list(b)),
-    "contains": ("包含", lambda a, b: str(b) in ("" if a is None else str(a))),
-    "is set": ("已填写", lambda a, b: a not in (None, "", [])),
-    "is not set": ("未填写", lambda a, b: a in (None, "", [])),
+    "==": (gettext_noop("等于"), _compare(lambda a, b: a == b)),
+    "!=": (gettext_noop("不等于"), _compare(lambda a, b: a != b)),
+    ">": (gettext_noop("大于"), _compare(lambda a, b: a > b)),
+    ">=": (gettext_noop("大于等于"), _compare(lambda a, b: a >= b)),
+    "<": (gettext_noop("小于"), _compare(lambda a, b: a < b)),
+    "<=": (gettext_noop("小于等于"), _compare(lambda a, b: a <= b)),
+    "in": (gettext_noop("属于"), lambda a, b: str(a) in _as_list(b)),
+    "not in": (gettext_noop("不属于"), lambda a, b: str(a) not in _as_list(b)),
+    "contains": (gettext_noop("包含"), lambda a, b: str(b) in ("" if a is None else str(a))),
+    "is set": (gettext_noop("已填写"), lambda a, b: a not in (None, "", [])),
+    "is not set": (gettext_noop("未填写"), lambda a, b: a in (None, "", [])),
 }
 
 
@@ -78,23 +81,23 @@ def validate(condition: Mapping[str, Any] | None, fieldnames: set[str], depth: i
     if not condition:
         return
     if depth > MAX_DEPTH:
-        raise ConditionError("条件嵌套太深")
+        raise ConditionError(_("条件嵌套太深"))
     groups = [k for k in ("all", "any") if k in condition]
     if len(groups) != 1 or set(condition) - {"all", "any"}:
-        raise ConditionError("条件组必须是“全部满足(all)”或“任一满足(any)”之一")
+        raise ConditionError(_("条件组必须是“全部满足(all)”或“任一满足(any)”之一"))
     rules = condition[groups[0]]
     if not isinstance(rules, list) or not rules or len(rules) > MAX_RULES:
-        raise ConditionError(f"条件组需要 1 到 {MAX_RULES} 条规则")
+        raise ConditionError(_("条件组需要 1 到 %(n)s 条规则") % {"n": MAX_RULES})
     for rule in rules:
         if not isinstance(rule, Mapping):
-            raise ConditionError("条件规则格式不正确")
+            raise ConditionError(_("条件规则格式不正确"))
         if "all" in rule or "any" in rule:
             validate(rule, fieldnames, depth + 1)
             continue
         if rule.get("field") not in fieldnames:
-            raise ConditionError(f"条件中的字段不存在：{rule.get('field')}")
+            raise ConditionError(_("条件中的字段不存在：%(f)s") % {"f": rule.get("field")})
         if rule.get("op") not in OPERATORS:
-            raise ConditionError(f"不支持的比较方式：{rule.get('op')}")
+            raise ConditionError(_("不支持的比较方式：%(op)s") % {"op": rule.get("op")})
 
 
 def matches(condition: Mapping[str, Any] | None, values: Mapping[str, Any]) -> bool:
@@ -113,18 +116,18 @@ def _rule(rule: Mapping[str, Any], values: Mapping[str, Any]) -> bool:
 
 
 def describe(condition: Mapping[str, Any] | None, labels: Mapping[str, str]) -> str:
-    """Return a condition as a Chinese sentence, e.g. `合计金额 大于等于 5000`."""
+    """Return a condition as a sentence in the reader's language, e.g. `合计金额 大于等于 5000`."""
     if not condition:
-        return "无条件"
+        return _("无条件")
     key = "all" if "all" in condition else "any"
-    joiner = " 且 " if key == "all" else " 或 "
+    joiner = " %s " % (_("且") if key == "all" else _("或"))
     parts = []
     for rule in condition[key]:
         if "all" in rule or "any" in rule:
             parts.append(f"（{describe(rule, labels)}）")
             continue
         label = labels.get(rule["field"], rule["field"])
-        op = OPERATORS[rule["op"]][0]
+        op = _(OPERATORS[rule["op"]][0])
         value = "" if rule["op"] in {"is set", "is not set"} else f" {rule.get('value')}"
         parts.append(f"{label} {op}{value}")
     return joiner.join(parts)

@@ -11,21 +11,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from school_logistics.workflow import conditions
 
+# Labels marked for the catalogue; pages translate them when they show them.
 APPROVER_TYPES = {
-    "role": "角色",
-    "user": "指定成员",
-    "field": "单据字段中的成员",
-    "department_head": "申请部门负责人",
-    "department_head_superior": "申请部门负责人的上级",
+    "role": gettext_noop("角色"),
+    "user": gettext_noop("指定成员"),
+    "field": gettext_noop("单据字段中的成员"),
+    "department_head": gettext_noop("申请部门负责人"),
+    "department_head_superior": gettext_noop("申请部门负责人的上级"),
 }
 MODES = {
-    "any": "或签（一人同意即可）",
-    "all": "会签（需所有人同意）",
-    "sequential": "依次审批",
+    "any": gettext_noop("或签（一人同意即可）"),
+    "all": gettext_noop("会签（需所有人同意）"),
+    "sequential": gettext_noop("依次审批"),
 }
-OVERDUE_ACTIONS = {"remind": "提醒", "escalate": "上报", "auto_approve": "自动同意"}
+OVERDUE_ACTIONS = {
+    "remind": gettext_noop("提醒"),
+    "escalate": gettext_noop("上报"),
+    "auto_approve": gettext_noop("自动同意"),
+}
 
 
 class FlowError(ValueError):

@@ -7,6 +7,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from school_logistics.core.models import User
 from school_logistics.core.validation import DocumentValidationError
@@ -21,21 +22,21 @@ def set_away(
 ) -> Delegation:
     """Record an away period; only the user themself may set it."""
     if actor.pk != user.pk:
-        raise PermissionDenied("只能为自己设置代理人")
+        raise PermissionDenied(_("只能为自己设置代理人"))
     errors: dict[str, list[str]] = {}
     target = (
         school_users(user.school).filter(username=delegate.strip()).first() if user.school else None
     )
     if target is None:
-        errors["delegate"] = ["找不到本校在职成员"]
+        errors["delegate"] = [_("找不到本校在职成员")]
     elif target.pk == user.pk:
-        errors["delegate"] = ["代理人不能是自己"]
+        errors["delegate"] = [_("代理人不能是自己")]
     if ends <= starts:
-        errors["ends"] = ["结束时间应晚于开始时间"]
+        errors["ends"] = [_("结束时间应晚于开始时间")]
     elif ends - starts > MAX_AWAY:
-        errors["ends"] = ["一次最长代理 90 天"]
+        errors["ends"] = [_("一次最长代理 90 天")]
     elif ends <= timezone.now():
-        errors["ends"] = ["结束时间已过"]
+        errors["ends"] = [_("结束时间已过")]
     if errors:
         raise DocumentValidationError(errors)
     with transaction.atomic():
@@ -47,7 +48,7 @@ def end_away(delegation_id: int, *, actor: User) -> None:
     with transaction.atomic():
         found = Delegation.objects.select_for_update().filter(pk=delegation_id, user=actor).first()
         if found is None:
-            raise PermissionDenied("没有找到这条代理设置")
+            raise PermissionDenied(_("没有找到这条代理设置"))
         now = timezone.now()
         if found.ends > now:
             found.ends = max(now, found.starts)

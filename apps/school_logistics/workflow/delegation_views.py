@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from school_logistics.core.models import User
@@ -33,7 +34,7 @@ def away_page(request: HttpRequest) -> HttpResponse:
             _moment(request.POST.get("ends", "")),
         )
         if starts is None or ends is None:
-            errors = {"starts": ["请填写开始和结束时间"]}
+            errors = {"starts": [_("请填写开始和结束时间")]}
         else:
             try:
                 delegation.set_away(
@@ -46,7 +47,7 @@ def away_page(request: HttpRequest) -> HttpResponse:
             except DocumentValidationError as exc:
                 errors = exc.errors
             else:
-                messages.success(request, "代理人已设置：期间的新审批将交给代理人处理")
+                messages.success(request, _("代理人已设置：期间的新审批将交给代理人处理"))
                 return redirect("approvals:away")
     return render(
         request,
@@ -65,5 +66,5 @@ def away_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def end_away(request: HttpRequest, pk: int) -> HttpResponse:
     delegation.end_away(pk, actor=request.user)  # type: ignore[arg-type]
-    messages.success(request, "代理已结束")
+    messages.success(request, _("代理已结束"))
     return redirect("approvals:away")

@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from school_logistics.core.meta import NUMERIC_TYPES, Meta
 from school_logistics.core.models import Department, DocType, Role, School, User
@@ -393,13 +394,13 @@ def preview_route(
 def describe_approver(kind: str, value: str, meta: Meta, roles: Mapping[str, str]) -> str:
     """Return an approver or CC entry in words, e.g. `角色：校长`."""
     if kind == "role":
-        return f"角色：{roles.get(value, value)}"
+        return _("角色：%(r)s") % {"r": roles.get(value, value)}
     if kind == "user":
-        return f"成员：{value}"
+        return _("成员：%(u)s") % {"u": value}
     if kind == "field":
         docfield = meta.get_field(value)
-        return f"字段：{docfield.label if docfield else value}"
-    return APPROVER_TYPES.get(kind, kind)
+        return _("字段：%(f)s") % {"f": docfield.label if docfield else value}
+    return _(APPROVER_TYPES[kind]) if kind in APPROVER_TYPES else kind
 
 
 def diagram(meta: Meta, flow: Flow) -> list[dict[str, Any]]:
@@ -416,11 +417,13 @@ def diagram(meta: Meta, flow: Flow) -> list[dict[str, Any]]:
                 "step": step,
                 "approvers": approvers,
                 "cc": cc,
-                "mode": MODES.get(step.mode, step.mode).split("（")[0],
-                "overdue": OVERDUE_ACTIONS.get(step.overdue, step.overdue),
+                "mode": _(MODES[step.mode]).split("（")[0] if step.mode in MODES else step.mode,
+                "overdue": _(OVERDUE_ACTIONS[step.overdue])
+                if step.overdue in OVERDUE_ACTIONS
+                else step.overdue,
                 "escalate_to": roles.get(step.escalate_to_role, step.escalate_to_role),
                 "condition": conditions.describe(step.condition, labels) if step.condition else "",
-                "back": "申请人" if n == 1 else "申请人或之前的步骤",
+                "back": _("申请人") if n == 1 else _("申请人或之前的步骤"),
             }
         )
     return boxes

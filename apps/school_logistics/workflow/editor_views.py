@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from school_logistics.core.meta import Meta
@@ -164,12 +165,12 @@ def _choices(meta: Meta, school: School | None) -> dict[str, Any]:
         "roles": list(Role.objects.values_list("code", "label")),
         "user_fields": [(f.fieldname, f.label) for f in fields if f.fieldname in user_fields],
         "cond_fields": [(f.fieldname, f.label) for f in fields],
-        "operators": [(op, label) for op, (label, _run) in conditions.OPERATORS.items()],
-        "approver_types": list(APPROVER_TYPES.items()),
-        "cc_types": [(k, v) for k, v in APPROVER_TYPES.items() if k in ("role", "user")],
+        "operators": [(op, _(label)) for op, (label, _run) in conditions.OPERATORS.items()],
+        "approver_types": [(k, _(v)) for k, v in APPROVER_TYPES.items()],
+        "cc_types": [(k, _(v)) for k, v in APPROVER_TYPES.items() if k in ("role", "user")],
         # The short names (或签/会签/依次审批) fit a phone-width select; admins know them.
-        "modes": [(k, v.split("（")[0]) for k, v in MODES.items()],
-        "overdue_actions": list(OVERDUE_ACTIONS.items()),
+        "modes": [(k, _(v).split("（")[0]) for k, v in MODES.items()],
+        "overdue_actions": [(k, _(v)) for k, v in OVERDUE_ACTIONS.items()],
         "departments": departments,
         "has_total": bool(meta.total_field),
     }
@@ -214,13 +215,13 @@ def _posted_flow(request: HttpRequest) -> Any:
     """Return the flow JSON the editor posted; raise FlowError when it is missing or malformed."""
     text = request.POST.get("flow", "")
     if not text.strip():
-        raise FlowError("没有收到流程数据，请刷新页面后重试")
+        raise FlowError(_("没有收到流程数据，请刷新页面后重试"))
     if len(text) > MAX_FLOW_JSON:
-        raise FlowError("流程数据太大")
+        raise FlowError(_("流程数据太大"))
     try:
         return json.loads(text)
     except ValueError:
-        raise FlowError("流程数据格式不正确，请刷新页面后重试") from None
+        raise FlowError(_("流程数据格式不正确，请刷新页面后重试")) from None
 
 
 def _step_number(message: str) -> int | None:
@@ -253,7 +254,10 @@ def flow_editor(request: HttpRequest, doctype: str) -> HttpResponse:
         context["error_step"] = _step_number(str(exc))
         status = 409 if isinstance(exc, DocumentStateError) else 400
         return render(request, "workflow/editor.html", context, status=status)
-    messages.success(request, f"已保存为第 {version.number} 版；已在审批中的单据仍按原版本进行")
+    messages.success(
+        request,
+        _("已保存为第 %(n)s 版；已在审批中的单据仍按原版本进行") % {"n": version.number},
+    )
     return HttpResponseRedirect(editor_url(meta))
 
 
@@ -268,7 +272,7 @@ def flow_try(request: HttpRequest, doctype: str) -> HttpResponse:
     raw: Any = None
     try:
         if school is None:
-            raise FlowError("试一试需要选择学校：请用某校的管理员账号操作")
+            raise FlowError(_("试一试需要选择学校：请用某校的管理员账号操作"))
         raw = _posted_flow(request)
         values: dict[str, Any] = {"department": request.POST.get("department", "").strip()}
         amount = request.POST.get("amount", "").strip()
@@ -279,7 +283,7 @@ def flow_try(request: HttpRequest, doctype: str) -> HttpResponse:
         if username:
             found = school_users(school).filter(username=username).first()
             if found is None:
-                raise FlowError(f"本校没有成员“{username}”")
+                raise FlowError(_("本校没有成员“%(u)s”") % {"u": username})
             requester = found
         result["plan"] = editor.preview_route(
             meta.name, raw, values, school=school, requester=requester
@@ -310,5 +314,5 @@ def flow_active(request: HttpRequest, doctype: str) -> HttpResponse:
     except FlowError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "流程已启用" if active else "流程已停用")
+        messages.success(request, _("流程已启用") if active else _("流程已停用"))
     return HttpResponseRedirect(editor_url(meta))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from school_logistics.core import extensions
 from school_logistics.core.models import Document, User
@@ -17,8 +18,8 @@ from school_logistics.workflow.models import (
 )
 
 LOCKED = {
-    ProcessStatus.RUNNING: "单据正在审批中，不能修改；如需修改请先撤回",
-    ProcessStatus.REJECTED: "单据已被拒绝，不能修改",
+    ProcessStatus.RUNNING: gettext_noop("单据正在审批中，不能修改；如需修改请先撤回"),
+    ProcessStatus.REJECTED: gettext_noop("单据已被拒绝，不能修改"),
 }
 
 

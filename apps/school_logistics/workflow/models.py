@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Workflow(models.Model):
@@ -59,11 +60,11 @@ class WorkflowVersion(models.Model):
 
 
 class ProcessStatus(models.TextChoices):
-    RUNNING = "running", "审批中"  # waiting for the current step's approvers
-    APPROVED = "approved", "已通过"  # every step passed; the document is submitted
-    REJECTED = "rejected", "已拒绝"  # closed by an approver; the document stays a locked draft
-    RETURNED = "returned", "已退回"  # back with the requester to revise and resubmit
-    WITHDRAWN = "withdrawn", "已撤回"  # taken back by the requester before anyone approved
+    RUNNING = "running", _("审批中")  # waiting for the current step's approvers
+    APPROVED = "approved", _("已通过")  # every step passed; the document is submitted
+    REJECTED = "rejected", _("已拒绝")  # closed by an approver; the document stays a locked draft
+    RETURNED = "returned", _("已退回")  # back with the requester to revise and resubmit
+    WITHDRAWN = "withdrawn", _("已撤回")  # taken back by the requester before anyone approved
 
 
 class ApprovalProcess(models.Model):
@@ -98,13 +99,13 @@ class ApprovalProcess(models.Model):
 
 
 class TaskStatus(models.TextChoices):
-    PENDING = "pending", "待处理"  # in the assignee's inbox now
-    WAITING = "waiting", "等待中"  # later in a sequential step, or behind an added approver
-    APPROVED = "approved", "已同意"
-    REJECTED = "rejected", "已拒绝"
-    RETURNED = "returned", "已退回"
-    TRANSFERRED = "transferred", "已转交"
-    CLOSED = "closed", "无需处理"  # another approver decided the step, or the run ended
+    PENDING = "pending", _("待处理")  # in the assignee's inbox now
+    WAITING = "waiting", _("等待中")  # later in a sequential step, or behind an added approver
+    APPROVED = "approved", _("已同意")
+    REJECTED = "rejected", _("已拒绝")
+    RETURNED = "returned", _("已退回")
+    TRANSFERRED = "transferred", _("已转交")
+    CLOSED = "closed", _("无需处理")  # another approver decided the step, or the run ended
 
 
 OPEN_TASK_STATUSES = (TaskStatus.PENDING, TaskStatus.WAITING)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_noop
 
 from school_logistics.core.models import Department, School, User
 from school_logistics.workflow import conditions
@@ -73,7 +74,7 @@ def plan_route(
         planned = PlannedStep(step)
         if not conditions.matches(step.condition, values):
             planned.status = "skipped"
-            planned.notes.append("条件不满足，跳过此步")
+            planned.notes.append(gettext_noop("条件不满足，跳过此步"))
             plan.append(planned)
             continue
         seen: dict[int, User] = {}
@@ -83,14 +84,14 @@ def plan_route(
         approvers = list(seen.values())
         if not step.allow_self_approval and any(u.pk == requester.pk for u in approvers):
             approvers = [u for u in approvers if u.pk != requester.pk]
-            planned.notes.append("申请人不能审批自己的单据")
+            planned.notes.append(gettext_noop("申请人不能审批自己的单据"))
         if not approvers:
             approvers = [
                 u
                 for u in school_users(school).filter(roles__code=flow.fallback_role).order_by("id")
                 if u.pk != requester.pk or step.allow_self_approval
             ]
-            planned.notes.append("未找到审批人，转交管理员处理")
+            planned.notes.append(gettext_noop("未找到审批人，转交管理员处理"))
         planned.approvers = approvers
         if (
             flow.skip_repeated_approver
@@ -99,7 +100,7 @@ def plan_route(
             and [u.pk for u in previous] == [approvers[0].pk]
         ):
             planned.status = "auto"
-            planned.notes.append("与上一步审批人相同，自动通过")
+            planned.notes.append(gettext_noop("与上一步审批人相同，自动通过"))
         plan.append(planned)
         previous = approvers
     return plan

@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, pgettext_lazy
+
 from school_logistics.core.models import Document
 
 
@@ -21,25 +24,27 @@ class TrailEntry:
     attachments: tuple[tuple[str, str], ...] = ()  # (filename, url) of files given with it
 
 
+# Translated when a trail is read, in the reader's language; the context keeps them apart
+# from the same words on buttons ("同意" is "Approve" there, "Approved" here).
 ACTION_LABELS = {
-    "submit": "提交",
-    "resubmit": "重新提交",
-    "approve": "同意",
-    "reject": "拒绝",
-    "return": "退回",
-    "transfer": "转交",
-    "add_approver": "加签",
-    "withdraw": "撤回",
-    "urge": "催办",
-    "skip": "跳过",
-    "auto_approve": "自动通过",
-    "timeout_approve": "超时自动同意",
-    "remind": "超时提醒",
-    "escalate": "超时上报",
-    "fallback": "转交管理员",
-    "delegation_refused": "不适用代理",
+    "submit": pgettext_lazy("审批记录", "提交"),
+    "resubmit": pgettext_lazy("审批记录", "重新提交"),
+    "approve": pgettext_lazy("审批记录", "同意"),
+    "reject": pgettext_lazy("审批记录", "拒绝"),
+    "return": pgettext_lazy("审批记录", "退回"),
+    "transfer": pgettext_lazy("审批记录", "转交"),
+    "add_approver": pgettext_lazy("审批记录", "加签"),
+    "withdraw": pgettext_lazy("审批记录", "撤回"),
+    "urge": pgettext_lazy("审批记录", "催办"),
+    "skip": pgettext_lazy("审批记录", "跳过"),
+    "auto_approve": pgettext_lazy("审批记录", "自动通过"),
+    "timeout_approve": pgettext_lazy("审批记录", "超时自动同意"),
+    "remind": pgettext_lazy("审批记录", "超时提醒"),
+    "escalate": pgettext_lazy("审批记录", "超时上报"),
+    "fallback": pgettext_lazy("审批记录", "转交管理员"),
+    "delegation_refused": pgettext_lazy("审批记录", "不适用代理"),
 }
-SYSTEM = "系统"
+SYSTEM = gettext_noop("系统")
 
 
 def approval_trail(document: Document) -> list[TrailEntry]:
@@ -55,8 +60,8 @@ def approval_trail(document: Document) -> list[TrailEntry]:
     return [
         TrailEntry(
             step=log.step_label,
-            actor=log.actor.display_name if log.actor else SYSTEM,
-            action=ACTION_LABELS.get(log.action, log.action),
+            actor=log.actor.display_name if log.actor else _(SYSTEM),
+            action=str(ACTION_LABELS[log.action]) if log.action in ACTION_LABELS else log.action,
             at=log.created,
             comment=log.comment,
             on_behalf_of=log.on_behalf_of.display_name if log.on_behalf_of else "",

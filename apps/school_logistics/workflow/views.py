@@ -13,6 +13,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from school_logistics.core import permissions
@@ -30,13 +32,17 @@ from school_logistics.workflow.routing import plan_route
 from school_logistics.workflow.trail import approval_trail
 
 TASK_ACTIONS = {
-    "approve": "已同意",
-    "reject": "已拒绝",
-    "return": "已退回",
-    "transfer": "已转交",
-    "add_approver": "已加签",
+    "approve": gettext_lazy("已同意"),
+    "reject": gettext_lazy("已拒绝"),
+    "return": gettext_lazy("已退回"),
+    "transfer": gettext_lazy("已转交"),
+    "add_approver": gettext_lazy("已加签"),
 }
-DOCUMENT_ACTIONS = {"start": "已提交审批", "withdraw": "已撤回", "urge": "已催办"}
+DOCUMENT_ACTIONS = {
+    "start": gettext_lazy("已提交审批"),
+    "withdraw": gettext_lazy("已撤回"),
+    "urge": gettext_lazy("已催办"),
+}
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
@@ -67,7 +73,7 @@ def task_action(request: HttpRequest, task_id: int, action: str) -> HttpResponse
     user: User = request.user  # type: ignore[assignment]
     task = get_object_or_404(ApprovalTask.objects.select_related("document"), pk=task_id)
     if task.assignee_id != user.pk:
-        raise PermissionDenied("这条审批任务不是您的")
+        raise PermissionDenied(_("这条审批任务不是您的"))
     comment = request.POST.get("comment", "").strip()
     default = form_url(get_meta(task.document.doctype), task.document.name)
     try:
@@ -97,8 +103,8 @@ def task_action(request: HttpRequest, task_id: int, action: str) -> HttpResponse
         ),
     }
     if action not in calls:
-        raise PermissionDenied("不支持的操作")
-    return _run(request, calls[action], TASK_ACTIONS[action], default)
+        raise PermissionDenied(_("不支持的操作"))
+    return _run(request, calls[action], str(TASK_ACTIONS[action]), default)
 
 
 @login_required
@@ -115,7 +121,9 @@ def batch_approve(request: HttpRequest) -> HttpResponse:
         except (DocumentStateError, DocumentValidationError, PermissionDenied) as exc:
             refused.append(str(exc))
     if done:
-        messages.success(request, f"已同意 {done} 条")
+        messages.success(
+            request, ngettext("已同意 %(n)s 条", "已同意 %(n)s 条", done) % {"n": done}
+        )
     for reason in refused:
         messages.error(request, reason)
     return _back(request, "/app/approvals/")
@@ -134,8 +142,8 @@ def document_action(request: HttpRequest, doctype: str, name: str, action: str) 
         "urge": lambda: actions.urge(meta.name, name, actor=user),
     }
     if action not in calls:
-        raise PermissionDenied("不支持的操作")
-    return _run(request, calls[action], DOCUMENT_ACTIONS[action], form_url(meta, name))
+        raise PermissionDenied(_("不支持的操作"))
+    return _run(request, calls[action], str(DOCUMENT_ACTIONS[action]), form_url(meta, name))
 
 
 @login_required
@@ -159,7 +167,7 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
         "workflow/inbox.html",
         {
             "tab": tab,
-            "tabs": [(key, label) for key, label in inbox.TABS.items()],
+            "tabs": [(key, _(label)) for key, label in inbox.TABS.items()],
             "counts": inbox.counts(user),
             "rows": rows,
             "filters": filters,
