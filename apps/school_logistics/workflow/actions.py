@@ -83,11 +83,15 @@ def start_approval(doctype: str, name: str, *, actor: User, comment: str = "") -
             school=document.school,
             department=document.department,
         )
+        first = next((p.step for p in plan if p.status != "skipped"), None)
         process = ApprovalProcess.objects.create(
             document=document,
             version=version,
             requester=requester,
             status=ProcessStatus.RUNNING,
+            # Created with its first step open, so opening it needs no UPDATE of this row.
+            activation=1 if first else 0,
+            current_step=first.key if first else "",
             route=[
                 {
                     "key": p.step.key,
@@ -99,16 +103,20 @@ def start_approval(doctype: str, name: str, *, actor: User, comment: str = "") -
                 for p in plan
             ],
         )
-        engine.log(process, "resubmit" if previous else "submit", actor=actor, comment=comment)
-        for p in plan:
-            if p.status == "skipped":
-                engine.log(process, "skip", actor=None, step=p.step, comment="条件不满足，跳过此步")
-        first = next((p.step for p in plan if p.status != "skipped"), None)
+        engine.log_many(
+            process,
+            [("resubmit" if previous else "submit", actor, None, comment)]
+            + [
+                ("skip", None, p.step, "条件不满足，跳过此步")
+                for p in plan
+                if p.status == "skipped"
+            ],
+        )
         if first is None:
             engine.finish(process, ProcessStatus.APPROVED, actor=actor)
         else:
             planned = {u.pk: u for p in plan for u in p.approvers}
-            engine.activate(process, first, last_actor=None, known=planned)
+            engine.activate(process, first, last_actor=None, known=planned, opened=True)
     return process
 
 
@@ -188,8 +196,9 @@ def approve(
         task, process, step = _task_for_action(task_id, actor)
         _close_task(task, TaskStatus.APPROVED, comment)
         _log_task(process, task, step, "approve", attachments)
-        if engine.step_done(process, step):
-            engine.advance(process, step, last_actor=actor)
+        tasks = engine.step_tasks(process, step)
+        if engine.step_done(process, step, tasks):
+            engine.advance(process, step, last_actor=actor, tasks=tasks)
         else:
             engine.release_next(process, step, task)
     return process

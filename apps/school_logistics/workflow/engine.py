@@ -66,6 +66,24 @@ def _away_now(user_ids: Iterable[int], at: dt.datetime) -> dict[int, Delegation]
     return found
 
 
+def log_many(
+    process: ApprovalProcess, entries: list[tuple[str, User | None, Step | None, str]]
+) -> None:
+    """Write several trail lines (action, actor, step, comment) in one INSERT, in this order."""
+    ApprovalLog.objects.bulk_create(
+        ApprovalLog(
+            process=process,
+            document_id=process.document_id,
+            step=step.key if step else "",
+            step_label=step.label if step else "",
+            action=action,
+            actor=actor,
+            comment=comment,
+        )
+        for action, actor, step, comment in entries
+    )
+
+
 def holder(
     user: User,
     requester_id: int,
@@ -113,16 +131,19 @@ def activate(
     *,
     last_actor: User | None,
     known: dict[int, User] | None = None,
+    opened: bool = False,
 ) -> None:
     """Open a step: create its tasks, or pass it on when the same person just approved.
 
     `known` are users the caller read in this transaction (the planned approvers at submit),
-    so they need not be read again.
+    so they need not be read again; `opened` says the caller created the process with this
+    step already current (activation 1), so the process row needs no UPDATE.
     """
     now = timezone.now()
-    process.activation += 1
-    process.current_step = step.key
-    process.save(update_fields=["activation", "current_step"])
+    if not opened:
+        process.activation += 1
+        process.current_step = step.key
+        process.save(update_fields=["activation", "current_step"])
     document = process.document
     document.workflow_state = step.label
     document.save(update_fields=["workflow_state", "modified"])
@@ -153,7 +174,7 @@ def activate(
         and holders[0][0].pk == last_actor.pk
     ):
         log(process, "auto_approve", actor=None, step=step, comment="与上一步审批人相同，自动通过")
-        advance(process, step, last_actor=last_actor)
+        advance(process, step, last_actor=last_actor, tasks=[])  # no task was made for it
         return
 
     due = add_working_hours(now, step.sla_hours) if step.sla_hours else None
@@ -187,9 +208,17 @@ def fallback_users(process: ApprovalProcess, step: Step) -> list[User]:
     return list(users.order_by("id"))
 
 
-def step_done(process: ApprovalProcess, step: Step) -> bool:
+def step_tasks(process: ApprovalProcess, step: Step) -> list[ApprovalTask]:
+    """Return the tasks of the step's current activation, as they stand now."""
+    return list(process.tasks.filter(activation=process.activation, step=step.key))
+
+
+def step_done(
+    process: ApprovalProcess, step: Step, tasks: list[ApprovalTask] | None = None
+) -> bool:
     """Return whether the step's mode is satisfied and every added approver has approved."""
-    tasks = list(process.tasks.filter(activation=process.activation, step=step.key))
+    if tasks is None:
+        tasks = step_tasks(process, step)
     if any(t.added and t.status != TaskStatus.APPROVED for t in tasks):
         return False
     base = [t for t in tasks if not t.added and t.status != TaskStatus.TRANSFERRED]
@@ -226,9 +255,20 @@ def release_next(process: ApprovalProcess, step: Step, approved: ApprovalTask) -
         notices.task_assigned(process, [following.assignee])
 
 
-def advance(process: ApprovalProcess, step: Step, *, last_actor: User) -> None:
-    """Close a finished step, copy it to its CC list, and open the next step or finish."""
-    open_tasks(process).filter(step=step.key).update(status=TaskStatus.CLOSED)
+def advance(
+    process: ApprovalProcess,
+    step: Step,
+    *,
+    last_actor: User,
+    tasks: list[ApprovalTask] | None = None,
+) -> None:
+    """Close a finished step, copy it to its CC list, and open the next step or finish.
+
+    `tasks` are the step's tasks as the caller just read them: when none is open, there is
+    nothing to close and no UPDATE is sent.
+    """
+    if tasks is None or any(t.status in OPEN_TASK_STATUSES for t in tasks):
+        open_tasks(process).filter(step=step.key).update(status=TaskStatus.CLOSED)
     copy_to(process, step)
     flow = current_flow(process)
     keys = [s.key for s in flow.steps]
@@ -236,7 +276,8 @@ def advance(process: ApprovalProcess, step: Step, *, last_actor: User) -> None:
         if _route_step(process, key)["status"] != "skipped":
             activate(process, flow.step(key), last_actor=last_actor)
             return
-    finish(process, ProcessStatus.APPROVED, actor=last_actor)
+    # Only the step just closed had open tasks (one step is open at a time).
+    finish(process, ProcessStatus.APPROVED, actor=last_actor, tasks_open=False)
 
 
 def copy_to(process: ApprovalProcess, step: Step) -> None:
@@ -256,13 +297,16 @@ def copy_to(process: ApprovalProcess, step: Step) -> None:
     notices.copied(process, new)
 
 
-def finish(process: ApprovalProcess, status: str, *, actor: User | None) -> None:
+def finish(
+    process: ApprovalProcess, status: str, *, actor: User | None, tasks_open: bool = True
+) -> None:
     """End the run; an approved run submits the document (its ledgers post in this transaction)."""
     process.status = status
     process.finished = timezone.now()
     process.current_step = ""
     process.save(update_fields=["status", "finished", "current_step"])
-    open_tasks(process).update(status=TaskStatus.CLOSED)
+    if tasks_open:
+        open_tasks(process).update(status=TaskStatus.CLOSED)
     if ApprovalProcess.document.is_cached(process):
         document = process.document  # the action locked it before the process row
     else:
