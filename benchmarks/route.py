@@ -317,6 +317,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--mode", choices=["service", "http", "both"], default="both")
     parser.add_argument(
+        "--label", default="ours", help="bench name prefix, e.g. to run two commits side by side"
+    )
+    parser.add_argument(
         "--db",
         choices=["sqlite", "postgres"],
         default="postgres" if os.environ.get("PG_DSN") else "sqlite",
@@ -337,7 +340,7 @@ def main() -> None:
             docs = [make_doc(i, fx) for i in range(args.warmup + args.n)]
             do_doc = service_doc(fx) if mode == "service" else http_doc(fx)
             result = benchkit.run(
-                f"ours_{mode}",
+                f"{args.label}_{mode}",
                 docs,
                 args.warmup,
                 do_doc,
