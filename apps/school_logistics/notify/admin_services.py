@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from school_logistics.core.models import School, User
 from school_logistics.core.permissions import is_admin
@@ -16,7 +17,7 @@ from school_logistics.notify.models import ChatKind, ChatWebhook, MessageTemplat
 def check_admin(user: User, school: School) -> None:
     """Refuse anyone but an admin of this school."""
     if not (is_admin(user) and school.pk in user.school_ids()):
-        raise PermissionDenied("只有本校系统管理员可以修改通知设置")
+        raise PermissionDenied(_("只有本校系统管理员可以修改通知设置"))
 
 
 def save_chat_webhook(
@@ -25,13 +26,13 @@ def save_chat_webhook(
     """Set the school's group-chat robot address (WeCom or DingTalk)."""
     check_admin(actor, school)
     if kind not in ChatKind.values:
-        raise DocumentValidationError.single("请选择机器人类型", "kind")
+        raise DocumentValidationError.single(_("请选择机器人类型"), "kind")
     try:
         URLValidator(schemes=["https", "http"])(url)
     except Exception as exc:  # noqa: BLE001  (Django raises ValidationError with its own text)
-        raise DocumentValidationError.single("机器人地址不是有效的网址", "url") from exc
+        raise DocumentValidationError.single(_("机器人地址不是有效的网址"), "url") from exc
     with transaction.atomic():
-        hook, _ = ChatWebhook.objects.update_or_create(
+        hook, _created = ChatWebhook.objects.update_or_create(
             school=school, defaults={"kind": kind, "url": url, "is_active": active}
         )
     return hook
@@ -43,7 +44,7 @@ def save_template(
     """Save an admin's wording for an event; an empty text goes back to the shipped wording."""
     check_admin(actor, school)
     if event not in messages.EVENTS:
-        raise DocumentValidationError.single("未知的通知类型", "event")
+        raise DocumentValidationError.single(_("未知的通知类型"), "event")
     subject = subject.strip()
     with transaction.atomic():
         if not subject:
@@ -53,7 +54,7 @@ def save_template(
             messages.check(subject)
         except messages.TemplateProblem as exc:
             raise DocumentValidationError.single(str(exc), "subject") from exc
-        template, _ = MessageTemplate.objects.update_or_create(
+        template, _created = MessageTemplate.objects.update_or_create(
             school=school, event=event, defaults={"subject": subject, "modified_by": actor}
         )
     return template

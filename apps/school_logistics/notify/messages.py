@@ -4,24 +4,35 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from jinja2 import TemplateError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 EVENTS: dict[str, tuple[str, str]] = {
-    # event: (what it is, shipped template)
+    # event: (what it is, shipped template); "what it is" is translated where a page shows it
     "task": (
-        "有待我审批的单据",
+        gettext_noop("有待我审批的单据"),
         "待您审批：{{ requester }}的{{ doctype }} {{ name }}{{ title_part }}",
     ),
-    "cc": ("单据抄送给我", "抄送给您：{{ doctype }} {{ name }}{{ title_part }}"),
-    "approved": ("我的单据已通过", "您的{{ doctype }} {{ name }}{{ title_part }}已通过"),
-    "rejected": ("我的单据被拒绝", "您的{{ doctype }} {{ name }}{{ title_part }}被拒绝"),
+    "cc": (gettext_noop("单据抄送给我"), "抄送给您：{{ doctype }} {{ name }}{{ title_part }}"),
+    "approved": (
+        gettext_noop("我的单据已通过"),
+        "您的{{ doctype }} {{ name }}{{ title_part }}已通过",
+    ),
+    "rejected": (
+        gettext_noop("我的单据被拒绝"),
+        "您的{{ doctype }} {{ name }}{{ title_part }}被拒绝",
+    ),
     "returned": (
-        "我的单据被退回",
+        gettext_noop("我的单据被退回"),
         "您的{{ doctype }} {{ name }}{{ title_part }}被退回，请修改后重新提交",
     ),
-    "urge": ("申请人催办", "{{ requester }}催办：{{ doctype }} {{ name }}{{ title_part }}"),
-    "overdue": ("审批超时", "审批已超时：{{ doctype }} {{ name }}{{ title_part }}"),
+    "urge": (
+        gettext_noop("申请人催办"),
+        "{{ requester }}催办：{{ doctype }} {{ name }}{{ title_part }}",
+    ),
+    "overdue": (gettext_noop("审批超时"), "审批已超时：{{ doctype }} {{ name }}{{ title_part }}"),
 }
 MAX_SUBJECT = 240
 
@@ -41,13 +52,13 @@ def check(source: str) -> None:
 
 def render_source(source: str, context: dict[str, Any]) -> str:
     try:
-        if any(True for _ in _env.parse(source).find_all((nodes.For, nodes.Macro))):
-            raise TemplateProblem("通知标题模板不能使用循环或宏")
+        if any(True for _node in _env.parse(source).find_all((nodes.For, nodes.Macro))):
+            raise TemplateProblem(_("通知标题模板不能使用循环或宏"))
         text = _env.from_string(source).render(**context)
     except TemplateError as exc:
         line = getattr(exc, "lineno", None)
-        where = f"第 {line} 行：" if line else ""
-        raise TemplateProblem(f"模板有误，{where}{exc}") from exc
+        where = _("第 %(n)s 行：") % {"n": line} if line else ""
+        raise TemplateProblem(_("模板有误，%(where)s%(e)s") % {"where": where, "e": exc}) from exc
     return " ".join(text.split())[:MAX_SUBJECT]
 
 

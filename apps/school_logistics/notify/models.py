@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Notification(models.Model):
@@ -29,14 +30,14 @@ class Notification(models.Model):
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", "邮件"
-    CHAT = "chat", "工作群机器人"
+    EMAIL = "email", _("邮件")
+    CHAT = "chat", _("工作群机器人")
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "待发送"  # queued, or waiting for its next retry
-    SENT = "sent", "已发送"
-    FAILED = "failed", "发送失败"  # retries used up; listed for admins, who may retry
+    PENDING = "pending", _("待发送")  # queued, or waiting for its next retry
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")  # retries used up; listed for admins, who may retry
 
 
 class Delivery(models.Model):
@@ -63,16 +64,16 @@ class Preference(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notify_preference"
     )
-    email = models.BooleanField("邮件", default=True)
-    chat = models.BooleanField("工作群机器人", default=False)
+    email = models.BooleanField(_("邮件"), default=True)
+    chat = models.BooleanField(_("工作群机器人"), default=False)
 
     def __str__(self) -> str:
         return f"{self.user}: email={self.email} chat={self.chat}"
 
 
 class ChatKind(models.TextChoices):
-    WECOM = "wecom", "企业微信群机器人"
-    DINGTALK = "dingtalk", "钉钉群机器人"
+    WECOM = "wecom", _("企业微信群机器人")
+    DINGTALK = "dingtalk", _("钉钉群机器人")
 
 
 class ChatWebhook(models.Model):

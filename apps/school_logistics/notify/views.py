@@ -6,6 +6,7 @@ from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from school_logistics.core.models import User
@@ -49,7 +50,7 @@ def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def read_all(request: HttpRequest) -> HttpResponse:
     services.mark_read(request.user)  # type: ignore[arg-type]
-    flash.success(request, "已全部标为已读")
+    flash.success(request, _("已全部标为已读"))
     return redirect("notify:list")
 
 
@@ -61,7 +62,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
         email=request.POST.get("email") == "1",
         chat=request.POST.get("chat") == "1",
     )
-    flash.success(request, "通知方式已保存")
+    flash.success(request, _("通知方式已保存"))
     return redirect("notify:list")
 
 
@@ -78,13 +79,13 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         except DocumentValidationError as exc:
             errors = exc.errors
         else:
-            flash.success(request, "通知设置已保存")
+            flash.success(request, _("通知设置已保存"))
             return redirect("notify:settings")
     custom = dict(MessageTemplate.objects.filter(school=school).values_list("event", "subject"))
     templates = [
         {
             "event": e,
-            "what": what,
+            "what": _(what),
             "shipped": shipped,
             "custom": request.POST.get(f"t_{e}", custom.get(e, "")),
         }
