@@ -10,8 +10,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from school_logistics.core import permissions
 from school_logistics.core.models import User
+from school_logistics.core.registry import get_meta
 from school_logistics.core.services import DocumentValidationError
-from school_logistics.core.views.doctypes import resolve_doctype
+from school_logistics.core.views.doctypes import list_url, resolve_doctype
 from school_logistics.core.views.htmx import render_page
 from school_logistics.printing.batch import month_names, start_batch
 from school_logistics.printing.models import BatchStatus, PrintBatch
@@ -24,6 +25,13 @@ def _own_batch(request: HttpRequest, pk: int) -> PrintBatch:
     if batch is None:
         raise Http404("没有这个批量打印任务")
     return batch
+
+
+def _list_url(doctype: str) -> str:
+    try:
+        return list_url(get_meta(doctype))
+    except Http404:  # the DocType was removed since: the page still shows the batch
+        return ""
 
 
 @login_required
@@ -55,7 +63,7 @@ def batch_status(request: HttpRequest, pk: int) -> HttpResponse:
     return render_page(
         request,
         "printing/batch.html",
-        {"batch": batch, "running": running},
+        {"batch": batch, "running": running, "list_url": _list_url(batch.doctype)},
         partial="printing/_batch_progress.html",
     )
 
@@ -70,5 +78,7 @@ def batch_download(request: HttpRequest, pk: int) -> HttpResponse:
     return FileResponse(
         batch.file.open("rb"),
         content_type="application/pdf",
+        # "下载 PDF" saves the file; a phone's viewer would otherwise replace the progress page.
+        as_attachment=True,
         filename=f"{batch.doctype}-{batch.pk}.pdf".replace(" ", "-"),
     )
