@@ -25,9 +25,6 @@ DT = "Repair Ticket"
 # The engine resolves an approver taken from a field when the ticket is sent, before 总务处
 # has chosen the worker; until it resolves it when the step opens, the 维修 task falls back
 # to 总务处, who hand it to the worker with 转交. See the report of the repair-flow change.
-LATE_FIELD_APPROVER = (
-    "workflow engine resolves field approvers at submission, not when the step opens"
-)
 
 
 def iso(when: dt.datetime) -> str:
@@ -126,7 +123,6 @@ def test_worker_finds_the_dispatched_ticket_in_the_inbox(users, items, classroom
     assert fresh(doc).workflow_state == "维修"
 
 
-@pytest.mark.xfail(strict=True, reason=LATE_FIELD_APPROVER)
 def test_dispatched_worker_gets_the_repair_task_without_a_transfer(users, items, classroom):
     doc = report(users, classroom)
     services.save_document(DT, doc.name, {"assigned_to": "worker"}, actor=users["purchaser"])
@@ -180,7 +176,6 @@ def test_reopen_returns_the_ticket_to_the_repair_step(users, items, classroom):
     assert ApprovalLog.objects.filter(document=doc, action="return", step="confirm").exists()
 
 
-@pytest.mark.xfail(strict=True, reason=LATE_FIELD_APPROVER)
 def test_reopen_goes_back_to_the_assigned_worker(users, items, classroom):
     doc = report(users, classroom)
     complete(doc, users, dispatch(doc, users))

@@ -148,7 +148,7 @@ def activate(
     document.workflow_state = step.label
     document.save(update_fields=["workflow_state", "modified"])
 
-    planned_ids = _route_step(process, step.key)["approvers"]
+    planned_ids = _resolve_now(process, step) or _route_step(process, step.key)["approvers"]
     if known is not None and all(pk in known for pk in planned_ids):
         approvers = [known[pk] for pk in planned_ids if known[pk].is_active]
     else:
@@ -197,6 +197,23 @@ def activate(
         )
     ApprovalTask.objects.bulk_create(created)
     notices.task_assigned(process, [t.assignee for t in created if t.status == TaskStatus.PENDING])
+
+
+def _resolve_now(process: ApprovalProcess, step: Step) -> list[int] | None:
+    """Resolve approvers taken from document fields with the values the step opens on."""
+    if not any(a.type == "field" for a in step.approvers):
+        return None
+    document = process.document
+    seen: dict[int, User] = {}
+    for approver in step.approvers:
+        for user in resolve_users(approver, document.data, document=document):
+            seen.setdefault(user.pk, user)
+    ids = [pk for pk in seen if step.allow_self_approval or pk != process.requester_id]
+    if not ids:
+        return None  # keep what was planned at submission (the fallback)
+    _route_step(process, step.key)["approvers"] = ids
+    process.save(update_fields=["route"])
+    return ids
 
 
 def fallback_users(process: ApprovalProcess, step: Step) -> list[User]:
