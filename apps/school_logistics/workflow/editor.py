@@ -417,7 +417,9 @@ def diagram(meta: Meta, flow: Flow) -> list[dict[str, Any]]:
                 "step": step,
                 "approvers": approvers,
                 "cc": cc,
-                "mode": _(MODES[step.mode]).split("（")[0] if step.mode in MODES else step.mode,
+                "mode": _(MODES[step.mode]).split("（")[0].split(" (")[0]
+                if step.mode in MODES
+                else step.mode,
                 "overdue": _(OVERDUE_ACTIONS[step.overdue])
                 if step.overdue in OVERDUE_ACTIONS
                 else step.overdue,

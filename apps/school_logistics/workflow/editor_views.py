@@ -169,7 +169,7 @@ def _choices(meta: Meta, school: School | None) -> dict[str, Any]:
         "approver_types": [(k, _(v)) for k, v in APPROVER_TYPES.items()],
         "cc_types": [(k, _(v)) for k, v in APPROVER_TYPES.items() if k in ("role", "user")],
         # The short names (或签/会签/依次审批) fit a phone-width select; admins know them.
-        "modes": [(k, _(v).split("（")[0]) for k, v in MODES.items()],
+        "modes": [(k, _(v).split("（")[0].split(" (")[0]) for k, v in MODES.items()],
         "overdue_actions": [(k, _(v)) for k, v in OVERDUE_ACTIONS.items()],
         "departments": departments,
         "has_total": bool(meta.total_field),

@@ -31,7 +31,9 @@
 
   function renumber() {
     steps.querySelectorAll(".flow-step").forEach(function (card, i) {
-      card.querySelector(".step-no").textContent = "第 " + (i + 1) + " 步";
+      // The page gives the words in the user's language, with __N__ where the number goes.
+      var words = steps.getAttribute("data-step-label") || "第 __N__ 步";
+      card.querySelector(".step-no").textContent = words.replace("__N__", String(i + 1));
     });
   }
 
