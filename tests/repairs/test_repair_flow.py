@@ -62,14 +62,7 @@ def dispatch(doc: Document, users, worker: str = "worker") -> ApprovalTask:
     purchaser = users["purchaser"]
     services.save_document(DT, doc.name, {"assigned_to": worker}, actor=purchaser)
     actions.approve(pending(doc, purchaser).pk, actor=purchaser, comment="请尽快维修")
-    assignee = User.objects.get(username=worker)
-    task = ApprovalTask.objects.filter(
-        document=doc, assignee=assignee, status=TaskStatus.PENDING
-    ).first()
-    if task is None:  # the engine planned the step before the worker was chosen: hand it on
-        actions.transfer(pending(doc, purchaser).pk, actor=purchaser, to_user=worker)
-        task = pending(doc, assignee)
-    return task
+    return pending(doc, User.objects.get(username=worker))
 
 
 def complete(doc: Document, users, task: ApprovalTask) -> None:
@@ -263,3 +256,14 @@ def test_flow_refuses_a_direct_submit_and_finishes_only_through_approval(users, 
     process = actions.withdraw(DT, doc.name, actor=users["teacher"])
     assert process.status == ProcessStatus.WITHDRAWN
     assert fresh(doc).docstatus == DocStatus.DRAFT
+
+
+def test_worker_cannot_approve_the_repair_step_before_recording_it(users, items, classroom):
+    """The 维修 step asks for the completion time: approving without it changes nothing."""
+    doc = report(users, classroom)
+    dispatch(doc, users)
+    task = pending(doc, users["worker"])
+    with pytest.raises(DocumentValidationError, match="完工"):
+        actions.approve(task.pk, actor=task.assignee)
+    task.refresh_from_db()
+    assert task.status == TaskStatus.PENDING

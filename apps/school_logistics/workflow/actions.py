@@ -194,6 +194,7 @@ def approve(
     """Approve (同意) a task; the step or the whole route moves on when its rule is met."""
     with transaction.atomic():
         task, process, step = _task_for_action(task_id, actor)
+        _require_step_fields(process, step)
         _close_task(task, TaskStatus.APPROVED, comment)
         _log_task(process, task, step, "approve", attachments)
         tasks = engine.step_tasks(process, step)
@@ -202,6 +203,27 @@ def approve(
         else:
             engine.release_next(process, step, task)
     return process
+
+
+def _require_step_fields(process: ApprovalProcess, step: Step) -> None:
+    """Refuse to approve a step whose own fields are still empty (e.g. a repair not recorded)."""
+    if not step.required_fields:
+        return
+    data = process.document.data
+    meta = get_meta(process.document.doctype)
+
+    def empty(fieldname: str) -> bool:
+        value = data.get(fieldname)
+        field = meta.get_field(fieldname)
+        unticked = field is not None and field.fieldtype == "Check" and str(value) in ("0", "")
+        return value in (None, "", []) or unticked
+
+    missing = [f for f in step.required_fields if empty(f)]
+    if missing:
+        labels = "、".join(meta.get_field(f).label if meta.get_field(f) else f for f in missing)
+        raise core_services.DocumentValidationError.single(
+            _("请先填写：%(fields)s，保存后再同意") % {"fields": labels}, missing[0]
+        )
 
 
 def _need_reason(comment: str, what: str) -> str:

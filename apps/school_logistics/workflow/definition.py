@@ -58,6 +58,8 @@ class Step:
     cc: tuple[Approver, ...] = ()
     allow_self_approval: bool = False
     editable_fields: tuple[str, ...] = ()
+    # Editable fields that must hold a value before the step can be approved.
+    required_fields: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,14 @@ def _approvers(items: Any, where: str) -> tuple[Approver, ...]:
             raise FlowError(f"{where}：{APPROVER_TYPES[kind]}需要填写具体的值")
         result.append(Approver(kind, value))
     return tuple(result)
+
+
+def _required(step: Mapping[str, Any], editable: tuple[str, ...], where: str) -> tuple[str, ...]:
+    required = tuple(step.get("required_fields", ()))
+    stray = [f for f in required if f not in editable]
+    if stray:
+        raise FlowError(f"{where}：必填字段须是本步可编辑的字段：{'、'.join(stray)}")
+    return required
 
 
 def parse_flow(
@@ -154,6 +164,7 @@ def parse_flow(
                 cc=_approvers(s.get("cc", []), where),
                 allow_self_approval=bool(s.get("allow_self_approval")),
                 editable_fields=editable,
+                required_fields=_required(s, editable, where),
             )
         )
     return Flow(
