@@ -295,18 +295,7 @@ def transfer(task_id: int, *, actor: User, to_user: str, comment: str = "") -> A
         engine.log(
             process, "transfer", actor=actor, step=step, comment=_transfer_note(target, comment)
         )
-        ApprovalTask.objects.create(
-            process=process,
-            document_id=process.document_id,
-            step=step.key,
-            step_label=step.label,
-            assignee=target,
-            status=TaskStatus.PENDING,
-            activation=process.activation,
-            order=task.order,
-            added=task.added,
-            due_at=task.due_at,
-        )
+        engine.join_step(process, step, target, like=task)
         notices.task_assigned(process, [target])
     return process
 
@@ -335,18 +324,8 @@ def add_approver(
         task, process, step = _task_for_action(task_id, actor)
         target = _colleague(user, process)
         _check_new_approver(target, process, step)
-        added = ApprovalTask.objects.create(
-            process=process,
-            document_id=process.document_id,
-            step=step.key,
-            step_label=step.label,
-            assignee=target,
-            status=TaskStatus.PENDING if position == "before" else TaskStatus.WAITING,
-            activation=process.activation,
-            order=task.order,
-            added=True,
-            due_at=task.due_at,
-        )
+        waiting = TaskStatus.PENDING if position == "before" else TaskStatus.WAITING
+        added = engine.join_step(process, step, target, like=task, status=waiting, added=True)
         if position == "before":  # the adder waits for the added approver
             task.status = TaskStatus.WAITING
             task.waits_for = added

@@ -216,6 +216,31 @@ def _resolve_now(process: ApprovalProcess, step: Step) -> list[int] | None:
     return ids
 
 
+def join_step(
+    process: ApprovalProcess,
+    step: Step,
+    assignee: User,
+    like: ApprovalTask,
+    *,
+    status: str = TaskStatus.PENDING,
+    added: bool | None = None,
+    keep_deadline: bool = True,
+) -> ApprovalTask:
+    """Give someone a part in the open step beside `like` (transfer, 加签, escalation, fallback)."""
+    return ApprovalTask.objects.create(
+        process=process,
+        document_id=process.document_id,
+        step=step.key,
+        step_label=step.label,
+        assignee=assignee,
+        status=status,
+        activation=process.activation,
+        order=like.order,
+        added=like.added if added is None else added,
+        due_at=like.due_at if keep_deadline else None,
+    )
+
+
 def fallback_users(process: ApprovalProcess, step: Step) -> list[User]:
     """Return the school's fallback approvers (the admin role), never the requester."""
     flow = current_flow(process)

@@ -51,15 +51,9 @@ def _handle(task_id: int) -> None:
             engine.log(process, "escalate", actor=None, step=step, comment=_names(bosses))
             for boss in bosses:
                 if not engine.open_tasks(process).filter(step=step.key, assignee=boss).exists():
-                    ApprovalTask.objects.create(
-                        process=process,
-                        document_id=process.document_id,
-                        step=step.key,
-                        step_label=step.label,
-                        assignee=boss,
-                        status=TaskStatus.PENDING,
-                        activation=process.activation,
-                        order=task.order,
+                    # Escalated: the boss is asked now, without the missed deadline.
+                    engine.join_step(
+                        process, step, boss, like=task, added=False, keep_deadline=False
                     )
             notices.task_assigned(process, bosses)
             notices.overdue(process, [task.assignee])
@@ -92,18 +86,7 @@ def move_tasks_of_inactive_users() -> int:
                 if not engine.open_tasks(process).filter(step=step.key, assignee=u).exists()
             ]
             for user in takers:
-                ApprovalTask.objects.create(
-                    process=process,
-                    document_id=process.document_id,
-                    step=step.key,
-                    step_label=step.label,
-                    assignee=user,
-                    status=TaskStatus.PENDING,
-                    activation=process.activation,
-                    order=task.order,
-                    added=task.added,
-                    due_at=task.due_at,
-                )
+                engine.join_step(process, step, user, like=task)
             engine.log(
                 process,
                 "fallback",
