@@ -91,6 +91,25 @@ def test_canteen_manager_batch_prints_three_refunds_from_the_list(
     assert batch.status == BatchStatus.DONE and sorted(batch.names) == sorted(picked)
 
 
+def test_printed_list_opens_with_the_filters_in_its_heading(
+    page: Any, live_server: Any, refunds: list[str], shot: Any
+) -> None:
+    base = live_server.url
+    sign_in(page, base, "canteen")
+    page.goto(f"{base}/app/meal-fee-refund/")
+    page.locator("#flt-class_name").fill("七年级(2)班")
+    page.wait_for_url("**class_name=*")
+    with page.expect_popup() as popup:
+        page.locator("#btn-list-print").click()
+    sheet = popup.value
+    sheet.wait_for_load_state()
+    heading = sheet.locator("#list-conditions").inner_text()
+    assert "班级：含“七年级(2)班”" in heading
+    table = sheet.locator("table.list").inner_text()
+    assert refunds[1] in table and refunds[0] not in table and "合计" in table
+    shot(sheet, "batch-print-5-list-sheet")
+
+
 def test_canteen_manager_prints_a_whole_month_on_a_phone(
     phone: Any, live_server: Any, refunds: list[str], shot: Any
 ) -> None:
