@@ -161,6 +161,7 @@ def run(
         if os.environ.get("BENCH_TRACE"):  # print one measured document's statements
             counter.statements = []
         per_doc = []
+        cpu0 = time.process_time()
         t0 = time.perf_counter()
         for doc in measured:
             t = time.perf_counter()
@@ -171,6 +172,7 @@ def run(
                     print(f"[{phase}] {sql[:200]}", file=sys.stderr)
                 counter.statements = None
         wall = time.perf_counter() - t0
+        cpu = time.process_time() - cpu0
     n = len(measured)
     excluded = sum(counter.by_phase[p] for p in exclude_phases)
     result: dict[str, Any] = {
@@ -181,6 +183,8 @@ def run(
         "docs_per_s": round(n / wall, 1),
         "ms_per_doc_p50": round(statistics.median(per_doc) * 1000, 2),
         "ms_per_doc_p95": round(statistics.quantiles(per_doc, n=20)[18] * 1000, 2),
+        # This process's CPU (steadier than wall time on a shared machine; not PostgreSQL's).
+        "cpu_ms_per_doc": round(cpu * 1000 / n, 2),
         "queries_per_doc": round(counter.total / n, 2),
         "tx_stmts_per_doc": round(counter.tx / n, 2),
         "queries_per_doc_excl_harness": round((counter.total - excluded) / n, 2),
