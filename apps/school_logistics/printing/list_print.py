@@ -84,9 +84,10 @@ def _decimal(value: object) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
-        return Decimal(str(value))
+        number = Decimal(str(value))
     except InvalidOperation:
         return None
+    return number if number.is_finite() else None
 
 
 def build_sheet(user: User, meta: Meta, params: QueryDict) -> ListSheet:

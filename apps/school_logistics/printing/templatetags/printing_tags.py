@@ -25,7 +25,8 @@ def print_url(doctype: str, name: str) -> str:
 @register.simple_tag(takes_context=True)
 def can_print_list(context: dict[str, Any], meta: Meta) -> bool:
     """Return whether the list's user holds the `print` right (rows then get checkboxes)."""
-    return permissions.has_permission(context["request"].user, meta, "print")
+    request = context.get("request")
+    return request is not None and permissions.has_permission(request.user, meta, "print")
 
 
 @register.inclusion_tag("printing/_list_print_tools.html", takes_context=True)
