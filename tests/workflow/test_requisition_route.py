@@ -371,3 +371,30 @@ def test_home_page_shows_the_approvers_pending_tasks(client, users, item):
     submit(doc, users["teacher"])
     page = client.get("/app/").content.decode()
     assert 'id="home-approvals"' in page and doc.name in page
+
+
+def test_tender_is_copied_to_the_discipline_witness(users, school):
+    from school_logistics.workflow.models import CarbonCopy
+    from tests.conftest import make_user
+
+    witness = make_user("witness", school, "witness")
+    tender = services.create_document(
+        "Tender", {"subject": "食堂米面油询价", "method": "询价"}, actor=users["purchaser"]
+    )
+    actions.start_approval("Tender", tender.name, actor=users["purchaser"])
+    # The purchaser cannot approve their own tender: the school's admin stands in.
+    actions.approve(pending(tender, users["admin"]).pk, actor=users["admin"])
+    assert CarbonCopy.objects.filter(document=tender, user=witness).exists()
+    assert pending(tender, users["principal"])
+
+
+def test_approver_returns_from_the_inbox_row(client, users, item):
+    doc = requisition(users["teacher"], "100", item)
+    submit(doc, users["teacher"])
+    client.force_login(users["head"])
+    page = client.get("/app/approvals/").content.decode()
+    task = pending(doc, users["head"])
+    assert f"/app/approvals/task/{task.pk}/return" in page
+    client.post(f"/app/approvals/task/{task.pk}/return", {"comment": "请补充规格"})
+    doc.refresh_from_db()
+    assert doc.workflow_state == "已退回"

@@ -11,6 +11,8 @@ DEFAULT_ROLES: list[tuple[str, str, str]] = [
     ("canteen_manager", "食堂管理员", "Canteen Manager"),
     ("finance", "财务", "Finance"),
     ("principal", "校长", "Principal"),
+    # Discipline-inspection witness at bid openings (纪检监督); copied on tenders.
+    ("witness", "纪检监督", "Discipline Witness"),
     ("sys_admin", "系统管理员", "System Administrator"),
 ]
 

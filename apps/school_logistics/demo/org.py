@@ -56,7 +56,7 @@ USERS: list[DemoUser] = [
     DemoUser("canteen2", "食堂采买员（演示）", "食堂", ("teacher",), "申请人（食堂采买）"),
     DemoUser("logistics", "总务处主任（演示）", "总务处", ("dept_head", "purchaser"), "部门负责人（总务处主任）", ("总务处",)),
     DemoUser("academic", "教务处主任（演示）", "教务处", ("teacher", "dept_head"), "部门负责人（教务处主任，各教研组的上级）", ("教务处",)),
-    DemoUser("affairs", "政教处主任（演示）", "政教处", ("teacher", "dept_head"), "部门负责人（政教处主任，宿舍管理）", ("政教处",)),
+    DemoUser("affairs", "政教处主任（演示）", "政教处", ("teacher", "dept_head", "witness"), "部门负责人（政教处主任，宿舍管理，招标纪检监督）", ("政教处",)),
     DemoUser("head_en", "英语组组长（演示）", "英语组", ("teacher", "dept_head"), "部门负责人（英语组组长）", ("英语组",)),
     DemoUser("head_sci", "理化生组组长（演示）", "理化生组", ("teacher", "dept_head"), "部门负责人（理化生组组长，实验室保管）", ("理化生组",)),
     DemoUser("head_hum", "政史地组组长（演示）", "政史地组", ("teacher", "dept_head"), "部门负责人（政史地组组长）", ("政史地组",)),
