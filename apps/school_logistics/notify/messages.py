@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from jinja2 import TemplateError, nodes
+from jinja2 import Template, TemplateError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 EVENTS: dict[str, tuple[str, str]] = {
@@ -50,16 +51,32 @@ def check(source: str) -> None:
     render_source(source, sample_context())
 
 
+@lru_cache(maxsize=256)
+def _compiled(source: str) -> Template:
+    """Compile a subject template once: compiling costs more than rendering, and sources repeat."""
+    if any(True for _node in _env.parse(source).find_all((nodes.For, nodes.Macro))):
+        raise TemplateProblem(_("通知标题模板不能使用循环或宏"))
+    return _env.from_string(source)
+
+
 def render_source(source: str, context: dict[str, Any]) -> str:
     try:
-        if any(True for _node in _env.parse(source).find_all((nodes.For, nodes.Macro))):
-            raise TemplateProblem(_("通知标题模板不能使用循环或宏"))
-        text = _env.from_string(source).render(**context)
+        text = _compiled(source).render(**context)
     except TemplateError as exc:
         line = getattr(exc, "lineno", None)
         where = _("第 %(n)s 行：") % {"n": line} if line else ""
         raise TemplateProblem(_("模板有误，%(where)s%(e)s") % {"where": where, "e": exc}) from exc
     return " ".join(text.split())[:MAX_SUBJECT]
+
+
+def subject(event: str, custom: str | None, context: dict[str, Any]) -> str:
+    """Return the subject from the school's template if it works, else the shipped wording."""
+    if custom:
+        try:
+            return render_source(custom, context)
+        except TemplateProblem:
+            pass  # a template that broke after saving must not stop the approval
+    return render_source(EVENTS[event][1], context)
 
 
 def sample_context() -> dict[str, Any]:
@@ -72,22 +89,3 @@ def sample_context() -> dict[str, Any]:
         "amount": "1,200.00",
         "step": "部门负责人审批",
     }
-
-
-def subject(event: str, school_id: int | None, context: dict[str, Any]) -> str:
-    """Return the subject for an event, from the school's template if it has a working one."""
-    from school_logistics.notify.models import MessageTemplate
-
-    custom = (
-        MessageTemplate.objects.filter(school_id=school_id, event=event)
-        .values_list("subject", flat=True)
-        .first()
-        if school_id
-        else None
-    )
-    if custom:
-        try:
-            return render_source(custom, context)
-        except TemplateProblem:
-            pass  # a template that broke after saving must not stop the approval
-    return render_source(EVENTS[event][1], context)

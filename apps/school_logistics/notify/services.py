@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import urllib.request
 from collections.abc import Iterable
-from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -14,7 +13,6 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
-from jinja2 import Template, TemplateError, nodes
 
 from school_logistics.core.jobs import enqueue
 from school_logistics.core.models import Document, School, User
@@ -48,7 +46,7 @@ def notify(
         return []
     school_id = document.school_id if document else None
     custom, chat = _school_wording(school_id, event)
-    subject = _subject(event, custom, context)
+    subject = messages.subject(event, custom, context)
     rows = Notification.objects.bulk_create(
         Notification(user=u, document=document, event=event, subject=subject, url=url)
         for u in recipients
@@ -88,35 +86,6 @@ def _school_wording(school_id: int | None, event: str) -> tuple[str | None, bool
         .first()
     )
     return (row[0], bool(row[1])) if row else (None, False)
-
-
-@lru_cache(maxsize=256)
-def _compiled(source: str) -> Template:
-    """Compile a subject template once: compiling costs more than rendering, and sources repeat."""
-    if any(True for _ in messages._env.parse(source).find_all((nodes.For, nodes.Macro))):
-        raise messages.TemplateProblem("通知标题模板不能使用循环或宏")
-    return messages._env.from_string(source)
-
-
-def _render(source: str, context: dict[str, Any]) -> str:
-    """Render as messages.render_source does, from the compiled template."""
-    try:
-        text = _compiled(source).render(**context)
-    except TemplateError as exc:
-        line = getattr(exc, "lineno", None)
-        where = f"第 {line} 行：" if line else ""
-        raise messages.TemplateProblem(f"模板有误，{where}{exc}") from exc
-    return " ".join(text.split())[: messages.MAX_SUBJECT]
-
-
-def _subject(event: str, custom: str | None, context: dict[str, Any]) -> str:
-    """Return the subject from the school's template if it works, else the shipped wording."""
-    if custom:
-        try:
-            return _render(custom, context)
-        except messages.TemplateProblem:
-            pass  # a template that broke after saving must not stop the approval
-    return _render(messages.EVENTS[event][1], context)
 
 
 def deliver(delivery_id: int) -> None:
