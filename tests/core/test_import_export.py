@@ -27,6 +27,7 @@ from school_logistics.core.models import (
 )
 from school_logistics.core.registry import clear_meta_cache
 from tests.core.test_i18n import english_catalogue  # noqa: F401  (compiles the .mo when stale)
+from tests.stores.factories import make_desk_items
 
 ITEMS = "/app/item"
 REQS = "/app/material-requisition"
@@ -42,24 +43,7 @@ def inline_jobs(settings: Any, tmp_path: Any) -> None:
 
 @pytest.fixture
 def catalogue(users: dict[str, User]) -> list[str]:
-    rows = [
-        ("P-A4", "A4复印纸", "办公用品", "箱", "120"),
-        ("P-PEN", "红色水笔", "办公用品", "盒", "18"),
-        ("C-MOP", "拖把", "清洁用品", "把", "25"),
-    ]
-    for code, name, category, uom, price in rows:
-        services.create_document(
-            "Item",
-            {
-                "item_code": code,
-                "item_name": name,
-                "category": category,
-                "uom": uom,
-                "reference_price": price,
-            },
-            actor=users["storekeeper"],
-        )
-    return [r[0] for r in rows]
+    return make_desk_items(users["storekeeper"])
 
 
 def snapshot() -> tuple[Any, ...]:

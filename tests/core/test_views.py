@@ -17,6 +17,7 @@ from school_logistics.core.models import Attachment, DocType, Document, User, Ve
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.registry import clear_meta_cache
 from tests.conftest import make_user
+from tests.stores.factories import make_desk_items
 
 LIST = "/app/material-requisition/"
 NEW = "/app/material-requisition/new"
@@ -35,24 +36,7 @@ def fast_passwords(settings: Any) -> None:
 @pytest.fixture
 def items(users: dict[str, User]) -> list[str]:
     """Three catalogue items of the test school."""
-    rows = [
-        ("P-A4", "A4复印纸", "办公用品", "箱", "120"),
-        ("P-PEN", "红色水笔", "办公用品", "盒", "18"),
-        ("C-MOP", "拖把", "清洁用品", "把", "25"),
-    ]
-    for code, name, category, uom, price in rows:
-        services.create_document(
-            "Item",
-            {
-                "item_code": code,
-                "item_name": name,
-                "category": category,
-                "uom": uom,
-                "reference_price": price,
-            },
-            actor=users["storekeeper"],
-        )
-    return [r[0] for r in rows]
+    return make_desk_items(users["storekeeper"])
 
 
 def make_requisition(

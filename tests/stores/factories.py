@@ -36,6 +36,31 @@ def make_items(actor: User) -> dict[str, Document]:
     }
 
 
+DESK_ITEMS = [
+    # code, name, category, uom, price: the three a teacher's first requisition uses
+    ("P-A4", "A4复印纸", "办公用品", "箱", "120"),
+    ("P-PEN", "红色水笔", "办公用品", "盒", "18"),
+    ("C-MOP", "拖把", "清洁用品", "把", "25"),
+]
+
+
+def make_desk_items(actor: User) -> list[str]:
+    """Create the paper, pen and mop Items; return their codes."""
+    for code, name, category, uom, price in DESK_ITEMS:
+        services.create_document(
+            "Item",
+            {
+                "item_code": code,
+                "item_name": name,
+                "category": category,
+                "uom": uom,
+                "reference_price": price,
+            },
+            actor=actor,
+        )
+    return [row[0] for row in DESK_ITEMS]
+
+
 def make_supplier(
     actor: User, name: str, *, valid_until: dt.date | None = None, **extra: Any
 ) -> Document:
