@@ -55,6 +55,7 @@ def test_overdue_general_affairs_escalates_to_the_principal(users, item):
     sweep_overdue_tasks(task.due_at + dt.timedelta(minutes=1))
     boss = pending(doc, users["principal"])
     assert boss.step == "general_affairs"
+    assert Notification.objects.filter(user=users["principal"], event="escalated").exists()
     actions.approve(boss.pk, actor=users["principal"])
     doc.refresh_from_db()
     assert doc.workflow_state == "已通过"

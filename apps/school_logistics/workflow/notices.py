@@ -63,3 +63,7 @@ def urged(process: ApprovalProcess, users: Iterable[User]) -> None:
 
 def overdue(process: ApprovalProcess, users: Iterable[User]) -> None:
     _send(process, users, "overdue")
+
+
+def escalated(process: ApprovalProcess, users: Iterable[User]) -> None:
+    _send(process, users, "escalated")

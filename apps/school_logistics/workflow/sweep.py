@@ -55,7 +55,7 @@ def _handle(task_id: int) -> None:
                     engine.join_step(
                         process, step, boss, like=task, added=False, keep_deadline=False
                     )
-            notices.task_assigned(process, bosses)
+            notices.escalated(process, bosses)
             notices.overdue(process, [task.assignee])
         else:
             engine.log(process, "remind", actor=None, step=step, comment=task.assignee.display_name)
