@@ -135,3 +135,21 @@ def test_document_page_statements_do_not_grow_with_its_trail(users, item):
     with_long_trail = _page_queries(client, url)
     assert (short, long) == (5, 50)
     assert with_long_trail == with_short_trail
+
+
+def test_filtered_list_statements_do_not_grow_with_documents(users, item):
+    client = Client()
+    client.force_login(users["purchaser"])
+    url = "/app/material-requisition/?department=" + users["teacher"].department.name
+
+    def draft(n: int) -> None:
+        for _ in range(n):
+            three_rows(users["teacher"], item, rate="100")
+
+    draft(5)
+    with_five = _page_queries(client, url)
+    draft(45)
+    with_fifty = _page_queries(client, url)
+    assert with_fifty == with_five
+    body = client.get(url).content.decode()
+    assert body.count("/app/material-requisition/REQ-") >= 20  # one page of rows, not empty
