@@ -131,7 +131,7 @@ def main() -> None:
         from school_logistics.core.models import Document
 
         trail_doc = (
-            Document.objects.filter(doctype=MR, data__purpose__contains="长审批记录")
+            Document.objects.filter(doctype=MR, data__purpose__icontains="长审批记录")
             .latest("id")
             .name
         )
