@@ -15,6 +15,7 @@ from school_logistics.workflow.models import (
     WorkflowVersion,
 )
 from school_logistics.workflow.sweep import sweep_overdue_tasks
+from school_logistics.workflow.trail import approval_trail
 from tests.workflow.conftest import pending, requisition
 
 pytestmark = [pytest.mark.workflows, pytest.mark.usefixtures("heads")]
@@ -137,4 +138,27 @@ def test_overdue_step_may_approve_itself_when_the_admin_allows(users, item):
     sweep_overdue_tasks(task.due_at.replace(year=task.due_at.year + 1))
     doc.refresh_from_db()
     assert doc.docstatus == DocStatus.SUBMITTED
-    assert ApprovalLog.objects.get(document=doc, action="approve").comment == "超时自动同意"
+    assert ApprovalLog.objects.filter(document=doc, action="timeout_approve").exists()
+    assert [e.action for e in approval_trail(doc)][-1] == "超时自动同意"
+
+
+def test_auto_approve_that_cannot_pass_reminds_instead(users, item):
+    """A step whose own fields are empty cannot approve itself: the sweep reminds and says why."""
+    use_flow(
+        {
+            "key": "head",
+            "label": "部门负责人审批",
+            "approvers": [{"type": "department_head"}],
+            "sla_hours": 8,
+            "overdue": "auto_approve",
+            "editable_fields": ["budget_line"],
+            "required_fields": ["budget_line"],
+        }
+    )
+    doc = requisition(users["teacher"], "100", item)
+    actions.start_approval(MR, doc.name, actor=users["teacher"])
+    task = pending(doc, users["head"])
+    assert sweep_overdue_tasks(task.due_at.replace(year=task.due_at.year + 1)) == 1
+    task.refresh_from_db()
+    assert task.status == TaskStatus.PENDING
+    assert "无法自动同意" in ApprovalLog.objects.get(document=doc, action="remind").comment

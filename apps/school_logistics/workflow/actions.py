@@ -33,7 +33,8 @@ from school_logistics.workflow.models import (
 from school_logistics.workflow.routing import plan_route, school_users
 
 URGE_INTERVAL = dt.timedelta(hours=1)
-HUMAN_APPROVALS = ("approve",)
+# Trail actions that mean a step was passed by its approver (so the requester can no longer withdraw).
+APPROVALS = ("approve", "timeout_approve")
 
 
 # What routing, notices and submission read from a document, joined to its locking query.
@@ -189,14 +190,22 @@ def attach(entry: ApprovalLog, attachments: Sequence[Attachment]) -> None:
 
 
 def approve(
-    task_id: int, *, actor: User, comment: str = "", attachments: Sequence[Attachment] = ()
+    task_id: int,
+    *,
+    actor: User,
+    comment: str = "",
+    attachments: Sequence[Attachment] = (),
+    timed_out: bool = False,
 ) -> ApprovalProcess:
-    """Approve (同意) a task; the step or the whole route moves on when its rule is met."""
+    """Approve (同意) a task; the step or the whole route moves on when its rule is met.
+
+    `timed_out` is the SLA sweep approving for the assignee when the step allows it.
+    """
     with transaction.atomic():
         task, process, step = _task_for_action(task_id, actor)
         _require_step_fields(process, step)
         _close_task(task, TaskStatus.APPROVED, comment)
-        _log_task(process, task, step, "approve", attachments)
+        _log_task(process, task, step, "timeout_approve" if timed_out else "approve", attachments)
         tasks = engine.step_tasks(process, step)
         if engine.step_done(process, step, tasks):
             engine.advance(process, step, last_actor=actor, tasks=tasks)
@@ -354,7 +363,7 @@ def withdraw(doctype: str, name: str, *, actor: User, comment: str = "") -> Appr
             raise DocumentStateError(_("此单据不在审批中，无法撤回"))
         if process.requester_id != actor.pk:
             raise PermissionDenied(_("只有申请人可以撤回"))
-        if ApprovalLog.objects.filter(process=process, action__in=HUMAN_APPROVALS).exists():
+        if ApprovalLog.objects.filter(process=process, action__in=APPROVALS).exists():
             raise DocumentStateError(_("已有审批人同意，不能撤回；请联系当前审批人退回"))
         engine.log(process, "withdraw", actor=actor, comment=comment)
         engine.finish(process, ProcessStatus.WITHDRAWN, actor=actor)

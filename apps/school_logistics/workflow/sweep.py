@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from school_logistics.core.models import Document, User
+from school_logistics.core.services import DocumentStateError
+from school_logistics.core.validation import DocumentValidationError
 from school_logistics.workflow import actions, engine, notices
 from school_logistics.workflow.models import ApprovalProcess, ApprovalTask, TaskStatus
 from school_logistics.workflow.routing import school_users
@@ -39,8 +42,20 @@ def _handle(task_id: int) -> None:
     process = task.process
     step = engine.current_flow(process).step(task.step)
     if step.overdue == "auto_approve":
-        actions.approve(task_id, actor=task.assignee, comment="超时自动同意")
-        return
+        try:
+            actions.approve(task_id, actor=task.assignee, timed_out=True)
+            return
+        except (DocumentValidationError, DocumentStateError, PermissionDenied) as exc:
+            # e.g. the step's own fields are empty: remind instead, and say why on the trail
+            reason = (
+                "；".join(exc.messages()) if isinstance(exc, DocumentValidationError) else str(exc)
+            )
+            with transaction.atomic():
+                engine.log(
+                    process, "remind", actor=None, step=step, comment=f"无法自动同意：{reason}"
+                )
+                notices.overdue(process, [task.assignee])
+            return
     with transaction.atomic():
         if step.overdue == "escalate" and step.escalate_to_role:
             bosses = list(
