@@ -7,8 +7,7 @@ import re
 import uuid
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from school_logistics.core.meta import Meta
@@ -19,17 +18,35 @@ _DATE_PARTS = {"YYYY": "%Y", "YY": "%y", "MM": "%m", "DD": "%d"}
 
 
 def next_number(prefix: str) -> int:
-    """Take the next number of a series; the row lock is held until the caller's commit."""
-    with transaction.atomic():
-        if not NamingSeries.objects.filter(prefix=prefix).update(current=F("current") + 1):
-            try:
-                with transaction.atomic():
-                    NamingSeries.objects.create(prefix=prefix, current=1)
-                    return 1
-            except IntegrityError:
-                # Another transaction created the series first; it has committed by now.
-                NamingSeries.objects.filter(prefix=prefix).update(current=F("current") + 1)
-        return NamingSeries.objects.filter(prefix=prefix).values_list("current", flat=True).get()
+    """Take the next number of a series; the row lock is held until the caller's commit.
+
+    One `UPDATE … RETURNING` (SQLite ≥ 3.35, PostgreSQL): the ORM's update cannot return the
+    new value, and a separate read would cost a statement and a savepoint on every document.
+    """
+    while True:
+        taken = _increment(prefix)
+        if taken is not None:
+            return taken
+        try:
+            with transaction.atomic():
+                NamingSeries.objects.create(prefix=prefix, current=1)
+                return 1
+        except IntegrityError:
+            continue  # another transaction created the series first; it has committed by now
+
+
+# Quoted identifiers are the same in SQLite and PostgreSQL, the two supported databases.
+_INCREMENT = (
+    'UPDATE "core_namingseries" SET "current" = "current" + 1 WHERE "prefix" = %s '
+    'RETURNING "current"'
+)
+
+
+def _increment(prefix: str) -> int | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_INCREMENT, [prefix])
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def parse_series(pattern: str, on: dt.date) -> tuple[str, int]:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from school_logistics.core.meta import Meta, parse_meta
@@ -18,6 +19,7 @@ ORG_DOCTYPES = frozenset({"User", "Department", "School", "Role"})
 
 _lock = threading.Lock()
 _cache: dict[str, Meta] = {}
+_slugs: dict[str, str] = {}  # URL slug → name of a top-level DocType
 _checked_at = 0.0
 _stamp: object = None
 # How stale another process's view of admin edits may get before it re-reads them.
@@ -31,6 +33,7 @@ def clear_meta_cache() -> None:
     global _checked_at
     with _lock:
         _cache.clear()
+        _slugs.clear()
         _checked_at = 0.0
 
 
@@ -45,6 +48,7 @@ def _refresh_if_changed() -> None:
     with _lock:
         if stamp != _stamp:
             _cache.clear()
+            _slugs.clear()
             _stamp = stamp
         _checked_at = now
 
@@ -63,6 +67,18 @@ def get_meta(doctype: str) -> Meta:
         with _lock:
             _cache[doctype] = meta
     return meta
+
+
+def doctype_for_slug(slug: str) -> str | None:
+    """Return the top-level DocType a URL slug (`material-requisition`) names, if any."""
+    _refresh_if_changed()
+    if slug not in _slugs:  # a miss re-reads: another process may have just made the DocType
+        names = DocType.objects.filter(istable=False).values_list("name", flat=True)
+        found = {slugify(n) or n: n for n in names}
+        with _lock:
+            _slugs.clear()
+            _slugs.update(found)
+    return _slugs.get(slug)
 
 
 def doctype_exists(doctype: str) -> bool:

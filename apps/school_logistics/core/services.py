@@ -169,10 +169,10 @@ def create_document(
         defaults = _defaults(meta, actor)
         _validate(doc, {**defaults, **values}, _read_only_defaults(meta, defaults))
         instance.name = make_name(meta, doc.values, doc.values.get(meta.date_field) or today())
-        # A taken name is caught by the unique constraint below: no look-up first.
+        # A taken name is caught by the unique constraint below: no look-up first, and no
+        # savepoint either, since the error leaves this transaction (or the caller's savepoint).
         try:
-            with transaction.atomic():
-                _store(doc, actor=actor, action="create", before={})
+            _store(doc, actor=actor, action="create", before={})
         except IntegrityError as exc:
             raise DocumentValidationError.single(
                 _("编号“%(name)s”已存在") % {"name": instance.name}, "name"

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from school_logistics.core import permissions
 from school_logistics.core.meta import Meta
 from school_logistics.core.models import DocType, User
-from school_logistics.core.registry import get_meta
+from school_logistics.core.registry import doctype_for_slug, get_meta
 
 # Modules in the order users think of the logistics office's work; others follow by name.
 MODULE_LABELS = {
@@ -55,15 +55,9 @@ def form_url(meta: Meta, name: str | None = None) -> str:
 
 def resolve_doctype(value: str) -> Meta:
     """Return the meta of a top-level DocType named in a URL (its name or slug), else 404."""
-    try:
-        meta = get_meta(value)
-    except Http404:
-        wanted = doctype_slug(value)
-        names = DocType.objects.filter(istable=False).values_list("name", flat=True)
-        match = next((n for n in names if doctype_slug(n) == wanted), None)
-        if match is None:
-            raise
-        meta = get_meta(match)
+    # Pages name DocTypes by slug: look the slug up first, so no query asks for a DocType
+    # called `material-requisition`.
+    meta = get_meta(doctype_for_slug(doctype_slug(value)) or value)
     if meta.istable:
         raise Http404(_("子表“%(doctype)s”没有单独的页面") % {"doctype": meta.label})
     return meta
