@@ -9,9 +9,11 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from school_logistics.api.models import ApiKey
+from school_logistics.core.auth import users_with_access, with_access
 from school_logistics.core.models import User
 
 
@@ -41,11 +43,16 @@ def issue_api_key(user: User, *, actor: User) -> IssuedKey:
 
 def user_for_key(key: str, secret: str) -> User | None:
     """Return the active user owning this key and secret, or None."""
-    row = ApiKey.objects.select_related("user").filter(key=key[:40]).first()
-    if row is None:
+    user = (
+        users_with_access()
+        .filter(api_key__key=key[:40])
+        .annotate(secret_hash=F("api_key__secret_hash"))
+        .first()
+    )
+    if user is None:
         # Hash anyway so a wrong key and a wrong secret take the same time.
         hash_secret(secret)
         return None
-    if not hmac.compare_digest(row.secret_hash, hash_secret(secret)):
+    if not hmac.compare_digest(user.secret_hash, hash_secret(secret)):
         return None
-    return row.user if row.user.is_active else None
+    return with_access(user) if user.is_active else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -81,6 +83,14 @@ class User(AbstractUser):
             cached = frozenset(self.roles.values_list("code", flat=True))
             self._role_codes = cached
         return cached
+
+    def remember_access(self, *, roles: Iterable[str], other_school_ids: Iterable[int]) -> None:
+        """Take roles and schools read along with the user, so the methods here need no query."""
+        self._role_codes = frozenset(roles)
+        ids = set(other_school_ids)
+        if self.school_id:
+            ids.add(self.school_id)
+        self._school_ids = frozenset(ids)
 
     def school_ids(self) -> frozenset[int]:
         """Return the ids of schools whose records this user may see."""
