@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import CharField, Q, QuerySet, Value
 from django.utils.translation import gettext as _
 
 from school_logistics.core.meta import Meta
@@ -13,25 +13,36 @@ from school_logistics.core.models import Attachment, Department, Document, Role,
 from school_logistics.core.validation import DocumentValidationError
 
 
-def _existing(target: str, values: set[str], school_id: int) -> set[str]:
-    """Return which of `values` name a record of `target` visible in the school."""
+def _candidates(target: str, values: set[str], school_id: int) -> QuerySet[Any]:
+    """Rows naming a record of `target` visible in the school, as (name, target) pairs."""
     match target:
         case "User":
             # Only people who work for the school: its own staff and district staff serving it.
-            qs = User.objects.filter(username__in=values, is_active=True).filter(
+            qs: QuerySet[Any] = User.objects.filter(username__in=values, is_active=True).filter(
                 Q(school_id=school_id) | Q(other_schools=school_id)
             )
-            return set(qs.values_list("username", flat=True))
+            column = "username"
         case "Department":
-            qs = Department.objects.filter(school_id=school_id, name__in=values)
-            return set(qs.values_list("name", flat=True))
+            qs, column = Department.objects.filter(school_id=school_id, name__in=values), "name"
         case "School":
-            return set(School.objects.filter(name__in=values).values_list("name", flat=True))
+            qs, column = School.objects.filter(name__in=values), "name"
         case "Role":
-            return set(Role.objects.filter(code__in=values).values_list("code", flat=True))
+            qs, column = Role.objects.filter(code__in=values), "code"
         case _:
             qs = Document.objects.filter(doctype=target, school_id=school_id, name__in=values)
-            return set(qs.exclude(docstatus=2).values_list("name", flat=True))
+            qs, column = qs.exclude(docstatus=2), "name"
+    tagged = qs.annotate(target=Value(target, output_field=CharField()))
+    return tagged.order_by().values_list(column, "target")
+
+
+def _existing(wanted: dict[str, set[str]], school_id: int) -> dict[str, set[str]]:
+    """Return, per target DocType, which wanted names exist: one statement for all targets."""
+    found: dict[str, set[str]] = {target: set() for target in wanted}
+    parts = [_candidates(target, names, school_id) for target, names in wanted.items()]
+    if parts:
+        for name, target in parts[0].union(*parts[1:], all=True):
+            found[target].add(name)
+    return found
 
 
 def check_references(
@@ -69,7 +80,7 @@ def check_references(
             )
 
     errors: dict[str, list[str]] = defaultdict(list)
-    found = {target: _existing(target, names, school_id) for target, names in wanted.items()}
+    found = _existing(wanted, school_id)
     for key, label, target, value in places:
         if value not in found[target]:
             errors[key].append(_("%(label)s：找不到“%(value)s”") % {"label": label, "value": value})
