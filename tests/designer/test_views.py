@@ -67,6 +67,18 @@ def test_admin_creates_a_doctype_from_the_list_page(users):
     assert "场地借用" in page and 'id="designer-config"' in page
 
 
+def test_a_designed_form_sits_under_a_translated_heading_in_the_sidebar(users):
+    client_for(users["admin"]).post(
+        "/app/designer/", {"label": "场地借用", "name": "Venue Booking"}
+    )
+    teacher = client_for(users["teacher"])
+    page = teacher.get("/app/").content.decode()
+    assert '<div class="nav-group">自定义</div>' in page and "场地借用" in page
+    english = teacher.get("/app/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<div class="nav-group">Custom</div>' in english
+    assert '<div class="nav-group">custom</div>' not in page + english
+
+
 def test_create_with_a_bad_name_shows_the_reason_and_makes_nothing(users):
     before = snapshot()
     response = client_for(users["admin"]).post(

@@ -55,7 +55,7 @@ def _modules() -> list[tuple[str, str]]:
     used = set(DocType.objects.values_list("module", flat=True)) | {"custom"}
     labelled = [(m, str(label)) for m, label in MODULE_LABELS.items() if m in used or m != "core"]
     rest = sorted(m for m in used if m not in MODULE_LABELS)
-    return labelled + [(m, _("自定义") if m == "custom" else m) for m in rest]
+    return labelled + [(m, m) for m in rest]
 
 
 @login_required

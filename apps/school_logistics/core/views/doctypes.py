@@ -25,6 +25,7 @@ MODULE_LABELS = {
     "canteen": gettext_lazy("食堂"),
     "safety": gettext_lazy("安全"),
     "workflow": gettext_lazy("审批"),
+    "custom": gettext_lazy("自定义"),  # forms an admin made in the designer
     "core": gettext_lazy("系统"),
 }
 MODULE_ICONS = {
@@ -35,6 +36,7 @@ MODULE_ICONS = {
     "canteen": "fa-utensils",
     "safety": "fa-shield-halved",
     "workflow": "fa-diagram-project",
+    "custom": "fa-pen-ruler",
     "core": "fa-gear",
 }
 
