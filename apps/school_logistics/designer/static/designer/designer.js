@@ -227,7 +227,10 @@
       if (value !== input.value) input.value = value;
     }
     f[prop] = value;
-    if (prop === "formula") f.read_only = value.trim() ? 1 : 0;  // a computed field is not typed in
+    if (prop === "formula") {
+      f.read_only = value.trim() ? 1 : 0;  // a computed field is not typed in
+      $("#p-read_only").checked = !!f.read_only;
+    }
     if (prop === "fieldtype") {
       if (value === "Link" && !cfg.links.includes(f.options)) f.options = cfg.links[0] || "";
       if (value === "Table" && !cfg.tables.includes(f.options)) f.options = cfg.tables[0] || "";
