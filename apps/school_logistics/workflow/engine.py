@@ -357,7 +357,9 @@ def finish(
     if status == ProcessStatus.APPROVED:
         # Submission saves the whole row, the new state with it: no separate UPDATE.
         meta = get_meta(document.doctype)
-        core_services.submit_locked(meta, document, actor=actor or process.requester)
+        core_services.submit_locked(
+            meta, document, actor=actor or process.requester, validated=True
+        )
     else:
         document.save(update_fields=["workflow_state", "modified"])
     notices.finished(process, status)
