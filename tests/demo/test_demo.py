@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.contrib.auth import authenticate
 from django.utils import timezone
+from PIL import Image
+from pypdf import PdfReader
 
 from school_logistics.core.models import Comment, Department, Document, School, User, Version
 from school_logistics.core.models.document import DocStatus
 from school_logistics.demo import DemoAlreadyLoaded, load_demo
 from school_logistics.demo.approvals import governed
+from school_logistics.demo.letterhead import LETTERHEAD
 from school_logistics.demo.org import PASSWORD, USERS
+from school_logistics.printing.models import Letterhead
+from school_logistics.printing.services import print_document
+from tests.printing.conftest import pdf_text
 
 pytestmark = pytest.mark.django_db
 README_LOGINS = ["teacher", "head", "purchaser", "storekeeper", "worker", "canteen", "finance",
@@ -40,6 +47,15 @@ def test_demo_school_has_departments_with_heads_and_a_catalogue(demo: dict[str, 
     assert all(d.data["custodian"] for d in docs("Location"))
     classes = {d.data["class_name"] for d in docs("Student")}
     assert len(docs("Student")) >= 40 and len(classes) >= 2
+
+
+def test_demo_school_prints_its_drawn_logo_and_letterhead(demo: dict[str, Any], tmp_path) -> None:
+    letterhead = Letterhead.objects.get(school__code="demo")
+    assert letterhead.text == LETTERHEAD and "演示" in LETTERHEAD
+    assert Image.open(io.BytesIO(letterhead.logo)).format == "PNG"
+    pdf = print_document(docs(REQ)[0], actor=User.objects.get(username="admin")).content
+    assert [img.image.size for img in PdfReader(io.BytesIO(pdf)).pages[0].images] == [(400, 400)]
+    assert "校训：勤学 守正 笃行" in pdf_text(pdf, tmp_path)
 
 
 def test_item_prices_are_exact_decimals_and_one_certificate_expires_within_a_month(

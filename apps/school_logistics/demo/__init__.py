@@ -11,7 +11,7 @@ from django.db.models import Count
 from school_logistics.core.models import Document, School, User
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.roles import ensure_default_roles
-from school_logistics.demo import catalogue, documents, org
+from school_logistics.demo import catalogue, documents, letterhead, org
 
 
 class DemoAlreadyLoaded(CommandError):
@@ -52,6 +52,7 @@ def load_demo() -> dict[str, Any]:
         check_not_loaded()
         ensure_default_roles()
         people = org.create_org()
+        letterhead.create_letterhead(people)
         prices = catalogue.create_items(people)
         suppliers = catalogue.create_suppliers(people)
         rooms = catalogue.create_locations(people)

@@ -11,11 +11,13 @@ from django.utils import timezone
 
 from school_logistics.core.document import Doc, load
 from school_logistics.core.meta import DECIMAL_TYPES, DocField, Meta
-from school_logistics.core.models import Document, User
+from school_logistics.core.models import Document, School, User
 from school_logistics.core.registry import get_meta
 from school_logistics.core.views.formatting import display_value, money, status_label
 from school_logistics.core.views.layout import LinkTitles
 from school_logistics.printing.amount_in_words import amount_in_words
+from school_logistics.printing.logo import data_uri
+from school_logistics.printing.models import Letterhead
 from school_logistics.workflow.trail import approval_trail
 
 # Signature lines of an approved voucher, in the order Chinese school vouchers list them.
@@ -130,6 +132,21 @@ def total_of(meta: Meta, doc: Doc) -> dict[str, str] | None:
     return {"label": f.label, "figure": money(value), "words": amount_in_words(value)}
 
 
+def school_heading(school: School) -> dict[str, str]:
+    """Return the school as its vouchers head it: name, address, logo (data: URI) and letterhead.
+
+    A logo or line the school chose not to print is empty, so templates test them with `if`.
+    """
+    letterhead = Letterhead.objects.filter(school_id=school.pk).first()
+    logo = text = ""
+    if letterhead is not None:
+        if letterhead.show_logo and letterhead.logo:
+            logo = data_uri(bytes(letterhead.logo), letterhead.logo_type)
+        if letterhead.show_text:
+            text = letterhead.text
+    return {"name": school.name, "address": school.address, "logo": logo, "letterhead": text}
+
+
 def build_context(
     instance: Document,
     *,
@@ -141,7 +158,6 @@ def build_context(
     meta = get_meta(instance.doctype)
     doc = load(meta, instance)
     titles = _titles_for(doc)
-    school = instance.school
     trail = [
         {
             "step": e.step,
@@ -153,7 +169,7 @@ def build_context(
         for e in approval_trail(instance)
     ]
     return {
-        "school": {"name": school.name, "address": school.address},
+        "school": school_heading(instance.school),
         "title": meta.label,
         "doc": PrintDoc(doc, titles),
         "department": instance.department.name if instance.department_id else "",

@@ -143,7 +143,11 @@ COLGROUP = '    <colgroup><col class="l"><col class="v"><col class="l"><col clas
 
 HEADER = """\
 <header class="voucher-head">
-  <div class="school">{{ school.name }}</div>
+  <div class="school">
+    {%- if school.logo %}<span class="school-logo"><img src="{{ school.logo }}" alt=""></span>{% endif -%}
+    <span class="school-text"><span class="school-name">{{ school.name }}</span>
+    {%- if school.letterhead %}<span class="letterhead">{{ school.letterhead }}</span>{% endif %}</span>
+  </div>
   <h1 class="title">{{ title }}</h1>
   <div class="head-meta">
     <span>单号：{{ doc.name }}</span>

@@ -122,3 +122,25 @@ class PrintBatch(models.Model):
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 100
+
+
+class Letterhead(models.Model):
+    """A school's logo and letterhead line at the top of its printed vouchers."""
+
+    school = models.OneToOneField(
+        "core.School", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # The logo as re-encoded on upload, never the bytes a browser sent. Kept in the row (tens
+    # of kilobytes) so every web process and worker prints it without shared file storage.
+    logo = models.BinaryField("校徽", blank=True, default=b"")
+    logo_type = models.CharField(max_length=20, blank=True)  # "image/png" or "image/jpeg"
+    text = models.CharField("信头文字", max_length=120, blank=True)
+    show_logo = models.BooleanField("打印校徽", default=True)
+    show_text = models.BooleanField("打印信头文字", default=True)
+    modified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    modified = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.text}"

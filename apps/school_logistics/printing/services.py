@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -14,10 +15,12 @@ from django.utils.translation import gettext as _
 from school_logistics.core import permissions
 from school_logistics.core.models import Document, User
 from school_logistics.core.registry import get_meta
+from school_logistics.core.validation import DocumentValidationError
 from school_logistics.printing.context import Verification
 from school_logistics.printing.default_format import STANDARD_NAME
 from school_logistics.printing.formats import choose_format
-from school_logistics.printing.models import PageSize, PrintFormat, PrintLog
+from school_logistics.printing.logo import clean_logo
+from school_logistics.printing.models import Letterhead, PageSize, PrintFormat, PrintLog
 from school_logistics.printing.pdf import html_to_pdf
 from school_logistics.printing.render import render_voucher
 from school_logistics.printing.sandbox import PrintTemplateError, check_template
@@ -181,3 +184,40 @@ def set_default_format(doctype: str, name: str, *, actor: User) -> None:
         own.exclude(name=name).filter(is_default=True).update(is_default=False)
         if name != STANDARD_NAME:
             own.filter(name=name).update(is_default=True, modified_by=actor)
+
+
+def save_letterhead(
+    *,
+    actor: User,
+    text: str,
+    show_logo: bool,
+    show_text: bool,
+    logo: UploadedFile | None = None,
+    remove_logo: bool = False,
+) -> Letterhead:
+    """Set the actor's school's logo and letterhead line; a bad picture changes nothing."""
+    if not permissions.is_admin(actor) or actor.school_id is None:
+        raise PermissionDenied(_("只有本校系统管理员可以设置校徽和信头"))
+    # One line on paper: the line breaks a paste brings along become single spaces; the
+    # full-width spaces a school types between address, phone and motto stay.
+    text = " ".join(line.strip() for line in text.splitlines() if line.strip())
+    max_length = Letterhead._meta.get_field("text").max_length or 0
+    if len(text) > max_length:
+        raise DocumentValidationError.single(
+            _("信头文字最多 %(n)s 个字") % {"n": max_length}, "text"
+        )
+    cleaned = clean_logo(logo) if logo is not None else None
+    with transaction.atomic():
+        letterhead, _created = Letterhead.objects.select_for_update().get_or_create(
+            school_id=actor.school_id, defaults={"modified_by": actor}
+        )
+        if cleaned is not None:
+            letterhead.logo, letterhead.logo_type = cleaned
+        elif remove_logo:
+            letterhead.logo, letterhead.logo_type = b"", ""
+        letterhead.text = text
+        letterhead.show_logo = show_logo
+        letterhead.show_text = show_text
+        letterhead.modified_by = actor
+        letterhead.save()
+    return letterhead

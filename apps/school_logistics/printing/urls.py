@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from school_logistics.printing import admin_views, batch_views, list_views, views
+from school_logistics.printing import admin_views, batch_views, letterhead_views, list_views, views
 
 app_name = "printing"
 
 urlpatterns = [
     # Before the desk's "app/<doctype>/" routes: "print-formats" is not a DocType.
     path("app/print-formats/", admin_views.format_list, name="formats"),
+    path("app/print-letterhead/", letterhead_views.letterhead_settings, name="letterhead"),
     path("app/print-batches/<int:pk>", batch_views.batch_status, name="batch"),
     path("app/print-batches/<int:pk>/pdf", batch_views.batch_download, name="batch-download"),
     path("app/print-batches/new/<str:doctype>", batch_views.batch_start, name="batch-start"),
