@@ -106,6 +106,8 @@ def test_live_preview_renders_the_draft_for_the_newest_document(client, users, r
     assert response.status_code == 200
     assert "<iframe" in html and 'sandbox=""' in html and "<html" not in html.split("srcdoc")[0]
     assert f"草稿 {requisition.name}" in html  # escaped inside srcdoc, still readable
+    # The whole page stays inside the attribute: its first quote would otherwise end srcdoc.
+    assert 'srcdoc="&lt;!doctype html&gt;' in html and '<html lang="zh-hans">' not in html
     assert "<!doctype" not in html.lower().split("<iframe")[0]
 
 
