@@ -111,3 +111,24 @@ def test_download_pdf_gives_the_voucher(api, users):
         .status_code
         == 404
     )
+
+
+def test_a_steps_own_verbs_are_its_transitions_and_are_accepted(api, users):
+    from tests.workflow.test_graph import JUMP_FLOW
+    from tests.workflow.test_modes import use_flow
+
+    def offered(client) -> dict[str, str]:
+        reply = client.post(
+            M + "frappe.model.workflow.get_transitions", {"doc": {"doctype": REQ, "name": doc.name}}
+        )
+        return {t["action_code"]: t["action"] for t in reply.json()["message"]}
+
+    use_flow(*JUMP_FLOW["steps"])
+    doc = make_requisition(users["teacher"])
+    apply(api("teacher"), doc, "Submit")
+    assert offered(api("purchaser")) == {"approve": "派单", "reject": "拒绝", "return": "退回"}
+    reply = apply(api("purchaser"), doc, "派单")
+    assert reply.json()["message"]["workflow_state"] == "校长审批"
+    assert offered(api("principal"))["reject"] == "打回整改"
+    reply = apply(api("principal"), doc, "打回整改", comment="请补充报价")
+    assert reply.json()["message"]["workflow_state"] == "整改"

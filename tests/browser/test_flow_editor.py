@@ -161,3 +161,62 @@ def test_admin_adds_moves_and_removes_steps_and_the_saved_version_follows(
     )
     assert saved["steps"][0]["escalate_to_role"] == "principal"  # untouched steps round-trip
     assert "财务复核" in page.locator("#flow-diagram").inner_text()
+
+
+def test_admin_edits_the_repair_flows_edges_and_bad_graphs_are_refused(
+    page: Any, live_server: Any, item: Document, users: dict[str, User], school: School, shot: Any
+) -> None:
+    base = live_server.url
+    sign_in(page, base, "admin")
+    page.goto(f"{base}/app/approvals/flows/repair-ticket/")
+    confirm = page.locator('.flow-step[data-key="confirm"]')
+    assert confirm.locator(".step-reject-label").input_value() == "重新报修"
+    assert confirm.locator(".step-on-reject").input_value() == "repair_urgent"
+    diagram = page.locator("#flow-diagram")
+    assert "重新报修 → 第 3 步 维修（紧急）" in diagram.inner_text()
+    assert page.locator("#flow-diagram svg.edges path.reject").count() == 2  # the line and its head
+
+    # Approving 维修 back to 派工 would go round for ever: refused, naming the step.
+    page.locator('.flow-step[data-key="repair"] .step-on-approve').select_option("dispatch")
+    page.click("#btn-save-flow")
+    page.wait_for_selector("#flow-errors")
+    assert "循环" in page.locator("#flow-errors").inner_text()
+    assert not Workflow.objects.filter(doctype="Repair Ticket", school=school).exists()
+
+    # A step that submits the ticket cannot send it back to an unsubmitted step.
+    page.locator('.flow-step[data-key="repair"] .step-on-approve').select_option("")
+    confirm = page.locator('.flow-step[data-key="confirm"]')
+    confirm.locator(".step-submit").check()
+    page.click("#btn-save-flow")
+    page.wait_for_selector("#flow-errors")
+    errors = page.locator("#flow-errors").inner_text()
+    assert "第 5 步“报修人确认”" in errors and "不能再转到未提交的步骤" in errors
+    shot(page, "flow-editor-graph-error")
+
+    confirm = page.locator('.flow-step[data-key="confirm"]')
+    confirm.locator(".step-submit").uncheck()
+    confirm.locator(".step-approve-label").fill("确认已修好")
+    confirm.locator(".step-state").fill("待报修人确认")
+    page.locator('.flow-step[data-key="dispatch"] .step-on-approve').select_option("repair")
+    page.fill("#flow-approved-state", "已修复")
+    page.click("#btn-save-flow")
+    page.wait_for_selector(".desk-messages:has-text('已保存为第 1 版')")
+
+    saved = Workflow.objects.get(doctype="Repair Ticket", school=school).latest().definition
+    assert saved["approved_state"] == "已修复"
+    steps = {s["key"]: s for s in saved["steps"]}
+    assert steps["dispatch"]["on_approve"] == "repair"
+    assert "on_approve" not in steps["repair"]  # the default is left out
+    assert (steps["confirm"]["approve_label"], steps["confirm"]["state"]) == (
+        "确认已修好",
+        "待报修人确认",
+    )
+    assert (steps["confirm"]["reject_label"], steps["confirm"]["on_reject"]) == (
+        "重新报修",
+        "repair_urgent",
+    )
+    assert steps["confirm"]["required_fields"] == ["reporter_confirmed"]  # kept through the form
+    text = page.locator("#flow-diagram").inner_text()
+    assert "已修复" in text and "状态：待报修人确认" in text and "派工 → 第 4 步 维修" in text
+    assert page.locator("#flow-diagram svg.edges path.jump").count() == 2
+    shot(page, "flow-editor-graph")

@@ -21,6 +21,7 @@ from school_logistics.demo.letterhead import LETTERHEAD
 from school_logistics.demo.org import PASSWORD, USERS
 from school_logistics.printing.models import Letterhead
 from school_logistics.printing.services import print_document
+from school_logistics.workflow.trail import approval_trail
 from tests.printing.conftest import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -143,7 +144,7 @@ def test_totals_equal_the_sum_of_their_rows(demo: dict[str, Any]) -> None:
         assert ticket.grand_total == parts + labour, ticket.name
     tender = Document.objects.get(doctype="Tender", name=demo["documents"]["tender_staples"])
     bids = {b["supplier"]: Decimal(b["price"]) for b in tender.data["bids"]}
-    assert tender.docstatus == DocStatus.SUBMITTED
+    assert (tender.docstatus, tender.workflow_state) == (DocStatus.SUBMITTED, "已定标")
     assert tender.grand_total == bids[tender.data["awarded_supplier"]] == min(bids.values())
 
 
@@ -184,6 +185,8 @@ def test_repair_tickets_wait_at_every_stage_of_their_flow(demo: dict[str, Any]) 
     assert waiting("repair_completed") == {"teacher2": "confirm"}
     assert waiting("repair_reopened")["worker"] == "repair"
     assert ticket("repair_reopened").workflow_state == "维修"
+    reopened = [(e.step, e.action) for e in approval_trail(ticket("repair_reopened"))]
+    assert ("报修人确认", "重新报修") in reopened  # the reporter's 重新报修, not a 退回
     rejected = ApprovalProcess.objects.get(document=ticket("repair_rejected"), is_current=True)
     assert rejected.status == "rejected"
     confirmed = ticket("repair_confirmed")

@@ -140,7 +140,7 @@ def test_full_repair_closes_when_the_reporter_confirms(users, items, classroom):
     assert doc.docstatus == DocStatus.SUBMITTED and doc.workflow_state == "已通过"
     assert doc.data["total_cost"] == "62.00" and doc.data["reporter_confirmed"] == 1
     trail = [(e.step, e.action) for e in approval_trail(doc)]
-    stages = [("", "提交"), ("总务处派工", "同意"), ("维修", "同意"), ("报修人确认", "同意")]
+    stages = [("", "提交"), ("总务处派工", "派工"), ("维修", "完工"), ("报修人确认", "确认修好")]
     assert [t for t in trail if t in stages] == stages
 
 
@@ -155,30 +155,37 @@ def test_reporter_cannot_close_an_unconfirmed_ticket(users, items, classroom):
     assert pending(doc, users["teacher"]).pk == confirm.pk
 
 
-def test_reopen_returns_the_ticket_to_the_repair_step(users, items, classroom):
-    doc = report(users, classroom)
+@pytest.mark.parametrize(("urgency", "step"), [("一般", "repair"), ("紧急", "repair_urgent")])
+def test_reopen_sends_the_ticket_back_to_the_assigned_worker(
+    users, items, classroom, urgency, step
+):
+    """重新报修 on the confirm step goes back to the worker of the ticket's urgency, with why."""
+    doc = report(users, classroom, urgency)
     complete(doc, users, dispatch(doc, users))
     confirm = pending(doc, users["teacher"])
-    actions.return_for_revision(
-        confirm.pk, actor=users["teacher"], comment="灯还是不亮", to_step="repair"
-    )
+    with pytest.raises(DocumentValidationError):
+        actions.reject(confirm.pk, actor=users["teacher"], comment=" ")  # a reason is required
+    assert pending(doc, users["teacher"]).pk == confirm.pk
+    process = actions.reject(confirm.pk, actor=users["teacher"], comment="灯还是不亮")
     doc = fresh(doc)
-    assert doc.workflow_state == "维修" and doc.docstatus == DocStatus.DRAFT
-    again = ApprovalTask.objects.get(document=doc, status=TaskStatus.PENDING)
-    assert again.step == "repair"
-    assert ApprovalLog.objects.filter(document=doc, action="return", step="confirm").exists()
+    again = pending(doc, users["worker"])
+    assert again.step == step and doc.workflow_state == again.step_label
+    assert doc.docstatus == DocStatus.DRAFT and process.status == ProcessStatus.RUNNING
+    trail = [(e.step, e.action, e.comment) for e in approval_trail(doc)]
+    assert ("报修人确认", "重新报修", "灯还是不亮") in trail
 
 
-def test_reopen_goes_back_to_the_assigned_worker(users, items, classroom):
+def test_reopened_ticket_closes_once_the_worker_fixes_it_again(users, items, classroom):
     doc = report(users, classroom)
     complete(doc, users, dispatch(doc, users))
-    actions.return_for_revision(
-        pending(doc, users["teacher"]).pk,
-        actor=users["teacher"],
-        comment="灯还是不亮",
-        to_step="repair",
-    )
-    assert pending(doc, users["worker"]).step == "repair"
+    actions.reject(pending(doc, users["teacher"]).pk, actor=users["teacher"], comment="还是不亮")
+    actions.approve(pending(doc, users["worker"]).pk, actor=users["worker"], comment="换了镇流器")
+    teacher = users["teacher"]
+    services.save_document(DT, doc.name, {"reporter_confirmed": 1}, actor=teacher)
+    process = actions.approve(pending(doc, teacher).pk, actor=teacher)
+    doc = fresh(doc)
+    assert process.status == ProcessStatus.APPROVED
+    assert (doc.docstatus, doc.workflow_state) == (DocStatus.SUBMITTED, "已通过")
 
 
 def test_dispatcher_fills_only_the_worker(users, items, classroom):

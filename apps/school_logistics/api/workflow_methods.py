@@ -18,6 +18,7 @@ from school_logistics.api.serialize import doc_to_dict
 from school_logistics.core import permissions
 from school_logistics.core.models import Document
 from school_logistics.workflow import actions, inbox
+from school_logistics.workflow.flows import flow_of
 from school_logistics.workflow.models import ApprovalProcess, ApprovalTask, TaskStatus
 
 # Action names accepted by apply_workflow: Frappe-style English, our codes, and the labels.
@@ -70,9 +71,19 @@ def _process(document: Document) -> ApprovalProcess | None:
 
 
 def _my_task(document: Document, call: Call) -> ApprovalTask | None:
-    return ApprovalTask.objects.filter(
-        document=document, assignee=call.user, status=TaskStatus.PENDING
-    ).first()
+    return (
+        ApprovalTask.objects.filter(
+            document=document, assignee=call.user, status=TaskStatus.PENDING
+        )
+        .select_related("process__version__workflow")
+        .first()
+    )
+
+
+def _verbs(task: ApprovalTask) -> dict[str, str]:
+    """Return the step's own words for approve and reject (e.g. 派工 / 重新报修) by action code."""
+    step = flow_of(task.process.version).step(task.step)
+    return {"approve": step.approve_label, "reject": step.reject_label}
 
 
 def get_transitions(call: Call) -> list[dict[str, Any]]:
@@ -81,8 +92,13 @@ def get_transitions(call: Call) -> list[dict[str, Any]]:
     process = _process(document)
     state = document.workflow_state
     found: list[str] = []
-    if _my_task(document, call):
-        found += ["approve", "reject", "return"]
+    labels = dict(LABELS)
+    task = _my_task(document, call)
+    if task:
+        found += ["approve", "reject"]
+        if document.docstatus == 0:  # a submitted document never goes back to its requester
+            found.append("return")
+        labels.update({code: verb for code, verb in _verbs(task).items() if verb})
     if process is None or process.status in ("returned", "withdrawn"):
         meta = client.resolve(document.doctype)
         if document.docstatus == 0 and permissions.has_permission(
@@ -91,13 +107,16 @@ def get_transitions(call: Call) -> list[dict[str, Any]]:
             found.append("start")
     elif process.status == "running" and process.requester_id == call.user.pk:
         found.append("withdraw")
-    return [{"action": LABELS[a], "action_code": a, "state": state} for a in found]
+    return [{"action": labels[a], "action_code": a, "state": state} for a in found]
 
 
 def apply_workflow(call: Call) -> dict[str, Any]:
-    """Take an approval action (同意/拒绝/退回/提交审批/撤回) with an optional comment."""
+    """Take an approval action (同意/拒绝/退回/提交审批/撤回, or a step's own verb such as 派工)."""
     document = _document(call)
-    code = ACTIONS.get(str(_arg(call, "action")).strip().lower())
+    wanted = str(_arg(call, "action")).strip()
+    code = ACTIONS.get(wanted.lower())
+    if code is None and (task := _my_task(document, call)) is not None:
+        code = next((c for c, verb in _verbs(task).items() if verb and verb == wanted), None)
     if code is None:
         raise errors.ValidationError(_("不支持的审批操作：%(a)s") % {"a": call.arg("action")})
     comment = str(call.arg("comment") or "")

@@ -1,6 +1,6 @@
 """The demo school's repair tickets, one at every stage of the repair flow.
 
-Under the flow (总务处派工 → 维修 → 报修人确认) each stage is done by the person whose task it
+Under the flow (总务处派工 → 维修 → 报修人确认, 重新报修 back to 维修) each stage is done by the person whose task it
 is; a school without the flow files the report by submitting it and records the repair after.
 """
 
@@ -71,10 +71,9 @@ class Repairs:
             approvals.act(REPAIR, name, "approve", comment=note, by=reporter)
 
     def reopen(self, name: str, reason: str) -> None:
-        """The reporter sends the ticket back to the worker: it is not fixed yet."""
+        """The reporter clicks 重新报修: the flow sends the ticket back to the worker's step."""
         if self.flow:
-            step = "repair_urgent" if self._data(name)["urgency"] == "紧急" else "repair"
-            approvals.act(REPAIR, name, "return", comment=reason, to=step, by=self._reporter(name))
+            approvals.decide(REPAIR, name, "reject", reason)
             self._hand_to_worker(name)
 
     def _data(self, name: str) -> dict[str, Any]:

@@ -14,7 +14,7 @@ EVENTS: dict[str, tuple[str, str]] = {
     # event: (what it is, shipped template); "what it is" is translated where a page shows it
     "task": (
         gettext_noop("有待我审批的单据"),
-        "待您审批：{{ requester }}的{{ doctype }} {{ name }}{{ title_part }}",
+        "待您{{ action }}：{{ requester }}的{{ doctype }} {{ name }}{{ title_part }}",
     ),
     "cc": (gettext_noop("单据抄送给我"), "抄送给您：{{ doctype }} {{ name }}{{ title_part }}"),
     "approved": (
@@ -92,4 +92,5 @@ def sample_context() -> dict[str, Any]:
         "requester": "语文组教师",
         "amount": "1,200.00",
         "step": "部门负责人审批",
+        "action": "审批",
     }

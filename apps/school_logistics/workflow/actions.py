@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 from school_logistics.core import permissions
 from school_logistics.core import services as core_services
 from school_logistics.core.models import Attachment, Document, User
+from school_logistics.core.models.document import DocStatus
 from school_logistics.core.registry import get_meta
 from school_logistics.core.services import DocumentStateError
-from school_logistics.workflow import engine, notices
-from school_logistics.workflow.definition import Step
+from school_logistics.workflow import engine, graph, notices
+from school_logistics.workflow.definition import END, REJECTED, Step
 from school_logistics.workflow.flows import flow_of, latest_version_for
 from school_logistics.workflow.models import (
     ApprovalLog,
@@ -84,7 +85,8 @@ def start_approval(doctype: str, name: str, *, actor: User, comment: str = "") -
             school=document.school,
             department=document.department,
         )
-        first = next((p.step for p in plan if p.status != "skipped"), None)
+        key = graph.next_open(flow, flow.steps[0].key, {p.step.key: p.status for p in plan})
+        first = None if key == END else flow.step(key)
         process = ApprovalProcess.objects.create(
             document=document,
             version=version,
@@ -117,7 +119,9 @@ def start_approval(doctype: str, name: str, *, actor: User, comment: str = "") -
             engine.finish(process, ProcessStatus.APPROVED, actor=actor)
         else:
             planned = {u.pk: u for p in plan for u in p.approvers}
-            engine.activate(process, first, last_actor=None, known=planned, opened=True)
+            engine.activate(
+                process, first, last_actor=None, known=planned, opened=True, actor=actor
+            )
     return process
 
 
@@ -144,6 +148,8 @@ def _task_for_action(task_id: int, actor: User) -> tuple[ApprovalTask, ApprovalP
         raise PermissionDenied(_("这条审批任务不是您的"))
     if process.status != ProcessStatus.RUNNING or task.status != TaskStatus.PENDING:
         raise DocumentStateError(_("此审批已被处理，无需重复操作"))
+    if document.docstatus == DocStatus.CANCELLED:
+        raise DocumentStateError(_("单据已作废，不能再审批"))
     step = engine.current_flow(process).step(task.step)
     if actor.pk == process.requester_id and not step.allow_self_approval:
         raise PermissionDenied(_("不能审批自己提交的单据"))
@@ -245,13 +251,18 @@ def _need_reason(comment: str, what: str) -> str:
 def reject(
     task_id: int, *, actor: User, comment: str, attachments: Sequence[Attachment] = ()
 ) -> ApprovalProcess:
-    """Reject (拒绝) the document; the run ends and the requester is told why."""
+    """Reject (拒绝) the document: the run ends and the requester is told why, or, when the
+    step says where a rejection goes (e.g. 重新报修 → the worker), the document goes there."""
     with transaction.atomic():
         reason = _need_reason(comment, _("拒绝"))
         task, process, step = _task_for_action(task_id, actor)
         _close_task(task, TaskStatus.REJECTED, reason)
         _log_task(process, task, step, "reject", attachments)
-        engine.finish(process, ProcessStatus.REJECTED, actor=actor)
+        if step.on_reject == REJECTED:
+            engine.finish(process, ProcessStatus.REJECTED, actor=actor)
+        else:
+            engine.open_tasks(process).update(status=TaskStatus.CLOSED)
+            engine.go_to(process, step.on_reject, last_actor=None, actor=actor)
     return process
 
 
@@ -268,13 +279,11 @@ def return_for_revision(
         reason = _need_reason(comment, _("退回"))
         task, process, step = _task_for_action(task_id, actor)
         flow = engine.current_flow(process)
-        keys = [s.key for s in flow.steps]
         if to_step:
-            earlier = [
-                r["key"] for r in process.route[: keys.index(step.key)] if r["status"] != "skipped"
-            ]
-            if to_step not in earlier:
+            if to_step not in [r["key"] for r in earlier_steps(process, step)]:
                 raise DocumentStateError(_("只能退回到之前的审批步骤"))
+        elif process.document.docstatus != DocStatus.DRAFT:
+            raise DocumentStateError(_("单据已提交，不能退回给申请人；只能退回到之前已提交的步骤"))
         _close_task(task, TaskStatus.RETURNED, reason)
         _log_task(process, task, step, "return", attachments)
         engine.open_tasks(process).update(status=TaskStatus.CLOSED)
@@ -283,6 +292,24 @@ def return_for_revision(
         else:
             engine.finish(process, ProcessStatus.RETURNED, actor=actor)
     return process
+
+
+def earlier_steps(process: ApprovalProcess, step: Step) -> list[dict]:
+    """Return the route steps before `step` it may be returned to.
+
+    The route lists steps in the order approving takes them; a submitted document can only go
+    back to steps that keep it submitted.
+    """
+    flow = engine.current_flow(process)
+    keys = [r["key"] for r in process.route]
+    if step.key not in keys:
+        return []
+    return [
+        r
+        for r in process.route[: keys.index(step.key)]
+        if r["status"] not in ("skipped", "off")
+        and (step.docstatus == DocStatus.DRAFT or flow.step(r["key"]).docstatus == step.docstatus)
+    ]
 
 
 def _colleague(username: str, process: ApprovalProcess) -> User:
@@ -363,6 +390,8 @@ def withdraw(doctype: str, name: str, *, actor: User, comment: str = "") -> Appr
             raise DocumentStateError(_("此单据不在审批中，无法撤回"))
         if process.requester_id != actor.pk:
             raise PermissionDenied(_("只有申请人可以撤回"))
+        if document.docstatus != DocStatus.DRAFT:
+            raise DocumentStateError(_("单据已提交，不能撤回；请联系当前审批人"))
         if ApprovalLog.objects.filter(process=process, action__in=APPROVALS).exists():
             raise DocumentStateError(_("已有审批人同意，不能撤回；请联系当前审批人退回"))
         engine.log(process, "withdraw", actor=actor, comment=comment)

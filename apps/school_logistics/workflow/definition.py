@@ -1,8 +1,10 @@
-"""Approval flow definitions: ordered steps with approvers, a mode, a condition, SLA and CC.
+"""Approval flow definitions: steps with approvers, a mode, a condition, SLA, CC and edges.
 
-A flow is data an admin edits. Each step is also a state of the document ("待<step>"), so the
-flow is the state graph draft → step 1 → … → approved, with reject/withdraw leading to closed
-states and "return" leading back to the requester or an earlier step.
+A flow is data an admin edits. Each step is also a state of the document (its `state`, else
+its label) with a docstatus, so the flow is a state graph: draft → steps → approved, where
+approving follows `on_approve` (default: the next step in order), rejecting follows
+`on_reject` (default: closed as rejected), withdraw closes, and "return" leads back to the
+requester or an earlier step. `graph` holds the edge rules and the checks on them.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from typing import Any
 from django.utils.translation import gettext_noop
 
 from school_logistics.workflow import conditions
+from school_logistics.workflow.graph import END, REJECTED, FlowError, check_graph
+
+__all__ = ["END", "REJECTED", "Approver", "Flow", "FlowError", "Step", "parse_flow"]
 
 # Labels marked for the catalogue; pages translate them when they show them.
 APPROVER_TYPES = {
@@ -33,10 +38,10 @@ OVERDUE_ACTIONS = {
     "escalate": gettext_noop("上报"),
     "auto_approve": gettext_noop("自动同意"),
 }
-
-
-class FlowError(ValueError):
-    """A flow that cannot be saved; the message says what to fix, in Chinese."""
+# Names of the states a run closes or pauses in: a step's own state must not pose as one.
+CLOSED_STATES = ("已通过", "已拒绝", "已退回", "已撤回")
+MAX_STATE = 140  # Document.workflow_state
+MAX_VERB = 20
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,16 @@ class Step:
     editable_fields: tuple[str, ...] = ()
     # Editable fields that must hold a value before the step can be approved.
     required_fields: tuple[str, ...] = ()
+    state: str = ""  # the document's workflow_state while it waits here; "" = the label
+    approve_label: str = ""  # the verb on the approve button and in the trail; "" = 同意
+    reject_label: str = ""  # the verb on the reject button and in the trail; "" = 拒绝
+    on_approve: str = ""  # a step key, END, or "" = the next step in order
+    on_reject: str = REJECTED  # REJECTED closes the run; a step key sends the document there
+    docstatus: int = 0  # 1: entering the step submits the document first
+
+    @property
+    def state_name(self) -> str:
+        return self.state or self.label
 
 
 @dataclass(frozen=True)
@@ -68,6 +83,7 @@ class Flow:
     steps: tuple[Step, ...]
     skip_repeated_approver: bool = True
     fallback_role: str = "sys_admin"
+    approved_state: str = ""  # the final state's name; "" = 已通过 in the reader's language
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     def step(self, key: str) -> Step:
@@ -99,16 +115,56 @@ def _required(step: Mapping[str, Any], editable: tuple[str, ...], where: str) ->
     return required
 
 
+def _text(value: Any, limit: int, what: str, where: str) -> str:
+    text = str(value or "").strip()
+    if len(text) > limit:
+        raise FlowError(f"{where}：{what}太长（最多 {limit} 字）")
+    return text
+
+
+def _state(step: Mapping[str, Any], where: str) -> str:
+    state = _text(step.get("state"), MAX_STATE, "状态名称", where)
+    if state in CLOSED_STATES:
+        raise FlowError(f"{where}：状态名称不能用“{state}”，它表示流程已结束")
+    return state
+
+
+def _docstatus(
+    step: Mapping[str, Any], editable: tuple[str, ...], on_submit: Any, where: str
+) -> int:
+    docstatus = step.get("docstatus", 0)
+    if docstatus not in (0, 1) or isinstance(docstatus, bool):
+        raise FlowError(f"{where}：单据状态只能是 0（草稿）或 1（已提交）")
+    if docstatus == 1 and on_submit is not None:
+        locked = [f for f in editable if f not in on_submit]
+        if locked:
+            raise FlowError(
+                f"{where}：单据在此步已提交，这些字段提交后不允许修改，不能设为可编辑："
+                f"{'、'.join(locked)}"
+            )
+    return int(docstatus)
+
+
+def _approved_state(raw: Mapping[str, Any]) -> str:
+    state = _text(raw.get("approved_state"), MAX_STATE, "结束状态名称", "流程")
+    if state in CLOSED_STATES[1:]:
+        raise FlowError(f"结束状态名称不能用“{state}”")
+    return state
+
+
 def parse_flow(
     raw: Mapping[str, Any],
     fieldnames: set[str],
     user_fields: set[str],
     table_fields: frozenset[str] | set[str] = frozenset(),
+    on_submit_fields: frozenset[str] | None = None,
 ) -> Flow:
-    """Parse and check a flow; refuse empty flows, duplicate steps and steps nobody can act on.
+    """Parse and check a flow; refuse empty flows, duplicate steps, steps nobody can act on and bad graphs.
 
     `user_fields` are the DocType's User fields: only those can name an approver.
     `table_fields` (child tables) may be editable in a step but never appear in a condition.
+    `on_submit_fields` may still change once submitted: only those are editable in a step
+    that submits the document (None: not checked, for callers without the DocType at hand).
     """
     steps_raw = raw.get("steps")
     if not isinstance(steps_raw, list) or not steps_raw:
@@ -165,12 +221,21 @@ def parse_flow(
                 allow_self_approval=bool(s.get("allow_self_approval")),
                 editable_fields=editable,
                 required_fields=_required(s, editable, where),
+                state=_state(s, where),
+                approve_label=_text(s.get("approve_label"), MAX_VERB, "同意按钮的名称", where),
+                reject_label=_text(s.get("reject_label"), MAX_VERB, "拒绝按钮的名称", where),
+                on_approve=str(s.get("on_approve") or "").strip(),
+                on_reject=str(s.get("on_reject") or REJECTED).strip(),
+                docstatus=_docstatus(s, editable, on_submit_fields, where),
             )
         )
-    return Flow(
+    flow = Flow(
         doctype=str(raw.get("doctype") or ""),
         steps=tuple(steps),
         skip_repeated_approver=bool(raw.get("skip_repeated_approver", True)),
         fallback_role=str(raw.get("fallback_role") or "sys_admin"),
+        approved_state=_approved_state(raw),
         raw=raw,
     )
+    check_graph(flow)
+    return flow

@@ -26,14 +26,15 @@ from school_logistics.core.services import DocumentStateError
 from school_logistics.workflow import conditions
 from school_logistics.workflow.definition import (
     APPROVER_TYPES,
+    END,
     MODES,
     OVERDUE_ACTIONS,
+    REJECTED,
     Flow,
     FlowError,
     Step,
-    parse_flow,
 )
-from school_logistics.workflow.flows import flow_fields, table_fields
+from school_logistics.workflow.flows import parse_for
 from school_logistics.workflow.models import Workflow, WorkflowVersion
 from school_logistics.workflow.routing import PlannedStep, plan_route, school_users
 
@@ -53,7 +54,23 @@ STEP_KEYS = (
     "cc",
     "allow_self_approval",
     "editable_fields",
+    "required_fields",
+    "state",
+    "approve_label",
+    "reject_label",
+    "on_approve",
+    "on_reject",
+    "docstatus",
 )
+# Step keys left out of the saved JSON when they hold their default, so flows stay short.
+STEP_DEFAULTS = {
+    "state": "",
+    "approve_label": "",
+    "reject_label": "",
+    "on_approve": "",
+    "on_reject": "rejected",
+    "docstatus": 0,
+}
 VALUELESS_OPS = {"is set", "is not set"}
 ORDER_OPS = {">", ">=", "<", "<="}
 
@@ -168,14 +185,23 @@ def normalize(raw: Any, doctype: str) -> dict[str, Any]:
             clean.pop("condition", None)
         if not clean.get("escalate_to_role"):
             clean.pop("escalate_to_role", None)
+        for key, default in STEP_DEFAULTS.items():
+            if key in clean and clean[key] in (default, None, ""):
+                clean.pop(key)
+        if isinstance(clean.get("docstatus"), bool):
+            clean["docstatus"] = int(clean["docstatus"])
         clean_steps.append(clean)
-    return {
+    flow = {
         "doctype": doctype,
         "label": str(raw.get("label") or "").strip()[:MAX_LABEL],
         "skip_repeated_approver": bool(raw.get("skip_repeated_approver", True)),
         "fallback_role": str(raw.get("fallback_role") or ADMIN_ROLE),
         "steps": clean_steps,
     }
+    approved_state = str(raw.get("approved_state") or "").strip()
+    if approved_state:
+        flow["approved_state"] = approved_state
+    return flow
 
 
 def _rules(condition: Mapping[str, Any] | None) -> Iterator[Mapping[str, Any]]:
@@ -256,8 +282,7 @@ def _check_people(flow: Flow, school: School | None) -> None:
 
 def check_flow(meta: Meta, definition: Mapping[str, Any], school: School | None) -> Flow:
     """Parse a normalized flow and run the checks that need the school: raise FlowError."""
-    names, user_fields = flow_fields(meta.name)
-    flow = parse_flow(definition, names, user_fields, table_fields(meta.name))
+    flow = parse_for(definition, meta.name)
     seen_labels: set[str] = set()
     for n, step in enumerate(flow.steps, start=1):
         where = f"第 {n} 步“{step.label}”"
@@ -403,12 +428,28 @@ def describe_approver(kind: str, value: str, meta: Meta, roles: Mapping[str, str
     return _(APPROVER_TYPES[kind]) if kind in APPROVER_TYPES else kind
 
 
+def _target(flow: Flow, key: str) -> str:
+    if key in (END, ""):  # "" on the last step: its next is the end
+        return _("结束（通过）")
+    if key == REJECTED:
+        return _("结束（已拒绝）")
+    n = [s.key for s in flow.steps].index(key) + 1
+    return _("第 %(n)s 步 %(label)s") % {"n": n, "label": flow.step(key).label}
+
+
 def diagram(meta: Meta, flow: Flow) -> list[dict[str, Any]]:
-    """Return the flow's graph as boxes for the page: each step with its incoming arrow."""
+    """Return the flow's graph as boxes for the page: each step with its incoming arrow and the
+    edges it leaves by (a jump when approved, where a rejection goes)."""
     roles = _role_labels()
     labels = {f.fieldname: f.label for f in meta.value_fields}
     boxes = []
     for n, step in enumerate(flow.steps, start=1):
+        if n == 1 and not step.docstatus:
+            back = _("申请人")
+        elif step.docstatus:
+            back = _("之前已提交的步骤")
+        else:
+            back = _("申请人或之前的步骤")
         approvers = [describe_approver(a.type, a.value, meta, roles) for a in step.approvers]
         cc = [describe_approver(a.type, a.value, meta, roles) for a in step.cc]
         boxes.append(
@@ -425,7 +466,14 @@ def diagram(meta: Meta, flow: Flow) -> list[dict[str, Any]]:
                 else step.overdue,
                 "escalate_to": roles.get(step.escalate_to_role, step.escalate_to_role),
                 "condition": conditions.describe(step.condition, labels) if step.condition else "",
-                "back": _("申请人") if n == 1 else _("申请人或之前的步骤"),
+                "back": back,
+                "approve": step.approve_label or _("同意"),
+                "reject": step.reject_label or _("拒绝"),
+                # Shown as an edge of its own only when it is not simply the next box.
+                "approve_to": _target(flow, step.on_approve)
+                if step.on_approve or n == len(flow.steps)
+                else "",
+                "reject_to": _target(flow, step.on_reject),
             }
         )
     return boxes

@@ -40,8 +40,16 @@ NEW_STEP = {
     "escalate_to_role": "",
     "cc": [],
     "allow_self_approval": False,
+    "state": "",
+    "approve_label": "",
+    "reject_label": "",
+    "on_approve": "",
+    "on_reject": "rejected",
+    "docstatus": 0,
     "extra": "{}",
 }
+# Kept as they are through the form (no input of their own): sent back with the step.
+PASSED_THROUGH = ("editable_fields", "required_fields")
 
 
 def _school(user: User) -> School | None:
@@ -126,9 +134,7 @@ def form_state(raw: Any) -> dict[str, Any]:
         if not isinstance(step, Mapping):
             continue
         group, rules = _rules(step.get("condition"))
-        extra = {
-            k: v for k, v in step.items() if k not in editor.STEP_KEYS or k == "editable_fields"
-        }
+        extra = {k: v for k, v in step.items() if k not in editor.STEP_KEYS or k in PASSED_THROUGH}
         steps.append(
             {
                 "key": str(step.get("key") or ""),
@@ -142,6 +148,12 @@ def form_state(raw: Any) -> dict[str, Any]:
                 "escalate_to_role": str(step.get("escalate_to_role") or ""),
                 "cc": _entries(step.get("cc")),
                 "allow_self_approval": bool(step.get("allow_self_approval")),
+                "state": str(step.get("state") or ""),
+                "approve_label": str(step.get("approve_label") or ""),
+                "reject_label": str(step.get("reject_label") or ""),
+                "on_approve": str(step.get("on_approve") or ""),
+                "on_reject": str(step.get("on_reject") or "rejected"),
+                "docstatus": 1 if step.get("docstatus") == 1 else 0,
                 "extra": json.dumps(extra, ensure_ascii=False),
             }
         )
@@ -149,6 +161,7 @@ def form_state(raw: Any) -> dict[str, Any]:
         "label": str(raw.get("label") or ""),
         "skip_repeated_approver": bool(raw.get("skip_repeated_approver", True)),
         "fallback_role": str(raw.get("fallback_role") or "sys_admin"),
+        "approved_state": str(raw.get("approved_state") or ""),
         "steps": steps,
     }
 
@@ -182,11 +195,12 @@ def _context(
     workflow, own = editor.editable_workflow(meta.name, school)
     latest = editor.latest_version(workflow)
     saved = latest.definition if latest else {"label": f"{meta.label}审批", "steps": []}
-    boxes = None
+    boxes, approved_state = None, ""
     if latest is not None:
         try:
             flow = editor.check_flow(meta, editor.normalize(saved, meta.name), None)
             boxes = editor.diagram(meta, flow)
+            approved_state = flow.approved_state
         except FlowError:
             boxes = None  # an old version a later role change broke: the editor still opens
     return {
@@ -197,6 +211,7 @@ def _context(
         "latest": latest,
         "state": form_state(saved if raw is None else raw),
         "boxes": boxes,
+        "flow_approved_state": approved_state,
         "choices": _choices(meta, school),
         "urls": {
             "save": editor_url(meta),
@@ -291,6 +306,7 @@ def flow_try(request: HttpRequest, doctype: str) -> HttpResponse:
         result["requester"] = requester
         flow = editor.check_flow(meta, editor.normalize(raw, meta.name), school)
         result["boxes"] = editor.diagram(meta, flow)
+        result["flow_approved_state"] = flow.approved_state
     except FlowError as exc:
         result["try_error"] = str(exc)
         status = 400

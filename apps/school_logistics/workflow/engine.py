@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from school_logistics.core import services as core_services
 from school_logistics.core.models import Document, User
+from school_logistics.core.models.document import DocStatus
 from school_logistics.core.registry import get_meta
-from school_logistics.workflow import notices
-from school_logistics.workflow.definition import Flow, Step
+from school_logistics.workflow import graph, notices
+from school_logistics.workflow.definition import END, Flow, Step
 from school_logistics.workflow.flows import flow_of
 from school_logistics.workflow.models import (
     OPEN_TASK_STATUSES,
@@ -125,6 +126,23 @@ def _route_step(process: ApprovalProcess, key: str) -> dict:
     return next(r for r in process.route if r["key"] == key)
 
 
+def statuses(process: ApprovalProcess) -> dict[str, str]:
+    """Return each step's status on the route planned at submission (e.g. "skipped")."""
+    return {r["key"]: r["status"] for r in process.route}
+
+
+def go_to(
+    process: ApprovalProcess, target: str, *, last_actor: User | None, actor: User | None = None
+) -> None:
+    """Enter `target` (past steps skipped on this route), or finish approved at the end."""
+    flow = current_flow(process)
+    key = graph.next_open(flow, target, statuses(process))
+    if key == END:
+        finish(process, ProcessStatus.APPROVED, actor=actor or last_actor, tasks_open=False)
+    else:
+        activate(process, flow.step(key), last_actor=last_actor, actor=actor)
+
+
 def activate(
     process: ApprovalProcess,
     step: Step,
@@ -132,12 +150,15 @@ def activate(
     last_actor: User | None,
     known: dict[int, User] | None = None,
     opened: bool = False,
+    actor: User | None = None,
 ) -> None:
-    """Open a step: create its tasks, or pass it on when the same person just approved.
+    """Open a step: submit the document if the step says so, then create its tasks, or pass
+    the step on when the same person just approved.
 
     `known` are users the caller read in this transaction (the planned approvers at submit),
     so they need not be read again; `opened` says the caller created the process with this
-    step already current (activation 1), so the process row needs no UPDATE.
+    step already current (activation 1), so the process row needs no UPDATE. `actor` is who
+    moved the document here (recorded on a submission), when not `last_actor`.
     """
     now = timezone.now()
     if not opened:
@@ -145,8 +166,15 @@ def activate(
         process.current_step = step.key
         process.save(update_fields=["activation", "current_step"])
     document = process.document
-    document.workflow_state = step.label
-    document.save(update_fields=["workflow_state", "modified"])
+    document.workflow_state = step.state_name
+    if step.docstatus == DocStatus.SUBMITTED and document.docstatus == DocStatus.DRAFT:
+        # Submission saves the whole row with the new state; its ledgers post in this transaction.
+        submitter = actor or last_actor or process.requester
+        core_services.submit_locked(
+            get_meta(document.doctype), document, actor=submitter, validated=True
+        )
+    else:
+        document.save(update_fields=["workflow_state", "modified"])
 
     planned_ids = _resolve_now(process, step) or _route_step(process, step.key)["approvers"]
     if known is not None and all(pk in known for pk in planned_ids):
@@ -312,14 +340,9 @@ def advance(
     if tasks is None or any(t.status in OPEN_TASK_STATUSES for t in tasks):
         open_tasks(process).filter(step=step.key).update(status=TaskStatus.CLOSED)
     copy_to(process, step)
-    flow = current_flow(process)
-    keys = [s.key for s in flow.steps]
-    for key in keys[keys.index(step.key) + 1 :]:
-        if _route_step(process, key)["status"] != "skipped":
-            activate(process, flow.step(key), last_actor=last_actor)
-            return
-    # Only the step just closed had open tasks (one step is open at a time).
-    finish(process, ProcessStatus.APPROVED, actor=last_actor, tasks_open=False)
+    # Only the step just closed had open tasks (one step is open at a time): at the end,
+    # finishing has none left to close.
+    go_to(process, graph.approve_target(current_flow(process), step), last_actor=last_actor)
 
 
 def copy_to(process: ApprovalProcess, step: Step) -> None:
@@ -342,7 +365,8 @@ def copy_to(process: ApprovalProcess, step: Step) -> None:
 def finish(
     process: ApprovalProcess, status: str, *, actor: User | None, tasks_open: bool = True
 ) -> None:
-    """End the run; an approved run submits the document (its ledgers post in this transaction)."""
+    """End the run; an approved run submits the document (its ledgers post in this transaction)
+    unless a step submitted it already."""
     process.status = status
     process.finished = timezone.now()
     process.current_step = ""
@@ -355,6 +379,8 @@ def finish(
         document = Document.objects.select_for_update().get(pk=process.document_id)
     document.workflow_state = ProcessStatus(status).label
     if status == ProcessStatus.APPROVED:
+        document.workflow_state = current_flow(process).approved_state or document.workflow_state
+    if status == ProcessStatus.APPROVED and document.docstatus == DocStatus.DRAFT:
         # Submission saves the whole row, the new state with it: no separate UPDATE.
         meta = get_meta(document.doctype)
         core_services.submit_locked(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any
 
 from django.db.models import F, Q
 
@@ -24,6 +26,17 @@ def flow_fields(doctype: str) -> tuple[set[str], set[str]]:
 def table_fields(doctype: str) -> frozenset[str]:
     """Return the DocType's child-table fields, which a step may let its approver fill."""
     return frozenset(f.fieldname for f in get_meta(doctype).table_fields)
+
+
+def on_submit_fields(doctype: str) -> frozenset[str]:
+    """Return the fields (tables included) that may still change once the document is submitted."""
+    return frozenset(f.fieldname for f in get_meta(doctype).value_fields if f.allow_on_submit)
+
+
+def parse_for(raw: Mapping[str, Any], doctype: str) -> Flow:
+    """Parse a flow against its DocType's fields."""
+    names, users = flow_fields(doctype)
+    return parse_flow(raw, names, users, table_fields(doctype), on_submit_fields(doctype))
 
 
 def workflow_for(doctype: str, school_id: int) -> Workflow | None:
@@ -53,10 +66,7 @@ def governs(document: Document) -> bool:
 
 @lru_cache(maxsize=256)
 def _parsed(doctype: str, definition: str) -> Flow:
-    names, users = flow_fields(doctype)
-    return parse_flow(
-        {**json.loads(definition), "doctype": doctype}, names, users, table_fields(doctype)
-    )
+    return parse_for({**json.loads(definition), "doctype": doctype}, doctype)
 
 
 def flow_of(version: WorkflowVersion) -> Flow:

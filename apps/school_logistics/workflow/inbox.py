@@ -109,7 +109,9 @@ def rows(user: User, tab: str, filters: Filters | None = None, *, limit: int = 5
     else:
         tasks = None
     if tasks is not None:
-        tasks = _filtered(tasks.select_related("document__owner", "process"), "document__", f)
+        tasks = _filtered(
+            tasks.select_related("document__owner", "process__version__workflow"), "document__", f
+        )
         return [Row(t.document, t, t.process) for t in tasks[:limit]]
     if tab == "mine":
         processes = ApprovalProcess.objects.filter(requester=user, is_current=True)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from school_logistics.core.models import Document, User
 from school_logistics.core.registry import get_meta
 from school_logistics.notify.services import notify
+from school_logistics.workflow.flows import flow_of
 from school_logistics.workflow.models import ApprovalProcess, ProcessStatus
 
 FINISHED = {
@@ -30,7 +31,15 @@ def _context(process: ApprovalProcess) -> dict[str, Any]:
         "requester": process.requester.display_name,
         "amount": f"{document.grand_total:,.2f}" if document.grand_total is not None else "",
         "step": document.workflow_state,
+        # What the person asked is to do: the open step's own verb (派工, 验收…) or 审批.
+        "action": _verb(process) or "审批",
     }
+
+
+def _verb(process: ApprovalProcess) -> str:
+    if not process.current_step:
+        return ""
+    return flow_of(process.version).step(process.current_step).approve_label
 
 
 def _url(document: Document) -> str:

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_noop
 
 from school_logistics.core.models import Department, School, User
-from school_logistics.workflow import conditions
+from school_logistics.workflow import conditions, graph
 from school_logistics.workflow.definition import Approver, Flow, Step
 
 
@@ -18,7 +18,8 @@ from school_logistics.workflow.definition import Approver, Flow, Step
 class PlannedStep:
     step: Step
     approvers: list[User] = field(default_factory=list)
-    # "active" (will wait for approval), "skipped" (condition false), "auto" (passed on by rule)
+    # "active" (will wait for approval), "skipped" (condition false), "auto" (passed on by
+    # rule), "off" (not on the approving route: only a rejection that reroutes leads there)
     status: str = "active"
     notes: list[str] = field(default_factory=list)
 
@@ -67,40 +68,66 @@ def plan_route(
     school: School,
     department: Department | None,
 ) -> list[PlannedStep]:
-    """Resolve every step for a document; never leave a step with nobody to act on it."""
+    """Resolve every step for a document; never leave a step with nobody to act on it.
+
+    Steps come in the order approving takes the document through them (following each
+    step's `on_approve`); steps only a rejection leads to come last, marked "off".
+    """
+    planned = {
+        s.key: _plan_step(flow, s, values, requester, school, department) for s in flow.steps
+    }
     plan: list[PlannedStep] = []
     previous: list[User] | None = None
-    for step in flow.steps:
-        planned = PlannedStep(step)
-        if not conditions.matches(step.condition, values):
-            planned.status = "skipped"
-            planned.notes.append(gettext_noop("条件不满足，跳过此步"))
-            plan.append(planned)
-            continue
-        seen: dict[int, User] = {}
-        for approver in step.approvers:
-            for user in _resolve(approver, values, school=school, department=department):
-                seen.setdefault(user.pk, user)
-        approvers = list(seen.values())
-        if not step.allow_self_approval and any(u.pk == requester.pk for u in approvers):
-            approvers = [u for u in approvers if u.pk != requester.pk]
-            planned.notes.append(gettext_noop("申请人不能审批自己的单据"))
-        if not approvers:
-            approvers = [
-                u
-                for u in school_users(school).filter(roles__code=flow.fallback_role).order_by("id")
-                if u.pk != requester.pk or step.allow_self_approval
-            ]
-            planned.notes.append(gettext_noop("未找到审批人，转交管理员处理"))
-        planned.approvers = approvers
-        if (
-            flow.skip_repeated_approver
-            and previous is not None
-            and len(approvers) == 1
-            and [u.pk for u in previous] == [approvers[0].pk]
-        ):
-            planned.status = "auto"
-            planned.notes.append(gettext_noop("与上一步审批人相同，自动通过"))
-        plan.append(planned)
-        previous = approvers
+    key = flow.steps[0].key
+    while key != graph.END:  # the flow was checked: approving always reaches the end
+        p = planned.pop(key)
+        plan.append(p)
+        if p.status != "skipped":
+            if (
+                flow.skip_repeated_approver
+                and previous is not None
+                and len(p.approvers) == 1
+                and [u.pk for u in previous] == [p.approvers[0].pk]
+            ):
+                p.status = "auto"
+                p.notes.append(gettext_noop("与上一步审批人相同，自动通过"))
+            previous = p.approvers
+        key = graph.approve_target(flow, p.step)
+    for p in planned.values():
+        if p.status != "skipped":
+            p.status = "off"
+            p.notes.append(gettext_noop("仅在被拒绝改道时经过"))
+        plan.append(p)
     return plan
+
+
+def _plan_step(
+    flow: Flow,
+    step: Step,
+    values: Mapping[str, Any],
+    requester: User,
+    school: School,
+    department: Department | None,
+) -> PlannedStep:
+    planned = PlannedStep(step)
+    if not conditions.matches(step.condition, values):
+        planned.status = "skipped"
+        planned.notes.append(gettext_noop("条件不满足，跳过此步"))
+        return planned
+    seen: dict[int, User] = {}
+    for approver in step.approvers:
+        for user in _resolve(approver, values, school=school, department=department):
+            seen.setdefault(user.pk, user)
+    approvers = list(seen.values())
+    if not step.allow_self_approval and any(u.pk == requester.pk for u in approvers):
+        approvers = [u for u in approvers if u.pk != requester.pk]
+        planned.notes.append(gettext_noop("申请人不能审批自己的单据"))
+    if not approvers:
+        approvers = [
+            u
+            for u in school_users(school).filter(roles__code=flow.fallback_role).order_by("id")
+            if u.pk != requester.pk or step.allow_self_approval
+        ]
+        planned.notes.append(gettext_noop("未找到审批人，转交管理员处理"))
+    planned.approvers = approvers
+    return planned

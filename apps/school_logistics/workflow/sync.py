@@ -9,8 +9,7 @@ from typing import Any
 from django.apps import apps
 from django.db import transaction
 
-from school_logistics.workflow.definition import parse_flow
-from school_logistics.workflow.flows import flow_fields, table_fields
+from school_logistics.workflow.flows import parse_for
 from school_logistics.workflow.models import Workflow, WorkflowVersion
 
 
@@ -23,7 +22,7 @@ def shipped_flows() -> list[dict[str, Any]]:
         for path in sorted(Path(app.path, "workflows").glob("*.json")):
             raw = json.loads(path.read_text(encoding="utf-8"))
             # Refuse a broken file before anything is written.
-            parse_flow(raw, *flow_fields(raw["doctype"]), table_fields(raw["doctype"]))
+            parse_for(raw, raw["doctype"])
             found.append(raw)
     return found
 

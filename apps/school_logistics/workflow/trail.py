@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, pgettext_lazy
 
 from school_logistics.core.models import Document
+
+if TYPE_CHECKING:
+    from school_logistics.workflow.models import ApprovalLog
 
 
 @dataclass(frozen=True)
@@ -47,13 +51,30 @@ ACTION_LABELS = {
 SYSTEM = gettext_noop("系统")
 
 
+def _label(action: str) -> str:
+    return str(ACTION_LABELS[action]) if action in ACTION_LABELS else action
+
+
+def _verb(log: ApprovalLog) -> str:
+    """Return the step's own word for an approval or rejection (e.g. 派工), else ""."""
+    if log.action not in ("approve", "reject") or not log.step:
+        return ""
+    from school_logistics.workflow.flows import flow_of
+
+    try:
+        step = flow_of(log.process.version).step(log.step)
+    except KeyError:
+        return ""
+    return step.approve_label if log.action == "approve" else step.reject_label
+
+
 def approval_trail(document: Document) -> list[TrailEntry]:
     """Return the document's approval trail, oldest first; empty when it has no workflow."""
     from school_logistics.workflow.models import ApprovalLog
 
     logs = (
         ApprovalLog.objects.filter(document=document)
-        .select_related("actor", "on_behalf_of")
+        .select_related("actor", "on_behalf_of", "process__version__workflow")
         .prefetch_related("attachments")
         .order_by("created", "pk")
     )
@@ -61,7 +82,7 @@ def approval_trail(document: Document) -> list[TrailEntry]:
         TrailEntry(
             step=log.step_label,
             actor=log.actor.display_name if log.actor else _(SYSTEM),
-            action=str(ACTION_LABELS[log.action]) if log.action in ACTION_LABELS else log.action,
+            action=_verb(log) or _label(log.action),
             at=log.created,
             comment=log.comment,
             on_behalf_of=log.on_behalf_of.display_name if log.on_behalf_of else "",

@@ -71,7 +71,9 @@ def _run(request: HttpRequest, call, done: str, default: str) -> HttpResponse:  
 def task_action(request: HttpRequest, task_id: int, action: str) -> HttpResponse:
     """Approve, reject, return, transfer or add an approver on one of the user's tasks."""
     user: User = request.user  # type: ignore[assignment]
-    task = get_object_or_404(ApprovalTask.objects.select_related("document"), pk=task_id)
+    task = get_object_or_404(
+        ApprovalTask.objects.select_related("document", "process__version__workflow"), pk=task_id
+    )
     if task.assignee_id != user.pk:
         raise PermissionDenied(_("这条审批任务不是您的"))
     comment = request.POST.get("comment", "").strip()
@@ -104,7 +106,17 @@ def task_action(request: HttpRequest, task_id: int, action: str) -> HttpResponse
     }
     if action not in calls:
         raise PermissionDenied(_("不支持的操作"))
-    return _run(request, calls[action], str(TASK_ACTIONS[action]), default)
+    done = str(TASK_ACTIONS[action])
+    verb = verbs(task).get(action)
+    if verb:
+        done = _("已%(verb)s") % {"verb": verb}
+    return _run(request, calls[action], done, default)
+
+
+def verbs(task: ApprovalTask) -> dict[str, str]:
+    """Return the step's own words for approve and reject (e.g. 派工, 重新报修), where it has them."""
+    step = flow_of(task.process.version).step(task.step)
+    return {k: v for k, v in (("approve", step.approve_label), ("reject", step.reject_label)) if v}
 
 
 @login_required
@@ -162,6 +174,7 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
         row.url = form_url(meta, row.document.name)  # type: ignore[attr-defined]
         row.overdue = bool(row.task and row.task.due_at and row.task.due_at < now)  # type: ignore[attr-defined]
         row.waiting = (now - row.task.created) if row.task and tab == "todo" else None  # type: ignore[attr-defined]
+        row.verbs = verbs(row.task) if row.task and tab == "todo" else {}  # type: ignore[attr-defined]
     return render(
         request,
         "workflow/inbox.html",
@@ -243,10 +256,18 @@ def form_panel(request: HttpRequest, meta: Meta, document: Document | None) -> s
         )
     if process is not None:
         context["route"] = _route_view(process)
-        context["task"] = ApprovalTask.objects.filter(
-            process=process, assignee=user, status=TaskStatus.PENDING
-        ).first()
-        context["earlier_steps"] = _earlier_steps(process, context["task"])
+        task = (
+            ApprovalTask.objects.filter(process=process, assignee=user, status=TaskStatus.PENDING)
+            .select_related("process__version__workflow")
+            .first()
+        )
+        context["task"] = task
+        if task is not None:
+            step = flow_of(process.version).step(task.step)
+            context["verbs"] = verbs(task)
+            context["earlier_steps"] = actions.earlier_steps(process, step)
+            # A submitted document cannot go back to its requester as a draft.
+            context["can_return_to_requester"] = document.docstatus == DocStatus.DRAFT
         context["is_requester"] = process.requester_id == user.pk
     context["trail"] = approval_trail(document)
     return render_to_string("workflow/_panel.html", context, request=request)
@@ -260,6 +281,8 @@ def _route_view(process: ApprovalProcess) -> list[dict]:
     steps = []
     for step in process.route:
         mine = [t for t in tasks if t.step == step["key"]]
+        if step["status"] == "off" and not mine:
+            continue  # only a rerouting rejection leads there, and none did
         if step["status"] == "skipped":
             state = "skipped"
         elif step["key"] == process.current_step and process.status == "running":
@@ -273,13 +296,6 @@ def _route_view(process: ApprovalProcess) -> list[dict]:
         ]
         steps.append({**step, "state": state, "names": list(dict.fromkeys(names))})
     return steps
-
-
-def _earlier_steps(process: ApprovalProcess, task: ApprovalTask | None) -> list[dict]:
-    if task is None:
-        return []
-    keys = [s["key"] for s in process.route]
-    return [s for s in process.route[: keys.index(task.step)] if s["status"] != "skipped"]
 
 
 HOME_TASKS = 5

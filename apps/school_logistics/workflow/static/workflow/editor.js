@@ -35,6 +35,29 @@
       var words = steps.getAttribute("data-step-label") || "第 __N__ 步";
       card.querySelector(".step-no").textContent = words.replace("__N__", String(i + 1));
     });
+    refreshTargets();
+  }
+
+  // The "after approve / after reject" selects list every step: rebuilt when steps change,
+  // keeping each select's choice (data-value) even while its step is renamed or moved.
+  function refreshTargets() {
+    var cards = Array.prototype.slice.call(steps.querySelectorAll(".flow-step"));
+    cards.forEach(function (card) {
+      card.querySelectorAll(".step-on-approve, .step-on-reject").forEach(function (select) {
+        var wanted = select.getAttribute("data-value") || select.value;
+        var fixed = select.classList.contains("step-on-approve") ? 2 : 1;
+        while (select.options.length > fixed) select.remove(fixed);
+        cards.forEach(function (other) {
+          if (other === card && select.classList.contains("step-on-reject")) return;
+          var label = other.querySelector(".step-label").value.trim() || other.getAttribute("data-key");
+          var no = other.querySelector(".step-no").textContent;
+          select.add(new Option(no + " " + label, other.getAttribute("data-key")));
+        });
+        select.value = wanted;
+        if (select.value !== wanted) select.value = select.options[0].value;
+        select.setAttribute("data-value", select.value);
+      });
+    });
   }
 
   function newKey() {
@@ -80,6 +103,7 @@
       label: document.getElementById("flow-label").value.trim(),
       fallback_role: document.getElementById("flow-fallback").value,
       skip_repeated_approver: document.getElementById("flow-skip-repeated").checked,
+      approved_state: document.getElementById("flow-approved-state").value.trim(),
       steps: []
     };
     steps.querySelectorAll(".flow-step").forEach(function (card) {
@@ -94,6 +118,12 @@
       if (step.overdue === "escalate") step.escalate_to_role = card.querySelector(".step-escalate").value;
       step.cc = entries(card.querySelector(".ccs"));
       step.allow_self_approval = card.querySelector(".step-self").checked;
+      step.state = card.querySelector(".step-state").value.trim();
+      step.approve_label = card.querySelector(".step-approve-label").value.trim();
+      step.reject_label = card.querySelector(".step-reject-label").value.trim();
+      step.on_approve = card.querySelector(".step-on-approve").value;
+      step.on_reject = card.querySelector(".step-on-reject").value;
+      step.docstatus = card.querySelector(".step-submit").checked ? 1 : 0;
       var found = rules(card);
       if (found.length) {
         step.condition = {};
@@ -150,6 +180,10 @@
     if (el.classList.contains("entry-type")) syncEntry(el.closest(".entry-row"));
     if (el.classList.contains("rule-op")) syncRule(el.closest(".rule-row"));
     if (el.classList.contains("step-overdue")) syncStep(el.closest(".flow-step"));
+    if (el.classList.contains("step-on-approve") || el.classList.contains("step-on-reject")) {
+      el.setAttribute("data-value", el.value);
+    }
+    if (el.classList.contains("step-label")) refreshTargets();
   });
 
   // Plain submits (save, or "try it" without htmx) and htmx requests both carry the flow.
@@ -165,6 +199,46 @@
     }
   });
 
+  // Edges that are not "down to the next box": rejections that send the document to a step
+  // (red, on the right) and approvals that jump (green, on the left), drawn over the boxes.
+  var SVG = "http://www.w3.org/2000/svg";
+  function drawEdges() {
+    var box = document.getElementById("flow-diagram");
+    var svg = box && box.querySelector("svg.edges");
+    if (!svg) return;
+    while (svg.firstChild) svg.removeChild(svg.firstChild);
+    var origin = box.getBoundingClientRect();
+    function node(key) { return box.querySelector('.node[data-step="' + key + '"]'); }
+    function line(from, to, kind, lane) {
+      if (!from || !to) return;
+      var a = from.getBoundingClientRect(), b = to.getBoundingClientRect();
+      var right = kind === "reject";
+      var xa = (right ? a.right : a.left) - origin.left;
+      var xb = (right ? b.right : b.left) - origin.left;
+      var ya = a.top + a.height / 2 - origin.top, yb = b.top + b.height / 2 - origin.top;
+      var bend = (right ? 1 : -1) * (14 + 5 * lane);
+      var path = document.createElementNS(SVG, "path");
+      path.setAttribute("class", kind);
+      path.setAttribute("d", "M" + xa + " " + ya + " C" + (xa + bend) + " " + ya + " " + (xb + bend) + " " + yb + " " + xb + " " + yb);
+      svg.appendChild(path);
+      var head = document.createElementNS(SVG, "path");
+      var d = right ? 6 : -6;
+      head.setAttribute("d", "M" + (xb + d) + " " + (yb - 4) + " L" + xb + " " + yb + " L" + (xb + d) + " " + (yb + 4));
+      head.setAttribute("class", kind);
+      svg.appendChild(head);
+    }
+    var lanes = { reject: 0, jump: 0 };
+    box.querySelectorAll(".node[data-reject-to]").forEach(function (n) {
+      line(n, node(n.getAttribute("data-reject-to")), "reject", lanes.reject++);
+    });
+    box.querySelectorAll(".node[data-approve-to]").forEach(function (n) {
+      line(n, node(n.getAttribute("data-approve-to")), "jump", lanes.jump++);
+    });
+  }
+  document.body.addEventListener("htmx:afterSettle", drawEdges);
+  window.addEventListener("resize", drawEdges);
+
   steps.querySelectorAll(".flow-step").forEach(syncStep);
   renumber();
+  drawEdges();
 })();
