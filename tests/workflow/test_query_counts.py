@@ -26,6 +26,7 @@ MR = "Material Requisition"
 START_APPROVAL_MAX = 20 + 2
 MID_APPROVAL_MAX = 14 + 2  # the step closes and the next one opens
 LAST_APPROVAL_MAX = 21 + 2  # the principal: CC to finance, submission, the requester told
+DESK_CREATE_MAX = 8 + 2  # a new 3-row requisition posted from the desk form
 
 
 @pytest.fixture(autouse=True)
@@ -84,6 +85,41 @@ def test_each_approval_stays_within_its_statement_budget(
             actions.approve(task.pk, actor=approver, comment="同意")
     doc.refresh_from_db()
     assert (doc.docstatus, doc.workflow_state) == (1, "已通过")
+
+
+def test_saving_a_new_requisition_from_the_desk_stays_within_its_statement_budget(
+    users, item, django_assert_max_num_queries
+):
+    """Session, the user with roles and schools, link checks, item master, number, two INSERTs."""
+    client = Client()
+    client.force_login(users["teacher"])
+    form = {
+        "department": users["teacher"].department.name,
+        "purpose": "多媒体教室设备",
+        "items-present": "1",
+    }
+    for k in range(3):
+        form.update({f"items-{k}-item": item.name, f"items-{k}-qty": "1", f"items-{k}-rate": "9"})
+    three_rows(users["teacher"], item)  # the year's naming series exists
+    client.get("/app/material-requisition/new")  # warm the per-process caches
+    with django_assert_max_num_queries(DESK_CREATE_MAX):
+        response = client.post("/app/material-requisition/new", form)
+    assert response.status_code == 302
+    doc = Document.objects.filter(doctype=MR, owner=users["teacher"]).latest("pk")
+    assert (len(doc.data["items"]), doc.grand_total) == (3, 27)
+
+
+def test_the_last_approval_submits_what_was_approved_without_refusing_it_again(users, item):
+    """An item withdrawn from the catalogue mid-approval does not make the principal's
+    approval fail: the document approvers saw is the one submitted, unchanged."""
+    doc = three_rows(users["teacher"], item)
+    actions.start_approval(MR, doc.name, actor=users["teacher"])
+    for who in ("head", "purchaser"):
+        actions.approve(pending(doc, users[who]).pk, actor=users[who], comment="同意")
+    services.delete_document("Item", item.name, actor=users["admin"])
+    actions.approve(pending(doc, users["principal"]).pk, actor=users["principal"], comment="同意")
+    doc.refresh_from_db()
+    assert (doc.docstatus, doc.workflow_state, doc.grand_total) == (1, "已通过", 6000)
 
 
 def _page_queries(client: Client, url: str) -> int:

@@ -93,9 +93,15 @@ def _promote(doc: Doc) -> None:
     dept_field = meta.get_field("department")
     if dept_field and dept_field.link_doctype == "Department":
         name = values.get("department")
-        loaded = inst.department if Document.department.is_cached(inst) else None
-        if loaded is not None and loaded.name == name and loaded.school_id == inst.school_id:
-            return  # already the row a caller joined in (e.g. submission after approval)
+        # Rows already read need no query: the document's joined department (submission
+        # after approval) or the actor's own, read with the user (a new draft).
+        for loaded in (
+            inst.department if Document.department.is_cached(inst) else None,
+            doc.actor.department if doc.actor and User.department.is_cached(doc.actor) else None,
+        ):
+            if loaded is not None and loaded.name == name and loaded.school_id == inst.school_id:
+                inst.department = loaded
+                return
         inst.department = (
             Department.objects.filter(school_id=inst.school_id, name=name).first() if name else None
         )
