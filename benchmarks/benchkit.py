@@ -202,12 +202,14 @@ def environment() -> dict[str, Any]:
     """Return the versions and database settings the figures depend on."""
     from importlib.metadata import version
 
+    from django.conf import settings
     from django.db import connection
 
     env: dict[str, Any] = {
         "db": connection.vendor,
         "django": version("django"),
         "python": platform.python_version(),
+        "sessions": settings.SESSION_ENGINE.rsplit(".", 1)[-1],
     }
     if connection.vendor == "sqlite":
         import sqlite3

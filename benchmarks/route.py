@@ -325,8 +325,15 @@ def main() -> None:
         default="postgres" if os.environ.get("PG_DSN") else "sqlite",
         help="default: postgres when PG_DSN is set (as the peer harness reads it), else sqlite",
     )
+    parser.add_argument(
+        "--redis",
+        metavar="URL",
+        help="run as deployed with Redis (cache, cached sessions, queued deliveries: none here)",
+    )
     args = parser.parse_args()
     benchkit.configure(args.db)
+    if args.redis:
+        os.environ["REDIS_URL"] = args.redis
     benchkit.setup_django()
     from django.conf import settings
 

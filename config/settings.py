@@ -136,6 +136,9 @@ _cache_backend = "redis.RedisCache" if REDIS_URL else "locmem.LocMemCache"
 CACHES = {
     "default": {"BACKEND": f"django.core.cache.backends.{_cache_backend}", "LOCATION": REDIS_URL}
 }
+# With a shared cache, signed-in requests read their session from Redis instead of the database
+# (still written to both). A per-process cache would let a session live on after logout elsewhere.
+SESSION_ENGINE = f"django.contrib.sessions.backends.{'cached_db' if REDIS_URL else 'db'}"
 
 EMAIL_HOST = envstr("EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = envint("EMAIL_PORT", 25)
