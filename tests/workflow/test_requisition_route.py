@@ -344,6 +344,31 @@ def test_approval_carries_a_file_that_readers_of_the_document_can_open(client, u
     assert client.get(url).status_code == 404
 
 
+def test_someone_elses_task_cannot_be_acted_on_from_the_page_nor_given_files(
+    client, users, item
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from school_logistics.core.models import Attachment
+
+    doc = requisition(users["teacher"], "100", item)
+    submit(doc, users["teacher"])
+    task = pending(doc, users["head"])
+    client.force_login(users["colleague"])
+    url = f"/app/approvals/task/{task.pk}/approve"
+    assert client.post(url, {"comment": "我来批"}).status_code == 403
+    quote = SimpleUploadedFile("报价单.pdf", b"%PDF-1.4 quote", content_type="application/pdf")
+    assert client.post(url, {"comment": "附件", "files": [quote]}).status_code == 403
+    assert client.post("/app/approvals/task/999999/approve", {}).status_code in (403, 404)
+    task.refresh_from_db()
+    assert task.status == TaskStatus.PENDING and not Attachment.objects.exists()
+    # A refusal goes back to the document's page with the reason.
+    client.force_login(users["head"])
+    actions.approve(task.pk, actor=users["head"])
+    again = client.post(url, {"comment": "再批一次"})
+    assert again.status_code == 302 and again["Location"] == f"/app/material-requisition/{doc.name}"
+
+
 def test_general_affairs_fills_its_step_fields_and_nothing_else(client, users, item):
     doc = requisition(users["teacher"], "100", item)
     submit(doc, users["teacher"])

@@ -154,6 +154,7 @@ def _task_for_action(task_id: int, actor: User) -> tuple[ApprovalTask, ApprovalP
     if actor.pk == process.requester_id and not step.allow_self_approval:
         raise PermissionDenied(_("不能审批自己提交的单据"))
     task.assignee = actor  # the same person, checked above: the trail line needs no lookup
+    process.acted_step = task.step  # type: ignore[attr-defined]  # for the page's message
     return task, process, step
 
 

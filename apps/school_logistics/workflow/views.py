@@ -19,13 +19,14 @@ from django.views.decorators.http import require_POST
 
 from school_logistics.core import permissions
 from school_logistics.core.meta import Meta
-from school_logistics.core.models import Document, User
+from school_logistics.core.models import Attachment, Document, User
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.registry import get_meta
 from school_logistics.core.services import DocumentStateError, upload_attachment
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.views.doctypes import form_url
 from school_logistics.workflow import actions, inbox
+from school_logistics.workflow.definition import Flow
 from school_logistics.workflow.flows import flow_of, workflow_for
 from school_logistics.workflow.models import ApprovalProcess, ApprovalTask, TaskStatus, Workflow
 from school_logistics.workflow.routing import plan_route
@@ -56,11 +57,8 @@ def _run(request: HttpRequest, call, done: str, default: str) -> HttpResponse:  
     """Run one action; show its outcome or its refusal as a message and go back."""
     try:
         call()
-    except DocumentValidationError as exc:
-        messages.error(request, "；".join(m for msgs in exc.errors.values() for m in msgs))
-        return _back(request, default)
-    except DocumentStateError as exc:
-        messages.error(request, str(exc))
+    except (DocumentValidationError, DocumentStateError) as exc:
+        messages.error(request, _refusal(exc))
         return _back(request, default)
     messages.success(request, done)
     return _back(request, default)
@@ -69,20 +67,22 @@ def _run(request: HttpRequest, call, done: str, default: str) -> HttpResponse:  
 @login_required
 @require_POST
 def task_action(request: HttpRequest, task_id: int, action: str) -> HttpResponse:
-    """Approve, reject, return, transfer or add an approver on one of the user's tasks."""
+    """Approve, reject, return, transfer or add an approver on one of the user's tasks.
+
+    The action itself reads the task under lock and refuses anyone else's, so the page reads
+    it beforehand only when files come with the action (not stored for someone else's task).
+    """
     user: User = request.user  # type: ignore[assignment]
-    task = get_object_or_404(
-        ApprovalTask.objects.select_related("document", "process__version__workflow"), pk=task_id
-    )
-    if task.assignee_id != user.pk:
-        raise PermissionDenied(_("这条审批任务不是您的"))
     comment = request.POST.get("comment", "").strip()
-    default = form_url(get_meta(task.document.doctype), task.document.name)
-    try:
-        files = [upload_attachment(f, actor=user) for f in request.FILES.getlist("files")[:5]]
-    except DocumentValidationError as exc:
-        messages.error(request, "；".join(exc.messages()))
-        return _back(request, default)
+    files: list[Attachment] = []
+    uploads = request.FILES.getlist("files")[:5]
+    if uploads:
+        _own_task(task_id, user)
+        try:
+            files = [upload_attachment(f, actor=user) for f in uploads]
+        except DocumentValidationError as exc:
+            messages.error(request, "；".join(exc.messages()))
+            return _back(request, _task_page(task_id))
     calls = {
         "approve": lambda: actions.approve(task_id, actor=user, comment=comment, attachments=files),
         "reject": lambda: actions.reject(task_id, actor=user, comment=comment, attachments=files),
@@ -106,16 +106,47 @@ def task_action(request: HttpRequest, task_id: int, action: str) -> HttpResponse
     }
     if action not in calls:
         raise PermissionDenied(_("不支持的操作"))
-    done = str(TASK_ACTIONS[action])
-    verb = verbs(task).get(action)
-    if verb:
-        done = _("已%(verb)s") % {"verb": verb}
-    return _run(request, calls[action], done, default)
+    try:
+        process = calls[action]()
+    except (DocumentValidationError, DocumentStateError) as exc:
+        messages.error(request, _refusal(exc))
+        return _back(request, _task_page(task_id))
+    document = process.document
+    verb = step_verbs(flow_of(process.version), process.acted_step).get(action)
+    messages.success(request, _("已%(verb)s") % {"verb": verb} if verb else TASK_ACTIONS[action])
+    return _back(request, form_url(get_meta(document.doctype), document.name))
+
+
+def _own_task(task_id: int, user: User) -> ApprovalTask:
+    task = get_object_or_404(ApprovalTask, pk=task_id)
+    if task.assignee_id != user.pk:
+        raise PermissionDenied(_("这条审批任务不是您的"))
+    return task
+
+
+def _task_page(task_id: int) -> str:
+    """The page of the document a task belongs to: where a refused action goes back to."""
+    row = (
+        ApprovalTask.objects.filter(pk=task_id)
+        .values_list("document__doctype", "document__name")
+        .first()
+    )
+    return form_url(get_meta(row[0]), row[1]) if row else "/app/approvals/"
+
+
+def _refusal(exc: DocumentValidationError | DocumentStateError) -> str:
+    if isinstance(exc, DocumentValidationError):
+        return "；".join(m for msgs in exc.errors.values() for m in msgs)
+    return str(exc)
 
 
 def verbs(task: ApprovalTask) -> dict[str, str]:
     """Return the step's own words for approve and reject (e.g. 派工, 重新报修), where it has them."""
-    step = flow_of(task.process.version).step(task.step)
+    return step_verbs(flow_of(task.process.version), task.step)
+
+
+def step_verbs(flow: Flow, key: str) -> dict[str, str]:
+    step = flow.step(key)
     return {k: v for k, v in (("approve", step.approve_label), ("reject", step.reject_label)) if v}
 
 
