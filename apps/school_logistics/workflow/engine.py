@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from school_logistics.core import services as core_services
@@ -180,13 +181,20 @@ def activate(
     if known is not None and all(pk in known for pk in planned_ids):
         approvers = [known[pk] for pk in planned_ids if known[pk].is_active]
     else:
-        approvers = list(User.objects.filter(pk__in=planned_ids, is_active=True))
+        # Whether each one is away comes with them: the away periods are read only if so.
+        current = Delegation.objects.filter(user_id=OuterRef("pk"), starts__lte=now, ends__gt=now)
+        approvers = list(
+            User.objects.filter(pk__in=planned_ids, is_active=True).annotate(
+                is_away=Exists(current)
+            )
+        )
         approvers.sort(key=lambda u: planned_ids.index(u.pk))
     if not approvers:  # everyone planned has left since submission
         approvers = fallback_users(process, step)
         log(process, "fallback", actor=None, step=step, comment="审批人已停用，转交管理员处理")
     holders: list[tuple[User, User | None]] = []
-    away = _away_now([u.pk for u in approvers], now)
+    maybe_away = [u.pk for u in approvers if getattr(u, "is_away", True)]
+    away = _away_now(maybe_away, now) if maybe_away else {}
     for user in approvers:
         held_by, note = holder(user, process.requester_id, step, now, away)
         if note:
