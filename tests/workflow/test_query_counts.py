@@ -23,10 +23,10 @@ from tests.workflow.conftest import pending
 pytestmark = [pytest.mark.workflows, pytest.mark.usefixtures("heads")]
 MR = "Material Requisition"
 # Reached after tuning (benchmarks/README.md); a margin of two for harmless changes.
-START_APPROVAL_MAX = 20 + 2
-MID_APPROVAL_MAX = 14 + 2  # the step closes and the next one opens
-LAST_APPROVAL_MAX = 21 + 2  # the principal: CC to finance, submission, the requester told
-DESK_CREATE_MAX = 8 + 2  # a new 3-row requisition posted from the desk form
+START_APPROVAL_MAX = 18 + 2
+MID_APPROVAL_MAX = 13 + 2  # the step closes and the next one opens
+LAST_APPROVAL_MAX = 17 + 2  # the principal: CC to finance, submission, the requester told
+DESK_CREATE_MAX = 9 + 2  # a new 3-row requisition posted from the desk form
 
 
 @pytest.fixture(autouse=True)
