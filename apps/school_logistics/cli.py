@@ -132,6 +132,22 @@ def migrate() -> None:
     call_command("migrate", interactive=False, verbosity=0)
     ensure_default_roles()
     print("数据库已是最新结构，DocType 与默认角色已同步")
+    prepare_fonts()
+
+
+def prepare_fonts() -> None:
+    """Make the voucher font subsets PDFs embed from, once per machine (printing/fonts.py)."""
+    from school_logistics.printing import fonts
+
+    if all(path.exists() for _, path in fonts.planned()):
+        return  # made before, or no Chinese font installed (printing says so)
+    print("正在生成 PDF 凭证用的字体子集（每台机器只需一次，约半分钟）…", flush=True)
+    try:
+        fonts.build()
+    except Exception as exc:  # a cache, not the site: PDFs still print from the system font
+        print(f"警告：字体子集未能生成（{exc}），PDF 将直接使用系统字体，速度较慢", file=sys.stderr)
+        return
+    print(f"字体子集已保存在 {fonts.cache_dir()}")
 
 
 # --- demo logins -------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import pytest
 
 from school_logistics.core import services
 from school_logistics.core.models import Department, Document, User
+from school_logistics.printing import fonts
 from tests.stores.factories import make_items, make_supplier
 
 
@@ -27,6 +28,12 @@ def pdf_text(pdf: bytes, tmp_path: Path) -> str:
 def squeeze(text: str) -> str:
     """Drop all whitespace: letter-spaced titles and table columns come back spaced apart."""
     return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def voucher_fonts() -> None:
+    """Make the voucher font subsets before printing: once per machine, half a minute."""
+    fonts.build()
 
 
 @pytest.fixture

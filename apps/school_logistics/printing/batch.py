@@ -20,7 +20,7 @@ from school_logistics.core.models import Document, User
 from school_logistics.core.registry import get_meta
 from school_logistics.core.services import DocumentValidationError
 from school_logistics.printing.models import BatchStatus, PrintBatch, PrintLog
-from school_logistics.printing.pdf import check_cjk_font, font_config
+from school_logistics.printing.pdf import check_cjk_font, release_fonts, render_document
 from school_logistics.printing.sandbox import PrintTemplateError
 
 if TYPE_CHECKING:
@@ -114,16 +114,12 @@ def join_pdfs(parts: list[bytes]) -> bytes:
 
 def build_batch(batch_id: int) -> None:
     """Render every printable document of a batch into one PDF (the RQ job; safe to run twice)."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
     from school_logistics.printing.services import prepare_voucher
 
     batch = _claim(batch_id)
     if batch is None:
         return
     user = batch.created_by
-    fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=False)
     chunk: list[Rendered] = []
     parts: list[bytes] = []
     skipped: list[str] = []
@@ -136,11 +132,7 @@ def build_batch(batch_id: int) -> None:
                 skipped.append(name)
             else:
                 html, log = prepare_voucher(document, actor=user, output="pdf")
-                chunk.append(
-                    HTML(string=html, base_url="data:,", url_fetcher=fetcher).render(
-                        font_config=font_config()
-                    )
-                )
+                chunk.append(render_document(html))
                 logs.append(log)
             if len(chunk) >= CHUNK_SIZE:
                 parts.append(_write_chunk(chunk))
@@ -159,6 +151,9 @@ def build_batch(batch_id: int) -> None:
             status=BatchStatus.FAILED, error=message, skipped=skipped, finished=timezone.now()
         )
         return
+    finally:
+        # An RQ work horse ends with os._exit, which would leave the fonts' temporary copies.
+        release_fonts()
     with transaction.atomic():
         PrintLog.objects.bulk_create(logs)
         batch.refresh_from_db()
