@@ -7,9 +7,13 @@ from typing import Any
 
 import pytest
 
-from school_logistics.core import services
+from school_logistics.core import controllers, services
 from school_logistics.core.models import Department, Document, User
-from school_logistics.workflow.models import ApprovalTask, TaskStatus
+from school_logistics.core.models.document import DocStatus
+from school_logistics.workflow import actions
+from school_logistics.workflow.models import ApprovalTask, TaskStatus, Workflow, WorkflowVersion
+from tests.core.doctypes import LIFECYCLE, install_all
+from tests.core.doctypes.hooks import RecordingController
 
 pytestmark = pytest.mark.workflows
 
@@ -56,3 +60,60 @@ def pending(document: Document, user: User) -> ApprovalTask:
 def total(document: Document) -> Decimal:
     document.refresh_from_db()
     return document.grand_total or Decimal(0)
+
+
+# A step that submits the document on entry: 验收 after 总务处审核, 整改 when it fails.
+ACCEPTANCE = {
+    "doctype": LIFECYCLE,
+    "approved_state": "已验收",
+    "steps": [
+        {
+            "key": "review",
+            "label": "总务处审核",
+            "approvers": [{"type": "role", "value": "purchaser"}],
+        },
+        {
+            "key": "accept",
+            "label": "验收",
+            "state": "待验收",
+            "docstatus": 1,
+            "approvers": [{"type": "role", "value": "storekeeper"}],
+            "editable_fields": ["progress_note"],
+            "approve_label": "验收合格",
+            "reject_label": "验收不合格",
+            "on_approve": "end",
+            "on_reject": "redo",
+        },
+        {
+            "key": "redo",
+            "label": "整改",
+            "docstatus": 1,
+            "approvers": [{"type": "role", "value": "purchaser"}],
+            "on_approve": "accept",
+            "on_reject": "accept",
+        },
+    ],
+}
+
+
+@pytest.fixture
+def recorder(monkeypatch: pytest.MonkeyPatch) -> RecordingController:
+    """The lifecycle test DocType on the acceptance flow, with a controller that counts hooks."""
+    install_all()
+    controller = RecordingController()
+    monkeypatch.setitem(controllers._controllers, LIFECYCLE, controller)
+    workflow = Workflow.objects.create(doctype=LIFECYCLE, label="验收流程")
+    WorkflowVersion.objects.create(workflow=workflow, number=1, definition=ACCEPTANCE)
+    return controller
+
+
+@pytest.fixture
+def accepting(users, recorder) -> Document:
+    """A document past 总务处审核, now waiting for 验收 (so already submitted)."""
+    doc = services.create_document(
+        LIFECYCLE, {"subject": "采购投影仪", "amount": "3200"}, actor=users["teacher"]
+    )
+    actions.start_approval(LIFECYCLE, doc.name, actor=users["teacher"])
+    assert Document.objects.get(pk=doc.pk).docstatus == DocStatus.DRAFT
+    actions.approve(pending(doc, users["purchaser"]).pk, actor=users["purchaser"])
+    return Document.objects.get(pk=doc.pk)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from school_logistics.core import controllers, services
+from school_logistics.core import services
 from school_logistics.core.models import Document, Version
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.services import DocumentStateError
@@ -19,13 +19,10 @@ from school_logistics.workflow.models import (
     ApprovalTask,
     ProcessStatus,
     TaskStatus,
-    Workflow,
-    WorkflowVersion,
 )
 from school_logistics.workflow.routing import plan_route
 from school_logistics.workflow.trail import approval_trail
-from tests.core.doctypes import LIFECYCLE, install_all
-from tests.core.doctypes.hooks import RecordingController
+from tests.core.doctypes import LIFECYCLE
 from tests.workflow.conftest import pending, requisition
 from tests.workflow.test_modes import use_flow
 
@@ -216,61 +213,6 @@ def test_inbox_row_and_document_show_the_steps_own_verbs(client, users, item):
 
 
 # --- a step that submits the document on entry (验收 after approval) ---------------------------
-
-ACCEPTANCE = {
-    "doctype": LIFECYCLE,
-    "approved_state": "已验收",
-    "steps": [
-        {
-            "key": "review",
-            "label": "总务处审核",
-            "approvers": [{"type": "role", "value": "purchaser"}],
-        },
-        {
-            "key": "accept",
-            "label": "验收",
-            "state": "待验收",
-            "docstatus": 1,
-            "approvers": [{"type": "role", "value": "storekeeper"}],
-            "editable_fields": ["progress_note"],
-            "approve_label": "验收合格",
-            "reject_label": "验收不合格",
-            "on_approve": "end",
-            "on_reject": "redo",
-        },
-        {
-            "key": "redo",
-            "label": "整改",
-            "docstatus": 1,
-            "approvers": [{"type": "role", "value": "purchaser"}],
-            "on_approve": "accept",
-            "on_reject": "accept",
-        },
-    ],
-}
-
-
-@pytest.fixture
-def recorder(monkeypatch: pytest.MonkeyPatch) -> RecordingController:
-    """The lifecycle test DocType on the acceptance flow, with a controller that counts hooks."""
-    install_all()
-    controller = RecordingController()
-    monkeypatch.setitem(controllers._controllers, LIFECYCLE, controller)
-    workflow = Workflow.objects.create(doctype=LIFECYCLE, label="验收流程")
-    WorkflowVersion.objects.create(workflow=workflow, number=1, definition=ACCEPTANCE)
-    return controller
-
-
-@pytest.fixture
-def accepting(users, recorder) -> Document:
-    """A document past 总务处审核, now waiting for 验收 (so already submitted)."""
-    doc = services.create_document(
-        LIFECYCLE, {"subject": "采购投影仪", "amount": "3200"}, actor=users["teacher"]
-    )
-    actions.start_approval(LIFECYCLE, doc.name, actor=users["teacher"])
-    assert Document.objects.get(pk=doc.pk).docstatus == DocStatus.DRAFT
-    actions.approve(pending(doc, users["purchaser"]).pk, actor=users["purchaser"])
-    return Document.objects.get(pk=doc.pk)
 
 
 def submits(doc: Document) -> int:

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 SubmitGuard = Callable[["Document"], "str | None"]
 # Each returns a message saying why the document cannot be edited or deleted now, or None.
 EditGuard = Callable[["Document"], "str | None"]
+# Each is called inside the cancel transaction once a submitted document is cancelled, with who
+# cancelled it (e.g. the workflow closes an approval still running on the document).
+CancelHook = Callable[["Document", "User"], None]
 # Each returns HTML for a panel on the document's form (empty when it has nothing to show).
 FormPanel = Callable[["HttpRequest", "Meta", "Document | None"], str]
 
@@ -32,6 +35,7 @@ ReadGrant = Callable[["User"], "Q"]
 
 submit_guards: list[SubmitGuard] = []
 edit_guards: list[EditGuard] = []
+cancel_hooks: list[CancelHook] = []
 form_panels: list[FormPanel] = []
 # Each returns HTML for a card at the top of the user's home page (empty when nothing to show).
 HomePanel = Callable[["HttpRequest"], str]

@@ -330,7 +330,8 @@ def submit_locked(
 
 
 def cancel_document(doctype: str, name: str, *, actor: User) -> Document:
-    """Cancel a submitted document; its controller reverses what submission posted."""
+    """Cancel a submitted document; its controller reverses what submission posted, and the
+    layers above close what still runs on it (an approval waiting at a submitted step)."""
     meta = _meta_for_write(doctype)
     with transaction.atomic():
         instance = _lock(permissions.get_document(actor, meta, name, "cancel"))
@@ -342,6 +343,8 @@ def cancel_document(doctype: str, name: str, *, actor: User) -> Document:
         instance.save(update_fields=["docstatus", "modified_by", "modified"])
         Version.objects.create(document=instance, actor=actor, action="cancel", diff={})
         get_controller(meta.name).on_cancel(doc)
+        for hook in extensions.cancel_hooks:
+            hook(instance, actor)
     return instance
 
 

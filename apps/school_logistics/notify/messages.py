@@ -29,6 +29,10 @@ EVENTS: dict[str, tuple[str, str]] = {
         gettext_noop("我的单据被退回"),
         "您的{{ doctype }} {{ name }}{{ title_part }}被退回，请修改后重新提交",
     ),
+    "cancelled": (
+        gettext_noop("审批中的单据被作废"),
+        "{{ doctype }} {{ name }}{{ title_part }}已作废，审批随之结束",
+    ),
     "urge": (
         gettext_noop("申请人催办"),
         "{{ requester }}催办：{{ doctype }} {{ name }}{{ title_part }}",

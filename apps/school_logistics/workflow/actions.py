@@ -146,10 +146,10 @@ def _task_for_action(task_id: int, actor: User) -> tuple[ApprovalTask, ApprovalP
     process.document = task.document = document
     if task.assignee_id != actor.pk:
         raise PermissionDenied(_("这条审批任务不是您的"))
-    if process.status != ProcessStatus.RUNNING or task.status != TaskStatus.PENDING:
-        raise DocumentStateError(_("此审批已被处理，无需重复操作"))
     if document.docstatus == DocStatus.CANCELLED:
         raise DocumentStateError(_("单据已作废，不能再审批"))
+    if process.status != ProcessStatus.RUNNING or task.status != TaskStatus.PENDING:
+        raise DocumentStateError(_("此审批已被处理，无需重复操作"))
     step = engine.current_flow(process).step(task.step)
     if actor.pk == process.requester_id and not step.allow_self_approval:
         raise PermissionDenied(_("不能审批自己提交的单据"))
@@ -398,6 +398,34 @@ def withdraw(doctype: str, name: str, *, actor: User, comment: str = "") -> Appr
         engine.log(process, "withdraw", actor=actor, comment=comment)
         engine.finish(process, ProcessStatus.WITHDRAWN, actor=actor)
     return process
+
+
+def close_on_cancel(document: Document, actor: User) -> None:
+    """Close the approval still running on a document just cancelled (locked by the caller).
+
+    Only a document waiting at a step that submitted it can be cancelled mid-flow; no action
+    of the flow could take it out (a submitted document is neither withdrawn nor returned to
+    its requester, and its rejections lead to other submitted steps), so cancelling ends the
+    run: a trail line at the step it waited at, and the requester and waiting approvers told.
+    """
+    process = _current(document)
+    if process is None or process.status != ProcessStatus.RUNNING:
+        return
+    process.document = document
+    step = engine.current_flow(process).step(process.current_step)
+    waiting = [
+        t.assignee
+        for t in engine.open_tasks(process)
+        .filter(status=TaskStatus.PENDING)
+        .select_related("assignee")
+    ]
+    engine.log(process, "cancel", actor=actor, step=step)
+    engine.finish(process, ProcessStatus.CANCELLED, actor=actor)
+    # finish() leaves the status's lazy label on the instance; the caller returns it (the API
+    # serialises it), so hand back the text that was stored.
+    document.workflow_state = str(document.workflow_state)
+    told = [process.requester, *waiting]
+    notices.cancelled(process, [u for u in told if u.pk != actor.pk])
 
 
 def urge(doctype: str, name: str, *, actor: User) -> ApprovalProcess:

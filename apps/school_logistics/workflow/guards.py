@@ -1,4 +1,5 @@
-"""Keep documents on their flow: no direct submit, no edits while an approval is open or closed."""
+"""Keep documents on their flow: no direct submit, no edits while an approval is open or closed,
+no approval left running on a cancelled document."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.utils.translation import gettext_noop
 
 from school_logistics.core import extensions
 from school_logistics.core.models import Document, User
+from school_logistics.workflow.actions import close_on_cancel
 from school_logistics.workflow.flows import flow_of, workflow_for
 from school_logistics.workflow.models import (
     ApprovalProcess,
@@ -60,5 +62,6 @@ def step_fields(document: Document, user: User) -> frozenset[str]:
 def register() -> None:
     extensions.submit_guards.append(refuse_direct_submit)
     extensions.edit_guards.append(refuse_locked_edit)
+    extensions.cancel_hooks.append(close_on_cancel)
     extensions.read_grants.append(involved_documents)
     extensions.field_grants.append(step_fields)

@@ -65,6 +65,7 @@ class ProcessStatus(models.TextChoices):
     REJECTED = "rejected", _("已拒绝")  # closed by an approver; the document stays a locked draft
     RETURNED = "returned", _("已退回")  # back with the requester to revise and resubmit
     WITHDRAWN = "withdrawn", _("已撤回")  # taken back by the requester before anyone approved
+    CANCELLED = "cancelled", _("已作废")  # the document was cancelled while its approval ran
 
 
 class ApprovalProcess(models.Model):

@@ -66,6 +66,10 @@ def finished(process: ApprovalProcess, status: str) -> None:
         _send(process, [process.requester], FINISHED[status])
 
 
+def cancelled(process: ApprovalProcess, users: Iterable[User]) -> None:
+    _send(process, users, "cancelled")
+
+
 def urged(process: ApprovalProcess, users: Iterable[User]) -> None:
     _send(process, users, "urge")
 

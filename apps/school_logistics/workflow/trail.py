@@ -39,6 +39,7 @@ ACTION_LABELS = {
     "transfer": pgettext_lazy("审批记录", "转交"),
     "add_approver": pgettext_lazy("审批记录", "加签"),
     "withdraw": pgettext_lazy("审批记录", "撤回"),
+    "cancel": pgettext_lazy("审批记录", "作废"),
     "urge": pgettext_lazy("审批记录", "催办"),
     "skip": pgettext_lazy("审批记录", "跳过"),
     "auto_approve": pgettext_lazy("审批记录", "自动通过"),
