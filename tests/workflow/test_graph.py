@@ -274,3 +274,23 @@ def test_failed_acceptance_goes_to_rework_and_back_without_resubmitting(users, r
     assert recorder.hooks().count("on_submit") == 1 and submits(doc) == 1
     assert ("验收", "验收不合格", "镜头有划痕") in trail_of(doc)
     assert ApprovalTask.objects.get(document=doc, step="accept", status=TaskStatus.REJECTED)
+
+
+def test_lists_and_the_form_show_the_step_a_submitted_document_waits_at(
+    client, users, accepting
+):
+    """Submitted on entering 验收, it is still in approval: not just 已提交 until it is done."""
+    waiting = '<span class="status-badge status-in-approval">审批中：待验收</span>'
+    client.force_login(users["teacher"])
+    form = f"/app/engine-lifecycle-test/{accepting.name}"
+    assert waiting in client.get("/app/engine-lifecycle-test/").content.decode()
+    assert waiting in client.get("/app/").content.decode()  # recent documents
+    page = client.get(form).content.decode()
+    assert 'status-in-approval" id="doc-status">审批中：待验收</span>' in page
+
+    actions.approve(pending(accepting, users["storekeeper"]).pk, actor=users["storekeeper"])
+    done = '<span class="status-badge status-submitted">已提交</span>'
+    assert done in client.get("/app/engine-lifecycle-test/").content.decode()
+    page = client.get(form).content.decode()
+    assert 'status-submitted" id="doc-status">已提交</span>' in page
+    assert "审批中：" not in page

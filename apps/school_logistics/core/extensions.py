@@ -7,10 +7,14 @@ document may not be submitted or edited by hand and what to show on its form.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import reduce
+from operator import or_
 from typing import TYPE_CHECKING
 
+from django.db.models import BooleanField, ExpressionWrapper
+
 if TYPE_CHECKING:
-    from django.db.models import Q
+    from django.db.models import Exists, Q, QuerySet
     from django.http import HttpRequest
 
     from school_logistics.core.meta import Meta
@@ -23,6 +27,9 @@ EditGuard = Callable[["Document"], "str | None"]
 # Each is called inside the cancel transaction once a submitted document is cancelled, with who
 # cancelled it (e.g. the workflow closes an approval still running on the document).
 CancelHook = Callable[["Document", "User"], None]
+# Each returns a condition true for a document whose approval is still running, so a list can
+# show the step a submitted document waits at (e.g. 待验收) instead of just 已提交.
+ApprovalRunning = Callable[[], "Exists"]
 # Each returns HTML for a panel on the document's form (empty when it has nothing to show).
 FormPanel = Callable[["HttpRequest", "Meta", "Document | None"], str]
 
@@ -36,6 +43,7 @@ ReadGrant = Callable[["User"], "Q"]
 submit_guards: list[SubmitGuard] = []
 edit_guards: list[EditGuard] = []
 cancel_hooks: list[CancelHook] = []
+approval_running: list[ApprovalRunning] = []
 form_panels: list[FormPanel] = []
 # Each returns HTML for a card at the top of the user's home page (empty when nothing to show).
 HomePanel = Callable[["HttpRequest"], str]
@@ -60,3 +68,19 @@ def first_refusal(guards: list[Callable[..., str | None]], *args: object) -> str
         if message:
             return message
     return None
+
+
+def with_approval_state(documents: QuerySet[Document]) -> QuerySet[Document]:
+    """Annotate `in_approval` on each document, in the same statement (see `doc_status`)."""
+    if not approval_running:
+        return documents
+    running = reduce(or_, (condition() for condition in approval_running))
+    return documents.annotate(in_approval=ExpressionWrapper(running, output_field=BooleanField()))
+
+
+def in_approval(document: Document) -> bool:
+    """Return whether an approval is still running on one stored document."""
+    if not approval_running:
+        return False
+    running = reduce(or_, (condition() for condition in approval_running))
+    return type(document).objects.filter(running, pk=document.pk).exists()

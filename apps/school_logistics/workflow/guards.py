@@ -3,7 +3,7 @@ no approval left running on a cancelled document."""
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -59,9 +59,18 @@ def step_fields(document: Document, user: User) -> frozenset[str]:
     return frozenset(flow_of(task.process.version).step(task.step).editable_fields)
 
 
+def approval_running() -> Exists:
+    return Exists(
+        ApprovalProcess.objects.filter(
+            document=OuterRef("pk"), is_current=True, status=ProcessStatus.RUNNING
+        )
+    )
+
+
 def register() -> None:
     extensions.submit_guards.append(refuse_direct_submit)
     extensions.edit_guards.append(refuse_locked_edit)
     extensions.cancel_hooks.append(close_on_cancel)
+    extensions.approval_running.append(approval_running)
     extensions.read_grants.append(involved_documents)
     extensions.field_grants.append(step_fields)

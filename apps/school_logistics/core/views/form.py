@@ -107,6 +107,8 @@ def render_form(
         "panels": [panel(request, meta, instance) for panel in extensions.form_panels],
     }
     if instance is not None:
+        if instance.docstatus == DocStatus.SUBMITTED and instance.workflow_state:
+            instance.in_approval = extensions.in_approval(instance)  # type: ignore[attr-defined]
         context.update(
             status=doc_status(instance),
             amended_from_url=form_url(meta, instance.amended_from) if instance.amended_from else "",

@@ -98,9 +98,15 @@ PAUSED_STATES = {"已拒绝": "rejected", "已退回": "returned", "已撤回": 
 
 
 def doc_status(doc: Document) -> tuple[str, str]:
-    """Return (label, css style) of a document's status badge; a draft in approval shows its step."""
-    if doc.docstatus == 0 and doc.workflow_state:
-        style = PAUSED_STATES.get(doc.workflow_state, "in-approval")
+    """Return (label, css style) of a document's status badge; a document in approval shows its step.
+
+    A draft's workflow state says whether its approval runs; a submitted document (a step
+    that submits on entry, e.g. 待验收) needs `in_approval`, annotated by
+    `extensions.with_approval_state` or set by the caller, since its final state is a name too.
+    """
+    waiting = doc.docstatus == DocStatus.SUBMITTED and getattr(doc, "in_approval", False)
+    if doc.workflow_state and (doc.docstatus == DocStatus.DRAFT or waiting):
+        style = "in-approval" if waiting else PAUSED_STATES.get(doc.workflow_state, "in-approval")
         label = (
             doc.workflow_state if style != "in-approval" else _("审批中：%s") % doc.workflow_state
         )

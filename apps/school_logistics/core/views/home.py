@@ -44,11 +44,11 @@ def greeting(hour: int) -> str:
 
 def _recent(user: User, readable: set[str]) -> list[RecentDoc]:
     """Return the documents the user created or changed last, among those they may still read."""
-    docs = (
+    docs = extensions.with_approval_state(
         Document.objects.filter(Q(owner=user) | Q(modified_by=user), doctype__in=readable)
         .filter(school_id__in=user.school_ids())
-        .order_by("-modified")[: RECENT * 2]
-    )
+        .order_by("-modified")
+    )[: RECENT * 2]
     out = []
     for doc in docs:
         meta = get_meta(doc.doctype)

@@ -12,6 +12,7 @@ from django.http import QueryDict
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from school_logistics.core import extensions
 from school_logistics.core.meta import DocField, Meta
 from school_logistics.core.models import Document
 from school_logistics.core.models.document import DocStatus
@@ -152,7 +153,7 @@ class ListQuery:
         if self.date_to:
             qs = qs.filter(**{f"{date_column}__lte": self.date_to})
         prefix = "-" if self.order == "desc" else ""
-        return qs.order_by(f"{prefix}{self.sort}", f"{prefix}id")
+        return extensions.with_approval_state(qs.order_by(f"{prefix}{self.sort}", f"{prefix}id"))
 
     @property
     def active(self) -> bool:
