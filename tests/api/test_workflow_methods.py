@@ -36,6 +36,7 @@ def test_requisition_runs_through_apply_workflow(api, users):
     assert transitions(api("teacher"), doc) == ["withdraw"]
     assert transitions(api("head"), doc) == ["approve", "reject", "return"]
     apply(api("head"), doc, "Approve", comment="同意")
+    assert transitions(api("teacher"), doc) == []  # approved once: no longer withdrawable
     apply(api("purchaser"), doc, "同意")
     reply = apply(api("principal"), doc, "approve")
     message = reply.json()["message"]

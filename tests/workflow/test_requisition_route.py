@@ -157,6 +157,23 @@ def test_withdraw_before_any_approval_only(users, item):
         actions.withdraw(MR, doc.name, actor=users["teacher"])
 
 
+def test_withdraw_button_shows_only_while_the_server_would_accept_it(client, users, item):
+    doc = requisition(users["teacher"], "100", item)
+    submit(doc, users["teacher"])
+    url = f"/app/material-requisition/{doc.name}"
+    client.force_login(users["teacher"])
+    page = client.get(url).content.decode()
+    assert 'id="btn-withdraw"' in page and 'id="btn-urge"' in page
+    client.force_login(users["head"])  # an approver, not the requester
+    assert 'id="btn-withdraw"' not in client.get(url).content.decode()
+
+    actions.approve(pending(doc, users["head"]).pk, actor=users["head"])
+    client.force_login(users["teacher"])
+    page = client.get(url).content.decode()
+    assert 'id="btn-withdraw"' not in page
+    assert 'id="btn-urge"' in page  # still waiting for 总务处: urging is still offered
+
+
 def test_transfer_hands_the_decision_to_a_colleague(users, item):
     doc = requisition(users["teacher"], "100", item)
     submit(doc, users["teacher"])

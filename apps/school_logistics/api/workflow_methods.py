@@ -105,7 +105,7 @@ def get_transitions(call: Call) -> list[dict[str, Any]]:
             call.user, meta, "submit", document
         ):
             found.append("start")
-    elif process.status == "running" and process.requester_id == call.user.pk:
+    elif actions.can_withdraw(process, document, call.user):
         found.append("withdraw")
     return [{"action": labels[a], "action_code": a, "state": state} for a in found]
 

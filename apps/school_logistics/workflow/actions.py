@@ -386,18 +386,34 @@ def withdraw(doctype: str, name: str, *, actor: User, comment: str = "") -> Appr
     """Withdraw (撤回) one's own document before anyone approved it; it becomes a draft again."""
     with transaction.atomic():
         document = _lock_document(doctype, name, actor, "read")
-        process = _current(document)
-        if process is None or process.status != ProcessStatus.RUNNING:
-            raise DocumentStateError(_("此单据不在审批中，无法撤回"))
-        if process.requester_id != actor.pk:
-            raise PermissionDenied(_("只有申请人可以撤回"))
-        if document.docstatus != DocStatus.DRAFT:
-            raise DocumentStateError(_("单据已提交，不能撤回；请联系当前审批人"))
-        if ApprovalLog.objects.filter(process=process, action__in=APPROVALS).exists():
-            raise DocumentStateError(_("已有审批人同意，不能撤回；请联系当前审批人退回"))
+        process = check_withdraw(_current(document), document, actor)
         engine.log(process, "withdraw", actor=actor, comment=comment)
         engine.finish(process, ProcessStatus.WITHDRAWN, actor=actor)
     return process
+
+
+def check_withdraw(
+    process: ApprovalProcess | None, document: Document, actor: User
+) -> ApprovalProcess:
+    """Refuse a withdrawal unless the requester asks before any approver approved a draft."""
+    if process is None or process.status != ProcessStatus.RUNNING:
+        raise DocumentStateError(_("此单据不在审批中，无法撤回"))
+    if process.requester_id != actor.pk:
+        raise PermissionDenied(_("只有申请人可以撤回"))
+    if document.docstatus != DocStatus.DRAFT:
+        raise DocumentStateError(_("单据已提交，不能撤回；请联系当前审批人"))
+    if ApprovalLog.objects.filter(process=process, action__in=APPROVALS).exists():
+        raise DocumentStateError(_("已有审批人同意，不能撤回；请联系当前审批人退回"))
+    return process
+
+
+def can_withdraw(process: ApprovalProcess | None, document: Document, actor: User) -> bool:
+    """Return whether `withdraw` would accept the actor now: pages and the API offer 撤回 then."""
+    try:
+        check_withdraw(process, document, actor)
+    except (DocumentStateError, PermissionDenied):
+        return False
+    return True
 
 
 def close_on_cancel(document: Document, actor: User) -> None:

@@ -300,6 +300,7 @@ def form_panel(request: HttpRequest, meta: Meta, document: Document | None) -> s
             # A submitted document cannot go back to its requester as a draft.
             context["can_return_to_requester"] = document.docstatus == DocStatus.DRAFT
         context["is_requester"] = process.requester_id == user.pk
+        context["can_withdraw"] = actions.can_withdraw(process, document, user)
     context["trail"] = approval_trail(document)
     return render_to_string("workflow/_panel.html", context, request=request)
 
