@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import html
 import json
 from collections.abc import Iterator
 from decimal import Decimal
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client
+from django.utils import translation
 
 from school_logistics.core.models import Role, User
 from school_logistics.core.services import DocumentStateError
@@ -24,6 +26,7 @@ from school_logistics.workflow.models import (
     WorkflowVersion,
 )
 from school_logistics.workflow.sync import sync_flows
+from tests.core.test_i18n import english_catalogue  # noqa: F401  (compiles the .mo when stale)
 from tests.workflow.conftest import pending, requisition
 
 pytestmark = [pytest.mark.workflows, pytest.mark.usefixtures("heads")]
@@ -350,6 +353,50 @@ def test_posting_a_bad_flow_shows_the_error_in_place_and_keeps_the_admins_edits(
     assert "条件“合计金额”的值“五千”不是数字" in body
     assert 'value="组长审批"' in body and 'value="五千"' in body
     assert body.count("step-invalid") == 1  # the named step is marked where it stands
+    assert snapshot() == before
+
+
+@pytest.fixture
+def english_admin(users) -> Iterator[User]:
+    admin = users["admin"]
+    admin.language = "en"
+    admin.save()
+    yield admin
+    translation.deactivate()  # the request left English active in this thread
+
+
+@pytest.mark.parametrize(
+    ("change", "step", "message"),
+    [
+        (
+            "loop",
+            1,
+            "Step 1 “部门负责人审批”: approving goes round in a loop "
+            "(部门负责人审批 → 总务处审核 → 部门负责人审批) with no way out",
+        ),
+        ("threshold not a number", 3, "Step 3 “校长审批”: the value “五千” in the condition"),
+        ("unknown role", 3, "Step 3 “校长审批”: the role “vice_principal” does not exist"),
+        ("bad hours", 3, "Step 3 “校长审批”: the time limit must be a whole number of hours"),
+    ],
+)
+def test_a_bad_flow_is_refused_in_english_for_an_english_speaking_admin(
+    english_admin, change, step, message
+):
+    raw = default_flow()
+    if change == "loop":
+        raw["steps"][1]["on_approve"] = "dept_head"
+    else:
+        raw = _break(change, raw)
+    before = snapshot()
+    response = client_for(english_admin).post(EDITOR_URL, {"flow": json.dumps(raw)})
+    body = response.content.decode()
+    assert response.status_code == 400
+    errors = body[body.index('id="flow-errors"') :]
+    errors = html.unescape(errors[: errors.index("</div>")])
+    assert message in errors
+    assert "未保存" not in errors and "步" not in errors
+    assert body.count("step-invalid") == 1  # the step is found without reading Chinese
+    assert body[: body.index("step-invalid")].count('class="card flow-step') == step
     assert snapshot() == before
 
 

@@ -9,14 +9,16 @@ requester or an earlier step. `graph` holds the edge rules and the checks on the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from school_logistics.workflow import conditions
-from school_logistics.workflow.graph import END, REJECTED, FlowError, check_graph
+from school_logistics.workflow.graph import END, REJECTED, FlowError, check_graph, step_error
 
 __all__ = ["END", "REJECTED", "Approver", "Flow", "FlowError", "Step", "parse_flow"]
 
@@ -93,62 +95,66 @@ class Flow:
         raise KeyError(key)
 
 
-def _approvers(items: Any, where: str) -> tuple[Approver, ...]:
+# Builds the refusal for one place in the flow from what is wrong there (see graph.step_error).
+At = Callable[[str], FlowError]
+
+
+def _approvers(items: Any, at: At) -> tuple[Approver, ...]:
     if not isinstance(items, list):
-        raise FlowError(f"{where}：审批人应为列表")
+        raise at(_("审批人应为列表"))
     result = []
     for item in items:
         if not isinstance(item, Mapping) or item.get("type") not in APPROVER_TYPES:
-            raise FlowError(f"{where}：不支持的审批人类型 {item!r}")
+            raise at(_("不支持的审批人类型 %(item)s") % {"item": repr(item)})
         kind, value = item["type"], str(item.get("value") or "")
         if kind in {"role", "user", "field"} and not value:
-            raise FlowError(f"{where}：{APPROVER_TYPES[kind]}需要填写具体的值")
+            raise at(_("%(type)s需要填写具体的值") % {"type": _(APPROVER_TYPES[kind])})
         result.append(Approver(kind, value))
     return tuple(result)
 
 
-def _required(step: Mapping[str, Any], editable: tuple[str, ...], where: str) -> tuple[str, ...]:
+def _required(step: Mapping[str, Any], editable: tuple[str, ...], at: At) -> tuple[str, ...]:
     required = tuple(step.get("required_fields", ()))
     stray = [f for f in required if f not in editable]
     if stray:
-        raise FlowError(f"{where}：必填字段须是本步可编辑的字段：{'、'.join(stray)}")
+        raise at(_("必填字段须是本步可编辑的字段：%(fields)s") % {"fields": "、".join(stray)})
     return required
 
 
-def _text(value: Any, limit: int, what: str, where: str) -> str:
+def _text(value: Any, limit: int, what: str, at: At) -> str:
     text = str(value or "").strip()
     if len(text) > limit:
-        raise FlowError(f"{where}：{what}太长（最多 {limit} 字）")
+        raise at(_("%(what)s太长（最多 %(limit)s 字）") % {"what": what, "limit": limit})
     return text
 
 
-def _state(step: Mapping[str, Any], where: str) -> str:
-    state = _text(step.get("state"), MAX_STATE, "状态名称", where)
+def _state(step: Mapping[str, Any], at: At) -> str:
+    state = _text(step.get("state"), MAX_STATE, _("状态名称"), at)
     if state in CLOSED_STATES:
-        raise FlowError(f"{where}：状态名称不能用“{state}”，它表示流程已结束")
+        raise at(_("状态名称不能用“%(state)s”，它表示流程已结束") % {"state": state})
     return state
 
 
-def _docstatus(
-    step: Mapping[str, Any], editable: tuple[str, ...], on_submit: Any, where: str
-) -> int:
+def _docstatus(step: Mapping[str, Any], editable: tuple[str, ...], on_submit: Any, at: At) -> int:
     docstatus = step.get("docstatus", 0)
     if docstatus not in (0, 1) or isinstance(docstatus, bool):
-        raise FlowError(f"{where}：单据状态只能是 0（草稿）或 1（已提交）")
+        raise at(_("单据状态只能是 0（草稿）或 1（已提交）"))
     if docstatus == 1 and on_submit is not None:
         locked = [f for f in editable if f not in on_submit]
         if locked:
-            raise FlowError(
-                f"{where}：单据在此步已提交，这些字段提交后不允许修改，不能设为可编辑："
-                f"{'、'.join(locked)}"
-            )
+            problem = _("单据在此步已提交，这些字段提交后不允许修改，不能设为可编辑：%(fields)s")
+            raise at(problem % {"fields": "、".join(locked)})
     return int(docstatus)
 
 
+def _in_flow(problem: str) -> FlowError:
+    return FlowError(_("%(where)s：%(problem)s") % {"where": _("流程"), "problem": problem})
+
+
 def _approved_state(raw: Mapping[str, Any]) -> str:
-    state = _text(raw.get("approved_state"), MAX_STATE, "结束状态名称", "流程")
+    state = _text(raw.get("approved_state"), MAX_STATE, _("结束状态名称"), _in_flow)
     if state in CLOSED_STATES[1:]:
-        raise FlowError(f"结束状态名称不能用“{state}”")
+        raise FlowError(_("结束状态名称不能用“%(state)s”") % {"state": state})
     return state
 
 
@@ -168,45 +174,45 @@ def parse_flow(
     """
     steps_raw = raw.get("steps")
     if not isinstance(steps_raw, list) or not steps_raw:
-        raise FlowError("审批流程至少需要一个审批步骤")
+        raise FlowError(_("审批流程至少需要一个审批步骤"))
     steps: list[Step] = []
     seen: set[str] = set()
     for n, s in enumerate(steps_raw, start=1):
         if not isinstance(s, Mapping):
-            raise FlowError(f"第 {n} 步格式不正确")
+            raise FlowError(_("第 %(n)s 步格式不正确") % {"n": n}, step=n)
         key = str(s.get("key") or "").strip()
         label = str(s.get("label") or "").strip()
-        where = f"第 {n} 步“{label or key}”"
+        at = partial(step_error, n, label or key)
         if not key or not label:
-            raise FlowError(f"第 {n} 步需要编码和名称")
+            raise FlowError(_("第 %(n)s 步需要编码和名称") % {"n": n}, step=n)
         if key in seen:
-            raise FlowError(f"{where}：步骤编码重复")
+            raise at(_("步骤编码重复"))
         seen.add(key)
-        approvers = _approvers(s.get("approvers", []), where)
+        approvers = _approvers(s.get("approvers", []), at)
         if not approvers:
-            raise FlowError(f"{where}：没有审批人，流程会卡住")
+            raise at(_("没有审批人，流程会卡住"))
         for a in approvers:
             if a.type == "field" and a.value not in user_fields:
-                raise FlowError(f"{where}：字段“{a.value}”不是成员字段")
+                raise at(_("字段“%(field)s”不是成员字段") % {"field": a.value})
         mode = s.get("mode", "any")
         if mode not in MODES:
-            raise FlowError(f"{where}：不支持的审批方式 {mode}")
+            raise at(_("不支持的审批方式 %(mode)s") % {"mode": mode})
         overdue = s.get("overdue", "remind")
         if overdue not in OVERDUE_ACTIONS:
-            raise FlowError(f"{where}：不支持的超时处理 {overdue}")
+            raise at(_("不支持的超时处理 %(overdue)s") % {"overdue": overdue})
         if overdue == "escalate" and not s.get("escalate_to_role"):
-            raise FlowError(f"{where}：超时上报需要指定上报角色")
+            raise at(_("超时上报需要指定上报角色"))
         sla = s.get("sla_hours", 0)
         if not isinstance(sla, int) or sla < 0 or sla > 24 * 30:
-            raise FlowError(f"{where}：时限应为 0 到 720 小时")
+            raise at(_("时限应为 0 到 720 小时"))
         try:
             conditions.validate(s.get("condition"), fieldnames)
         except conditions.ConditionError as exc:
-            raise FlowError(f"{where}：{exc}") from exc
+            raise at(str(exc)) from exc
         editable = tuple(s.get("editable_fields", ()))
         unknown = [f for f in editable if f not in fieldnames and f not in table_fields]
         if unknown:
-            raise FlowError(f"{where}：可编辑字段不存在：{'、'.join(unknown)}")
+            raise at(_("可编辑字段不存在：%(fields)s") % {"fields": "、".join(unknown)})
         steps.append(
             Step(
                 key=key,
@@ -217,16 +223,16 @@ def parse_flow(
                 sla_hours=sla,
                 overdue=overdue,
                 escalate_to_role=str(s.get("escalate_to_role") or ""),
-                cc=_approvers(s.get("cc", []), where),
+                cc=_approvers(s.get("cc", []), at),
                 allow_self_approval=bool(s.get("allow_self_approval")),
                 editable_fields=editable,
-                required_fields=_required(s, editable, where),
-                state=_state(s, where),
-                approve_label=_text(s.get("approve_label"), MAX_VERB, "同意按钮的名称", where),
-                reject_label=_text(s.get("reject_label"), MAX_VERB, "拒绝按钮的名称", where),
+                required_fields=_required(s, editable, at),
+                state=_state(s, at),
+                approve_label=_text(s.get("approve_label"), MAX_VERB, _("同意按钮的名称"), at),
+                reject_label=_text(s.get("reject_label"), MAX_VERB, _("拒绝按钮的名称"), at),
                 on_approve=str(s.get("on_approve") or "").strip(),
                 on_reject=str(s.get("on_reject") or REJECTED).strip(),
-                docstatus=_docstatus(s, editable, on_submit_fields, where),
+                docstatus=_docstatus(s, editable, on_submit_fields, at),
             )
         )
     flow = Flow(

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -30,11 +31,13 @@ from school_logistics.workflow.definition import (
     MODES,
     OVERDUE_ACTIONS,
     REJECTED,
+    At,
     Flow,
     FlowError,
     Step,
 )
 from school_logistics.workflow.flows import parse_for
+from school_logistics.workflow.graph import step_error
 from school_logistics.workflow.models import Workflow, WorkflowVersion
 from school_logistics.workflow.routing import PlannedStep, plan_route, school_users
 
@@ -103,8 +106,8 @@ def check_can_edit(user: User, school: School | None) -> None:
     """Raise PermissionDenied unless the user administers the school's flows."""
     if not can_edit_flows(user, school):
         if school is None:
-            raise PermissionDenied("只有超级管理员可以修改共享的默认审批流程")
-        raise PermissionDenied("只有本校的系统管理员可以修改审批流程")
+            raise PermissionDenied(_("只有超级管理员可以修改共享的默认审批流程"))
+        raise PermissionDenied(_("只有本校的系统管理员可以修改审批流程"))
 
 
 # ---- reading --------------------------------------------------------------------------------
@@ -115,9 +118,9 @@ def flow_meta(doctype: str) -> Meta:
     try:
         meta = get_meta(doctype)
     except Http404 as exc:
-        raise FlowError(f"没有这种单据类型：{doctype}") from exc
+        raise FlowError(_("没有这种单据类型：%(doctype)s") % {"doctype": doctype}) from exc
     if not meta.is_submittable or meta.istable:
-        raise FlowError(f"“{meta.label}”不需要提交，不能配置审批流程")
+        raise FlowError(_("“%(label)s”不需要提交，不能配置审批流程") % {"label": meta.label})
     return meta
 
 
@@ -152,13 +155,13 @@ def flow_summaries(school: School | None) -> list[FlowSummary]:
 # ---- checking -------------------------------------------------------------------------------
 
 
-def _int_hours(value: Any, where: str) -> Any:
+def _int_hours(value: Any, at: At) -> Any:
     if isinstance(value, str):
         text = value.strip()
         if not text:
             return 0
         if not text.isdigit():
-            raise FlowError(f"{where}：时限应为整数小时")
+            raise at(_("时限应为整数小时"))
         return int(text)
     return 0 if value is None else value
 
@@ -166,21 +169,21 @@ def _int_hours(value: Any, where: str) -> Any:
 def normalize(raw: Any, doctype: str) -> dict[str, Any]:
     """Return the flow with only the keys the engine reads, numbers from text coerced."""
     if not isinstance(raw, Mapping):
-        raise FlowError("流程数据格式不正确")
+        raise FlowError(_("流程数据格式不正确"))
     steps = raw.get("steps")
     if not isinstance(steps, list):
-        raise FlowError("审批流程至少需要一个审批步骤")
+        raise FlowError(_("审批流程至少需要一个审批步骤"))
     if len(steps) > MAX_STEPS:
-        raise FlowError(f"审批步骤最多 {MAX_STEPS} 步")
+        raise FlowError(_("审批步骤最多 %(n)s 步") % {"n": MAX_STEPS})
     clean_steps: list[Any] = []
     for n, step in enumerate(steps, start=1):
         if not isinstance(step, Mapping):
-            raise FlowError(f"第 {n} 步格式不正确")
+            raise FlowError(_("第 %(n)s 步格式不正确") % {"n": n}, step=n)
         label = str(step.get("label") or "").strip()
         clean = {k: step[k] for k in STEP_KEYS if k in step}
         clean["key"] = str(step.get("key") or "").strip()
         clean["label"] = label
-        clean["sla_hours"] = _int_hours(step.get("sla_hours"), f"第 {n} 步“{label}”")
+        clean["sla_hours"] = _int_hours(step.get("sla_hours"), partial(step_error, n, label))
         if not clean.get("condition"):
             clean.pop("condition", None)
         if not clean.get("escalate_to_role"):
@@ -214,7 +217,7 @@ def _rules(condition: Mapping[str, Any] | None) -> Iterator[Mapping[str, Any]]:
             yield rule
 
 
-def _check_rule_values(meta: Meta, step: Step, where: str) -> None:
+def _check_rule_values(meta: Meta, step: Step, at: At) -> None:
     """Refuse rules a document could never meet the way the admin meant: no value, not a number."""
     for rule in _rules(step.condition):
         docfield = meta.get_field(rule["field"])
@@ -223,12 +226,13 @@ def _check_rule_values(meta: Meta, step: Step, where: str) -> None:
         if rule["op"] in VALUELESS_OPS:
             continue
         if value is None or str(value).strip() == "":
-            raise FlowError(f"{where}：条件“{label}”需要填写比较的值")
+            raise at(_("条件“%(field)s”需要填写比较的值") % {"field": label})
         if docfield and docfield.fieldtype in NUMERIC_TYPES and rule["op"] in ORDER_OPS:
             try:
                 Decimal(str(value).strip())
             except (InvalidOperation, ValueError):
-                raise FlowError(f"{where}：条件“{label}”的值“{value}”不是数字") from None
+                problem = _("条件“%(field)s”的值“%(value)s”不是数字")
+                raise at(problem % {"field": label, "value": value}) from None
 
 
 def _role_labels() -> dict[str, str]:
@@ -239,7 +243,7 @@ def _check_people(flow: Flow, school: School | None) -> None:
     """Refuse unknown roles and users, and steps that can end up with nobody to act."""
     roles = _role_labels()
     if flow.fallback_role not in roles:
-        raise FlowError(f"兜底角色“{flow.fallback_role}”不存在")
+        raise FlowError(_("兜底角色“%(role)s”不存在") % {"role": flow.fallback_role})
     members = school_users(school) if school is not None else User.objects.filter(is_active=True)
 
     def role_members(code: str) -> bool:
@@ -248,17 +252,18 @@ def _check_people(flow: Flow, school: School | None) -> None:
     fallback_ok = school is None or role_members(flow.fallback_role)
     labels = {s.key: s.label for s in flow.steps}
     for n, step in enumerate(flow.steps, start=1):
-        where = f"第 {n} 步“{labels[step.key]}”"
+        at = partial(step_error, n, labels[step.key])
         for entry in (*step.approvers, *step.cc):
             if entry.type == "role" and entry.value not in roles:
-                raise FlowError(f"{where}：角色“{entry.value}”不存在")
+                raise at(_("角色“%(role)s”不存在") % {"role": entry.value})
             if entry.type == "user" and not members.filter(username=entry.value).exists():
-                raise FlowError(f"{where}：成员“{entry.value}”不存在或不属于本校")
+                raise at(_("成员“%(user)s”不存在或不属于本校") % {"user": entry.value})
         if step.escalate_to_role:
             if step.escalate_to_role not in roles:
-                raise FlowError(f"{where}：上报角色“{step.escalate_to_role}”不存在")
+                raise at(_("上报角色“%(role)s”不存在") % {"role": step.escalate_to_role})
             if school is not None and not role_members(step.escalate_to_role):
-                raise FlowError(f"{where}：上报角色“{roles[step.escalate_to_role]}”在本校没有成员")
+                problem = _("上报角色“%(role)s”在本校没有成员")
+                raise at(problem % {"role": roles[step.escalate_to_role]})
         if fallback_ok:
             continue
         static = [a for a in step.approvers if a.type in ("role", "user")]
@@ -268,16 +273,16 @@ def _check_people(flow: Flow, school: School | None) -> None:
         )
         if found and len(static) == len(step.approvers):
             continue
-        fallback = roles[flow.fallback_role]
+        fallback = {"role": roles[flow.fallback_role]}
         if len(static) == len(step.approvers):
-            raise FlowError(
-                f"{where}：审批人在本校没有任何成员，兜底角色“{fallback}”也没有成员，没有人能审批"
-            )
+            problem = _("审批人在本校没有任何成员，兜底角色“%(role)s”也没有成员，没有人能审批")
+            raise at(problem % fallback)
         if not found:
-            raise FlowError(
-                f"{where}：审批人可能为空（如申请部门没有负责人），"
-                f"兜底角色“{fallback}”在本校也没有成员，流程会卡住"
+            problem = _(
+                "审批人可能为空（如申请部门没有负责人），"
+                "兜底角色“%(role)s”在本校也没有成员，流程会卡住"
             )
+            raise at(problem % fallback)
 
 
 def check_flow(meta: Meta, definition: Mapping[str, Any], school: School | None) -> Flow:
@@ -285,18 +290,18 @@ def check_flow(meta: Meta, definition: Mapping[str, Any], school: School | None)
     flow = parse_for(definition, meta.name)
     seen_labels: set[str] = set()
     for n, step in enumerate(flow.steps, start=1):
-        where = f"第 {n} 步“{step.label}”"
+        at = partial(step_error, n, step.label)
         if not STEP_KEY.match(step.key):
-            raise FlowError(f"{where}：步骤编码只能用字母、数字和下划线，且以字母开头")
+            raise at(_("步骤编码只能用字母、数字和下划线，且以字母开头"))
         if len(step.label) > MAX_LABEL:
-            raise FlowError(f"{where}：名称太长（最多 {MAX_LABEL} 字）")
+            raise at(_("名称太长（最多 %(n)s 字）") % {"n": MAX_LABEL})
         if step.label in seen_labels:
-            raise FlowError(f"{where}：步骤名称重复，审批记录会分不清")
+            raise at(_("步骤名称重复，审批记录会分不清"))
         seen_labels.add(step.label)
         for entry in step.cc:
             if entry.type not in ("role", "user"):
-                raise FlowError(f"{where}：抄送只能选择角色或指定成员")
-        _check_rule_values(meta, step, where)
+                raise at(_("抄送只能选择角色或指定成员"))
+        _check_rule_values(meta, step, at)
     _check_people(flow, school)
     return flow
 
@@ -346,7 +351,8 @@ def save_flow(
         current_latest = latest_version(current)
         if base_version is not None and current_latest and current_latest.pk != base_version:
             raise DocumentStateError(
-                f"流程已被他人修改（现为第 {current_latest.number} 版），请刷新页面后再修改"
+                _("流程已被他人修改（现为第 %(n)s 版），请刷新页面后再修改")
+                % {"n": current_latest.number}
             )
         workflow = _own_workflow(meta, school, definition["label"])
         latest = workflow.versions.order_by("-number").first()
@@ -379,11 +385,11 @@ def set_flow_active(
             Workflow.objects.select_for_update().filter(doctype=meta.name, school=school).first()
         )
         if workflow is None:
-            raise FlowError("本校还没有自己的流程；请先保存一次，或请超级管理员启停默认流程")
+            raise FlowError(_("本校还没有自己的流程；请先保存一次，或请超级管理员启停默认流程"))
         if active:
             latest = workflow.versions.order_by("-number").first()
             if latest is None:
-                raise FlowError("流程还没有保存过任何版本，不能启用")
+                raise FlowError(_("流程还没有保存过任何版本，不能启用"))
             # Roles or users may have changed since it was saved: re-check before it runs again.
             check_flow(meta, normalize(latest.definition, meta.name), school)
         if workflow.is_active != active:
@@ -412,7 +418,7 @@ def preview_route(
     if wanted:
         department = Department.objects.filter(school=school, name=wanted).first()
         if department is None:
-            raise FlowError(f"本校没有部门“{wanted}”")
+            raise FlowError(_("本校没有部门“%(d)s”") % {"d": wanted})
     return plan_route(flow, values, requester=requester, school=school, department=department)
 
 

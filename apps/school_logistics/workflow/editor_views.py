@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,7 +26,6 @@ from school_logistics.workflow.flows import flow_fields
 from school_logistics.workflow.routing import school_users
 
 MAX_FLOW_JSON = 200_000  # characters: a 30-step flow is a few kilobytes
-STEP_IN_MESSAGE = re.compile(r"^第 (\d+) 步")
 NEW_STEP = {
     "key": "",
     "label": "",
@@ -239,12 +237,6 @@ def _posted_flow(request: HttpRequest) -> Any:
         raise FlowError(_("流程数据格式不正确，请刷新页面后重试")) from None
 
 
-def _step_number(message: str) -> int | None:
-    """Return the step a refusal names ("第 3 步…"), so the page can mark that card."""
-    found = STEP_IN_MESSAGE.match(message)
-    return int(found.group(1)) if found else None
-
-
 def _base_version(request: HttpRequest) -> int | None:
     text = request.POST.get("base_version", "")
     return int(text) if text.isdigit() else None
@@ -266,7 +258,7 @@ def flow_editor(request: HttpRequest, doctype: str) -> HttpResponse:
     except (FlowError, DocumentStateError) as exc:
         context = _context(request, meta, school, raw if isinstance(raw, Mapping) else None)
         context["error"] = str(exc)
-        context["error_step"] = _step_number(str(exc))
+        context["error_step"] = exc.step if isinstance(exc, FlowError) else None
         status = 409 if isinstance(exc, DocumentStateError) else 400
         return render(request, "workflow/editor.html", context, status=status)
     messages.success(

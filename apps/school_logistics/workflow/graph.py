@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext as _
+
 if TYPE_CHECKING:
     from school_logistics.workflow.definition import Flow, Step
 
@@ -19,7 +21,20 @@ REJECTED = "rejected"  # on_reject: the run ends rejected
 
 
 class FlowError(ValueError):
-    """A flow that cannot be saved; the message says what to fix, in Chinese."""
+    """A flow that cannot be saved; the message says what to fix, in the user's language.
+
+    `step` is the number (from 1) of the step the message is about, for the editor to mark.
+    """
+
+    def __init__(self, message: str, *, step: int | None = None) -> None:
+        super().__init__(message)
+        self.step = step
+
+
+def step_error(n: int, label: str, problem: str) -> FlowError:
+    """Return a refusal about step `n`, led by where it is: 第 n 步“label”：problem."""
+    where = _("第 %(n)s 步“%(label)s”") % {"n": n, "label": label}
+    return FlowError(_("%(where)s：%(problem)s") % {"where": where, "problem": problem}, step=n)
 
 
 def approve_target(flow: Flow, step: Step) -> str:
@@ -50,21 +65,22 @@ def next_open(flow: Flow, target: str, statuses: Mapping[str, Any]) -> str:
     return target
 
 
-def _where(flow: Flow, key: str) -> str:
+def _at(flow: Flow, key: str, problem: str) -> FlowError:
     keys = [s.key for s in flow.steps]
-    return f"第 {keys.index(key) + 1} 步“{flow.step(key).label}”"
+    return step_error(keys.index(key) + 1, flow.step(key).label, problem)
 
 
 def _check_targets(flow: Flow) -> None:
     keys = {s.key for s in flow.steps}
     for step in flow.steps:
-        where = _where(flow, step.key)
         if step.on_approve and step.on_approve != END and step.on_approve not in keys:
-            raise FlowError(f"{where}：同意后转到的步骤“{step.on_approve}”不存在")
+            problem = _("同意后转到的步骤“%(target)s”不存在") % {"target": step.on_approve}
+            raise _at(flow, step.key, problem)
         if step.on_reject != REJECTED and step.on_reject not in keys:
-            raise FlowError(f"{where}：拒绝后转到的步骤“{step.on_reject}”不存在")
+            problem = _("拒绝后转到的步骤“%(target)s”不存在") % {"target": step.on_reject}
+            raise _at(flow, step.key, problem)
         if step.on_reject == step.key:
-            raise FlowError(f"{where}：拒绝后不能转回本步")
+            raise _at(flow, step.key, _("拒绝后不能转回本步"))
 
 
 def _check_loops(flow: Flow) -> None:
@@ -78,9 +94,10 @@ def _check_loops(flow: Flow) -> None:
         if target != END:
             loop = path[path.index(target) :] + [target]
             names = " → ".join(flow.step(k).label for k in loop)
-            raise FlowError(
-                f"{_where(flow, target)}：同意后的路线形成循环（{names}），没有出口，永远到不了结束"
-            )
+            problem = _("同意后的路线形成循环（%(loop)s），没有出口，永远到不了结束") % {
+                "loop": names
+            }
+            raise _at(flow, target, problem)
 
 
 def edges(flow: Flow, step: Step) -> list[str]:
@@ -102,33 +119,32 @@ def _check_reachable(flow: Flow) -> None:
         todo += edges(flow, flow.step(key))
     for step in flow.steps:
         if step.key not in reached:
-            raise FlowError(
-                f"{_where(flow, step.key)}：从流程开始无法到达这一步，请检查前面步骤的去向"
-            )
+            problem = _("从流程开始无法到达这一步，请检查前面步骤的去向")
+            raise _at(flow, step.key, problem)
 
 
 def _check_submitted(flow: Flow) -> None:
     """A submitted document cannot become a draft again: its steps lead only to submitted ones."""
     for step in flow.steps:
-        where = _where(flow, step.key)
         if step.on_reject != REJECTED:
             reroute = may_lead_to(flow, step.on_reject)
             if END in reroute:
-                raise FlowError(
-                    f"{where}：拒绝后转到的步骤可能都因条件不满足而跳过，单据会直接通过"
-                )
+                problem = _("拒绝后转到的步骤可能都因条件不满足而跳过，单据会直接通过")
+                raise _at(flow, step.key, problem)
         if step.docstatus != 1:
             continue
         if step.on_reject == REJECTED:
-            raise FlowError(
-                f"{where}：单据在此步已提交，拒绝不能结束流程（已提交的单据不能回到草稿），"
+            problem = _(
+                "单据在此步已提交，拒绝不能结束流程（已提交的单据不能回到草稿），"
                 "请选择拒绝后转到的已提交步骤"
             )
+            raise _at(flow, step.key, problem)
         for key in edges(flow, step):
             if key != END and flow.step(key).docstatus != 1:
-                raise FlowError(
-                    f"{where}：单据在此步已提交，不能再转到未提交的步骤“{flow.step(key).label}”"
-                )
+                problem = _("单据在此步已提交，不能再转到未提交的步骤“%(step)s”") % {
+                    "step": flow.step(key).label
+                }
+                raise _at(flow, step.key, problem)
 
 
 def check_graph(flow: Flow) -> None:
