@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -186,6 +187,54 @@ def test_approve_jumps_to_the_named_step_and_reject_reroutes(users, item):
     ]
 
 
+def route_states(client, doc: Document) -> dict[str, str]:
+    """Return each step's state on the document's route diagram, as the page draws it."""
+    page = client.get(f"/app/material-requisition/{doc.name}").content.decode()
+    route = page[page.index('aria-label="审批路线"') :]
+    route = route[: route.index("</ol>")]
+    found = re.findall(
+        r'<li class="state-([a-z]+)">.*?<div class="step-label">([^<·]+)', route, re.S
+    )
+    return {label.strip(): state for state, label in found}
+
+
+def test_a_step_that_sent_the_document_back_shows_pending_again_until_reached(client, users, item):
+    use_flow(*JUMP_FLOW["steps"])
+    doc = requisition(users["teacher"], "100", item)
+    actions.start_approval(MR, doc.name, actor=users["teacher"])
+    actions.approve(pending(doc, users["purchaser"]).pk, actor=users["purchaser"])
+    client.force_login(users["teacher"])
+    assert route_states(client, doc) == {"总务处审核": "done", "校长审批": "current"}
+
+    actions.reject(pending(doc, users["principal"]).pk, actor=users["principal"], comment="补充")
+    assert route_states(client, doc) == {
+        "总务处审核": "done",
+        "校长审批": "todo",  # it comes back here once 整改 is done: not green
+        "整改": "current",
+    }
+    actions.approve(pending(doc, users["storekeeper"]).pk, actor=users["storekeeper"])
+    assert route_states(client, doc) == {
+        "总务处审核": "done",
+        "校长审批": "current",
+        "整改": "done",
+    }
+    actions.approve(pending(doc, users["principal"]).pk, actor=users["principal"])
+    assert set(route_states(client, doc).values()) == {"done"}
+
+
+def test_steps_after_an_earlier_step_returned_to_show_pending_again(client, users, item):
+    doc = requisition(users["teacher"], "100", item)  # 部门负责人审批 → 总务处审核
+    actions.start_approval(MR, doc.name, actor=users["teacher"])
+    actions.approve(pending(doc, users["head"]).pk, actor=users["head"])
+    task = pending(doc, users["purchaser"])
+    actions.return_for_revision(
+        task.pk, actor=users["purchaser"], comment="请部门再确认", to_step="dept_head"
+    )
+    client.force_login(users["teacher"])
+    states = route_states(client, doc)
+    assert (states["部门负责人审批"], states["总务处审核"]) == ("current", "todo")
+
+
 def test_approve_to_end_finishes_early_in_the_flows_own_final_state(users, item):
     check, rework = JUMP_FLOW["steps"][:2]
     use_flow(
@@ -276,9 +325,7 @@ def test_failed_acceptance_goes_to_rework_and_back_without_resubmitting(users, r
     assert ApprovalTask.objects.get(document=doc, step="accept", status=TaskStatus.REJECTED)
 
 
-def test_lists_and_the_form_show_the_step_a_submitted_document_waits_at(
-    client, users, accepting
-):
+def test_lists_and_the_form_show_the_step_a_submitted_document_waits_at(client, users, accepting):
     """Submitted on entering 验收, it is still in approval: not just 已提交 until it is done."""
     waiting = '<span class="status-badge status-in-approval">审批中：待验收</span>'
     client.force_login(users["teacher"])

@@ -58,6 +58,16 @@ def may_lead_to(flow: Flow, target: str) -> list[str]:
     return [*found, END] if target == END else found
 
 
+def still_ahead(flow: Flow, key: str) -> set[str]:
+    """Return the steps approving leads through from step `key` to the end (before skipping)."""
+    found: set[str] = set()
+    target = approve_target(flow, flow.step(key))
+    while target != END and target not in found:
+        found.add(target)
+        target = approve_target(flow, flow.step(target))
+    return found
+
+
 def next_open(flow: Flow, target: str, statuses: Mapping[str, Any]) -> str:
     """Return the step a document enters when sent to `target`, past steps skipped on its route."""
     while target != END and statuses.get(target) == "skipped":

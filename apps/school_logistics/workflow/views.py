@@ -25,7 +25,7 @@ from school_logistics.core.registry import get_meta
 from school_logistics.core.services import DocumentStateError, upload_attachment
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.views.doctypes import form_url
-from school_logistics.workflow import actions, inbox
+from school_logistics.workflow import actions, graph, inbox
 from school_logistics.workflow.definition import Flow
 from school_logistics.workflow.flows import flow_of, workflow_for
 from school_logistics.workflow.models import ApprovalProcess, ApprovalTask, TaskStatus, Workflow
@@ -265,7 +265,7 @@ def form_panel(request: HttpRequest, meta: Meta, document: Document | None) -> s
     user: User = request.user  # type: ignore[assignment]
     process = (
         ApprovalProcess.objects.filter(document=document, is_current=True)
-        .select_related("version")
+        .select_related("version__workflow")
         .first()
     )
     workflow = workflow_for(document.doctype, document.school_id)
@@ -310,6 +310,9 @@ def _route_view(process: ApprovalProcess) -> list[dict]:
     tasks = list(
         process.tasks.filter(activation__gt=0).select_related("assignee").order_by("created")
     )
+    running = process.status == "running"
+    # A rejection or return sent the document back: the steps it passed will decide again.
+    ahead = graph.still_ahead(flow_of(process.version), process.current_step) if running else set()
     steps = []
     for step in process.route:
         mine = [t for t in tasks if t.step == step["key"]]
@@ -317,8 +320,10 @@ def _route_view(process: ApprovalProcess) -> list[dict]:
             continue  # only a rerouting rejection leads there, and none did
         if step["status"] == "skipped":
             state = "skipped"
-        elif step["key"] == process.current_step and process.status == "running":
+        elif step["key"] == process.current_step and running:
             state = "current"
+        elif step["key"] in ahead:
+            state = "todo"
         elif mine and all(t.status != TaskStatus.PENDING for t in mine):
             state = "done"
         else:
