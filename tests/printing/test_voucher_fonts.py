@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import threading
@@ -119,3 +120,37 @@ def test_subset_is_renamed_and_keeps_chinese_and_latin(fresh_cache, monkeypatch)
     cmap = font.getBestCmap()
     assert all(ord(c) in cmap for c in "Aa1¥")  # DejaVu has no hanzi; Noto keeps GB2312's
     assert 0x4E2D in fonts.characters() and 0x5803 not in fonts.characters()  # 中 in, 堃 out
+
+
+def title_width(content: bytes, tmp_path: Path) -> float:
+    """Return the printed width of the voucher's title line in points (pdftotext -bbox)."""
+    path = tmp_path / "title.pdf"
+    path.write_bytes(content)
+    out = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    words = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)"[^>]*>([^<]*)<', out)
+    top = next(y for _x, y, _x2, text in words if text.startswith("物"))  # the title comes first
+    line = [(float(x), float(x2)) for x, y, x2, _text in words if y == top]
+    return max(x2 for _x, x2 in line) - min(x for x, _x2 in line)
+
+
+def test_school_format_css_wins_over_the_standard_frame_in_the_pdf(users, items, tmp_path):
+    from school_logistics.core.registry import get_meta
+    from school_logistics.printing.default_format import standard_template
+    from school_logistics.printing.services import save_print_format
+
+    doc = make_requisition(users["teacher"])
+    spaced = title_width(print_document(doc, actor=users["teacher"]).content, tmp_path)
+    # Less specific than the frame's `.voucher-head .title`, which spaces the title out: the
+    # frame ranks below the page's CSS.
+    save_print_format(
+        "Material Requisition",
+        "紧凑标题",
+        standard_template(get_meta("Material Requisition")),
+        actor=users["admin"],
+        css=".title { letter-spacing: 0; }",
+        is_default=True,
+    )
+    tight = title_width(print_document(doc, actor=users["teacher"]).content, tmp_path)
+    assert tight < spaced * 0.8
