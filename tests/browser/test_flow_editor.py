@@ -220,3 +220,28 @@ def test_admin_edits_the_repair_flows_edges_and_bad_graphs_are_refused(
     assert "已修复" in text and "状态：待报修人确认" in text and "派工 → 第 4 步 维修" in text
     assert page.locator("#flow-diagram svg.edges path.jump").count() == 2
     shot(page, "flow-editor-graph")
+
+
+def test_an_english_speaking_admin_is_refused_a_looping_flow_in_english(
+    transactional_db: None,
+    page: Any,
+    live_server: Any,
+    users: dict[str, User],
+    school: School,
+    shot: Any,
+) -> None:
+    admin = users["admin"]
+    admin.language = "en"
+    admin.save()
+    sign_in(page, live_server.url, "admin")
+    page.goto(f"{live_server.url}/app/approvals/flows/material-requisition/")
+    general = page.locator('.flow-step[data-key="general_affairs"]')
+    general.locator(".step-on-approve").select_option("dept_head")
+    page.click("#btn-save-flow")
+    page.wait_for_selector("#flow-errors")
+    errors = page.locator("#flow-errors").inner_text()
+    assert "Step 1 “部门负责人审批”: approving goes round in a loop" in errors
+    assert "no way out" in errors and "第" not in errors
+    assert page.locator('.flow-step.step-invalid[data-key="dept_head"]').count() == 1
+    assert not Workflow.objects.filter(doctype=MR, school=school).exists()
+    shot(page, "flow-editor-error-english")
