@@ -361,9 +361,7 @@ def test_approval_carries_a_file_that_readers_of_the_document_can_open(client, u
     assert client.get(url).status_code == 404
 
 
-def test_someone_elses_task_cannot_be_acted_on_from_the_page_nor_given_files(
-    client, users, item
-):
+def test_someone_elses_task_cannot_be_acted_on_from_the_page_nor_given_files(client, users, item):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from school_logistics.core.models import Attachment
