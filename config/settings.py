@@ -125,7 +125,7 @@ STATICFILES_DIRS = [
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = SITE_DIR / "files"
 # Made once per machine, not per site: the voucher font subset (printing/fonts.py).
-_user_cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+_user_cache = Path(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"))
 FONT_CACHE_DIR = Path(envstr("FONT_CACHE_DIR") or _user_cache / "school-logistics" / "fonts")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)

@@ -99,11 +99,14 @@ def subset_path(weight: str, source: str, index: int) -> Path:
 
 def planned() -> tuple[Face, ...]:
     """Return the subset files this machine's fonts call for, made or not."""
-    return tuple((weight, subset_path(weight, src, index)) for weight, src, index in source_faces())
+    try:
+        return tuple((w, subset_path(w, source, index)) for w, source, index in source_faces())
+    except OSError:  # the system font was removed since fontconfig was asked
+        return ()
 
 
 def make_subset(source: str, index: int, target: Path) -> None:
-    """Write the subset of one face of a font file to target (10-40 s: fontTools is pure Python)."""
+    """Write the subset of one face of a font file to target (10-45 s: fontTools is pure Python)."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
