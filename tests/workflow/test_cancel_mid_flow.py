@@ -27,7 +27,9 @@ from school_logistics.workflow.models import (
 )
 from tests.api.conftest import ApiClient
 from tests.core.doctypes import LIFECYCLE
+from tests.workflow.conftest import pending, requisition
 from tests.workflow.test_graph import trail_of
+from tests.workflow.test_modes import use_flow
 
 pytestmark = [pytest.mark.workflows, pytest.mark.usefixtures("heads")]
 
@@ -111,3 +113,35 @@ def test_cancelling_after_the_run_ended_leaves_the_run_as_it_was(users, recorder
     assert run_of(doc).status == ProcessStatus.APPROVED
     assert not ApprovalLog.objects.filter(document=doc, action="cancel").exists()
     assert not Notification.objects.filter(document=doc, event="cancelled").exists()
+
+
+def test_someone_else_cancelling_tells_the_requester_and_the_waiting_approvers(users, item):
+    use_flow(
+        {"key": "head", "label": "部门负责人审批", "approvers": [{"type": "department_head"}]},
+        {
+            "key": "accept",
+            "label": "验收",
+            "docstatus": 1,
+            "approvers": [{"type": "role", "value": "storekeeper"}],
+            "on_approve": "end",
+            "on_reject": "redo",
+        },
+        {
+            "key": "redo",
+            "label": "整改",
+            "docstatus": 1,
+            "approvers": [{"type": "role", "value": "purchaser"}],
+            "on_approve": "accept",
+            "on_reject": "accept",
+        },
+    )
+    doc = requisition(users["teacher"], "800", item)
+    actions.start_approval("Material Requisition", doc.name, actor=users["teacher"])
+    actions.approve(pending(doc, users["head"]).pk, actor=users["head"])
+    assert Document.objects.get(pk=doc.pk).docstatus == DocStatus.SUBMITTED
+
+    services.cancel_document("Material Requisition", doc.name, actor=users["purchaser"])
+    assert run_of(doc).status == ProcessStatus.CANCELLED
+    told = Notification.objects.filter(document=doc, event="cancelled")
+    assert {n.user.username for n in told} == {"teacher", "storekeeper"}
+    assert ApprovalLog.objects.get(document=doc, action="cancel").actor == users["purchaser"]

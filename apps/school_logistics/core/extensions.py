@@ -70,17 +70,21 @@ def first_refusal(guards: list[Callable[..., str | None]], *args: object) -> str
     return None
 
 
+def _running() -> Exists | Q:
+    return reduce(or_, (condition() for condition in approval_running))
+
+
 def with_approval_state(documents: QuerySet[Document]) -> QuerySet[Document]:
     """Annotate `in_approval` on each document, in the same statement (see `doc_status`)."""
     if not approval_running:
         return documents
-    running = reduce(or_, (condition() for condition in approval_running))
-    return documents.annotate(in_approval=ExpressionWrapper(running, output_field=BooleanField()))
+    return documents.annotate(
+        in_approval=ExpressionWrapper(_running(), output_field=BooleanField())
+    )
 
 
 def in_approval(document: Document) -> bool:
     """Return whether an approval is still running on one stored document."""
     if not approval_running:
         return False
-    running = reduce(or_, (condition() for condition in approval_running))
-    return type(document).objects.filter(running, pk=document.pk).exists()
+    return type(document).objects.filter(_running(), pk=document.pk).exists()
