@@ -110,6 +110,18 @@ def test_reject_needs_a_reason_and_ends_the_run(users, item):
         actions.start_approval(MR, doc.name, actor=users["teacher"])
 
 
+def test_the_stored_state_does_not_depend_on_the_approvers_language(client, users, item):
+    doc = requisition(users["teacher"], "100", item)
+    submit(doc, users["teacher"])
+    users["head"].language = "en"
+    users["head"].save(update_fields=["language"])
+    client.force_login(users["head"])
+    task = pending(doc, users["head"])
+    client.post(f"/app/approvals/task/{task.pk}/reject", {"comment": "Over budget"})
+    doc.refresh_from_db()
+    assert doc.workflow_state == "已拒绝"  # data, translated only when shown
+
+
 def test_return_to_requester_then_resubmit_starts_over(users, item):
     doc = requisition(users["teacher"], "100", item)
     submit(doc, users["teacher"])

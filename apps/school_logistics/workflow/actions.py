@@ -437,9 +437,6 @@ def close_on_cancel(document: Document, actor: User) -> None:
     ]
     engine.log(process, "cancel", actor=actor, step=step)
     engine.finish(process, ProcessStatus.CANCELLED, actor=actor)
-    # finish() leaves the status's lazy label on the instance; the caller returns it (the API
-    # serialises it), so hand back the text that was stored.
-    document.workflow_state = str(document.workflow_state)
     told = [process.requester, *waiting]
     notices.cancelled(process, [u for u in told if u.pk != actor.pk])
 

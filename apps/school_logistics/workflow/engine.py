@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from school_logistics.core import services as core_services
 from school_logistics.core.models import Document, User
@@ -385,7 +385,10 @@ def finish(
         document = process.document  # the action locked it before the process row
     else:
         document = Document.objects.select_for_update().get(pk=process.document_id)
-    document.workflow_state = ProcessStatus(status).label
+    # Stored in the source language whoever acts: lists and badges read it as data, and pages
+    # translate it when they show it.
+    with translation.override(None):
+        document.workflow_state = str(ProcessStatus(status).label)
     if status == ProcessStatus.APPROVED:
         document.workflow_state = current_flow(process).approved_state or document.workflow_state
     if status == ProcessStatus.APPROVED and document.docstatus == DocStatus.DRAFT:
