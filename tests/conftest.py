@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
+from django.utils import translation
 
 from school_logistics.core.models import Department, Role, School, User
 from school_logistics.core.roles import ensure_default_roles
@@ -34,6 +37,14 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def fast_passwords(settings: Any) -> None:
     """Hash test passwords cheaply: PBKDF2 for ten users per test dominated the suite's time."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def default_language() -> Iterator[None]:
+    """Each test starts in the site's language: a test client request by an English-speaking
+    user activates English in this thread, and the next test's messages would follow it."""
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
