@@ -373,6 +373,32 @@ def test_approval_carries_a_file_that_readers_of_the_document_can_open(client, u
     assert client.get(url).status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("action", "fields", "trail_action"),
+    [
+        ("transfer", {"user": "colleague"}, "转交"),
+        ("add_approver", {"user": "colleague", "position": "after"}, "加签"),
+    ],
+)
+def test_transfer_and_add_approver_carry_a_file_too(
+    client, users, item, action, fields, trail_action
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    doc = requisition(users["teacher"], "100", item)
+    submit(doc, users["teacher"])
+    task = pending(doc, users["head"])
+    client.force_login(users["head"])
+    note = SimpleUploadedFile("说明.pdf", b"%PDF-1.4 note", content_type="application/pdf")
+    response = client.post(
+        f"/app/approvals/task/{task.pk}/{action}",
+        {"comment": "请帮忙看看", "files": [note], **fields},
+    )
+    assert response.status_code == 302
+    [entry] = [e for e in approval_trail(doc) if e.action == trail_action]
+    assert [name for name, _url in entry.attachments] == ["说明.pdf"]
+
+
 def test_someone_elses_task_cannot_be_acted_on_from_the_page_nor_given_files(client, users, item):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

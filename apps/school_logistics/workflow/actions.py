@@ -322,16 +322,24 @@ def _colleague(username: str, process: ApprovalProcess) -> User:
     return user
 
 
-def transfer(task_id: int, *, actor: User, to_user: str, comment: str = "") -> ApprovalProcess:
+def transfer(
+    task_id: int,
+    *,
+    actor: User,
+    to_user: str,
+    comment: str = "",
+    attachments: Sequence[Attachment] = (),
+) -> ApprovalProcess:
     """Transfer (转交) a task to another member of the school, who then decides instead."""
     with transaction.atomic():
         task, process, step = _task_for_action(task_id, actor)
         target = _colleague(to_user, process)
         _check_new_approver(target, process, step)
         _close_task(task, TaskStatus.TRANSFERRED, comment)
-        engine.log(
+        entry = engine.log(
             process, "transfer", actor=actor, step=step, comment=_transfer_note(target, comment)
         )
+        attach(entry, attachments)
         engine.join_step(process, step, target, like=task)
         notices.task_assigned(process, [target])
     return process
@@ -352,7 +360,13 @@ def _check_new_approver(target: User, process: ApprovalProcess, step: Step) -> N
 
 
 def add_approver(
-    task_id: int, *, actor: User, user: str, position: str, comment: str = ""
+    task_id: int,
+    *,
+    actor: User,
+    user: str,
+    position: str,
+    comment: str = "",
+    attachments: Sequence[Attachment] = (),
 ) -> ApprovalProcess:
     """Add an approver (加签) before oneself (they decide first) or after (they decide next)."""
     if position not in ("before", "after"):
@@ -372,13 +386,14 @@ def add_approver(
             added.waits_for = task
             added.save(update_fields=["waits_for"])
         label = _("前加签") if position == "before" else _("后加签")
-        engine.log(
+        entry = engine.log(
             process,
             "add_approver",
             actor=actor,
             step=step,
             comment=f"{label} {target.display_name}" + (f"：{comment}" if comment else ""),
         )
+        attach(entry, attachments)
     return process
 
 

@@ -94,7 +94,11 @@ def task_action(request: HttpRequest, task_id: int, action: str) -> HttpResponse
             attachments=files,
         ),
         "transfer": lambda: actions.transfer(
-            task_id, actor=user, to_user=request.POST.get("user", "").strip(), comment=comment
+            task_id,
+            actor=user,
+            to_user=request.POST.get("user", "").strip(),
+            comment=comment,
+            attachments=files,
         ),
         "add_approver": lambda: actions.add_approver(
             task_id,
@@ -102,6 +106,7 @@ def task_action(request: HttpRequest, task_id: int, action: str) -> HttpResponse
             user=request.POST.get("user", "").strip(),
             position=request.POST.get("position", ""),
             comment=comment,
+            attachments=files,
         ),
     }
     if action not in calls:
