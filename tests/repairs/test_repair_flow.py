@@ -123,6 +123,20 @@ def test_dispatched_worker_gets_the_repair_task_without_a_transfer(users, items,
     assert pending(doc, users["worker"]).step == "repair"
 
 
+def test_the_route_names_the_dispatched_worker_without_the_planning_fallback_note(
+    client, users, items, classroom
+):
+    """At submission nobody is assigned yet; once 总务处 dispatches, the route shows the worker."""
+    doc = report(users, classroom)
+    client.force_login(users["teacher"])
+    url = f"/app/repair-ticket/{doc.name}"
+    assert "未找到审批人" in client.get(url).content.decode()  # as planned at submission
+    dispatch(doc, users)
+    page = client.get(url).content.decode()
+    assert "未找到审批人" not in page
+    assert users["worker"].display_name in page
+
+
 def test_full_repair_closes_when_the_reporter_confirms(users, items, classroom):
     doc = report(users, classroom)
     complete(doc, users, dispatch(doc, users))

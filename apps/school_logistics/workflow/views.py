@@ -336,7 +336,10 @@ def _route_view(process: ApprovalProcess) -> list[dict]:
         names = [t.assignee.display_name for t in mine] or [
             u.display_name for u in User.objects.filter(pk__in=step["approvers"])
         ]
-        steps.append({**step, "state": state, "names": list(dict.fromkeys(names))})
+        # Planning notes (e.g. nobody found yet for a worker a later step names) are moot once
+        # the step has real tasks; a real fallback is on the trail.
+        notes = [] if mine else step["notes"]
+        steps.append({**step, "state": state, "names": list(dict.fromkeys(names)), "notes": notes})
     return steps
 
 
