@@ -43,6 +43,17 @@ def test_browser_print_view_shows_voucher_with_toolbar_and_is_logged(client, use
     assert log.output == "html" and log.code[:5] in page
 
 
+def test_an_english_speaking_user_prints_the_schools_chinese_voucher(client, users, draft):
+    """The voucher is the school's paper record: no half-English labels on it."""
+    users["head"].language = "en"
+    users["head"].save(update_fields=["language"])
+    client.force_login(users["head"])
+    assert "Material Requisition" in client.get("/app/").content.decode()  # the desk is English
+    page = client.get(f"/app/material-requisition/{draft.name}/print").content.decode()
+    assert "物资申购单" in page and "申请部门" in page and "申购明细" in page
+    assert "Department" not in page and "Requested By" not in page
+
+
 def test_colleague_and_outsider_cannot_print_and_nothing_is_logged(client, users, outsider, draft):
     # Documents a user may not read answer 404, as everywhere in the desk: existence stays hidden.
     for user in (users["colleague"], outsider):

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from school_logistics.core import permissions
@@ -58,23 +58,29 @@ def prepare_voucher(
     base_url: str = "",
     toolbar: dict[str, object] | None = None,
 ) -> tuple[str, PrintLog]:
-    """Return a voucher's HTML and its print-log row, unsaved; refuse without `print` right."""
+    """Return a voucher's HTML and its print-log row, unsaved; refuse without `print` right.
+
+    A voucher is the school's paper record, framed in Chinese: it prints in the site's language
+    whoever prints it (the standard format takes its labels from the DocType in the active
+    language, so an English-speaking user's voucher would mix languages).
+    """
     meta = get_meta(document.doctype)
     permissions.check_permission(actor, meta, "print", document)
-    fmt = choose_format(meta, document.school_id, format_name)
-    now = timezone.now()
-    code = _unused_code()
-    url = verify_url(code, base_url)
-    verification = Verification(code, url, qr_data_uri(url), fingerprint(document))
-    html = render_voucher(
-        document,
-        fmt,
-        verification=verification,
-        printed_by=actor,
-        printed_at=now,
-        screen=output == "html",
-        toolbar=toolbar,
-    )
+    with translation.override(settings.LANGUAGE_CODE):
+        fmt = choose_format(meta, document.school_id, format_name)
+        now = timezone.now()
+        code = _unused_code()
+        url = verify_url(code, base_url)
+        verification = Verification(code, url, qr_data_uri(url), fingerprint(document))
+        html = render_voucher(
+            document,
+            fmt,
+            verification=verification,
+            printed_by=actor,
+            printed_at=now,
+            screen=output == "html",
+            toolbar=toolbar,
+        )
     log = PrintLog(
         code=code,
         document=document,
