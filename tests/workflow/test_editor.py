@@ -400,6 +400,11 @@ def test_a_bad_flow_is_refused_in_english_for_an_english_speaking_admin(
     assert snapshot() == before
 
 
+def test_an_english_speaking_admin_sees_roles_by_their_english_names(english_admin):
+    body = client_for(english_admin).get(EDITOR_URL).content.decode()
+    assert "Purchasing (General Affairs)" in body and "总务处采购" not in body
+
+
 def test_posting_a_good_flow_saves_a_version_and_redirects(users, school):
     response = client_for(users["admin"]).post(
         EDITOR_URL, {"flow": json.dumps(with_threshold(default_flow(), "3000"))}

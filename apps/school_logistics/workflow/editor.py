@@ -236,7 +236,7 @@ def _check_rule_values(meta: Meta, step: Step, at: At) -> None:
 
 
 def _role_labels() -> dict[str, str]:
-    return dict(Role.objects.values_list("code", "label"))
+    return {r.code: r.display_label for r in Role.objects.all()}
 
 
 def _check_people(flow: Flow, school: School | None) -> None:

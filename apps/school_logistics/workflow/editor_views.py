@@ -173,7 +173,7 @@ def _choices(meta: Meta, school: School | None) -> dict[str, Any]:
         else []
     )
     return {
-        "roles": list(Role.objects.values_list("code", "label")),
+        "roles": [(r.code, r.display_label) for r in Role.objects.all()],
         "user_fields": [(f.fieldname, f.label) for f in fields if f.fieldname in user_fields],
         "cond_fields": [(f.fieldname, f.label) for f in fields],
         "operators": [(op, _(label)) for op, (label, _run) in conditions.OPERATORS.items()],

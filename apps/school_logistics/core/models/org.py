@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import get_language
 
 
 class School(models.Model):
@@ -52,7 +53,13 @@ class Role(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return self.label
+        return self.display_label
+
+    @property
+    def display_label(self) -> str:
+        """The label in the active language (English where one was given)."""
+        english = (get_language() or "").startswith("en")
+        return self.label_en if english and self.label_en else self.label
 
 
 class User(AbstractUser):

@@ -9,7 +9,6 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from school_logistics.core import extensions, permissions
@@ -58,9 +57,8 @@ def _recent(user: User, readable: set[str]) -> list[RecentDoc]:
 
 
 def _role_labels(user: User) -> list[str]:
-    english = (get_language() or "").startswith("en")
     roles = Role.objects.filter(code__in=user.role_codes()).order_by("code")
-    return [(r.label_en if english and r.label_en else r.label) for r in roles]
+    return [r.display_label for r in roles]
 
 
 @login_required
