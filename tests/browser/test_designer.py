@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from playwright.sync_api import expect
 
 from school_logistics.api.keys import issue_api_key
 from school_logistics.core.models import Document, User
@@ -120,6 +121,15 @@ def design_vehicle_request(page: Any, base: str, shot: Any) -> None:
     assert page.locator("#preview-phone").bounding_box()["width"] == 375
     phone_preview.locator('.desk-field[data-fieldname="estimated_total"]').wait_for()
     page.frame_locator("#preview-desktop").locator("#f-trip_date").wait_for()
+    # The preview can be tried: amounts and totals compute as on the real form (no edit is
+    # pending, so the frame is not reloaded under the typing).
+    page.wait_for_timeout(500)
+    desktop_preview = page.frame_locator("#preview-desktop")
+    desktop_preview.locator("#f-costs-0-qty").fill("4")
+    desktop_preview.locator("#f-costs-0-rate").fill("2.5")
+    expect(desktop_preview.locator(amount_cell(1))).to_have_text("10.00")
+    estimated = '.desk-field[data-fieldname="estimated_total"] .readonly-value'
+    expect(desktop_preview.locator(estimated)).to_have_text("10.00")
     page.evaluate("window.scrollTo(0, 0)")
     shot(page, "designer-vehicle-request-desktop")
 

@@ -139,6 +139,25 @@ def test_preview_renders_the_draft_form_and_its_problems(vehicle_request, users)
     assert broken.status_code == 200 and "字段格式不正确" in broken.content.decode()
 
 
+def test_preview_carries_the_drafts_formulas_and_rules_for_the_browser(vehicle_request, users):
+    """What the admin types in the preview computes with the unsaved formulas, not the stored."""
+    client = client_for(users["admin"])
+    definition = designer.editable_definition(VR)
+    definition["fields"].append(
+        {
+            "fieldname": "fare",
+            "fieldtype": "Currency",
+            "label": "车费",
+            "formula": "passengers * 12",
+        }
+    )
+    html = post_json(client, EDITOR + "preview", {"definition": definition}).content.decode()
+    rules = json.loads(html.split('id="draft-rules" type="application/json">')[1].split("<")[0])
+    assert rules["fields"]["fare"]["formula"] == "passengers * 12"
+    assert rules["script"].endswith("designer/form_rules.js") and "designer/preview.js" in html
+    assert get_meta(VR).get_field("fare") is None  # previewing saved nothing
+
+
 def test_a_new_doctype_has_its_list_form_and_api_resource_at_once(vehicle_request, users):
     teacher = client_for(users["teacher"])
     assert teacher.get("/app/vehicle-request/").status_code == 200

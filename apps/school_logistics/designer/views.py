@@ -219,6 +219,7 @@ def preview(request: HttpRequest, doctype: str) -> HttpResponse:
     row = _row(doctype)
     errors: list[str] = []
     meta: Meta | None = None
+    draft_rules: dict[str, Any] = {}
     try:
         draft = normalise(_posted_json(request)["definition"])
         draft["name"] = row.name
@@ -228,6 +229,8 @@ def preview(request: HttpRequest, doctype: str) -> HttpResponse:
             errors = exc.messages()
         meta = parse_meta(draft)
         child_metas = {f.options: get_meta(f.options) for f in meta.table_fields}
+        # The draft's own formulas and rules, so the preview computes as the form will.
+        draft_rules = rules.client_rules(meta)
     except DocumentValidationError as exc:
         errors, meta = exc.messages(), None
     except Exception as exc:  # noqa: BLE001 — a half-typed draft must never break the page
@@ -250,7 +253,13 @@ def preview(request: HttpRequest, doctype: str) -> HttpResponse:
     return render(
         request,
         "designer/preview.html",
-        {"meta": meta, "layout": layout, "errors": errors, "editing": True},
+        {
+            "meta": meta,
+            "layout": layout,
+            "errors": errors,
+            "editing": True,
+            "rules": draft_rules,
+        },
     )
 
 
