@@ -38,12 +38,7 @@ NEW_STEP = {
     "escalate_to_role": "",
     "cc": [],
     "allow_self_approval": False,
-    "state": "",
-    "approve_label": "",
-    "reject_label": "",
-    "on_approve": "",
-    "on_reject": "rejected",
-    "docstatus": 0,
+    **editor.STEP_DEFAULTS,
     "extra": "{}",
 }
 # Kept as they are through the form (no input of their own): sent back with the step.
