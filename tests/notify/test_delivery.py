@@ -169,6 +169,31 @@ def test_admin_wording_is_used_and_broken_or_looping_templates_are_refused(users
             admin_services.save_template(school, "task", bad, actor=users["admin"])
 
 
+def test_wording_and_robot_changes_take_effect_on_the_next_notice(users, item):
+    """Notices skip the school's settings when it has none; adding or removing them counts."""
+    school, admin = users["admin"].school, users["admin"]
+
+    def subject_of_next_task() -> str:
+        doc = submit(users, item)
+        return Notification.objects.get(document=doc, user=users["head"], event="task").subject
+
+    assert subject_of_next_task().startswith("待您")  # the shipped wording
+    admin_services.save_template(school, "task", "【请审批】{{ name }}", actor=admin)
+    assert subject_of_next_task().startswith("【请审批】")
+    admin_services.save_template(school, "task", "", actor=admin)  # back to the shipped one
+    assert subject_of_next_task().startswith("待您")
+    admin_services.save_chat_webhook(
+        school, kind="wecom", url="http://127.0.0.1:9/robot", active=False, actor=admin
+    )
+    school.refresh_from_db()
+    assert not school.has_notice_settings  # a robot switched off sends nothing
+    admin_services.save_chat_webhook(
+        school, kind="wecom", url="http://127.0.0.1:9/robot", active=True, actor=admin
+    )
+    school.refresh_from_db()
+    assert school.has_notice_settings
+
+
 def test_only_the_schools_admin_changes_notification_settings(users, item, outsider):
     school = users["admin"].school
     for who in (users["teacher"], outsider):

@@ -11,7 +11,12 @@ from school_logistics.core.models import School, User
 from school_logistics.core.permissions import is_admin
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.notify import messages
-from school_logistics.notify.models import ChatKind, ChatWebhook, MessageTemplate
+from school_logistics.notify.models import (
+    ChatKind,
+    ChatWebhook,
+    MessageTemplate,
+    refresh_notice_settings,
+)
 
 
 def check_admin(user: User, school: School) -> None:
@@ -49,6 +54,7 @@ def save_template(
     with transaction.atomic():
         if not subject:
             MessageTemplate.objects.filter(school=school, event=event).delete()
+            refresh_notice_settings(school.pk)  # a queryset delete skips the model's own
             return None
         try:
             messages.check(subject)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists
 from django.utils.translation import gettext_lazy as _
 
 
@@ -76,7 +79,35 @@ class ChatKind(models.TextChoices):
     DINGTALK = "dingtalk", _("钉钉群机器人")
 
 
-class ChatWebhook(models.Model):
+def refresh_notice_settings(school_id: int) -> None:
+    """Keep `School.has_notice_settings` true exactly when the school has wording or a robot."""
+    from school_logistics.core.models import School
+
+    School.objects.filter(pk=school_id).update(
+        has_notice_settings=Exists(MessageTemplate.objects.filter(school_id=school_id))
+        | Exists(ChatWebhook.objects.filter(school_id=school_id, is_active=True))
+    )
+
+
+class SchoolSettingRow(models.Model):
+    """A row of a school's notification settings: saving or deleting one refreshes the flag."""
+
+    school_id: int
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        refresh_notice_settings(self.school_id)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        result = super().delete(*args, **kwargs)
+        refresh_notice_settings(self.school_id)
+        return result
+
+
+class ChatWebhook(SchoolSettingRow):
     """A school's group-chat robot; messages @-mention the recipient by mobile number."""
 
     school = models.OneToOneField("core.School", on_delete=models.CASCADE, related_name="+")
@@ -88,7 +119,7 @@ class ChatWebhook(models.Model):
         return f"{self.school}: {self.get_kind_display()}"
 
 
-class MessageTemplate(models.Model):
+class MessageTemplate(SchoolSettingRow):
     """An admin's wording for one event (sandboxed Jinja); the shipped wording applies otherwise."""
 
     school = models.ForeignKey("core.School", on_delete=models.CASCADE, related_name="+")

@@ -45,7 +45,11 @@ def notify(
     if not recipients:
         return []
     school_id = document.school_id if document else None
-    custom, chat = _school_wording(school_id, event)
+    school = document.school if document and Document.school.is_cached(document) else None
+    if school is not None and not school.has_notice_settings:
+        custom, chat = None, False  # read with the document: nothing of its own to look up
+    else:
+        custom, chat = _school_wording(school_id, event)
     subject = messages.subject(event, custom, context)
     rows = Notification.objects.bulk_create(
         Notification(user=u, document=document, event=event, subject=subject, url=url)

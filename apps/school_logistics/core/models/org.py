@@ -13,6 +13,9 @@ class School(models.Model):
     name = models.CharField("学校名称", max_length=140, unique=True)
     code = models.SlugField("代码", max_length=40, unique=True)
     address = models.CharField("地址", max_length=240, blank=True)
+    # Whether the school has its own notification wording or a chat robot. Kept by the notify
+    # app's models, so sending a notice (read with the school) skips looking them up otherwise.
+    has_notice_settings = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["name"]
