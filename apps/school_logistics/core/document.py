@@ -23,6 +23,8 @@ class Doc:
     values: dict[str, Any]
     child_metas: dict[str, Meta] = field(default_factory=dict)
     actor: User | None = None
+    # Records the values link to, as validation found them: target → name → stored data.
+    linked: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def get(self, fieldname: str, default: Any = None) -> Any:
         value = self.values.get(fieldname)

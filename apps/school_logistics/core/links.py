@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models import CharField, F, JSONField, Q, QuerySet, Value
 from django.utils.translation import gettext as _
 
 from school_logistics.core.meta import Meta
@@ -14,7 +14,12 @@ from school_logistics.core.validation import DocumentValidationError
 
 
 def _candidates(target: str, values: set[str], school_id: int) -> QuerySet[Any]:
-    """Rows naming a record of `target` visible in the school, as (name, target) pairs."""
+    """Rows naming a record of `target` visible in the school, as (name, target, data) rows.
+
+    Documents bring their stored data along (controllers read linked items and suppliers);
+    users, departments, schools and roles bring none.
+    """
+    payload: Any = Value(None, output_field=JSONField())
     match target:
         case "User":
             # Only people who work for the school: its own staff and district staff serving it.
@@ -30,18 +35,21 @@ def _candidates(target: str, values: set[str], school_id: int) -> QuerySet[Any]:
             qs, column = Role.objects.filter(code__in=values), "code"
         case _:
             qs = Document.objects.filter(doctype=target, school_id=school_id, name__in=values)
-            qs, column = qs.exclude(docstatus=2), "name"
-    tagged = qs.annotate(target=Value(target, output_field=CharField()))
-    return tagged.order_by().values_list(column, "target")
+            qs, column, payload = qs.exclude(docstatus=2), "name", F("data")
+    tagged = qs.annotate(target=Value(target, output_field=CharField()), payload=payload)
+    return tagged.order_by().values_list(column, "target", "payload")
 
 
-def _existing(wanted: dict[str, set[str]], school_id: int) -> dict[str, set[str]]:
-    """Return, per target DocType, which wanted names exist: one statement for all targets."""
-    found: dict[str, set[str]] = {target: set() for target in wanted}
+Linked = dict[str, dict[str, Any]]  # target DocType → name → its stored data (None for org rows)
+
+
+def _existing(wanted: dict[str, set[str]], school_id: int) -> Linked:
+    """Return, per target DocType, the wanted names that exist: one statement for all targets."""
+    found: Linked = {target: {} for target in wanted}
     parts = [_candidates(target, names, school_id) for target, names in wanted.items()]
     if parts:
-        for name, target in parts[0].union(*parts[1:], all=True):
-            found[target].add(name)
+        for name, target, data in parts[0].union(*parts[1:], all=True):
+            found[target][name] = data
     return found
 
 
@@ -52,8 +60,11 @@ def check_references(
     *,
     school_id: int,
     document_id: int | None,
-) -> None:
-    """Raise DocumentValidationError for dangling links, foreign attachments or duplicates."""
+) -> Linked:
+    """Raise DocumentValidationError for dangling links, foreign attachments or duplicates.
+
+    Returns the linked records found, with the stored data of linked documents.
+    """
     wanted: dict[str, set[str]] = defaultdict(set)
     places: list[tuple[str, str, str, str]] = []  # (error key, label, target, value)
     attachments: list[tuple[str, str, str]] = []
@@ -111,6 +122,7 @@ def check_references(
                 )
     if errors:
         raise DocumentValidationError(errors)
+    return found
 
 
 def _attachment_token(url: str) -> str | None:

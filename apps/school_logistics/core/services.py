@@ -116,7 +116,7 @@ def _validate(doc: Doc, raw: dict[str, Any], existing: dict[str, Any] | None) ->
     doc.values = clean_values(doc.meta, raw, doc.child_metas, existing)
     for hook in value_hooks:
         hook(doc)
-    check_references(
+    doc.linked = check_references(
         doc.meta,
         doc.values,
         doc.child_metas,

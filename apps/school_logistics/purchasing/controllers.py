@@ -31,6 +31,7 @@ class MaterialRequisition(Controller):
             {"item_name": "item_name", "specification": "specification", "uom": "uom"},
             table=("items", _("物资明细")),
             errors=errors,
+            known=doc.linked.get("Item"),
         )
         total = Decimal(0)
         for idx, row in enumerate(rows, start=1):

@@ -35,6 +35,7 @@ class RepairTicket(Controller):
             {"item_name": "item_name"},
             table=("parts", _("维修用料")),
             errors=errors,
+            known=doc.linked.get("Item"),
         )
         parts_total = Decimal(0)
         for idx, row in enumerate(rows, start=1):

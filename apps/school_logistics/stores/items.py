@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -25,14 +26,20 @@ def fill_from_items(
     *,
     table: tuple[str, str],
     errors: dict[str, list[str]],
+    known: Mapping[str, dict[str, Any] | None] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Fill empty text fields of rows from the Item master (row field → Item field).
 
     `table` is (fieldname, label) of the child table, for messages keyed to the row. A disabled
-    item adds an error. Returns the items found, so callers can read more of them.
+    item adds an error. Returns the items found, so callers can read more of them. `known` are
+    Items validation already read (`Doc.linked["Item"]`): no query when every row's is there.
     """
     key, label = table
-    items = items_by_code({r["item"] for r in rows if r.get("item")}, school_id)
+    codes = {r["item"] for r in rows if r.get("item")}
+    if known is not None and codes <= known.keys():
+        items = {code: known[code] or {} for code in codes}
+    else:
+        items = items_by_code(codes, school_id)
     for idx, row in enumerate(rows, start=1):
         data = items.get(row.get("item")) or {}
         if data.get("disabled"):
