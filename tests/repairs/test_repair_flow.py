@@ -123,17 +123,18 @@ def test_dispatched_worker_gets_the_repair_task_without_a_transfer(users, items,
     assert pending(doc, users["worker"]).step == "repair"
 
 
-def test_the_route_names_the_dispatched_worker_without_the_planning_fallback_note(
+def test_the_route_says_the_worker_is_named_at_dispatch_then_names_them(
     client, users, items, classroom
 ):
-    """At submission nobody is assigned yet; once 总务处 dispatches, the route shows the worker."""
+    """At submission nobody is assigned yet, and that is no cause for the admin fallback."""
     doc = report(users, classroom)
     client.force_login(users["teacher"])
     url = f"/app/repair-ticket/{doc.name}"
-    assert "未找到审批人" in client.get(url).content.decode()  # as planned at submission
+    page = client.get(url).content.decode()
+    assert "审批人由前面的步骤指定" in page and "未找到审批人" not in page
     dispatch(doc, users)
     page = client.get(url).content.decode()
-    assert "未找到审批人" not in page
+    assert "审批人由前面的步骤指定" not in page and "未找到审批人" not in page
     assert users["worker"].display_name in page
 
 

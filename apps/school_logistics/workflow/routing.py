@@ -122,7 +122,11 @@ def _plan_step(
     if not step.allow_self_approval and any(u.pk == requester.pk for u in approvers):
         approvers = [u for u in approvers if u.pk != requester.pk]
         planned.notes.append(gettext_noop("申请人不能审批自己的单据"))
-    if not approvers:
+    if not approvers and _named_on_the_way(flow, step):
+        # E.g. the repair worker: 总务处 fills the field at 派工, and the step is resolved when
+        # it opens (the admin role takes it then only if the field is still empty).
+        planned.notes.append(gettext_noop("审批人由前面的步骤指定"))
+    elif not approvers:
         approvers = [
             u
             for u in school_users(school).filter(roles__code=flow.fallback_role).order_by("id")
@@ -131,3 +135,9 @@ def _plan_step(
         planned.notes.append(gettext_noop("未找到审批人，转交管理员处理"))
     planned.approvers = approvers
     return planned
+
+
+def _named_on_the_way(flow: Flow, step: Step) -> bool:
+    """Whether another step lets its approver fill a member field this step's approver comes from."""
+    named = {f for s in flow.steps if s.key != step.key for f in s.editable_fields}
+    return any(a.type == "field" and a.value in named for a in step.approvers)
