@@ -18,7 +18,7 @@ from school_logistics.api.serialize import doc_to_dict
 from school_logistics.core import permissions
 from school_logistics.core.models import Document
 from school_logistics.workflow import actions, inbox
-from school_logistics.workflow.flows import flow_of
+from school_logistics.workflow.flows import task_step
 from school_logistics.workflow.models import ApprovalProcess, ApprovalTask, TaskStatus
 
 # Action names accepted by apply_workflow: Frappe-style English, our codes, and the labels.
@@ -80,12 +80,6 @@ def _my_task(document: Document, call: Call) -> ApprovalTask | None:
     )
 
 
-def _verbs(task: ApprovalTask) -> dict[str, str]:
-    """Return the step's own words for approve and reject (e.g. 派工 / 重新报修) by action code."""
-    step = flow_of(task.process.version).step(task.step)
-    return {"approve": step.approve_label, "reject": step.reject_label}
-
-
 def get_transitions(call: Call) -> list[dict[str, Any]]:
     """List the approval actions this user may take on the document now."""
     document = _document(call)
@@ -98,7 +92,7 @@ def get_transitions(call: Call) -> list[dict[str, Any]]:
         found += ["approve", "reject"]
         if document.docstatus == 0:  # a submitted document never goes back to its requester
             found.append("return")
-        labels.update({code: verb for code, verb in _verbs(task).items() if verb})
+        labels.update(task_step(task).verbs)
     if process is None or process.status in ("returned", "withdrawn"):
         meta = client.resolve(document.doctype)
         if document.docstatus == 0 and permissions.has_permission(
@@ -116,7 +110,7 @@ def apply_workflow(call: Call) -> dict[str, Any]:
     wanted = str(_arg(call, "action")).strip()
     code = ACTIONS.get(wanted.lower())
     if code is None and (task := _my_task(document, call)) is not None:
-        code = next((c for c, verb in _verbs(task).items() if verb and verb == wanted), None)
+        code = next((c for c, verb in task_step(task).verbs.items() if verb == wanted), None)
     if code is None:
         raise errors.ValidationError(_("不支持的审批操作：%(a)s") % {"a": call.arg("action")})
     comment = str(call.arg("comment") or "")

@@ -78,6 +78,12 @@ class Step:
     def state_name(self) -> str:
         return self.state or self.label
 
+    @property
+    def verbs(self) -> dict[str, str]:
+        """The step's own words by action code, only those it has (e.g. {"approve": "派工"})."""
+        words = (("approve", self.approve_label), ("reject", self.reject_label))
+        return {code: verb for code, verb in words if verb}
+
 
 @dataclass(frozen=True)
 class Flow:

@@ -11,8 +11,8 @@ from django.db.models import F, Q
 
 from school_logistics.core.models import Document
 from school_logistics.core.registry import get_meta
-from school_logistics.workflow.definition import Flow, parse_flow
-from school_logistics.workflow.models import Workflow, WorkflowVersion
+from school_logistics.workflow.definition import Flow, Step, parse_flow
+from school_logistics.workflow.models import ApprovalTask, Workflow, WorkflowVersion
 
 
 def flow_fields(doctype: str) -> tuple[set[str], set[str]]:
@@ -67,6 +67,11 @@ def governs(document: Document) -> bool:
 @lru_cache(maxsize=256)
 def _parsed(doctype: str, definition: str) -> Flow:
     return parse_for({**json.loads(definition), "doctype": doctype}, doctype)
+
+
+def task_step(task: ApprovalTask) -> Step:
+    """Return the step of the flow version a task's run follows."""
+    return flow_of(task.process.version).step(task.step)
 
 
 def flow_of(version: WorkflowVersion) -> Flow:

@@ -66,7 +66,7 @@ def _verb(log: ApprovalLog) -> str:
         step = flow_of(log.process.version).step(log.step)
     except KeyError:
         return ""
-    return step.approve_label if log.action == "approve" else step.reject_label
+    return step.verbs.get(log.action, "")
 
 
 def approval_trail(document: Document) -> list[TrailEntry]:

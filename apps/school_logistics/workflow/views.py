@@ -26,8 +26,7 @@ from school_logistics.core.services import DocumentStateError, upload_attachment
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.views.doctypes import form_url
 from school_logistics.workflow import actions, graph, inbox
-from school_logistics.workflow.definition import Flow
-from school_logistics.workflow.flows import flow_of, workflow_for
+from school_logistics.workflow.flows import flow_of, task_step, workflow_for
 from school_logistics.workflow.models import ApprovalProcess, ApprovalTask, TaskStatus, Workflow
 from school_logistics.workflow.routing import plan_route
 from school_logistics.workflow.trail import approval_trail
@@ -117,7 +116,7 @@ def task_action(request: HttpRequest, task_id: int, action: str) -> HttpResponse
         messages.error(request, _refusal(exc))
         return _back(request, _task_page(task_id))
     document = process.document
-    verb = step_verbs(flow_of(process.version), process.acted_step).get(action)
+    verb = flow_of(process.version).step(process.acted_step).verbs.get(action)
     messages.success(request, _("已%(verb)s") % {"verb": verb} if verb else TASK_ACTIONS[action])
     return _back(request, form_url(get_meta(document.doctype), document.name))
 
@@ -143,16 +142,6 @@ def _refusal(exc: DocumentValidationError | DocumentStateError) -> str:
     if isinstance(exc, DocumentValidationError):
         return "；".join(m for msgs in exc.errors.values() for m in msgs)
     return str(exc)
-
-
-def verbs(task: ApprovalTask) -> dict[str, str]:
-    """Return the step's own words for approve and reject (e.g. 派工, 重新报修), where it has them."""
-    return step_verbs(flow_of(task.process.version), task.step)
-
-
-def step_verbs(flow: Flow, key: str) -> dict[str, str]:
-    step = flow.step(key)
-    return {k: v for k, v in (("approve", step.approve_label), ("reject", step.reject_label)) if v}
 
 
 @login_required
@@ -210,7 +199,7 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
         row.url = form_url(meta, row.document.name)  # type: ignore[attr-defined]
         row.overdue = bool(row.task and row.task.due_at and row.task.due_at < now)  # type: ignore[attr-defined]
         row.waiting = (now - row.task.created) if row.task and tab == "todo" else None  # type: ignore[attr-defined]
-        row.verbs = verbs(row.task) if row.task and tab == "todo" else {}  # type: ignore[attr-defined]
+        row.verbs = task_step(row.task).verbs if row.task and tab == "todo" else {}  # type: ignore[attr-defined]
     return render(
         request,
         "workflow/inbox.html",
@@ -300,7 +289,7 @@ def form_panel(request: HttpRequest, meta: Meta, document: Document | None) -> s
         context["task"] = task
         if task is not None:
             step = flow_of(process.version).step(task.step)
-            context["verbs"] = verbs(task)
+            context["verbs"] = task_step(task).verbs
             context["earlier_steps"] = actions.earlier_steps(process, step)
             # A submitted document cannot go back to its requester as a draft.
             context["can_return_to_requester"] = document.docstatus == DocStatus.DRAFT
