@@ -34,16 +34,15 @@ from school_logistics.workflow.sla import add_working_hours
 SYSTEM_ACTIONS = {"skip", "auto_approve", "timeout_approve"}
 
 
-def log(
+def _trail_line(
     process: ApprovalProcess,
     action: str,
-    *,
     actor: User | None,
-    step: Step | None = None,
-    comment: str = "",
+    step: Step | None,
+    comment: str,
     on_behalf_of: User | None = None,
 ) -> ApprovalLog:
-    return ApprovalLog.objects.create(
+    return ApprovalLog(
         process=process,
         document_id=process.document_id,
         step=step.key if step else "",
@@ -53,6 +52,20 @@ def log(
         on_behalf_of=on_behalf_of,
         comment=comment,
     )
+
+
+def log(
+    process: ApprovalProcess,
+    action: str,
+    *,
+    actor: User | None,
+    step: Step | None = None,
+    comment: str = "",
+    on_behalf_of: User | None = None,
+) -> ApprovalLog:
+    entry = _trail_line(process, action, actor, step, comment, on_behalf_of)
+    entry.save(force_insert=True)
+    return entry
 
 
 def _away_now(user_ids: Iterable[int], at: dt.datetime) -> dict[int, Delegation]:
@@ -72,18 +85,7 @@ def log_many(
     process: ApprovalProcess, entries: list[tuple[str, User | None, Step | None, str]]
 ) -> None:
     """Write several trail lines (action, actor, step, comment) in one INSERT, in this order."""
-    ApprovalLog.objects.bulk_create(
-        ApprovalLog(
-            process=process,
-            document_id=process.document_id,
-            step=step.key if step else "",
-            step_label=step.label if step else "",
-            action=action,
-            actor=actor,
-            comment=comment,
-        )
-        for action, actor, step, comment in entries
-    )
+    ApprovalLog.objects.bulk_create(_trail_line(process, *entry) for entry in entries)
 
 
 def holder(
