@@ -129,3 +129,15 @@ def outsider(other_school: School) -> User:
     """A purchaser of another school: holds the role, must still see nothing of ours."""
     dept = Department.objects.create(school=other_school, name="总务处")
     return make_user("outsider", other_school, "purchaser", "sys_admin", department=dept)
+
+
+@pytest.fixture
+def heads(departments: dict[str, Department], users: dict[str, User]) -> None:
+    """语文组 is headed by `head`; its parent office by the principal (as the shipped flows need)."""
+    office = departments["校长室"]
+    office.head = users["principal"]
+    office.save()
+    chinese = departments["语文组"]
+    chinese.head = users["head"]
+    chinese.parent = office
+    chinese.save()

@@ -7,7 +7,6 @@ import pytest
 from school_logistics.core.models.document import DocStatus
 from school_logistics.workflow.models import ApprovalTask, TaskStatus
 from tests.api.conftest import REQ, make_requisition, server_messages
-from tests.workflow.conftest import heads  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.workflows, pytest.mark.usefixtures("heads", "items")]
 M = "/api/method/"

@@ -1,3 +1,3 @@
 """Notifications are tested on real approval runs: reuse the workflow fixtures."""
 
-from tests.workflow.conftest import heads, item  # noqa: F401  (fixtures)
+from tests.workflow.conftest import item  # noqa: F401  (fixture)

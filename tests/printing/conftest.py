@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from school_logistics.core import services
-from school_logistics.core.models import Department, Document, User
+from school_logistics.core.models import Document, User
 from school_logistics.printing import fonts
 from tests.stores.factories import make_items, make_supplier
 
@@ -87,18 +87,6 @@ def supplier(users: dict[str, User]) -> Document:
     return make_supplier(
         users["purchaser"], "甲文具公司", valid_until=dt.date.today() + dt.timedelta(days=365)
     )
-
-
-@pytest.fixture
-def heads(departments: dict[str, Department], users: dict[str, User]) -> None:
-    """语文组 is headed by `head`; its parent office by the principal (as the shipped flow needs)."""
-    office = departments["校长室"]
-    office.head = users["principal"]
-    office.save()
-    chinese = departments["语文组"]
-    chinese.head = users["head"]
-    chinese.parent = office
-    chinese.save()
 
 
 def approved_requisition(users: dict[str, User], rows: int = 2, big: bool = True) -> Document:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from school_logistics.core import controllers, services
-from school_logistics.core.models import Department, Document, User
+from school_logistics.core.models import Document, User
 from school_logistics.core.models.document import DocStatus
 from school_logistics.workflow import actions
 from school_logistics.workflow.models import ApprovalTask, TaskStatus, Workflow, WorkflowVersion
@@ -16,18 +16,6 @@ from tests.core.doctypes import LIFECYCLE, install_all
 from tests.core.doctypes.hooks import RecordingController
 
 pytestmark = pytest.mark.workflows
-
-
-@pytest.fixture
-def heads(departments: dict[str, Department], users: dict[str, User]) -> None:
-    """语文组 is headed by `head`; its parent 教务 office is headed by the principal."""
-    office = departments["校长室"]
-    office.head = users["principal"]
-    office.save()
-    chinese = departments["语文组"]
-    chinese.head = users["head"]
-    chinese.parent = office
-    chinese.save()
 
 
 @pytest.fixture
