@@ -39,22 +39,13 @@ def main() -> None:
     settings.MEDIA_ROOT = Path(tmp) / "media"
     call_command("migrate", verbosity=0)
 
-    from school_logistics.core.models import Department, Role, School, User
-    from school_logistics.core.roles import ensure_default_roles
     from school_logistics.printing import batch as batch_module
     from school_logistics.printing.batch import build_batch
     from school_logistics.printing.models import PrintBatch
-    from tests.printing.conftest import make_requisition
-    from tests.stores.factories import make_items
+    from tests.printing.conftest import make_bench_teacher, make_requisition
 
-    ensure_default_roles()
-    school = School.objects.create(name="示例实验中学", code="bench")
-    dept = Department.objects.create(school=school, name="语文组")
-    user = User.objects.create_user(
-        username="bench", password="x", school=school, department=dept, full_name="示例老师甲"
-    )
-    user.roles.set(Role.objects.filter(code__in=["teacher", "storekeeper", "purchaser"]))
-    make_items(user)
+    user = make_bench_teacher()
+    school = user.school
     names = [make_requisition(user, rows=args.rows).name for _ in range(args.count)]
     batch = PrintBatch.objects.create(
         school=school,

@@ -89,20 +89,11 @@ def main() -> None:
     call_command("migrate", verbosity=0)
 
     from school_logistics.core import services
-    from school_logistics.core.models import Department, Role, School, User
-    from school_logistics.core.roles import ensure_default_roles
     from school_logistics.printing.services import print_document
-    from tests.printing.conftest import make_requisition
-    from tests.stores.factories import make_items
+    from tests.printing.conftest import make_bench_teacher, make_requisition
 
-    ensure_default_roles()
-    school = School.objects.create(name="示例实验中学", code="bench")
-    dept = Department.objects.create(school=school, name="语文组")
-    user = User.objects.create_user(
-        username="bench", password="x", school=school, department=dept, full_name="示例老师甲"
-    )
-    user.roles.set(Role.objects.filter(code__in=["teacher", "storekeeper", "purchaser"]))
-    make_items(user)
+    user = make_bench_teacher()
+    school = user.school
     if args.doctype == "Repair Ticket":
         loc = services.create_document(
             "Location",
@@ -124,7 +115,7 @@ def main() -> None:
             actor=user,
         )
     elif args.approved:
-        doc = approved(school, dept, user, args.rows)
+        doc = approved(school, user.department, user, args.rows)
     else:
         doc = make_requisition(user, rows=args.rows)
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from school_logistics.core import services
-from school_logistics.core.models import Document, User
+from school_logistics.core.models import Department, Document, Role, School, User
+from school_logistics.core.roles import ensure_default_roles
 from school_logistics.printing import fonts
 from tests.stores.factories import make_items, make_supplier
 
@@ -39,6 +40,19 @@ def voucher_fonts() -> None:
 @pytest.fixture
 def items(users: dict[str, User]) -> dict[str, Document]:
     return make_items(users["storekeeper"])
+
+
+def make_bench_teacher() -> User:
+    """A school, 语文组 and a teacher who may buy, with the item catalogue: the print benchmarks'."""
+    ensure_default_roles()
+    school = School.objects.create(name="示例实验中学", code="bench")
+    dept = Department.objects.create(school=school, name="语文组")
+    user = User.objects.create_user(
+        username="bench", password="x", school=school, department=dept, full_name="示例老师甲"
+    )
+    user.roles.set(Role.objects.filter(code__in=["teacher", "storekeeper", "purchaser"]))
+    make_items(user)
+    return user
 
 
 def make_requisition(user: User, rows: int = 2, submit: bool = False) -> Document:
