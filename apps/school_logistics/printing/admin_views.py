@@ -25,12 +25,16 @@ from school_logistics.printing.preview import preview_format
 from school_logistics.printing.sandbox import PrintTemplateError
 
 
-def _admin(request: HttpRequest) -> User:
-    """Return the signed-in school admin, else refuse: formats belong to one school."""
+def school_admin(request: HttpRequest, refusal: str) -> User:
+    """Return the signed-in admin of a school, else refuse: print settings belong to one school."""
     user: User = request.user  # type: ignore[assignment]
     if not permissions.is_admin(user) or user.school_id is None:
-        raise PermissionDenied(_("只有本校系统管理员可以管理打印格式"))
+        raise PermissionDenied(refusal)
     return user
+
+
+def _admin(request: HttpRequest) -> User:
+    return school_admin(request, _("只有本校系统管理员可以管理打印格式"))
 
 
 @dataclass

@@ -3,26 +3,22 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from school_logistics.core import permissions
 from school_logistics.core.models import User
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.printing import services
+from school_logistics.printing.admin_views import school_admin
 from school_logistics.printing.logo import MAX_LOGO_BYTES, data_uri
 from school_logistics.printing.models import Letterhead
 
 
 def _school_admin(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    if not permissions.is_admin(user) or user.school_id is None:
-        raise PermissionDenied(_("只有本校系统管理员可以设置校徽和信头"))
-    return user
+    return school_admin(request, _("只有本校系统管理员可以设置校徽和信头"))
 
 
 @login_required
