@@ -142,7 +142,7 @@ CACHES = {
 }
 # With a shared cache, signed-in requests read their session from Redis instead of the database
 # (still written to both). A per-process cache would let a session live on after logout elsewhere.
-SESSION_ENGINE = f"django.contrib.sessions.backends.{'cached_db' if REDIS_URL else 'db'}"
+SESSION_ENGINE = f"school_logistics.core.sessions.{'cached_db' if REDIS_URL else 'db'}"
 
 EMAIL_HOST = envstr("EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = envint("EMAIL_PORT", 25)

@@ -13,6 +13,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.db.models import Aggregate, CharField, OuterRef, QuerySet, Subquery
 
 from school_logistics.core.models import User
+from school_logistics.core.prepared import prepared
 
 
 class GroupConcat(Aggregate):
@@ -64,11 +65,20 @@ def with_access(user: User) -> User:
     return user
 
 
+@prepared
+def _user_with_access(pk: int) -> QuerySet[User]:
+    return _users_with_access().filter(pk=pk)
+
+
 class UserBackend(ModelBackend):
     """Django's model backend, reading the session's user through `users_with_access`."""
 
     def get_user(self, user_id: Any) -> User | None:
-        user = users_with_access().filter(pk=user_id).first()
+        try:
+            found = _user_with_access(int(user_id))
+        except (TypeError, ValueError):  # not a user id: a session from elsewhere
+            return None
+        user = found[0] if found else None
         if user is None or not self.user_can_authenticate(user):
             return None
         return with_access(user)

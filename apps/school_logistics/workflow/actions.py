@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Subquery
+from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +19,7 @@ from school_logistics.core import permissions
 from school_logistics.core import services as core_services
 from school_logistics.core.models import Attachment, Document, User
 from school_logistics.core.models.document import DocStatus
+from school_logistics.core.prepared import prepared
 from school_logistics.core.registry import get_meta
 from school_logistics.core.services import DocumentStateError
 from school_logistics.workflow import engine, graph, notices
@@ -125,23 +126,32 @@ def start_approval(doctype: str, name: str, *, actor: User, comment: str = "") -
     return process
 
 
-def _task_for_action(task_id: int, actor: User) -> tuple[ApprovalTask, ApprovalProcess, Step]:
-    """Lock and return the actor's pending task, refusing anyone else's or a stale one."""
-    # Lock order as everywhere: the document, then the process; the task is read after both.
-    document = (
+@prepared
+def _task_document_locked(task_id: int) -> QuerySet[Document]:
+    return (
         Document.objects.select_for_update(of=("self",))
         .select_related(*DOCUMENT_RELATED)
         .filter(pk=Subquery(ApprovalTask.objects.filter(pk=task_id).values("document_id")))
-        .first()
     )
-    task = (
+
+
+@prepared
+def _task_with_process_locked(task_id: int) -> QuerySet[ApprovalTask]:
+    return (
         ApprovalTask.objects.select_for_update(of=("process",))
         .select_related("process__version__workflow", "process__requester")
         .filter(pk=task_id)
-        .first()
     )
-    if document is None or task is None:
+
+
+def _task_for_action(task_id: int, actor: User) -> tuple[ApprovalTask, ApprovalProcess, Step]:
+    """Lock and return the actor's pending task, refusing anyone else's or a stale one."""
+    # Lock order as everywhere: the document, then the process; the task is read after both.
+    documents = _task_document_locked(task_id)
+    tasks = _task_with_process_locked(task_id)
+    if not documents or not tasks:
         raise PermissionDenied(_("没有找到这条审批任务"))
+    document, task = documents[0], tasks[0]
     process = task.process
     process.document = task.document = document
     if task.assignee_id != actor.pk:

@@ -8,12 +8,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone, translation
 
 from school_logistics.core import services as core_services
 from school_logistics.core.models import Document, User
 from school_logistics.core.models.document import DocStatus
+from school_logistics.core.prepared import prepared
 from school_logistics.core.registry import get_meta
 from school_logistics.workflow import graph, notices
 from school_logistics.workflow.definition import END, Flow, Step
@@ -288,9 +289,17 @@ def fallback_users(process: ApprovalProcess, step: Step) -> list[User]:
     return list(users.order_by("id"))
 
 
+@prepared
+def _activation_tasks(process_id: int, activation: int, step: str) -> QuerySet[ApprovalTask]:
+    return ApprovalTask.objects.filter(process_id=process_id, activation=activation, step=step)
+
+
 def step_tasks(process: ApprovalProcess, step: Step) -> list[ApprovalTask]:
     """Return the tasks of the step's current activation, as they stand now."""
-    return list(process.tasks.filter(activation=process.activation, step=step.key))
+    tasks = _activation_tasks(process.pk, process.activation, step.key)
+    for task in tasks:
+        task.process = process
+    return tasks
 
 
 def step_done(

@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 
 from school_logistics.core.models import Document
+from school_logistics.core.prepared import prepared
 from school_logistics.core.registry import get_meta
 from school_logistics.workflow.definition import Flow, Step, parse_flow
 from school_logistics.workflow.models import ApprovalTask, Workflow, WorkflowVersion
@@ -48,16 +49,21 @@ def workflow_for(doctype: str, school_id: int) -> Workflow | None:
     return found.get(school_id) or found.get(None)
 
 
-def latest_version_for(doctype: str, school_id: int) -> WorkflowVersion | None:
-    """Return the newest version of the flow `workflow_for` picks, in one query."""
+@prepared
+def _newest_versions(doctype: str, school_id: int) -> QuerySet[WorkflowVersion]:
     return (
         WorkflowVersion.objects.filter(workflow__doctype=doctype, workflow__is_active=True)
         .filter(Q(workflow__school_id=school_id) | Q(workflow__school__isnull=True))
         .select_related("workflow")
         # The school's own flow wins over the shared default, as in workflow_for.
-        .order_by(F("workflow__school_id").asc(nulls_last=True), "-number")
-        .first()
+        .order_by(F("workflow__school_id").asc(nulls_last=True), "-number")[:1]
     )
+
+
+def latest_version_for(doctype: str, school_id: int) -> WorkflowVersion | None:
+    """Return the newest version of the flow `workflow_for` picks, in one query."""
+    found = _newest_versions(doctype, school_id)
+    return found[0] if found else None
 
 
 def governs(document: Document) -> bool:

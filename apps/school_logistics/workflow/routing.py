@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_noop
 
 from school_logistics.core.models import Department, School, User
+from school_logistics.core.prepared import prepared
 from school_logistics.workflow import conditions, graph
 from school_logistics.workflow.definition import Approver, Flow, Step
 
@@ -30,6 +31,14 @@ def school_users(school: School) -> QuerySet[User]:
     ).distinct()
 
 
+@prepared
+def _role_holders(school_id: int, role: str) -> QuerySet[User]:
+    active = User.objects.filter(
+        Q(school_id=school_id) | Q(other_schools=school_id), is_active=True
+    )
+    return active.filter(roles__code=role).distinct().order_by("id")
+
+
 def _resolve(
     approver: Approver,
     values: Mapping[str, Any],
@@ -39,7 +48,7 @@ def _resolve(
 ) -> list[User]:
     match approver.type:
         case "role":
-            return list(school_users(school).filter(roles__code=approver.value).order_by("id"))
+            return _role_holders(school.pk, approver.value)
         case "user":
             return list(school_users(school).filter(username=approver.value))
         case "field":

@@ -1,0 +1,114 @@
+"""Prepared queries give what the queryset gives, in one statement, and refuse what they can't bind."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+from django.contrib.sessions.models import Session
+from django.core.cache import caches
+from django.db import connection, transaction
+from django.db.models import Count, QuerySet
+from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from school_logistics.core.auth import users_with_access
+from school_logistics.core.models import Department, School, User
+from school_logistics.core.prepared import prepared
+
+
+@prepared
+def user_with_access(pk: int) -> QuerySet[User]:
+    return users_with_access().filter(pk=pk)
+
+
+@prepared
+def department_of(school_id: int, name: str) -> QuerySet[Department]:
+    return Department.objects.select_related("school").filter(school_id=school_id, name=name)
+
+
+@prepared
+def usernames_joined_since(after: dt.datetime) -> QuerySet[Any]:
+    return User.objects.filter(date_joined__gt=after).order_by("username").values("username")
+
+
+@prepared
+def locked_school(pk: int) -> QuerySet[School]:
+    return School.objects.select_for_update().filter(pk=pk)
+
+
+def test_gives_the_same_users_with_roles_and_joins_as_the_queryset(users: dict[str, User]) -> None:
+    for user in users.values():
+        expected = users_with_access().get(pk=user.pk)
+        [got] = user_with_access(user.pk)
+        assert got == expected
+        assert got.role_list == expected.role_list  # annotated subquery
+        assert got.school.name == expected.school.name  # joined, not read again
+        assert got.department.name == expected.department.name
+    assert user_with_access(999_999) == []
+
+
+def test_binds_each_call_its_own_arguments(departments: dict[str, Department]) -> None:
+    school_id = departments["语文组"].school_id
+    for name, department in departments.items():
+        with CaptureQueriesContext(connection) as run:
+            [got] = department_of(school_id, name)
+        assert got == department and got.school.pk == school_id
+        assert len(run) == 1
+    assert department_of(school_id + 1, "语文组") == []
+    assert department_of(school_id, "") == []
+
+
+def test_datetime_arguments_are_adapted_as_the_orm_does(users: dict[str, User]) -> None:
+    now = timezone.now()
+    User.objects.filter(username="teacher").update(date_joined=now - dt.timedelta(days=3))
+    User.objects.exclude(username="teacher").update(date_joined=now)
+    recent = usernames_joined_since(now - dt.timedelta(days=1))
+    assert [row["username"] for row in recent] == sorted(u for u in users if u != "teacher")
+    assert len(usernames_joined_since(now - dt.timedelta(days=5))) == len(users)
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite has no row locks to refuse")
+@pytest.mark.django_db(transaction=True)
+def test_locks_only_inside_a_transaction(school: School) -> None:
+    with pytest.raises(TransactionManagementError):
+        locked_school(school.pk)
+    with transaction.atomic():
+        assert locked_school(school.pk) == [school]
+
+
+def test_refuses_arguments_it_cannot_bind(db: None) -> None:
+    def sliced(n: int) -> QuerySet[User]:
+        return User.objects.all()[:n]
+
+    def listed(pk: int) -> QuerySet[User]:
+        return User.objects.filter(pk__in=[pk, 1])
+
+    def grouped(name: str) -> QuerySet[Any]:
+        return User.objects.values("school").annotate(n=Count("pk")).filter(username=name)
+
+    with pytest.raises(TypeError, match="not a plain filter value"):
+        prepared(sliced)(3)
+    assert prepared(grouped)("nobody") == []  # a filter value in a grouped query is fine
+    with pytest.raises(TypeError, match="arguments are int, str or datetime"):
+        prepared(lambda pk: User.objects.filter(pk=pk))
+    with pytest.raises(TypeError, match="is not int"):
+        user_with_access("1")
+    with pytest.raises(TypeError, match="takes 1 arguments"):
+        user_with_access(1, 2)
+    listed_users = prepared(listed)
+    assert listed_users(1) == list(User.objects.filter(pk__in=[1]))
+
+
+def test_an_expired_session_signs_the_user_out(client: Any, users: dict[str, User]) -> None:
+    client.force_login(users["teacher"])
+    assert client.get("/app/").status_code == 200
+    Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
+    # With Redis the session is read from the cache first: drop it there, as its TTL would.
+    caches[settings.SESSION_CACHE_ALIAS].delete(KEY_PREFIX + client.session.session_key)
+    response = client.get("/app/")
+    assert response.status_code == 302 and "/login" in response["Location"]
