@@ -10,15 +10,15 @@ from django.conf import settings
 from django.contrib.sessions.backends.cached_db import KEY_PREFIX
 from django.contrib.sessions.models import Session
 from django.core.cache import caches
-from django.db import connection, transaction
-from django.db.models import Count, QuerySet
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Count, F, QuerySet
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from school_logistics.core.auth import users_with_access
 from school_logistics.core.models import Department, School, User
-from school_logistics.core.prepared import prepared
+from school_logistics.core.prepared import insert_rows, prepared, save_fields
 
 
 @prepared
@@ -112,3 +112,87 @@ def test_an_expired_session_signs_the_user_out(client: Any, users: dict[str, Use
     caches[settings.SESSION_CACHE_ALIAS].delete(KEY_PREFIX + client.session.session_key)
     response = client.get("/app/")
     assert response.status_code == 302 and "/login" in response["Location"]
+
+
+def test_binds_integer_columns_the_driver_types(users: dict[str, User]) -> None:
+    """psycopg sends integer-column values typed (Int2 for docstatus); the bound ones too."""
+    from school_logistics.core.models import Document
+
+    teacher = users["teacher"]
+    for n, status in enumerate([0, 1, 1]):
+        Document.objects.create(
+            doctype="ToDo",
+            name=f"TD-{n}",
+            docstatus=status,
+            school=teacher.school,
+            owner=teacher,
+            modified_by=teacher,
+        )
+
+    @prepared
+    def names_in(doctype: str, docstatus: int) -> QuerySet[Any]:
+        return Document.objects.filter(doctype=doctype, docstatus=docstatus).values_list(
+            "name", flat=True
+        )
+
+    assert sorted(names_in("ToDo", 1)) == ["TD-1", "TD-2"]
+    assert names_in("ToDo", 0) == ["TD-0"]
+    assert names_in("ToDo", 2) == []
+
+
+def test_save_fields_writes_the_named_fields_and_fills_auto_now(users: dict[str, User]) -> None:
+    from school_logistics.core.models import Document
+
+    doc = Document.objects.create(
+        doctype="ToDo",
+        name="TD-1",
+        school=users["teacher"].school,
+        owner=users["teacher"],
+        modified_by=users["teacher"],
+    )
+    before = doc.modified
+    doc.title, doc.workflow_state = "新标题", "审批中"
+    with CaptureQueriesContext(connection) as run:
+        save_fields(doc, "title", "modified")
+    assert len(run) == 1
+    stored = Document.objects.get(pk=doc.pk)
+    assert stored.title == "新标题" and stored.modified > before
+    assert stored.workflow_state == ""  # not named, not written
+
+
+def test_save_fields_takes_djangos_path_for_expressions_and_refuses_a_gone_row(
+    users: dict[str, User],
+) -> None:
+    user = users["teacher"]
+    user.first_name = F("username")
+    save_fields(user, "first_name")
+    assert User.objects.get(pk=user.pk).first_name == "teacher"
+    gone = User(pk=999_999, username="gone")
+    with pytest.raises(DatabaseError):
+        save_fields(gone, "username")
+
+
+def test_insert_rows_returns_ids_in_order_and_fills_auto_fields(users: dict[str, User]) -> None:
+    from school_logistics.notify.models import Notification
+
+    people = list(users.values())
+    rows = [Notification(user=u, event="task", subject=f"第{n}条") for n, u in enumerate(people)]
+    with CaptureQueriesContext(connection) as run:
+        insert_rows(rows)
+    assert len(run) == 1
+    stored = {n.pk: n for n in Notification.objects.all()}
+    for n, row in enumerate(rows):
+        assert stored[row.pk].subject == f"第{n}条" and stored[row.pk].user_id == people[n].pk
+        assert stored[row.pk].created is not None and not row._state.adding
+
+
+def test_insert_rows_refuses_an_unsaved_related_row_and_hands_big_batches_to_django(
+    users: dict[str, User],
+) -> None:
+    from school_logistics.notify.models import Notification
+
+    with pytest.raises(ValueError, match="unsaved related object"):
+        insert_rows([Notification(user=User(username="new"), event="task", subject="x")])
+    many = [Notification(user=users["teacher"], event="task", subject=str(n)) for n in range(300)]
+    insert_rows(many)
+    assert Notification.objects.count() == 300 and all(n.pk for n in many)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from school_logistics.core.meta import Meta
 from school_logistics.core.models import Attachment, Department, Document, Role, School, User
+from school_logistics.core.prepared import PreparedQuery
 from school_logistics.core.validation import DocumentValidationError
 
 
@@ -43,13 +45,33 @@ def _candidates(target: str, values: set[str], school_id: int) -> QuerySet[Any]:
 Linked = dict[str, dict[str, Any]]  # target DocType → name → its stored data (None for org rows)
 
 
+Shape = tuple[tuple[str, int], ...]  # (target, how many names) per target, in order
+
+
+@functools.lru_cache(maxsize=256)
+def _union(shape: Shape) -> PreparedQuery[Any]:
+    """The statement asking for `shape`'s names, compiled once (forms repeat the same shapes)."""
+
+    def build(school_id: int, *names: str) -> QuerySet[Any]:
+        given = iter(names)
+        parts = [
+            _candidates(target, {next(given) for _ in range(count)}, school_id)
+            for target, count in shape
+        ]
+        return parts[0].union(*parts[1:], all=True)
+
+    return PreparedQuery(build, (int,) + (str,) * sum(count for _, count in shape))
+
+
 def _existing(wanted: dict[str, set[str]], school_id: int) -> Linked:
     """Return, per target DocType, the wanted names that exist: one statement for all targets."""
     found: Linked = {target: {} for target in wanted}
-    parts = [_candidates(target, names, school_id) for target, names in wanted.items()]
-    if parts:
-        for name, target, data in parts[0].union(*parts[1:], all=True):
-            found[target][name] = data
+    if not wanted:
+        return found
+    shape = tuple((target, len(names)) for target, names in wanted.items())
+    names = [name for target_names in wanted.values() for name in target_names]
+    for name, target, data in _union(shape)(school_id, *names):
+        found[target][name] = data
     return found
 
 

@@ -25,11 +25,11 @@ import copy
 import datetime as dt
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.models import Model, QuerySet
 from django.db.transaction import TransactionManagementError
 
@@ -41,8 +41,9 @@ _KINDS = (int, str, dt.datetime)
 def _marker(kind: type, position: int) -> Any:
     """A value of the argument's type that no real call passes."""
     if kind is int:
-        # Inside every integer column's range: Django turns an out-of-range lookup into "no rows".
-        return 2_147_418_113 + position
+        # Inside every integer column's range (smallint too): Django turns an out-of-range
+        # lookup into "no rows" without a parameter to bind.
+        return 30_011 + position
     if kind is str:
         return f"\x1fprepared-{position}\x1f"
     return dt.datetime(1901, 2, 3, 4, 5, 6, 100 + position, tzinfo=dt.UTC)
@@ -61,7 +62,8 @@ class _Compiled:
     compiler: Any
     sql: str
     params: tuple[Any, ...]
-    slots: tuple[tuple[int, int], ...]  # (index in params, position of the argument)
+    # (index in params, position of the argument, the parameter type Django wrapped it in)
+    slots: tuple[tuple[int, int, type | None], ...]
     locks: bool
 
 
@@ -119,8 +121,9 @@ class PreparedQuery(Generic[M]):
                 "select_for_update cannot be used outside of a transaction."
             )
         params = list(compiled.params)
-        for index, position in compiled.slots:
-            params[index] = _adapt(self._kinds[position], args[position], connection)
+        for index, position, wrap in compiled.slots:
+            value = _adapt(self._kinds[position], args[position], connection)
+            params[index] = value if wrap is None else wrap(value)
         compiler = copy.copy(compiled.compiler)
         compiler.connection = connection  # connections are per thread
         bound = (compiled.sql, tuple(params))
@@ -151,9 +154,11 @@ class PreparedQuery(Generic[M]):
         slots = []
         for index, param in enumerate(params):
             for position, value in enumerate(adapted):
-                if type(param) is type(value) and param == value:
-                    slots.append((index, position))
-        found = {position for _, position in slots}
+                if isinstance(param, type(value)) and param == value:
+                    # psycopg's typed ints (Int4 for an integer column) are kept as typed.
+                    wrap = type(param) if type(param) is not type(value) else None
+                    slots.append((index, position, wrap))
+        found = {position for _, position, _wrap in slots}
         for position, value in enumerate(adapted):
             if position not in found or str(value) in sql:
                 raise TypeError(f"{name}: argument {position + 1} is not a plain filter value")
@@ -174,3 +179,86 @@ def prepared(build: Callable[..., QuerySet[M]]) -> PreparedQuery[M]:
     """
     parameters = inspect.signature(build, eval_str=True).parameters.values()
     return PreparedQuery(build, tuple(p.annotation for p in parameters))
+
+
+@functools.lru_cache(maxsize=256)
+def _update_statement(model: type[Model], names: tuple[str, ...], alias: str) -> tuple[str, tuple]:
+    opts = model._meta
+    fields = tuple(opts.get_field(name) for name in names)
+    quote = connections[alias].ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    # Only the model's own table and column names, quoted by the backend; values are parameters.
+    sql = f"UPDATE {quote(opts.db_table)} SET {assignments} WHERE {quote(opts.pk.column)} = %s"  # noqa: S608
+    return sql, fields
+
+
+def save_fields(obj: Model, *names: str) -> None:
+    """`obj.save(update_fields=names)`, its UPDATE statement made once per model and fields.
+
+    Like `save`, fields fill themselves in first (`auto_now`); values that are expressions
+    (`F(...)`) take Django's own path. The models saved this way have no save signals.
+    """
+    alias = obj._state.db or DEFAULT_DB_ALIAS
+    connection = connections[alias]
+    sql, fields = _update_statement(type(obj), names, alias)
+    params = []
+    for field in fields:
+        value = field.pre_save(obj, False)
+        if hasattr(value, "resolve_expression"):
+            obj.save(update_fields=names)
+            return
+        params.append(field.get_db_prep_save(value, connection))
+    params.append(obj._meta.pk.get_db_prep_value(obj.pk, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if cursor.rowcount != 1:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+
+
+# SQLite allows 32,766 parameters per statement (999 before 3.32); larger batches go to Django.
+_MAX_PARAMS = 900
+
+
+@functools.lru_cache(maxsize=256)
+def _insert_statement(model: type[Model], rows: int, alias: str) -> tuple[str, tuple]:
+    opts = model._meta
+    fields = tuple(f for f in opts.concrete_fields if f is not opts.auto_field)
+    quote = connections[alias].ops.quote_name
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    columns = ", ".join(quote(f.column) for f in fields)
+    # Only the model's own table and column names, quoted by the backend; values are parameters.
+    sql = (
+        f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES "  # noqa: S608
+        f"{', '.join([row] * rows)} RETURNING {quote(opts.pk.column)}"
+    )
+    return sql, fields
+
+
+def insert_rows(objs: Iterable[M]) -> list[M]:
+    """`bulk_create(objs)` for new rows of one model, its INSERT made once per row count.
+
+    Fields fill themselves in as on a save (`auto_now_add`); the ids come back with RETURNING
+    (SQLite ≥ 3.35, PostgreSQL). The models inserted this way have no save signals.
+    """
+    objs = list(objs)
+    if not objs:
+        return objs
+    model = type(objs[0])
+    alias = DEFAULT_DB_ALIAS
+    connection = connections[alias]
+    if len(objs) * len(model._meta.concrete_fields) > _MAX_PARAMS or not model._meta.auto_field:
+        return model._default_manager.bulk_create(objs)
+    sql, fields = _insert_statement(model, len(objs), alias)
+    params = []
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="insert_rows")
+        for field in fields:
+            params.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = cursor.fetchall()
+    for obj, (pk,) in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = alias
+    return objs

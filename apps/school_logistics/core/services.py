@@ -34,6 +34,7 @@ from school_logistics.core.models import (
 )
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.naming import amended_name, make_name
+from school_logistics.core.prepared import insert_rows, save_fields
 from school_logistics.core.registry import get_meta
 from school_logistics.core.validation import DocumentValidationError, clean_values, form_field
 from school_logistics.core.values import from_json, new_row_name, to_json
@@ -126,16 +127,23 @@ def _validate(doc: Doc, raw: dict[str, Any], existing: dict[str, Any] | None) ->
     get_controller(doc.meta.name).validate(doc)
 
 
+# What `save()` writes to an existing document row: every column but the id.
+_ROW_FIELDS = tuple(f.name for f in Document._meta.concrete_fields if not f.primary_key)
+
+
 def _store(doc: Doc, *, actor: User, action: str, before: dict[str, Any]) -> None:
     inst = doc.instance
     inst.data = to_json(doc.meta, doc.values, doc.child_metas)
     _promote(doc)
     inst.modified_by = actor
-    inst.save()
+    if inst._state.adding:
+        insert_rows([inst])
+    else:
+        save_fields(inst, *_ROW_FIELDS)
     _link_attachments(doc)
     changes = diff(doc.meta, before, inst.data, doc.child_metas)
     if changes or action != "save":
-        Version.objects.create(document=inst, actor=actor, action=action, diff=changes)
+        insert_rows([Version(document=inst, actor=actor, action=action, diff=changes)])
     # Row names are assigned on storage; keep the typed values in step with them.
     doc.values = from_json(doc.meta, inst.data, doc.child_metas)
 

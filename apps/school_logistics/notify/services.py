@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from school_logistics.core.jobs import enqueue
 from school_logistics.core.models import Document, School, User
+from school_logistics.core.prepared import insert_rows
 from school_logistics.notify import messages
 from school_logistics.notify.models import (
     Channel,
@@ -51,7 +52,7 @@ def notify(
     else:
         custom, chat = _school_wording(school_id, event)
     subject = messages.subject(event, custom, context)
-    rows = Notification.objects.bulk_create(
+    rows = insert_rows(
         Notification(user=u, document=document, event=event, subject=subject, url=url)
         for u in recipients
     )

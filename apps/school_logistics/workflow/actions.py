@@ -19,7 +19,7 @@ from school_logistics.core import permissions
 from school_logistics.core import services as core_services
 from school_logistics.core.models import Attachment, Document, User
 from school_logistics.core.models.document import DocStatus
-from school_logistics.core.prepared import prepared
+from school_logistics.core.prepared import insert_rows, prepared, save_fields
 from school_logistics.core.registry import get_meta
 from school_logistics.core.services import DocumentStateError
 from school_logistics.workflow import engine, graph, notices
@@ -66,7 +66,8 @@ def start_approval(doctype: str, name: str, *, actor: User, comment: str = "") -
         latest = latest_version_for(doctype, document.school_id)
         if latest is None:
             raise DocumentStateError(_("此类单据没有审批流程，请直接提交"))
-        previous = _current(document)
+        # Only the engine sets a state, when a run starts: a document without one never ran.
+        previous = _current(document) if document.workflow_state else None
         if previous and previous.status in (ProcessStatus.RUNNING, ProcessStatus.APPROVED):
             raise DocumentStateError(_("此单据已在审批中或已通过"))
         if previous and previous.status == ProcessStatus.REJECTED:
@@ -88,7 +89,7 @@ def start_approval(doctype: str, name: str, *, actor: User, comment: str = "") -
         )
         key = graph.next_open(flow, flow.steps[0].key, {p.step.key: p.status for p in plan})
         first = None if key == END else flow.step(key)
-        process = ApprovalProcess.objects.create(
+        process = ApprovalProcess(
             document=document,
             version=version,
             requester=requester,
@@ -107,6 +108,7 @@ def start_approval(doctype: str, name: str, *, actor: User, comment: str = "") -
                 for p in plan
             ],
         )
+        insert_rows([process])
         engine.log_many(
             process,
             [("resubmit" if previous else "submit", actor, None, comment)]
@@ -136,24 +138,39 @@ def _task_document_locked(task_id: int) -> QuerySet[Document]:
 
 
 @prepared
-def _task_with_process_locked(task_id: int) -> QuerySet[ApprovalTask]:
+def _step_tasks_locked(task_id: int) -> QuerySet[ApprovalTask]:
+    """The task with the other tasks of its step and activation, their process row locked."""
+    acted = ApprovalTask.objects.filter(pk=task_id)
     return (
         ApprovalTask.objects.select_for_update(of=("process",))
         .select_related("process__version__workflow", "process__requester")
-        .filter(pk=task_id)
+        .filter(
+            process_id=Subquery(acted.values("process_id")),
+            activation=Subquery(acted.values("activation")),
+            step=Subquery(acted.values("step")),
+        )
     )
 
 
-def _task_for_action(task_id: int, actor: User) -> tuple[ApprovalTask, ApprovalProcess, Step]:
-    """Lock and return the actor's pending task, refusing anyone else's or a stale one."""
+def _task_for_action(
+    task_id: int, actor: User
+) -> tuple[ApprovalTask, ApprovalProcess, Step, list[ApprovalTask]]:
+    """Lock and return the actor's pending task, refusing anyone else's or a stale one.
+
+    The step's tasks (this one included) come along as they stand under the lock: whether
+    the step is done needs no second read.
+    """
     # Lock order as everywhere: the document, then the process; the task is read after both.
     documents = _task_document_locked(task_id)
-    tasks = _task_with_process_locked(task_id)
-    if not documents or not tasks:
+    tasks = _step_tasks_locked(task_id)
+    task = next((t for t in tasks if t.pk == task_id), None)
+    if not documents or task is None:
         raise PermissionDenied(_("没有找到这条审批任务"))
-    document, task = documents[0], tasks[0]
+    document = documents[0]
     process = task.process
-    process.document = task.document = document
+    process.document = document
+    for other in tasks:
+        other.process, other.document = process, document
     if task.assignee_id != actor.pk:
         raise PermissionDenied(_("这条审批任务不是您的"))
     if document.docstatus == DocStatus.CANCELLED:
@@ -165,14 +182,14 @@ def _task_for_action(task_id: int, actor: User) -> tuple[ApprovalTask, ApprovalP
         raise PermissionDenied(_("不能审批自己提交的单据"))
     task.assignee = actor  # the same person, checked above: the trail line needs no lookup
     process.acted_step = task.step  # type: ignore[attr-defined]  # for the page's message
-    return task, process, step
+    return task, process, step, tasks
 
 
 def _close_task(task: ApprovalTask, status: str, comment: str) -> None:
     task.status = status
     task.comment = comment
     task.acted_at = timezone.now()
-    task.save(update_fields=["status", "comment", "acted_at"])
+    save_fields(task, "status", "comment", "acted_at")
 
 
 def _log_task(
@@ -219,11 +236,10 @@ def approve(
     `timed_out` is the SLA sweep approving for the assignee when the step allows it.
     """
     with transaction.atomic():
-        task, process, step = _task_for_action(task_id, actor)
+        task, process, step, tasks = _task_for_action(task_id, actor)
         _require_step_fields(process, step)
-        _close_task(task, TaskStatus.APPROVED, comment)
+        _close_task(task, TaskStatus.APPROVED, comment)  # `tasks` holds it: now approved
         _log_task(process, task, step, "timeout_approve" if timed_out else "approve", attachments)
-        tasks = engine.step_tasks(process, step)
         if engine.step_done(process, step, tasks):
             engine.advance(process, step, last_actor=actor, tasks=tasks)
         else:
@@ -266,7 +282,7 @@ def reject(
     step says where a rejection goes (e.g. 重新报修 → the worker), the document goes there."""
     with transaction.atomic():
         reason = _need_reason(comment, _("拒绝"))
-        task, process, step = _task_for_action(task_id, actor)
+        task, process, step, _step_tasks = _task_for_action(task_id, actor)
         _close_task(task, TaskStatus.REJECTED, reason)
         _log_task(process, task, step, "reject", attachments)
         if step.on_reject == REJECTED:
@@ -288,7 +304,7 @@ def return_for_revision(
     """Return (退回) the document to the requester, or to an earlier step to decide again."""
     with transaction.atomic():
         reason = _need_reason(comment, _("退回"))
-        task, process, step = _task_for_action(task_id, actor)
+        task, process, step, _step_tasks = _task_for_action(task_id, actor)
         flow = engine.current_flow(process)
         if to_step:
             if to_step not in [r["key"] for r in earlier_steps(process, step)]:
@@ -342,7 +358,7 @@ def transfer(
 ) -> ApprovalProcess:
     """Transfer (转交) a task to another member of the school, who then decides instead."""
     with transaction.atomic():
-        task, process, step = _task_for_action(task_id, actor)
+        task, process, step, _step_tasks = _task_for_action(task_id, actor)
         target = _colleague(to_user, process)
         _check_new_approver(target, process, step)
         _close_task(task, TaskStatus.TRANSFERRED, comment)
@@ -382,7 +398,7 @@ def add_approver(
     if position not in ("before", "after"):
         raise core_services.DocumentValidationError.single(_("请选择前加签或后加签"), "position")
     with transaction.atomic():
-        task, process, step = _task_for_action(task_id, actor)
+        task, process, step, _step_tasks = _task_for_action(task_id, actor)
         target = _colleague(user, process)
         _check_new_approver(target, process, step)
         waiting = TaskStatus.PENDING if position == "before" else TaskStatus.WAITING

@@ -6,6 +6,7 @@ Called only from `actions` inside their transaction, with the process row locked
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 
 from django.db.models import Exists, OuterRef, QuerySet
@@ -14,7 +15,7 @@ from django.utils import timezone, translation
 from school_logistics.core import services as core_services
 from school_logistics.core.models import Document, User
 from school_logistics.core.models.document import DocStatus
-from school_logistics.core.prepared import prepared
+from school_logistics.core.prepared import PreparedQuery, insert_rows, prepared, save_fields
 from school_logistics.core.registry import get_meta
 from school_logistics.workflow import graph, notices
 from school_logistics.workflow.definition import END, Flow, Step
@@ -65,28 +66,50 @@ def log(
     on_behalf_of: User | None = None,
 ) -> ApprovalLog:
     entry = _trail_line(process, action, actor, step, comment, on_behalf_of)
-    entry.save(force_insert=True)
+    insert_rows([entry])
     return entry
+
+
+@functools.lru_cache(maxsize=32)
+def _away_periods(count: int) -> PreparedQuery[Delegation]:
+    """Away periods current at a time for `count` users, newest first (compiled per count)."""
+
+    def build(at: dt.datetime, *user_ids: int) -> QuerySet[Delegation]:
+        return (
+            Delegation.objects.filter(user_id__in=user_ids, starts__lte=at, ends__gt=at)
+            .select_related("delegate")
+            .order_by("-created", "-pk")
+        )
+
+    return PreparedQuery(build, (dt.datetime,) + (int,) * count)
 
 
 def _away_now(user_ids: Iterable[int], at: dt.datetime) -> dict[int, Delegation]:
     """Return each user's current away period (the newest one), for many users in one query."""
+    ids = sorted(set(user_ids))
     found: dict[int, Delegation] = {}
-    rows = (
-        Delegation.objects.filter(user_id__in=list(user_ids), starts__lte=at, ends__gt=at)
-        .select_related("delegate")
-        .order_by("-created", "-pk")
-    )
-    for away in rows:
+    for away in _away_periods(len(ids))(at, *ids) if ids else ():
         found.setdefault(away.user_id, away)
     return found
+
+
+@functools.lru_cache(maxsize=32)
+def _active_with_away_flag(count: int) -> PreparedQuery[User]:
+    """`count` users if still active, each with whether an away period covers a time."""
+
+    def build(at: dt.datetime, *user_ids: int) -> QuerySet[User]:
+        current = Delegation.objects.filter(user_id=OuterRef("pk"), starts__lte=at, ends__gt=at)
+        active = User.objects.filter(pk__in=user_ids, is_active=True)
+        return active.annotate(is_away=Exists(current))
+
+    return PreparedQuery(build, (dt.datetime,) + (int,) * count)
 
 
 def log_many(
     process: ApprovalProcess, entries: list[tuple[str, User | None, Step | None, str]]
 ) -> None:
     """Write several trail lines (action, actor, step, comment) in one INSERT, in this order."""
-    ApprovalLog.objects.bulk_create(_trail_line(process, *entry) for entry in entries)
+    insert_rows(_trail_line(process, *entry) for entry in entries)
 
 
 def holder(
@@ -168,7 +191,7 @@ def activate(
     if not opened:
         process.activation += 1
         process.current_step = step.key
-        process.save(update_fields=["activation", "current_step"])
+        save_fields(process, "activation", "current_step")
     document = process.document
     document.workflow_state = step.state_name
     if step.docstatus == DocStatus.SUBMITTED and document.docstatus == DocStatus.DRAFT:
@@ -178,19 +201,15 @@ def activate(
             get_meta(document.doctype), document, actor=submitter, validated=True
         )
     else:
-        document.save(update_fields=["workflow_state", "modified"])
+        save_fields(document, "workflow_state", "modified")
 
     planned_ids = _resolve_now(process, step) or _route_step(process, step.key)["approvers"]
     if known is not None and all(pk in known for pk in planned_ids):
         approvers = [known[pk] for pk in planned_ids if known[pk].is_active]
     else:
         # Whether each one is away comes with them: the away periods are read only if so.
-        current = Delegation.objects.filter(user_id=OuterRef("pk"), starts__lte=now, ends__gt=now)
-        approvers = list(
-            User.objects.filter(pk__in=planned_ids, is_active=True).annotate(
-                is_away=Exists(current)
-            )
-        )
+        ids = sorted(set(planned_ids))
+        approvers = _active_with_away_flag(len(ids))(now, *ids) if ids else []
         approvers.sort(key=lambda u: planned_ids.index(u.pk))
     if not approvers:  # everyone planned has left since submission
         approvers = fallback_users(process, step)
@@ -234,7 +253,7 @@ def activate(
                 due_at=None if waiting else due,
             )
         )
-    ApprovalTask.objects.bulk_create(created)
+    insert_rows(created)
     notices.task_assigned(process, [t.assignee for t in created if t.status == TaskStatus.PENDING])
 
 
@@ -375,7 +394,7 @@ def copy_to(process: ApprovalProcess, step: Step) -> None:
             users.setdefault(user.pk, user)
     already = set(process.ccs.values_list("user_id", flat=True))
     new = [u for pk, u in users.items() if pk not in already]
-    CarbonCopy.objects.bulk_create(
+    insert_rows(
         CarbonCopy(document=document, process=process, user=u, step_label=step.label) for u in new
     )
     notices.copied(process, new)
@@ -389,7 +408,7 @@ def finish(
     process.status = status
     process.finished = timezone.now()
     process.current_step = ""
-    process.save(update_fields=["status", "finished", "current_step"])
+    save_fields(process, "status", "finished", "current_step")
     if tasks_open:
         open_tasks(process).update(status=TaskStatus.CLOSED)
     if ApprovalProcess.document.is_cached(process):
@@ -409,5 +428,5 @@ def finish(
             meta, document, actor=actor or process.requester, validated=True
         )
     else:
-        document.save(update_fields=["workflow_state", "modified"])
+        save_fields(document, "workflow_state", "modified")
     notices.finished(process, status)
