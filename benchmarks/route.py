@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchkit  # noqa: E402
@@ -204,10 +205,18 @@ def http_doc(fx: Fixture):  # type: ignore[no-untyped-def]
     new_url = reverse("desk:new", args=[slug])
     decoder = CookieStorage(RequestFactory().get("/"))
 
-    def post(user: Any, url: str, data: dict[str, Any]) -> str:
-        """POST as a browser would; the answer must be a redirect carrying a success message."""
+    def post(user: Any, url: str, data: dict[str, Any], *, multipart: bool = False) -> str:
+        """POST as a browser would; the answer must be a redirect carrying a success message.
+
+        Encoded as the page's form is: the document form and 提交审批 are plain forms
+        (urlencoded), the decision form carries files (multipart).
+        """
         client = clients[user.pk]
-        response = client.post(url, data)
+        if multipart:
+            response = client.post(url, data)
+        else:
+            body = urlencode(data, doseq=True)
+            response = client.post(url, body, content_type="application/x-www-form-urlencoded")
         if response.status_code != 302:
             raise RuntimeError(f"POST {url} → {response.status_code}: {response.content[:400]!r}")
         cookie = client.cookies.pop("messages", None)
@@ -259,7 +268,7 @@ def http_doc(fx: Fixture):  # type: ignore[no-untyped-def]
             task_id, step, who = found
             counter.enter(f"{step}.approve")
             url = reverse("approvals:task_action", args=[task_id, "approve"])
-            post(who, url, {"comment": "同意"})
+            post(who, url, {"comment": "同意"}, multipart=True)
 
     return do_doc
 

@@ -25,6 +25,7 @@ import copy
 import datetime as dt
 import functools
 import inspect
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -102,6 +103,7 @@ class PreparedQuery(Generic[M]):
         self._kinds = kinds
         self._build = build
         self._compiled: dict[tuple[str, str], _Compiled] = {}
+        self._converters: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
         functools.update_wrapper(self, build)
 
     def __call__(self, *args: Any) -> list[M]:
@@ -128,6 +130,12 @@ class PreparedQuery(Generic[M]):
         compiler.connection = connection  # connections are per thread
         bound = (compiled.sql, tuple(params))
         compiler.as_sql = lambda *a, **kw: bound
+        # The row converters (dates, decimals, JSON) are the same for every call on a connection.
+        converters = self._converters.get(connection)
+        if converters is None:
+            columns = [s[0] for s in compiler.select[0 : compiler.col_count]]
+            converters = self._converters[connection] = compiler.get_converters(columns)
+        compiler.get_converters = lambda expressions: converters
         queryset = compiled.queryset
         run = _Run(queryset, _BoundQuery(queryset.query, compiler), DEFAULT_DB_ALIAS)
         return list(queryset._iterable_class(run))  # type: ignore[arg-type]
