@@ -81,7 +81,7 @@ def _lock(instance: Document) -> Document:
     return Document.objects.select_for_update().get(pk=instance.pk)
 
 
-def _promote(doc: Doc) -> None:
+def _promote(doc: Doc, before: dict[str, Any]) -> None:
     """Copy the fields every query needs from the JSON values to indexed columns."""
     meta, inst, values = doc.meta, doc.instance, doc.values
     if meta.title_field:
@@ -94,6 +94,8 @@ def _promote(doc: Doc) -> None:
     dept_field = meta.get_field("department")
     if dept_field and dept_field.link_doctype == "Department":
         name = values.get("department")
+        if inst.department_id is not None and before.get("department") == name:
+            return  # the same department as stored: its row is already linked
         # Rows already read need no query: the document's joined department (submission
         # after approval) or the actor's own, read with the user (a new draft).
         for loaded in (
@@ -134,7 +136,7 @@ _ROW_FIELDS = tuple(f.name for f in Document._meta.concrete_fields if not f.prim
 def _store(doc: Doc, *, actor: User, action: str, before: dict[str, Any]) -> None:
     inst = doc.instance
     inst.data = to_json(doc.meta, doc.values, doc.child_metas)
-    _promote(doc)
+    _promote(doc, before)
     inst.modified_by = actor
     if inst._state.adding:
         insert_rows([inst])

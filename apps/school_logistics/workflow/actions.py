@@ -130,9 +130,11 @@ def start_approval(doctype: str, name: str, *, actor: User, comment: str = "") -
 
 @prepared
 def _task_document_locked(task_id: int) -> QuerySet[Document]:
+    # Approvers are planned as ids: a decision needs the school (its notice settings), not the
+    # owner or the department's head that planning joins.
     return (
         Document.objects.select_for_update(of=("self",))
-        .select_related(*DOCUMENT_RELATED)
+        .select_related("school")
         .filter(pk=Subquery(ApprovalTask.objects.filter(pk=task_id).values("document_id")))
     )
 

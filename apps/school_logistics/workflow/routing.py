@@ -66,7 +66,10 @@ def _resolve(
 
 def resolve_users(approver: Approver, values: Mapping[str, Any], *, document: Any) -> list[User]:
     """Resolve an approver or CC entry for a stored document."""
-    return _resolve(approver, values, school=document.school, department=document.department)
+    # Only the head kinds need the department: the others do not make the document load it.
+    needs_department = approver.type.startswith("department_head")
+    department = document.department if needs_department else None
+    return _resolve(approver, values, school=document.school, department=department)
 
 
 def plan_route(
