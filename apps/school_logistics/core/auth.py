@@ -7,6 +7,7 @@ more round trips per request if each were read on first use.
 from __future__ import annotations
 
 import functools
+from contextvars import ContextVar
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
@@ -32,17 +33,22 @@ class GroupConcat(Aggregate):
         )
 
 
-def _joined(through: Any, value: str) -> Subquery:
-    rows = through.objects.filter(user_id=OuterRef("pk")).values("user_id")
+def _joined(through: Any, value: str, user: str) -> Subquery:
+    rows = through.objects.filter(user_id=OuterRef(user)).values("user_id")
     return Subquery(rows.annotate(joined=GroupConcat(value)).values("joined"))
+
+
+def access_lists(user: str = "pk") -> dict[str, Subquery]:
+    """The annotations `with_access` reads, for the user whose id is the column `user`."""
+    return {
+        "role_list": _joined(User.roles.through, "role__code", user),
+        "other_school_list": _joined(User.other_schools.through, "school_id", user),
+    }
 
 
 @functools.cache
 def _users_with_access() -> QuerySet[User]:
-    return User.objects.select_related("school", "department").annotate(
-        role_list=_joined(User.roles.through, "role__code"),
-        other_school_list=_joined(User.other_schools.through, "school_id"),
-    )
+    return User.objects.select_related("school", "department").annotate(**access_lists())
 
 
 def users_with_access() -> QuerySet[User]:
@@ -70,15 +76,29 @@ def _user_with_access(pk: int) -> QuerySet[User]:
     return _users_with_access().filter(pk=pk)
 
 
+# The user the session store read with this request's session row (core/sessions), if any.
+_read_with_session: ContextVar[User | None] = ContextVar("read_with_session", default=None)
+
+
+def read_with_session(user: User | None) -> None:
+    """Hand over (or, with None, forget) the user read with the current request's session."""
+    _read_with_session.set(user)
+
+
 class UserBackend(ModelBackend):
-    """Django's model backend, reading the session's user through `users_with_access`."""
+    """Django's model backend, reading the session's user through `users_with_access`, or
+    taking the one the session store read with the session row in the same statement."""
 
     def get_user(self, user_id: Any) -> User | None:
         try:
-            found = _user_with_access(int(user_id))
+            pk = int(user_id)
         except (TypeError, ValueError):  # not a user id: a session from elsewhere
             return None
-        user = found[0] if found else None
+        user = _read_with_session.get()
+        _read_with_session.set(None)  # used once: a later lookup reads the row again
+        if user is None or user.pk != pk:
+            found = _user_with_access(pk)
+            user = found[0] if found else None
         if user is None or not self.user_can_authenticate(user):
             return None
         return with_access(user)

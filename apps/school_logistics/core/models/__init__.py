@@ -8,6 +8,7 @@ from school_logistics.core.models.document import (
     Version,
 )
 from school_logistics.core.models.org import Department, Role, School, User
+from school_logistics.core.models.session import UserSession
 
 __all__ = [
     "Attachment",
@@ -21,5 +22,6 @@ __all__ = [
     "Role",
     "School",
     "User",
+    "UserSession",
     "Version",
 ]

@@ -1,7 +1,7 @@
 from django.contrib.sessions.backends import cached_db
 
-from school_logistics.core.sessions._read import PreparedRead
+from school_logistics.core.sessions._store import UserSessionRows
 
 
-class SessionStore(PreparedRead, cached_db.SessionStore):
+class SessionStore(UserSessionRows, cached_db.SessionStore):
     pass

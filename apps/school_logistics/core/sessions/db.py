@@ -1,7 +1,7 @@
 from django.contrib.sessions.backends import db
 
-from school_logistics.core.sessions._read import PreparedRead
+from school_logistics.core.sessions._store import UserSessionRows
 
 
-class SessionStore(PreparedRead, db.SessionStore):
+class SessionStore(UserSessionRows, db.SessionStore):
     pass
