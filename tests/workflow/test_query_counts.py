@@ -26,7 +26,7 @@ MR = "Material Requisition"
 START_APPROVAL_MAX = 15 + 2
 MID_APPROVAL_MAX = 11 + 2  # the step closes and the next one opens
 LAST_APPROVAL_MAX = 14 + 2  # the principal: CC to finance, submission, the requester told
-DESK_CREATE_MAX = 8 + 2  # a new 3-row requisition posted from the desk form
+DESK_CREATE_MAX = 7 + 2  # a new 3-row requisition posted from the desk form
 
 
 @pytest.fixture(autouse=True)
@@ -90,7 +90,7 @@ def test_each_approval_stays_within_its_statement_budget(
 def test_saving_a_new_requisition_from_the_desk_stays_within_its_statement_budget(
     users, item, django_assert_max_num_queries
 ):
-    """Session, the user with roles and schools, link checks with the items, number, two INSERTs."""
+    """Session and user (roles, schools) in one read; link checks with items; number; 2 INSERTs."""
     client = Client()
     client.force_login(users["teacher"])
     form = {
