@@ -242,7 +242,7 @@ def approve(
         _require_step_fields(process, step)
         _close_task(task, TaskStatus.APPROVED, comment)  # `tasks` holds it: now approved
         _log_task(process, task, step, "timeout_approve" if timed_out else "approve", attachments)
-        if engine.step_done(process, step, tasks):
+        if engine.step_done(step, tasks):
             engine.advance(process, step, last_actor=actor, tasks=tasks)
         else:
             engine.release_next(process, step, task)

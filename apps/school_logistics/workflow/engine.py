@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from school_logistics.core import services as core_services
 from school_logistics.core.models import Document, User
 from school_logistics.core.models.document import DocStatus
-from school_logistics.core.prepared import PreparedQuery, insert_rows, prepared, save_fields
+from school_logistics.core.prepared import PreparedQuery, insert_rows, save_fields
 from school_logistics.core.registry import get_meta
 from school_logistics.workflow import graph, notices
 from school_logistics.workflow.definition import END, Flow, Step
@@ -308,25 +308,11 @@ def fallback_users(process: ApprovalProcess, step: Step) -> list[User]:
     return list(users.order_by("id"))
 
 
-@prepared
-def _activation_tasks(process_id: int, activation: int, step: str) -> QuerySet[ApprovalTask]:
-    return ApprovalTask.objects.filter(process_id=process_id, activation=activation, step=step)
+def step_done(step: Step, tasks: list[ApprovalTask]) -> bool:
+    """Return whether the step's mode is satisfied and every added approver has approved.
 
-
-def step_tasks(process: ApprovalProcess, step: Step) -> list[ApprovalTask]:
-    """Return the tasks of the step's current activation, as they stand now."""
-    tasks = _activation_tasks(process.pk, process.activation, step.key)
-    for task in tasks:
-        task.process = process
-    return tasks
-
-
-def step_done(
-    process: ApprovalProcess, step: Step, tasks: list[ApprovalTask] | None = None
-) -> bool:
-    """Return whether the step's mode is satisfied and every added approver has approved."""
-    if tasks is None:
-        tasks = step_tasks(process, step)
+    `tasks` are the step's tasks of the current activation as they stand now.
+    """
     if any(t.added and t.status != TaskStatus.APPROVED for t in tasks):
         return False
     base = [t for t in tasks if not t.added and t.status != TaskStatus.TRANSFERRED]

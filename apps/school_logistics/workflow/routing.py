@@ -25,7 +25,7 @@ class PlannedStep:
     notes: list[str] = field(default_factory=list)
 
 
-def school_users(school: School) -> QuerySet[User]:
+def school_users(school: School | int) -> QuerySet[User]:
     return User.objects.filter(
         Q(school=school) | Q(other_schools=school), is_active=True
     ).distinct()
@@ -33,10 +33,7 @@ def school_users(school: School) -> QuerySet[User]:
 
 @prepared
 def _role_holders(school_id: int, role: str) -> QuerySet[User]:
-    active = User.objects.filter(
-        Q(school_id=school_id) | Q(other_schools=school_id), is_active=True
-    )
-    return active.filter(roles__code=role).distinct().order_by("id")
+    return school_users(school_id).filter(roles__code=role).order_by("id")
 
 
 def _resolve(
