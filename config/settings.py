@@ -104,9 +104,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Parameters bound by the server: psycopg then prepares a statement it has sent five times
-    # on a connection, and PostgreSQL plans it once (the hot paths send the same SQL each time).
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
+    # Parameters bound by the server, and a statement sent five times on a connection prepared
+    # there, so PostgreSQL plans it once: the hot paths send the same SQL each time, and planning
+    # costs more than running their small statements. Django turns preparing off by default for
+    # transaction-mode poolers: set DATABASE_PREPARE_THRESHOLD=0 behind one (PgBouncer < 1.21).
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["server_side_binding"] = True
+    options["prepare_threshold"] = envint("DATABASE_PREPARE_THRESHOLD", 5) or None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
