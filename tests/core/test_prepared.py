@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from school_logistics.core.auth import users_with_access
 from school_logistics.core.models import Department, School, User
-from school_logistics.core.prepared import insert_rows, prepared, save_fields
+from school_logistics.core.prepared import insert_rows, prepared, save_fields, save_together
 
 
 @prepared
@@ -156,6 +156,28 @@ def test_save_fields_takes_djangos_path_for_expressions_and_refuses_a_gone_row(
     gone = User(pk=999_999, username="gone")
     with pytest.raises(DatabaseError):
         save_fields(gone, "username")
+
+
+def test_save_together_writes_rows_sharing_values_in_one_update(users: dict[str, User]) -> None:
+    from school_logistics.core.models import Document
+
+    owner = users["teacher"]
+    docs = [
+        Document.objects.create(
+            doctype="ToDo", name=f"TD-{n}", school=owner.school, owner=owner, modified_by=owner
+        )
+        for n in range(3)
+    ]
+    for doc in docs[:2]:
+        doc.workflow_state = "已关闭"
+    with CaptureQueriesContext(connection) as run:
+        save_together(docs[:2], "workflow_state", "modified")
+    assert len(run) == 1
+    stored = {d.name: d for d in Document.objects.all()}
+    assert [stored[f"TD-{n}"].workflow_state for n in range(3)] == ["已关闭", "已关闭", ""]
+    assert docs[1].modified == docs[0].modified == stored["TD-1"].modified  # one time for all
+    with pytest.raises(DatabaseError):  # a row gone meanwhile fails the action, as save() does
+        save_together([docs[2], Document(pk=999_999)], "workflow_state")
 
 
 def test_insert_rows_returns_ids_in_order_and_fills_auto_fields(users: dict[str, User]) -> None:

@@ -5,7 +5,8 @@ from decimal import Decimal
 import pytest
 
 from school_logistics.workflow.definition import FlowError, parse_flow
-from school_logistics.workflow.routing import plan_route
+from school_logistics.workflow.routing import plan_route, role_holders
+from tests.conftest import make_user
 
 FIELDS = {"grand_total", "department", "purpose", "requested_by"}
 REQUISITION_FLOW = {
@@ -85,6 +86,27 @@ def test_same_approver_twice_passes_second_step(users, chinese_group):
 def test_outsider_with_role_is_never_an_approver(flow, users, chinese_group, outsider):
     plan = route(flow, users, chinese_group, "9000")
     assert all(outsider not in p.approvers for p in plan)
+
+
+def test_role_holders_reads_every_role_at_once_per_person_and_school(
+    school, users, other_school, outsider, django_assert_num_queries
+):
+    """A person with two roles is under both; a member from another school counts; a user who
+    left, or another school's holder, does not."""
+    helper = make_user("helper", other_school, "purchaser", "principal")
+    helper.other_schools.add(school)
+    users["colleague"].roles.add(*users["purchaser"].roles.all())
+    gone = make_user("gone", school, "purchaser")
+    gone.is_active = False
+    gone.save()
+    with django_assert_num_queries(1):
+        found = role_holders(school, ["principal", "purchaser", "principal", "finance"])
+    names = {code: [u.username for u in holders] for code, holders in found.items()}
+    assert names == {
+        "finance": ["finance"],
+        "principal": ["principal", "helper"],
+        "purchaser": ["colleague", "purchaser", "helper"],
+    }
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,7 @@ import datetime as dt
 import functools
 import inspect
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -190,13 +190,16 @@ def prepared(build: Callable[..., QuerySet[M]]) -> PreparedQuery[M]:
 
 
 @functools.lru_cache(maxsize=256)
-def _update_statement(model: type[Model], names: tuple[str, ...], alias: str) -> tuple[str, tuple]:
+def _update_statement(
+    model: type[Model], names: tuple[str, ...], rows: int, alias: str
+) -> tuple[str, tuple]:
     opts = model._meta
     fields = tuple(opts.get_field(name) for name in names)
     quote = connections[alias].ops.quote_name
     assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    which = "= %s" if rows == 1 else f"IN ({', '.join(['%s'] * rows)})"
     # Only the model's own table and column names, quoted by the backend; values are parameters.
-    sql = f"UPDATE {quote(opts.db_table)} SET {assignments} WHERE {quote(opts.pk.column)} = %s"  # noqa: S608
+    sql = f"UPDATE {quote(opts.db_table)} SET {assignments} WHERE {quote(opts.pk.column)} {which}"  # noqa: S608
     return sql, fields
 
 
@@ -206,20 +209,34 @@ def save_fields(obj: Model, *names: str) -> None:
     Like `save`, fields fill themselves in first (`auto_now`); values that are expressions
     (`F(...)`) take Django's own path. The models saved this way have no save signals.
     """
-    alias = obj._state.db or DEFAULT_DB_ALIAS
+    save_together([obj], *names)
+
+
+def save_together(objs: Sequence[Model], *names: str) -> None:
+    """`save_fields` for rows of one model whose `names` hold the same values: one UPDATE.
+
+    The values are the first row's (e.g. the open tasks of a step, all closed at once).
+    """
+    if not objs:
+        return
+    first = objs[0]
+    alias = first._state.db or DEFAULT_DB_ALIAS
     connection = connections[alias]
-    sql, fields = _update_statement(type(obj), names, alias)
+    sql, fields = _update_statement(type(first), names, len(objs), alias)
     params = []
     for field in fields:
-        value = field.pre_save(obj, False)
+        value = field.pre_save(first, False)
         if hasattr(value, "resolve_expression"):
-            obj.save(update_fields=names)
+            for obj in objs:
+                obj.save(update_fields=names)
             return
+        for obj in objs[1:]:
+            setattr(obj, field.attname, value)  # as stored, e.g. an `auto_now` time
         params.append(field.get_db_prep_save(value, connection))
-    params.append(obj._meta.pk.get_db_prep_value(obj.pk, connection))
+    params.extend(first._meta.pk.get_db_prep_value(obj.pk, connection) for obj in objs)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        if cursor.rowcount != 1:
+        if cursor.rowcount != len(objs):
             raise DatabaseError("Save with update_fields did not affect any rows.")
 
 

@@ -15,7 +15,13 @@ from django.utils import timezone, translation
 from school_logistics.core import services as core_services
 from school_logistics.core.models import Document, User
 from school_logistics.core.models.document import DocStatus
-from school_logistics.core.prepared import PreparedQuery, insert_rows, save_fields
+from school_logistics.core.prepared import (
+    PreparedQuery,
+    insert_rows,
+    prepared,
+    save_fields,
+    save_together,
+)
 from school_logistics.core.registry import get_meta
 from school_logistics.workflow import graph, notices
 from school_logistics.workflow.definition import END, Flow, Step
@@ -358,15 +364,25 @@ def advance(
 ) -> None:
     """Close a finished step, copy it to its CC list, and open the next step or finish.
 
-    `tasks` are the step's tasks as the caller just read them: when none is open, there is
-    nothing to close and no UPDATE is sent.
+    `tasks` are the step's tasks as the caller read them under the lock: those still open are
+    closed by id (no UPDATE when none is); without them, the open ones are looked for.
     """
-    if tasks is None or any(t.status in OPEN_TASK_STATUSES for t in tasks):
+    if tasks is None:
         open_tasks(process).filter(step=step.key).update(status=TaskStatus.CLOSED)
+    else:
+        still_open = [t for t in tasks if t.status in OPEN_TASK_STATUSES]
+        for task in still_open:
+            task.status = TaskStatus.CLOSED
+        save_together(still_open, "status")
     copy_to(process, step)
     # Only the step just closed had open tasks (one step is open at a time): at the end,
     # finishing has none left to close.
     go_to(process, graph.approve_target(current_flow(process), step), last_actor=last_actor)
+
+
+@prepared
+def _copied_to(process_id: int) -> QuerySet[CarbonCopy]:
+    return CarbonCopy.objects.filter(process_id=process_id).values_list("user_id", flat=True)
 
 
 def copy_to(process: ApprovalProcess, step: Step) -> None:
@@ -378,7 +394,9 @@ def copy_to(process: ApprovalProcess, step: Step) -> None:
     for approver in step.cc:
         for user in resolve_users(approver, document.data, document=document):
             users.setdefault(user.pk, user)
-    already = set(process.ccs.values_list("user_id", flat=True))
+    if not users:
+        return
+    already = set(_copied_to(process.pk))
     new = [u for pk, u in users.items() if pk not in already]
     insert_rows(
         CarbonCopy(document=document, process=process, user=u, step_label=step.label) for u in new

@@ -82,4 +82,8 @@ def task_step(task: ApprovalTask) -> Step:
 
 def flow_of(version: WorkflowVersion) -> Flow:
     """Return the parsed flow of a saved version, cached by its content (versions never change)."""
-    return _parsed(version.workflow.doctype, json.dumps(version.definition, sort_keys=True))
+    flow: Flow | None = getattr(version, "_flow", None)
+    if flow is None:  # kept on the row too: an action asks several times
+        flow = _parsed(version.workflow.doctype, json.dumps(version.definition, sort_keys=True))
+        version._flow = flow  # type: ignore[attr-defined]
+    return flow

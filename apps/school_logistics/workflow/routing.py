@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_noop
 
 from school_logistics.core.models import Department, School, User
-from school_logistics.core.prepared import prepared
+from school_logistics.core.prepared import PreparedQuery, prepared
 from school_logistics.workflow import conditions, graph
 from school_logistics.workflow.definition import Approver, Flow, Step
 
@@ -36,15 +37,38 @@ def _role_holders(school_id: int, role: str) -> QuerySet[User]:
     return school_users(school_id).filter(roles__code=role).order_by("id")
 
 
+@functools.lru_cache(maxsize=32)
+def _holders_of_roles(count: int) -> PreparedQuery[User]:
+    """Holders of any of `count` roles in a school, a row per user and role (its `role_code`)."""
+
+    def build(school_id: int, *codes: str) -> QuerySet[User]:
+        holders = school_users(school_id).filter(roles__code__in=codes)
+        return holders.annotate(role_code=F("roles__code")).order_by("id")
+
+    return PreparedQuery(build, (int,) + (str,) * count)
+
+
+def role_holders(school: School, codes: Iterable[str]) -> dict[str, list[User]]:
+    """Return each role's holders in the school (by id), for many roles in one query."""
+    codes = sorted(set(codes))
+    found: dict[str, list[User]] = {code: [] for code in codes}
+    for user in _holders_of_roles(len(codes))(school.pk, *codes) if codes else ():
+        found[user.role_code].append(user)  # type: ignore[attr-defined]
+    return found
+
+
 def _resolve(
     approver: Approver,
     values: Mapping[str, Any],
     *,
     school: School,
     department: Department | None,
+    holders: Mapping[str, list[User]] | None = None,
 ) -> list[User]:
     match approver.type:
         case "role":
+            if holders is not None:
+                return holders[approver.value]
             return _role_holders(school.pk, approver.value)
         case "user":
             return list(school_users(school).filter(username=approver.value))
@@ -82,8 +106,13 @@ def plan_route(
     Steps come in the order approving takes the document through them (following each
     step's `on_approve`); steps only a rejection leads to come last, marked "off".
     """
+    # Every role the flow names, read at once (a skipped step's too: it costs nothing more).
+    holders = role_holders(
+        school, (a.value for s in flow.steps for a in s.approvers if a.type == "role")
+    )
     planned = {
-        s.key: _plan_step(flow, s, values, requester, school, department) for s in flow.steps
+        s.key: _plan_step(flow, s, values, requester, school, department, holders)
+        for s in flow.steps
     }
     plan: list[PlannedStep] = []
     previous: list[User] | None = None
@@ -117,6 +146,7 @@ def _plan_step(
     requester: User,
     school: School,
     department: Department | None,
+    holders: Mapping[str, list[User]],
 ) -> PlannedStep:
     planned = PlannedStep(step)
     if not conditions.matches(step.condition, values):
@@ -125,7 +155,9 @@ def _plan_step(
         return planned
     seen: dict[int, User] = {}
     for approver in step.approvers:
-        for user in _resolve(approver, values, school=school, department=department):
+        for user in _resolve(
+            approver, values, school=school, department=department, holders=holders
+        ):
             seen.setdefault(user.pk, user)
     approvers = list(seen.values())
     if not step.allow_self_approval and any(u.pk == requester.pk for u in approvers):
