@@ -115,6 +115,11 @@ class Meta:
     search_fields: tuple[str, ...] = ()
     sort_field: str = "modified"
     _by_name: dict[str, DocField] = field(default_factory=dict, repr=False)
+    # Form fields made from `fields` on first use (validation.py; they keep no state per value);
+    # not an argument, so a `replace()`d copy with other fields starts its own.
+    _form_fields: dict[str, Any] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def label(self) -> str:

@@ -97,7 +97,9 @@ def _clean_fields(
             continue
         if value is None:
             value = ""
-        field = form_field(f)
+        field = meta._form_fields.get(f.fieldname)
+        if field is None:
+            field = meta._form_fields[f.fieldname] = form_field(f)
         try:
             cleaned[f.fieldname] = field.clean(value)
         except ValidationError as exc:
