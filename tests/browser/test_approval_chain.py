@@ -10,7 +10,7 @@ from school_logistics.core import services
 from school_logistics.core.models import Department, Document, User
 from school_logistics.core.models.document import DocStatus
 from school_logistics.workflow.models import ApprovalTask, TaskStatus
-from tests.browser.test_requisition_journey import sign_in
+from tests.browser.test_requisition_journey import pick_item, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.workflows]
 
@@ -81,3 +81,26 @@ def test_requisition_runs_the_whole_chain_with_phone_inbox(
     for line in ("提交", "部门负责人审批", "总务处审核", "校长审批"):
         assert line in trail
     shot(page, "approval-trail-desktop")
+
+
+def test_teacher_fills_a_new_requisition_on_a_phone_and_sends_it_for_approval_in_one_tap(
+    phone: Any, live_server: Any, draft: Document, users: dict[str, User], shot: Any
+) -> None:
+    base = live_server.url
+    sign_in(phone, base, "teacher")
+    phone.goto(f"{base}/app/material-requisition/new")
+    phone.fill("#f-purpose", "录播教室更换投影仪")
+    pick_item(phone, 0, "投影", "投影仪")
+    phone.fill("#f-items-0-qty", "1")
+    phone.fill("#f-items-0-rate", "3200")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(phone, "requisition-new-phone-submit", full_page=False)
+    phone.click("#btn-save-start")
+    phone.wait_for_selector(".desk-messages:has-text('已提交审批')")
+    shot(phone, "requisition-sent-phone", full_page=False)
+
+    sent = Document.objects.exclude(pk=draft.pk).get(doctype="Material Requisition")
+    assert phone.url.endswith(sent.name)
+    assert sent.workflow_state == "部门负责人审批" and sent.grand_total == 3200
+    task = ApprovalTask.objects.get(document=sent, status=TaskStatus.PENDING)
+    assert task.assignee == users["head"]

@@ -27,6 +27,7 @@ START_APPROVAL_MAX = 15 + 2
 MID_APPROVAL_MAX = 11 + 2  # the step closes and the next one opens
 LAST_APPROVAL_MAX = 14 + 2  # the principal: CC to finance, submission, the requester told
 DESK_CREATE_MAX = 7 + 2  # a new 3-row requisition posted from the desk form
+DESK_CREATE_AND_START_MAX = 16 + 2  # the same, sent with 提交审批: saved and started at once
 
 
 @pytest.fixture(autouse=True)
@@ -107,6 +108,31 @@ def test_saving_a_new_requisition_from_the_desk_stays_within_its_statement_budge
     assert response.status_code == 302
     doc = Document.objects.filter(doctype=MR, owner=users["teacher"]).latest("pk")
     assert (len(doc.data["items"]), doc.grand_total) == (3, 27)
+
+
+def test_submitting_a_new_requisition_from_the_desk_stays_within_its_statement_budget(
+    users, item, django_assert_max_num_queries
+):
+    """One request, one transaction: the saving above, then submission without validating
+    again what was validated a moment before."""
+    client = Client()
+    client.force_login(users["teacher"])
+    form = {
+        "department": users["teacher"].department.name,
+        "purpose": "多媒体教室设备",
+        "items-present": "1",
+    }
+    for k in range(3):
+        form.update(
+            {f"items-{k}-item": item.name, f"items-{k}-qty": "1", f"items-{k}-rate": "2000"}
+        )
+    three_rows(users["teacher"], item)  # the year's naming series exists
+    client.get("/app/material-requisition/new")  # warm the per-process caches
+    with django_assert_max_num_queries(DESK_CREATE_AND_START_MAX):
+        response = client.post("/app/approvals/new/material-requisition", form)
+    assert response.status_code == 302
+    doc = Document.objects.filter(doctype=MR, owner=users["teacher"]).latest("pk")
+    assert (doc.grand_total, doc.workflow_state) == (6000, "部门负责人审批")
 
 
 def test_the_last_approval_submits_what_was_approved_without_refusing_it_again(users, item):

@@ -45,6 +45,10 @@ edit_guards: list[EditGuard] = []
 cancel_hooks: list[CancelHook] = []
 approval_running: list[ApprovalRunning] = []
 form_panels: list[FormPanel] = []
+# Each returns HTML for a button beside 保存 on a new document's form (empty when none), e.g.
+# one that saves the document and submits it for approval in the same step.
+NewFormAction = Callable[["HttpRequest", "Meta"], str]
+new_form_actions: list[NewFormAction] = []
 # Each returns HTML for a card at the top of the user's home page (empty when nothing to show).
 HomePanel = Callable[["HttpRequest"], str]
 

@@ -169,9 +169,17 @@ def _meta_for_write(doctype: str) -> Meta:
 
 
 def create_document(
-    doctype: str, values: dict[str, Any], *, actor: User, school: School | None = None
+    doctype: str,
+    values: dict[str, Any],
+    *,
+    actor: User,
+    school: School | None = None,
+    savepoint: bool = True,
 ) -> Document:
-    """Validate and insert a new draft; its name comes from the DocType's naming rule."""
+    """Validate and insert a new draft; its name comes from the DocType's naming rule.
+
+    `savepoint=False`: the caller's transaction rolls back on any error (no savepoint made).
+    """
     meta = _meta_for_write(doctype)
     permissions.check_permission(actor, meta, "create")
     school = school or actor.school
@@ -179,7 +187,7 @@ def create_document(
         raise DocumentValidationError.single(_("请先为用户指定所属学校"))
     if not permissions.in_users_schools(actor, school.pk):
         raise PermissionDenied(_("没有权限：在“%(school)s”新建单据") % {"school": school.name})
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
         instance = Document(doctype=meta.name, owner=actor, modified_by=actor, school=school)
         doc = Doc(meta, instance, {}, child_metas_for(meta), actor)
         defaults = _defaults(meta, actor)

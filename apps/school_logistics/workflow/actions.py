@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -58,10 +59,35 @@ def _current(document: Document) -> ApprovalProcess | None:
     )
 
 
-def start_approval(doctype: str, name: str, *, actor: User, comment: str = "") -> ApprovalProcess:
-    """Submit a draft for approval (or resubmit one returned or withdrawn) on its flow."""
+def create_and_start(
+    doctype: str, values: dict[str, Any], *, actor: User, comment: str = ""
+) -> ApprovalProcess:
+    """Save a new document and submit it for approval at once (提交审批 on a new form): both
+    happen or neither does."""
+    with transaction.atomic():  # either fails, all of it rolls back: no savepoints inside
+        document = core_services.create_document(doctype, values, actor=actor, savepoint=False)
+        return start_approval(
+            doctype, document.name, actor=actor, comment=comment, validated=True, savepoint=False
+        )
+
+
+def start_approval(
+    doctype: str,
+    name: str,
+    *,
+    actor: User,
+    comment: str = "",
+    validated: bool = False,
+    savepoint: bool = True,
+) -> ApprovalProcess:
+    """Submit a draft for approval (or resubmit one returned or withdrawn) on its flow.
+
+    `validated`: the caller saved the document through validation in this transaction, so
+    it is not validated again. `savepoint=False`: the caller's transaction rolls back on
+    any error.
+    """
     meta = get_meta(doctype)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
         document = _lock_document(doctype, name, actor, "submit")
         latest = latest_version_for(doctype, document.school_id)
         if latest is None:
@@ -72,7 +98,8 @@ def start_approval(doctype: str, name: str, *, actor: User, comment: str = "") -
             raise DocumentStateError(_("此单据已在审批中或已通过"))
         if previous and previous.status == ProcessStatus.REJECTED:
             raise DocumentStateError(_("已拒绝的单据不能再次提交，请复制后重新申请"))
-        core_services.check_submittable(meta, document, actor=actor)
+        if not validated:
+            core_services.check_submittable(meta, document, actor=actor)
         # A document keeps the flow version it first ran on, even if an admin changed the flow.
         version = previous.version if previous else latest
         if previous:

@@ -9,9 +9,10 @@ class WorkflowConfig(AppConfig):
 
     def ready(self) -> None:
         from school_logistics.core import extensions
-        from school_logistics.workflow import guards, sync, views
+        from school_logistics.workflow import guards, new_form, sync, views
 
         guards.register()
         extensions.form_panels.append(views.form_panel)
+        extensions.new_form_actions.append(new_form.start_button)
         extensions.home_panels.append(views.home_panel)
         post_migrate.connect(sync.sync_after_migrate, dispatch_uid="workflow.sync_flows")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from school_logistics.workflow import delegation_views, editor_views, views
+from school_logistics.workflow import delegation_views, editor_views, new_form, views
 
 app_name = "approvals"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("batch-approve", views.batch_approve, name="batch_approve"),
     path("task/<int:task_id>/<str:action>", views.task_action, name="task_action"),
     path("doc/<str:doctype>/<path:name>/<str:action>", views.document_action, name="doc_action"),
+    path("new/<str:doctype>", new_form.new_and_start, name="new_and_start"),
     path("away", delegation_views.away_page, name="away"),
     path("away/<int:pk>/end", delegation_views.end_away, name="end_away"),
     path("flows/", editor_views.flow_list, name="flows"),

@@ -105,6 +105,7 @@ def render_form(
         "list_url": list_url(meta),
         "form_action": form_url(meta, instance.name if instance else None),
         "panels": [panel(request, meta, instance) for panel in extensions.form_panels],
+        "new_actions": [] if instance is not None else _new_actions(request, meta),
     }
     if instance is not None:
         if instance.docstatus == DocStatus.SUBMITTED and instance.workflow_state:
@@ -118,6 +119,10 @@ def render_form(
             owner_name=_display_name(instance.owner_id),
         )
     return render(request, "desk/form.html", context, status=status)
+
+
+def _new_actions(request: HttpRequest, meta: Meta) -> list[str]:
+    return [html for action in extensions.new_form_actions if (html := action(request, meta))]
 
 
 def _initial_values(meta: Meta, user: User) -> dict[str, Any]:

@@ -61,11 +61,13 @@
     dirty = true;
     var submitBtn = document.getElementById("btn-submit");
     var saveBtn = document.getElementById("btn-save");
+    // Submitting a stored draft needs its changes saved first: 保存 becomes the next step.
+    // (A new form's 提交审批 posts the form itself, so it stays the main button there.)
     if (submitBtn) {
       submitBtn.disabled = true;
       submitBtn.title = submitBtn.dataset.dirtyTitle || "";
+      if (saveBtn) { saveBtn.classList.remove("btn-light"); saveBtn.classList.add("btn-primary"); }
     }
-    if (saveBtn) { saveBtn.classList.remove("btn-light"); saveBtn.classList.add("btn-primary"); }
   }
   if (docForm) {
     docForm.addEventListener("input", markDirty);

@@ -1,0 +1,94 @@
+"""提交审批 on a new form: the document is saved and its approval started in one step, or
+nothing is kept."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from school_logistics.core.models import Document, NamingSeries, User, Version
+from school_logistics.notify.models import Notification
+from school_logistics.workflow.models import ApprovalLog, ApprovalTask, TaskStatus, Workflow
+
+pytestmark = [pytest.mark.workflows, pytest.mark.usefixtures("heads")]
+MR = "Material Requisition"
+NEW = "/app/material-requisition/new"
+SAVE_AND_START = "/app/approvals/new/material-requisition"
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def form(user: User, item: Document, *, purpose: str = "多媒体教室设备") -> dict[str, str]:
+    data = {"department": user.department.name, "purpose": purpose, "items-present": "1"}
+    for k in range(3):
+        data.update({f"items-{k}-item": item.name, f"items-{k}-qty": "1", f"items-{k}-rate": "9"})
+    return data
+
+
+def kept() -> tuple[int, int, int, int]:
+    """Documents, trail lines, tasks and notices: what a refused submission must not add."""
+    counts = (Document, ApprovalLog, ApprovalTask, Notification)
+    return tuple(model.objects.count() for model in counts)  # type: ignore[return-value]
+
+
+def test_new_form_offers_it_beside_save_draft_where_a_flow_governs(users, item):
+    page = signed_in(users["teacher"]).get(NEW).content.decode()
+    assert 'id="btn-save-start"' in page and f'formaction="{SAVE_AND_START}"' in page
+    assert "保存草稿" in page
+    Workflow.objects.filter(doctype=MR).update(is_active=False)
+    page = signed_in(users["teacher"]).get(NEW).content.decode()
+    assert 'id="btn-save-start"' not in page and "保存草稿" not in page
+
+
+def test_it_saves_the_document_and_sends_it_to_the_first_approver(users, item):
+    teacher, head = users["teacher"], users["head"]
+    client = signed_in(teacher)
+    response = client.post(SAVE_AND_START, form(teacher, item))
+    doc = Document.objects.get(doctype=MR, owner=teacher)
+    assert response.status_code == 302 and response["Location"].endswith(doc.name)
+    assert (doc.docstatus, doc.grand_total, len(doc.data["items"])) == (0, 27, 3)
+    assert doc.workflow_state == "部门负责人审批"
+    task = ApprovalTask.objects.get(document=doc, status=TaskStatus.PENDING)
+    assert task.assignee == head
+    trail = ApprovalLog.objects.filter(document=doc).order_by("pk")
+    assert list(trail.values_list("action", "actor")) == [("submit", teacher.pk), ("skip", None)]
+    assert list(Version.objects.filter(document=doc).values_list("action", flat=True)) == ["create"]
+    assert Notification.objects.filter(user=head, document=doc, event="task").count() == 1
+    page = client.get(response["Location"]).content.decode()
+    assert f"已提交审批 {doc.name}" in page
+
+
+def test_bad_input_comes_back_with_the_reason_and_keeps_nothing(users, item):
+    teacher = users["teacher"]
+    before = kept()
+    response = signed_in(teacher).post(SAVE_AND_START, form(teacher, item, purpose=""))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "未保存，请修改以下问题" in page and 'id="btn-save-start"' in page
+    assert kept() == before
+
+
+def test_a_refused_submission_rolls_back_the_new_document_and_its_number(users, item):
+    """The flow was switched off after the form was shown: the document is not kept as a
+    draft either, and the number it would have taken is free again."""
+    teacher = users["teacher"]
+    signed_in(teacher).post(NEW, form(teacher, item))  # a draft: the year's series exists
+    series = list(NamingSeries.objects.values_list("prefix", "current"))
+    Workflow.objects.filter(doctype=MR).update(is_active=False)
+    before = kept()
+    response = signed_in(teacher).post(SAVE_AND_START, form(teacher, item))
+    assert response.status_code == 409
+    assert "此类单据没有审批流程" in response.content.decode()
+    assert kept() == before
+    assert list(NamingSeries.objects.values_list("prefix", "current")) == series
+
+
+def test_someone_who_may_not_create_requisitions_is_refused_and_nothing_is_kept(users, item):
+    before = kept()
+    response = signed_in(users["worker"]).post(SAVE_AND_START, form(users["teacher"], item))
+    assert response.status_code == 403  # a repair worker raises no requisitions
+    assert kept() == before
