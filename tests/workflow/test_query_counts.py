@@ -88,21 +88,23 @@ def test_each_approval_stays_within_its_statement_budget(
     assert (doc.docstatus, doc.workflow_state) == (1, "已通过")
 
 
+def desk_form(user: User, item: Document, rate: str) -> tuple[Client, dict[str, str]]:
+    """A signed-in desk and the new form of three rows, with the per-process caches warm."""
+    client = Client()
+    client.force_login(user)
+    form = {"department": user.department.name, "purpose": "多媒体教室设备", "items-present": "1"}
+    for k in range(3):
+        form.update({f"items-{k}-item": item.name, f"items-{k}-qty": "1", f"items-{k}-rate": rate})
+    three_rows(user, item)  # the year's naming series exists
+    client.get("/app/material-requisition/new")
+    return client, form
+
+
 def test_saving_a_new_requisition_from_the_desk_stays_within_its_statement_budget(
     users, item, django_assert_max_num_queries
 ):
     """Session and user (roles, schools) in one read; link checks with items; number; 2 INSERTs."""
-    client = Client()
-    client.force_login(users["teacher"])
-    form = {
-        "department": users["teacher"].department.name,
-        "purpose": "多媒体教室设备",
-        "items-present": "1",
-    }
-    for k in range(3):
-        form.update({f"items-{k}-item": item.name, f"items-{k}-qty": "1", f"items-{k}-rate": "9"})
-    three_rows(users["teacher"], item)  # the year's naming series exists
-    client.get("/app/material-requisition/new")  # warm the per-process caches
+    client, form = desk_form(users["teacher"], item, "9")
     with django_assert_max_num_queries(DESK_CREATE_MAX):
         response = client.post("/app/material-requisition/new", form)
     assert response.status_code == 302
@@ -115,19 +117,7 @@ def test_submitting_a_new_requisition_from_the_desk_stays_within_its_statement_b
 ):
     """One request, one transaction: the saving above, then submission without validating
     again what was validated a moment before."""
-    client = Client()
-    client.force_login(users["teacher"])
-    form = {
-        "department": users["teacher"].department.name,
-        "purpose": "多媒体教室设备",
-        "items-present": "1",
-    }
-    for k in range(3):
-        form.update(
-            {f"items-{k}-item": item.name, f"items-{k}-qty": "1", f"items-{k}-rate": "2000"}
-        )
-    three_rows(users["teacher"], item)  # the year's naming series exists
-    client.get("/app/material-requisition/new")  # warm the per-process caches
+    client, form = desk_form(users["teacher"], item, "2000")
     with django_assert_max_num_queries(DESK_CREATE_AND_START_MAX):
         response = client.post("/app/approvals/new/material-requisition", form)
     assert response.status_code == 302
