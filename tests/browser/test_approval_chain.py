@@ -92,15 +92,26 @@ def test_teacher_fills_a_new_requisition_on_a_phone_and_sends_it_for_approval_in
     phone.fill("#f-purpose", "录播教室更换投影仪")
     pick_item(phone, 0, "投影", "投影仪")
     phone.fill("#f-items-0-qty", "1")
+    assert "填好申请内容后" in phone.inner_text("#new-route")
     phone.fill("#f-items-0-rate", "3200")
+    phone.press("#f-items-0-rate", "Tab")  # the route is planned again when a field changes
+    route = phone.locator("#route-preview")
+    route.wait_for()
+    assert "部门负责人审批" in route.inner_text() and "校长审批 · 跳过" in route.inner_text()
+    phone.fill("#f-items-0-qty", "2")  # 6,400 yuan: now the principal approves too
+    phone.press("#f-items-0-qty", "Tab")
+    phone.wait_for_function(
+        "!document.querySelector('#route-preview').innerText.includes('校长审批 · 跳过')"
+    )
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
-    shot(phone, "requisition-new-phone-submit", full_page=False)
+    phone.locator("#new-route").scroll_into_view_if_needed()
+    shot(phone, "requisition-new-phone-route", full_page=False)
     phone.click("#btn-save-start")
     phone.wait_for_selector(".desk-messages:has-text('已提交审批')")
     shot(phone, "requisition-sent-phone", full_page=False)
 
     sent = Document.objects.exclude(pk=draft.pk).get(doctype="Material Requisition")
     assert phone.url.endswith(sent.name)
-    assert sent.workflow_state == "部门负责人审批" and sent.grand_total == 3200
+    assert sent.workflow_state == "部门负责人审批" and sent.grand_total == 6400
     task = ApprovalTask.objects.get(document=sent, status=TaskStatus.PENDING)
     assert task.assignee == users["head"]

@@ -14,6 +14,7 @@ pytestmark = [pytest.mark.workflows, pytest.mark.usefixtures("heads")]
 MR = "Material Requisition"
 NEW = "/app/material-requisition/new"
 SAVE_AND_START = "/app/approvals/new/material-requisition"
+ROUTE = "/app/approvals/new/material-requisition/route"
 
 
 def signed_in(user: User) -> Client:
@@ -22,10 +23,12 @@ def signed_in(user: User) -> Client:
     return client
 
 
-def form(user: User, item: Document, *, purpose: str = "多媒体教室设备") -> dict[str, str]:
+def form(
+    user: User, item: Document, *, purpose: str = "多媒体教室设备", rate: str = "9"
+) -> dict[str, str]:
     data = {"department": user.department.name, "purpose": purpose, "items-present": "1"}
     for k in range(3):
-        data.update({f"items-{k}-item": item.name, f"items-{k}-qty": "1", f"items-{k}-rate": "9"})
+        data.update({f"items-{k}-item": item.name, f"items-{k}-qty": "1", f"items-{k}-rate": rate})
     return data
 
 
@@ -38,10 +41,28 @@ def kept() -> tuple[int, int, int, int]:
 def test_new_form_offers_it_beside_save_draft_where_a_flow_governs(users, item):
     page = signed_in(users["teacher"]).get(NEW).content.decode()
     assert 'id="btn-save-start"' in page and f'formaction="{SAVE_AND_START}"' in page
-    assert "保存草稿" in page
+    assert "保存草稿" in page and f'hx-post="{ROUTE}"' in page
     Workflow.objects.filter(doctype=MR).update(is_active=False)
     page = signed_in(users["teacher"]).get(NEW).content.decode()
     assert 'id="btn-save-start"' not in page and "保存草稿" not in page
+    assert 'id="new-route"' not in page
+
+
+def test_the_route_follows_the_form_as_it_is_filled_in_and_nothing_is_saved(users, item):
+    teacher = users["teacher"]
+    client = signed_in(teacher)
+    signed_in(teacher).post(NEW, form(teacher, item))  # a draft: the year's series exists
+    series = list(NamingSeries.objects.values_list("prefix", "current"))
+    before = kept()
+    above = client.post(ROUTE, form(teacher, item, rate="2000")).content.decode()
+    assert "部门负责人审批" in above and "head" in above
+    assert "校长审批" in above and "校长审批 · 跳过" not in above
+    below = client.post(ROUTE, form(teacher, item)).content.decode()
+    assert "校长审批 · 跳过" in below
+    unfinished = client.post(ROUTE, form(teacher, item, purpose="")).content.decode()
+    assert 'id="route-preview-hint"' in unfinished and "部门负责人审批" not in unfinished
+    assert kept() == before
+    assert list(NamingSeries.objects.values_list("prefix", "current")) == series
 
 
 def test_it_saves_the_document_and_sends_it_to_the_first_approver(users, item):

@@ -188,10 +188,8 @@ def create_document(
     if not permissions.in_users_schools(actor, school.pk):
         raise PermissionDenied(_("没有权限：在“%(school)s”新建单据") % {"school": school.name})
     with transaction.atomic(savepoint=savepoint):
-        instance = Document(doctype=meta.name, owner=actor, modified_by=actor, school=school)
-        doc = Doc(meta, instance, {}, child_metas_for(meta), actor)
-        defaults = _defaults(meta, actor)
-        _validate(doc, {**defaults, **values}, _read_only_defaults(meta, defaults))
+        doc = _new_doc(meta, values, actor, school)
+        instance = doc.instance
         instance.name = make_name(meta, doc.values, doc.values.get(meta.date_field) or today())
         # A taken name is caught by the unique constraint below: no look-up first, and no
         # savepoint either, since the error leaves this transaction (or the caller's savepoint).
@@ -202,6 +200,28 @@ def create_document(
                 _("编号“%(name)s”已存在") % {"name": instance.name}, "name"
             ) from exc
     return instance
+
+
+def _new_doc(meta: Meta, values: dict[str, Any], actor: User, school: School) -> Doc:
+    """A new document of `values` over the DocType's defaults, validated, not stored."""
+    instance = Document(doctype=meta.name, owner=actor, modified_by=actor, school=school)
+    doc = Doc(meta, instance, {}, child_metas_for(meta), actor)
+    defaults = _defaults(meta, actor)
+    _validate(doc, {**defaults, **values}, _read_only_defaults(meta, defaults))
+    return doc
+
+
+def preview_document(doctype: str, values: dict[str, Any], *, actor: User) -> Document:
+    """Return a new document as `create_document` would store it (defaults, computed totals,
+    department), validated the same way but not saved, e.g. to show its approval route."""
+    meta = _meta_for_write(doctype)
+    permissions.check_permission(actor, meta, "create")
+    if actor.school is None:
+        raise DocumentValidationError.single(_("请先为用户指定所属学校"))
+    doc = _new_doc(meta, values, actor, actor.school)
+    doc.instance.data = to_json(meta, doc.values, doc.child_metas)
+    _promote(doc, {})
+    return doc.instance
 
 
 def save_document(doctype: str, name: str, values: dict[str, Any], *, actor: User) -> Document:

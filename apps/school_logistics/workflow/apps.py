@@ -14,5 +14,6 @@ class WorkflowConfig(AppConfig):
         guards.register()
         extensions.form_panels.append(views.form_panel)
         extensions.new_form_actions.append(new_form.start_button)
+        extensions.form_panels.append(new_form.route_panel)
         extensions.home_panels.append(views.home_panel)
         post_migrate.connect(sync.sync_after_migrate, dispatch_uid="workflow.sync_flows")

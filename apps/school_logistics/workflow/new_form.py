@@ -1,7 +1,8 @@
-"""提交审批 on a new document's form: the document is saved and its approval started in one step.
+"""A new document's form under a flow: the route it would take, shown as the form is filled in,
+and 提交审批, which saves the document and starts its approval in one step.
 
-The desk form offers the button through `extensions.new_form_actions`; the engine's own 保存
-(a draft) stays beside it.
+The desk form offers them through `extensions.form_panels` and `extensions.new_form_actions`;
+the engine's own 保存 (a draft) stays beside the button.
 """
 
 from __future__ import annotations
@@ -9,31 +10,44 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from school_logistics.core import services as core_services
 from school_logistics.core.document import child_metas_for
 from school_logistics.core.forms_input import editable_fields, parse_post
 from school_logistics.core.meta import Meta
-from school_logistics.core.models import User
+from school_logistics.core.models import Document, User
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.services import DocumentStateError
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.views.doctypes import doctype_slug, form_url, resolve_doctype
 from school_logistics.core.views.form import render_form
 from school_logistics.workflow import actions
-from school_logistics.workflow.flows import workflow_for
+from school_logistics.workflow.flows import flow_of, latest_version_for, workflow_for
+from school_logistics.workflow.routing import plan_route
+
+
+def _governed(request: HttpRequest, meta: Meta) -> bool:
+    """Whether a flow governs the DocType in the user's school (asked once per page)."""
+    asked: dict[str, bool] = request.__dict__.setdefault("_flow_governs", {})
+    if meta.name not in asked:
+        school_id = request.user.school_id  # type: ignore[union-attr]
+        asked[meta.name] = (
+            meta.is_submittable
+            and school_id is not None
+            and workflow_for(meta.name, school_id) is not None
+        )
+    return asked[meta.name]
 
 
 def start_button(request: HttpRequest, meta: Meta) -> str:
     """Offer 提交审批 when a flow governs the DocType in the user's school."""
-    user: User = request.user  # type: ignore[assignment]
-    if not meta.is_submittable or user.school_id is None:
-        return ""
-    if workflow_for(meta.name, user.school_id) is None:
+    if not _governed(request, meta):
         return ""
     return format_html(
         '<button type="submit" form="doc-form" formaction="{}" class="btn btn-primary" '
@@ -62,3 +76,39 @@ def new_and_start(request: HttpRequest, doctype: str) -> HttpResponse:
     name = process.document.name
     messages.success(request, _("已提交审批 %(name)s") % {"name": name})
     return redirect(form_url(meta, name))
+
+
+def route_panel(request: HttpRequest, meta: Meta, document: Document | None) -> str:
+    """On a new document's form: the route it would take, planned again as the form changes."""
+    if document is not None or not _governed(request, meta):
+        return ""
+    url = reverse("approvals:new_route", args=[doctype_slug(meta.name)])
+    return render_to_string("workflow/_new_route.html", {"url": url}, request=request)
+
+
+@login_required
+@require_POST
+def new_route(request: HttpRequest, doctype: str) -> HttpResponse:
+    """Plan the route of the posted new form, saving nothing; a hint while it does not validate."""
+    meta = resolve_doctype(doctype)
+    user: User = request.user  # type: ignore[assignment]
+    version = latest_version_for(meta.name, user.school_id) if user.school_id else None
+    if version is None:
+        return HttpResponse("")
+    values = parse_post(
+        meta, child_metas_for(meta), request.POST, editable_fields(meta, DocStatus.DRAFT)
+    )
+    preview = None
+    try:
+        document = core_services.preview_document(meta.name, values, actor=user)
+    except DocumentValidationError:
+        pass  # not complete yet: the hint stays
+    else:
+        preview = plan_route(
+            flow_of(version),
+            document.data,
+            requester=user,
+            school=document.school,
+            department=document.department,
+        )
+    return render(request, "workflow/_new_route_plan.html", {"preview": preview})

@@ -11,6 +11,7 @@ urlpatterns = [
     path("task/<int:task_id>/<str:action>", views.task_action, name="task_action"),
     path("doc/<str:doctype>/<path:name>/<str:action>", views.document_action, name="doc_action"),
     path("new/<str:doctype>", new_form.new_and_start, name="new_and_start"),
+    path("new/<str:doctype>/route", new_form.new_route, name="new_route"),
     path("away", delegation_views.away_page, name="away"),
     path("away/<int:pk>/end", delegation_views.end_away, name="end_away"),
     path("flows/", editor_views.flow_list, name="flows"),
