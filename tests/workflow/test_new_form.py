@@ -113,3 +113,44 @@ def test_someone_who_may_not_create_requisitions_is_refused_and_nothing_is_kept(
     response = signed_in(users["worker"]).post(SAVE_AND_START, form(users["teacher"], item))
     assert response.status_code == 403  # a repair worker raises no requisitions
     assert kept() == before
+
+
+def test_submitting_an_edited_draft_saves_the_edits_first(users, item):
+    """提交审批 on a draft's panel posts the form as it stands: the approvers see the edits."""
+    teacher = users["teacher"]
+    client = signed_in(teacher)
+    client.post(NEW, form(teacher, item))
+    draft = Document.objects.get(doctype=MR, owner=teacher)
+    save_and_start = f"/app/approvals/save/Material%20Requisition/{draft.name}"
+    page = client.get(f"/app/material-requisition/{draft.name}").content.decode()
+    assert f'formaction="{save_and_start}"' in page
+
+    response = client.post(
+        save_and_start, form(teacher, item, purpose="改为购买投影仪", rate="2000")
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.data["purpose"], draft.grand_total) == ("改为购买投影仪", 6000)
+    assert draft.workflow_state == "部门负责人审批"
+    route = ApprovalLog.objects.filter(document=draft).values_list("action", flat=True)
+    assert list(route) == ["submit"]  # 6,000 yuan: the principal's step is not skipped
+
+
+def test_a_refused_save_and_submit_keeps_the_draft_as_it_was(users, item):
+    teacher = users["teacher"]
+    client = signed_in(teacher)
+    client.post(NEW, form(teacher, item))
+    draft = Document.objects.get(doctype=MR, owner=teacher)
+    save_and_start = f"/app/approvals/save/Material%20Requisition/{draft.name}"
+    before = kept()
+
+    bad = client.post(save_and_start, form(teacher, item, purpose=""))
+    assert bad.status_code == 400 and "未保存，请修改以下问题" in bad.content.decode()
+    Workflow.objects.filter(doctype=MR).update(is_active=False)
+    refused = client.post(save_and_start, form(teacher, item, purpose="新的用途"))
+    assert refused.status_code == 409
+
+    draft.refresh_from_db()
+    assert (draft.data["purpose"], draft.workflow_state) == ("多媒体教室设备", "")
+    assert kept() == before
+    assert Version.objects.filter(document=draft).count() == 1  # only its creation

@@ -224,10 +224,15 @@ def preview_document(doctype: str, values: dict[str, Any], *, actor: User) -> Do
     return doc.instance
 
 
-def save_document(doctype: str, name: str, values: dict[str, Any], *, actor: User) -> Document:
-    """Update a draft (any field) or a submitted document (allow-on-submit fields only)."""
+def save_document(
+    doctype: str, name: str, values: dict[str, Any], *, actor: User, savepoint: bool = True
+) -> Document:
+    """Update a draft (any field) or a submitted document (allow-on-submit fields only).
+
+    `savepoint=False`: the caller's transaction rolls back on any error (no savepoint made).
+    """
     meta = _meta_for_write(doctype)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
         instance = _lock(permissions.get_document(actor, meta, name, "read"))
         before = instance.data
         granted = extensions.granted_fields(instance, actor)

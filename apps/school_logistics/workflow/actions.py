@@ -71,6 +71,18 @@ def create_and_start(
         )
 
 
+def save_and_start(
+    doctype: str, name: str, values: dict[str, Any], *, actor: User, comment: str = ""
+) -> ApprovalProcess:
+    """Save a draft's edits and submit it for approval at once (提交审批 on an edited draft):
+    both happen or neither does."""
+    with transaction.atomic():
+        core_services.save_document(doctype, name, values, actor=actor, savepoint=False)
+        return start_approval(
+            doctype, name, actor=actor, comment=comment, validated=True, savepoint=False
+        )
+
+
 def start_approval(
     doctype: str,
     name: str,

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.inbox_page, name="inbox"),
     path("batch-approve", views.batch_approve, name="batch_approve"),
     path("task/<int:task_id>/<str:action>", views.task_action, name="task_action"),
+    path("save/<str:doctype>/<path:name>", new_form.save_and_start, name="save_and_start"),
     path("doc/<str:doctype>/<path:name>/<str:action>", views.document_action, name="doc_action"),
     path("new/<str:doctype>", new_form.new_and_start, name="new_and_start"),
     path("new/<str:doctype>/route", new_form.new_route, name="new_route"),

@@ -279,6 +279,11 @@ def form_panel(request: HttpRequest, meta: Meta, document: Document | None) -> s
         context["can_start"] = document.owner_id == user.pk or permissions.has_permission(
             user, meta, "submit", document
         )
+        # Whoever may edit the draft submits the form as it stands: edits are saved first.
+        context["save_first"] = (
+            document.docstatus == DocStatus.DRAFT
+            and permissions.has_permission(user, meta, "write", document)
+        )
     if process is not None:
         context["route"] = _route_view(process)
         task = (
