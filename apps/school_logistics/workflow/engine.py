@@ -360,20 +360,17 @@ def advance(
     step: Step,
     *,
     last_actor: User,
-    tasks: list[ApprovalTask] | None = None,
+    tasks: list[ApprovalTask],
 ) -> None:
     """Close a finished step, copy it to its CC list, and open the next step or finish.
 
     `tasks` are the step's tasks as the caller read them under the lock: those still open are
-    closed by id (no UPDATE when none is); without them, the open ones are looked for.
+    closed by id (no UPDATE when none is).
     """
-    if tasks is None:
-        open_tasks(process).filter(step=step.key).update(status=TaskStatus.CLOSED)
-    else:
-        still_open = [t for t in tasks if t.status in OPEN_TASK_STATUSES]
-        for task in still_open:
-            task.status = TaskStatus.CLOSED
-        save_together(still_open, "status")
+    still_open = [t for t in tasks if t.status in OPEN_TASK_STATUSES]
+    for task in still_open:
+        task.status = TaskStatus.CLOSED
+    save_together(still_open, "status")
     copy_to(process, step)
     # Only the step just closed had open tasks (one step is open at a time): at the end,
     # finishing has none left to close.

@@ -8,6 +8,8 @@ the engine's own 保存 (a draft) stays beside the button.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -31,6 +33,7 @@ from school_logistics.core.views.doctypes import doctype_slug, form_url, resolve
 from school_logistics.core.views.form import render_form
 from school_logistics.workflow import actions
 from school_logistics.workflow.flows import flow_of, latest_version_for, workflow_for
+from school_logistics.workflow.models import ApprovalProcess
 from school_logistics.workflow.routing import plan_route
 
 
@@ -59,22 +62,27 @@ def start_button(request: HttpRequest, meta: Meta) -> str:
     )
 
 
-@login_required
-@require_POST
-def new_and_start(request: HttpRequest, doctype: str) -> HttpResponse:
-    """Save the posted new document and submit it for approval; on a refusal nothing is kept
-    and the form comes back with the user's input and the reason."""
-    meta = resolve_doctype(doctype)
-    user: User = request.user  # type: ignore[assignment]
-    values = parse_post(
-        meta, child_metas_for(meta), request.POST, editable_fields(meta, DocStatus.DRAFT)
-    )
+def _posted(request: HttpRequest, meta: Meta) -> dict:
+    """The form's values as the desk's own save reads them."""
+    fields = editable_fields(meta, DocStatus.DRAFT)
+    return parse_post(meta, child_metas_for(meta), request.POST, fields)
+
+
+def _save_and_send(
+    request: HttpRequest,
+    meta: Meta,
+    instance: Document | None,
+    send: Callable[[dict], ApprovalProcess],
+) -> HttpResponse:
+    """Run `send` on the posted form; on a refusal nothing is kept and the form comes back with
+    the user's input and the reason."""
+    values = _posted(request, meta)
     try:
-        process = actions.create_and_start(meta.name, values, actor=user)
+        process = send(values)
     except DocumentValidationError as exc:
-        return render_form(request, meta, None, posted=values, errors=exc.errors, status=400)
+        return render_form(request, meta, instance, posted=values, errors=exc.errors, status=400)
     except DocumentStateError as exc:
-        return render_form(request, meta, None, posted=values, state_error=str(exc), status=409)
+        return render_form(request, meta, instance, posted=values, state_error=str(exc), status=409)
     name = process.document.name
     messages.success(request, _("已提交审批 %(name)s") % {"name": name})
     return redirect(form_url(meta, name))
@@ -82,23 +90,29 @@ def new_and_start(request: HttpRequest, doctype: str) -> HttpResponse:
 
 @login_required
 @require_POST
+def new_and_start(request: HttpRequest, doctype: str) -> HttpResponse:
+    """Save the posted new document and submit it for approval (提交审批 on a new form)."""
+    meta = resolve_doctype(doctype)
+    user: User = request.user  # type: ignore[assignment]
+    return _save_and_send(
+        request, meta, None, lambda values: actions.create_and_start(meta.name, values, actor=user)
+    )
+
+
+@login_required
+@require_POST
 def save_and_start(request: HttpRequest, doctype: str, name: str) -> HttpResponse:
-    """Save a draft's posted edits and submit it for approval (提交审批 on its approval panel):
-    the edits are not lost to a submission of the stored values, and a refusal keeps both."""
+    """Save a draft's posted edits and submit it for approval (提交审批 on its approval panel),
+    so the edits are not left out of what the approvers see."""
     meta = resolve_doctype(doctype)
     user: User = request.user  # type: ignore[assignment]
     instance = permissions.get_document(user, meta, name, "read")
-    values = parse_post(
-        meta, child_metas_for(meta), request.POST, editable_fields(meta, DocStatus.DRAFT)
+    return _save_and_send(
+        request,
+        meta,
+        instance,
+        lambda values: actions.save_and_start(meta.name, instance.name, values, actor=user),
     )
-    try:
-        actions.save_and_start(meta.name, instance.name, values, actor=user)
-    except DocumentValidationError as exc:
-        return render_form(request, meta, instance, posted=values, errors=exc.errors, status=400)
-    except DocumentStateError as exc:
-        return render_form(request, meta, instance, posted=values, state_error=str(exc), status=409)
-    messages.success(request, _("已提交审批 %(name)s") % {"name": instance.name})
-    return redirect(form_url(meta, instance.name))
 
 
 def route_panel(request: HttpRequest, meta: Meta, document: Document | None) -> str:
@@ -118,12 +132,9 @@ def new_route(request: HttpRequest, doctype: str) -> HttpResponse:
     version = latest_version_for(meta.name, user.school_id) if user.school_id else None
     if version is None:
         return HttpResponse("")
-    values = parse_post(
-        meta, child_metas_for(meta), request.POST, editable_fields(meta, DocStatus.DRAFT)
-    )
     preview = None
     try:
-        document = core_services.preview_document(meta.name, values, actor=user)
+        document = core_services.preview_document(meta.name, _posted(request, meta), actor=user)
     except DocumentValidationError:
         pass  # not complete yet: the hint stays
     else:

@@ -11,7 +11,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_noop
 
 from school_logistics.core.models import Department, School, User
-from school_logistics.core.prepared import PreparedQuery, prepared
+from school_logistics.core.prepared import PreparedQuery
 from school_logistics.workflow import conditions, graph
 from school_logistics.workflow.definition import Approver, Flow, Step
 
@@ -30,11 +30,6 @@ def school_users(school: School | int) -> QuerySet[User]:
     return User.objects.filter(
         Q(school=school) | Q(other_schools=school), is_active=True
     ).distinct()
-
-
-@prepared
-def _role_holders(school_id: int, role: str) -> QuerySet[User]:
-    return school_users(school_id).filter(roles__code=role).order_by("id")
 
 
 @functools.lru_cache(maxsize=32)
@@ -67,9 +62,9 @@ def _resolve(
 ) -> list[User]:
     match approver.type:
         case "role":
-            if holders is not None:
-                return holders[approver.value]
-            return _role_holders(school.pk, approver.value)
+            if holders is None:  # not read with the rest of a route
+                holders = role_holders(school, [approver.value])
+            return holders[approver.value]
         case "user":
             return list(school_users(school).filter(username=approver.value))
         case "field":
