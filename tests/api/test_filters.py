@@ -75,7 +75,9 @@ def test_dict_form_with_operator(api, catalogue):
 
 
 def test_is_set_and_is_not_set(api, users, items):
-    with_date = make_requisition(users["teacher"], required_by="2026-12-01")
+    with_date = make_requisition(
+        users["teacher"], posting_date="2026-11-20", required_by="2026-12-01"
+    )
     without = make_requisition(users["teacher"])
     client = api("teacher")
     is_set = client.get(REQS, filters=[["required_by", "is", "set"]])
@@ -185,7 +187,7 @@ def test_documents_without_a_value_never_match_a_comparison(api, users, items):
         {"item_code": "NOPRICE", "item_name": "无价物资", "category": "其他", "uom": "个"},
         actor=users["storekeeper"],
     )
-    dated = make_requisition(users["teacher"], required_by="2026-12-01")
+    dated = make_requisition(users["teacher"], posting_date="2026-11-20", required_by="2026-12-01")
     make_requisition(users["teacher"])
     client = api("teacher")
     assert "NOPRICE" not in codes(client.get(ITEMS, filters=[["reference_price", "<", 10]]))

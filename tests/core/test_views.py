@@ -291,6 +291,17 @@ def test_new_form_has_defaults_and_one_empty_row(client, users, items):
     assert "新建物资申购单" in body
 
 
+def test_a_total_that_is_a_field_is_shown_once_not_again_under_the_rows(client, users, items):
+    login(client, users["purchaser"])
+    requisition = client.get(NEW).content.decode()
+    assert requisition.count("合计金额") == 1  # grand_total = sum(items.amount): the field only
+    assert 'data-total-for="amount"' not in requisition
+    # A ticket's total adds labour to the parts, so the parts keep their own footer total.
+    ticket = client.get("/app/repair-ticket/new").content.decode()
+    assert 'data-total-for="amount"' in ticket
+    assert "维修费用合计" in ticket
+
+
 def test_teacher_creates_requisition_with_three_rows(client, users, items):
     login(client, users["teacher"])
     data = post_data([("P-A4", "2", "120"), ("P-PEN", "3", "18"), ("C-MOP", "1", "25")])

@@ -38,6 +38,9 @@ def calc(source: str) -> Any:
         ("'多' if qty > 2 else '少'", "多"),
         ("max(qty, rate) - min(items.amount)", Decimal("1.90")),
         ("count(items.amount)", Decimal(2)),
+        # A column and single values mix, as in a spreadsheet's SUM(A1:A3, B1).
+        ("sum(items.amount, qty, rate)", Decimal("8.80")),
+        ("max(items.amount, qty)", Decimal(3)),
         ("note + '记录'", "留样记录"),
         ("qty ** 2", Decimal(9)),
         ("not qty > 5 and rate >= 2.5", True),

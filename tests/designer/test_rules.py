@@ -182,7 +182,7 @@ def test_form_rules_are_empty_for_a_form_without_any(
     loan: DocType, users: dict[str, User], client: Any
 ) -> None:
     client.force_login(users["teacher"])
-    assert client.get("/app/designer/rules/material-requisition").json() == {}
+    assert client.get("/app/designer/rules/item").json() == {}
 
 
 def test_form_rules_need_a_right_on_the_doctype(

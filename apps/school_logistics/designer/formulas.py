@@ -13,7 +13,7 @@ import ast
 import datetime as dt
 import decimal
 import warnings
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -135,7 +135,8 @@ OPERATORS: dict[type, Callable[..., Any]] = {
 
 
 def _numbers(args: tuple[Any, ...], name: str) -> list[Decimal]:
-    items: Iterable[Any] = args[0] if len(args) == 1 and isinstance(args[0], list) else args
+    # As in a spreadsheet's SUM(A1:A3, B1): columns and single values mix.
+    items = [v for arg in args for v in (arg if isinstance(arg, list) else [arg])]
     return [n for n in (_num(v, name) for v in items) if n is not None]
 
 

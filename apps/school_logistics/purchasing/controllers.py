@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from school_logistics.core.controllers import Controller, register
 from school_logistics.core.document import Doc
 from school_logistics.core.validation import DocumentValidationError
-from school_logistics.core.values import quantize
 from school_logistics.purchasing import tender  # noqa: F401  (registers the Tender controller)
 from school_logistics.stores.items import fill_from_items
 
@@ -33,21 +31,17 @@ class MaterialRequisition(Controller):
             errors=errors,
             known=doc.linked.get("Item"),
         )
-        total = Decimal(0)
+        # Amounts and the grand total are the DocType's formulas, computed before this runs.
         for idx, row in enumerate(rows, start=1):
             if row["qty"] is not None and row["qty"] <= 0:
                 errors[f"items.{idx}.qty"] = [
                     _("物资明细第 %(idx)s 行：数量必须大于 0") % {"idx": idx}
                 ]
-                continue
-            row["amount"] = quantize(row["qty"] * row["rate"], "Currency")
-            total += row["amount"]
         required_by, posting_date = doc.get("required_by"), doc.get("posting_date")
         if required_by and posting_date and required_by < posting_date:
             errors["required_by"] = [_("需用日期不能早于申请日期")]
         if errors:
             raise DocumentValidationError(errors)
-        doc.set("grand_total", total)
 
 
 @register("Supplier")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -130,12 +131,6 @@ class GridView:
     @property
     def prefix(self) -> str:
         return self.table.fieldname
-
-    @property
-    def computes_amount(self) -> bool:
-        """Whether the browser can show amount = qty × rate while the user types."""
-        names = {c.fieldname for c in self.columns}
-        return {"qty", "rate", "amount"} <= names
 
     @property
     def has_totals(self) -> bool:
@@ -278,7 +273,10 @@ class LayoutBuilder:
         columns = [c for c in child.value_fields if not c.hidden and not c.is_table]
         stored = self.stored_rows.get(table.fieldname, {})
         grid_rows = []
-        totals: dict[str, Any] = {c.fieldname: 0 for c in columns if _summable(c)}
+        shown_elsewhere = _column_sums(self.meta).get(table.fieldname, set())
+        totals: dict[str, Any] = {
+            c.fieldname: 0 for c in columns if _summable(c) and c.fieldname not in shown_elsewhere
+        }
         for idx, row in enumerate(rows, start=1):
             name = str(row.get("name") or "")
             # Computed cells are not posted back; after a failed save show what was stored.
@@ -323,6 +321,24 @@ class LayoutBuilder:
             for c in columns
         ]
         return GridView(table, child, grid_columns, grid_rows, template, editable)
+
+
+# A formula that is exactly `sum(table.column)` (the designer's formula language).
+_COLUMN_SUM = re.compile(r"^\s*sum\(\s*(\w+)\.(\w+)\s*\)\s*$")
+
+
+def _column_sums(meta: Meta) -> dict[str, set[str]]:
+    """Return the columns, by table, whose total is itself a field of the document.
+
+    Such a total (合计金额 = sum(items.amount)) is shown once, as that field: a footer
+    repeating the same figure under the rows would show it twice.
+    """
+    sums: dict[str, set[str]] = defaultdict(set)
+    for f in meta.value_fields:
+        found = _COLUMN_SUM.match(str(f.raw.get("formula") or ""))
+        if found:
+            sums[found[1]].add(found[2])
+    return sums
 
 
 def _summable(f: DocField) -> bool:

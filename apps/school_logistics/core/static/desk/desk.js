@@ -108,16 +108,10 @@
     return shown ? parseNumber(shown.textContent) : null;
   }
 
+  // Column totals of what the rows show; computed cells (amount = qty × rate…) are the
+  // DocType's formulas, which form_rules.js fills and totals as the user types.
   function recompute(grid) {
     var rows = gridRows(grid);
-    if (grid.hasAttribute("data-computes-amount")) {
-      rows.forEach(function (row) {
-        var qty = cellNumber(row, "qty");
-        var rate = cellNumber(row, "rate");
-        var target = row.querySelector('[data-field="amount"] .cell-value');
-        if (target) target.textContent = qty !== null && rate !== null ? money(qty * rate) : "";
-      });
-    }
     grid.querySelectorAll("tfoot [data-total-for]").forEach(function (cell) {
       var sum = 0;
       rows.forEach(function (row) {
@@ -126,14 +120,6 @@
       });
       cell.querySelector(".total-value").textContent = money(sum);
     });
-    var live = document.querySelector("[data-live-total]");
-    if (live && docForm && docForm.hasAttribute("data-editing")) {
-      var total = 0;
-      var any = false;
-      document.querySelectorAll(".desk-grid[data-computes-amount] tfoot [data-total-for=amount] .total-value")
-        .forEach(function (el) { any = true; total += parseNumber(el.textContent) || 0; });
-      if (any) live.textContent = money(total);
-    }
   }
 
   document.addEventListener("click", function (event) {

@@ -93,7 +93,7 @@
   }
 
   function nums(args) {
-    var items = args.length === 1 && Array.isArray(args[0]) ? args[0] : args;
+    var items = [].concat.apply([], args);  // columns and single values mix
     return items.filter(function (v) { return v !== null && v !== "" && v !== undefined; }).map(Number);
   }
   function isDate(v) { return v instanceof Date; }

@@ -1,0 +1,67 @@
+"""A repair ticket's costs as logistics staff fill them in: what the form shows is what is saved."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from school_logistics.core import services
+from school_logistics.core.models import Document, User
+from tests.browser.test_requisition_journey import items, sign_in  # noqa: F401  (items: fixture)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def classroom(users: dict[str, User]) -> None:
+    services.create_document(
+        "Location",
+        {"location_name": "七年级(1)班教室", "purpose": "教室", "building": "明德楼"},
+        actor=users["storekeeper"],
+    )
+
+
+def pick(page: Any, selector: str, typed: str, label: str) -> None:
+    field = page.locator(selector)
+    field.click()
+    field.press_sequentially(typed, delay=30)
+    page.locator("body > .link-menu button", has_text=label).first.click()
+
+
+@pytest.mark.usefixtures("items")
+def test_total_cost_counts_labour_while_typing_and_matches_the_saved_ticket(
+    page: Any, live_server: Any, classroom: None, shot: Any
+) -> None:
+    base = live_server.url
+    sign_in(page, base, "purchaser")
+    page.goto(f"{base}/app/repair-ticket/new")
+    page.fill("#f-subject", "三楼男厕水龙头漏水")
+    pick(page, "#f-location", "七年级", "七年级(1)班教室")
+    page.select_option("#f-category", "水电")
+    page.fill("#f-description", "水龙头关不紧，一直滴水")
+    page.fill("#f-labour_cost", "50")
+    pick(page, "#f-parts-0-item", "拖把", "拖把")
+    page.fill("#f-parts-0-qty", "2")
+    page.fill("#f-parts-0-rate", "12.5")
+
+    # Parts and labour: the total is the DocType's formula, the one the server runs on save.
+    parts = page.locator('.desk-grid[data-prefix="parts"]')
+    total = page.locator("[data-fieldname=total_cost] .readonly-value")
+    expect(parts.locator("[data-field=amount] .cell-value")).to_have_text("25.00")
+    expect(parts.locator("[data-total-for=amount] .total-value")).to_have_text("25.00")
+    expect(total).to_have_text("75.00")
+    page.fill("#f-labour_cost", "")
+    expect(total).to_have_text("25.00")
+    page.fill("#f-labour_cost", "80")
+    expect(total).to_have_text("105.00")
+    shot(page, "repair-ticket-costs")
+
+    page.click("#btn-save")
+    page.wait_for_url(re.compile(r"/app/repair-ticket/[^/]+$"))
+    ticket = Document.objects.get(doctype="Repair Ticket")
+    assert ticket.grand_total == Decimal("105.00")
+    expect(total).to_have_text("105.00")
