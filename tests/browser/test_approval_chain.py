@@ -89,20 +89,26 @@ def test_teacher_fills_a_new_requisition_on_a_phone_and_sends_it_for_approval_in
     base = live_server.url
     sign_in(phone, base, "teacher")
     phone.goto(f"{base}/app/material-requisition/new")
+    route = phone.locator("#route-preview")
+    route.wait_for()  # planned as the form opens, from what it holds so far
+    assert "部门负责人审批" in route.inner_text() and "校长审批 · 跳过" in route.inner_text()
+    principal_skipped = (
+        "document.querySelector('#route-preview').innerText.includes('校长审批 · 跳过')"
+    )
     phone.fill("#f-purpose", "录播教室更换投影仪")
     pick_item(phone, 0, "投影", "投影仪")
     phone.fill("#f-items-0-qty", "1")
-    assert "填好申请内容后" in phone.inner_text("#new-route")
     phone.fill("#f-items-0-rate", "3200")
-    phone.press("#f-items-0-rate", "Tab")  # the route is planned again when a field changes
-    route = phone.locator("#route-preview")
-    route.wait_for()
-    assert "部门负责人审批" in route.inner_text() and "校长审批 · 跳过" in route.inner_text()
-    phone.fill("#f-items-0-qty", "2")  # 6,400 yuan: now the principal approves too
+    phone.click(".desk-grid[data-prefix=items] .grid-add")
+    phone.fill("#f-items-1-qty", "1")  # no item picked yet: the row's amount still counts
+    phone.fill("#f-items-1-rate", "3200")
+    phone.press("#f-items-1-rate", "Tab")  # the route is planned again when a field changes
+    phone.wait_for_function(f"!{principal_skipped}")  # 6,400 yuan: the principal approves too
+    phone.locator("#f-items-1-rate").locator("xpath=ancestor::tr").locator(".row-remove").click()
+    phone.wait_for_function(principal_skipped)  # the row is gone, and so is the principal
+    phone.fill("#f-items-0-qty", "2")  # 6,400 yuan in one row
     phone.press("#f-items-0-qty", "Tab")
-    phone.wait_for_function(
-        "!document.querySelector('#route-preview').innerText.includes('校长审批 · 跳过')"
-    )
+    phone.wait_for_function(f"!{principal_skipped}")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     phone.locator("#new-route").scroll_into_view_if_needed()
     shot(phone, "requisition-new-phone-route", full_page=False)

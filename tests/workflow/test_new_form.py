@@ -59,8 +59,13 @@ def test_the_route_follows_the_form_as_it_is_filled_in_and_nothing_is_saved(user
     assert "校长审批" in above and "校长审批 · 跳过" not in above
     below = client.post(ROUTE, form(teacher, item)).content.decode()
     assert "校长审批 · 跳过" in below
-    unfinished = client.post(ROUTE, form(teacher, item, purpose="")).content.decode()
-    assert 'id="route-preview-hint"' in unfinished and "部门负责人审批" not in unfinished
+    # Half filled in (no purpose yet, a price mistyped): what is missing counts as empty.
+    unfinished = form(teacher, item, purpose="", rate="2000")
+    unfinished["items-2-rate"] = "两千"
+    route = client.post(ROUTE, unfinished).content.decode()
+    assert "部门负责人审批" in route and "校长审批 · 跳过" in route  # 4,000 yuan so far
+    empty = client.post(ROUTE, {"items-present": "1"}).content.decode()
+    assert "部门负责人审批" in empty and "校长审批 · 跳过" in empty
     assert kept() == before
     assert list(NamingSeries.objects.values_list("prefix", "current")) == series
 
@@ -156,3 +161,19 @@ def test_a_refused_save_and_submit_keeps_the_draft_as_it_was(users, item):
     assert (draft.data["purpose"], draft.workflow_state) == ("多媒体教室设备", "")
     assert kept() == before
     assert Version.objects.filter(document=draft).count() == 1  # only its creation
+
+
+@pytest.mark.parametrize(
+    "doctype, who",
+    [
+        ("material-requisition", "teacher"),
+        ("repair-ticket", "teacher"),
+        ("tender", "purchaser"),
+        ("meal-fee-refund", "teacher"),
+    ],
+)
+def test_every_shipped_flow_plans_a_route_for_a_form_just_opened(users, doctype, who):
+    """Nothing filled in yet: each DocType's formulas and controller meet empty values."""
+    page = signed_in(users[who]).post(f"/app/approvals/new/{doctype}/route", {})
+    assert page.status_code == 200
+    assert 'id="route-preview"' in page.content.decode()

@@ -115,10 +115,28 @@ def _promote(doc: Doc, before: dict[str, Any]) -> None:
 value_hooks: list[Callable[[Doc], None]] = []
 
 
-def _validate(doc: Doc, raw: dict[str, Any], existing: dict[str, Any] | None) -> None:
-    doc.values = clean_values(doc.meta, raw, doc.child_metas, existing)
-    for hook in value_hooks:
-        hook(doc)
+# What arithmetic on a missing value raises in a controller written for complete documents.
+HALF_FILLED = (TypeError, ValueError, KeyError, ArithmeticError)
+
+
+def _validate(
+    doc: Doc, raw: dict[str, Any], existing: dict[str, Any] | None, *, partial: bool = False
+) -> None:
+    """Clean, compute and check the values. `partial`: a form still being filled in, previewed:
+    compute what can be computed and refuse nothing."""
+    doc.values = clean_values(doc.meta, raw, doc.child_metas, existing, partial=partial)
+    doc.linked = {}
+    # A half-filled form (None where a value is required) is met only by a preview: whatever a
+    # step stops at there, the values computed before it still show.
+    tolerated = (DocumentValidationError, *HALF_FILLED) if partial else ()
+    for step in (*value_hooks, _check_links, get_controller(doc.meta.name).validate):
+        try:
+            step(doc)
+        except tolerated:
+            pass
+
+
+def _check_links(doc: Doc) -> None:
     doc.linked = check_references(
         doc.meta,
         doc.values,
@@ -126,7 +144,6 @@ def _validate(doc: Doc, raw: dict[str, Any], existing: dict[str, Any] | None) ->
         school_id=doc.instance.school_id,
         document_id=doc.instance.pk,
     )
-    get_controller(doc.meta.name).validate(doc)
 
 
 # What `save()` writes to an existing document row: every column but the id.
@@ -202,23 +219,26 @@ def create_document(
     return instance
 
 
-def _new_doc(meta: Meta, values: dict[str, Any], actor: User, school: School) -> Doc:
+def _new_doc(
+    meta: Meta, values: dict[str, Any], actor: User, school: School, *, partial: bool = False
+) -> Doc:
     """A new document of `values` over the DocType's defaults, validated, not stored."""
     instance = Document(doctype=meta.name, owner=actor, modified_by=actor, school=school)
     doc = Doc(meta, instance, {}, child_metas_for(meta), actor)
     defaults = _defaults(meta, actor)
-    _validate(doc, {**defaults, **values}, _read_only_defaults(meta, defaults))
+    _validate(doc, {**defaults, **values}, _read_only_defaults(meta, defaults), partial=partial)
     return doc
 
 
 def preview_document(doctype: str, values: dict[str, Any], *, actor: User) -> Document:
     """Return a new document as `create_document` would store it (defaults, computed totals,
-    department), validated the same way but not saved, e.g. to show its approval route."""
+    department) from a form still being filled in, not saved, e.g. to show its approval route:
+    what is missing or wrong stays empty instead of being refused."""
     meta = _meta_for_write(doctype)
     permissions.check_permission(actor, meta, "create")
     if actor.school is None:
         raise DocumentValidationError.single(_("请先为用户指定所属学校"))
-    doc = _new_doc(meta, values, actor, actor.school)
+    doc = _new_doc(meta, values, actor, actor.school, partial=True)
     doc.instance.data = to_json(meta, doc.values, doc.child_metas)
     _promote(doc, {})
     return doc.instance

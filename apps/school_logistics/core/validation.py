@@ -114,10 +114,13 @@ def clean_values(
     raw: Mapping[str, Any],
     child_metas: Mapping[str, Meta],
     existing: Mapping[str, Any] | None = None,
+    *,
+    partial: bool = False,
 ) -> dict[str, Any]:
     """Validate every input field of a document (child rows too) and return typed values.
 
     Raises DocumentValidationError with all problems at once, so the user can fix them together.
+    `partial`: a form still being filled in; what is missing or wrong is left empty instead.
     """
     errors: dict[str, list[str]] = defaultdict(list)
     _check_unknown(meta, raw, "", errors)
@@ -141,6 +144,8 @@ def clean_values(
             row_errors: dict[str, list[str]] = defaultdict(list)
             _check_unknown(child, row, f"{f.fieldname}.{idx}.", row_errors)
             clean_row = _clean_fields(child, row, f"{f.fieldname}.{idx}.", row_errors)
+            if partial:
+                clean_row = {c.fieldname: clean_row.get(c.fieldname) for c in child.value_fields}
             for key, msgs in row_errors.items():
                 errors[key].extend(
                     _("%(table)s第 %(idx)s 行：%(msg)s") % {"table": f.label, "idx": idx, "msg": m}
@@ -154,7 +159,10 @@ def clean_values(
                 seen_names.add(name)
             clean_rows.append(clean_row)
         cleaned[f.fieldname] = clean_rows
-    if errors:
+    if partial:
+        cleaned = {f.fieldname: cleaned.get(f.fieldname) for f in meta.value_fields}
+        cleaned.update((f.fieldname, cleaned[f.fieldname] or []) for f in meta.table_fields)
+    elif errors:
         raise DocumentValidationError(errors)
     # Read-only fields are set by controllers and services, never by input: keep what was stored.
     for f in meta.value_fields:

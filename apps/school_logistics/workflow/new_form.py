@@ -126,23 +126,19 @@ def route_panel(request: HttpRequest, meta: Meta, document: Document | None) -> 
 @login_required
 @require_POST
 def new_route(request: HttpRequest, doctype: str) -> HttpResponse:
-    """Plan the route of the posted new form, saving nothing; a hint while it does not validate."""
+    """Plan the route of the posted new form as it stands, saving nothing: what is not filled
+    in yet counts as empty, so the route is shown from the first keystroke."""
     meta = resolve_doctype(doctype)
     user: User = request.user  # type: ignore[assignment]
     version = latest_version_for(meta.name, user.school_id) if user.school_id else None
     if version is None:
         return HttpResponse("")
-    preview = None
-    try:
-        document = core_services.preview_document(meta.name, _posted(request, meta), actor=user)
-    except DocumentValidationError:
-        pass  # not complete yet: the hint stays
-    else:
-        preview = plan_route(
-            flow_of(version),
-            document.data,
-            requester=user,
-            school=document.school,
-            department=document.department,
-        )
+    document = core_services.preview_document(meta.name, _posted(request, meta), actor=user)
+    preview = plan_route(
+        flow_of(version),
+        document.data,
+        requester=user,
+        school=document.school,
+        department=document.department,
+    )
     return render(request, "workflow/_new_route_plan.html", {"preview": preview})

@@ -147,7 +147,9 @@
       renumber(grid);
     }
     recompute(grid);
-    markDirty();
+    // A row added, moved or removed changes the document as an edited field does: whatever
+    // follows the form (the route planned from it, the dirty mark) hears it the same way.
+    grid.dispatchEvent(new Event("change", { bubbles: true }));
   });
 
   document.addEventListener("input", function (event) {

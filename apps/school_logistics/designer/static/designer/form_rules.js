@@ -337,7 +337,6 @@
     function soon() { clearTimeout(timer); timer = setTimeout(refresh, 60); }
     form.addEventListener("input", soon);
     form.addEventListener("change", soon);
-    form.addEventListener("click", function (e) { if (e.target.closest(".grid-add, .row-up, .row-down, .row-remove")) soon(); });
     refresh();
   }
 
