@@ -7,6 +7,7 @@ Import this module before Django is set up: `configure()` chooses the database f
 
 from __future__ import annotations
 
+import cProfile
 import json
 import os
 import platform
@@ -161,6 +162,9 @@ def run(
         if os.environ.get("BENCH_TRACE"):  # print one measured document's statements
             counter.statements = []
         per_doc = []
+        profiler = cProfile.Profile() if os.environ.get("BENCH_PROFILE") else None
+        if profiler:  # the measured documents only, not the set-up
+            profiler.enable()
         cpu0 = time.process_time()
         t0 = time.perf_counter()
         for doc in measured:
@@ -173,6 +177,9 @@ def run(
                 counter.statements = None
         wall = time.perf_counter() - t0
         cpu = time.process_time() - cpu0
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(f"{os.environ['BENCH_PROFILE']}.{name}")
     n = len(measured)
     excluded = sum(counter.by_phase[p] for p in exclude_phases)
     result: dict[str, Any] = {
