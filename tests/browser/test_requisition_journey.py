@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from school_logistics.core import services
 from school_logistics.core.models import Document, User
 from school_logistics.core.models.document import DocStatus
+from school_logistics.designer import formulas
 
 pytestmark = pytest.mark.browser
 
@@ -108,6 +109,33 @@ def test_teacher_creates_submits_and_finds_requisition(page, live_server, items,
     assert "已提交" in row.inner_text()
     assert "319.00" in row.inner_text()
     shot(page, "requisition-list-desktop")
+
+
+def test_amounts_shown_while_typing_are_the_amounts_saved(page, live_server, items):
+    """The browser rounds half up to the fen as the server does, row by row: a product such as
+    1.1 × 1.15 (1.2649999… in floating point) must show 1.27, and the total what is saved."""
+    base = live_server.url
+    sign_in(page, base)
+    page.goto(f"{base}/app/material-requisition/new")
+    page.fill("#f-purpose", "实验室耗材")
+    fill_row(page, 0, "复印", "A4复印纸", "0.5", "12.25")  # 6.125
+    page.get_by_role("button", name="添加一行").click()
+    fill_row(page, 1, "水笔", "红色水笔", "1.1", "1.15")  # 1.265
+    page.get_by_role("button", name="添加一行").click()
+    fill_row(page, 2, "拖把", "拖把", "0.333", "10.01")  # 3.33333
+    amounts = page.locator(".grid-row [data-field=amount] .cell-value")
+    expect(amounts).to_have_text(["6.13", "1.27", "3.33"])
+    expect(page.locator("[data-fieldname=grand_total] .readonly-value")).to_have_text("10.73")
+    # A designed form's round() agrees with the server's too, floating-point traps included.
+    for source in ("round(1.005, 2)", "round(2.675, 2)", "round(-2.5)", "round(0.125, 2)"):
+        typed = page.evaluate("s => SchoolFormula.evaluate(SchoolFormula.parse(s), {})", source)
+        assert Decimal(str(typed)) == formulas.run(source, {}), source
+
+    page.click("#btn-save")
+    page.wait_for_url(re.compile(r"/app/material-requisition/REQ-\d{4}-\d{4}$"))
+    doc = Document.objects.get(doctype="Material Requisition")
+    assert [r["amount"] for r in doc.data["items"]] == ["6.13", "1.27", "3.33"]
+    assert doc.grand_total == Decimal("10.73")
 
 
 def test_wrong_quantity_shows_clear_message_and_saves_nothing(page, live_server, items, shot):

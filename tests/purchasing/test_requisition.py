@@ -33,6 +33,24 @@ def test_requisition_fills_item_details_and_totals(users, items):
     )
 
 
+def test_amounts_round_half_up_per_row_before_the_total(users, items):
+    """四舍五入 to the fen on each row, as a clerk rounds by hand; the total adds what the rows show."""
+    doc = services.create_document(
+        "Material Requisition",
+        {
+            "purpose": "实验室耗材",
+            "items": [
+                {"item": "A4-70", "qty": "0.5", "rate": "12.25"},  # 6.125
+                {"item": "LAMP-T8", "qty": "2.5", "rate": "0.05"},  # 0.125
+                {"item": "LAMP-T8", "qty": "0.333", "rate": "10.01"},  # 3.33333
+            ],
+        },
+        actor=users["teacher"],
+    )
+    assert [r["amount"] for r in doc.data["items"]] == ["6.13", "0.13", "3.33"]
+    assert doc.grand_total == Decimal("9.59")
+
+
 def test_disabled_item_cannot_be_requested(users, items):
     services.save_document("Item", "A4-70", {"disabled": 1}, actor=users["storekeeper"])
     with pytest.raises(DocumentValidationError) as exc:

@@ -13,7 +13,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from school_logistics.core.meta import DECIMAL_PLACES, DocField, Meta
 from school_logistics.core.validation import DocumentValidationError, form_field
+from school_logistics.core.values import quantize
 from school_logistics.designer.formulas import Formula, FormulaError, Scope, compile_formula
 from school_logistics.designer.formulas import evaluate as evaluate_formula
 from school_logistics.workflow import conditions
@@ -132,14 +133,16 @@ def plan_for(meta: Meta, child_metas: Mapping[str, Meta]) -> Plan | None:
 
 
 def _coerce(f: DocField, value: Any) -> Any:
-    """Bring a formula's result to the field's type (money to its places, text to its limit)."""
+    """Bring a formula's result to the field's type (money to its places, text to its limit).
+
+    Rounded half up (四舍五入), as every amount the school computes by hand and on the form.
+    """
     if value is None or value == "":
         return None
     if f.fieldtype in DECIMAL_PLACES:
-        places = Decimal(1).scaleb(-DECIMAL_PLACES[f.fieldtype])
-        return Decimal(value).quantize(places)
+        return quantize(Decimal(value), f.fieldtype)
     if f.fieldtype == "Int":
-        return int(Decimal(value).quantize(Decimal(1)))
+        return int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     if f.fieldtype == "Check":
         return bool(value)
     if f.fieldtype in ("Date", "Datetime"):

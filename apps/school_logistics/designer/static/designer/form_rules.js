@@ -92,13 +92,25 @@
     return tree;
   }
 
+  /* Half up (四舍五入) on the decimal digits, as the server's Decimal does: 1.005 → 1.01 and
+     1.1 * 1.15 → 1.27, where plain float rounding gives 1.00 and 1.26. */
+  function roundHalfUp(x, places) {
+    if (typeof x !== "number" || !isFinite(x)) return x;
+    var digits = Number(Math.abs(x).toPrecision(15));  // drops the binary noise past 15 digits
+    var text = String(digits);
+    var rounded = text.indexOf("e") >= 0
+      ? Math.round(digits * Math.pow(10, places)) / Math.pow(10, places)
+      : Number(Math.round(Number(text + "e" + places)) + "e-" + places);
+    return x < 0 ? -rounded : rounded;
+  }
+
   function nums(args) {
     var items = [].concat.apply([], args);  // columns and single values mix
     return items.filter(function (v) { return v !== null && v !== "" && v !== undefined; }).map(Number);
   }
   function isDate(v) { return v instanceof Date; }
   var FUNCTIONS = {
-    round: function (x, n) { if (x === null) return null; var p = Math.pow(10, n || 0); return Math.round(x * p) / p; },
+    round: function (x, n) { return x === null ? null : roundHalfUp(x, n || 0); },
     abs: function (x) { return x === null ? null : Math.abs(x); },
     min: function () { var a = nums([].slice.call(arguments)); return a.length ? Math.min.apply(null, a) : null; },
     max: function () { var a = nums([].slice.call(arguments)); return a.length ? Math.max.apply(null, a) : null; },
@@ -242,6 +254,9 @@
         var t = tree(rule.formula);
         var result = null;
         try { result = t ? evaluate(t, values) : null; } catch (e) { result = null; }
+        // Stored to the field's places, as the server stores it: totals then add what is shown.
+        if (typeof result === "number" && PLACES[rule.type] !== undefined) result = roundHalfUp(result, PLACES[rule.type]);
+        else if (typeof result === "number" && rule.type === "Int") result = roundHalfUp(result, 0);
         values[name] = result;
         write(name, shown(result, rule.type));
       });
