@@ -46,11 +46,14 @@ def test_total_cost_counts_labour_while_typing_and_matches_the_saved_ticket(
     page.fill("#f-labour_cost", "50")
     pick(page, "#f-parts-0-item", "拖把", "拖把")
     page.fill("#f-parts-0-qty", "2")
-    page.fill("#f-parts-0-rate", "12.5")
 
     # Parts and labour: the total is the DocType's formula, the one the server runs on save.
+    # A part is priced at once at the item's reference price, as the server would price it.
     parts = page.locator('.desk-grid[data-prefix="parts"]')
     total = page.locator("[data-fieldname=total_cost] .readonly-value")
+    expect(page.locator("#f-parts-0-rate")).to_have_value("25.00")
+    expect(total).to_have_text("100.00")
+    page.fill("#f-parts-0-rate", "12.5")
     expect(parts.locator("[data-field=amount] .cell-value")).to_have_text("25.00")
     expect(parts.locator("[data-total-for=amount] .total-value")).to_have_text("25.00")
     expect(total).to_have_text("75.00")

@@ -112,8 +112,8 @@ def test_teacher_creates_submits_and_finds_requisition(page, live_server, items,
 
 
 def test_amounts_shown_while_typing_are_the_amounts_saved(page, live_server, items):
-    """The browser rounds half up to the fen as the server does, row by row: a product such as
-    1.1 × 1.15 (1.2649999… in floating point) must show 1.27, and the total what is saved."""
+    """The browser rounds half up to the fen as the server does, row by row, and totals the
+    rounded rows: 6.13 + 1.27 + 3.33 = 10.73 (adding the unrounded products gave 10.72)."""
     base = live_server.url
     sign_in(page, base)
     page.goto(f"{base}/app/material-requisition/new")
@@ -136,6 +136,43 @@ def test_amounts_shown_while_typing_are_the_amounts_saved(page, live_server, ite
     doc = Document.objects.get(doctype="Material Requisition")
     assert [r["amount"] for r in doc.data["items"]] == ["6.13", "1.27", "3.33"]
     assert doc.grand_total == Decimal("10.73")
+
+
+def test_picking_an_item_brings_its_name_unit_and_price(page, live_server, items, shot):
+    """A teacher picks an item and sees its name, unit and reference price at once; a rate she
+    typed stays when she picks another item, while the unit follows the item."""
+    base = live_server.url
+    sign_in(page, base)
+    page.goto(f"{base}/app/material-requisition/new")
+    page.fill("#f-purpose", "期中考试用纸")
+    pick_item(page, 0, "复印", "A4复印纸")
+    row = page.locator(".grid-row").first
+    expect(page.locator("#f-items-0-rate")).to_have_value("120.00")
+    expect(page.locator("#f-items-0-uom")).to_have_value("箱")
+    expect(row.locator("[data-field=item_name] .cell-value")).to_have_text("A4复印纸")
+    page.fill("#f-items-0-qty", "2")
+    expect(row.locator("[data-field=amount] .cell-value")).to_have_text("240.00")
+    expect(page.locator("[data-fieldname=grand_total] .readonly-value")).to_have_text("240.00")
+    expect(page.locator("body > .link-menu")).to_be_hidden()  # a late search does not reopen it
+    shot(page, "requisition-item-fetched")
+
+    page.fill("#f-items-0-rate", "110")
+    page.locator("#f-items-0-item").fill("")
+    pick_item(page, 0, "水笔", "红色水笔")
+    expect(row.locator("[data-field=item_name] .cell-value")).to_have_text("红色水笔")
+    expect(page.locator("#f-items-0-uom")).to_have_value("盒")
+    expect(page.locator("#f-items-0-rate")).to_have_value("110")
+    expect(row.locator("[data-field=amount] .cell-value")).to_have_text("220.00")
+
+    page.click("#btn-save")
+    page.wait_for_url(re.compile(r"/app/material-requisition/REQ-\d{4}-\d{4}$"))
+    row_saved = Document.objects.get(doctype="Material Requisition").data["items"][0]
+    assert (row_saved["item"], row_saved["item_name"], row_saved["uom"], row_saved["rate"]) == (
+        "P-PEN",
+        "红色水笔",
+        "盒",
+        "110.00",
+    )
 
 
 def test_wrong_quantity_shows_clear_message_and_saves_nothing(page, live_server, items, shot):

@@ -525,6 +525,23 @@ def test_link_search_returns_items_of_the_users_school_only(client, users, outsi
     assert {r["value"] for r in _search(client, "Item").json()["results"]} == set(items)
 
 
+def test_link_search_brings_what_the_form_fetches_and_nothing_else(client, users, items):
+    """A requisition row takes an item's name, specification, unit and reference price: those
+    come with each match, so the row fills as soon as an item is picked; other fields do not."""
+    login(client, users["teacher"])
+    (paper,) = _search(client, "Item", "复印").json()["results"]
+    assert paper["fetch"] == {
+        "item_name": "A4复印纸",
+        "reference_price": "120.00",
+        "specification": None,
+        "uom": "箱",
+    }
+    (department,) = _search(client, "Department", "语文").json()["results"]
+    assert "fetch" not in department
+    response = client.get("/app/material-requisition/new")
+    assert 'data-fetch="{&quot;item_name&quot;: &quot;item_name&quot;' in response.text
+
+
 def test_link_search_finds_departments_and_users_of_the_school(client, users, outsider):
     login(client, users["teacher"])
     departments = [r["value"] for r in _search(client, "Department", "组").json()["results"]]

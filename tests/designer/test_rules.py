@@ -193,3 +193,35 @@ def test_form_rules_need_a_right_on_the_doctype(
     assert client.get("/app/designer/rules/item-loan").status_code == 403
     client.logout()
     assert client.get("/app/designer/rules/item-loan").status_code == 302
+
+
+def test_a_designed_form_fetches_from_the_record_its_link_names(
+    admin: User, users: dict[str, User]
+) -> None:
+    """An admin's 领用登记 takes the item's name and reference price when an item is picked;
+    a fetch_from that names no link field, or a field the item lacks, is refused."""
+    from tests.stores.factories import make_items
+
+    make_items(users["storekeeper"])
+    fields = [
+        {"fieldname": "item", "fieldtype": "Link", "label": "物资", "options": "Item", "reqd": 1},
+        {"fieldname": "item_name", "fieldtype": "Data", "label": "品名", "read_only": 1,
+         "fetch_from": "item.item_name"},
+        {"fieldname": "price", "fieldtype": "Currency", "label": "单价",
+         "fetch_from": "item.reference_price"},
+    ]  # fmt: skip
+    definition = {"name": "Item Pickup", "label": "领用登记", "module": "stores", "fields": fields}
+    for bad, message in (
+        ("items.reference_price", "本表单没有名为“items”的链接字段"),
+        ("item.price_tag", "“物资”没有字段“price_tag”"),
+        ("reference_price", "应写成“链接字段.字段”"),
+    ):
+        broken = [*fields[:2], {**fields[2], "fetch_from": bad}]
+        with pytest.raises(DocumentValidationError) as exc:
+            services.create_doctype({**definition, "fields": broken}, actor=admin)
+        assert message in str(exc.value.errors), bad
+    assert not DocType.objects.filter(name="Item Pickup").exists()
+
+    services.create_doctype(definition, actor=admin)
+    doc = core.create_document("Item Pickup", {"item": "TAP-15"}, actor=users["teacher"])
+    assert (doc.data["item_name"], doc.data["price"]) == ("水龙头", "38.00")

@@ -64,10 +64,18 @@ class DocField:
     min_value: Decimal | None = None
     max_value: Decimal | None = None
     description: str = ""
+    # "link_field.target_field": filled from the record the link names (Frappe's fetch_from).
+    fetch_from: str = ""
 
     @property
     def label(self) -> str:
         return _label(self.raw)
+
+    @property
+    def fetch_source(self) -> tuple[str, str] | None:
+        """(link field, field of the linked record) this field is filled from, if any."""
+        link, _, source = self.fetch_from.partition(".")
+        return (link, source) if link and source else None
 
     @property
     def is_layout(self) -> bool:
@@ -132,6 +140,14 @@ class Meta:
     def get_field(self, fieldname: str) -> DocField | None:
         return self._by_name.get(fieldname)
 
+    def fetched_by(self, link_fieldname: str) -> dict[str, str]:
+        """Fields filled from the record `link_fieldname` names: {own field: its field}."""
+        return {
+            f.fieldname: f.fetch_source[1]
+            for f in self.fields
+            if f.fetch_source and f.fetch_source[0] == link_fieldname
+        }
+
     @property
     def value_fields(self) -> list[DocField]:
         return [f for f in self.fields if not f.is_layout]
@@ -173,6 +189,7 @@ def parse_field(raw: dict[str, Any]) -> DocField:
         min_value=_decimal_or_none(raw.get("min_value")),
         max_value=_decimal_or_none(raw.get("max_value")),
         description=str(raw.get("description") or ""),
+        fetch_from=str(raw.get("fetch_from") or ""),
     )
 
 

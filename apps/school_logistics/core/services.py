@@ -7,6 +7,7 @@ runs in one transaction with the controller hooks, and records a Version row in 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
 from collections.abc import Callable
 from decimal import Decimal
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from school_logistics.core import extensions, permissions
 from school_logistics.core.controllers import get_controller
 from school_logistics.core.document import Doc, child_metas_for, load
+from school_logistics.core.fetch import apply_fetches
 from school_logistics.core.links import check_references
 from school_logistics.core.meta import Meta
 from school_logistics.core.models import (
@@ -129,7 +131,9 @@ def _validate(
     # A half-filled form (None where a value is required) is met only by a preview: whatever a
     # step stops at there, the values computed before it still show.
     tolerated = (DocumentValidationError, *HALF_FILLED) if partial else ()
-    for step in (*value_hooks, _check_links, get_controller(doc.meta.name).validate):
+    # Links first: fields fetched from the linked records are then there for the formulas.
+    steps = (_check_links, functools.partial(apply_fetches, partial=partial), *value_hooks)
+    for step in (*steps, get_controller(doc.meta.name).validate):
         try:
             step(doc)
         except tolerated:

@@ -33,7 +33,8 @@ class DocumentValidationError(Exception):
 
 def form_field(f: DocField) -> forms.Field:
     """Return the Django form field that validates and coerces one DocType field."""
-    required = f.reqd
+    # A fetched field may be left empty: the linked record fills it, then it is checked.
+    required = f.reqd and not f.fetch_from
     lo, hi = f.min_value, f.max_value
     match f.fieldtype:
         case "Int":

@@ -142,6 +142,9 @@ def normalise_field(raw: Any) -> dict[str, Any]:
     if formula:
         out["formula"] = formula
         out["read_only"] = 1  # computed by the server on every save; input never sets it
+    fetch_from = _text(raw.get("fetch_from"), 140)
+    if fetch_from:
+        out["fetch_from"] = fetch_from
     for key in RULE_PROPS:
         rule = normalise_condition(raw.get(key))
         if rule:

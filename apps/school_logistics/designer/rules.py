@@ -322,6 +322,10 @@ def check_rules(raw: Mapping[str, Any]) -> dict[str, list[str]]:
                     compiled.append((f, compile_formula(f["formula"], scope)))
                 except FormulaError as exc:
                     errors[key].append(_("字段“%(t)s”的公式：%(e)s") % {"t": title, "e": exc})
+        if f.get("fetch_from"):
+            problem = _fetch_problem(f, fields)
+            if problem:
+                errors[key].append(_("字段“%(t)s”的取值来源：%(e)s") % {"t": title, "e": problem})
         for prop, label in (("depends_on", _("显示条件")), ("mandatory_depends_on", _("必填条件"))):
             if not f.get(prop):
                 continue
@@ -337,6 +341,29 @@ def check_rules(raw: Mapping[str, Any]) -> dict[str, list[str]]:
         except FormulaError as exc:
             errors["fields"].append(str(exc))
     return errors
+
+
+def _fetch_problem(f: dict[str, Any], fields: list[dict[str, Any]]) -> str:
+    """What is wrong with a field's `fetch_from` ("link field.field of the linked record")."""
+    from school_logistics.core.models import DocType
+    from school_logistics.core.registry import get_meta
+    from school_logistics.designer.definition import FIELDNAME
+
+    link_name, _dot, source = str(f["fetch_from"]).partition(".")
+    if not (FIELDNAME.match(link_name) and FIELDNAME.match(source)):
+        return _("应写成“链接字段.字段”，如 item.reference_price")
+    if f.get("formula"):
+        return _("已有计算公式，二者只能选一")
+    link = next((x for x in fields if x.get("fieldname") == link_name), None)
+    if link is None or link.get("fieldtype") != "Link":
+        return _("本表单没有名为“%(l)s”的链接字段") % {"l": link_name}
+    target = str(link.get("options") or "")
+    if not DocType.objects.filter(name=target).exists():
+        return _("链接字段“%(l)s”没有指向表单") % {"l": link_name}
+    meta = get_meta(target)
+    if meta.get_field(source) is None or meta.get_field(source).is_table:
+        return _("“%(t)s”没有字段“%(s)s”") % {"t": meta.label, "s": source}
+    return ""
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from school_logistics.core.controllers import Controller, register
 from school_logistics.core.document import Doc
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.purchasing import tender  # noqa: F401  (registers the Tender controller)
-from school_logistics.stores.items import fill_from_items
+from school_logistics.stores.items import refuse_disabled_items
 
 # Mobile (13800000000), landline (0571-88880000) or with an extension; separators allowed.
 PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ()]{5,18}[0-9]$")
@@ -23,15 +23,15 @@ class MaterialRequisition(Controller):
     def validate(self, doc: Doc) -> None:
         errors: dict[str, list[str]] = {}
         rows = doc.rows("items")
-        fill_from_items(
+        refuse_disabled_items(
             rows,
             doc.instance.school_id,
-            {"item_name": "item_name", "specification": "specification", "uom": "uom"},
             table=("items", _("物资明细")),
             errors=errors,
             known=doc.linked.get("Item"),
         )
-        # Amounts and the grand total are the DocType's formulas, computed before this runs.
+        # Item names, units and rates come by fetch_from, amounts and the grand total by
+        # formulas: both before this runs.
         for idx, row in enumerate(rows, start=1):
             if row["qty"] is not None and row["qty"] <= 0:
                 errors[f"items.{idx}.qty"] = [

@@ -8,7 +8,6 @@ values, and refuses to close a ticket the reporter has not confirmed.
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,9 +16,8 @@ from school_logistics.core.controllers import Controller, register
 from school_logistics.core.document import Doc
 from school_logistics.core.models import Document, User
 from school_logistics.core.validation import DocumentValidationError
-from school_logistics.core.values import quantize
 from school_logistics.repairs.rules import check_who_changes, governed_by_flow
-from school_logistics.stores.items import fill_from_items, reference_price
+from school_logistics.stores.items import refuse_disabled_items
 
 
 @register("Repair Ticket")
@@ -29,26 +27,20 @@ class RepairTicket(Controller):
         errors: dict[str, list[str]] = defaultdict(list)
         school_id = doc.instance.school_id
         rows = doc.rows("parts")
-        items = fill_from_items(
+        refuse_disabled_items(
             rows,
             school_id,
-            {"item_name": "item_name"},
             table=("parts", _("维修用料")),
             errors=errors,
             known=doc.linked.get("Item"),
         )
-        parts_total = Decimal(0)
+        # A part's rate comes from the item's reference price unless typed (fetch_from), its
+        # amount and the total from the DocType's formulas: both before this runs.
         for idx, row in enumerate(rows, start=1):
             if row["qty"] <= 0:
                 errors[f"parts.{idx}.qty"].append(
                     _("维修用料第 %(idx)s 行：数量必须大于 0") % {"idx": idx}
                 )
-                continue
-            if row["rate"] is None:
-                row["rate"] = reference_price(items.get(row["item"])) or Decimal(0)
-            row["amount"] = quantize(row["qty"] * row["rate"], "Currency")
-            parts_total += row["amount"]
-        doc.set("total_cost", quantize(parts_total + doc.get("labour_cost", 0), "Currency"))
 
         location = Document.objects.filter(
             doctype="Location", school_id=school_id, name=doc.get("location")

@@ -1,9 +1,11 @@
-"""The Item master as other domains read it: fill row fields and refuse disabled items."""
+"""The Item master as other domains read it: refuse disabled items on rows.
+
+Rows take an item's name, unit and price through their DocTypes' `fetch_from` (core/fetch.py).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -19,19 +21,17 @@ def items_by_code(codes: set[str], school_id: int) -> dict[str, dict[str, Any]]:
     return {d.name: d.data for d in qs}
 
 
-def fill_from_items(
+def refuse_disabled_items(
     rows: list[dict[str, Any]],
     school_id: int,
-    fields: dict[str, str],
     *,
     table: tuple[str, str],
     errors: dict[str, list[str]],
     known: Mapping[str, dict[str, Any] | None] | None = None,
-) -> dict[str, dict[str, Any]]:
-    """Fill empty text fields of rows from the Item master (row field → Item field).
+) -> None:
+    """Add an error for each row naming a disabled item.
 
-    `table` is (fieldname, label) of the child table, for messages keyed to the row. A disabled
-    item adds an error. Returns the items found, so callers can read more of them. `known` are
+    `table` is (fieldname, label) of the child table, for messages keyed to the row. `known` are
     Items validation already read (`Doc.linked["Item"]`): no query when every row's is there.
     """
     key, label = table
@@ -47,13 +47,3 @@ def fill_from_items(
                 _("%(table)s第 %(idx)s 行：物资“%(item)s”已停用，不能再使用")
                 % {"table": label, "idx": idx, "item": data.get("item_name") or row["item"]}
             )
-        for row_field, item_field in fields.items():
-            if row.get(row_field) in (None, "") and data.get(item_field) not in (None, ""):
-                row[row_field] = data[item_field]
-    return items
-
-
-def reference_price(item_data: dict[str, Any] | None) -> Decimal | None:
-    """Return an Item's reference price as a Decimal, or None when it has none."""
-    value = (item_data or {}).get("reference_price")
-    return None if value in (None, "") else Decimal(str(value))

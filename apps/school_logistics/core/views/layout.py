@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -9,7 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from school_logistics.core.meta import DECIMAL_TYPES, NUMERIC_TYPES, DocField, Meta
+from school_logistics.core.meta import DECIMAL_TYPES, LINK_TYPES, NUMERIC_TYPES, DocField, Meta
 from school_logistics.core.models import Document, User
 from school_logistics.core.registry import ORG_DOCTYPES
 from school_logistics.core.views.formatting import display_value, input_value
@@ -47,6 +48,12 @@ class FieldView:
     errors: list[str] = field(default_factory=list)
     hint: str = ""
     grid: GridView | None = None
+    # A link's {field: field of the linked record} the browser fills when a record is picked.
+    fetches: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def fetch_json(self) -> str:
+        return json.dumps(self.fetches) if self.fetches else ""
 
     @property
     def label(self) -> str:
@@ -207,6 +214,7 @@ def _field_view(
     editable: bool,
     errors: list[str],
     titles: LinkTitles,
+    meta: Meta,
 ) -> FieldView:
     return FieldView(
         field=f,
@@ -216,6 +224,7 @@ def _field_view(
         editable=editable and f.accepts_input,
         errors=errors,
         hint=titles.title(f, value),
+        fetches=meta.fetched_by(f.fieldname) if f.fieldtype in LINK_TYPES else {},
     )
 
 
@@ -260,6 +269,7 @@ class LayoutBuilder:
             editable=f.fieldname in self.editable,
             errors=self.errors.get(f.fieldname, []),
             titles=titles,
+            meta=self.meta,
         )
         if f.is_table:
             view.editable = f.fieldname in self.editable
@@ -295,6 +305,7 @@ class LayoutBuilder:
                         editable=editable,
                         errors=[_strip_row_prefix(m, table, idx) for m in self.errors.get(key, [])],
                         titles=titles,
+                        meta=child,
                     )
                 )
                 if c.fieldname in totals and c.fieldtype in DECIMAL_TYPES:
@@ -311,6 +322,7 @@ class LayoutBuilder:
                     editable=editable,
                     errors=[],
                     titles=titles,
+                    meta=child,
                 )
                 for c in columns
             ],

@@ -29,6 +29,21 @@ def link_targets(meta: Meta) -> set[str]:
     }
 
 
+def fetched_fields(meta: Meta, target: str) -> list[str]:
+    """Fields of `target` records the form fills in when one is picked (its fetch_from)."""
+    metas = [meta, *child_metas_for(meta).values()]
+    return sorted(
+        {
+            f.fetch_source[1]
+            for m in metas
+            for f in m.value_fields
+            if f.fetch_source
+            and (link := m.get_field(f.fetch_source[0])) is not None
+            and link.link_doctype == target
+        }
+    )
+
+
 def _org_matches(target: str, q: str, user: User) -> list[dict[str, str]]:
     """Return matching users, departments, schools or roles of the user's own school."""
     if target == "User":
@@ -62,8 +77,9 @@ def _org_matches(target: str, q: str, user: User) -> list[dict[str, str]]:
     ]
 
 
-def _document_matches(target: Meta, q: str, user: User) -> list[dict[str, str]]:
-    """Return documents of the target DocType in the user's school that the user may read."""
+def _document_matches(target: Meta, q: str, user: User, fetch: list[str]) -> list[dict[str, Any]]:
+    """Return documents of the target DocType in the user's school that the user may read,
+    with the `fetch` fields of each that the form fills in."""
     docs = (
         permissions.readable(user, target)
         .filter(school_id=user.school_id)
@@ -75,13 +91,18 @@ def _document_matches(target: Meta, q: str, user: User) -> list[dict[str, str]]:
             if target.get_field(fieldname):
                 match |= Q(**{f"data__{fieldname}__icontains": q})
         docs = docs.filter(match)
-    rows = docs.order_by("name").values_list("name", "title")[:LIMIT]
-    return [{"value": n, "label": t or n, "description": n if t else ""} for n, t in rows]
+    rows = docs.order_by("name").values_list("name", "title", "data")[:LIMIT]
+    return [
+        {"value": n, "label": t or n, "description": n if t else ""}
+        | ({"fetch": {k: data.get(k) for k in fetch}} if fetch else {})
+        for n, t, data in rows
+    ]
 
 
 @login_required
 def search_link(request: HttpRequest, doctype: str) -> JsonResponse:
-    """Answer `?target=Item&q=纸` with up to 20 `{value, label, description}` matches."""
+    """Answer `?target=Item&q=纸` with up to 20 `{value, label, description}` matches, and
+    `fetch`: what the form takes from each (an item's name, unit and price)."""
     meta = resolve_doctype(doctype)
     user: User = request.user  # type: ignore[assignment]
     if not any(permissions.has_permission(user, meta, p) for p in ("read", "create", "write")):
@@ -96,5 +117,5 @@ def search_link(request: HttpRequest, doctype: str) -> JsonResponse:
     if target in {"User", "Department", "School", "Role"}:
         results = _org_matches(target, q, user)
     else:
-        results = _document_matches(get_meta(target), q, user)
+        results = _document_matches(get_meta(target), q, user, fetched_fields(meta, target))
     return JsonResponse({"results": results})

@@ -183,11 +183,37 @@
     if (activeInput) activeInput.setAttribute("aria-expanded", "false");
   }
 
+  /* Fill what the form takes from the picked record (fetch_from): read-only fields always,
+     inputs when empty or still holding what the previous pick brought, never what was typed.
+     The server does the same on save. */
+  function fillFetched(input, record) {
+    var map = JSON.parse(input.closest(".link-field").dataset.fetch || "{}");
+    var row = input.closest("tr.grid-row");
+    var scope = row || input.form;
+    Object.keys(map).forEach(function (own) {
+      var value = record[map[own]] == null ? "" : String(record[map[own]]);
+      var place = scope.querySelector(row ? 'td[data-field="' + own + '"]' : '.desk-field[data-fieldname="' + own + '"]');
+      if (!place) return;
+      var target = place.querySelector("input:not([type=hidden]), select, textarea");
+      if (!target) {
+        var text = place.querySelector(".cell-value, .readonly-value");
+        if (text) text.textContent = value || (row ? "" : "—");
+      } else if (target.value === "" || target.value === target.dataset.fetched) {
+        target.value = target.dataset.fetched = value;
+        target.dispatchEvent(new Event("input", { bubbles: true }));
+      }
+    });
+  }
+
   function choose(item) {
     if (!activeInput || !item) return;
     activeInput.value = item.dataset.value;
     var hint = activeInput.closest(".link-field").querySelector(".link-hint");
     if (hint) hint.textContent = item.dataset.label !== item.dataset.value ? item.dataset.label : "";
+    if (item.dataset.fetch) fillFetched(activeInput, JSON.parse(item.dataset.fetch));
+    // A search still pending from the last keystrokes must not reopen the menu over the form.
+    clearTimeout(searchTimer);
+    searchSeq += 1;
     activeInput.dispatchEvent(new Event("input", { bubbles: true }));
     activeInput.dispatchEvent(new Event("change", { bubbles: true }));
     closeMenu();
@@ -212,6 +238,7 @@
           item.setAttribute("role", "option");
           item.dataset.value = result.value;
           item.dataset.label = result.label;
+          if (result.fetch) item.dataset.fetch = JSON.stringify(result.fetch);
           var label = document.createElement("span");
           label.className = "lm-label";
           label.textContent = result.label;
