@@ -124,3 +124,21 @@ def test_arbitrary_text_never_crashes_the_evaluator(source: str) -> None:
         calc(source)
     except FormulaError:
         pass
+
+
+def test_a_row_reads_its_documents_fields_as_parent() -> None:
+    """A refund row's `missed_meals * parent.meal_rate`: only rows may say `parent`, only with a
+    field name, and the document's values come as a namespace (no dict methods to reach)."""
+    from types import SimpleNamespace
+
+    row_scope = Scope(frozenset({"missed_meals"}), {}, in_row=True)
+    formula = compile_formula("missed_meals * parent.meal_rate", row_scope)
+    parent = SimpleNamespace(meal_rate=Decimal("6.50"))
+    assert evaluate(formula, {"missed_meals": 3, "parent": parent}) == Decimal("19.50")
+    for source in ("parent.__class__", "parent.Keys", "parent"):
+        with pytest.raises(FormulaError):
+            evaluate(compile_formula(source, row_scope), {"parent": parent})
+    with pytest.raises(FormulaError, match="子表"):
+        compile_formula("qty * parent.rate", SCOPE)  # a document has no parent
+    with pytest.raises(FormulaError):  # a field the document does not have
+        evaluate(compile_formula("parent.items", row_scope), {"parent": parent})

@@ -5,7 +5,6 @@ from __future__ import annotations
 import calendar
 import re
 from collections import defaultdict
-from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +14,6 @@ from school_logistics.core.document import Doc
 from school_logistics.core.models import Document
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.validation import DocumentValidationError
-from school_logistics.core.values import quantize
 
 # Meals a day each plan pays for; a missed meal is refunded at the plan's rate per meal.
 MEALS_PER_DAY = {"午餐": 1, "三餐": 3}
@@ -67,23 +65,15 @@ class MealFeeRefund(Controller):
         if rate is not None and rate <= 0:
             errors["meal_rate"].append(_("每餐标准必须大于 0"))
 
-        rows = doc.rows("students")
-        students = {
-            d.name: d.data
-            for d in Document.objects.filter(
-                doctype="Student",
-                school_id=doc.instance.school_id,
-                name__in={r["student"] for r in rows},
-            )
-        }
+        # Names come by fetch_from, refunds (missed meals × parent.meal_rate) and the total by
+        # the DocType's formulas, before this runs; the students are those the link check read.
+        students = doc.linked.get("Student") or {}
         seen: set[str] = set()
-        total = Decimal(0)
-        for idx, row in enumerate(rows, start=1):
+        for idx, row in enumerate(doc.rows("students"), start=1):
             label = _("缺餐学生第 %(idx)s 行：") % {"idx": idx}
             key = f"students.{idx}."
             student = students.get(row["student"]) or {}
             name = student.get("student_name") or row["student"]
-            row["student_name"] = student.get("student_name")
             if row["student"] in seen:
                 errors[key + "student"].append(label + _("学生“%(n)s”重复") % {"n": name})
             seen.add(row["student"])
@@ -104,13 +94,8 @@ class MealFeeRefund(Controller):
                     + _("缺餐次数不能超过 %(max)s（本月 %(d)s 天 × 每天 %(p)s 餐）")
                     % {"max": per_day * days, "d": days, "p": per_day}
                 )
-            row["refund_amount"] = None
-            if rate is not None and rate > 0:
-                row["refund_amount"] = quantize(row["missed_meals"] * rate, "Currency")
-                total += row["refund_amount"]
         if errors:
             raise DocumentValidationError(errors)
-        doc.set("total_refund", quantize(total, "Currency"))
 
     def _check_one_per_class_month(self, doc: Doc, errors: dict[str, list[str]]) -> None:
         """Refuse a second live refund of a class for a month: a meal is refunded once."""

@@ -1,9 +1,10 @@
 """Formulas an admin types for computed fields, checked and evaluated by simpleeval in a sandbox.
 
-Grammar (mirrored by `static/desk/formula.js` for instant feedback on the form): numbers,
-'text', field names, `table.column` (a child table's column as a list), `+ - * / % **`,
-comparisons, `and or not`, `a if condition else b`, and the functions in FUNCTIONS.
-Nothing else parses: no attributes but table columns, no subscripts, no lambdas, no keywords.
+Grammar (mirrored by `static/designer/form_rules.js` for instant feedback on the form):
+numbers, 'text', field names, `table.column` (a child table's column as a list), in a row
+`parent.field` (its document's field, e.g. a refund row's `missed_meals * parent.meal_rate`),
+`+ - * / % **`, comparisons, `and or not`, `a if condition else b`, and the functions in
+FUNCTIONS. Nothing else parses: no other attributes, no subscripts, no lambdas, no keywords.
 Numbers are Decimal (money never becomes float); powers, text and the tree size are capped.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import decimal
+import re
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -264,12 +266,20 @@ ALLOWED_NODES = (
 )
 
 
+# A row formula's name for its document: `parent.meal_rate`.
+PARENT = "parent"
+FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+
 @dataclass(frozen=True)
 class Scope:
-    """The names a formula may use: fields of its level and, for a document, table columns."""
+    """The names a formula may use: fields of its level and, for a document, table columns;
+    a row (`in_row`) may also read its document's fields as `parent.field`. A child table can
+    serve several documents, so those are checked when the row is computed."""
 
     fields: frozenset[str]
     tables: Mapping[str, frozenset[str]]
+    in_row: bool = False
 
 
 @dataclass(frozen=True)
@@ -321,7 +331,9 @@ def compile_formula(source: Any, scope: Scope) -> Formula:
         elif isinstance(node, ast.Name):
             if node.id in CONSTANTS or node.id in FUNCTIONS and _is_callee(tree, node):
                 continue
-            if node.id in scope.tables and _is_column_base(tree, node):
+            if (node.id in scope.tables or scope.in_row and node.id == PARENT) and (
+                _is_column_base(tree, node)
+            ):
                 continue
             if node.id not in scope.fields:
                 raise FormulaError(f"公式中的字段“{node.id}”不存在")
@@ -347,8 +359,12 @@ def _check_call(node: ast.Call) -> None:
 
 def _check_column(node: ast.Attribute, scope: Scope) -> None:
     base = node.value
+    if isinstance(base, ast.Name) and base.id == PARENT and scope.in_row:
+        if not FIELD_NAME.match(node.attr):
+            raise FormulaError(f"主表没有字段“{node.attr}”")
+        return
     if not isinstance(base, ast.Name) or base.id not in scope.tables:
-        raise FormulaError("只有子表可以用“子表.列”的写法")
+        raise FormulaError("只有子表可以用“子表.列”的写法（子表行内可用 parent.字段）")
     if node.attr not in scope.tables[base.id]:
         raise FormulaError(f"子表“{base.id}”没有列“{node.attr}”")
 

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -22,7 +23,13 @@ from django.utils.translation import gettext as _
 from school_logistics.core.meta import DECIMAL_PLACES, DocField, Meta
 from school_logistics.core.validation import DocumentValidationError, form_field
 from school_logistics.core.values import quantize
-from school_logistics.designer.formulas import Formula, FormulaError, Scope, compile_formula
+from school_logistics.designer.formulas import (
+    PARENT,
+    Formula,
+    FormulaError,
+    Scope,
+    compile_formula,
+)
 from school_logistics.designer.formulas import evaluate as evaluate_formula
 from school_logistics.workflow import conditions
 
@@ -61,7 +68,7 @@ def scope_of(meta: Meta, child_metas: Mapping[str, Meta]) -> Scope:
         if t.options in child_metas
     }
     names = frozenset(f.fieldname for f in meta.value_fields if not f.is_table)
-    return Scope(names, tables)
+    return Scope(names, tables, in_row=meta.istable)
 
 
 def ordered(items: list[tuple[DocField, Formula]]) -> list[tuple[DocField, Formula]]:
@@ -200,6 +207,15 @@ def apply(doc: Doc) -> None:
         return  # most DocTypes: nothing declared, nothing to do on the hot path
     errors: dict[str, list[str]] = defaultdict(list)
     columns: dict[str, dict[str, list[Any]]] = {}
+    # What a row's `parent.x` reads: the document's values, but not its formulas, which run
+    # after the rows (a stored total would be last save's).
+    parent = SimpleNamespace(
+        **{
+            f.fieldname: doc.values.get(f.fieldname)
+            for f in doc.meta.value_fields
+            if not f.is_table and not f.raw.get("formula")
+        }
+    )
     for table in doc.meta.table_fields:
         child = doc.child_metas[table.options]
         child_plan = child_plans[table.options]
@@ -207,8 +223,9 @@ def apply(doc: Doc) -> None:
         if child_plan is not None:
             for idx, row in enumerate(rows, start=1):
                 prefix = _("%(table)s第 %(idx)s 行：") % {"table": table.label, "idx": idx}
+                names = {**row, PARENT: parent}  # a namespace: `parent.items` is no dict method
                 _apply_level(
-                    child_plan, child, row, dict(row), errors, f"{table.fieldname}.{idx}.", prefix
+                    child_plan, child, row, names, errors, f"{table.fieldname}.{idx}.", prefix
                 )
         columns[table.fieldname] = {
             f.fieldname: [row.get(f.fieldname) for row in rows] for f in child.value_fields
@@ -310,7 +327,7 @@ def check_rules(raw: Mapping[str, Any]) -> dict[str, list[str]]:
         if f.get("fieldtype") == "Table" and DocType.objects.filter(name=f.get("options")).exists():
             columns = get_meta(f["options"]).value_fields
             tables[f["fieldname"]] = frozenset(c.fieldname for c in columns)
-    scope = Scope(frozenset(names), tables)
+    scope = Scope(frozenset(names), tables, in_row=bool(raw.get("istable")))
     compiled = []
     for f in fields:
         key, title = f"fields.{f['fieldname']}", f.get("label") or f["fieldname"]

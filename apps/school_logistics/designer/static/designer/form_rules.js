@@ -132,7 +132,7 @@
         if (!(node.v in names)) throw new Error("name");
         return names[node.v];
       case "col":
-        if (!names[node.t] || !(node.c in names[node.t])) throw new Error("column");
+        if (!names[node.t] || !Object.prototype.hasOwnProperty.call(names[node.t], node.c)) throw new Error("column");
         return names[node.t][node.c];
       case "neg": { var v = evaluate(node.a, names); return v === null ? null : -v; }
       case "not": return !evaluate(node.a, names);
@@ -305,6 +305,10 @@
     function refresh() {
       var editing = form.hasAttribute("data-editing");
       var columns = {};
+      var top = topValues();
+      // A row's `parent.x`: the document's typed values, not its formulas (computed after rows).
+      var parent = {};
+      Object.keys(top).forEach(function (k) { if (!(fields[k] && fields[k].formula)) parent[k] = top[k]; });
       Object.keys(tableTypes).forEach(function (table) {
         var cols = tables[table] || {};
         var colTypes = tableTypes[table];
@@ -314,10 +318,12 @@
         rows.forEach(function (row) {
           var values = rowValues(row, colTypes);
           if (editing) {
+            values.parent = parent;
             compute(cols, values, function (name, text) {
               var cell = row.querySelector('td[data-field="' + name + '"] .cell-value');
               if (cell) cell.textContent = text;
             });
+            delete values.parent;
           }
           Object.keys(values).forEach(function (k) { (colValues[k] = colValues[k] || []).push(values[k]); });
         });
@@ -330,7 +336,7 @@
           });
         }
       });
-      var values = topValues();
+      var values = top;
       Object.keys(columns).forEach(function (t) { values[t] = columns[t]; });
       if (editing) {
         compute(fields, values, function (name, text) {

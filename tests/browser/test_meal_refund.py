@@ -1,0 +1,65 @@
+"""A class teacher's month-end meal fee refund: each student's refund and the total while typing."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from school_logistics.core import services
+from school_logistics.core.models import Document, User
+from tests.browser.test_repair_ticket import pick
+from tests.browser.test_requisition_journey import sign_in
+from tests.canteen.test_meal_fee_refund import last_month
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def roll(transactional_db: None, users: dict[str, User]) -> None:
+    for no, name, plan in (("S001", "林一", "三餐"), ("S002", "林二", "午餐")):
+        services.create_document(
+            "Student",
+            {
+                "student_no": no,
+                "student_name": name,
+                "class_name": "七年级(1)班",
+                "meal_plan": plan,
+            },
+            actor=users["canteen"],
+        )
+
+
+def test_refunds_show_while_typing_and_are_what_is_saved(
+    page: Any, live_server: Any, roll: None, shot: Any
+) -> None:
+    base = live_server.url
+    sign_in(page, base)
+    page.goto(f"{base}/app/meal-fee-refund/new")
+    page.fill("#f-class_name", "七年级(1)班")
+    page.fill("#f-month", last_month())
+    page.fill("#f-meal_rate", "6.5")
+    pick(page, "#f-students-0-student", "林一", "林一")
+    page.fill("#f-students-0-missed_meals", "5")
+    page.get_by_role("button", name="添加一行").click()
+    pick(page, "#f-students-1-student", "林二", "林二")
+    page.fill("#f-students-1-missed_meals", "2")
+
+    rows = page.locator(".grid-row")
+    total = page.locator("[data-fieldname=total_refund] .readonly-value")
+    expect(rows.locator("[data-field=student_name] .cell-value")).to_have_text(["林一", "林二"])
+    expect(rows.locator("[data-field=refund_amount] .cell-value")).to_have_text(["32.50", "13.00"])
+    expect(total).to_have_text("45.50")
+    page.fill("#f-meal_rate", "7")  # the rate is the document's: every row follows it
+    expect(rows.locator("[data-field=refund_amount] .cell-value")).to_have_text(["35.00", "14.00"])
+    expect(total).to_have_text("49.00")
+    shot(page, "meal-refund-new")
+
+    page.click("#btn-save")
+    page.wait_for_url(re.compile(r"/app/meal-fee-refund/MFR-"))
+    doc = Document.objects.get(doctype="Meal Fee Refund")
+    assert [r["refund_amount"] for r in doc.data["students"]] == ["35.00", "14.00"]
+    assert doc.grand_total == Decimal("49.00")
