@@ -41,6 +41,8 @@ def test_total_cost_counts_labour_while_typing_and_matches_the_saved_ticket(
     page.goto(f"{base}/app/repair-ticket/new")
     page.fill("#f-subject", "三楼男厕水龙头漏水")
     pick(page, "#f-location", "七年级", "七年级(1)班教室")
+    location_name = page.locator("[data-fieldname=location_name] .readonly-value")
+    expect(location_name).to_have_text("七年级(1)班教室")  # fetched from the location at once
     page.select_option("#f-category", "水电")
     page.fill("#f-description", "水龙头关不紧，一直滴水")
     page.fill("#f-labour_cost", "50")

@@ -38,14 +38,11 @@ class Tender(Controller):
     def validate(self, doc: Doc) -> None:
         errors: Errors = defaultdict(list)
         self._requisitions(doc, errors)
-        names = {r["supplier"] for r in doc.rows("suppliers") + doc.rows("bids") if r["supplier"]}
-        if doc.get("awarded_supplier"):
-            names.add(doc.get("awarded_supplier"))
-        suppliers = _suppliers(names, doc.instance.school_id)
+        # Supplier names come by fetch_from; the suppliers are those the link check read.
+        suppliers = doc.linked.get("Supplier") or {}
 
         invited: set[str] = set()
         for idx, row in enumerate(doc.rows("suppliers"), start=1):
-            row["supplier_name"] = suppliers.get(row["supplier"], {}).get("supplier_name")
             if row["supplier"] in invited:
                 errors[f"suppliers.{idx}.supplier"].append(
                     _row_label(_("邀请供应商"), idx) + _("供应商重复")
@@ -55,8 +52,7 @@ class Tender(Controller):
         bid_by_supplier: dict[str, dict[str, Any]] = {}
         for idx, row in enumerate(doc.rows("bids"), start=1):
             label = _row_label(_("报价"), idx)
-            supplier_name = suppliers.get(row["supplier"], {}).get("supplier_name")
-            row["supplier_name"] = supplier_name
+            supplier_name = (suppliers.get(row["supplier"]) or {}).get("supplier_name")
             if row["supplier"] not in invited:
                 errors[f"bids.{idx}.supplier"].append(
                     label + _("“%(s)s”不在邀请供应商之列") % {"s": supplier_name or row["supplier"]}
@@ -81,7 +77,6 @@ class Tender(Controller):
             seen_witnesses.add(row["user"])
 
         awarded = doc.get("awarded_supplier")
-        doc.set("awarded_supplier_name", suppliers.get(awarded, {}).get("supplier_name"))
         doc.set("awarded_amount", None)
         if awarded:
             bid = bid_by_supplier.get(awarded)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from school_logistics.core.controllers import Controller, register
 from school_logistics.core.document import Doc
-from school_logistics.core.models import Document, User
+from school_logistics.core.models import User
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.repairs.rules import check_who_changes, governed_by_flow
 from school_logistics.stores.items import refuse_disabled_items
@@ -34,18 +34,14 @@ class RepairTicket(Controller):
             errors=errors,
             known=doc.linked.get("Item"),
         )
-        # A part's rate comes from the item's reference price unless typed (fetch_from), its
-        # amount and the total from the DocType's formulas: both before this runs.
+        # A part's rate comes from the item's reference price unless typed, the location's name
+        # from the location (fetch_from), amounts and the total from the DocType's formulas:
+        # all before this runs.
         for idx, row in enumerate(rows, start=1):
             if row["qty"] <= 0:
                 errors[f"parts.{idx}.qty"].append(
                     _("维修用料第 %(idx)s 行：数量必须大于 0") % {"idx": idx}
                 )
-
-        location = Document.objects.filter(
-            doctype="Location", school_id=school_id, name=doc.get("location")
-        ).first()
-        doc.set("location_name", location.data.get("location_name") if location else None)
 
         if doc.get("reported_on") is None:
             doc.set("reported_on", timezone.now().replace(microsecond=0))
