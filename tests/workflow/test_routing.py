@@ -109,6 +109,46 @@ def test_role_holders_reads_every_role_at_once_per_person_and_school(
     }
 
 
+def test_a_routes_role_holders_and_department_head_come_in_one_query(
+    flow, school, users, chinese_group, django_assert_num_queries
+):
+    """Planning reads the head with the roles, with whether each is away now, so opening the
+    first step asks nothing more; a head who left is still read, and never routed to."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from school_logistics.core.models import Department
+    from school_logistics.workflow.models import Delegation
+
+    now = timezone.now()
+    Delegation.objects.create(
+        user=users["head"],
+        delegate=users["colleague"],
+        starts=now - dt.timedelta(hours=1),
+        ends=now + dt.timedelta(days=1),
+    )
+    dept = Department.objects.get(pk=chinese_group.pk)  # its head not loaded
+    with django_assert_num_queries(1):
+        plan = plan_route(
+            flow, {"grand_total": Decimal("9000")},
+            requester=users["teacher"], school=school, department=dept,
+        )  # fmt: skip
+    head, purchaser, principal = (p.approvers for p in plan)
+    assert head == [users["head"]] and head[0].is_away
+    assert purchaser == [users["purchaser"]] and not purchaser[0].is_away
+    assert principal == [users["principal"]]
+
+    users["head"].is_active = False
+    users["head"].save()
+    dept = Department.objects.get(pk=chinese_group.pk)
+    plan = plan_route(
+        flow, {"grand_total": Decimal("100")},
+        requester=users["teacher"], school=school, department=dept,
+    )  # fmt: skip
+    assert users["head"] not in plan[0].approvers
+
+
 @pytest.mark.parametrize(
     ("steps", "message"),
     [

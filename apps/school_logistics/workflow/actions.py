@@ -66,9 +66,9 @@ def create_and_start(
     happen or neither does."""
     with transaction.atomic():  # either fails, all of it rolls back: no savepoints inside
         document = core_services.create_document(doctype, values, actor=actor, savepoint=False)
-        return start_approval(
-            doctype, document.name, actor=actor, comment=comment, validated=True, savepoint=False
-        )
+        # Nobody else sees the new row before this commits: no lock and no re-read needed.
+        permissions.check_permission(actor, get_meta(doctype), "submit", document)
+        return _start(document, actor=actor, comment=comment, previous=None)
 
 
 def save_and_start(
@@ -101,9 +101,6 @@ def start_approval(
     meta = get_meta(doctype)
     with transaction.atomic(savepoint=savepoint):
         document = _lock_document(doctype, name, actor, "submit")
-        latest = latest_version_for(doctype, document.school_id)
-        if latest is None:
-            raise DocumentStateError(_("此类单据没有审批流程，请直接提交"))
         # Only the engine sets a state, when a run starts: a document without one never ran.
         previous = _current(document) if document.workflow_state else None
         if previous and previous.status in (ProcessStatus.RUNNING, ProcessStatus.APPROVED):
@@ -112,58 +109,62 @@ def start_approval(
             raise DocumentStateError(_("已拒绝的单据不能再次提交，请复制后重新申请"))
         if not validated:
             core_services.check_submittable(meta, document, actor=actor)
-        # A document keeps the flow version it first ran on, even if an admin changed the flow.
-        version = previous.version if previous else latest
-        if previous:
-            previous.is_current = False
-            previous.save(update_fields=["is_current"])
-        flow = flow_of(version)
-        requester = document.owner
-        plan = plan_route(
-            flow,
-            document.data,
-            requester=requester,
-            school=document.school,
-            department=document.department,
-        )
-        key = graph.next_open(flow, flow.steps[0].key, {p.step.key: p.status for p in plan})
-        first = None if key == END else flow.step(key)
-        process = ApprovalProcess(
-            document=document,
-            version=version,
-            requester=requester,
-            status=ProcessStatus.RUNNING,
-            # Created with its first step open, so opening it needs no UPDATE of this row.
-            activation=1 if first else 0,
-            current_step=first.key if first else "",
-            route=[
-                {
-                    "key": p.step.key,
-                    "label": p.step.label,
-                    "status": p.status,
-                    "approvers": [u.pk for u in p.approvers],
-                    "notes": p.notes,
-                }
-                for p in plan
-            ],
-        )
-        insert_rows([process])
-        engine.log_many(
-            process,
-            [("resubmit" if previous else "submit", actor, None, comment)]
-            + [
-                ("skip", None, p.step, "条件不满足，跳过此步")
-                for p in plan
-                if p.status == "skipped"
-            ],
-        )
-        if first is None:
-            engine.finish(process, ProcessStatus.APPROVED, actor=actor)
-        else:
-            planned = {u.pk: u for p in plan for u in p.approvers}
-            engine.activate(
-                process, first, last_actor=None, known=planned, opened=True, actor=actor
-            )
+        return _start(document, actor=actor, comment=comment, previous=previous)
+
+
+def _start(
+    document: Document, *, actor: User, comment: str, previous: ApprovalProcess | None
+) -> ApprovalProcess:
+    """Run a locked, checked document's flow from its first open step (inside a transaction)."""
+    latest = latest_version_for(document.doctype, document.school_id)
+    if latest is None:
+        raise DocumentStateError(_("此类单据没有审批流程，请直接提交"))
+    # A document keeps the flow version it first ran on, even if an admin changed the flow.
+    version = previous.version if previous else latest
+    if previous:
+        previous.is_current = False
+        previous.save(update_fields=["is_current"])
+    flow = flow_of(version)
+    requester = document.owner
+    plan = plan_route(
+        flow,
+        document.data,
+        requester=requester,
+        school=document.school,
+        department=document.department,
+    )
+    key = graph.next_open(flow, flow.steps[0].key, {p.step.key: p.status for p in plan})
+    first = None if key == END else flow.step(key)
+    process = ApprovalProcess(
+        document=document,
+        version=version,
+        requester=requester,
+        status=ProcessStatus.RUNNING,
+        # Created with its first step open, so opening it needs no UPDATE of this row.
+        activation=1 if first else 0,
+        current_step=first.key if first else "",
+        route=[
+            {
+                "key": p.step.key,
+                "label": p.step.label,
+                "status": p.status,
+                "approvers": [u.pk for u in p.approvers],
+                "notes": p.notes,
+            }
+            for p in plan
+        ],
+    )
+    insert_rows([process])
+    engine.log_many(
+        process,
+        [("resubmit" if previous else "submit", actor, None, comment)]
+        + [("skip", None, p.step, "条件不满足，跳过此步") for p in plan if p.status == "skipped"],
+    )
+    if first is None:
+        engine.finish(process, ProcessStatus.APPROVED, actor=actor)
+    else:
+        planned = {u.pk: u for p in plan for u in p.approvers}
+        engine.activate(process, first, last_actor=None, known=planned, opened=True, actor=actor)
     return process
 
 

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from school_logistics.core.models import Department, School, User
 from school_logistics.core.prepared import PreparedQuery
 from school_logistics.workflow import conditions, graph
 from school_logistics.workflow.definition import Approver, Flow, Step
+from school_logistics.workflow.models import Delegation
 
 
 @dataclass
@@ -34,21 +37,36 @@ def school_users(school: School | int) -> QuerySet[User]:
 
 @functools.lru_cache(maxsize=32)
 def _holders_of_roles(count: int) -> PreparedQuery[User]:
-    """Holders of any of `count` roles in a school, a row per user and role (its `role_code`)."""
+    """Holders of any of `count` roles in a school, and one more user by id (a department's
+    head, 0 for none): a row per user and role (its `role_code`), each with whether an away
+    period covers a time (`is_away`), so opening the first step need not ask again."""
 
-    def build(school_id: int, *codes: str) -> QuerySet[User]:
-        holders = school_users(school_id).filter(roles__code__in=codes)
-        return holders.annotate(role_code=F("roles__code")).order_by("id")
+    def build(at: dt.datetime, school_id: int, user_id: int, *codes: str) -> QuerySet[User]:
+        away = Delegation.objects.filter(user_id=OuterRef("pk"), starts__lte=at, ends__gt=at)
+        users = school_users(school_id).filter(Q(roles__code__in=codes) | Q(pk=user_id))
+        return users.annotate(role_code=F("roles__code"), is_away=Exists(away)).order_by("id")
 
-    return PreparedQuery(build, (int,) + (str,) * count)
+    return PreparedQuery(build, (dt.datetime, int, int) + (str,) * count)
 
 
-def role_holders(school: School, codes: Iterable[str]) -> dict[str, list[User]]:
-    """Return each role's holders in the school (by id), for many roles in one query."""
+def role_holders(
+    school: School, codes: Iterable[str], *, head_of: Department | None = None
+) -> dict[str, list[User]]:
+    """Return each role's holders in the school (by id), for many roles in one query.
+
+    `head_of`: a department whose head is read in the same query (and kept on it), since the
+    route's first step is usually that head.
+    """
     codes = sorted(set(codes))
+    head_id = head_of.head_id if head_of is not None and head_of.head_id else 0
     found: dict[str, list[User]] = {code: [] for code in codes}
-    for user in _holders_of_roles(len(codes))(school.pk, *codes) if codes else ():
-        found[user.role_code].append(user)  # type: ignore[attr-defined]
+    if not codes and not head_id:
+        return found
+    for user in _holders_of_roles(len(codes))(timezone.now(), school.pk, head_id, *codes):
+        if user.role_code in found:  # type: ignore[attr-defined]
+            found[user.role_code].append(user)  # type: ignore[attr-defined]
+        if user.pk == head_id:
+            Department.head.field.set_cached_value(head_of, user)
     return found
 
 
@@ -101,9 +119,14 @@ def plan_route(
     Steps come in the order approving takes the document through them (following each
     step's `on_approve`); steps only a rejection leads to come last, marked "off".
     """
-    # Every role the flow names, read at once (a skipped step's too: it costs nothing more).
+    # Every role the flow names, read at once (a skipped step's too: it costs nothing more),
+    # with the department's head when a step names it (a head outside the school's staff, or
+    # one who left, is still read by `_resolve` as before).
+    names_head = any(a.type == "department_head" for s in flow.steps for a in s.approvers)
     holders = role_holders(
-        school, (a.value for s in flow.steps for a in s.approvers if a.type == "role")
+        school,
+        (a.value for s in flow.steps for a in s.approvers if a.type == "role"),
+        head_of=department if names_head else None,
     )
     planned = {
         s.key: _plan_step(flow, s, values, requester, school, department, holders)
