@@ -27,7 +27,7 @@ START_APPROVAL_MAX = 13 + 2
 MID_APPROVAL_MAX = 11 + 2  # the step closes and the next one opens
 LAST_APPROVAL_MAX = 14 + 2  # the principal: CC to finance, submission, the requester told
 DESK_CREATE_MAX = 7 + 2  # a new 3-row requisition posted from the desk form
-DESK_CREATE_AND_START_MAX = 14 + 2  # the same, sent with 提交审批: saved and started at once
+DESK_CREATE_AND_START_MAX = 13 + 2  # the same, sent with 提交审批: saved and started at once
 
 
 @pytest.fixture(autouse=True)

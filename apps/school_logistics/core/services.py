@@ -154,12 +154,21 @@ def _check_links(doc: Doc) -> None:
 _ROW_FIELDS = tuple(f.name for f in Document._meta.concrete_fields if not f.primary_key)
 
 
-def _store(doc: Doc, *, actor: User, action: str, before: dict[str, Any]) -> None:
+def _store(
+    doc: Doc,
+    *,
+    actor: User,
+    action: str,
+    before: dict[str, Any],
+    before_insert: Callable[[Document], None] | None = None,
+) -> None:
     inst = doc.instance
     inst.data = to_json(doc.meta, doc.values, doc.child_metas)
     _promote(doc, before)
     inst.modified_by = actor
     if inst._state.adding:
+        if before_insert is not None:
+            before_insert(inst)
         insert_rows([inst])
     else:
         save_fields(inst, *_ROW_FIELDS)
@@ -196,10 +205,13 @@ def create_document(
     actor: User,
     school: School | None = None,
     savepoint: bool = True,
+    before_insert: Callable[[Document], None] | None = None,
 ) -> Document:
     """Validate and insert a new draft; its name comes from the DocType's naming rule.
 
     `savepoint=False`: the caller's transaction rolls back on any error (no savepoint made).
+    `before_insert` sees the validated row, named, just before its INSERT (a flow started in
+    the same transaction sets its first state there instead of updating the row after).
     """
     meta = _meta_for_write(doctype)
     permissions.check_permission(actor, meta, "create")
@@ -215,7 +227,7 @@ def create_document(
         # A taken name is caught by the unique constraint below: no look-up first, and no
         # savepoint either, since the error leaves this transaction (or the caller's savepoint).
         try:
-            _store(doc, actor=actor, action="create", before={})
+            _store(doc, actor=actor, action="create", before={}, before_insert=before_insert)
         except IntegrityError as exc:
             raise DocumentValidationError.single(
                 _("编号“%(name)s”已存在") % {"name": instance.name}, "name"

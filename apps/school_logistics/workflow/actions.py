@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -32,8 +33,9 @@ from school_logistics.workflow.models import (
     ApprovalTask,
     ProcessStatus,
     TaskStatus,
+    WorkflowVersion,
 )
-from school_logistics.workflow.routing import plan_route, school_users
+from school_logistics.workflow.routing import PlannedStep, plan_route, school_users
 
 URGE_INTERVAL = dt.timedelta(hours=1)
 # Trail actions that mean a step was passed by its approver (so the requester can no longer withdraw).
@@ -64,11 +66,22 @@ def create_and_start(
 ) -> ApprovalProcess:
     """Save a new document and submit it for approval at once (提交审批 on a new form): both
     happen or neither does."""
+    meta = get_meta(doctype)
+    runs: list[_Run] = []
+
+    def plan_first(document: Document) -> None:
+        # Planned on the validated row before its INSERT, which then carries the first step's
+        # state. Nobody else sees the row before this commits: no lock, no re-read.
+        permissions.check_permission(actor, meta, "submit", document)
+        runs.append(_plan(document, previous=None))
+        if runs[0].first is not None:
+            document.workflow_state = runs[0].first.state_name
+
     with transaction.atomic():  # either fails, all of it rolls back: no savepoints inside
-        document = core_services.create_document(doctype, values, actor=actor, savepoint=False)
-        # Nobody else sees the new row before this commits: no lock and no re-read needed.
-        permissions.check_permission(actor, get_meta(doctype), "submit", document)
-        return _start(document, actor=actor, comment=comment, previous=None)
+        document = core_services.create_document(
+            doctype, values, actor=actor, savepoint=False, before_insert=plan_first
+        )
+        return _start(document, runs[0], actor=actor, comment=comment, previous=None)
 
 
 def save_and_start(
@@ -109,36 +122,54 @@ def start_approval(
             raise DocumentStateError(_("已拒绝的单据不能再次提交，请复制后重新申请"))
         if not validated:
             core_services.check_submittable(meta, document, actor=actor)
-        return _start(document, actor=actor, comment=comment, previous=previous)
+        run = _plan(document, previous=previous)
+        return _start(document, run, actor=actor, comment=comment, previous=previous)
 
 
-def _start(
-    document: Document, *, actor: User, comment: str, previous: ApprovalProcess | None
-) -> ApprovalProcess:
-    """Run a locked, checked document's flow from its first open step (inside a transaction)."""
+@dataclass
+class _Run:
+    """A flow run planned for a document: its version, route and first open step."""
+
+    version: WorkflowVersion
+    plan: list[PlannedStep]
+    first: Step | None
+
+
+def _plan(document: Document, *, previous: ApprovalProcess | None) -> _Run:
     latest = latest_version_for(document.doctype, document.school_id)
     if latest is None:
         raise DocumentStateError(_("此类单据没有审批流程，请直接提交"))
     # A document keeps the flow version it first ran on, even if an admin changed the flow.
     version = previous.version if previous else latest
-    if previous:
-        previous.is_current = False
-        previous.save(update_fields=["is_current"])
     flow = flow_of(version)
-    requester = document.owner
     plan = plan_route(
         flow,
         document.data,
-        requester=requester,
+        requester=document.owner,
         school=document.school,
         department=document.department,
     )
     key = graph.next_open(flow, flow.steps[0].key, {p.step.key: p.status for p in plan})
-    first = None if key == END else flow.step(key)
+    return _Run(version, plan, None if key == END else flow.step(key))
+
+
+def _start(
+    document: Document,
+    run: _Run,
+    *,
+    actor: User,
+    comment: str,
+    previous: ApprovalProcess | None,
+) -> ApprovalProcess:
+    """Run a locked, checked document's flow from its first open step (inside a transaction)."""
+    if previous:
+        previous.is_current = False
+        previous.save(update_fields=["is_current"])
+    plan, first = run.plan, run.first
     process = ApprovalProcess(
         document=document,
-        version=version,
-        requester=requester,
+        version=run.version,
+        requester=document.owner,
         status=ProcessStatus.RUNNING,
         # Created with its first step open, so opening it needs no UPDATE of this row.
         activation=1 if first else 0,

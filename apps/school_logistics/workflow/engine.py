@@ -190,7 +190,8 @@ def activate(
 
     `known` are users the caller read in this transaction (the planned approvers at submit),
     so they need not be read again; `opened` says the caller created the process with this
-    step already current (activation 1), so the process row needs no UPDATE. `actor` is who
+    step already current (activation 1), so the process row needs no UPDATE (nor the
+    document's, when it was inserted in the step's state). `actor` is who
     moved the document here (recorded on a submission), when not `last_actor`.
     """
     now = timezone.now()
@@ -199,6 +200,8 @@ def activate(
         process.current_step = step.key
         save_fields(process, "activation", "current_step")
     document = process.document
+    # A new document sent at once was inserted in this state (actions.create_and_start).
+    stored = opened and document.workflow_state == step.state_name
     document.workflow_state = step.state_name
     if step.docstatus == DocStatus.SUBMITTED and document.docstatus == DocStatus.DRAFT:
         # Submission saves the whole row with the new state; its ledgers post in this transaction.
@@ -206,7 +209,7 @@ def activate(
         core_services.submit_locked(
             get_meta(document.doctype), document, actor=submitter, validated=True
         )
-    else:
+    elif not stored:
         save_fields(document, "workflow_state", "modified")
 
     planned_ids = _resolve_now(process, step) or _route_step(process, step.key)["approvers"]
