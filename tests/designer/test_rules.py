@@ -225,3 +225,34 @@ def test_a_designed_form_fetches_from_the_record_its_link_names(
     services.create_doctype(definition, actor=admin)
     doc = core.create_document("Item Pickup", {"item": "TAP-15"}, actor=users["teacher"])
     assert (doc.data["item_name"], doc.data["price"]) == ("水龙头", "38.00")
+
+
+def test_a_row_formulas_parent_fields_are_checked_where_the_table_is_used(admin: User) -> None:
+    """A row's `parent.x` names a typed field of every form its table serves: a form without it,
+    or a table saved later with a misspelt one, is refused with the field named."""
+    row = {"name": "Duty Row", "label": "值班安排", "istable": 1, "module": "assets", "fields": [
+        {"fieldname": "hours", "fieldtype": "Float", "label": "时长"},
+        {"fieldname": "pay", "fieldtype": "Currency", "label": "补贴",
+         "formula": "hours * parent.hourly_rate"},
+    ]}  # fmt: skip
+    services.create_doctype(row, actor=admin)
+    form = {"name": "Duty Roster", "label": "值班表", "module": "assets", "fields": [
+        {"fieldname": "rate", "fieldtype": "Currency", "label": "每小时补贴"},
+        {"fieldname": "rows", "fieldtype": "Table", "label": "安排", "options": "Duty Row"},
+    ]}  # fmt: skip
+    with pytest.raises(DocumentValidationError) as exc:
+        services.create_doctype(form, actor=admin)
+    assert "parent.hourly_rate" in str(exc.value.errors) and "值班表" in str(exc.value.errors)
+    assert not DocType.objects.filter(name="Duty Roster").exists()
+
+    form["fields"][0]["fieldname"] = "hourly_rate"
+    services.create_doctype(form, actor=admin)
+    doc = core.create_document(
+        "Duty Roster", {"hourly_rate": "20", "rows": [{"hours": "2.5"}]}, actor=admin
+    )
+    assert doc.data["rows"][0]["pay"] == "50.00"
+
+    row["fields"][1]["formula"] = "hours * parent.hourly_pay"
+    with pytest.raises(DocumentValidationError) as exc:
+        services.save_doctype("Duty Row", row, actor=admin)
+    assert "parent.hourly_pay" in str(exc.value.errors["fields.pay"])

@@ -342,6 +342,17 @@ def compile_formula(source: Any, scope: Scope) -> Formula:
     return Formula(source.strip(), tree, frozenset(used))
 
 
+def parent_fields(formula: Formula) -> set[str]:
+    """The document fields a row formula reads as `parent.x`."""
+    return {
+        node.attr
+        for node in ast.walk(formula.tree)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == PARENT
+    }
+
+
 def _snippet(source: str, node: ast.AST) -> str:
     text = ast.get_source_segment(source.strip(), node) or type(node).__name__
     return text[:30]

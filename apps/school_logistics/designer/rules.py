@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from types import SimpleNamespace
@@ -29,6 +29,7 @@ from school_logistics.designer.formulas import (
     FormulaError,
     Scope,
     compile_formula,
+    parent_fields,
 )
 from school_logistics.designer.formulas import evaluate as evaluate_formula
 from school_logistics.workflow import conditions
@@ -357,7 +358,61 @@ def check_rules(raw: Mapping[str, Any]) -> dict[str, list[str]]:
             ordered([(_Named(f["fieldname"]), formula) for f, formula in compiled])  # type: ignore[misc]
         except FormulaError as exc:
             errors["fields"].append(str(exc))
+    _check_parent_reads(raw, fields, compiled, errors)
     return errors
+
+
+def _check_parent_reads(
+    raw: Mapping[str, Any],
+    fields: list[dict[str, Any]],
+    compiled: list[tuple[dict[str, Any], Formula]],
+    errors: dict[str, list[str]],
+) -> None:
+    """Rows read their document's typed fields as `parent.x`: check both sides of that link.
+
+    Saving a document's form checks its tables' row formulas against its fields; saving a
+    table's checks its formulas against every form the table is used in.
+    """
+    from school_logistics.core.models import DocType
+    from school_logistics.core.registry import get_meta
+
+    def readable(parent_fields_: Iterable[Mapping[str, Any]]) -> set[str]:
+        return {
+            str(f.get("fieldname"))
+            for f in parent_fields_
+            if f.get("fieldtype") != "Table" and not f.get("formula")
+        }
+
+    def check(
+        formulas: Iterable[tuple[Mapping[str, Any], Formula]], parent_label: str, names: set[str]
+    ) -> None:
+        for f, formula in formulas:
+            for missing in sorted(parent_fields(formula) - names):
+                errors[f"fields.{f['fieldname']}"].append(
+                    _("字段“%(t)s”的公式读取 parent.%(f)s，但“%(p)s”没有这个可填字段")
+                    % {"t": f.get("label") or f["fieldname"], "f": missing, "p": parent_label}
+                )
+
+    if raw.get("istable"):
+        for parent in DocType.objects.filter(istable=False).only("name", "definition"):
+            tables = parent.definition.get("fields") or []
+            if any(
+                t.get("fieldtype") == "Table" and t.get("options") == raw.get("name")
+                for t in tables
+            ):
+                check(compiled, get_meta(parent.name).label, readable(tables))
+        return
+    names = readable(fields)
+    for table in fields:
+        if table.get("fieldtype") != "Table":
+            continue
+        if not DocType.objects.filter(name=table.get("options")).exists():
+            continue
+        child = get_meta(table["options"])
+        plan = plan_for(child, {})
+        if plan is not None:
+            label = str(raw.get("label") or raw.get("name"))
+            check(((f.raw, formula) for f, formula in plan.formulas), label, names)
 
 
 def _fetch_problem(f: dict[str, Any], fields: list[dict[str, Any]]) -> str:
