@@ -175,6 +175,38 @@ def test_picking_an_item_brings_its_name_unit_and_price(page, live_server, items
     )
 
 
+def test_another_item_on_a_saved_draft_replaces_what_the_first_one_brought(
+    page, live_server, items, users
+):
+    """On a draft opened again, the unit and price the first item brought are still its: picking
+    another item replaces them, as on a new form, while a unit typed by hand would stay."""
+    draft = services.create_document(
+        "Material Requisition",
+        {"purpose": "期中考试用纸", "items": [{"item": "P-A4", "qty": "2"}]},
+        actor=users["teacher"],
+    )
+    assert (draft.data["items"][0]["uom"], draft.data["items"][0]["rate"]) == ("箱", "120.00")
+    base = live_server.url
+    sign_in(page, base)
+    page.goto(f"{base}/app/material-requisition/{draft.name}")
+    expect(page.locator("#f-items-0-rate")).to_have_value("120.00")
+    page.locator("#f-items-0-item").fill("")
+    pick_item(page, 0, "水笔", "红色水笔")
+    expect(page.locator("#f-items-0-uom")).to_have_value("盒")
+    expect(page.locator("#f-items-0-rate")).to_have_value("18.00")
+    expect(page.locator("[data-fieldname=grand_total] .readonly-value")).to_have_text("36.00")
+    page.click("#btn-save")
+    expect(page.locator(".desk-messages")).to_contain_text("已保存")
+    draft.refresh_from_db()
+    row = draft.data["items"][0]
+    assert (row["item"], row["uom"], row["rate"], row["amount"]) == (
+        "P-PEN",
+        "盒",
+        "18.00",
+        "36.00",
+    )
+
+
 def test_wrong_quantity_shows_clear_message_and_saves_nothing(page, live_server, items, shot):
     base = live_server.url
     sign_in(page, base)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,12 +49,18 @@ class FieldView:
     errors: list[str] = field(default_factory=list)
     hint: str = ""
     grid: GridView | None = None
-    # A link's {field: field of the linked record} the browser fills when a record is picked.
+    # A link's {field: field of the linked record} the browser fills when a record is picked,
+    # and those fields of the record it points at now (what an untouched input still holds).
     fetches: dict[str, str] = field(default_factory=dict)
+    record: dict[str, Any] = field(default_factory=dict)
 
     @property
     def fetch_json(self) -> str:
         return json.dumps(self.fetches) if self.fetches else ""
+
+    @property
+    def record_json(self) -> str:
+        return json.dumps(self.record, ensure_ascii=False) if self.record else ""
 
     @property
     def label(self) -> str:
@@ -170,12 +177,15 @@ class FormLayout:
 
 
 class LinkTitles:
-    """Titles of the records Link fields point at, fetched in one query per target."""
+    """Titles of the records Link fields point at, fetched in one query per target; with their
+    data for the targets in `with_data` (what the form's fields fetch from them)."""
 
-    def __init__(self, school_id: int | None) -> None:
+    def __init__(self, school_id: int | None, with_data: frozenset[str] = frozenset()) -> None:
         self.school_id = school_id
+        self.with_data = with_data
         self.wanted: dict[str, set[str]] = defaultdict(set)
         self.found: dict[tuple[str, str], str] = {}
+        self.records: dict[tuple[str, str], dict[str, Any]] = {}
 
     def want(self, f: DocField, value: Any) -> None:
         if f.fieldtype in {"Link", "User"} and isinstance(value, str) and value:
@@ -188,13 +198,25 @@ class LinkTitles:
             elif target in ORG_DOCTYPES or self.school_id is None:
                 continue
             else:
-                rows = Document.objects.filter(
+                docs = Document.objects.filter(
                     doctype=target, school_id=self.school_id, name__in=values
-                ).values_list("name", "title")
+                )
+                with_data = target in self.with_data
+                columns = ("name", "title", "data") if with_data else ("name", "title")
+                rows = []
+                for name, title, *data in docs.values_list(*columns):
+                    rows.append((name, title))
+                    if with_data:
+                        self.records[(target, name)] = data[0] or {}
             self.found.update({(target, k): v for k, v in rows if v and v != k})
 
     def title(self, f: DocField, value: Any) -> str:
         return self.found.get((f.link_doctype, str(value)), "") if value else ""
+
+    def record(self, f: DocField, value: Any, fields: Iterable[str]) -> dict[str, Any]:
+        """The named fields of the record a link points at (read when its target was asked)."""
+        data = self.records.get((f.link_doctype, str(value))) if value else None
+        return {k: data.get(k) for k in fields} if data is not None else {}
 
     @property
     def users(self) -> dict[str, str]:
@@ -216,6 +238,7 @@ def _field_view(
     titles: LinkTitles,
     meta: Meta,
 ) -> FieldView:
+    fetches = meta.fetched_by(f.fieldname) if f.fieldtype in LINK_TYPES else {}
     return FieldView(
         field=f,
         input_name=input_name,
@@ -224,7 +247,8 @@ def _field_view(
         editable=editable and f.accepts_input,
         errors=errors,
         hint=titles.title(f, value),
-        fetches=meta.fetched_by(f.fieldname) if f.fieldtype in LINK_TYPES else {},
+        fetches=fetches,
+        record=titles.record(f, value, fetches.values()) if fetches else {},
     )
 
 
@@ -241,7 +265,14 @@ class LayoutBuilder:
     school_id: int | None
 
     def build(self) -> FormLayout:
-        titles = LinkTitles(self.school_id)
+        metas = [self.meta, *self.child_metas.values()]
+        fetched_from = frozenset(
+            m.get_field(f.fetch_source[0]).link_doctype  # type: ignore[union-attr]
+            for m in metas
+            for f in m.value_fields
+            if f.fetch_source and m.get_field(f.fetch_source[0]) is not None
+        )
+        titles = LinkTitles(self.school_id, fetched_from)
         for f in self.meta.value_fields:
             if f.is_table:
                 for row in self.values.get(f.fieldname) or []:

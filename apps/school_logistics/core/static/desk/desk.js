@@ -186,15 +186,19 @@
   /* Fill what the form takes from the picked record (fetch_from): read-only fields always,
      inputs when empty or still holding what the previous pick brought, never what was typed.
      The server does the same on save. */
-  function fillFetched(input, record) {
+  function eachFetched(input, record, fill) {
     var map = JSON.parse(input.closest(".link-field").dataset.fetch || "{}");
     var row = input.closest("tr.grid-row");
     var scope = row || input.form;
     Object.keys(map).forEach(function (own) {
       var value = record[map[own]] == null ? "" : String(record[map[own]]);
-      var place = scope.querySelector(row ? 'td[data-field="' + own + '"]' : '.desk-field[data-fieldname="' + own + '"]');
-      if (!place) return;
-      var target = place.querySelector("input:not([type=hidden]), select, textarea");
+      var place = scope && scope.querySelector(row ? 'td[data-field="' + own + '"]' : '.desk-field[data-fieldname="' + own + '"]');
+      if (place) fill(place, place.querySelector("input:not([type=hidden]), select, textarea"), value, row);
+    });
+  }
+
+  function fillFetched(input, record) {
+    eachFetched(input, record, function (place, target, value, row) {
       if (!target) {
         var text = place.querySelector(".cell-value, .readonly-value");
         if (text) text.textContent = value || (row ? "" : "—");
@@ -204,6 +208,14 @@
       }
     });
   }
+
+  // A saved form: inputs still holding what their link's record holds count as fetched, so
+  // picking another record replaces them too.
+  document.querySelectorAll(".link-field[data-record] .link-input").forEach(function (input) {
+    eachFetched(input, JSON.parse(input.closest(".link-field").dataset.record), function (place, target, value) {
+      if (target && value !== "" && target.value === value) target.dataset.fetched = value;
+    });
+  });
 
   function choose(item) {
     if (!activeInput || !item) return;
