@@ -10,6 +10,7 @@ formulas, so `qty * rate` sees the fetched rate.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import InvalidOperation
 from typing import Any
 
@@ -23,6 +24,18 @@ from school_logistics.core.values import field_from_json
 
 def has_fetches(meta: Meta) -> bool:
     return any(f.fetch_source for f in meta.value_fields)
+
+
+def fetched_fields(metas: Iterable[Meta]) -> dict[str, set[str]]:
+    """What a form (its metas: the document's and its tables') takes from linked records:
+    target DocType → the fields of its records that some field fetches."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for meta in metas:
+        for f in meta.value_fields:
+            link = meta.get_field(f.fetch_source[0]) if f.fetch_source else None
+            if link is not None:
+                found[link.link_doctype].add(f.fetch_source[1])  # type: ignore[index]
+    return found
 
 
 def apply_fetches(doc: Doc, *, partial: bool = False) -> None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import get_language
+
+# What a field may be called: it is a JSON key, a formula name and a form input name.
+FIELDNAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
 # Field types that hold a value; layout types only arrange the form.
 LAYOUT_TYPES = frozenset({"Section Break", "Column Break"})

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from school_logistics.core.meta import (
     FIELD_TYPES,
+    FIELDNAME,
     LAYOUT_TYPES,
     NUMERIC_TYPES,
     PERMISSION_TYPES,
@@ -100,7 +101,6 @@ RESERVED_FIELDNAMES = frozenset(
 RESERVED_SLUGS = frozenset(
     {"approvals", "notifications", "designer", "new", "print", "files", "library", "import"}
 )
-FIELDNAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 DOCTYPE_NAME = re.compile(r"^\w[\w \-]{0,79}$")
 SERIES_PART = re.compile(r"^(YYYY|YY|MM|DD|[A-Za-z0-9_\-/]{1,20})$")
 ICON = re.compile(r"^fa-[a-z0-9-]{1,40}$")

@@ -13,7 +13,6 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import decimal
-import re
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -22,6 +21,8 @@ from typing import Any
 
 import simpleeval
 from django.utils import timezone
+
+from school_logistics.core.meta import FIELDNAME
 
 MAX_SOURCE = 500  # characters of one formula
 MAX_NODES = 120  # syntax-tree nodes of one formula
@@ -268,7 +269,6 @@ ALLOWED_NODES = (
 
 # A row formula's name for its document: `parent.meal_rate`.
 PARENT = "parent"
-FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
 
 @dataclass(frozen=True)
@@ -371,7 +371,7 @@ def _check_call(node: ast.Call) -> None:
 def _check_column(node: ast.Attribute, scope: Scope) -> None:
     base = node.value
     if isinstance(base, ast.Name) and base.id == PARENT and scope.in_row:
-        if not FIELD_NAME.match(node.attr):
+        if not FIELDNAME.match(node.attr):
             raise FormulaError(f"主表没有字段“{node.attr}”")
         return
     if not isinstance(base, ast.Name) or base.id not in scope.tables:

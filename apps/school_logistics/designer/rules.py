@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from school_logistics.core.meta import DECIMAL_PLACES, DocField, Meta
+from school_logistics.core.meta import DECIMAL_PLACES, FIELDNAME, DocField, Meta
 from school_logistics.core.validation import DocumentValidationError, form_field
 from school_logistics.core.values import quantize
 from school_logistics.designer.formulas import (
@@ -419,7 +419,6 @@ def _fetch_problem(f: dict[str, Any], fields: list[dict[str, Any]]) -> str:
     """What is wrong with a field's `fetch_from` ("link field.field of the linked record")."""
     from school_logistics.core.models import DocType
     from school_logistics.core.registry import get_meta
-    from school_logistics.designer.definition import FIELDNAME
 
     link_name, _dot, source = str(f["fetch_from"]).partition(".")
     if not (FIELDNAME.match(link_name) and FIELDNAME.match(source)):

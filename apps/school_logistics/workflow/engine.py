@@ -9,7 +9,7 @@ import datetime as dt
 import functools
 from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 
 from school_logistics.core import services as core_services
@@ -36,7 +36,7 @@ from school_logistics.workflow.models import (
     ProcessStatus,
     TaskStatus,
 )
-from school_logistics.workflow.routing import resolve_users, school_users
+from school_logistics.workflow.routing import is_away, resolve_users, school_users
 from school_logistics.workflow.sla import add_working_hours
 
 SYSTEM_ACTIONS = {"skip", "auto_approve", "timeout_approve"}
@@ -104,9 +104,8 @@ def _active_with_away_flag(count: int) -> PreparedQuery[User]:
     """`count` users if still active, each with whether an away period covers a time."""
 
     def build(at: dt.datetime, *user_ids: int) -> QuerySet[User]:
-        current = Delegation.objects.filter(user_id=OuterRef("pk"), starts__lte=at, ends__gt=at)
         active = User.objects.filter(pk__in=user_ids, is_active=True)
-        return active.annotate(is_away=Exists(current))
+        return active.annotate(is_away=is_away(at))
 
     return PreparedQuery(build, (dt.datetime,) + (int,) * count)
 

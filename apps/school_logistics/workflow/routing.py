@@ -35,6 +35,11 @@ def school_users(school: School | int) -> QuerySet[User]:
     ).distinct()
 
 
+def is_away(at: dt.datetime) -> Exists:
+    """Whether the user of the outer query has an away period covering `at` (an annotation)."""
+    return Exists(Delegation.objects.filter(user_id=OuterRef("pk"), starts__lte=at, ends__gt=at))
+
+
 @functools.lru_cache(maxsize=32)
 def _holders_of_roles(count: int) -> PreparedQuery[User]:
     """Holders of any of `count` roles in a school, and one more user by id (a department's
@@ -42,9 +47,8 @@ def _holders_of_roles(count: int) -> PreparedQuery[User]:
     period covers a time (`is_away`), so opening the first step need not ask again."""
 
     def build(at: dt.datetime, school_id: int, user_id: int, *codes: str) -> QuerySet[User]:
-        away = Delegation.objects.filter(user_id=OuterRef("pk"), starts__lte=at, ends__gt=at)
         users = school_users(school_id).filter(Q(roles__code__in=codes) | Q(pk=user_id))
-        return users.annotate(role_code=F("roles__code"), is_away=Exists(away)).order_by("id")
+        return users.annotate(role_code=F("roles__code"), is_away=is_away(at)).order_by("id")
 
     return PreparedQuery(build, (dt.datetime, int, int) + (str,) * count)
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from school_logistics.core.fetch import fetched_fields
 from school_logistics.core.meta import DECIMAL_TYPES, LINK_TYPES, NUMERIC_TYPES, DocField, Meta
 from school_logistics.core.models import Document, User
 from school_logistics.core.registry import ORG_DOCTYPES
@@ -265,14 +266,8 @@ class LayoutBuilder:
     school_id: int | None
 
     def build(self) -> FormLayout:
-        metas = [self.meta, *self.child_metas.values()]
-        fetched_from = frozenset(
-            m.get_field(f.fetch_source[0]).link_doctype  # type: ignore[union-attr]
-            for m in metas
-            for f in m.value_fields
-            if f.fetch_source and m.get_field(f.fetch_source[0]) is not None
-        )
-        titles = LinkTitles(self.school_id, fetched_from)
+        fetched = fetched_fields([self.meta, *self.child_metas.values()])
+        titles = LinkTitles(self.school_id, frozenset(fetched))
         for f in self.meta.value_fields:
             if f.is_table:
                 for row in self.values.get(f.fieldname) or []:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from school_logistics.core import permissions
 from school_logistics.core.document import child_metas_for
+from school_logistics.core.fetch import fetched_fields
 from school_logistics.core.meta import Meta
 from school_logistics.core.models import Department, Role, School, User
 from school_logistics.core.models.document import DocStatus
@@ -27,21 +28,6 @@ def link_targets(meta: Meta) -> set[str]:
     return {
         f.link_doctype for m in metas for f in m.value_fields if f.fieldtype in {"Link", "User"}
     }
-
-
-def fetched_fields(meta: Meta, target: str) -> list[str]:
-    """Fields of `target` records the form fills in when one is picked (its fetch_from)."""
-    metas = [meta, *child_metas_for(meta).values()]
-    return sorted(
-        {
-            f.fetch_source[1]
-            for m in metas
-            for f in m.value_fields
-            if f.fetch_source
-            and (link := m.get_field(f.fetch_source[0])) is not None
-            and link.link_doctype == target
-        }
-    )
 
 
 def _org_matches(target: str, q: str, user: User) -> list[dict[str, str]]:
@@ -117,5 +103,6 @@ def search_link(request: HttpRequest, doctype: str) -> JsonResponse:
     if target in {"User", "Department", "School", "Role"}:
         results = _org_matches(target, q, user)
     else:
-        results = _document_matches(get_meta(target), q, user, fetched_fields(meta, target))
+        fetched = fetched_fields([meta, *child_metas_for(meta).values()]).get(target, set())
+        results = _document_matches(get_meta(target), q, user, sorted(fetched))
     return JsonResponse({"results": results})
