@@ -34,6 +34,8 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.models import Model, QuerySet
 from django.db.transaction import TransactionManagementError
 
+from school_logistics.core.write_batch import Waiting, batch_for, mark_inserted
+
 M = TypeVar("M", bound=Model)
 
 _KINDS = (int, str, dt.datetime)
@@ -216,12 +218,16 @@ def save_together(objs: Sequence[Model], *names: str) -> None:
     """`save_fields` for rows of one model whose `names` hold the same values: one UPDATE.
 
     The values are the first row's (e.g. the open tasks of a step, all closed at once).
+    Inside `writes_together` the UPDATE waits to go out with the action's other writes.
     """
     if not objs:
         return
     first = objs[0]
     alias = first._state.db or DEFAULT_DB_ALIAS
     connection = connections[alias]
+    batch = batch_for(connection)
+    if batch is not None and batch.points_to_waiting(objs):
+        batch.send()  # their INSERT first, for their ids
     sql, fields = _update_statement(type(first), names, len(objs), alias)
     params = []
     for field in fields:
@@ -234,6 +240,9 @@ def save_together(objs: Sequence[Model], *names: str) -> None:
             setattr(obj, field.attname, value)  # as stored, e.g. an `auto_now` time
         params.append(field.get_db_prep_save(value, connection))
     params.extend(first._meta.pk.get_db_prep_value(obj.pk, connection) for obj in objs)
+    if batch is not None:
+        batch.update(sql, params, objs)
+        return
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         if cursor.rowcount != len(objs):
@@ -259,11 +268,13 @@ def _insert_statement(model: type[Model], rows: int, alias: str) -> tuple[str, t
     return sql, fields
 
 
-def insert_rows(objs: Iterable[M]) -> list[M]:
+def insert_rows(objs: Iterable[M], *, defer: bool = False) -> list[M]:
     """`bulk_create(objs)` for new rows of one model, its INSERT made once per row count.
 
     Fields fill themselves in as on a save (`auto_now_add`); the ids come back with RETURNING
     (SQLite ≥ 3.35, PostgreSQL). The models inserted this way have no save signals.
+    `defer`: the caller does not need the ids now, so inside `writes_together` the INSERT
+    waits to go out with the action's other writes (the ids are set when it does).
     """
     objs = list(objs)
     if not objs:
@@ -271,19 +282,32 @@ def insert_rows(objs: Iterable[M]) -> list[M]:
     model = type(objs[0])
     alias = DEFAULT_DB_ALIAS
     connection = connections[alias]
-    if len(objs) * len(model._meta.concrete_fields) > _MAX_PARAMS or not model._meta.auto_field:
+    by_django = len(objs) * len(model._meta.concrete_fields) > _MAX_PARAMS
+    by_django = by_django or not model._meta.auto_field
+    batch = batch_for(connection)
+    if batch is not None and (by_django or not defer) and batch.points_to_waiting(objs):
+        batch.send()  # the rows they point to first, for their ids
+    if by_django:
         return model._default_manager.bulk_create(objs)
-    sql, fields = _insert_statement(model, len(objs), alias)
-    params = []
-    for obj in objs:
-        obj._prepare_related_fields_for_save(operation_name="insert_rows")
-        for field in fields:
-            params.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
+
+    def statement() -> tuple[str, list]:
+        sql, fields = _insert_statement(model, len(objs), alias)
+        params = []
+        for obj in objs:
+            obj._prepare_related_fields_for_save(operation_name="insert_rows")
+            for field in fields:
+                value = field.pre_save(obj, True)
+                # A link to a row waiting in the batch is filled in there.
+                waiting = isinstance(value, Waiting)
+                params.append(value if waiting else field.get_db_prep_save(value, connection))
+        return sql, params
+
+    if batch is not None and defer:
+        batch.insert(objs, statement)
+        return objs
+    sql, params = statement()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         ids = cursor.fetchall()
-    for obj, (pk,) in zip(objs, ids, strict=True):
-        obj.pk = pk
-        obj._state.adding = False
-        obj._state.db = alias
+    mark_inserted(objs, [pk for (pk,) in ids], alias)
     return objs

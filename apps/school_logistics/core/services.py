@@ -175,7 +175,7 @@ def _store(
     _link_attachments(doc)
     changes = diff(doc.meta, before, inst.data, doc.child_metas)
     if changes or action != "save":
-        insert_rows([Version(document=inst, actor=actor, action=action, diff=changes)])
+        insert_rows([Version(document=inst, actor=actor, action=action, diff=changes)], defer=True)
     # Row names are assigned on storage; keep the typed values in step with them.
     doc.values = from_json(doc.meta, inst.data, doc.child_metas)
 

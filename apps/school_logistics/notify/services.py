@@ -17,6 +17,7 @@ from django.utils import timezone
 from school_logistics.core.jobs import enqueue
 from school_logistics.core.models import Document, School, User
 from school_logistics.core.prepared import insert_rows
+from school_logistics.core.write_batch import send_now
 from school_logistics.notify import messages
 from school_logistics.notify.models import (
     Channel,
@@ -53,14 +54,19 @@ def notify(
         custom, chat = _school_wording(school_id, event)
     subject = messages.subject(event, custom, context)
     rows = insert_rows(
-        Notification(user=u, document=document, event=event, subject=subject, url=url)
-        for u in recipients
+        (
+            Notification(user=u, document=document, event=event, subject=subject, url=url)
+            for u in recipients
+        ),
+        defer=True,
     )
     # Preferences only matter when some channel could fire: a robot, or someone's email.
     could_send = chat or any(u.email for u in recipients)
     prefs = (
         {p.user_id: p for p in Preference.objects.filter(user__in=recipients)} if could_send else {}
     )
+    if could_send:
+        send_now()  # deliveries link to the notices by id
     wanted = []
     for n in rows:
         pref = prefs.get(n.user_id) or Preference(user=n.user)

@@ -24,6 +24,7 @@ from school_logistics.core.models.document import DocStatus
 from school_logistics.core.prepared import insert_rows, prepared, save_fields
 from school_logistics.core.registry import get_meta
 from school_logistics.core.services import DocumentStateError
+from school_logistics.core.write_batch import send_now, writes_together
 from school_logistics.workflow import engine, graph, notices
 from school_logistics.workflow.definition import END, REJECTED, Step
 from school_logistics.workflow.flows import flow_of, latest_version_for
@@ -77,7 +78,10 @@ def create_and_start(
         if runs[0].first is not None:
             document.workflow_state = runs[0].first.state_name
 
-    with transaction.atomic():  # either fails, all of it rolls back: no savepoints inside
+    with (
+        transaction.atomic(),
+        writes_together(),
+    ):  # either fails, all of it rolls back: no savepoints inside
         document = core_services.create_document(
             doctype, values, actor=actor, savepoint=False, before_insert=plan_first
         )
@@ -89,7 +93,7 @@ def save_and_start(
 ) -> ApprovalProcess:
     """Save a draft's edits and submit it for approval at once (提交审批 on an edited draft):
     both happen or neither does."""
-    with transaction.atomic():
+    with transaction.atomic(), writes_together():
         core_services.save_document(doctype, name, values, actor=actor, savepoint=False)
         return start_approval(
             doctype, name, actor=actor, comment=comment, validated=True, savepoint=False
@@ -112,7 +116,7 @@ def start_approval(
     any error.
     """
     meta = get_meta(doctype)
-    with transaction.atomic(savepoint=savepoint):
+    with transaction.atomic(savepoint=savepoint), writes_together():
         document = _lock_document(doctype, name, actor, "submit")
         # Only the engine sets a state, when a run starts: a document without one never ran.
         previous = _current(document) if document.workflow_state else None
@@ -185,7 +189,7 @@ def _start(
             for p in plan
         ],
     )
-    insert_rows([process])
+    insert_rows([process], defer=True)
     engine.log_many(
         process,
         [("resubmit" if previous else "submit", actor, None, comment)]
@@ -287,6 +291,7 @@ def attach(entry: ApprovalLog, attachments: Sequence[Attachment]) -> None:
     """Keep files given with an action on the trail line and on the document (for its readers)."""
     if not attachments:
         return
+    send_now()  # the trail line's id
     ids = [a.pk for a in attachments]
     claimed = Attachment.objects.filter(
         pk__in=ids, document__isnull=True, uploaded_by=entry.actor
@@ -308,7 +313,7 @@ def approve(
 
     `timed_out` is the SLA sweep approving for the assignee when the step allows it.
     """
-    with transaction.atomic():
+    with transaction.atomic(), writes_together():
         task, process, step, tasks = _task_for_action(task_id, actor)
         _require_step_fields(process, step)
         _close_task(task, TaskStatus.APPROVED, comment)  # `tasks` holds it: now approved
@@ -353,7 +358,7 @@ def reject(
 ) -> ApprovalProcess:
     """Reject (拒绝) the document: the run ends and the requester is told why, or, when the
     step says where a rejection goes (e.g. 重新报修 → the worker), the document goes there."""
-    with transaction.atomic():
+    with transaction.atomic(), writes_together():
         reason = _need_reason(comment, _("拒绝"))
         task, process, step, _step_tasks = _task_for_action(task_id, actor)
         _close_task(task, TaskStatus.REJECTED, reason)
@@ -375,7 +380,7 @@ def return_for_revision(
     attachments: Sequence[Attachment] = (),
 ) -> ApprovalProcess:
     """Return (退回) the document to the requester, or to an earlier step to decide again."""
-    with transaction.atomic():
+    with transaction.atomic(), writes_together():
         reason = _need_reason(comment, _("退回"))
         task, process, step, _step_tasks = _task_for_action(task_id, actor)
         flow = engine.current_flow(process)
@@ -430,7 +435,7 @@ def transfer(
     attachments: Sequence[Attachment] = (),
 ) -> ApprovalProcess:
     """Transfer (转交) a task to another member of the school, who then decides instead."""
-    with transaction.atomic():
+    with transaction.atomic(), writes_together():
         task, process, step, _step_tasks = _task_for_action(task_id, actor)
         target = _colleague(to_user, process)
         _check_new_approver(target, process, step)
@@ -470,7 +475,7 @@ def add_approver(
     """Add an approver (加签) before oneself (they decide first) or after (they decide next)."""
     if position not in ("before", "after"):
         raise core_services.DocumentValidationError.single(_("请选择前加签或后加签"), "position")
-    with transaction.atomic():
+    with transaction.atomic(), writes_together():
         task, process, step, _step_tasks = _task_for_action(task_id, actor)
         target = _colleague(user, process)
         _check_new_approver(target, process, step)
@@ -498,7 +503,7 @@ def add_approver(
 
 def withdraw(doctype: str, name: str, *, actor: User, comment: str = "") -> ApprovalProcess:
     """Withdraw (撤回) one's own document before anyone approved it; it becomes a draft again."""
-    with transaction.atomic():
+    with transaction.atomic(), writes_together():
         document = _lock_document(doctype, name, actor, "read")
         process = check_withdraw(_current(document), document, actor)
         engine.log(process, "withdraw", actor=actor, comment=comment)
@@ -557,7 +562,7 @@ def close_on_cancel(document: Document, actor: User) -> None:
 
 def urge(doctype: str, name: str, *, actor: User) -> ApprovalProcess:
     """Urge (催办) the current approvers; at most once an hour per document."""
-    with transaction.atomic():
+    with transaction.atomic(), writes_together():
         document = _lock_document(doctype, name, actor, "read")
         process = _current(document)
         if process is None or process.status != ProcessStatus.RUNNING:

@@ -72,7 +72,7 @@ def log(
     on_behalf_of: User | None = None,
 ) -> ApprovalLog:
     entry = _trail_line(process, action, actor, step, comment, on_behalf_of)
-    insert_rows([entry])
+    insert_rows([entry], defer=True)
     return entry
 
 
@@ -114,7 +114,7 @@ def log_many(
     process: ApprovalProcess, entries: list[tuple[str, User | None, Step | None, str]]
 ) -> None:
     """Write several trail lines (action, actor, step, comment) in one INSERT, in this order."""
-    insert_rows(_trail_line(process, *entry) for entry in entries)
+    insert_rows((_trail_line(process, *entry) for entry in entries), defer=True)
 
 
 def holder(
@@ -261,7 +261,7 @@ def activate(
                 due_at=None if waiting else due,
             )
         )
-    insert_rows(created)
+    insert_rows(created, defer=True)
     notices.task_assigned(process, [t.assignee for t in created if t.status == TaskStatus.PENDING])
 
 
@@ -398,7 +398,11 @@ def copy_to(process: ApprovalProcess, step: Step) -> None:
     already = set(_copied_to(process.pk))
     new = [u for pk, u in users.items() if pk not in already]
     insert_rows(
-        CarbonCopy(document=document, process=process, user=u, step_label=step.label) for u in new
+        (
+            CarbonCopy(document=document, process=process, user=u, step_label=step.label)
+            for u in new
+        ),
+        defer=True,
     )
     notices.copied(process, new)
 
