@@ -41,6 +41,7 @@ from school_logistics.core.registry import get_meta
 from school_logistics.core.validation import DocumentValidationError, clean_values, form_field
 from school_logistics.core.values import from_json, new_row_name, to_json
 from school_logistics.core.versions import diff
+from school_logistics.core.write_batch import writes_together
 
 
 class DocumentStateError(Exception):
@@ -268,7 +269,7 @@ def save_document(
     `savepoint=False`: the caller's transaction rolls back on any error (no savepoint made).
     """
     meta = _meta_for_write(doctype)
-    with transaction.atomic(savepoint=savepoint):
+    with transaction.atomic(savepoint=savepoint), writes_together():
         instance = _lock(permissions.get_document(actor, meta, name, "read"))
         before = instance.data
         granted = extensions.granted_fields(instance, actor)
@@ -367,7 +368,7 @@ def submit_document(doctype: str, name: str, *, actor: User) -> Document:
     meta = _meta_for_write(doctype)
     if not meta.is_submittable:
         raise DocumentStateError(_("此类单据不需要提交"))
-    with transaction.atomic():
+    with transaction.atomic(), writes_together():
         instance = _lock(permissions.get_document(actor, meta, name, "submit"))
         _refuse_if_guarded(extensions.submit_guards, instance)
         return submit_locked(meta, instance, actor=actor)
@@ -412,7 +413,7 @@ def cancel_document(doctype: str, name: str, *, actor: User) -> Document:
     """Cancel a submitted document; its controller reverses what submission posted, and the
     layers above close what still runs on it (an approval waiting at a submitted step)."""
     meta = _meta_for_write(doctype)
-    with transaction.atomic():
+    with transaction.atomic(), writes_together():
         instance = _lock(permissions.get_document(actor, meta, name, "cancel"))
         if instance.docstatus != DocStatus.SUBMITTED:
             raise DocumentStateError(_("只有已提交的单据可以作废"))
