@@ -22,6 +22,7 @@ On other databases (SQLite has no data-modifying WITH) every write is sent at on
 from __future__ import annotations
 
 import contextlib
+import functools
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -56,6 +57,7 @@ class _Write:
     links: list[tuple[Model, str, Model]] = field(default_factory=list)
 
 
+@functools.cache
 def _has_unique(model: type[Model]) -> bool:
     opts = model._meta
     return (
@@ -86,9 +88,9 @@ class _Batch:
 
     def _room_for(self, model: type[Model], table: str, pks: Sequence[Any] = ()) -> None:
         """Send what waits first when this write could not share a statement with it."""
-        if table in self.tables and _has_unique(model):
-            self.send()
-        elif any((table, pk) in self.rows for pk in pks):
+        if (table in self.tables and _has_unique(model)) or any(
+            (table, pk) in self.rows for pk in pks
+        ):
             self.send()
 
     def insert(self, objs: Sequence[Model], statement: Callable[[], tuple[str, list]]) -> None:
@@ -119,13 +121,13 @@ class _Batch:
 
     def points_to_waiting(self, objs: Sequence[Model]) -> bool:
         """Whether any of these rows is, or links to, a row whose INSERT waits here."""
+        if not any(write.inserted for write in self.writes):
+            return False
+        if any(isinstance(obj.pk, Waiting) for obj in objs):
+            return True
         links = [f for f in objs[0]._meta.concrete_fields if f.is_relation]
         return any(
-            isinstance(obj.pk, Waiting)
-            or (
-                f.is_cached(obj)
-                and isinstance(getattr(f.get_cached_value(obj), "pk", None), Waiting)
-            )
+            f.is_cached(obj) and isinstance(getattr(f.get_cached_value(obj), "pk", None), Waiting)
             for obj in objs
             for f in links
         )

@@ -78,10 +78,8 @@ def create_and_start(
         if runs[0].first is not None:
             document.workflow_state = runs[0].first.state_name
 
-    with (
-        transaction.atomic(),
-        writes_together(),
-    ):  # either fails, all of it rolls back: no savepoints inside
+    # Either fails, all of it rolls back: no savepoints inside.
+    with transaction.atomic(), writes_together():
         document = core_services.create_document(
             doctype, values, actor=actor, savepoint=False, before_insert=plan_first
         )
