@@ -14,7 +14,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# An export (git archive) measures its own code, not the editable checkout's.
+sys.path[:0] = [str(ROOT), str(ROOT / "apps")]
 
 
 def main() -> None:

@@ -138,8 +138,6 @@ FONT_CACHE_DIR = Path(envstr("FONT_CACHE_DIR") or _user_cache / "school-logistic
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 MAX_ATTACHMENT_BYTES = envint("MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
-# Young-generation threshold of the garbage collector (core/collector.py); 0 keeps CPython's 700.
-GC_GEN0_THRESHOLD = envint("GC_GEN0_THRESHOLD", 10_000)
 
 REDIS_URL = envstr("REDIS_URL")
 RQ_QUEUES = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import tempfile
 import threading
 from pathlib import Path
 
@@ -154,3 +155,21 @@ def test_school_format_css_wins_over_the_standard_frame_in_the_pdf(users, items,
     )
     tight = title_width(print_document(doc, actor=users["teacher"]).content, tmp_path)
     assert tight < spaced * 0.8
+
+
+def test_releasing_a_threads_fonts_deletes_their_temporary_copies() -> None:
+    """A batch job's work horse ends with os._exit: the copies must be gone before it does."""
+    temp = Path(tempfile.gettempdir())
+    before = set(temp.glob("weasyprint-*"))
+    made: list[set[Path]] = []
+
+    def print_and_release() -> None:
+        pdf.html_to_pdf("<p>总务处</p>")  # a thread of its own: fonts of its own
+        made.append(set(temp.glob("weasyprint-*")) - before)
+        pdf.release_fonts()
+
+    worker = threading.Thread(target=print_and_release)
+    worker.start()
+    worker.join()
+    assert made and made[0], "WeasyPrint copies the font subsets for each configuration"
+    assert not any(path.exists() for path in made[0])

@@ -8,11 +8,11 @@ class CoreConfig(AppConfig):
     verbose_name = "引擎"
 
     def ready(self) -> None:
-        from school_logistics.core.collector import tune_collector
+        from school_logistics.core.collector import freeze_long_lived
         from school_logistics.core.doctype_sync import sync_after_migrate
 
         # Every app's modules and models are loaded by now: they live as long as the process.
-        tune_collector()
+        freeze_long_lived()
 
         # Runs once after all apps migrated; syncs every app's DocType JSON files.
         post_migrate.connect(sync_after_migrate, dispatch_uid="core.sync_doctypes")

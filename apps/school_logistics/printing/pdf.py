@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import gc
 import shutil
 import subprocess
 import threading
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
+from school_logistics.core.collector import freeze_long_lived
 from school_logistics.printing import fonts
 from school_logistics.printing.render import BASE_CSS
 
@@ -95,12 +97,17 @@ def _thread_fonts() -> _Fonts:
     state: _Fonts | None = getattr(_local, "fonts", None)
     if state is None or state.faces != faces:
         state = _local.fonts = _load_fonts(faces)
+        # WeasyPrint's modules, the fonts and the parsed CSS now stay for the thread's life.
+        freeze_long_lived()
     return state
 
 
 def release_fonts() -> None:
-    """Drop this thread's fonts: WeasyPrint then deletes its temporary copies of the subsets."""
-    _local.__dict__.pop("fonts", None)
+    """Drop this thread's fonts and delete WeasyPrint's temporary copies of the subsets."""
+    if _local.__dict__.pop("fonts", None) is not None:
+        # The configuration sits in a reference cycle: it is deleted, and its folder with it,
+        # only by a collection, which a work horse ending with os._exit would never run.
+        gc.collect()
 
 
 # A configuration deletes its copies when collected, which at interpreter exit comes after its
