@@ -67,6 +67,12 @@ def test_requisition_runs_the_whole_chain_with_phone_inbox(
     phone.goto(f"{base}/app/approvals/")
     assert "1" in phone.locator("#tab-todo .count").inner_text()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    assert "¥6,400.00" in phone.locator("#inbox-rows .amount").inner_text()
+    # The row's comment box is wide enough to type in beside (or above) its three buttons.
+    comment = phone.locator("#inbox-rows input[name=comment]")
+    box = comment.bounding_box()
+    assert box and box["width"] >= 200 and box["height"] >= 40, box
+    comment.fill("预算内，同意")
     shot(phone, "approval-inbox-phone", full_page=False)
     phone.locator("#inbox-rows form button", has_text="同意").click()
     phone.wait_for_selector(".desk-messages:has-text('已同意')")
@@ -78,7 +84,7 @@ def test_requisition_runs_the_whole_chain_with_phone_inbox(
 
     page.goto(url)
     trail = page.locator("#approval-trail").inner_text()
-    for line in ("提交", "部门负责人审批", "总务处审核", "校长审批"):
+    for line in ("提交", "部门负责人审批", "总务处审核", "校长审批", "预算内，同意"):
         assert line in trail
     shot(page, "approval-trail-desktop")
 

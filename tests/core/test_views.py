@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -401,6 +402,17 @@ def test_department_head_reads_but_cannot_edit_colleagues_requisition(client, us
     response = client.post(form_url(requisition.name), post_data([("P-A4", "9", "1")]))
     assert response.status_code == 403
     assert Version.objects.filter(document=requisition).count() == 1
+
+
+def test_read_only_user_field_names_the_person_once(client, users, requisition):
+    users["teacher"].full_name = "示例老师甲"
+    users["teacher"].save(update_fields=["full_name"])
+    login(client, users["head"])
+    body = client.get(form_url(requisition.name)).content.decode()
+    field = re.search(r'data-fieldname="requested_by".*?</div>', body, re.S)
+    assert field, "the requester is shown on the page"
+    # The name is the value itself: no grey repeat of it as a title beside it.
+    assert field.group(0).count("示例老师甲") == 1
 
 
 # ---------- actions ----------

@@ -1,7 +1,8 @@
-"""Template helpers of the desk pages: document URLs, list query strings, attachment links."""
+"""Template helpers of the desk pages: document URLs, list query strings, money, attachment links."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -10,6 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from school_logistics.core.meta import Meta
 from school_logistics.core.models import Document
 from school_logistics.core.views.doctypes import doctype_slug
+from school_logistics.core.views.formatting import money
 from school_logistics.core.views.list_query import ListQuery
 
 register = template.Library()
@@ -31,6 +33,12 @@ def list_params(query: ListQuery, **overrides: Any) -> str:
 @register.simple_tag
 def sort_params(query: ListQuery, key: str) -> str:
     return query.sort_link(key)
+
+
+@register.filter(name="money")
+def money_filter(value: Decimal | None) -> str:
+    """Return an amount as the desk shows money: thousands separated, two decimals (7,450.00)."""
+    return money(value)
 
 
 @register.filter
