@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -96,6 +97,22 @@ def test_escape_attempts_and_bad_formulas_are_refused_clearly(source: str) -> No
     with pytest.raises(FormulaError) as exc:
         calc(source)
     assert str(exc.value)  # a message for the admin, never a bare crash
+
+
+@pytest.mark.parametrize(
+    ("source", "chinese", "english"),
+    [
+        ("qty / 0", "除数为零", "Division by zero"),
+        ("unknown_field + 1", "公式中的字段“unknown_field”不存在", "a field “unknown_field”"),
+        ("note - 1", "减法需要数字，得到的是“留样”", "Subtraction needs a number, got “留样”"),
+        ("qty +", "公式写法有误", "not written correctly"),
+    ],
+)
+def test_formula_messages_speak_the_users_language(source: str, chinese: str, english: str) -> None:
+    for language, expected in (("zh-hans", chinese), ("en", english)):
+        with translation.override(language), pytest.raises(FormulaError) as exc:
+            calc(source)
+        assert expected in str(exc.value)
 
 
 ATOMS = st.sampled_from(

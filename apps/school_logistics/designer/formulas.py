@@ -21,6 +21,8 @@ from typing import Any
 
 import simpleeval
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from school_logistics.core.meta import FIELDNAME
 
@@ -50,7 +52,10 @@ def _num(value: Any, where: str = "") -> Decimal | None:
         return Decimal(int(value))
     if isinstance(value, (int, Decimal)):
         return Decimal(value)
-    raise FormulaError(f"{where or '运算'}需要数字，得到的是“{str(value)[:20]}”")
+    raise FormulaError(
+        _("%(op)s需要数字，得到的是“%(value)s”")
+        % {"op": where or _("运算"), "value": str(value)[:20]}
+    )
 
 
 def _arith(op: Callable[[Decimal, Decimal], Decimal], name: str) -> Callable[[Any, Any], Any]:
@@ -66,28 +71,28 @@ def _arith(op: Callable[[Decimal, Decimal], Decimal], name: str) -> Callable[[An
 def _add(a: Any, b: Any) -> Any:
     if isinstance(a, str) and isinstance(b, str):
         if len(a) + len(b) > MAX_TEXT:
-            raise FormulaError(f"文字太长（最多 {MAX_TEXT} 字）")
+            raise FormulaError(_("文字太长（最多 %(n)s 字）") % {"n": MAX_TEXT})
         return a + b
     if isinstance(a, str) or isinstance(b, str):
-        raise FormulaError("文字和数字不能相加")
-    return _arith(lambda x, y: x + y, "加法")(a, b)
+        raise FormulaError(_("文字和数字不能相加"))
+    return _arith(lambda x, y: x + y, _("加法"))(a, b)
 
 
 def _div(x: Decimal, y: Decimal) -> Decimal:
     if y == 0:
-        raise FormulaError("除数为零")
+        raise FormulaError(_("除数为零"))
     return x / y
 
 
 def _mod(x: Decimal, y: Decimal) -> Decimal:
     if y == 0:
-        raise FormulaError("除数为零")
+        raise FormulaError(_("除数为零"))
     return x % y
 
 
 def _pow(x: Decimal, y: Decimal) -> Decimal:
     if y != y.to_integral_value() or abs(y) > MAX_EXPONENT:
-        raise FormulaError(f"乘方的指数应为 -{MAX_EXPONENT} 到 {MAX_EXPONENT} 的整数")
+        raise FormulaError(_("乘方的指数应为 -%(n)s 到 %(n)s 的整数") % {"n": MAX_EXPONENT})
     return x ** int(y)
 
 
@@ -98,7 +103,7 @@ def _ordered(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
         if isinstance(a, (int, Decimal)) and isinstance(b, (int, Decimal)):
             return op(Decimal(a), Decimal(b))
         if type(a) is not type(b):
-            raise FormulaError("不同类型的值不能比较大小")
+            raise FormulaError(_("不同类型的值不能比较大小"))
         return op(a, b)
 
     return run
@@ -111,17 +116,17 @@ def _equal(a: Any, b: Any) -> bool:
 
 
 def _neg(a: Any) -> Any:
-    x = _num(a, "负号")
+    x = _num(a, _("负号"))
     return None if x is None else -x
 
 
 OPERATORS: dict[type, Callable[..., Any]] = {
     ast.Add: _add,
-    ast.Sub: _arith(lambda x, y: x - y, "减法"),
-    ast.Mult: _arith(lambda x, y: x * y, "乘法"),
-    ast.Div: _arith(_div, "除法"),
-    ast.Mod: _arith(_mod, "取余"),
-    ast.Pow: _arith(_pow, "乘方"),
+    ast.Sub: _arith(lambda x, y: x - y, gettext_lazy("减法")),
+    ast.Mult: _arith(lambda x, y: x * y, gettext_lazy("乘法")),
+    ast.Div: _arith(_div, gettext_lazy("除法")),
+    ast.Mod: _arith(_mod, gettext_lazy("取余")),
+    ast.Pow: _arith(_pow, gettext_lazy("乘方")),
     ast.Eq: _equal,
     ast.NotEq: lambda a, b: not _equal(a, b),
     ast.Lt: _ordered(lambda a, b: a < b),
@@ -129,7 +134,7 @@ OPERATORS: dict[type, Callable[..., Any]] = {
     ast.Gt: _ordered(lambda a, b: a > b),
     ast.GtE: _ordered(lambda a, b: a >= b),
     ast.USub: _neg,
-    ast.UAdd: lambda a: _num(a, "正号"),
+    ast.UAdd: lambda a: _num(a, _("正号")),
     ast.Not: lambda a: not a,
 }
 
@@ -147,7 +152,7 @@ def _round(value: Any, places: Any = 0) -> Decimal | None:
     x = _num(value, "round")
     n = _num(places, "round")
     if n is None or n != int(n) or not 0 <= n <= 10:
-        raise FormulaError("round 的小数位数应为 0 到 10 的整数")
+        raise FormulaError(_("round 的小数位数应为 0 到 10 的整数"))
     return None if x is None else x.quantize(Decimal(1).scaleb(-int(n)))
 
 
@@ -185,7 +190,7 @@ def _moment(value: Any, name: str) -> dt.date | None:
         return None
     if isinstance(value, dt.date):
         return value
-    raise FormulaError(f"{name} 需要日期或日期时间")
+    raise FormulaError(_("%(f)s 需要日期或日期时间") % {"f": name})
 
 
 def _span(a: Any, b: Any, name: str) -> dt.timedelta | None:
@@ -223,7 +228,7 @@ def _shift(value: Any, amount: Any, unit: str, name: str) -> dt.date | None:
     if start is None or n is None:
         return None
     if abs(n) > 36500 * (24 if unit == "hours" else 1):
-        raise FormulaError(f"{name} 的数量太大")
+        raise FormulaError(_("%(f)s 的数量太大") % {"f": name})
     if unit == "days" and not isinstance(start, dt.datetime) and n == int(n):
         return start + dt.timedelta(days=int(n))
     moment = start if isinstance(start, dt.datetime) else _midnight(start)
@@ -299,30 +304,30 @@ def _decimal_constants(tree: ast.Expression) -> None:
 def compile_formula(source: Any, scope: Scope) -> Formula:
     """Parse and check a formula against the fields it may read; raise FormulaError."""
     if not isinstance(source, str) or not source.strip():
-        raise FormulaError("公式为空")
+        raise FormulaError(_("公式为空"))
     if len(source) > MAX_SOURCE:
-        raise FormulaError(f"公式太长（最多 {MAX_SOURCE} 字）")
+        raise FormulaError(_("公式太长（最多 %(n)s 字）") % {"n": MAX_SOURCE})
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "invalid decimal literal" and such: refused below
             tree = ast.parse(source.strip(), mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        raise FormulaError("公式写法有误，请检查括号、引号和运算符") from None
+        raise FormulaError(_("公式写法有误，请检查括号、引号和运算符")) from None
     nodes = list(ast.walk(tree))
     if len(nodes) > MAX_NODES:
-        raise FormulaError("公式太复杂，请拆成几个计算字段")
+        raise FormulaError(_("公式太复杂，请拆成几个计算字段"))
     used: set[str] = set()
     for node in nodes:
         if not isinstance(node, ALLOWED_NODES):
-            raise FormulaError(f"公式中不能使用“{_snippet(source, node)}”")
+            raise FormulaError(_("公式中不能使用“%(s)s”") % {"s": _snippet(source, node)})
         if isinstance(node, ast.Constant):
             value = node.value
             if not isinstance(value, (int, float, str, bool)) and value is not None:
-                raise FormulaError("公式中只能写数字和文字")
+                raise FormulaError(_("公式中只能写数字和文字"))
             if isinstance(value, str) and len(value) > MAX_TEXT:
-                raise FormulaError(f"文字太长（最多 {MAX_TEXT} 字）")
+                raise FormulaError(_("文字太长（最多 %(n)s 字）") % {"n": MAX_TEXT})
             if isinstance(value, float) and not abs(value) < 1e30:
-                raise FormulaError("数字太大")
+                raise FormulaError(_("数字太大"))
         elif isinstance(node, ast.Call):
             _check_call(node)
         elif isinstance(node, ast.Attribute):
@@ -336,7 +341,7 @@ def compile_formula(source: Any, scope: Scope) -> Formula:
             ):
                 continue
             if node.id not in scope.fields:
-                raise FormulaError(f"公式中的字段“{node.id}”不存在")
+                raise FormulaError(_("公式中的字段“%(f)s”不存在") % {"f": node.id})
             used.add(node.id)
     _decimal_constants(tree)
     return Formula(source.strip(), tree, frozenset(used))
@@ -361,23 +366,25 @@ def _snippet(source: str, node: ast.AST) -> str:
 def _check_call(node: ast.Call) -> None:
     if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
         name = node.func.id if isinstance(node.func, ast.Name) else "?"
-        raise FormulaError(f"不支持的函数“{name}”，可用：{'、'.join(FUNCTIONS)}")
+        raise FormulaError(
+            _("不支持的函数“%(f)s”，可用：%(names)s") % {"f": name, "names": "、".join(FUNCTIONS)}
+        )
     if node.keywords or len(node.args) > MAX_ARGS:
-        raise FormulaError(f"函数“{node.func.id}”的参数写法有误")
+        raise FormulaError(_("函数“%(f)s”的参数写法有误") % {"f": node.func.id})
     if any(isinstance(a, ast.Starred) for a in node.args):
-        raise FormulaError("公式中不能使用 *")
+        raise FormulaError(_("公式中不能使用 *"))
 
 
 def _check_column(node: ast.Attribute, scope: Scope) -> None:
     base = node.value
     if isinstance(base, ast.Name) and base.id == PARENT and scope.in_row:
         if not FIELDNAME.match(node.attr):
-            raise FormulaError(f"主表没有字段“{node.attr}”")
+            raise FormulaError(_("主表没有字段“%(f)s”") % {"f": node.attr})
         return
     if not isinstance(base, ast.Name) or base.id not in scope.tables:
-        raise FormulaError("只有子表可以用“子表.列”的写法（子表行内可用 parent.字段）")
+        raise FormulaError(_("只有子表可以用“子表.列”的写法（子表行内可用 parent.字段）"))
     if node.attr not in scope.tables[base.id]:
-        raise FormulaError(f"子表“{base.id}”没有列“{node.attr}”")
+        raise FormulaError(_("子表“%(t)s”没有列“%(c)s”") % {"t": base.id, "c": node.attr})
 
 
 def _is_callee(tree: ast.AST, name: ast.Name) -> bool:
@@ -402,9 +409,9 @@ def evaluate(formula: Formula, names: Mapping[str, Any]) -> Any:
     except FormulaError:
         raise
     except simpleeval.InvalidExpression as exc:
-        raise FormulaError(f"公式无法计算：{exc}") from None
+        raise FormulaError(_("公式无法计算：%(e)s") % {"e": exc}) from None
     except (ArithmeticError, TypeError, ValueError, OverflowError, RecursionError) as exc:
-        raise FormulaError(f"公式无法计算：{type(exc).__name__}") from None
+        raise FormulaError(_("公式无法计算：%(e)s") % {"e": type(exc).__name__}) from None
 
 
 def run(source: Any, names: Mapping[str, Any], scope: Scope | None = None) -> Any:
