@@ -68,6 +68,10 @@ def _arith(op: Callable[[Decimal, Decimal], Decimal], name: str) -> Callable[[An
     return run
 
 
+# Operation names are lazy: they are put into words only when a message is.
+_plus = _arith(lambda x, y: x + y, gettext_lazy("加法"))
+
+
 def _add(a: Any, b: Any) -> Any:
     if isinstance(a, str) and isinstance(b, str):
         if len(a) + len(b) > MAX_TEXT:
@@ -75,7 +79,7 @@ def _add(a: Any, b: Any) -> Any:
         return a + b
     if isinstance(a, str) or isinstance(b, str):
         raise FormulaError(_("文字和数字不能相加"))
-    return _arith(lambda x, y: x + y, _("加法"))(a, b)
+    return _plus(a, b)
 
 
 def _div(x: Decimal, y: Decimal) -> Decimal:
@@ -116,7 +120,7 @@ def _equal(a: Any, b: Any) -> bool:
 
 
 def _neg(a: Any) -> Any:
-    x = _num(a, _("负号"))
+    x = _num(a, gettext_lazy("负号"))
     return None if x is None else -x
 
 
@@ -134,7 +138,7 @@ OPERATORS: dict[type, Callable[..., Any]] = {
     ast.Gt: _ordered(lambda a, b: a > b),
     ast.GtE: _ordered(lambda a, b: a >= b),
     ast.USub: _neg,
-    ast.UAdd: lambda a: _num(a, _("正号")),
+    ast.UAdd: lambda a: _num(a, gettext_lazy("正号")),
     ast.Not: lambda a: not a,
 }
 
