@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import gc
+import re
 import shutil
 import subprocess
 import threading
@@ -18,7 +19,7 @@ from school_logistics.printing import fonts
 from school_logistics.printing.render import BASE_CSS
 
 if TYPE_CHECKING:
-    from weasyprint import CSS
+    from weasyprint import CSS, HTML
     from weasyprint.document import Document
     from weasyprint.text.fonts import FontConfiguration
 
@@ -115,6 +116,41 @@ def release_fonts() -> None:
 atexit.register(release_fonts)
 
 
+# WeasyPrint's user-agent sheet gives every element five footnote and side-note pseudo-elements
+# (`::footnote-call` … `::note-callback`). Their styles are computed for each of a voucher's ~330
+# elements, a tenth of its layout, though only a page using `float: footnote` or
+# `position: note(…)` ever shows one: such pages keep the whole sheet.
+_NOTE_RULES = re.compile(r"^::(?:footnote|note)-[a-z-]+ \{[^}\n]*\}\n", re.MULTILINE)
+_NOTE_RULE_COUNT = 5
+
+
+@lru_cache(maxsize=1)
+def html_without_notes() -> type[HTML]:
+    """Return WeasyPrint's HTML class with a user-agent sheet minus the note pseudo-elements."""
+    from weasyprint import CSS, HTML
+    from weasyprint.css.counters import CounterStyle
+    from weasyprint.html import UA, UA_FORM_STYLESHEET
+
+    sheet, removed = _NOTE_RULES.subn("", UA)
+    if removed != _NOTE_RULE_COUNT:  # another WeasyPrint's sheet: keep it whole
+        return HTML
+    # Documents take their counter styles from WeasyPrint's parse of the whole sheet: a store of
+    # our own keeps its @counter-style rules from being refused as redefinitions.
+    ua = CSS(string=sheet, counter_style=CounterStyle())
+
+    # The hook WeasyPrint's own tests override to swap the user-agent sheet.
+    class VoucherHTML(HTML):
+        def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
+            return [ua, UA_FORM_STYLESHEET] if forms else [ua]
+
+    return VoucherHTML
+
+
+def uses_notes(html: str) -> bool:
+    """Whether a page may show footnotes or side notes (checked loosely: a miss only costs time)."""
+    return "footnote" in html or "note(" in html
+
+
 def render_document(html: str) -> Document:
     """Lay out voucher HTML; only inline data: resources are fetched, nothing else."""
     check_cjk_font()
@@ -133,7 +169,8 @@ def render_document(html: str) -> Document:
     page = html.replace(BASE_CSS, "", 1)
     if page != html:
         sheets.append(state.frame_css)
-    return HTML(string=page, base_url="data:,", url_fetcher=fetcher).render(
+    html_class = HTML if uses_notes(page) else html_without_notes()
+    return html_class(string=page, base_url="data:,", url_fetcher=fetcher).render(
         font_config=state.config, stylesheets=sheets
     )
 
