@@ -326,7 +326,7 @@ def test_failed_acceptance_goes_to_rework_and_back_without_resubmitting(users, r
 
 
 def test_lists_and_the_form_show_the_step_a_submitted_document_waits_at(client, users, accepting):
-    """Submitted on entering 验收, it is still in approval: not just 已提交 until it is done."""
+    """Submitted on entering 验收, it is still in approval; once done it shows its final state."""
     waiting = '<span class="status-badge status-in-approval">审批中：待验收</span>'
     client.force_login(users["teacher"])
     form = f"/app/engine-lifecycle-test/{accepting.name}"
@@ -336,8 +336,8 @@ def test_lists_and_the_form_show_the_step_a_submitted_document_waits_at(client, 
     assert 'status-in-approval" id="doc-status">审批中：待验收</span>' in page
 
     actions.approve(pending(accepting, users["storekeeper"]).pk, actor=users["storekeeper"])
-    done = '<span class="status-badge status-submitted">已提交</span>'
+    done = '<span class="status-badge status-submitted">已验收</span>'
     assert done in client.get("/app/engine-lifecycle-test/").content.decode()
     page = client.get(form).content.decode()
-    assert 'status-submitted" id="doc-status">已提交</span>' in page
+    assert 'status-submitted" id="doc-status">已验收</span>' in page
     assert "审批中：" not in page

@@ -55,6 +55,22 @@ def test_principal_step_only_from_the_threshold(users, item, amount, principal_a
     assert skipped is not principal_asked
 
 
+def test_an_approved_requisition_shows_where_its_approval_ended(client, users, item):
+    doc = requisition(users["teacher"], "100", item)
+    submit(doc, users["teacher"])
+    run_to_end(doc, users, "head", "purchaser")
+    approved = '<span class="status-badge status-submitted">已通过</span>'
+    client.force_login(users["teacher"])
+    assert approved in client.get("/app/material-requisition/").content.decode()
+    assert approved in client.get("/app/").content.decode()  # recent documents
+    page = client.get(f"/app/material-requisition/{doc.name}").content.decode()
+    assert 'status-submitted" id="doc-status">已通过</span>' in page
+
+    services.cancel_document(MR, doc.name, actor=users["teacher"])
+    page = client.get(f"/app/material-requisition/{doc.name}").content.decode()
+    assert 'id="doc-status">已作废</span>' in page
+
+
 def test_document_is_a_locked_draft_while_in_approval(users, item):
     doc = requisition(users["teacher"], "100", item)
     submit(doc, users["teacher"])

@@ -100,9 +100,10 @@ PAUSED_STATES = {"已拒绝": "rejected", "已退回": "returned", "已撤回": 
 def doc_status(doc: Document) -> tuple[str, str]:
     """Return (label, css style) of a document's status badge; a document in approval shows its step.
 
-    A draft's workflow state says whether its approval runs; a submitted document (a step
-    that submits on entry, e.g. 待验收) needs `in_approval`, annotated by
-    `extensions.with_approval_state` or set by the caller, since its final state is a name too.
+    A draft's workflow state says whether its approval runs; a submitted one shows the state its
+    approval ended in. One submitted by a step that submits on entry (e.g. 待验收) needs
+    `in_approval`, annotated by `extensions.with_approval_state` or set by the caller, to tell
+    that step from a final state.
     """
     waiting = doc.docstatus == DocStatus.SUBMITTED and getattr(doc, "in_approval", False)
     if doc.workflow_state and (doc.docstatus == DocStatus.DRAFT or waiting):
@@ -111,4 +112,7 @@ def doc_status(doc: Document) -> tuple[str, str]:
             doc.workflow_state if style != "in-approval" else _("审批中：%s") % doc.workflow_state
         )
         return label, style
+    if doc.workflow_state and doc.docstatus == DocStatus.SUBMITTED:
+        # Where its approval ended (已通过, 已验收, …) says more than 已提交, as in the trail.
+        return doc.workflow_state, status_style(doc.docstatus)
     return status_label(doc.docstatus), status_style(doc.docstatus)
