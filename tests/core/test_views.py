@@ -680,3 +680,13 @@ def test_upload_without_a_file_is_a_clear_400(client, users, photo_note):
     response = client.post(photo_note + "upload", {})
     assert response.status_code == 400
     assert json.loads(response.content)["error"] == "请选择要上传的文件"
+
+
+def test_pages_name_the_app_icon_so_phones_and_tabs_show_it(client, users):
+    from django.contrib.staticfiles import finders
+
+    page = login(client, users["teacher"]).get("/app/").content.decode()
+    icon = re.search(r'<link rel="icon" type="image/svg\+xml" href="/static/([^"]+)">', page)
+    assert icon is not None
+    path = finders.find(icon.group(1))
+    assert path is not None and "<svg" in open(path, encoding="utf-8").read()
