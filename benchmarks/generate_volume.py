@@ -276,7 +276,9 @@ def flush(cloner: Cloner) -> dict[str, int]:
     """Insert the collected documents and their processes, tasks, trail, CC and versions."""
     from django.db import transaction
 
-    from school_logistics.core.models import Document, Version
+    from school_logistics.core.models import Document, DocumentSearch, Version
+    from school_logistics.core.registry import get_meta
+    from school_logistics.core.search import search_text
     from school_logistics.workflow.models import (
         ApprovalLog,
         ApprovalProcess,
@@ -287,6 +289,17 @@ def flush(cloner: Cloner) -> dict[str, int]:
     counts: dict[str, int] = defaultdict(int)
     with transaction.atomic():
         Document.objects.bulk_create(cloner.docs, batch_size=BATCH)
+        DocumentSearch.objects.bulk_create(
+            [
+                DocumentSearch(
+                    document=doc,
+                    doctype=doc.doctype,
+                    text=search_text(get_meta(doc.doctype), doc.name, doc.title, doc.data),
+                )
+                for doc in cloner.docs
+            ],
+            batch_size=BATCH,
+        )
         processes, owners = [], []
         for doc, (t, ids, _k) in zip(cloner.docs, cloner.children, strict=True):
             for p in t.processes:

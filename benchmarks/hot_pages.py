@@ -6,10 +6,11 @@
 Database `sl_hot` on the server `PG_DSN` names (default 127.0.0.1:5432, user postgres), dropped,
 created and filled unless `--reuse`. Pages, each with a logged-in test Client (database
 sessions, full middleware), 5 warm-up requests then `--runs` timed ones: the approval inbox of
-the approver with most pending tasks, the requisition list filtered by department, and a
-requisition page whose trail has ~40 lines (passed back and forth through the services). One
-JSON line per page: page, n, p50_ms, p95_ms, queries (statements of one request), plus the
-volume and the environment.
+the approver with most pending tasks, the requisition list filtered by department, the same
+list searched for a word in one document (投影) and for one in ~12,000 (数学, a department's
+name), and a requisition page whose trail has ~40 lines (passed back and forth through the
+services). One JSON line per page: page, n, p50_ms, p95_ms, queries (statements of one
+request), plus the volume and the environment.
 """
 
 from __future__ import annotations
@@ -161,6 +162,20 @@ def main() -> None:
             "list_filtered",
             User.objects.get(username="logistics"),
             "/app/material-requisition/?department=" + quote("数学组"),
+            args.runs,
+            extra,
+        ),
+        time_page(
+            "list_search",
+            User.objects.get(username="logistics"),
+            "/app/material-requisition/?q=" + quote("投影"),
+            args.runs,
+            extra,
+        ),
+        time_page(
+            "list_search_common",
+            User.objects.get(username="logistics"),
+            "/app/material-requisition/?q=" + quote("数学"),
             args.runs,
             extra,
         ),

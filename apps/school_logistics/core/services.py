@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from school_logistics.core import extensions, permissions
+from school_logistics.core import extensions, permissions, search
 from school_logistics.core.controllers import get_controller
 from school_logistics.core.document import Doc, child_metas_for, load
 from school_logistics.core.fetch import apply_fetches
@@ -164,6 +164,10 @@ def _store(
     before_insert: Callable[[Document], None] | None = None,
 ) -> None:
     inst = doc.instance
+    # What the search row holds now, from the values stored so far (None: a new document).
+    searched = (
+        None if inst._state.adding else search.search_text(doc.meta, inst.name, inst.title, before)
+    )
     inst.data = to_json(doc.meta, doc.values, doc.child_metas)
     _promote(doc, before)
     inst.modified_by = actor
@@ -173,6 +177,7 @@ def _store(
         insert_rows([inst])
     else:
         save_fields(inst, *_ROW_FIELDS)
+    search.store(inst, doc.meta, stored=searched)
     _link_attachments(doc)
     changes = diff(doc.meta, before, inst.data, doc.child_metas)
     if changes or action != "save":
@@ -455,6 +460,7 @@ def amend_document(doctype: str, name: str, *, actor: User) -> Document:
             amended_from=original.name,
             data=data,
         )
+        search.store(instance, meta, stored=None)
         Version.objects.create(
             document=instance, actor=actor, action="amend", diff={"amended_from": original.name}
         )

@@ -18,10 +18,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from school_logistics.core import permissions
+from school_logistics.core import jobs, permissions
 from school_logistics.core.meta import LAYOUT_TYPES, parse_meta
 from school_logistics.core.models import DocType, School, User
-from school_logistics.core.registry import clear_meta_cache
+from school_logistics.core.registry import clear_meta_cache, get_meta
+from school_logistics.core.search import rebuild_doctype
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.designer import builtin
 from school_logistics.designer.customize import overlay, stored_customisations
@@ -126,6 +127,7 @@ def save_doctype(
     check_can_design(actor)
     with transaction.atomic():
         row = _locked(doctype)
+        searched = get_meta(doctype).search_fields
         new = normalise(dict(definition))
         if new["name"] != row.name:
             raise DocumentValidationError.single(_("单据类型的名称不能修改"), "name")
@@ -138,6 +140,9 @@ def save_doctype(
                 )
             effective, summary = builtin.save_customisation(row, new)
             _finish(row, effective, actor=actor, action="customize", summary=summary)
+        if get_meta(doctype).search_fields != searched:
+            # The list search reads each document's text made from these fields: remake them.
+            transaction.on_commit(lambda: jobs.enqueue(rebuild_doctype, doctype))
     return row
 
 

@@ -8,6 +8,7 @@ from school_logistics.core.models.document import (
     Version,
 )
 from school_logistics.core.models.org import Department, Role, School, User
+from school_logistics.core.models.search import DocumentSearch
 from school_logistics.core.models.session import UserSession
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "Department",
     "DocType",
     "Document",
+    "DocumentSearch",
     "ImportStatus",
     "NamingSeries",
     "Role",

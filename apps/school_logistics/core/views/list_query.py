@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from school_logistics.core import extensions
+from school_logistics.core import extensions, search
 from school_logistics.core.meta import DocField, Meta
 from school_logistics.core.models import Document
 from school_logistics.core.models.document import DocStatus
@@ -128,11 +128,7 @@ class ListQuery:
     def apply(self, qs: QuerySet[Document]) -> QuerySet[Document]:
         """Return the queryset narrowed by search and filters, in the chosen order."""
         if self.q:
-            match = Q(name__icontains=self.q) | Q(title__icontains=self.q)
-            for fieldname in self.meta.search_fields:
-                if self.meta.get_field(fieldname):
-                    match |= Q(**{f"data__{fieldname}__icontains": self.q})
-            qs = qs.filter(match)
+            qs = qs.filter(search.matching(self.meta, self.q))
         for flt in self.filters:
             if not flt.value:
                 continue

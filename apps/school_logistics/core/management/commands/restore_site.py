@@ -29,6 +29,7 @@ from school_logistics.core.management.commands.backup_site import (
     describe,
     row_counts,
 )
+from school_logistics.core.search import rebuild_all
 
 
 def read_manifest(archive: Path) -> dict[str, Any]:
@@ -109,6 +110,8 @@ def load_json_dump(source: Path) -> None:
         call_command("loaddata", str(source), verbosity=0, ignorenonexistent=True)
     # Re-sync the built-in DocTypes shipped with this version of the code.
     call_command("migrate", interactive=False, verbosity=0)
+    # A dump from before the search table, or of a site whose search fields changed since.
+    rebuild_all()
 
 
 def replace_dir(current: Path, new: Path | None) -> None:
