@@ -2,6 +2,7 @@
 
   .venv/bin/python benchmarks/hot_pages.py --documents 100000 --open-tasks 10000 --users 300
   .venv/bin/python benchmarks/hot_pages.py --reuse          # time again without regenerating
+  .venv/bin/python benchmarks/hot_pages.py --reuse --search 纸 --search REQ-2026-0012
 
 Database `sl_hot` on the server `PG_DSN` names (default 127.0.0.1:5432, user postgres), dropped,
 created and filled unless `--reuse`. Pages, each with a logged-in test Client (database
@@ -109,6 +110,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--hops", type=int, default=39, help="transfers on the long-trail page")
     parser.add_argument("--reuse", action="store_true", help="time the database as it is")
+    parser.add_argument(
+        "--search",
+        action="append",
+        default=[],
+        metavar="WORD",
+        help="also time the requisition list searched for WORD (repeatable)",
+    )
     args = parser.parse_args()
     benchkit.PG_NAME = "sl_hot"
     benchkit.configure("postgres")
@@ -192,6 +200,16 @@ def main() -> None:
             },
         ),
     ]
+    for word in args.search:
+        lines.append(
+            time_page(
+                f"list_search:{word}",
+                User.objects.get(username="logistics"),
+                "/app/material-requisition/?q=" + quote(word),
+                args.runs,
+                extra,
+            )
+        )
     for line in lines:
         benchkit.emit(line)
 
