@@ -7,7 +7,7 @@ ones (two hanzi are a common word) scan the narrow table, ~10 % of the document 
 import django.db.models.deletion
 from django.db import migrations, models
 
-INDEX = "core_documentsearch_text_trgm"
+from school_logistics.core.trigram import trigram_index
 
 
 def fill(apps, schema_editor) -> None:  # type: ignore[no-untyped-def]
@@ -18,20 +18,6 @@ def fill(apps, schema_editor) -> None:  # type: ignore[no-untyped-def]
     from school_logistics.core.search import rebuild_all
 
     rebuild_all()
-
-
-def create_index(apps, schema_editor) -> None:  # type: ignore[no-untyped-def]
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {INDEX} ON core_documentsearch "
-            "USING gin (text gin_trgm_ops)"
-        )
-
-
-def drop_index(apps, schema_editor) -> None:  # type: ignore[no-untyped-def]
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX}")
 
 
 class Migration(migrations.Migration):
@@ -59,6 +45,6 @@ class Migration(migrations.Migration):
                 ),
             ],
         ),
-        migrations.RunPython(create_index, drop_index, elidable=False),
+        trigram_index("core_documentsearch_text_trgm", "core_documentsearch", "text"),
         migrations.RunPython(fill, migrations.RunPython.noop, elidable=False),
     ]
