@@ -264,3 +264,20 @@ def test_designer_customises_a_built_in_doctype_at_phone_width(
     phone.click('.df-item[data-fieldname="subject"] .df-name')
     assert phone.locator("#p-fieldtype").is_disabled() and phone.locator("#p-label").is_enabled()
     shot(phone, "designer-built-in-phone")
+
+
+def test_fetch_source_suggests_the_fields_of_the_linked_form(
+    page: Any, live_server: Any, users: dict[str, User]
+) -> None:
+    base = live_server.url
+    sign_in(page, base, "admin")
+    page.goto(f"{base}/app/designer/material-requisition-item/")
+    add_field(page, "Data", "物资类别", "item_category")  # a school's own field on the row
+    assert page.locator("#p-fetch_from").is_enabled()
+    options = page.locator("#fetch-choices option").evaluate_all(
+        "os => os.map(o => [o.value, o.textContent])"
+    )
+    # The row's one Link field is 物资 (item → Item): its fields, named as 取值来源 wants them.
+    assert ["item.category", "物资 → 类别"] in options
+    assert all(value.startswith("item.") for value, _label in options)
+    assert page.get_attribute("#p-fetch_from", "list") == "fetch-choices"

@@ -112,6 +112,7 @@ def editor(request: HttpRequest, doctype: str) -> HttpResponse:
     definition = services.editable_definition(row.name)
     shipped = [] if row.custom else [f["fieldname"] for f in row.definition.get("fields", [])]
     meta = get_meta(row.name)
+    documents = list(DocType.objects.filter(istable=False).values_list("name", flat=True))
     config = {
         "definition": definition,
         "builtin": not row.custom,
@@ -121,8 +122,9 @@ def editor(request: HttpRequest, doctype: str) -> HttpResponse:
         "roles": [[r.code, r.label] for r in Role.objects.order_by("id")],
         "rights": [[p, str(RIGHT_LABELS[p])] for p in PERMISSION_TYPES],
         "ops": [[op, _(label)] for op, (label, _fn) in OPERATORS.items()],
-        "links": sorted(ORG_DOCTYPES - {"School", "Role"})
-        + list(DocType.objects.filter(istable=False).values_list("name", flat=True)),
+        "links": sorted(ORG_DOCTYPES - {"School", "Role"}) + documents,
+        # What 取值来源 can name: "link field.field" of a DocType a Link field points to.
+        "fetchable": {name: _fetchable(get_meta(name)) for name in documents},
         "tables": list(
             DocType.objects.filter(istable=True)
             .exclude(name=row.name)
@@ -148,6 +150,11 @@ def editor(request: HttpRequest, doctype: str) -> HttpResponse:
             "texts": _texts(),
         },
     )
+
+
+def _fetchable(meta: Meta) -> list[list[str]]:
+    """Return [fieldname, label] of the fields another form can fetch from a record of `meta`."""
+    return [[f.fieldname, str(f.label)] for f in meta.value_fields if not f.is_table]
 
 
 def _texts() -> dict[str, str]:

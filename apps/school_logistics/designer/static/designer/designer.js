@@ -163,7 +163,19 @@
     $$("[data-value-only]").forEach((box) => { box.hidden = LAYOUT.has(f.fieldtype); });
     $$("[data-no-table]").forEach((box) => { box.hidden = LAYOUT.has(f.fieldtype) || f.fieldtype === "Table"; });
     renderRules(f, builtinField);
+    renderFetchChoices(f);
     if (f.fieldtype === "Section Break") $("#p-label").closest("div").hidden = false;
+  }
+
+  /* 取值来源 suggestions: every "link field.field" this form's Link fields can bring. */
+  function renderFetchChoices(f) {
+    const list = $("#fetch-choices");
+    list.textContent = "";
+    def.fields.filter((o) => o.fieldtype === "Link" && !o.removed && o !== f).forEach((link) => {
+      (cfg.fetchable[link.options] || []).forEach(([name, label]) => {
+        list.appendChild(el("option", { value: `${link.fieldname}.${name}`, text: `${link.label || link.fieldname} → ${label}` }));
+      });
+    });
   }
 
   /* Show/required-if rules: rows of (field, operator, value), all of which must hold. */
