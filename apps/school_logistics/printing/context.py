@@ -13,7 +13,7 @@ from school_logistics.core.document import Doc, load
 from school_logistics.core.meta import DECIMAL_TYPES, DocField, Meta
 from school_logistics.core.models import Document, School, User
 from school_logistics.core.registry import get_meta
-from school_logistics.core.views.formatting import display_value, money, status_label
+from school_logistics.core.views.formatting import display_value, doc_status, money
 from school_logistics.core.views.layout import LinkTitles
 from school_logistics.printing.amount_in_words import amount_in_words
 from school_logistics.printing.logo import data_uri
@@ -43,7 +43,8 @@ class PrintDoc:
         self.label = doc.meta.label
         self.title = instance.title
         self.docstatus = instance.docstatus
-        self.status = status_label(instance.docstatus)
+        # As the desk's badge shows it: a step in progress, where approval ended, or 已作废.
+        self.status = doc_status(instance)[0]
         self.created = local_time(instance.created)
         self.modified = local_time(instance.modified)
         self.amended_from = instance.amended_from
