@@ -16,9 +16,9 @@ def freeze_long_lived() -> None:
     objects are never scanned, as CPython's documentation advises for a pre-fork server (which
     also spares copy-on-write pages). Call it only where what is alive is meant to stay: objects
     of a request in progress are frozen too, and any cycle among them is then never freed (once
-    per process and printing thread, a few kilobytes). The thresholds stay CPython's: a larger first one saved a few
-    more milliseconds but let garbage pile up (a 200-voucher batch peaked at 380 instead of
-    196 MiB).
+    per process and printing thread, a few kilobytes). The thresholds stay CPython's: a larger
+    first one saved a few more milliseconds but let garbage pile up (a 200-voucher batch peaked
+    at 380 instead of 196 MiB).
     """
     gc.collect()  # garbage must not be frozen with the rest
     gc.freeze()

@@ -23,9 +23,7 @@ TRIGRAM = 3
 def search_text(meta: Meta, name: str, title: str, data: dict[str, Any]) -> str:
     """Return name, title and the search fields' stored values, one a line, case-folded."""
     parts = [name, title]
-    for fieldname in meta.search_fields:
-        if meta.get_field(fieldname) is None:
-            continue
+    for fieldname in _search_fields(meta):
         value = data.get(fieldname)
         if value is not None and not isinstance(value, list | dict):
             parts.append(str(value))
@@ -46,10 +44,14 @@ def matching(meta: Meta, q: str) -> Q:
     # A word in many documents (a department's name): testing the rows on the way finds a
     # page's worth early, and PostgreSQL plans that better than a join with this table.
     match = Q(name__icontains=q) | Q(title__icontains=q)
-    for fieldname in meta.search_fields:
-        if meta.get_field(fieldname):
-            match |= Q(**{f"data__{fieldname}__icontains": q})
+    for fieldname in _search_fields(meta):
+        match |= Q(**{f"data__{fieldname}__icontains": q})
     return match
+
+
+def _search_fields(meta: Meta) -> list[str]:
+    """The DocType's search fields that still exist (a removed one may stay named)."""
+    return [name for name in meta.search_fields if meta.get_field(name) is not None]
 
 
 def _containing(needle: str) -> QuerySet[DocumentSearch]:
