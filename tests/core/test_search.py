@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from school_logistics.core import search, services
-from school_logistics.core.models import DocumentSearch
-from school_logistics.core.search import rebuild_all
+from school_logistics.core.models import DocType, DocumentSearch
+from school_logistics.core.registry import clear_meta_cache
 from school_logistics.designer import services as designer
 from tests.core.test_views import LIST, items, login, make_requisition
 
@@ -92,9 +93,36 @@ def test_rebuilding_restores_missing_and_stale_rows(users, items):
     DocumentSearch.objects.filter(document_id=doc.pk).delete()
     other = make_requisition(users["teacher"], "卫生大扫除")
     DocumentSearch.objects.filter(document_id=other.pk).update(text="stale")
-    assert rebuild_all() == 2
+    assert search.rebuild_doctype("Material Requisition") == 2
     assert "期中考试用纸" in DocumentSearch.objects.get(document_id=doc.pk).text
-    assert rebuild_all() == 0
+    assert search.rebuild_doctype("Material Requisition") == 0
+
+
+def test_migrate_writes_the_rows_documents_lack_and_follows_new_shipped_search_fields(
+    client, users, items
+):
+    """An upgraded site: documents from before the table, a definition with new search fields."""
+    older = make_requisition(users["teacher"], "期中考试用纸")
+    DocumentSearch.objects.filter(document_id=older.pk).delete()
+    shipped = DocType.objects.get(name="Material Requisition")
+    before_upgrade = {**shipped.definition, "search_fields": ["purpose"]}
+    DocType.objects.filter(pk=shipped.pk).update(definition=before_upgrade)
+    clear_meta_cache()
+    doc = services.create_document(
+        "Material Requisition",
+        {
+            "purpose": "运动会奖品",
+            "budget_line": "Office Supplies",
+            "items": [{"item": "P-A4", "qty": "2", "rate": "120"}],
+        },
+        actor=users["teacher"],
+    )
+    login(client, users["teacher"])
+    assert doc.name not in found(client, "office supplies")  # not yet a search field
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+    assert doc.name in found(client, "office supplies") and older.name in found(client, "考试")
 
 
 def test_a_word_in_many_documents_finds_them_all(client, users, items, monkeypatch):

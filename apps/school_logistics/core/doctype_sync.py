@@ -97,6 +97,21 @@ def sync_doctypes(dirs: Iterable[tuple[str, Path]] | None = None) -> int:
     return count
 
 
+def _has_model(state: Any, app_label: str, name: str) -> bool:
+    """Whether the migrated state has the model (not after a migration back before it)."""
+    try:
+        state.get_model(app_label, name)
+    except LookupError:
+        return False
+    return True
+
+
 def sync_after_migrate(sender: Any, **kwargs: Any) -> None:
     if getattr(sender, "name", "") == "school_logistics.core":
+        from school_logistics.core import search
+
+        with_search = _has_model(kwargs.get("apps", apps), "core", "DocumentSearch")
+        searched = search.searched_fields() if with_search else {}
         sync_doctypes()
+        if with_search:
+            search.refresh(searched)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet, Value
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import StrIndex
+from django.http import Http404
 
 from school_logistics.core.meta import Meta
 from school_logistics.core.models import Document, DocumentSearch
 from school_logistics.core.prepared import insert_rows
+from school_logistics.core.registry import get_meta
 
 # Documents rebuilt per statement when a DocType's search fields change.
 REBUILD_CHUNK = 2000
@@ -111,12 +113,51 @@ def rebuild(meta: Meta) -> int:
 
 def rebuild_doctype(doctype: str) -> int:
     """Job: rebuild one DocType's search texts (after its search fields changed)."""
-    from school_logistics.core.registry import get_meta
-
     return rebuild(get_meta(doctype))
 
 
-def rebuild_all() -> int:
-    """Rebuild the search texts of every document (a restored or upgraded site)."""
-    doctypes = Document.objects.order_by().values_list("doctype", flat=True).distinct()
-    return sum(rebuild_doctype(doctype) for doctype in list(doctypes))
+def searched_fields() -> dict[str, list[str]]:
+    """Each DocType's search fields as they stand (compare after the shipped ones are synced)."""
+    from school_logistics.core.models import DocType
+
+    names = DocType.objects.filter(istable=False).values_list("name", flat=True)
+    return {name: _search_fields(get_meta(name)) for name in names}
+
+
+def refresh(before: dict[str, list[str]]) -> int:
+    """After a migration: rebuild the DocTypes whose search fields changed (a shipped definition
+    upgraded) and write the rows documents lack (documents older than the table, or written
+    around the services); return how many rows were written."""
+    written = sum(
+        rebuild(get_meta(name))
+        for name, fields in before.items()
+        if _search_fields(get_meta(name)) != fields
+    )
+    return written + _fill_missing()
+
+
+def _fill_missing() -> int:
+    missing = Document.objects.alias(
+        indexed=Exists(DocumentSearch.objects.filter(document=OuterRef("pk")))
+    ).filter(indexed=False)
+    written = last = 0
+    while docs := list(
+        missing.filter(pk__gt=last)
+        .order_by("pk")
+        .values_list("pk", "doctype", "name", "title", "data")[:REBUILD_CHUNK]
+    ):
+        last = docs[-1][0]
+        rows = []
+        for pk, doctype, name, title, data in docs:
+            try:
+                meta = get_meta(doctype)
+            except Http404:  # its DocType was deleted: nothing lists it
+                continue
+            rows.append(
+                DocumentSearch(
+                    document_id=pk, doctype=doctype, text=search_text(meta, name, title, data)
+                )
+            )
+        _upsert(rows)
+        written += len(rows)
+    return written

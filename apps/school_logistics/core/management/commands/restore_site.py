@@ -29,7 +29,6 @@ from school_logistics.core.management.commands.backup_site import (
     describe,
     row_counts,
 )
-from school_logistics.core.search import rebuild_all
 
 
 def read_manifest(archive: Path) -> dict[str, Any]:
@@ -108,10 +107,9 @@ def load_json_dump(source: Path) -> None:
         # the dump's; they come back from the dump itself.
         call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
         call_command("loaddata", str(source), verbosity=0, ignorenonexistent=True)
-    # Re-sync the built-in DocTypes shipped with this version of the code.
+    # Re-sync the built-in DocTypes shipped with this version of the code, and with them the
+    # search rows (a dump from before the search table, or from before new search fields).
     call_command("migrate", interactive=False, verbosity=0)
-    # A dump from before the search table, or of a site whose search fields changed since.
-    rebuild_all()
 
 
 def replace_dir(current: Path, new: Path | None) -> None:
