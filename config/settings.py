@@ -95,6 +95,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["ENGINE"] = "school_logistics.core.sqlite3"  # Django's, rewrites cached
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock up
         # front so two writers queue instead of failing with "database is locked".

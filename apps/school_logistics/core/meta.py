@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -152,13 +153,14 @@ class Meta:
             if f.fetch_source and f.fetch_source[0] == link_fieldname
         }
 
-    @property
-    def value_fields(self) -> list[DocField]:
-        return [f for f in self.fields if not f.is_layout]
+    # Worked out once: every save and validation walks them several times.
+    @functools.cached_property
+    def value_fields(self) -> tuple[DocField, ...]:
+        return tuple(f for f in self.fields if not f.is_layout)
 
-    @property
-    def table_fields(self) -> list[DocField]:
-        return [f for f in self.fields if f.is_table]
+    @functools.cached_property
+    def table_fields(self) -> tuple[DocField, ...]:
+        return tuple(f for f in self.fields if f.is_table)
 
     @property
     def list_view_fields(self) -> list[DocField]:
