@@ -31,8 +31,9 @@ def configure(db: str) -> str:
     """Point Django at a throwaway database ("sqlite" or "postgres"); return its URL.
 
     SQLite: a file in a fresh temporary folder beside the peer's file (`SQLITE_PATH`), so a
-    peer run never deletes it. PostgreSQL: the `sl_bench` database on the server `PG_DSN`
-    names (default 127.0.0.1:5432, user postgres), dropped and created again per variant.
+    peer run never deletes it. PostgreSQL: the `sl_bench` database (`sl_hot` for the hot pages;
+    `BENCH_PG_NAME` names another) on the server `PG_DSN` names (default 127.0.0.1:5432, user
+    postgres), dropped and created again per variant.
     """
     # This checkout's code, even when run from an export (`git archive`) beside the editable one.
     sys.path[:0] = [str(ROOT), str(ROOT / "apps")]
@@ -44,7 +45,8 @@ def configure(db: str) -> str:
         auth = peer.username or "postgres"
         if peer.password:
             auth += f":{peer.password}"
-        url = f"postgres://{auth}@{peer.hostname or '127.0.0.1'}:{peer.port or 5432}/{PG_NAME}"
+        name = os.environ.get("BENCH_PG_NAME") or PG_NAME
+        url = f"postgres://{auth}@{peer.hostname or '127.0.0.1'}:{peer.port or 5432}/{name}"
     else:
         base = os.path.dirname(os.environ.get("SQLITE_PATH") or "") or tempfile.gettempdir()
         folder = tempfile.mkdtemp(prefix="sl-bench-", dir=base)
@@ -88,8 +90,8 @@ def fresh_database() -> None:
             dbname="postgres",
             autocommit=True,
         ) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{PG_NAME}"')
+            admin.execute(f'DROP DATABASE IF EXISTS "{s["NAME"]}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{s["NAME"]}"')
     clear_meta_cache()
     call_command("migrate", verbosity=0)
     _forget_parsed_flows()

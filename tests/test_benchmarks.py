@@ -1,0 +1,78 @@
+"""The benchmark scripts still run from a fresh clone, at toy sizes (their figures are not
+checked here: benchmarks/README.md records those). Each run checks its own results: the route
+verifies every document's final state and trail, the pages answer 200."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+ON_POSTGRES = "postgresql" in settings.DATABASES["default"]["ENGINE"]
+sqlite_pass = pytest.mark.skipif(ON_POSTGRES, reason="runs in the SQLite pass")
+postgres_pass = pytest.mark.skipif(not ON_POSTGRES, reason="runs in the PostgreSQL pass")
+
+
+def run(script: str, *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, f"benchmarks/{script}", *args],
+        cwd=ROOT,
+        # Not the sl_bench / sl_hot databases an engineer may have filled to measure.
+        env={**os.environ, "BENCH_PG_NAME": "sl_bench_smoke"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+def json_lines(out: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+
+
+def check_route(out: str, db: str) -> None:
+    results = json_lines(out)
+    assert [r["bench"] for r in results] == ["ours_service", "ours_http"]
+    for r in results:
+        assert r["verified"] and r["n"] == 4 and r["db"] == db
+        assert r["above_threshold"] == 2 and r["queries_per_doc_excl_harness"] > 0
+
+
+@sqlite_pass
+def test_route_on_sqlite() -> None:
+    check_route(run("route.py", "--n", "4", "--warmup", "1", "--mode", "both"), "sqlite")
+
+
+@postgres_pass
+def test_route_on_postgres() -> None:
+    out = run("route.py", "--n", "4", "--warmup", "1", "--mode", "both", "--db", "postgres")
+    check_route(out, "postgresql")
+
+
+@postgres_pass
+def test_hot_pages_at_toy_volume() -> None:
+    out = run(
+        "hot_pages.py", "--documents", "300", "--open-tasks", "30", "--users", "40",
+        "--runs", "2", "--hops", "3",
+    )  # fmt: skip
+    lines = json_lines(out)
+    pages = {r["page"]: r for r in lines if "page" in r}
+    volume = next(r for r in lines if r.get("bench") == "generate_volume")
+    assert volume["documents"] >= 300 and volume["pending_tasks"] >= 30, volume
+    assert set(pages) >= {"inbox", "list_filtered", "list_search", "document_long_trail"}
+    assert pages["document_long_trail"]["trail_rows"] == 5  # submit + 3 transfers + 1
+    assert all(r["queries"] > 0 for r in pages.values())
+
+
+@sqlite_pass
+def test_voucher_and_batch() -> None:
+    assert "median" in run("print_voucher.py", "--rows", "3", "--approved", "--runs", "1")
+    assert "3 vouchers × 2 rows" in run("print_batch.py", "--count", "3", "--rows", "2")
