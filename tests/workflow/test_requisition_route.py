@@ -15,6 +15,7 @@ from school_logistics.notify.models import Notification
 from school_logistics.workflow import actions
 from school_logistics.workflow.models import (
     ApprovalLog,
+    ApprovalProcess,
     ApprovalTask,
     CarbonCopy,
     Delegation,
@@ -345,6 +346,29 @@ def test_added_approver_may_read_the_document_they_approve(client, users, item):
     assert 'id="btn-approve"' in page.content.decode()
     assert client.post(f"{url}/delete").status_code in (403, 409)  # reading grants nothing else
     doc.refresh_from_db()
+
+
+def test_a_teachers_list_holds_their_own_what_they_approve_and_what_they_are_copied_on(
+    client, users, item
+):
+    """Readers of their own documents get the granted ones in the list too, and nothing else."""
+    own = requisition(users["teacher"], "100", item, purpose="自己的申购")
+    asked = requisition(users["colleague"], "200", item, purpose="请你审批的")
+    copied = requisition(users["colleague"], "300", item, purpose="抄送给你的")
+    hidden = requisition(users["colleague"], "400", item, purpose="与你无关的")
+    submit(asked, users["colleague"])
+    submit(copied, users["colleague"])
+    actions.add_approver(
+        pending(asked, users["head"]).pk, actor=users["head"], user="teacher", position="before"
+    )
+    process = ApprovalProcess.objects.get(document=copied, is_current=True)
+    CarbonCopy.objects.create(document=copied, process=process, user=users["teacher"])
+    client.force_login(users["teacher"])
+
+    page = client.get("/app/material-requisition/").content.decode()
+
+    assert all(d.name in page for d in (own, asked, copied)) and hidden.name not in page
+    assert "共 3 条" in page  # the count reads the same rows
 
 
 def test_inbox_filters_by_amount_requester_and_content(client, users, item):

@@ -6,10 +6,10 @@ document may not be submitted or edited by hand and what to show on its form.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import reduce
 from operator import or_
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import BooleanField, ExpressionWrapper
 
@@ -36,9 +36,10 @@ FormPanel = Callable[["HttpRequest", "Meta", "Document | None"], str]
 # Each returns the fields a user is asked to complete on a document now, whatever their
 # role's write right and the edit guards say (e.g. the approver of the current step).
 FieldGrant = Callable[["Document", "User"], "frozenset[str]"]
-# Each returns a filter of documents the user may read besides those their roles allow
-# (e.g. a document waiting for their approval); it never widens any other right.
-ReadGrant = Callable[["User"], "Q"]
+# Each returns queries of the ids (one column each) of documents the user may read besides
+# those their roles allow (e.g. a document waiting for their approval); it never widens any
+# other right.
+ReadGrant = Callable[["User"], "Iterable[QuerySet[Any]]"]
 
 submit_guards: list[SubmitGuard] = []
 edit_guards: list[EditGuard] = []

@@ -89,16 +89,26 @@ def readable(user: User, meta: Meta) -> QuerySet[Document]:
     s = scope(user, meta, "read")
     if s == "all" and user.is_superuser:
         return qs
-    # Q() would mean "everything" and vanish in an OR, so start from "nothing" explicitly.
-    allowed = Q(pk__in=[])
-    if s is not None:
-        allowed = Q(school_id__in=user.school_ids())
-        if s == "own":
-            allowed &= Q(owner=user)
+    granted = []
     if user.is_authenticated and user.is_active:
-        for grant in extensions.read_grants:
-            allowed |= grant(user)
-    return qs.filter(allowed)
+        granted = [ids for grant in extensions.read_grants for ids in grant(user)]
+    if s == "all":
+        # Whole schools: a wide filter the rows are tested against as the list walks them.
+        allowed = Q(school_id__in=user.school_ids())
+        for ids in granted:
+            allowed |= Q(pk__in=ids)
+        return qs.filter(allowed)
+    # Their own documents, or none: the few readable ids are gathered first, each part by its
+    # index. An OR like the one above would test every document of the DocType (a teacher's
+    # list: 36 ms instead of 0.2 ms for its count at 54,000 requisitions, on PostgreSQL).
+    parts = granted
+    if s == "own":
+        own = qs.filter(school_id__in=user.school_ids(), owner=user).values("pk")
+        parts = [own, *granted]
+    if not parts:
+        return qs.none()
+    first, *rest = parts
+    return qs.filter(pk__in=first.union(*rest, all=True) if rest else first)
 
 
 def _may_read(user: User, meta: Meta, doc: Document) -> bool:

@@ -3,7 +3,9 @@ no approval left running on a cancelled document."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q
+from typing import Any
+
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -40,11 +42,12 @@ def refuse_locked_edit(document: Document) -> str | None:
     return _(LOCKED[status]) if status in LOCKED else None
 
 
-def involved_documents(user: User) -> Q:
+def involved_documents(user: User) -> list[QuerySet[Any]]:
     """Documents the user was asked to approve or was copied on: they may read those."""
-    return Q(pk__in=ApprovalTask.objects.filter(assignee=user).values("document_id")) | Q(
-        pk__in=CarbonCopy.objects.filter(user=user).values("document_id")
-    )
+    return [
+        ApprovalTask.objects.filter(assignee=user).values("document_id"),
+        CarbonCopy.objects.filter(user=user).values("document_id"),
+    ]
 
 
 def step_fields(document: Document, user: User) -> frozenset[str]:
