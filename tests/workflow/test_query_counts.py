@@ -208,3 +208,23 @@ def test_filtered_list_statements_do_not_grow_with_documents(users, item):
     assert with_fifty == with_five
     body = client.get(url).content.decode()
     assert body.count("/app/material-requisition/REQ-") >= 20  # one page of rows, not empty
+
+
+def test_a_teachers_list_statements_do_not_grow_with_documents(users, item):
+    """A reader of their own documents: the readable ids are gathered first (permissions.readable)."""
+    client = Client()
+    client.force_login(users["teacher"])
+    url = "/app/material-requisition/"
+
+    def draft(n: int) -> None:
+        for _ in range(n):
+            three_rows(users["teacher"], item, rate="100")
+            three_rows(users["colleague"], item, rate="100")
+
+    draft(5)
+    with_five = _page_queries(client, url)
+    draft(45)
+    with_fifty = _page_queries(client, url)
+    assert with_fifty == with_five
+    body = client.get(url).content.decode()
+    assert "共 50 条" in body  # their own fifty, none of the colleague's
