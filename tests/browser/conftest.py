@@ -29,26 +29,43 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
-def _page(browser: Any, width: int, height: int, **options: Any) -> Iterator[Any]:
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.when == "call":
+        item.call_failed = report.failed  # type: ignore[attr-defined]
+    return report
+
+
+def _page(
+    browser: Any, request: pytest.FixtureRequest, width: int, height: int, **options: Any
+) -> Iterator[Any]:
     context = browser.new_context(
         viewport={"width": width, "height": height}, locale="zh-CN", **options
     )
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
+    if getattr(request.node, "call_failed", False):
+        # What the tab showed when the test failed: the first thing to look at after a CI run.
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = f"failed-{request.node.name}-{request.fixturename}.png"
+        page.screenshot(path=str(ARTIFACTS / name), full_page=True)
     context.close()
 
 
 @pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
+def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     """A desktop-sized browser tab."""
-    yield from _page(browser, 1366, 900)
+    yield from _page(browser, request, 1366, 900)
 
 
 @pytest.fixture
-def phone(browser: Any) -> Iterator[Any]:
+def phone(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     """A phone-sized browser tab (375 × 812, touch)."""
-    yield from _page(browser, 375, 812, is_mobile=True, has_touch=True, device_scale_factor=2)
+    yield from _page(
+        browser, request, 375, 812, is_mobile=True, has_touch=True, device_scale_factor=2
+    )
 
 
 @pytest.fixture

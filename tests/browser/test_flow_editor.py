@@ -37,6 +37,13 @@ def item(transactional_db: None, users: dict[str, User], departments: dict[str, 
     )
 
 
+def save(page: Any) -> None:
+    """Save the flow and wait until the page it answers with has loaded, its script included:
+    the next steps then act on that page, not on the one before it."""
+    with page.expect_navigation():
+        page.click("#btn-save-flow")
+
+
 def request_for(user: User, amount: str, item: Document) -> Document:
     return services.create_document(
         MR,
@@ -75,7 +82,7 @@ def test_admin_lowers_the_principal_threshold_and_a_4000_request_reaches_the_pri
 
     # A typo is refused in place and nothing is saved.
     principal.locator(".rule-value").fill("三千")
-    page.click("#btn-save-flow")
+    save(page)
     page.wait_for_selector("#flow-errors")
     assert "第 3 步“校长审批”" in page.locator("#flow-errors").inner_text()
     assert page.locator('.flow-step.step-invalid[data-key="principal"]').count() == 1
@@ -93,7 +100,7 @@ def test_admin_lowers_the_principal_threshold_and_a_4000_request_reaches_the_pri
     assert "校长审批" in tried and "跳过" not in tried
     assert "草稿" in page.locator("#flow-diagram").inner_text()
 
-    page.click("#btn-save-flow")
+    save(page)
     page.wait_for_selector(".desk-messages:has-text('已保存为第 1 版')")
     assert "合计金额 大于等于 3000" in page.locator("#flow-diagram").inner_text()
     assert "本校流程" in page.locator("#flow-status").inner_text()
@@ -145,7 +152,7 @@ def test_admin_adds_moves_and_removes_steps_and_the_saved_version_follows(
     added.locator("[data-act='up']").click()  # before the principal now
     assert "第 3 步" in added.locator(".step-no").inner_text()
     page.locator('.flow-step[data-key="dept_head"] [data-act="remove-step"]').click()
-    page.click("#btn-save-flow")
+    save(page)
     page.wait_for_selector(".desk-messages:has-text('已保存为第 1 版')")
 
     saved = Workflow.objects.get(doctype=MR, school=school).latest().definition
@@ -178,7 +185,7 @@ def test_admin_edits_the_repair_flows_edges_and_bad_graphs_are_refused(
 
     # Approving 维修 back to 派工 would go round for ever: refused, naming the step.
     page.locator('.flow-step[data-key="repair"] .step-on-approve').select_option("dispatch")
-    page.click("#btn-save-flow")
+    save(page)
     page.wait_for_selector("#flow-errors")
     assert "循环" in page.locator("#flow-errors").inner_text()
     assert not Workflow.objects.filter(doctype="Repair Ticket", school=school).exists()
@@ -187,7 +194,7 @@ def test_admin_edits_the_repair_flows_edges_and_bad_graphs_are_refused(
     page.locator('.flow-step[data-key="repair"] .step-on-approve').select_option("")
     confirm = page.locator('.flow-step[data-key="confirm"]')
     confirm.locator(".step-submit").check()
-    page.click("#btn-save-flow")
+    save(page)
     page.wait_for_selector("#flow-errors")
     errors = page.locator("#flow-errors").inner_text()
     assert "第 5 步“报修人确认”" in errors and "不能再转到未提交的步骤" in errors
@@ -199,7 +206,7 @@ def test_admin_edits_the_repair_flows_edges_and_bad_graphs_are_refused(
     confirm.locator(".step-state").fill("待报修人确认")
     page.locator('.flow-step[data-key="dispatch"] .step-on-approve').select_option("repair")
     page.fill("#flow-approved-state", "已修复")
-    page.click("#btn-save-flow")
+    save(page)
     page.wait_for_selector(".desk-messages:has-text('已保存为第 1 版')")
 
     saved = Workflow.objects.get(doctype="Repair Ticket", school=school).latest().definition
@@ -237,7 +244,7 @@ def test_an_english_speaking_admin_is_refused_a_looping_flow_in_english(
     page.goto(f"{live_server.url}/app/approvals/flows/material-requisition/")
     general = page.locator('.flow-step[data-key="general_affairs"]')
     general.locator(".step-on-approve").select_option("dept_head")
-    page.click("#btn-save-flow")
+    save(page)
     page.wait_for_selector("#flow-errors")
     errors = page.locator("#flow-errors").inner_text()
     assert "Step 1 “部门负责人审批”: approving goes round in a loop" in errors
