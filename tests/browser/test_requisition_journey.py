@@ -223,7 +223,8 @@ def test_wrong_quantity_shows_clear_message_and_saves_nothing(page, live_server,
     shot(page, "requisition-negative-qty")
 
     page.fill("#f-items-0-qty", "abc")
-    page.click("#btn-save")
+    with page.expect_navigation():  # the summary above is still on the page until the answer
+        page.click("#btn-save")
     page.wait_for_selector(".error-summary")
     summary = page.inner_text(".error-summary")
     assert "物资明细第 1 行：数量" in summary
