@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from typing import Literal
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -89,7 +89,7 @@ def readable(user: User, meta: Meta) -> QuerySet[Document]:
     s = scope(user, meta, "read")
     if s == "all" and user.is_superuser:
         return qs
-    granted = []
+    granted: list[QuerySet[Any]] = []
     if user.is_authenticated and user.is_active:
         granted = [ids for grant in extensions.read_grants for ids in grant(user)]
     if s == "all":
