@@ -11,7 +11,8 @@ PRAGMAs, parses the schema and compiles each statement again. The site is the de
 (`school-logistics setup`, ≈ 25 s on first use), served by one gunicorn worker on a free port;
 one client sends requests one after another. Pages, as `--user` (default: teacher) sees them:
 the approval inbox, the requisition list, and the first requisition on it. One JSON line per
-page: page, n, p50_ms, p95_ms, mean_ms, requests_per_s, plus the environment.
+page: page, n, p50_ms, p95_ms, mean_ms, requests_per_s, server_cpu_ms (the worker's CPU
+a request, steadier than the times on a shared machine), plus the environment.
 """
 
 from __future__ import annotations
@@ -79,11 +80,18 @@ class Client:
         assert status == 302 and "sessionid" in self.cookies, f"login refused ({status})"
 
 
-def time_page(client: Client, name: str, path: str, n: int) -> dict:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def time_page(client: Client, name: str, path: str, n: int, worker: int) -> dict:
     for _ in range(WARMUP):
         status, _ = client.request("GET", path)
         assert status == 200, f"{path}: {status}"
     took = []
+    cpu0 = cpu_seconds(worker)
     t0 = time.perf_counter()
     for _ in range(n):
         t = time.perf_counter()
@@ -91,6 +99,7 @@ def time_page(client: Client, name: str, path: str, n: int) -> dict:
         took.append((time.perf_counter() - t) * 1000)
         assert status == 200, f"{path}: {status}"
     wall = time.perf_counter() - t0
+    cpu = cpu_seconds(worker) - cpu0
     took.sort()
     return {
         "page": name,
@@ -99,6 +108,7 @@ def time_page(client: Client, name: str, path: str, n: int) -> dict:
         "p95_ms": round(took[int(n * 0.95) - 1], 2),
         "mean_ms": round(statistics.fmean(took), 2),
         "requests_per_s": round(n / wall, 1),
+        "server_cpu_ms": round(cpu * 1000 / n, 2),  # the worker's, a request
     }
 
 
@@ -109,7 +119,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=500, help="timed requests a page")
     args = parser.parse_args()
 
-    env = {**os.environ, "SITE": args.site, "DEBUG": "0"}
+    # This checkout's code, even when run from an export (`git archive`) beside the editable one.
+    env = {**os.environ, "SITE": args.site, "DEBUG": "0", "PYTHONPATH": f"{ROOT}:{ROOT / 'apps'}"}
     env.pop("DATABASE_URL", None)  # the site's own SQLite file
     env.pop("REDIS_URL", None)
     database = Path(env.get("SITES_DIR") or ROOT / "sites") / args.site / "db.sqlite3"
@@ -137,6 +148,8 @@ def main() -> None:
             except OSError:
                 time.sleep(0.1)
         client.log_in(args.user)
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        worker = int(children[0])
         _, listing = client.request("GET", LIST)
         first = re.search(rf'href="({re.escape(LIST)}REQ-[^"]+)"', listing)
         assert first, "no requisition on the list"
@@ -147,7 +160,9 @@ def main() -> None:
             "sqlite": sqlite3.sqlite_version,
         }
         for name, path in (("inbox", "/app/approvals/"), ("list", LIST), ("doc", first[1])):
-            print(json.dumps(time_page(client, name, path, args.requests) | extra), flush=True)
+            print(
+                json.dumps(time_page(client, name, path, args.requests, worker) | extra), flush=True
+            )
     finally:
         server.terminate()
         server.wait(timeout=30)
