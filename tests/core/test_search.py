@@ -126,7 +126,7 @@ def test_migrate_writes_the_rows_documents_lack_and_follows_new_shipped_search_f
 
 
 def test_a_word_in_many_documents_finds_them_all(client, users, items, monkeypatch):
-    monkeypatch.setattr(search, "FEW_MATCHES", 1)  # more matches than that: tested row by row
+    monkeypatch.setattr(search, "FEW_MATCHES", 1)  # more matches than that: a subquery
     exams = [make_requisition(users["teacher"], f"期中考试用纸 {n}") for n in range(3)]
     mop = make_requisition(users["teacher"], "卫生大扫除")
     page = found(login(client, users["teacher"]), "考试")
