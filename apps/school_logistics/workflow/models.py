@@ -94,6 +94,15 @@ class ApprovalProcess(models.Model):
                 name="one_current_process_per_document",
             )
         ]
+        indexes = [
+            # The documents in approval, which every list marks on its rows: few of all the
+            # processes, read from this index alone.
+            models.Index(
+                fields=["document"],
+                condition=models.Q(is_current=True, status=ProcessStatus.RUNNING),
+                name="process_running",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.document} ({self.get_status_display()})"
