@@ -4,14 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("core", "0003_document_department_trigram"),
+        ('core', '0003_document_department_trigram'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="school",
-            name="has_notice_settings",
+            model_name='school',
+            name='has_notice_settings',
             field=models.BooleanField(default=False, editable=False),
         ),
     ]
