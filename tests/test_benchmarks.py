@@ -1,6 +1,7 @@
 """The benchmark scripts still run from a fresh clone, at toy sizes (their figures are not
 checked here: benchmarks/README.md records those). Each run checks its own results: the route
-verifies every document's final state and trail, the pages answer 200."""
+verifies every document's final state and trail, the pages answer 200 (in-process and through
+gunicorn)."""
 
 from __future__ import annotations
 
@@ -20,12 +21,12 @@ sqlite_pass = pytest.mark.skipif(ON_POSTGRES, reason="runs in the SQLite pass")
 postgres_pass = pytest.mark.skipif(not ON_POSTGRES, reason="runs in the PostgreSQL pass")
 
 
-def run(script: str, *args: str) -> str:
+def run(script: str, *args: str, **env: str) -> str:
     done = subprocess.run(
         [sys.executable, f"benchmarks/{script}", *args],
         cwd=ROOT,
         # Not the sl_bench / sl_hot databases an engineer may have filled to measure.
-        env={**os.environ, "BENCH_PG_NAME": "sl_bench_smoke"},
+        env={**os.environ, "BENCH_PG_NAME": "sl_bench_smoke", **env},
         capture_output=True,
         text=True,
         timeout=300,
@@ -76,3 +77,12 @@ def test_hot_pages_at_toy_volume() -> None:
 def test_voucher_and_batch() -> None:
     assert "median" in run("print_voucher.py", "--rows", "3", "--approved", "--runs", "1")
     assert "3 vouchers × 2 rows" in run("print_batch.py", "--count", "3", "--rows", "2")
+
+
+@sqlite_pass
+def test_served_pages(tmp_path: Path) -> None:
+    """The demo school made in a folder of its own, its pages answered by gunicorn."""
+    out = run("served_pages.py", "--requests", "3", SITES_DIR=str(tmp_path))
+    pages = {r["page"]: r for r in json_lines(out)}
+    assert set(pages) == {"inbox", "list", "doc"}
+    assert all(r["n"] == 3 and r["p50_ms"] > 0 and r["server_cpu_ms"] > 0 for r in pages.values())
