@@ -129,14 +129,17 @@ def test_a_word_in_many_documents_finds_them_all(client, users, items, monkeypat
     monkeypatch.setattr(search, "FEW_MATCHES", 1)  # more matches than that: a subquery
     exams = [make_requisition(users["teacher"], f"期中考试用纸 {n}") for n in range(3)]
     mop = make_requisition(users["teacher"], "卫生大扫除")
-    page = found(login(client, users["teacher"]), "考试")
-    assert all(doc.name in page for doc in exams) and mop.name not in page
-    assert "共 3 条" in page
+    login(client, users["teacher"])
+    for word in ("考试", "考试用"):  # shorter than a trigram, and long enough for its index
+        page = found(client, word)
+        assert all(doc.name in page for doc in exams) and mop.name not in page
+        assert "共 3 条" in page
 
 
 def test_search_sends_as_many_statements_for_one_match_as_for_many(client, users, items):
     login(client, users["teacher"])
     make_requisition(users["teacher"], "期中考试用纸")
+    found(client, "考试")  # the process's first search loads what every later one reuses
     with CaptureQueriesContext(connection) as one:
         found(client, "考试")
     for n in range(5):
