@@ -14,6 +14,7 @@ from school_logistics.core.models import Document, User
 from school_logistics.workflow.actions import close_on_cancel
 from school_logistics.workflow.flows import flow_of, workflow_for
 from school_logistics.workflow.models import (
+    RUNNING_PROCESS,
     ApprovalProcess,
     ApprovalTask,
     CarbonCopy,
@@ -63,11 +64,7 @@ def step_fields(document: Document, user: User) -> frozenset[str]:
 
 
 def approval_running() -> Exists:
-    return Exists(
-        ApprovalProcess.objects.filter(
-            document=OuterRef("pk"), is_current=True, status=ProcessStatus.RUNNING
-        )
-    )
+    return Exists(ApprovalProcess.objects.filter(RUNNING_PROCESS, document=OuterRef("pk")))
 
 
 def register() -> None:

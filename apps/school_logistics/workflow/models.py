@@ -68,6 +68,10 @@ class ProcessStatus(models.TextChoices):
     CANCELLED = "cancelled", _("已作废")  # the document was cancelled while its approval ran
 
 
+# A document "in approval": the condition of every list's badge, and of the index that serves it.
+RUNNING_PROCESS = models.Q(is_current=True, status=ProcessStatus.RUNNING)
+
+
 class ApprovalProcess(models.Model):
     """One submission of a document for approval; a resubmission starts a new one."""
 
@@ -99,7 +103,7 @@ class ApprovalProcess(models.Model):
             # processes, read from this index alone.
             models.Index(
                 fields=["document"],
-                condition=models.Q(is_current=True, status=ProcessStatus.RUNNING),
+                condition=RUNNING_PROCESS,
                 name="process_running",
             )
         ]
