@@ -20,6 +20,7 @@ from school_logistics.core.models import Document, User
 from school_logistics.workflow import actions
 from school_logistics.workflow.models import ApprovalLog
 from tests.workflow.conftest import pending
+from tests.workflow.test_modes import step, use_flow
 
 pytestmark = [pytest.mark.workflows, pytest.mark.usefixtures("heads")]
 MR = "Material Requisition"
@@ -190,6 +191,25 @@ def test_document_page_statements_do_not_grow_with_its_trail(users, item):
     with_long_trail = _page_queries(client, url)
     assert (short, long) == (5, 50)
     assert with_long_trail == with_short_trail
+
+
+def test_document_page_statements_do_not_grow_with_the_steps_ahead(users, item):
+    """Each step nobody holds yet names its planned approvers: read at once, not step by step."""
+    client = Client()
+    client.force_login(users["teacher"])
+
+    def page_of_a_run_with(ahead: int) -> tuple[int, str]:
+        use_flow(*(step(f"审核{n}", "any") for n in range(1 + ahead)))
+        doc = three_rows(users["teacher"], item, rate="100")
+        actions.start_approval(MR, doc.name, actor=users["teacher"])
+        url = f"/app/material-requisition/{doc.name}"
+        return _page_queries(client, url), client.get(url).content.decode()
+
+    one_ahead, _ = page_of_a_run_with(1)
+    six_ahead, body = page_of_a_run_with(6)
+    assert six_ahead == one_ahead
+    assert all(f"审核{n}" in body for n in range(7))
+    assert body.count(users["purchaser"].display_name) >= 7  # each step names its approver
 
 
 @pytest.mark.parametrize(

@@ -262,12 +262,13 @@ def form_panel(request: HttpRequest, meta: Meta, document: Document | None) -> s
         .select_related("version__workflow")
         .first()
     )
-    workflow = workflow_for(document.doctype, document.school_id)
-    if process is None and (workflow is None or document.docstatus != DocStatus.DRAFT):
-        return ""
+    if process is None:
+        workflow = workflow_for(document.doctype, document.school_id)
+        if workflow is None or document.docstatus != DocStatus.DRAFT:
+            return ""
     context: dict = {"doc": document, "meta": meta, "process": process, "user": user}
     if process is None or process.status in ("returned", "withdrawn"):
-        version = process.version if process else workflow.latest()  # type: ignore[union-attr]
+        version = process.version if process else workflow.latest()
         plan = plan_route(
             flow_of(version),
             document.data,
@@ -285,16 +286,21 @@ def form_panel(request: HttpRequest, meta: Meta, document: Document | None) -> s
             and permissions.has_permission(user, meta, "write", document)
         )
     if process is not None:
-        context["route"] = _route_view(process)
-        task = (
-            ApprovalTask.objects.filter(process=process, assignee=user, status=TaskStatus.PENDING)
-            .select_related("process__version__workflow")
-            .first()
+        # One read of the run's tasks serves the route diagram and the user's own pending task.
+        tasks = list(
+            process.tasks.select_related("assignee", "on_behalf_of").order_by("created", "pk")
+        )
+        context["route"] = _route_view(process, [t for t in tasks if t.activation > 0])
+        task = min(
+            (t for t in tasks if t.assignee_id == user.pk and t.status == TaskStatus.PENDING),
+            key=lambda t: t.pk,
+            default=None,
         )
         context["task"] = task
         if task is not None:
-            step = flow_of(process.version).step(task.step)
-            context["verbs"] = task_step(task).verbs
+            task.process = process
+            step = task_step(task)
+            context["verbs"] = step.verbs
             context["earlier_steps"] = actions.earlier_steps(process, step)
             # A submitted document cannot go back to its requester as a draft.
             context["can_return_to_requester"] = document.docstatus == DocStatus.DRAFT
@@ -304,12 +310,20 @@ def form_panel(request: HttpRequest, meta: Meta, document: Document | None) -> s
     return render_to_string("workflow/_panel.html", context, request=request)
 
 
-def _route_view(process: ApprovalProcess) -> list[dict]:
-    """Return each planned step with who holds or held it and its state, for the route diagram."""
-    tasks = list(
-        process.tasks.filter(activation__gt=0).select_related("assignee").order_by("created")
-    )
+def _route_view(process: ApprovalProcess, tasks: list[ApprovalTask]) -> list[dict]:
+    """Return each planned step with who holds or held it and its state, for the route diagram.
+
+    `tasks` are the run's activated tasks, oldest first, with their assignees.
+    """
     running = process.status == "running"
+    # Steps nobody has held yet show who was planned for them: one read for all of them.
+    planned = {
+        approver
+        for step in process.route
+        if not any(t.step == step["key"] for t in tasks)
+        for approver in step["approvers"]
+    }
+    planned_names = {u.pk: u.display_name for u in User.objects.filter(pk__in=planned)}
     # A rejection or return sent the document back: the steps it passed will decide again.
     ahead = graph.still_ahead(flow_of(process.version), process.current_step) if running else set()
     steps = []
@@ -328,7 +342,7 @@ def _route_view(process: ApprovalProcess) -> list[dict]:
         else:
             state = "todo"
         names = [t.assignee.display_name for t in mine] or [
-            u.display_name for u in User.objects.filter(pk__in=step["approvers"])
+            planned_names[pk] for pk in step["approvers"] if pk in planned_names
         ]
         # Planning notes (e.g. nobody found yet for a worker a later step names) are moot once
         # the step has real tasks; a real fallback is on the trail.
