@@ -102,16 +102,21 @@ def _column_class(f: DocField) -> str:
     return "short" if f.fieldname in NARROW_FIELDS or f.fieldtype == "Check" else ""
 
 
+def _class(name: str) -> str:
+    """Return a class attribute, or nothing for no class: the PDF's HTML parser pays for each."""
+    return f' class="{name}"' if name else ""
+
+
 def _table(table: DocField) -> list[str]:
     child = get_meta(table.options)
     cols = [f for f in child.value_fields if not f.hidden and f.fieldtype not in SKIPPED_TYPES]
     money = [f for f in cols if f.fieldtype == "Currency"]
-    head = "".join(f'<th class="{_column_class(f)}">{escape(f.label)}</th>' for f in cols)
+    head = "".join(f"<th{_class(_column_class(f))}>{escape(f.label)}</th>" for f in cols)
     cells = "".join(
-        f'<td class="{"num" if f.fieldtype in NUMERIC_TYPES else ""}">{{{{ row.{f.fieldname} }}}}</td>'
+        f"<td{_class('num' if f.fieldtype in NUMERIC_TYPES else '')}>{{{{ row.{f.fieldname} }}}}</td>"
         for f in cols
     )
-    widths = "".join(f'<col class="{_column_class(f)}">' for f in cols)
+    widths = "".join(f"<col{_class(_column_class(f))}>" for f in cols)
     lines = [
         f'<table class="items" data-table="{table.fieldname}">',
         f'  <colgroup><col class="idx">{widths}</colgroup>',
