@@ -392,6 +392,21 @@ def test_inbox_filters_by_amount_requester_and_content(client, users, item):
     assert 'id="tab-todo"' in counts
 
 
+def test_inbox_lists_the_nearest_deadline_first_and_tasks_without_one_last(client, users, item):
+    older, later, due = (requisition(users["teacher"], "100", item) for _ in range(3))
+    for doc in (older, later, due):
+        submit(doc, users["teacher"])
+    ApprovalTask.objects.filter(document__in=(older, later)).update(due_at=None)  # no SLA
+    soon = timezone.now() + dt.timedelta(hours=4)
+    ApprovalTask.objects.filter(document=due).update(due_at=soon)
+    client.force_login(users["head"])
+
+    for page in ("/app/approvals/", "/app/"):  # the inbox, and the home page's card
+        body = client.get(page).content.decode()
+        shown = sorted((older, later, due), key=lambda d: body.index(d.name))
+        assert shown == [due, older, later], page
+
+
 def test_approval_carries_a_file_that_readers_of_the_document_can_open(client, users, item):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

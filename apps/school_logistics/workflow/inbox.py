@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet, TextField
+from django.db.models import F, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_noop
 
@@ -40,6 +40,11 @@ class Row:
     task: ApprovalTask | None
     process: ApprovalProcess | None
     note: str = ""
+
+
+# Most urgent first: the nearest deadline, then the oldest; tasks without one after all that
+# have one (SQLite would put NULL first).
+URGENT_FIRST = (F("due_at").asc(nulls_last=True), "created")
 
 
 def todo(user: User) -> QuerySet[ApprovalTask]:
@@ -101,7 +106,7 @@ def rows(user: User, tab: str, filters: Filters | None = None, *, limit: int = 5
     """Return the rows of one tab, most urgent or newest first."""
     f = filters or Filters()
     if tab == "todo":
-        tasks = todo(user).order_by("due_at", "created")
+        tasks = todo(user).order_by(*URGENT_FIRST)
     elif tab == "done":
         tasks = ApprovalTask.objects.filter(assignee=user, status__in=DONE_STATUSES).order_by(
             "-acted_at"

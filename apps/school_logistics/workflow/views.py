@@ -363,7 +363,7 @@ def home_panel(request: HttpRequest) -> str:
         return ""
     now = timezone.now()
     tasks = list(
-        pending.select_related("document__owner").order_by("due_at", "created")[:HOME_TASKS]
+        pending.select_related("document__owner").order_by(*inbox.URGENT_FIRST)[:HOME_TASKS]
     )
     for task in tasks:
         meta = get_meta(task.document.doctype)
