@@ -117,7 +117,7 @@ def rows(user: User, tab: str, filters: Filters | None = None, *, limit: int = 5
     else:
         tasks = None
     if tasks is not None:
-        page = _page(_filtered(tasks, "document__", f), limit).select_related(
+        page = first_rows(_filtered(tasks, "document__", f), limit).select_related(
             "document__owner", "process", "on_behalf_of"
         )
         found = list(page.defer("document__data", "process__route"))
@@ -129,17 +129,17 @@ def rows(user: User, tab: str, filters: Filters | None = None, *, limit: int = 5
         processes = ApprovalProcess.objects.filter(
             pk__in=CarbonCopy.objects.filter(user=user).values("process_id")
         )
-    processes = _page(_filtered(processes.order_by("-started"), "document__", f), limit)
+    processes = first_rows(_filtered(processes.order_by("-started"), "document__", f), limit)
     found_processes = processes.select_related("document__owner").defer("document__data", "route")
     return [Row(p.document, None, p) for p in found_processes]
 
 
-def _page(rows: QuerySet[M], limit: int) -> QuerySet[M]:
-    """Return the first `limit` rows of an ordered query, the rows they point to not yet joined.
+def first_rows(rows: QuerySet[M], limit: int) -> QuerySet[M]:
+    """Return the first `limit` rows of an ordered query, picked before anything is joined.
 
+    Join what the page shows to the result (`select_related`): only those rows are joined then.
     Joined before the sort, every pending task of a busy approver (800 at 100,000 documents)
-    carried its document and process through it: 14 ms on PostgreSQL against 4 ms when the
-    page's ids are picked first.
+    carried its document and process through it: 14 ms on PostgreSQL against 4 ms.
     """
     ids = rows.values("pk")[:limit]
     return rows.model.objects.filter(pk__in=ids).order_by(*rows.query.order_by)

@@ -362,9 +362,8 @@ def home_panel(request: HttpRequest) -> str:
     if not count:
         return ""
     now = timezone.now()
-    tasks = list(
-        pending.select_related("document__owner").order_by(*inbox.URGENT_FIRST)[:HOME_TASKS]
-    )
+    first = inbox.first_rows(pending.order_by(*inbox.URGENT_FIRST), HOME_TASKS)
+    tasks = list(first.select_related("document__owner").defer("document__data"))
     for task in tasks:
         meta = get_meta(task.document.doctype)
         task.label = meta.label  # type: ignore[attr-defined]
