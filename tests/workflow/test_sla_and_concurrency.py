@@ -115,3 +115,23 @@ def test_tasks_of_a_deactivated_approver_move_to_the_admin(users, item):
     assert pending(doc, users["purchaser"])
     note = ApprovalLog.objects.get(document=doc, action="fallback").comment
     assert "已停用" in note and users["admin"].display_name in note
+
+
+def test_a_returning_approver_sees_their_own_decisions_first_in_done(client, users, item):
+    """Tasks moved off them while away carry no decision time: they come after real ones."""
+    from school_logistics.workflow.sweep import move_tasks_of_inactive_users
+
+    moved, decided = (requisition(users["teacher"], "100", item) for _ in range(2))
+    actions.start_approval(MR, moved.name, actor=users["teacher"])
+    users["head"].is_active = False
+    users["head"].save()
+    move_tasks_of_inactive_users()
+    users["head"].is_active = True
+    users["head"].save()
+    actions.start_approval(MR, decided.name, actor=users["teacher"])
+    actions.approve(pending(decided, users["head"]).pk, actor=users["head"])
+    client.force_login(users["head"])
+
+    body = client.get("/app/approvals/", {"tab": "done"}).content.decode()
+    assert moved.name in body and decided.name in body
+    assert body.index(decided.name) < body.index(moved.name)

@@ -111,8 +111,9 @@ def rows(user: User, tab: str, filters: Filters | None = None, *, limit: int = 5
     if tab == "todo":
         tasks = todo(user).order_by(*URGENT_FIRST)
     elif tab == "done":
+        # Newest first; a task the system moved off a deactivated user has no time: last.
         tasks = ApprovalTask.objects.filter(assignee=user, status__in=DONE_STATUSES).order_by(
-            "-acted_at"
+            F("acted_at").desc(nulls_last=True), "-pk"
         )
     else:
         tasks = None
