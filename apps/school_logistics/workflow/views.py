@@ -323,7 +323,10 @@ def _route_view(process: ApprovalProcess, tasks: list[ApprovalTask]) -> list[dic
         if not any(t.step == step["key"] for t in tasks)
         for approver in step["approvers"]
     }
-    planned_names = {u.pk: u.display_name for u in User.objects.filter(pk__in=planned)}
+    planned_names = {
+        u.pk: u.display_name
+        for u in User.objects.filter(pk__in=planned).only("username", "full_name")
+    }
     # A rejection or return sent the document back: the steps it passed will decide again.
     ahead = graph.still_ahead(flow_of(process.version), process.current_step) if running else set()
     steps = []

@@ -116,7 +116,7 @@ def render_form(
             amended_to=_amended_to(meta, instance),
             timeline=build_timeline(meta, child_metas, instance),
             attachments=list(instance.attachments.order_by("created")),
-            owner_name=_display_name(instance.owner_id),
+            owner_name=instance.owner.display_name,
         )
     return render(request, "desk/form.html", context, status=status)
 
@@ -144,11 +144,6 @@ def _amended_to(meta: Meta, instance: Document) -> tuple[str, str] | None:
     return (name, form_url(meta, name)) if name else None
 
 
-def _display_name(user_id: int) -> str:
-    user = User.objects.filter(pk=user_id).only("username", "full_name").first()
-    return user.display_name if user else ""
-
-
 @login_required
 def new_document(request: HttpRequest, doctype: str) -> HttpResponse:
     """Show an empty form, or create a draft from the posted one."""
@@ -172,7 +167,8 @@ def document_form(request: HttpRequest, doctype: str, name: str) -> HttpResponse
     """Show a document, or save the posted changes to it."""
     meta = resolve_doctype(doctype)
     user: User = request.user  # type: ignore[assignment]
-    instance = permissions.get_document(user, meta, name, "read")
+    # The owner is named on the page and checked by the approval panel (撤回).
+    instance = permissions.get_document(user, meta, name, "read", related=("owner",))
     if request.method != "POST":
         return render_form(request, meta, instance)
     if not extensions.granted_fields(instance, user):
