@@ -183,6 +183,28 @@ def test_inbox_statements_do_not_grow_with_waiting_documents(users, item, away):
     assert body.count(f"代 {users['head'].display_name}") == (50 if away else 0)
 
 
+@pytest.mark.parametrize(("who", "tab"), [("teacher", "mine"), ("head", "done")])
+def test_inbox_history_tabs_statements_do_not_grow(users, item, who, tab):
+    """我发起的 and 我已处理 read one page of fifty, however long the history."""
+    client = Client()
+    client.force_login(users[who])
+    url = f"/app/approvals/?tab={tab}"
+
+    def run(n: int) -> None:
+        for _ in range(n):
+            doc = three_rows(users["teacher"], item, rate="100")
+            actions.start_approval(MR, doc.name, actor=users["teacher"])
+            actions.approve(pending(doc, users["head"]).pk, actor=users["head"])
+
+    run(5)
+    with_five = _page_queries(client, url)
+    run(55)
+    with_sixty = _page_queries(client, url)
+    assert with_sixty == with_five
+    body = client.get(url).content.decode()
+    assert body.count('class="list-group-item inbox-row"') == 50
+
+
 def test_document_page_statements_do_not_grow_with_its_trail(users, item):
     doc = three_rows(users["teacher"], item)
     actions.start_approval(MR, doc.name, actor=users["teacher"])
