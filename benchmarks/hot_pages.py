@@ -7,11 +7,11 @@
 Database `sl_hot` on the server `PG_DSN` names (default 127.0.0.1:5432, user postgres), dropped,
 created and filled unless `--reuse`. Pages, each with a logged-in test Client (database
 sessions, full middleware), 5 warm-up requests then `--runs` timed ones: the approval inbox of
-the approver with most pending tasks, the requisition list as it opens (for the 总务处
-director, who reads the whole school, and for a teacher, who reads their own), filtered by
-department, searched for a word in one document (投影) and for one in ~12,000 (数学, a
-department's name), and a requisition page whose trail has ~40 lines (passed back and forth
-through the services). One JSON line per page: page, n, p50_ms, p95_ms, queries (statements of one
+the approver with most pending tasks and their home page (its card of most urgent tasks), the
+requisition list as it opens (for the 总务处 director, who reads the whole school, and for a
+teacher, who reads their own), filtered by department, searched for a word in one document
+(投影) and for one in ~12,000 (数学, a department's name), and a requisition page whose trail
+has ~40 lines (passed back and forth through the services). One JSON line per page: page, n, p50_ms, p95_ms, queries (statements of one
 request), plus the volume and the environment.
 """
 
@@ -168,6 +168,13 @@ def main() -> None:
                 ).count(),
                 **extra,
             },
+        ),
+        time_page(
+            "home",  # the desk after logging in: the same approver's most urgent tasks
+            approver,
+            "/app/",
+            args.runs,
+            extra,
         ),
         time_page(
             "list",  # the page as it opens, for a reader of the whole school

@@ -68,7 +68,7 @@ def test_hot_pages_at_toy_volume() -> None:
     pages = {r["page"]: r for r in lines if "page" in r}
     volume = next(r for r in lines if r.get("bench") == "generate_volume")
     assert volume["documents"] >= 300 and volume["pending_tasks"] >= 30, volume
-    assert set(pages) >= {"inbox", "list_filtered", "list_search", "document_long_trail"}
+    assert set(pages) >= {"inbox", "home", "list_filtered", "list_search", "document_long_trail"}
     assert pages["document_long_trail"]["trail_rows"] == 5  # submit + 3 transfers + 1
     assert all(r["queries"] > 0 for r in pages.values())
 
