@@ -183,6 +183,28 @@ def test_inbox_statements_do_not_grow_with_waiting_documents(users, item, away):
     assert body.count(f"代 {users['head'].display_name}") == (50 if away else 0)
 
 
+def test_home_page_statements_do_not_grow_with_waiting_documents(users, item):
+    """The desk's card of urgent tasks reads one page; its DocType menu is worked out once."""
+    client = Client()
+    client.force_login(users["head"])
+
+    def submit(n: int) -> None:
+        for _ in range(n):
+            doc = three_rows(users["teacher"], item, rate="100")
+            actions.start_approval(MR, doc.name, actor=users["teacher"])
+
+    submit(5)
+    with_five = _page_queries(client, "/app/")
+    submit(55)
+    with_sixty = _page_queries(client, "/app/")
+    assert with_sixty == with_five
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get("/app/").content.decode()
+    assert 'id="home-approvals"' in body
+    # The page's module cards and the sidebar list the same DocTypes.
+    assert sum('FROM "core_doctype"' in q["sql"] for q in ctx.captured_queries) == 1
+
+
 @pytest.mark.parametrize(("who", "tab"), [("teacher", "mine"), ("head", "done")])
 def test_inbox_history_tabs_statements_do_not_grow(users, item, who, tab):
     """我发起的 and 我已处理 read one page of fifty, however long the history."""

@@ -15,7 +15,7 @@ from school_logistics.core import extensions, permissions
 from school_logistics.core.meta import Meta
 from school_logistics.core.models import Document, Role, User
 from school_logistics.core.registry import get_meta
-from school_logistics.core.views.doctypes import doctype_groups, form_url
+from school_logistics.core.views.doctypes import DeskNav, form_url
 from school_logistics.core.views.formatting import doc_status
 
 RECENT = 10
@@ -64,11 +64,13 @@ def _role_labels(user: User) -> list[str]:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    groups = doctype_groups(user)
+    nav = DeskNav(user)
+    groups = nav.groups
     readable = {e.meta.name for g in groups for e in g.entries if e.can_read}
     context = {
         "greeting": greeting(timezone.localtime().hour),
         "groups": groups,
+        "desk_nav": nav,  # the sidebar shows the same groups: worked out once
         "roles": _role_labels(user),
         "department": user.department.name if user.department_id else "",  # type: ignore[union-attr]
         "recent": _recent(user, readable),
