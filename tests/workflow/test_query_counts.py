@@ -181,6 +181,7 @@ def test_inbox_statements_do_not_grow_with_waiting_documents(users, item, away):
     body = client.get("/app/approvals/").content.decode()
     assert body.count('name="task"') == 50  # the first page
     assert body.count(f"代 {users['head'].display_name}") == (50 if away else 0)
+    assert _page_queries(client, "/app/approvals/?page=2") == with_five  # the last ten
 
 
 def test_home_page_statements_do_not_grow_with_waiting_documents(users, item):

@@ -407,6 +407,29 @@ def test_inbox_lists_the_nearest_deadline_first_and_tasks_without_one_last(clien
         assert shown == [due, older, later], page
 
 
+def test_inbox_pages_through_more_than_fifty_tasks_keeping_the_filters(client, users, item):
+    docs = [requisition(users["teacher"], "100", item, purpose="粉笔补充") for _ in range(53)]
+    for doc in docs:
+        submit(doc, users["teacher"])
+    other = requisition(users["teacher"], "100", item, purpose="投影仪更换")
+    submit(other, users["teacher"])
+    client.force_login(users["head"])
+
+    def page(**query):
+        body = client.get("/app/approvals/", query).content.decode()
+        return body, [d for d in docs if f"{d.name}<" in body]
+
+    first, on_first = page(q="粉笔")
+    assert len(on_first) == 50 and "上一页" not in first and other.name not in first
+    assert 'href="?q=%E7%B2%89%E7%AC%94&amp;page=2"' in first  # the search goes along
+    second, on_second = page(q="粉笔", page="2")
+    assert len(on_second) == 3 and not set(on_first) & set(on_second)
+    assert "上一页" in second and "下一页" not in second
+    for bad in ("0", "-1", "abc", "99999999"):  # never a 500: the first page instead
+        assert page(q="粉笔", page=bad)[1] == on_first
+    assert page(q="粉笔", page="9")[1] == []  # past the end: nothing, not an error
+
+
 def test_approval_carries_a_file_that_readers_of_the_document_can_open(client, users, item):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -46,8 +46,8 @@ class Row:
 
 
 # Most urgent first: the nearest deadline, then the oldest; tasks without one after all that
-# have one (SQLite would put NULL first).
-URGENT_FIRST = (F("due_at").asc(nulls_last=True), "created")
+# have one (SQLite would put NULL first). The id last keeps pages apart when times tie.
+URGENT_FIRST = (F("due_at").asc(nulls_last=True), "created", "pk")
 
 
 def todo(user: User) -> QuerySet[ApprovalTask]:
@@ -105,8 +105,10 @@ def _filtered(qs: QuerySet[Any], prefix: str, f: Filters) -> QuerySet[Any]:
     return qs
 
 
-def rows(user: User, tab: str, filters: Filters | None = None, *, limit: int = 50) -> list[Row]:
-    """Return the rows of one tab, most urgent or newest first."""
+def rows(
+    user: User, tab: str, filters: Filters | None = None, *, limit: int = 50, offset: int = 0
+) -> list[Row]:
+    """Return `limit` rows of one tab from `offset` on, most urgent or newest first."""
     f = filters or Filters()
     if tab == "todo":
         tasks = todo(user).order_by(*URGENT_FIRST)
@@ -118,7 +120,7 @@ def rows(user: User, tab: str, filters: Filters | None = None, *, limit: int = 5
     else:
         tasks = None
     if tasks is not None:
-        page = first_rows(_filtered(tasks, "document__", f), limit).select_related(
+        page = first_rows(_filtered(tasks, "document__", f), limit, offset).select_related(
             "document__owner", "process", "on_behalf_of"
         )
         found = list(page.defer("document__data", "process__route"))
@@ -130,19 +132,21 @@ def rows(user: User, tab: str, filters: Filters | None = None, *, limit: int = 5
         processes = ApprovalProcess.objects.filter(
             pk__in=CarbonCopy.objects.filter(user=user).values("process_id")
         )
-    processes = first_rows(_filtered(processes.order_by("-started"), "document__", f), limit)
+    processes = first_rows(
+        _filtered(processes.order_by("-started", "-pk"), "document__", f), limit, offset
+    )
     found_processes = processes.select_related("document__owner").defer("document__data", "route")
     return [Row(p.document, None, p) for p in found_processes]
 
 
-def first_rows(rows: QuerySet[M], limit: int) -> QuerySet[M]:
+def first_rows(rows: QuerySet[M], limit: int, offset: int = 0) -> QuerySet[M]:
     """Return the first `limit` rows of an ordered query, picked before anything is joined.
 
     Join what the page shows to the result (`select_related`): only those rows are joined then.
     Joined before the sort, every pending task of a busy approver (800 at 100,000 documents)
     carried its document and process through it: 14 ms on PostgreSQL against 4 ms.
     """
-    ids = rows.values("pk")[:limit]
+    ids = rows.values("pk")[offset : offset + limit]
     return rows.model.objects.filter(pk__in=ids).order_by(*rows.query.order_by)
 
 

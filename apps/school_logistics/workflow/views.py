@@ -183,6 +183,9 @@ def document_action(request: HttpRequest, doctype: str, name: str, action: str) 
     return _run(request, calls[action], str(DOCUMENT_ACTIONS[action]), form_url(meta, name))
 
 
+INBOX_PAGE = 50  # rows a page: enough to scroll on a phone, few enough to render fast
+
+
 @login_required
 def inbox_page(request: HttpRequest) -> HttpResponse:
     """The approval inbox with its four tabs."""
@@ -191,7 +194,10 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
     if tab not in inbox.TABS:
         tab = "todo"
     filters = _inbox_filters(request)
-    rows = inbox.rows(user, tab, filters)
+    page = _page_number(request.GET.get("page"))
+    # One row more than a page says whether another page follows.
+    rows = inbox.rows(user, tab, filters, limit=INBOX_PAGE + 1, offset=(page - 1) * INBOX_PAGE)
+    has_next, rows = len(rows) > INBOX_PAGE, rows[:INBOX_PAGE]
     now = timezone.now()
     for row in rows:
         meta = get_meta(row.document.doctype)
@@ -214,8 +220,23 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
             ),
             "doctypes": _inbox_doctypes(),
             "nav_approvals": True,
+            "page": page,
+            "previous_page": _with_page(request, page - 1) if page > 1 else "",
+            "next_page": _with_page(request, page + 1) if has_next else "",
         },
     )
+
+
+def _page_number(value: str | None) -> int:
+    """Read `?page=`; anything that is not a page number is the first page."""
+    return int(value) if value and value.isdigit() and 0 < int(value) < 10_000 else 1
+
+
+def _with_page(request: HttpRequest, page: int) -> str:
+    """Return the current query string (tab and filters) pointing at another page."""
+    params = request.GET.copy()
+    params["page"] = str(page)
+    return params.urlencode()
 
 
 def _inbox_filters(request: HttpRequest) -> inbox.Filters:
