@@ -77,6 +77,27 @@ def test_inbox_counts_and_rows_for_the_approver(api, users):
     assert row["name"] == doc.name and row["step"] == "部门负责人审批"
 
 
+def test_inbox_pages_like_a_frappe_list(api, users):
+    docs = [make_requisition(users["teacher"]) for _ in range(3)]
+    for doc in docs:
+        apply(api("teacher"), doc, "Submit")
+    head = api("head")
+
+    def names(**paging):
+        reply = head.get(M + "school_logistics.approvals.inbox", tab="todo", **paging)
+        assert reply.status_code == 200, reply.content
+        return [r["name"] for r in reply.json()["message"]["rows"]]
+
+    everything = names()
+    assert sorted(everything) == sorted(d.name for d in docs)
+    assert (
+        names(limit_page_length="2") + names(limit_start="2", limit_page_length="2") == everything
+    )
+    for bad in ({"limit_start": "x"}, {"limit_page_length": "0"}, {"limit_page_length": "201"}):
+        reply = head.get(M + "school_logistics.approvals.inbox", tab="todo", **bad)
+        assert reply.status_code == 417 and "limit_" in reply.json()["exception"]
+
+
 def test_transfer_and_urge_through_the_api(api, users):
     doc = make_requisition(users["teacher"])
     apply(api("teacher"), doc, "Submit")

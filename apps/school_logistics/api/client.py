@@ -40,7 +40,8 @@ def resolve(doctype: Any) -> Meta:
     return meta
 
 
-def _int_arg(value: Any, name: str, default: int) -> int:
+def int_arg(value: Any, name: str, default: int) -> int:
+    """Read a whole-number argument (Frappe sends them as text); refuse anything else."""
     if value in (None, ""):
         return default
     try:
@@ -76,8 +77,8 @@ def get_list(
     names = query.select_fields(meta, fields)
     qs = permissions.readable(user, meta).filter(query.filters_q(meta, filters, or_filters))
     qs = qs.select_related("owner", "modified_by").order_by(*query.order_by(meta, order_by))
-    start = _int_arg(limit_start, "limit_start", 0)
-    length = _int_arg(limit_page_length, "limit_page_length", DEFAULT_PAGE_LENGTH)
+    start = int_arg(limit_start, "limit_start", 0)
+    length = int_arg(limit_page_length, "limit_page_length", DEFAULT_PAGE_LENGTH)
     if length > MAX_PAGE_LENGTH:
         raise ValidationError(_("每页最多 %(n)s 条") % {"n": MAX_PAGE_LENGTH})
     # 0 means "all", as in Frappe; more than one page's worth must be read page by page.

@@ -174,7 +174,9 @@ METHODS: dict[str, Method] = {
         wf.download_pdf, READ, summary="下载单据 PDF（含审批记录）"
     ),
     "school_logistics.approvals.inbox": Method(
-        wf.inbox_list, READ, summary="我的审批（各分类数量与列表）"
+        wf.inbox_list,
+        READ,
+        summary="我的审批（各分类数量与列表；limit_start、limit_page_length 分页，每页默认 50 条）",
     ),
     "school_logistics.approvals.trail": Method(wf.trail, READ, summary="单据的审批记录"),
     "school_logistics.approvals.transfer": Method(wf.transfer, WRITE, summary="转交审批"),

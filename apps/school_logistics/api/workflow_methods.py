@@ -171,6 +171,10 @@ def urge(call: Call) -> dict[str, str]:
     return {"status": "ok"}
 
 
+INBOX_PAGE = 50
+MAX_INBOX_PAGE = 200
+
+
 def inbox_list(call: Call) -> dict[str, Any]:
     """The user's inbox: one tab's rows plus the count of every tab."""
     tab = str(call.arg("tab") or "todo")
@@ -179,7 +183,14 @@ def inbox_list(call: Call) -> dict[str, Any]:
     filters = inbox.Filters(
         doctype=str(call.arg("doctype") or ""), search=str(call.arg("search") or "")[:60]
     )
-    rows = inbox.rows(call.user, tab, filters)
+    # Paged as Frappe's lists are: limit_start rows skipped, then limit_page_length of them.
+    start = client.int_arg(call.arg("limit_start"), "limit_start", 0)
+    length = client.int_arg(call.arg("limit_page_length"), "limit_page_length", INBOX_PAGE)
+    if not 0 < length <= MAX_INBOX_PAGE:
+        raise errors.ValidationError(
+            _("limit_page_length 应在 1 到 %(n)s 之间") % {"n": MAX_INBOX_PAGE}
+        )
+    rows = inbox.rows(call.user, tab, filters, limit=length, offset=start)
     return {
         "counts": inbox.counts(call.user),
         "rows": [
