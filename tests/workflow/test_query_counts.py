@@ -9,6 +9,7 @@ to from creeping back. Counts are those of CaptureQueriesContext inside the test
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -152,6 +153,25 @@ def _page_queries(client: Client, url: str) -> int:
     return counted(get)
 
 
+def steady_statements(
+    client: Client, url: str, add: Callable[[int], object], first: int = 5, more: int = 55
+) -> int:
+    """Add `first` rows, count the page's statements, add `more`, and check the count held."""
+    add(first)
+    before = _page_queries(client, url)
+    add(more)
+    assert _page_queries(client, url) == before
+    return before
+
+
+def waiting(users: dict[str, User], item: Document, n: int) -> list[Document]:
+    """Start `n` small requisitions of the teacher's: each waits for the head (or a delegate)."""
+    docs = [three_rows(users["teacher"], item, rate="100") for _ in range(n)]
+    for doc in docs:
+        actions.start_approval(MR, doc.name, actor=users["teacher"])
+    return docs
+
+
 @pytest.mark.parametrize("away", [False, True], ids=["own", "delegated"])
 def test_inbox_statements_do_not_grow_with_waiting_documents(users, item, away):
     """The inbox's first page reads the same whatever waits, delegated tasks included."""
@@ -168,16 +188,7 @@ def test_inbox_statements_do_not_grow_with_waiting_documents(users, item, away):
     client = Client()
     client.force_login(approver)
 
-    def submit(n: int) -> None:
-        for _ in range(n):
-            doc = three_rows(users["teacher"], item, rate="100")
-            actions.start_approval(MR, doc.name, actor=users["teacher"])
-
-    submit(5)
-    with_five = _page_queries(client, "/app/approvals/")
-    submit(55)
-    with_sixty = _page_queries(client, "/app/approvals/")
-    assert with_sixty == with_five
+    with_five = steady_statements(client, "/app/approvals/", lambda n: waiting(users, item, n))
     body = client.get("/app/approvals/").content.decode()
     assert body.count('name="task"') == 50  # the first page
     assert body.count(f"代 {users['head'].display_name}") == (50 if away else 0)
@@ -189,16 +200,7 @@ def test_home_page_statements_do_not_grow_with_waiting_documents(users, item):
     client = Client()
     client.force_login(users["head"])
 
-    def submit(n: int) -> None:
-        for _ in range(n):
-            doc = three_rows(users["teacher"], item, rate="100")
-            actions.start_approval(MR, doc.name, actor=users["teacher"])
-
-    submit(5)
-    with_five = _page_queries(client, "/app/")
-    submit(55)
-    with_sixty = _page_queries(client, "/app/")
-    assert with_sixty == with_five
+    steady_statements(client, "/app/", lambda n: waiting(users, item, n))
     with CaptureQueriesContext(connection) as ctx:
         body = client.get("/app/").content.decode()
     assert 'id="home-approvals"' in body
@@ -214,16 +216,10 @@ def test_inbox_history_tabs_statements_do_not_grow(users, item, who, tab):
     url = f"/app/approvals/?tab={tab}"
 
     def run(n: int) -> None:
-        for _ in range(n):
-            doc = three_rows(users["teacher"], item, rate="100")
-            actions.start_approval(MR, doc.name, actor=users["teacher"])
+        for doc in waiting(users, item, n):
             actions.approve(pending(doc, users["head"]).pk, actor=users["head"])
 
-    run(5)
-    with_five = _page_queries(client, url)
-    run(55)
-    with_sixty = _page_queries(client, url)
-    assert with_sixty == with_five
+    steady_statements(client, url, run)
     body = client.get(url).content.decode()
     assert body.count('class="list-group-item inbox-row"') == 50
 
@@ -291,10 +287,6 @@ def test_list_statements_do_not_grow_with_documents(users, item, reader, filtere
             three_rows(users["teacher"], item, rate="100")
             three_rows(users["purchaser"], item, rate="100")  # 总务处's: neither list shows it
 
-    draft(5)
-    with_five = _page_queries(client, url)
-    draft(45)
-    with_fifty = _page_queries(client, url)
-    assert with_fifty == with_five
+    steady_statements(client, url, draft, more=45)
     body = client.get(url).content.decode()
     assert "共 50 条" in body  # the teacher's fifty
