@@ -171,7 +171,6 @@ def urge(call: Call) -> dict[str, str]:
     return {"status": "ok"}
 
 
-INBOX_PAGE = 50
 MAX_INBOX_PAGE = 200
 
 
@@ -185,7 +184,7 @@ def inbox_list(call: Call) -> dict[str, Any]:
     )
     # Paged as Frappe's lists are: limit_start rows skipped, then limit_page_length of them.
     start = client.int_arg(call.arg("limit_start"), "limit_start", 0)
-    length = client.int_arg(call.arg("limit_page_length"), "limit_page_length", INBOX_PAGE)
+    length = client.int_arg(call.arg("limit_page_length"), "limit_page_length", inbox.PAGE)
     if not 0 < length <= MAX_INBOX_PAGE:
         raise errors.ValidationError(
             _("limit_page_length 应在 1 到 %(n)s 之间") % {"n": MAX_INBOX_PAGE}

@@ -45,6 +45,8 @@ class Row:
     note: str = ""
 
 
+PAGE = 50  # rows a page: enough to scroll on a phone, few enough to render fast
+
 # Most urgent first: the nearest deadline, then the oldest; tasks without one after all that
 # have one (SQLite would put NULL first). The id last keeps pages apart when times tie.
 URGENT_FIRST = (F("due_at").asc(nulls_last=True), "created", "pk")
@@ -106,7 +108,7 @@ def _filtered(qs: QuerySet[Any], prefix: str, f: Filters) -> QuerySet[Any]:
 
 
 def rows(
-    user: User, tab: str, filters: Filters | None = None, *, limit: int = 50, offset: int = 0
+    user: User, tab: str, filters: Filters | None = None, *, limit: int = PAGE, offset: int = 0
 ) -> list[Row]:
     """Return `limit` rows of one tab from `offset` on, most urgent or newest first."""
     f = filters or Filters()

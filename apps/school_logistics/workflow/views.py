@@ -183,9 +183,6 @@ def document_action(request: HttpRequest, doctype: str, name: str, action: str) 
     return _run(request, calls[action], str(DOCUMENT_ACTIONS[action]), form_url(meta, name))
 
 
-INBOX_PAGE = 50  # rows a page: enough to scroll on a phone, few enough to render fast
-
-
 @login_required
 def inbox_page(request: HttpRequest) -> HttpResponse:
     """The approval inbox with its four tabs."""
@@ -196,8 +193,8 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
     filters = _inbox_filters(request)
     page = _page_number(request.GET.get("page"))
     # One row more than a page says whether another page follows.
-    rows = inbox.rows(user, tab, filters, limit=INBOX_PAGE + 1, offset=(page - 1) * INBOX_PAGE)
-    has_next, rows = len(rows) > INBOX_PAGE, rows[:INBOX_PAGE]
+    rows = inbox.rows(user, tab, filters, limit=inbox.PAGE + 1, offset=(page - 1) * inbox.PAGE)
+    has_next, rows = len(rows) > inbox.PAGE, rows[: inbox.PAGE]
     now = timezone.now()
     for row in rows:
         meta = get_meta(row.document.doctype)
