@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from school_logistics.core.models import Document, User
+from tests.browser.conftest import patient
 from tests.browser.test_requisition_journey import sign_in
 
 pytestmark = [pytest.mark.browser]
@@ -42,8 +43,8 @@ def test_admin_installs_food_sample_form_and_canteen_saves_a_computed_discard_ti
     canteen = page.context.browser.new_context(
         viewport={"width": 1280, "height": 900}, locale="zh-CN"
     )
+    patient(canteen)
     form = canteen.new_page()
-    form.set_default_timeout(10_000)
     sign_in(form, base, "canteen")
     form.goto(f"{base}/app/food-sample-retention/new")
     form.select_option("#f-meal", "午餐")
