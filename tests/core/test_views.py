@@ -201,6 +201,26 @@ def test_list_filters_by_link_field_text(client, users, items):
     assert mine.name in body and other.name not in body
 
 
+def test_list_filters_a_user_field_by_the_name_people_see(client, users, items):
+    """Pages show 申请人 by full name, the document stores the username: either finds it."""
+    school = users["teacher"].school
+    alice = make_user("t-wang", school, "teacher", full_name="示例王老师")
+    alice.department = users["teacher"].department
+    alice.save()
+    bob = make_user("t-zhao", school, "teacher", full_name="示例赵老师")
+    bob.department = users["teacher"].department
+    bob.save()
+    hers, his = make_requisition(alice), make_requisition(bob)
+    login(client, users["purchaser"])
+    for typed in ("王老师", "示例王", "t-wang", "T-WANG"):
+        body = client.get(LIST, {"requested_by": typed}).content.decode()
+        assert hers.name in body and his.name not in body, typed
+    body = client.get(LIST, {"requested_by": "示例"}).content.decode()
+    assert hers.name in body and his.name in body
+    body = client.get(LIST, {"requested_by": "无此人"}).content.decode()
+    assert hers.name not in body and his.name not in body
+
+
 def test_bad_dates_and_page_numbers_are_ignored_with_a_message(client, users, requisition):
     login(client, users["teacher"])
     response = client.get(LIST, {"date_from": "2026-13-45", "page": "abc", "sort": "data;drop"})

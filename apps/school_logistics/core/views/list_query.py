@@ -7,14 +7,15 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.db.models.fields.json import KT
 from django.http import QueryDict
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from school_logistics.core import extensions, search
 from school_logistics.core.meta import DocField, Meta
-from school_logistics.core.models import Document
+from school_logistics.core.models import Document, User
 from school_logistics.core.models.document import DocStatus
 
 PAGE_SIZE = 20
@@ -27,7 +28,7 @@ RESERVED = {"q", "page", "sort", "order", "docstatus", "date_from", "date_to"}
 class ListFilter:
     key: str
     label: str
-    kind: str  # "select", "text", "check" or "docstatus"
+    kind: str  # "select", "text", "user", "check" or "docstatus"
     value: str
     options: list[tuple[str, str]] = field(default_factory=list)
     field: DocField | None = None
@@ -55,6 +56,13 @@ def _date(params: QueryDict, key: str, warnings: list[str]) -> dt.date | None:
     if value is None:
         warnings.append(_("日期“%(value)s”格式不正确，已忽略该条件") % {"value": raw[:20]})
     return value
+
+
+def _named_like(text: str) -> QuerySet[User]:
+    """Usernames of the users whose name or username holds `text`: the list shows full names
+    (示例教师甲), a document stores usernames (teacher), and people type what they see."""
+    named = User.objects.filter(Q(full_name__icontains=text) | Q(username__icontains=text))
+    return named.values("username")
 
 
 def _page(raw: str) -> str:
@@ -102,6 +110,8 @@ class ListQuery:
                 options = [("1", _("是")), ("0", _("否"))]
                 kind = "check"
                 value = value if value in {"0", "1"} else ""
+            elif f.fieldtype == "User":
+                options, kind = [], "user"
             else:
                 options, kind = [], "text"
             filters.append(ListFilter(f.fieldname, f.label, kind, value, options, f))
@@ -141,6 +151,10 @@ class ListQuery:
                     qs = qs.exclude(**{f"data__{flt.key}": 1})
             elif flt.kind == "select":
                 qs = qs.filter(**{f"data__{flt.key}": flt.value})
+            elif flt.kind == "user":
+                alias = f"_user_{flt.key}"
+                qs = qs.alias(**{alias: KT(f"data__{flt.key}")})
+                qs = qs.filter(**{f"{alias}__in": _named_like(flt.value)})
             else:
                 qs = qs.filter(**{f"data__{flt.key}__icontains": flt.value})
         date_column = "posting_date" if self.meta.date_field else "modified__date"
