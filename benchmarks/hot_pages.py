@@ -9,10 +9,12 @@ created and filled unless `--reuse`. Pages, each with a logged-in test Client (d
 sessions, full middleware), 5 warm-up requests then `--runs` timed ones: the approval inbox of
 the approver with most pending tasks and their home page (its card of most urgent tasks), the
 requisition list as it opens (for the 总务处 director, who reads the whole school, and for a
-teacher, who reads their own), filtered by department, searched for a word in one document
-(投影) and for one in ~12,000 (数学, a department's name), and a requisition page whose trail
-has ~40 lines (passed back and forth through the services). One JSON line per page: page, n, p50_ms, p95_ms, queries (statements of one
-request), plus the volume and the environment.
+teacher, who reads their own), the item catalogue after it (the same SQL, a DocType of 80
+documents), the requisitions filtered by department and by 申请人 typed as a name, searched for
+a word in one document (投影) and for one in ~12,000 (数学, a department's name), and a
+requisition page whose trail has ~40 lines (passed back and forth through the services). One
+JSON line per page: page, n, p50_ms, p95_ms, queries (statements of one request), plus the
+volume and the environment.
 """
 
 from __future__ import annotations
@@ -191,9 +193,24 @@ def main() -> None:
             extra,
         ),
         time_page(
+            # The item catalogue after the requisitions: the list's SQL, another DocType
+            "list_small",
+            User.objects.get(username="logistics"),
+            "/app/item/",
+            args.runs,
+            extra,
+        ),
+        time_page(
             "list_filtered",
             User.objects.get(username="logistics"),
             "/app/material-requisition/?department=" + quote("数学组"),
+            args.runs,
+            extra,
+        ),
+        time_page(
+            "list_by_requester",  # 申请人 typed as the name pages show
+            User.objects.get(username="logistics"),
+            "/app/material-requisition/?requested_by=" + quote("数学组教师"),
             args.runs,
             extra,
         ),

@@ -111,6 +111,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # there, so PostgreSQL plans it once: the hot paths send the same SQL each time, and planning
     # costs more than running their small statements. Django turns preparing off by default for
     # transaction-mode poolers: set DATABASE_PREPARE_THRESHOLD=0 behind one (PgBouncer < 1.21).
+    # Lists of documents are never prepared: one plan cannot serve every DocType (core/plans.py).
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["server_side_binding"] = True
     options["prepare_threshold"] = envint("DATABASE_PREPARE_THRESHOLD", 5) or None

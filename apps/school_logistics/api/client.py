@@ -19,6 +19,7 @@ from school_logistics.api.serialize import doc_to_dict, field_value, input_value
 from school_logistics.core import permissions, services
 from school_logistics.core.meta import Meta
 from school_logistics.core.models import Document, User
+from school_logistics.core.plans import planned_for_arguments
 from school_logistics.core.registry import get_meta
 from school_logistics.core.validation import DocumentValidationError
 
@@ -59,6 +60,7 @@ def truthy(value: Any, default: bool = True) -> bool:
     return str(value).strip().lower() not in {"0", "false", "no", "off"}
 
 
+@planned_for_arguments()
 def get_list(
     user: User,
     doctype: Any,
@@ -94,6 +96,7 @@ def get_list(
     return rows
 
 
+@planned_for_arguments()
 def get_count(user: User, doctype: Any, *, filters: Any = None, or_filters: Any = None) -> int:
     meta = resolve(doctype)
     permissions.check_permission(user, meta, "read")
@@ -114,6 +117,7 @@ def get_doc(user: User, doctype: Any, name: Any) -> dict[str, Any]:
     return doc_to_dict(meta, doc)
 
 
+@planned_for_arguments()
 def find_name(user: User, meta: Meta, filters: Any) -> str:
     """Return the name of the first readable document matching `filters` (or a name itself)."""
     if isinstance(filters, str | int) and not isinstance(filters, bool):

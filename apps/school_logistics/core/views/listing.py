@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from school_logistics.core import permissions
 from school_logistics.core.meta import DocField
 from school_logistics.core.models import Document, User
+from school_logistics.core.plans import planned_for_arguments
 from school_logistics.core.views.doctypes import form_url, list_url, resolve_doctype
 from school_logistics.core.views.formatting import display_value, doc_status
 from school_logistics.core.views.htmx import is_htmx, render_page
@@ -68,6 +69,7 @@ def _rows(query: ListQuery, docs: list[Document], columns: list[ListColumn]) -> 
 
 
 @login_required
+@planned_for_arguments()
 def document_list(request: HttpRequest, doctype: str) -> HttpResponse:
     """Show a page of the documents of a DocType the user may read."""
     meta = resolve_doctype(doctype)
