@@ -59,7 +59,7 @@ def _date(params: QueryDict, key: str, warnings: list[str]) -> dt.date | None:
 
 
 def _named_like(text: str) -> QuerySet[User]:
-    """Usernames of the users whose name or username holds `text`: the list shows full names
+    """Usernames of the users whose name or username holds `text`: pages show full names
     (示例教师甲), a document stores usernames (teacher), and people type what they see."""
     named = User.objects.filter(Q(full_name__icontains=text) | Q(username__icontains=text))
     return named.values("username")
