@@ -28,7 +28,7 @@ RESERVED = {"q", "page", "sort", "order", "docstatus", "date_from", "date_to"}
 class ListFilter:
     key: str
     label: str
-    kind: str  # "select", "text", "user", "check" or "docstatus"
+    kind: str  # "select", "text", "link", "user", "check" or "docstatus"
     value: str
     options: list[tuple[str, str]] = field(default_factory=list)
     field: DocField | None = None
@@ -112,6 +112,8 @@ class ListQuery:
                 value = value if value in {"0", "1"} else ""
             elif f.fieldtype == "User":
                 options, kind = [], "user"
+            elif f.fieldtype == "Link":
+                options, kind = [], "link"
             else:
                 options, kind = [], "text"
             filters.append(ListFilter(f.fieldname, f.label, kind, value, options, f))
@@ -155,7 +157,7 @@ class ListQuery:
                 alias = f"_user_{flt.key}"
                 qs = qs.alias(**{alias: KT(f"data__{flt.key}")})
                 qs = qs.filter(**{f"{alias}__in": _named_like(flt.value)})
-            else:
+            else:  # text, and a link typed or picked from its search
                 qs = qs.filter(**{f"data__{flt.key}__icontains": flt.value})
         date_column = "posting_date" if self.meta.date_field else "modified__date"
         if self.date_from:
