@@ -121,9 +121,9 @@ def design_vehicle_request(page: Any, base: str, shot: Any) -> None:
     assert page.locator("#preview-phone").bounding_box()["width"] == 375
     phone_preview.locator('.desk-field[data-fieldname="estimated_total"]').wait_for()
     page.frame_locator("#preview-desktop").locator("#f-trip_date").wait_for()
-    # The preview can be tried: amounts and totals compute as on the real form (no edit is
-    # pending, so the frame is not reloaded under the typing).
-    page.wait_for_timeout(500)
+    # The preview can be tried: amounts and totals compute as on the real form (once it shows
+    # the last edit, so the frame is not reloaded under the typing).
+    expect(page.locator("#preview")).not_to_have_attribute("aria-busy", "true")
     desktop_preview = page.frame_locator("#preview-desktop")
     desktop_preview.locator("#f-costs-0-qty").fill("4")
     desktop_preview.locator("#f-costs-0-rate").fill("2.5")

@@ -12,6 +12,7 @@
   let dragFrom = -1;
   let dirty = false;
   let previewTimer = null;
+  let previewSeq = 0;
 
   def.fields = def.fields || [];
   def.permissions = def.permissions || [];
@@ -35,6 +36,8 @@
   function changed() {
     dirty = true;
     clearTimeout(previewTimer);
+    previewSeq += 1;  // a preview still on its way shows an older draft: drop it
+    $("#preview").setAttribute("aria-busy", "true");  // dimmed until the new form is shown
     previewTimer = setTimeout(preview, 350);
   }
 
@@ -364,9 +367,21 @@
   }
 
   function preview() {
+    const seq = ++previewSeq;
+    const box = $("#preview");
+    box.setAttribute("aria-busy", "true");
     post(cfg.urls.preview).then((r) => r.text()).then((html) => {
-      ["#preview-desktop", "#preview-phone"].forEach((id) => { $(id).srcdoc = html; });
-    });
+      if (seq !== previewSeq) return;  // a later change's preview is on its way
+      const frames = ["#preview-desktop", "#preview-phone"].map((id) => $(id));
+      let loading = frames.length;
+      frames.forEach((frame) => {
+        frame.addEventListener("load", () => {
+          loading -= 1;
+          if (loading === 0 && seq === previewSeq) box.removeAttribute("aria-busy");
+        }, { once: true });
+        frame.srcdoc = html;
+      });
+    }).catch(() => { if (seq === previewSeq) box.removeAttribute("aria-busy"); });
   }
 
   function showErrors(errors) {
