@@ -32,7 +32,12 @@ def test_list_pages_and_the_api_lists_are_never_prepared(client, users: dict[str
     # ...but not the lists', however often, and PostgreSQL would otherwise run them on one plan
     # for every DocType: lists of 54,000 requisitions and of 80 items alike.
     for _ in range(8):
-        for url in ("/app/item/", "/app/material-requisition/", "/api/resource/Item"):
+        for url in (
+            "/app/item/",
+            "/app/material-requisition/",
+            "/app/print-lists/material-requisition",
+            "/api/resource/Item",
+        ):
             assert client.get(url).status_code == 200
         assert client.get("/api/method/frappe.client.get_count?doctype=Item").status_code == 200
 

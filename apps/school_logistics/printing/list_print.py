@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from school_logistics.core import permissions
 from school_logistics.core.meta import Meta
 from school_logistics.core.models import User
+from school_logistics.core.plans import planned_for_arguments
 from school_logistics.core.views.formatting import display_value, doc_status
 from school_logistics.core.views.list_query import ListQuery
 
@@ -90,6 +91,7 @@ def _decimal(value: object) -> Decimal | None:
     return number if number.is_finite() else None
 
 
+@planned_for_arguments()
 def build_sheet(user: User, meta: Meta, params: QueryDict) -> ListSheet:
     """Return the printed list of what `user` reads under `params`; needs the `print` right."""
     permissions.check_permission(user, meta, "print")
