@@ -58,11 +58,22 @@ def _date(params: QueryDict, key: str, warnings: list[str]) -> dt.date | None:
     return value
 
 
-def _named_like(text: str) -> QuerySet[User]:
-    """Usernames of the users whose name or username holds `text`: pages show full names
-    (示例教师甲), a document stores usernames (teacher), and people type what they see."""
-    named = User.objects.filter(Q(full_name__icontains=text) | Q(username__icontains=text))
-    return named.values("username")
+# Link targets that are not documents: a department's stored value is the name pages show.
+_NOT_DOCUMENTS = {"Department", "School", "Role"}
+
+
+def _named_like(target: str, text: str) -> QuerySet[Any] | None:
+    """Return the stored values of the linked records whose shown name holds `text`, or None.
+
+    Pages show a user's full name and a record's title (示例教师甲, 七年级(1)班教室); the document
+    stores the username or the record's name (teacher, LOC-0001), and people type what they see.
+    """
+    if target == "User":
+        named = User.objects.filter(Q(full_name__icontains=text) | Q(username__icontains=text))
+        return named.values("username")
+    if target in _NOT_DOCUMENTS:
+        return None
+    return Document.objects.filter(doctype=target, title__icontains=text).values("name")
 
 
 def _page(raw: str) -> str:
@@ -153,11 +164,15 @@ class ListQuery:
                     qs = qs.exclude(**{f"data__{flt.key}": 1})
             elif flt.kind == "select":
                 qs = qs.filter(**{f"data__{flt.key}": flt.value})
-            elif flt.kind == "user":
-                alias = f"_user_{flt.key}"
+            elif flt.kind in {"link", "user"} and flt.field:
+                alias = f"_link_{flt.key}"
                 qs = qs.alias(**{alias: KT(f"data__{flt.key}")})
-                qs = qs.filter(**{f"{alias}__in": _named_like(flt.value)})
-            else:  # text, and a link typed or picked from its search
+                match = Q(**{f"{alias}__icontains": flt.value})
+                named = _named_like(flt.field.link_doctype, flt.value)
+                if named is not None:
+                    match |= Q(**{f"{alias}__in": named})
+                qs = qs.filter(match)
+            else:
                 qs = qs.filter(**{f"data__{flt.key}__icontains": flt.value})
         date_column = "posting_date" if self.meta.date_field else "modified__date"
         if self.date_from:
