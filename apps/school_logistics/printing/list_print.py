@@ -60,7 +60,7 @@ def _condition_texts(query: ListQuery) -> list[str]:
         if not flt.value:
             continue
         shown = dict(flt.options).get(flt.value, flt.value) if flt.options else flt.value
-        value = _("含“%(v)s”") % {"v": shown} if flt.kind in {"text", "link", "user"} else shown
+        value = _("含“%(v)s”") % {"v": shown} if flt.kind in {"text", "link"} else shown
         texts.append(f"{flt.label}：{value}")
     if query.date_from or query.date_to:
         start = query.date_from.isoformat() if query.date_from else _("不限")

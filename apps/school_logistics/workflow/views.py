@@ -25,6 +25,7 @@ from school_logistics.core.registry import get_meta
 from school_logistics.core.services import DocumentStateError, upload_attachment
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.views.doctypes import form_url
+from school_logistics.core.views.list_query import page_param
 from school_logistics.workflow import actions, graph, inbox
 from school_logistics.workflow.flows import flow_of, task_step, workflow_for
 from school_logistics.workflow.models import ApprovalProcess, ApprovalTask, TaskStatus, Workflow
@@ -191,7 +192,7 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
     if tab not in inbox.TABS:
         tab = "todo"
     filters = _inbox_filters(request)
-    page = _page_number(request.GET.get("page"))
+    page = int(page_param(request.GET.get("page", "")))
     # One row more than a page says whether another page follows.
     rows = inbox.rows(user, tab, filters, limit=inbox.PAGE + 1, offset=(page - 1) * inbox.PAGE)
     has_next, rows = len(rows) > inbox.PAGE, rows[: inbox.PAGE]
@@ -222,11 +223,6 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
             "next_page": _with_page(request, page + 1) if has_next else "",
         },
     )
-
-
-def _page_number(value: str | None) -> int:
-    """Read `?page=`; anything that is not a page number is the first page."""
-    return int(value) if value and value.isdigit() and 0 < int(value) < 10_000 else 1
 
 
 def _with_page(request: HttpRequest, page: int) -> str:

@@ -28,7 +28,7 @@ RESERVED = {"q", "page", "sort", "order", "docstatus", "date_from", "date_to"}
 class ListFilter:
     key: str
     label: str
-    kind: str  # "select", "text", "link", "user", "check" or "docstatus"
+    kind: str  # "select", "text", "link" (Link and User fields), "check" or "docstatus"
     value: str
     options: list[tuple[str, str]] = field(default_factory=list)
     field: DocField | None = None
@@ -76,8 +76,8 @@ def _named_like(target: str, text: str) -> QuerySet[Any] | None:
     return Document.objects.filter(doctype=target, title__icontains=text).values("name")
 
 
-def _page(raw: str) -> str:
-    """Return the page asked for, or "1" for anything that is not a positive number."""
+def page_param(raw: str) -> str:
+    """Return the page asked for (`?page=`), or "1" for anything that is not a positive number."""
     return raw if raw.isdigit() and 0 < int(raw) < 10**6 else "1"
 
 
@@ -121,9 +121,7 @@ class ListQuery:
                 options = [("1", _("是")), ("0", _("否"))]
                 kind = "check"
                 value = value if value in {"0", "1"} else ""
-            elif f.fieldtype == "User":
-                options, kind = [], "user"
-            elif f.fieldtype == "Link":
+            elif f.fieldtype in {"Link", "User"}:
                 options, kind = [], "link"
             else:
                 options, kind = [], "text"
@@ -138,7 +136,7 @@ class ListQuery:
             date_to=_date(params, "date_to", warnings),
             sort=sort if sort in SORT_KEYS else "modified",
             order=order if order in {"asc", "desc"} else "desc",
-            page=_page(params.get("page", "")),
+            page=page_param(params.get("page", "")),
             warnings=warnings,
         )
 
@@ -164,7 +162,7 @@ class ListQuery:
                     qs = qs.exclude(**{f"data__{flt.key}": 1})
             elif flt.kind == "select":
                 qs = qs.filter(**{f"data__{flt.key}": flt.value})
-            elif flt.kind in {"link", "user"} and flt.field:
+            elif flt.kind == "link" and flt.field:
                 alias = f"_link_{flt.key}"
                 qs = qs.alias(**{alias: KT(f"data__{flt.key}")})
                 match = Q(**{f"{alias}__icontains": flt.value})
