@@ -215,6 +215,13 @@ def main() -> None:
             extra,
         ),
         time_page(
+            "list_by_requester_picked",  # 申请人 picked from the menu: the stored username
+            User.objects.get(username="logistics"),
+            "/app/material-requisition/?requested_by=canteen2",
+            args.runs,
+            extra,
+        ),
+        time_page(
             "list_search",
             User.objects.get(username="logistics"),
             "/app/material-requisition/?q=" + quote("投影"),

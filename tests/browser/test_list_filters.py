@@ -32,26 +32,45 @@ def test_a_requester_picked_by_name_narrows_the_list(
     other = make_user(
         "t-zhao", teacher.school, "teacher", department=teacher.department, full_name="示例赵老师"
     )
+    namesake = make_user(
+        "t-zhao2",
+        teacher.school,
+        "teacher",
+        department=teacher.department,
+        full_name="示例赵老师二",
+    )
     mine = requisition(teacher, "期中考试用纸")
     theirs = requisition(other, "卫生大扫除")
+    namesakes = requisition(namesake, "运动会号码布")
     base = live_server.url
     sign_in(phone, base, "purchaser")
     phone.goto(f"{base}/app/material-requisition/")
     rows = phone.locator("#list-results .cell-name a")
-    expect(rows).to_have_count(2)
+    expect(rows).to_have_count(3)
 
     phone.click(".filter-toggle")
     requester = phone.locator("#flt-requested_by")
     requester.click()
     requester.press_sequentially("赵老", delay=30)
-    phone.locator("body > .link-menu button", has_text="示例赵老师").click()
+    phone.locator('body > .link-menu button[data-value="t-zhao"]').click()
     expect(requester).to_have_value("t-zhao")  # the username the document stores
-    expect(rows).to_have_count(1)
+    hint = phone.locator("#flt-requested_by + .link-hint")
+    expect(hint).to_have_text("示例赵老师")  # and the name people know, under it
+    expect(rows).to_have_count(1)  # that teacher only, not t-zhao2
     expect(rows).to_have_text([theirs])
     assert "requested_by=t-zhao" in phone.url  # the filtered list can be bookmarked or shared
     shot(phone, "list-filter-requester-phone")
 
-    # Typed without picking, the name people see finds the same requisitions.
-    phone.goto(f"{base}/app/material-requisition/?requested_by=" + "示例赵")
+    # Opened from that address, the box shows the same; typing again clears the name.
+    phone.reload()
+    expect(hint).to_have_text("示例赵老师")
     expect(rows).to_have_text([theirs])
+    requester.press("End")
+    requester.press("Backspace")
+    expect(hint).to_be_hidden()
+
+    # Typed without picking, the name people see finds everyone holding it.
+    phone.goto(f"{base}/app/material-requisition/?requested_by=" + "示例赵")
+    expect(rows).to_have_count(2)
+    assert {theirs, namesakes} == set(rows.all_inner_texts())
     assert mine not in phone.locator("#list-results").inner_text()

@@ -221,6 +221,31 @@ def test_list_filters_a_user_field_by_the_name_people_see(client, users, items):
     assert hers.name not in body and his.name not in body
 
 
+def test_a_picked_user_filters_by_that_user_only(client, users, items):
+    """Picking 示例赵老师 from the menu puts the stored username in the filter: it finds that
+    teacher's requisitions, not those of a longer username holding it, and the page shows the
+    name people know under the box."""
+    school, dept = users["teacher"].school, users["teacher"].department
+    zhao = make_user("t-zhao", school, "teacher", department=dept, full_name="示例赵老师")
+    zhao2 = make_user(
+        "t-zhao2", school, "teacher", department=dept, full_name="示例赵老师（体育组）"
+    )
+    his, other = make_requisition(zhao), make_requisition(zhao2)
+    login(client, users["purchaser"])
+
+    body = client.get(LIST, {"requested_by": "t-zhao"}).content.decode()
+    assert his.name in body and other.name not in body
+    assert '<div class="link-hint">示例赵老师</div>' in body
+    body = client.get(LIST, {"requested_by": "示例赵老师"}).content.decode()  # typed: both hold it
+    assert his.name in body and other.name in body
+    assert '<div class="link-hint"></div>' in body
+
+    sheet = client.get("/app/print-lists/material-requisition", {"requested_by": "t-zhao"})
+    sheet = sheet.content.decode()
+    assert "申请人：示例赵老师" in sheet and "含“t-zhao”" not in sheet
+    assert his.name in sheet and other.name not in sheet
+
+
 def test_bad_dates_and_page_numbers_are_ignored_with_a_message(client, users, requisition):
     login(client, users["teacher"])
     response = client.get(LIST, {"date_from": "2026-13-45", "page": "abc", "sort": "data;drop"})

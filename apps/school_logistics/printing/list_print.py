@@ -59,8 +59,12 @@ def _condition_texts(query: ListQuery) -> list[str]:
     for flt in query.filters:
         if not flt.value:
             continue
-        shown = dict(flt.options).get(flt.value, flt.value) if flt.options else flt.value
-        value = _("含“%(v)s”") % {"v": shown} if flt.kind in {"text", "link"} else shown
+        if flt.exact:
+            value = flt.shown
+        elif flt.kind in {"text", "link"}:
+            value = _("含“%(v)s”") % {"v": flt.value}
+        else:
+            value = dict(flt.options).get(flt.value, flt.value)
         texts.append(f"{flt.label}：{value}")
     if query.date_from or query.date_to:
         start = query.date_from.isoformat() if query.date_from else _("不限")

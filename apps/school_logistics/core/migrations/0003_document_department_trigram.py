@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db import migrations
 
-from school_logistics.core.trigram import trigram_index
+from school_logistics.core.pg_indexes import trigram_index
 
 
 class Migration(migrations.Migration):

@@ -9,7 +9,7 @@ word) scan the narrow table, ~10 % of the document table's size.
 import django.db.models.deletion
 from django.db import migrations, models
 
-from school_logistics.core.trigram import trigram_index
+from school_logistics.core.pg_indexes import trigram_index
 
 
 class Migration(migrations.Migration):

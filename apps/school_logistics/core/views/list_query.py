@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.fields.json import KT
 from django.http import QueryDict
@@ -15,8 +16,9 @@ from django.utils.translation import gettext as _
 
 from school_logistics.core import extensions, search
 from school_logistics.core.meta import DocField, Meta
-from school_logistics.core.models import Document, User
+from school_logistics.core.models import Department, Document, Role, School, User
 from school_logistics.core.models.document import DocStatus
+from school_logistics.core.registry import ORG_DOCTYPES
 
 PAGE_SIZE = 20
 # Sorting is offered on the promoted, indexed columns only, so any sort stays fast.
@@ -32,6 +34,10 @@ class ListFilter:
     value: str
     options: list[tuple[str, str]] = field(default_factory=list)
     field: DocField | None = None
+    # A link filter holding a record's stored value (picked from the menu, or a link from a
+    # page) matches that record only; `shown` is the name pages show for it.
+    exact: bool = False
+    shown: str = ""
 
 
 def sort_key_for(meta: Meta, f: DocField) -> str | None:
@@ -58,8 +64,32 @@ def _date(params: QueryDict, key: str, warnings: list[str]) -> dt.date | None:
     return value
 
 
-# Link targets that are not documents: a department's stored value is the name pages show.
-_NOT_DOCUMENTS = {"Department", "School", "Role"}
+def data_equals(key: str, value: Any) -> Q:
+    """Match documents whose data holds `value` at `key`.
+
+    PostgreSQL compares by containment (`data @> {key: value}`), which the GIN index over the
+    data's paths serves for any field (migration core 0008); SQLite compares the field.
+    """
+    if connection.features.supports_json_field_contains:
+        return Q(data__contains={key: value})
+    return Q(**{f"data__{key}": value})
+
+
+def _stored_as(target: str, value: str) -> str | None:
+    """Return the name pages show for the record of `target` stored as `value`, or None when
+    there is no such record (the text was typed, not picked)."""
+    if target == "User":
+        shown = User.objects.filter(username=value).values_list("full_name", flat=True).first()
+    elif target == "Department":
+        shown = Department.objects.filter(name=value).values_list("name", flat=True).first()
+    elif target == "School":
+        shown = School.objects.filter(name=value).values_list("name", flat=True).first()
+    elif target == "Role":
+        shown = Role.objects.filter(code=value).values_list("label", flat=True).first()
+    else:
+        docs = Document.objects.filter(doctype=target, name=value)
+        shown = docs.values_list("title", flat=True).first()
+    return None if shown is None else shown or value
 
 
 def _named_like(target: str, text: str) -> QuerySet[Any] | None:
@@ -71,7 +101,7 @@ def _named_like(target: str, text: str) -> QuerySet[Any] | None:
     if target == "User":
         named = User.objects.filter(Q(full_name__icontains=text) | Q(username__icontains=text))
         return named.values("username")
-    if target in _NOT_DOCUMENTS:
+    if target in ORG_DOCTYPES:  # a department's stored value is the name pages show
         return None
     return Document.objects.filter(doctype=target, title__icontains=text).values("name")
 
@@ -122,7 +152,19 @@ class ListQuery:
                 kind = "check"
                 value = value if value in {"0", "1"} else ""
             elif f.fieldtype in {"Link", "User"}:
-                options, kind = [], "link"
+                shown = _stored_as(f.link_doctype, value) if value else None
+                filters.append(
+                    ListFilter(
+                        f.fieldname,
+                        f.label,
+                        "link",
+                        value,
+                        field=f,
+                        exact=shown is not None,
+                        shown=shown or "",
+                    )
+                )
+                continue
             else:
                 options, kind = [], "text"
             filters.append(ListFilter(f.fieldname, f.label, kind, value, options, f))
@@ -156,12 +198,10 @@ class ListQuery:
             if flt.kind == "docstatus":
                 qs = qs.filter(docstatus=int(flt.value))
             elif flt.kind == "check":
-                if flt.value == "1":
-                    qs = qs.filter(**{f"data__{flt.key}": 1})
-                else:
-                    qs = qs.exclude(**{f"data__{flt.key}": 1})
-            elif flt.kind == "select":
-                qs = qs.filter(**{f"data__{flt.key}": flt.value})
+                ticked = data_equals(flt.key, 1)
+                qs = qs.filter(ticked) if flt.value == "1" else qs.exclude(ticked)
+            elif flt.kind == "select" or flt.exact:
+                qs = qs.filter(data_equals(flt.key, flt.value))
             elif flt.kind == "link" and flt.field:
                 alias = f"_link_{flt.key}"
                 qs = qs.alias(**{alias: KT(f"data__{flt.key}")})
