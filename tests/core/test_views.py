@@ -17,6 +17,7 @@ from school_logistics.core import registry, services
 from school_logistics.core.models import Attachment, DocType, Document, User, Version
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.registry import clear_meta_cache
+from school_logistics.core.views import list_query
 from tests.conftest import make_user
 from tests.stores.factories import make_desk_items
 
@@ -201,8 +202,13 @@ def test_list_filters_by_link_field_text(client, users, items):
     assert mine.name in body and other.name not in body
 
 
-def test_list_filters_a_user_field_by_the_name_people_see(client, users, items):
-    """Pages show 申请人 by full name, the document stores the username: either finds it."""
+@pytest.mark.parametrize("named_limit", [100, 0], ids=["few-named", "too-many-named"])
+def test_list_filters_a_user_field_by_the_name_people_see(
+    client, users, items, named_limit, monkeypatch
+):
+    """Pages show 申请人 by full name, the document stores the username: either finds it,
+    whether the text names few users (compared one by one) or many (every document read)."""
+    monkeypatch.setattr(list_query, "NAMED_LIMIT", named_limit)
     school = users["teacher"].school
     alice = make_user("t-wang", school, "teacher", full_name="示例王老师")
     alice.department = users["teacher"].department

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from dataclasses import dataclass, field
+from functools import reduce
 from typing import Any
 from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, When
 from django.db.models.fields.json import KT
 from django.http import QueryDict
 from django.utils.dateparse import parse_date
@@ -18,7 +20,6 @@ from school_logistics.core import extensions, search
 from school_logistics.core.meta import DocField, Meta
 from school_logistics.core.models import Department, Document, Role, School, User
 from school_logistics.core.models.document import DocStatus
-from school_logistics.core.registry import ORG_DOCTYPES
 
 PAGE_SIZE = 20
 # Sorting is offered on the promoted, indexed columns only, so any sort stays fast.
@@ -38,6 +39,10 @@ class ListFilter:
     # page) matches that record only; `shown` is the name pages show for it.
     exact: bool = False
     shown: str = ""
+    # Typed text: the stored values of the records it names, or, when it names too many,
+    # those records as a subquery.
+    named: tuple[str, ...] = ()
+    named_query: QuerySet[Any] | None = None
 
 
 def sort_key_for(meta: Meta, f: DocField) -> str | None:
@@ -75,35 +80,56 @@ def data_equals(key: str, value: Any) -> Q:
     return Q(**{f"data__{key}": value})
 
 
-def _stored_as(target: str, value: str) -> str | None:
-    """Return the name pages show for the record of `target` stored as `value`, or None when
-    there is no such record (the text was typed, not picked)."""
-    if target == "User":
-        shown = User.objects.filter(username=value).values_list("full_name", flat=True).first()
-    elif target == "Department":
-        shown = Department.objects.filter(name=value).values_list("name", flat=True).first()
-    elif target == "School":
-        shown = School.objects.filter(name=value).values_list("name", flat=True).first()
-    elif target == "Role":
-        shown = Role.objects.filter(code=value).values_list("label", flat=True).first()
-    else:
-        docs = Document.objects.filter(doctype=target, name=value)
-        shown = docs.values_list("title", flat=True).first()
-    return None if shown is None else shown or value
+def data_in(key: str, values: tuple[str, ...]) -> Q:
+    """Match documents whose data holds one of `values` at `key` (none: no document)."""
+    if not values:
+        return Q(pk__in=[])
+    if connection.features.supports_json_field_contains:
+        return reduce(operator.or_, (data_equals(key, v) for v in values))
+    return Q(**{f"data__{key}__in": values})
 
 
-def _named_like(target: str, text: str) -> QuerySet[Any] | None:
-    """Return the stored values of the linked records whose shown name holds `text`, or None.
+# Where each link target keeps its stored value and the name pages show for it; any other
+# target is a DocType: a document's name and title.
+_LINKED = {
+    "User": (User, "username", "full_name"),
+    "Role": (Role, "code", "label"),
+    "Department": (Department, "name", "name"),
+    "School": (School, "name", "name"),
+}
+# Typed text naming more records than this is looked for in every document instead.
+NAMED_LIMIT = 100
+
+
+def _records_like(target: str, text: str) -> tuple[QuerySet[Any], str, str]:
+    """Return the records of `target` whose stored value or shown name holds `text`, with the
+    names of those two columns.
 
     Pages show a user's full name and a record's title (示例教师甲, 七年级(1)班教室); the document
     stores the username or the record's name (teacher, LOC-0001), and people type what they see.
     """
-    if target == "User":
-        named = User.objects.filter(Q(full_name__icontains=text) | Q(username__icontains=text))
-        return named.values("username")
-    if target in ORG_DOCTYPES:  # a department's stored value is the name pages show
-        return None
-    return Document.objects.filter(doctype=target, title__icontains=text).values("name")
+    model, key, shown = _LINKED.get(target, (Document, "name", "title"))
+    rows = model.objects.filter(doctype=target) if model is Document else model.objects.all()
+    match = Q(**{f"{key}__icontains": text}) | Q(**{f"{shown}__icontains": text})
+    return rows.filter(match), key, shown
+
+
+def _link_filter(f: DocField, value: str) -> ListFilter:
+    """A Link or User filter: the record stored as `value` if there is one (picked from the
+    menu, or a link from a page), else the records whose name holds the typed text."""
+    flt = ListFilter(f.fieldname, f.label, "link", value, field=f)
+    if not value:
+        return flt
+    rows, key, shown = _records_like(f.link_doctype, value)
+    stored_first = Case(When(**{key: value}, then=0), default=1)
+    found = list(rows.order_by(stored_first, key).values_list(key, shown)[: NAMED_LIMIT + 1])
+    if found and found[0][0] == value:
+        flt.exact, flt.shown = True, found[0][1] or value
+    elif len(found) <= NAMED_LIMIT:
+        flt.named = tuple(sorted({k for k, _name in found}))
+    else:
+        flt.named_query = rows.values(key)
+    return flt
 
 
 def page_param(raw: str) -> str:
@@ -152,18 +178,7 @@ class ListQuery:
                 kind = "check"
                 value = value if value in {"0", "1"} else ""
             elif f.fieldtype in {"Link", "User"}:
-                shown = _stored_as(f.link_doctype, value) if value else None
-                filters.append(
-                    ListFilter(
-                        f.fieldname,
-                        f.label,
-                        "link",
-                        value,
-                        field=f,
-                        exact=shown is not None,
-                        shown=shown or "",
-                    )
-                )
+                filters.append(_link_filter(f, value))
                 continue
             else:
                 options, kind = [], "text"
@@ -202,14 +217,14 @@ class ListQuery:
                 qs = qs.filter(ticked) if flt.value == "1" else qs.exclude(ticked)
             elif flt.kind == "select" or flt.exact:
                 qs = qs.filter(data_equals(flt.key, flt.value))
-            elif flt.kind == "link" and flt.field:
+            elif flt.kind == "link" and flt.named_query is None:
+                qs = qs.filter(data_in(flt.key, flt.named))
+            elif flt.kind == "link":
                 alias = f"_link_{flt.key}"
                 qs = qs.alias(**{alias: KT(f"data__{flt.key}")})
-                match = Q(**{f"{alias}__icontains": flt.value})
-                named = _named_like(flt.field.link_doctype, flt.value)
-                if named is not None:
-                    match |= Q(**{f"{alias}__in": named})
-                qs = qs.filter(match)
+                qs = qs.filter(
+                    Q(**{f"{alias}__icontains": flt.value}) | Q(**{f"{alias}__in": flt.named_query})
+                )
             else:
                 qs = qs.filter(**{f"data__{flt.key}__icontains": flt.value})
         date_column = "posting_date" if self.meta.date_field else "modified__date"
