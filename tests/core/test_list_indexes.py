@@ -1,4 +1,4 @@
-"""On PostgreSQL, a list's link filters can use the index over the data's paths."""
+"""On PostgreSQL, list and API filters on one value can use the index over the data's paths."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.http import QueryDict
 
+from school_logistics.api.query import condition
 from school_logistics.core.models import Document, User
 from school_logistics.core.registry import get_meta
 from school_logistics.core.views import list_query
@@ -51,3 +52,19 @@ def test_text_naming_too_many_records_reads_the_documents(users, monkeypatch) ->
     make_desk_items(users["storekeeper"])
     make_requisition(users["teacher"])
     assert "core_document_data_paths" not in plan("requested_by=teach", users)
+
+
+@pytest.mark.parametrize(
+    "frappe_filter", [["requested_by", "=", "teacher"], ["department", "in", ["语文组", "数学组"]]]
+)
+def test_api_filters_on_one_value_are_served_by_the_index(frappe_filter, users) -> None:
+    make_desk_items(users["storekeeper"])
+    make_requisition(users["teacher"])
+    meta = get_meta("Material Requisition")
+    qs = Document.objects.filter(condition(meta, *frappe_filter))
+    assert qs.get().owner == users["teacher"]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        shown = qs.explain()
+    assert "core_document_data_paths" in shown, shown

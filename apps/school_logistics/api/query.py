@@ -37,6 +37,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from school_logistics.api.errors import ValidationError
+from school_logistics.core.data_match import data_equals, data_in
 from school_logistics.core.meta import DECIMAL_PLACES, DECIMAL_TYPES, Meta
 
 # Frappe's standard columns, and the Document column (or expression) each one reads.
@@ -58,6 +59,7 @@ OPERATORS = frozenset(
 OPERATOR_ALIASES = {"==": "=", "<>": "!=", "not set": "is", "set": "is"}
 MAX_FILTERS = 50
 MAX_IN_VALUES = 500
+JSON_STRING_TYPES = frozenset({"Data", "Link", "User", "Select"})
 MAX_FIELDS = 100
 # `fieldname`, optionally written as `tabDocType`.`fieldname` as Frappe clients sometimes do.
 FIELD_RE = re.compile(r"^(?:`tab[^`]{1,140}`\.)?`?([A-Za-z_][A-Za-z0-9_]{0,139})`?$")
@@ -90,6 +92,9 @@ class Column:
     expr: Expression | F
     kind: str  # text, int, decimal, date, date_text, datetime
     in_json: bool = False  # a value in Document.data rather than a real column
+    # Cleaned to a JSON string on every save (Data, Link, User, Select): one value can then be
+    # matched by containment, which the index over the data's paths serves on PostgreSQL.
+    json_string: bool = False
 
     @property
     def null(self) -> Q:
@@ -153,7 +158,7 @@ def column(meta: Meta, raw_name: Any) -> Column:
         return Column(fieldname, Cast(raw, IntegerField()), "int", True)
     if f.fieldtype == "Date":
         return Column(fieldname, raw, "date_text", True)
-    return Column(fieldname, raw, "text", True)
+    return Column(fieldname, raw, "text", True, f.fieldtype in JSON_STRING_TYPES)
 
 
 def _bad_value(value: Any, col: Column) -> ValidationError:
@@ -257,6 +262,8 @@ def _positive(col: Column, op: str, operator: str, value: Any) -> Q:
         case "=":
             if value is None:
                 return col.blank
+            if col.json_string:
+                return data_equals(col.fieldname, coerce(col, value))
             return Q(Exact(expr, coerce(col, value)))
         case "!=":
             if value is None:
@@ -280,7 +287,7 @@ def _positive(col: Column, op: str, operator: str, value: Any) -> Q:
             values = _values_list(col, value)
             if not values:
                 return Q(pk__in=[]) if op == "in" else Q()
-            in_q = Q(In(expr, values))
+            in_q = data_in(col.fieldname, values) if col.json_string else Q(In(expr, values))
             return in_q if op == "in" else ~(in_q & ~col.null) | col.null
         case "between":
             if not isinstance(value, list | tuple) or len(value) != 2:

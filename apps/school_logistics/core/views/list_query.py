@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import operator
 from dataclasses import dataclass, field
-from functools import reduce
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db import connection
 from django.db.models import Case, Q, QuerySet, When
 from django.db.models.fields.json import KT
 from django.http import QueryDict
@@ -17,6 +14,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from school_logistics.core import extensions, search
+from school_logistics.core.data_match import data_equals, data_in
 from school_logistics.core.meta import DocField, Meta
 from school_logistics.core.models import Department, Document, Role, School, User
 from school_logistics.core.models.document import DocStatus
@@ -67,26 +65,6 @@ def _date(params: QueryDict, key: str, warnings: list[str]) -> dt.date | None:
     if value is None:
         warnings.append(_("日期“%(value)s”格式不正确，已忽略该条件") % {"value": raw[:20]})
     return value
-
-
-def data_equals(key: str, value: Any) -> Q:
-    """Match documents whose data holds `value` at `key`.
-
-    PostgreSQL compares by containment (`data @> {key: value}`), which the GIN index over the
-    data's paths serves for any field (migration core 0008); SQLite compares the field.
-    """
-    if connection.features.supports_json_field_contains:
-        return Q(data__contains={key: value})
-    return Q(**{f"data__{key}": value})
-
-
-def data_in(key: str, values: tuple[str, ...]) -> Q:
-    """Match documents whose data holds one of `values` at `key` (none: no document)."""
-    if not values:
-        return Q(pk__in=[])
-    if connection.features.supports_json_field_contains:
-        return reduce(operator.or_, (data_equals(key, v) for v in values))
-    return Q(**{f"data__{key}__in": values})
 
 
 # Where each link target keeps its stored value and the name pages show for it; any other
