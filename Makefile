@@ -48,6 +48,7 @@ serve: install messages collectstatic
 lint: install
 	$(BIN)/ruff check apps config tests benchmarks
 	$(BIN)/ruff format --check apps config tests benchmarks
+	$(BIN)/mypy
 	DATABASE_URL=sqlite://:memory: $(BIN)/python manage.py makemigrations --check --dry-run
 
 # Lint, then the whole suite on SQLite and on PostgreSQL + Redis (tests/run_suite.py).

@@ -13,6 +13,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.core.exceptions import PermissionDenied
 
+from school_logistics.core.models import Role, User
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.notify import admin_services, services
 from school_logistics.notify.models import (
@@ -220,3 +221,16 @@ def test_teacher_cannot_open_notification_settings(client, users):
     assert client.get("/app/notifications/settings").status_code == 403
     client.force_login(users["admin"])
     assert client.get("/app/notifications/settings").status_code == 200
+
+
+def test_an_admin_of_no_school_is_refused_notification_settings(client, users):
+    """Settings belong to a school: an admin account not yet given one has none to change."""
+    admin = User.objects.create_user(username="admin-noschool", password="pass12345")
+    admin.roles.set(Role.objects.filter(code="sys_admin"))
+    client.force_login(admin)
+    page = client.get("/app/notifications/settings")
+    assert page.status_code == 403
+    assert "只有本校系统管理员可以修改通知设置" in page.content.decode()
+    posted = client.post("/app/notifications/settings", {"form": "chat", "url": "http://x"})
+    assert posted.status_code == 403
+    assert not ChatWebhook.objects.exists()

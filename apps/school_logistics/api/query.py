@@ -152,8 +152,8 @@ def column(meta: Meta, raw_name: Any) -> Column:
     if f.fieldtype in DECIMAL_TYPES:
         # Decimals are stored as JSON strings ("235.00"): compare them as numbers, not text.
         places = DECIMAL_PLACES[f.fieldtype]
-        target = DecimalField(max_digits=18, decimal_places=places)
-        return Column(fieldname, Cast(raw, target), "decimal", True)
+        as_decimal = Cast(raw, DecimalField(max_digits=18, decimal_places=places))
+        return Column(fieldname, as_decimal, "decimal", True)
     if f.fieldtype in {"Int", "Check"}:
         return Column(fieldname, Cast(raw, IntegerField()), "int", True)
     if f.fieldtype == "Date":

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from school_logistics.core.document import Doc
@@ -28,10 +29,13 @@ _controllers: dict[str, Controller] = {}
 _default = Controller()
 
 
-def register(doctype: str):  # type: ignore[no-untyped-def]
+C = TypeVar("C", bound="Controller")
+
+
+def register(doctype: str) -> Callable[[type[C]], type[C]]:
     """Class decorator: use this controller for a DocType (domain apps call it in ready())."""
 
-    def wrap(cls: type[Controller]) -> type[Controller]:
+    def wrap(cls: type[C]) -> type[C]:
         _controllers[doctype] = cls()
         return cls
 

@@ -11,7 +11,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -68,7 +68,7 @@ def start_data_sheet(wb: Workbook, meta: Meta, cols: list[Column]) -> WriteOnlyW
     return ws
 
 
-def text_cell(ws: WriteOnlyWorksheet, value: str) -> WriteOnlyCell:
+def text_cell(ws: WriteOnlyWorksheet, value: str) -> Cell:
     """Return a cell that stays text: "=…" typed by a user must never become a formula."""
     cell = WriteOnlyCell(ws, value=value)
     cell.data_type = "s"

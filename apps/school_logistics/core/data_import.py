@@ -7,6 +7,7 @@ Any refused row rolls the whole file back; its errors name the Excel row and col
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 import zipfile
@@ -126,7 +127,7 @@ def start_import(
         # A random stored name: the upload's own name is only shown, never used as a path.
         record.file.save(f"{secrets.token_hex(8)}.xlsx", upload, save=False)
         record.save()
-        transaction.on_commit(lambda pk=record.pk: jobs.enqueue(run_import, pk))
+        transaction.on_commit(functools.partial(jobs.enqueue, run_import, record.pk))
     return record
 
 
@@ -157,9 +158,9 @@ def _match_columns(
             if not key and label_text:
                 unknown.append(label_text)
         else:
-            col = by_label.get(label_text)
-            matched.append(col)
-            if col is None and label_text:
+            found = by_label.get(label_text)
+            matched.append(found)
+            if found is None and label_text:
                 unknown.append(label_text)
     if unknown:
         raise ImportRefused(_("第 1 行：无法识别的列：%(cols)s") % {"cols": "、".join(unknown)})
@@ -265,8 +266,11 @@ def _build_docs(
     docs: list[ParsedDoc] = []
     errors: list[RowError] = []
     for row, values in lines:
-        cells = [(col, values[i] if i < len(values) else None) for i, col in enumerate(matched)]
-        cells = [(col, v) for col, v in cells if col is not None]
+        cells = [
+            (col, values[i] if i < len(values) else None)
+            for i, col in enumerate(matched)
+            if col is not None
+        ]
         for i, col in enumerate(matched):
             if col is not None and (row, i) in formulas and (i >= len(values) or values[i] is None):
                 errors.append(

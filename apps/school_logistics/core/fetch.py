@@ -70,7 +70,7 @@ def _fill(
         link_name, source_field = source
         link = meta.get_field(link_name)
         name = values.get(link_name)
-        if link is not None and name not in (None, ""):
+        if link is not None and name is not None and name != "":
             if not f.accepts_input or values.get(f.fieldname) in (None, ""):
                 record = linked.get(link.link_doctype, {}).get(name) or {}
                 values[f.fieldname] = _typed(f, record.get(source_field))

@@ -118,7 +118,7 @@ def _example_lines(cols: list[Column], actor: Any) -> list[list[Any]]:
     has_table = any(c.is_child for c in cols)
     lines = []
     for line in range(2 if has_table else 1):
-        cells = []
+        cells: list[Any] = []
         for col in cols:
             if col.field is None or (line > 0 and not col.is_child):
                 cells.append(None)
@@ -137,7 +137,7 @@ def _header(ws: Worksheet, cols: list[Column], row: int) -> None:
 
 
 def _data_sheet(wb: Workbook, meta: Meta, cols: list[Column]) -> Worksheet:
-    ws = wb.active
+    ws = wb.worksheets[0]
     ws.title = sheet_title(meta)
     _header(ws, cols, 1)
     for idx, col in enumerate(cols, start=1):

@@ -94,7 +94,7 @@ def check_references(
     def collect(m: Meta, vals: dict[str, Any], prefix: str, label_prefix: str) -> None:
         for f in m.value_fields:
             value = vals.get(f.fieldname)
-            if value in (None, "") or f.is_table:
+            if value is None or value == "" or f.is_table:
                 continue
             if f.fieldtype in {"Link", "User"}:
                 wanted[f.link_doctype].add(value)
@@ -131,16 +131,16 @@ def check_references(
             errors[key].append(_("%(label)s：附件不存在或不属于本单据") % {"label": label})
 
     for f in meta.value_fields:
-        value = values.get(f.fieldname)
-        if f.unique and value not in (None, ""):
+        given = values.get(f.fieldname)
+        if f.unique and given not in (None, ""):
             clash = Document.objects.filter(
-                doctype=meta.name, school_id=school_id, **{f"data__{f.fieldname}": value}
+                doctype=meta.name, school_id=school_id, **{f"data__{f.fieldname}": given}
             )
             if document_id:
                 clash = clash.exclude(pk=document_id)
             if clash.exists():
                 errors[f.fieldname].append(
-                    _("%(label)s：“%(value)s”已被使用") % {"label": f.label, "value": value}
+                    _("%(label)s：“%(value)s”已被使用") % {"label": f.label, "value": given}
                 )
     if errors:
         raise DocumentValidationError(errors)

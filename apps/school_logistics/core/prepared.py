@@ -28,15 +28,16 @@ import inspect
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
-from django.db.models import Model, QuerySet
+from django.db.models import Field, Model, QuerySet
 from django.db.transaction import TransactionManagementError
 
 from school_logistics.core.write_batch import Waiting, batch_for, mark_inserted
 
 M = TypeVar("M", bound=Model)
+R = TypeVar("R")  # what a row becomes: an instance, a tuple, a value
 
 _KINDS = (int, str, dt.datetime)
 
@@ -96,10 +97,10 @@ class _Run:
         return getattr(self._queryset, name)
 
 
-class PreparedQuery(Generic[M]):
+class PreparedQuery(Generic[R]):
     """`build`'s queryset, compiled once per database, for arguments of the types `kinds`."""
 
-    def __init__(self, build: Callable[..., QuerySet[M]], kinds: tuple[type, ...]) -> None:
+    def __init__(self, build: Callable[..., QuerySet[Any, R]], kinds: tuple[type, ...]) -> None:
         if any(kind not in _KINDS for kind in kinds):
             raise TypeError(f"{build.__qualname__}: arguments are int, str or datetime")
         self._kinds = kinds
@@ -108,7 +109,7 @@ class PreparedQuery(Generic[M]):
         self._converters: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
         functools.update_wrapper(self, build)
 
-    def __call__(self, *args: Any) -> list[M]:
+    def __call__(self, *args: Any) -> list[R]:
         if len(args) != len(self._kinds):
             raise TypeError(f"{self._build.__qualname__} takes {len(self._kinds)} arguments")
         for kind, value in zip(self._kinds, args, strict=True):
@@ -140,7 +141,10 @@ class PreparedQuery(Generic[M]):
         compiler.get_converters = lambda expressions: converters
         queryset = compiled.queryset
         run = _Run(queryset, _BoundQuery(queryset.query, compiler), DEFAULT_DB_ALIAS)
-        return list(queryset._iterable_class(run))  # type: ignore[arg-type]
+        # The iterable class reads only what `_Run` gives it (duck-typed as a queryset); the
+        # stubs' BaseIterable declares no __iter__, its subclasses do.
+        rows = queryset._iterable_class(cast(QuerySet[Any, Any], run))
+        return list(rows)  # type: ignore[call-overload]
 
     def _compiled_for(self, alias: str) -> _Compiled:
         key = (alias, connections[alias].vendor)
@@ -154,7 +158,7 @@ class PreparedQuery(Generic[M]):
         markers = [_marker(kind, i) for i, kind in enumerate(self._kinds)]
         queryset = self._build(*markers)
         name = self._build.__qualname__
-        if queryset._prefetch_related_lookups:
+        if queryset._prefetch_related_lookups:  # type: ignore[attr-defined]
             raise TypeError(f"{name}: prefetch_related cannot be prepared")
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
@@ -182,7 +186,7 @@ class PreparedQuery(Generic[M]):
         )
 
 
-def prepared(build: Callable[..., QuerySet[M]]) -> PreparedQuery[M]:
+def prepared(build: Callable[..., QuerySet[Any, R]]) -> PreparedQuery[R]:
     """Compile `build`'s queryset once per database; each call binds only its arguments.
 
     The arguments' types come from `build`'s annotations.
@@ -191,12 +195,19 @@ def prepared(build: Callable[..., QuerySet[M]]) -> PreparedQuery[M]:
     return PreparedQuery(build, tuple(p.annotation for p in parameters))
 
 
+def _column_field(model: type[Model], name: str) -> Field[Any, Any]:
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field) or field.column is None:
+        raise TypeError(f"{model.__name__}.{name} is not a column")
+    return field
+
+
 @functools.lru_cache(maxsize=256)
 def _update_statement(
     model: type[Model], names: tuple[str, ...], rows: int, alias: str
 ) -> tuple[str, tuple]:
     opts = model._meta
-    fields = tuple(opts.get_field(name) for name in names)
+    fields = tuple(_column_field(model, name) for name in names)
     quote = connections[alias].ops.quote_name
     assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
     which = "= %s" if rows == 1 else f"IN ({', '.join(['%s'] * rows)})"
@@ -294,7 +305,7 @@ def insert_rows(objs: Iterable[M], *, defer: bool = False) -> list[M]:
         sql, fields = _insert_statement(model, len(objs), alias)
         params = []
         for obj in objs:
-            obj._prepare_related_fields_for_save(operation_name="insert_rows")
+            obj._prepare_related_fields_for_save(operation_name="insert_rows")  # type: ignore[attr-defined]
             for field in fields:
                 value = field.pre_save(obj, True)
                 # A link to a row waiting in the batch is filled in there.

@@ -133,7 +133,11 @@ def _validate(
     # step stops at there, the values computed before it still show.
     tolerated = (DocumentValidationError, *HALF_FILLED) if partial else ()
     # Links first: fields fetched from the linked records are then there for the formulas.
-    steps = (_check_links, functools.partial(apply_fetches, partial=partial), *value_hooks)
+    steps: list[Callable[[Doc], None]] = [
+        _check_links,
+        functools.partial(apply_fetches, partial=partial),
+        *value_hooks,
+    ]
     for step in (*steps, get_controller(doc.meta.name).validate):
         try:
             step(doc)

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
-from django.db.models import Model, UniqueConstraint
+from django.db.models import ForeignObject, Model, UniqueConstraint
 
 _active: weakref.WeakKeyDictionary[Any, _Batch] = weakref.WeakKeyDictionary()
 
@@ -100,10 +100,12 @@ class _Batch:
         self._room_for(model, table)
         sql, params = statement()
         links = [
-            (obj, f.attname, f.get_cached_value(obj))
+            (obj, f.attname, target)
             for obj in objs
             for f in model._meta.concrete_fields
-            if f.is_relation and isinstance(getattr(obj, f.attname), Waiting)
+            if isinstance(f, ForeignObject)
+            and isinstance(getattr(obj, f.attname), Waiting)
+            and (target := f.get_cached_value(obj)) is not None
         ]
         number = len(self.writes)
         self.writes.append(_Write(sql, params, table, inserted=objs, links=links))
@@ -125,7 +127,7 @@ class _Batch:
             return False
         if any(isinstance(obj.pk, Waiting) for obj in objs):
             return True
-        links = [f for f in objs[0]._meta.concrete_fields if f.is_relation]
+        links = [f for f in objs[0]._meta.concrete_fields if isinstance(f, ForeignObject)]
         return any(
             f.is_cached(obj) and isinstance(getattr(f.get_cached_value(obj), "pk", None), Waiting)
             for obj in objs

@@ -7,11 +7,15 @@ a DocType) documents are submitted directly.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from django.apps import apps
 
 from school_logistics.core import services
 from school_logistics.core.models import Document, User
+
+if TYPE_CHECKING:
+    from school_logistics.workflow.models import ApprovalTask
 
 # What approvers write when they agree, taken in turn so the trail reads naturally.
 APPROVAL_COMMENTS = [
@@ -42,7 +46,7 @@ def _comments() -> Iterator[str]:
         yield from APPROVAL_COMMENTS
 
 
-def _pending_task(document: Document):  # type: ignore[no-untyped-def]
+def _pending_task(document: Document) -> ApprovalTask | None:
     """Return the oldest pending approval task of the document's current run, or None."""
     from school_logistics.workflow.models import ApprovalTask, ProcessStatus, TaskStatus
 

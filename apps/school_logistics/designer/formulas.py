@@ -21,6 +21,7 @@ from typing import Any
 
 import simpleeval
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -45,7 +46,7 @@ class FormulaError(ValueError):
     """A formula that cannot be used or evaluated; the message is for the admin or the user."""
 
 
-def _num(value: Any, where: str = "") -> Decimal | None:
+def _num(value: Any, where: str | Promise = "") -> Decimal | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):
@@ -58,7 +59,9 @@ def _num(value: Any, where: str = "") -> Decimal | None:
     )
 
 
-def _arith(op: Callable[[Decimal, Decimal], Decimal], name: str) -> Callable[[Any, Any], Any]:
+def _arith(
+    op: Callable[[Decimal, Decimal], Decimal], name: str | Promise
+) -> Callable[[Any, Any], Any]:
     def run(a: Any, b: Any) -> Any:
         x, y = _num(a, name), _num(b, name)
         if x is None or y is None:
@@ -204,7 +207,7 @@ def _span(a: Any, b: Any, name: str) -> dt.timedelta | None:
     if isinstance(start, dt.datetime) != isinstance(end, dt.datetime):
         start = start if isinstance(start, dt.datetime) else _midnight(start)
         end = end if isinstance(end, dt.datetime) else _midnight(end)
-    return end - start  # type: ignore[operator]
+    return end - start
 
 
 def _midnight(day: dt.date) -> dt.datetime:
@@ -302,7 +305,7 @@ def _decimal_constants(tree: ast.Expression) -> None:
     """Replace number literals by Decimal ones, so `0.1 * qty` is exact."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-            node.value = Decimal(str(node.value))
+            node.value = Decimal(str(node.value))  # type: ignore[assignment]  # evaluated, not compiled
 
 
 def compile_formula(source: Any, scope: Scope) -> Formula:

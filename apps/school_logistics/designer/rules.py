@@ -432,7 +432,8 @@ def _fetch_problem(f: dict[str, Any], fields: list[dict[str, Any]]) -> str:
     if not DocType.objects.filter(name=target).exists():
         return _("链接字段“%(l)s”没有指向表单") % {"l": link_name}
     meta = get_meta(target)
-    if meta.get_field(source) is None or meta.get_field(source).is_table:
+    field = meta.get_field(source)
+    if field is None or field.is_table:
         return _("“%(t)s”没有字段“%(s)s”") % {"t": meta.label, "s": source}
     return ""
 

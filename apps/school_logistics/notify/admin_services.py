@@ -19,10 +19,11 @@ from school_logistics.notify.models import (
 )
 
 
-def check_admin(user: User, school: School) -> None:
-    """Refuse anyone but an admin of this school."""
-    if not (is_admin(user) and school.pk in user.school_ids()):
+def check_admin(user: User, school: School | None) -> School:
+    """Refuse anyone but an admin of this school (a user of no school has none); return it."""
+    if school is None or not (is_admin(user) and school.pk in user.school_ids()):
         raise PermissionDenied(_("只有本校系统管理员可以修改通知设置"))
+    return school
 
 
 def save_chat_webhook(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import urllib.request
 from collections.abc import Iterable
@@ -75,7 +76,7 @@ def notify(
         if pref.chat and chat:
             wanted.append(Delivery(notification=n, channel=Channel.CHAT))
     for d in Delivery.objects.bulk_create(wanted):
-        transaction.on_commit(lambda pk=d.pk: enqueue(deliver, pk))
+        transaction.on_commit(functools.partial(enqueue, deliver, d.pk))
     return rows
 
 
@@ -137,6 +138,8 @@ def _send_email(n: Notification) -> None:
 def _post_chat(n: Notification) -> None:
     """Post to the school's robot in its own JSON shape, @-mentioning the user's mobile."""
     school_id = n.document.school_id if n.document else n.user.school_id
+    if school_id is None:  # recorded as the delivery's failure, like a missing robot
+        raise ChatWebhook.DoesNotExist("no school to post to")
     hook = ChatWebhook.objects.get(school_id=school_id, is_active=True)
     text = f"{n.subject}\n{_link(n)}".strip()
     mobiles = [n.user.phone] if n.user.phone else []
@@ -179,7 +182,7 @@ def retry_failed(delivery_ids: Iterable[int]) -> int:
         status=DeliveryStatus.PENDING, attempts=0
     )
     for pk in ids:
-        transaction.on_commit(lambda pk=pk: enqueue(deliver, pk))
+        transaction.on_commit(functools.partial(enqueue, deliver, pk))
     return count
 
 

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from school_logistics.core.models import User
+from school_logistics.core.models import School, User
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.notify import admin_services, messages, services
 from school_logistics.notify.models import (
@@ -70,12 +70,11 @@ def preferences(request: HttpRequest) -> HttpResponse:
 def settings_page(request: HttpRequest) -> HttpResponse:
     """The school admin's page: group-chat robot, message wording, failed sends."""
     user: User = request.user  # type: ignore[assignment]
-    school = user.school
-    admin_services.check_admin(user, school)  # type: ignore[arg-type]
+    school = admin_services.check_admin(user, user.school)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
-            _save_settings(request, user)
+            _save_settings(request, user, school)
         except DocumentValidationError as exc:
             errors = exc.errors
         else:
@@ -111,12 +110,11 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _save_settings(request: HttpRequest, user: User) -> None:
-    school = user.school
+def _save_settings(request: HttpRequest, user: User, school: School) -> None:
     form = request.POST.get("form")
     if form == "chat":
         admin_services.save_chat_webhook(
-            school,  # type: ignore[arg-type]
+            school,
             kind=request.POST.get("kind", ""),
             url=request.POST.get("url", "").strip(),
             active=request.POST.get("active") == "1",
@@ -128,7 +126,7 @@ def _save_settings(request: HttpRequest, user: User) -> None:
                 school,
                 event,
                 request.POST.get(f"t_{event}", ""),
-                actor=user,  # type: ignore[arg-type]
+                actor=user,
             )
     elif form == "retry":
         ids = [int(i) for i in request.POST.getlist("delivery") if i.isdigit()]

@@ -25,15 +25,16 @@ from school_logistics.printing.preview import preview_format
 from school_logistics.printing.sandbox import PrintTemplateError
 
 
-def school_admin(request: HttpRequest, refusal: str) -> User:
-    """Return the signed-in admin of a school, else refuse: print settings belong to one school."""
+def school_admin(request: HttpRequest, refusal: str) -> tuple[User, int]:
+    """Return the signed-in admin of a school and its id, else refuse: print settings belong to
+    one school."""
     user: User = request.user  # type: ignore[assignment]
     if not permissions.is_admin(user) or user.school_id is None:
         raise PermissionDenied(refusal)
-    return user
+    return user, user.school_id
 
 
-def _admin(request: HttpRequest) -> User:
+def _admin(request: HttpRequest) -> tuple[User, int]:
     return school_admin(request, _("只有本校系统管理员可以管理打印格式"))
 
 
@@ -54,8 +55,8 @@ class DocTypeFormats:
 @login_required
 def format_list(request: HttpRequest) -> HttpResponse:
     """List every DocType with the school's print formats and which one is the default."""
-    user = _admin(request)
-    own = PrintFormat.objects.filter(school_id=user.school_id)
+    _user, school_id = _admin(request)
+    own = PrintFormat.objects.filter(school_id=school_id)
     by_doctype: dict[str, list[PrintFormat]] = {}
     for fmt in own:
         by_doctype.setdefault(fmt.doctype, []).append(fmt)
@@ -80,13 +81,11 @@ def _form_context(meta: Meta, fmt: PrintFormat | None, data: dict[str, str]) -> 
 @require_http_methods(["GET", "POST"])
 def format_edit(request: HttpRequest, doctype: str, name: str | None = None) -> HttpResponse:
     """Show or save one format; without a name, a new copy of the standard format."""
-    user = _admin(request)
+    user, school_id = _admin(request)
     meta = resolve_doctype(doctype)
     fmt = None
     if name is not None:
-        fmt = PrintFormat.objects.filter(
-            school_id=user.school_id, doctype=meta.name, name=name
-        ).first()
+        fmt = PrintFormat.objects.filter(school_id=school_id, doctype=meta.name, name=name).first()
         if fmt is None:
             return render(
                 request, "printing/problem.html", {"message": _("没有这个打印格式")}, status=404
@@ -138,7 +137,7 @@ def format_edit(request: HttpRequest, doctype: str, name: str | None = None) -> 
 @require_POST
 def format_preview(request: HttpRequest, doctype: str) -> HttpResponse:
     """Render the draft in the form (HTMX) against the newest document: the voucher or the error."""
-    user = _admin(request)
+    user, _school_id = _admin(request)
     meta = resolve_doctype(doctype)
     preview = preview_format(
         user,
@@ -159,7 +158,7 @@ def format_preview(request: HttpRequest, doctype: str) -> HttpResponse:
 @require_POST
 def format_default(request: HttpRequest, doctype: str) -> HttpResponse:
     """Choose the format the school prints a DocType with (the standard one included)."""
-    user = _admin(request)
+    user, _school_id = _admin(request)
     meta = resolve_doctype(doctype)
     try:
         services.set_default_format(meta.name, request.POST.get("name", ""), actor=user)

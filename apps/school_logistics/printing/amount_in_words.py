@@ -14,7 +14,7 @@ CENT = Decimal("0.01")
 
 def _group(value: int) -> str:
     """Write 1..9999 with inner zeros collapsed to one 零 and trailing zeros dropped."""
-    text = []
+    text: list[str] = []
     zero_pending = False
     for unit, ch in zip(GROUP_UNITS, f"{value:04d}", strict=True):
         digit = int(ch)

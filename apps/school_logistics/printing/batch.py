@@ -18,7 +18,7 @@ from school_logistics.core import permissions
 from school_logistics.core.jobs import enqueue
 from school_logistics.core.models import Document, User
 from school_logistics.core.registry import get_meta
-from school_logistics.core.services import DocumentValidationError
+from school_logistics.core.validation import DocumentValidationError
 from school_logistics.printing.models import BatchStatus, PrintBatch, PrintLog
 from school_logistics.printing.pdf import check_cjk_font, release_fonts, render_document
 from school_logistics.printing.sandbox import PrintTemplateError
@@ -66,6 +66,8 @@ def month_names(doctype: str, month: str, *, actor: User) -> list[str]:
         start = dt.date.fromisoformat(f"{month}-01")
     except ValueError:
         raise DocumentValidationError({"month": [_("月份格式应为 YYYY-MM")]}) from None
+    if actor.school_id is None:
+        return []
     rows = permissions.readable(actor, meta).filter(school_id=actor.school_id)
     if meta.get_field("month"):
         rows = rows.filter(data__month=month)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from school_logistics.core import permissions
 from school_logistics.core.models import User
 from school_logistics.core.registry import get_meta
-from school_logistics.core.services import DocumentValidationError
+from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.views.doctypes import list_url, resolve_doctype
 from school_logistics.core.views.htmx import render_page
 from school_logistics.printing.batch import month_names, start_batch
@@ -70,7 +70,7 @@ def batch_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def batch_download(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_download(request: HttpRequest, pk: int) -> FileResponse:
     """Return the batch's PDF once it is built."""
     batch = _own_batch(request, pk)
     if batch.status != BatchStatus.DONE or not batch.file:

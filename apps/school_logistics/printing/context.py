@@ -173,7 +173,7 @@ def build_context(
         "school": school_heading(instance.school),
         "title": meta.label,
         "doc": PrintDoc(doc, titles),
-        "department": instance.department.name if instance.department_id else "",
+        "department": instance.department.name if instance.department else "",
         "owner": instance.owner.display_name,
         "trail": trail,
         "total": total_of(meta, doc),

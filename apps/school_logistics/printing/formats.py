@@ -47,7 +47,7 @@ def choose_format(meta: Meta, school_id: int, name: str | None = None) -> Format
     else:
         own = [f for f in stored if f.is_default and f.school_id == school_id]
         district = [f for f in stored if f.is_default and f.school_id is None]
-        match = (own or district or [None])[0]
+        match = next(iter(own or district), None)
         if match is None:
             return standard_format(meta)
     return FormatChoice(match.name, match.template, match.css, match.page_size, False)

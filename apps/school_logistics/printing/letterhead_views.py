@@ -17,7 +17,7 @@ from school_logistics.printing.logo import MAX_LOGO_BYTES, data_uri
 from school_logistics.printing.models import Letterhead
 
 
-def _school_admin(request: HttpRequest) -> User:
+def _school_admin(request: HttpRequest) -> tuple[User, int]:
     return school_admin(request, _("只有本校系统管理员可以设置校徽和信头"))
 
 
@@ -25,8 +25,8 @@ def _school_admin(request: HttpRequest) -> User:
 @require_http_methods(["GET", "POST"])
 def letterhead_settings(request: HttpRequest) -> HttpResponse:
     """Show or save the school's logo, letterhead line and whether vouchers print them."""
-    user = _school_admin(request)
-    current = Letterhead.objects.filter(school_id=user.school_id).first()
+    user, school_id = _school_admin(request)
+    current = Letterhead.objects.filter(school_id=school_id).first()
     context: dict[str, object] = {
         "school": user.school,
         "current": current,
@@ -37,17 +37,16 @@ def letterhead_settings(request: HttpRequest) -> HttpResponse:
         "saved": request.GET.get("saved") == "1",
     }
     if request.method == "POST":
-        data = {
-            "text": request.POST.get("text", ""),
-            "show_logo": bool(request.POST.get("show_logo")),
-            "show_text": bool(request.POST.get("show_text")),
-        }
+        text = request.POST.get("text", "")
+        show_logo = bool(request.POST.get("show_logo"))
+        show_text = bool(request.POST.get("show_text"))
+        data = {"text": text, "show_logo": show_logo, "show_text": show_text}
         try:
             services.save_letterhead(
                 actor=user,
-                text=data["text"],
-                show_logo=data["show_logo"],
-                show_text=data["show_text"],
+                text=text,
+                show_logo=show_logo,
+                show_text=show_text,
                 logo=request.FILES.get("logo"),
                 remove_logo=bool(request.POST.get("remove_logo")),
             )

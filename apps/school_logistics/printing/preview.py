@@ -31,6 +31,8 @@ class Preview:
 
 def sample_document(user: User, meta: Meta) -> Document | None:
     """Return the newest document of a DocType the admin may read in their school."""
+    if user.school_id is None:
+        return None
     return (
         permissions.readable(user, meta)
         .filter(school_id=user.school_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 
 from django.template.loader import render_to_string
@@ -20,7 +21,7 @@ BASE_CSS = (Path(__file__).parent / "templates" / "printing" / "voucher.css").re
     encoding="utf-8"
 )
 
-PAGE_CSS = {
+PAGE_CSS: dict[str, str] = {
     PageSize.A4_PORTRAIT: "@page { size: A4 portrait; margin: 12mm 14mm 14mm 14mm; }",
     PageSize.A5_LANDSCAPE: "@page { size: A5 landscape; margin: 8mm 11mm 11mm 11mm; }\n"
     "body { font-size: 8.5pt; line-height: 1.2; }",
@@ -51,7 +52,7 @@ def render_voucher(
     printed_by: User,
     printed_at: dt.datetime,
     screen: bool = False,
-    toolbar: dict[str, object] | None = None,
+    toolbar: Mapping[str, object] | None = None,
 ) -> str:
     """Return the whole voucher page: the sandboxed body inside the trusted frame."""
     context = build_context(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -56,7 +57,7 @@ def prepare_voucher(
     output: str = "pdf",
     format_name: str | None = None,
     base_url: str = "",
-    toolbar: dict[str, object] | None = None,
+    toolbar: Mapping[str, object] | None = None,
 ) -> tuple[str, PrintLog]:
     """Return a voucher's HTML and its print-log row, unsaved; refuse without `print` right.
 
@@ -104,7 +105,7 @@ def print_document(
     output: str = "pdf",
     format_name: str | None = None,
     base_url: str = "",
-    toolbar: dict[str, object] | None = None,
+    toolbar: Mapping[str, object] | None = None,
 ) -> PrintResult:
     """Render a document's voucher as PDF or HTML and log the print; refuse without `print` right.
 

@@ -24,6 +24,7 @@ from school_logistics.core.models.document import DocStatus
 from school_logistics.core.prepared import insert_rows, prepared, save_fields
 from school_logistics.core.registry import get_meta
 from school_logistics.core.services import DocumentStateError
+from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.write_batch import send_now, writes_together
 from school_logistics.workflow import engine, graph, notices
 from school_logistics.workflow.definition import END, REJECTED, Step
@@ -256,7 +257,7 @@ def _task_for_action(
     if actor.pk == process.requester_id and not step.allow_self_approval:
         raise PermissionDenied(_("不能审批自己提交的单据"))
     task.assignee = actor  # the same person, checked above: the trail line needs no lookup
-    process.acted_step = task.step  # type: ignore[attr-defined]  # for the page's message
+    process.acted_step = task.step  # for the page's message
     return task, process, step, tasks
 
 
@@ -295,7 +296,7 @@ def attach(entry: ApprovalLog, attachments: Sequence[Attachment]) -> None:
         pk__in=ids, document__isnull=True, uploaded_by=entry.actor
     ).update(document_id=entry.document_id)
     if claimed != len(ids):
-        raise core_services.DocumentValidationError.single(_("附件不存在或已被使用"), "files")
+        raise DocumentValidationError.single(_("附件不存在或已被使用"), "files")
     entry.attachments.set(ids)
 
 
@@ -338,8 +339,8 @@ def _require_step_fields(process: ApprovalProcess, step: Step) -> None:
 
     missing = [f for f in step.required_fields if empty(f)]
     if missing:
-        labels = "、".join(meta.get_field(f).label if meta.get_field(f) else f for f in missing)
-        raise core_services.DocumentValidationError.single(
+        labels = "、".join(field.label if (field := meta.get_field(f)) else f for f in missing)
+        raise DocumentValidationError.single(
             _("请先填写：%(fields)s，保存后再同意") % {"fields": labels}, missing[0]
         )
 
@@ -347,7 +348,7 @@ def _require_step_fields(process: ApprovalProcess, step: Step) -> None:
 def _need_reason(comment: str, what: str) -> str:
     reason = comment.strip()
     if not reason:
-        raise core_services.DocumentValidationError.single(_("请填写%s理由") % what, "comment")
+        raise DocumentValidationError.single(_("请填写%s理由") % what, "comment")
     return reason
 
 
@@ -397,7 +398,7 @@ def return_for_revision(
     return process
 
 
-def earlier_steps(process: ApprovalProcess, step: Step) -> list[dict]:
+def earlier_steps(process: ApprovalProcess, step: Step) -> list[dict[str, Any]]:
     """Return the route steps before `step` it may be returned to.
 
     The route lists steps in the order approving takes them; a submitted document can only go
@@ -418,7 +419,7 @@ def earlier_steps(process: ApprovalProcess, step: Step) -> list[dict]:
 def _colleague(username: str, process: ApprovalProcess) -> User:
     user = school_users(process.document.school).filter(username=username).first()
     if user is None:
-        raise core_services.DocumentValidationError.single(
+        raise DocumentValidationError.single(
             _("找不到本校在职成员“%(u)s”") % {"u": username}, "user"
         )
     return user
@@ -454,9 +455,9 @@ def _transfer_note(target: User, comment: str) -> str:
 
 def _check_new_approver(target: User, process: ApprovalProcess, step: Step) -> None:
     if target.pk == process.requester_id and not step.allow_self_approval:
-        raise core_services.DocumentValidationError.single(_("申请人不能审批自己的单据"), "user")
+        raise DocumentValidationError.single(_("申请人不能审批自己的单据"), "user")
     if engine.open_tasks(process).filter(step=step.key, assignee=target).exists():
-        raise core_services.DocumentValidationError.single(
+        raise DocumentValidationError.single(
             _("%(name)s 已在此步骤中") % {"name": target.display_name}, "user"
         )
 
@@ -472,7 +473,7 @@ def add_approver(
 ) -> ApprovalProcess:
     """Add an approver (加签) before oneself (they decide first) or after (they decide next)."""
     if position not in ("before", "after"):
-        raise core_services.DocumentValidationError.single(_("请选择前加签或后加签"), "position")
+        raise DocumentValidationError.single(_("请选择前加签或后加签"), "position")
     with transaction.atomic(), writes_together():
         task, process, step, _step_tasks = _task_for_action(task_id, actor)
         target = _colleague(user, process)

@@ -37,7 +37,7 @@ def set_away(
         errors["ends"] = [_("一次最长代理 90 天")]
     elif ends <= timezone.now():
         errors["ends"] = [_("结束时间已过")]
-    if errors:
+    if errors or target is None:  # no target is one of the errors
         raise DocumentValidationError(errors)
     with transaction.atomic():
         return Delegation.objects.create(user=user, delegate=target, starts=starts, ends=ends)

@@ -146,7 +146,7 @@ def holder(
     return current, ""
 
 
-def open_tasks(process: ApprovalProcess) -> Iterable[ApprovalTask]:
+def open_tasks(process: ApprovalProcess) -> QuerySet[ApprovalTask]:
     return process.tasks.filter(activation=process.activation, status__in=OPEN_TASK_STATUSES)
 
 
@@ -380,7 +380,7 @@ def advance(
 
 
 @prepared
-def _copied_to(process_id: int) -> QuerySet[CarbonCopy]:
+def _copied_to(process_id: int) -> QuerySet[CarbonCopy, int]:
     return CarbonCopy.objects.filter(process_id=process_id).values_list("user_id", flat=True)
 
 

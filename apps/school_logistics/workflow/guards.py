@@ -22,7 +22,7 @@ from school_logistics.workflow.models import (
     TaskStatus,
 )
 
-LOCKED = {
+LOCKED: dict[str, str] = {
     ProcessStatus.RUNNING: gettext_noop("单据正在审批中，不能修改；如需修改请先撤回"),
     ProcessStatus.REJECTED: gettext_noop("单据已被拒绝，不能修改"),
 }

@@ -149,7 +149,7 @@ def first_rows(rows: QuerySet[M], limit: int, offset: int = 0) -> QuerySet[M]:
     carried its document and process through it: 14 ms on PostgreSQL against 4 ms.
     """
     ids = rows.values("pk")[offset : offset + limit]
-    return rows.model.objects.filter(pk__in=ids).order_by(*rows.query.order_by)
+    return rows.model._default_manager.filter(pk__in=ids).order_by(*rows.query.order_by)
 
 
 def _share_versions(processes: list[ApprovalProcess]) -> None:

@@ -89,6 +89,8 @@ class ApprovalProcess(models.Model):
     is_current = models.BooleanField(default=True)
     started = models.DateTimeField(auto_now_add=True)
     finished = models.DateTimeField(null=True, blank=True)
+    # Not stored: the step an action just decided, set by the action for the page's message.
+    acted_step: str
 
     class Meta:
         constraints = [

@@ -13,7 +13,7 @@ from school_logistics.notify.services import notify
 from school_logistics.workflow.flows import flow_of
 from school_logistics.workflow.models import ApprovalProcess, ProcessStatus
 
-FINISHED = {
+FINISHED: dict[str, str] = {
     ProcessStatus.APPROVED: "approved",
     ProcessStatus.REJECTED: "rejected",
     ProcessStatus.RETURNED: "returned",

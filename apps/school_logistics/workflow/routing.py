@@ -69,7 +69,7 @@ def role_holders(
     for user in _holders_of_roles(len(codes))(timezone.now(), school.pk, head_id, *codes):
         if user.role_code in found:  # type: ignore[attr-defined]
             found[user.role_code].append(user)  # type: ignore[attr-defined]
-        if user.pk == head_id:
+        if head_of is not None and user.pk == head_id:
             Department.head.field.set_cached_value(head_of, user)
     return found
 

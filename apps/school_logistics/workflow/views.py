@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,7 +30,13 @@ from school_logistics.core.views.doctypes import form_url
 from school_logistics.core.views.list_query import page_param
 from school_logistics.workflow import actions, graph, inbox
 from school_logistics.workflow.flows import flow_of, task_step, workflow_for
-from school_logistics.workflow.models import ApprovalProcess, ApprovalTask, TaskStatus, Workflow
+from school_logistics.workflow.models import (
+    ApprovalProcess,
+    ApprovalTask,
+    TaskStatus,
+    Workflow,
+    WorkflowVersion,
+)
 from school_logistics.workflow.routing import plan_route
 from school_logistics.workflow.trail import approval_trail
 
@@ -53,7 +61,7 @@ def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
     return HttpResponseRedirect(target or default)
 
 
-def _run(request: HttpRequest, call, done: str, default: str) -> HttpResponse:  # type: ignore[no-untyped-def]
+def _run(request: HttpRequest, call: Callable[[], object], done: str, default: str) -> HttpResponse:
     """Run one action; show its outcome or its refusal as a message and go back."""
     try:
         call()
@@ -276,13 +284,17 @@ def form_panel(request: HttpRequest, meta: Meta, document: Document | None) -> s
         .select_related("version__workflow")
         .first()
     )
+    # The route a new run would take: a draft's never started, or one back with its requester.
+    version: WorkflowVersion | None = None
     if process is None:
         workflow = workflow_for(document.doctype, document.school_id)
         if workflow is None or document.docstatus != DocStatus.DRAFT:
             return ""
-    context: dict = {"doc": document, "meta": meta, "process": process, "user": user}
-    if process is None or process.status in ("returned", "withdrawn"):
-        version = process.version if process else workflow.latest()
+        version = workflow.latest()
+    elif process.status in ("returned", "withdrawn"):
+        version = process.version
+    context: dict[str, Any] = {"doc": document, "meta": meta, "process": process, "user": user}
+    if version is not None:
         plan = plan_route(
             flow_of(version),
             document.data,

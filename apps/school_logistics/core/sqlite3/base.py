@@ -22,7 +22,7 @@ class SQLiteCursorWrapper(base.SQLiteCursorWrapper):
     def convert_query(self, query: str, *, param_names: list[str] | None = None) -> str:
         if param_names is None:
             return _qmark_style(query)
-        return super().convert_query(query, param_names=param_names)
+        return super().convert_query(query, param_names=param_names)  # type: ignore[misc]  # not in the stubs
 
 
 class DatabaseWrapper(base.DatabaseWrapper):

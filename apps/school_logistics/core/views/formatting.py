@@ -14,7 +14,7 @@ from school_logistics.core.meta import DECIMAL_PLACES, DECIMAL_TYPES, DocField
 from school_logistics.core.models import Document
 from school_logistics.core.models.document import DocStatus
 
-STATUS_STYLES = {
+STATUS_STYLES: dict[int, str] = {
     DocStatus.DRAFT: "draft",
     DocStatus.SUBMITTED: "submitted",
     DocStatus.CANCELLED: "cancelled",
@@ -22,7 +22,7 @@ STATUS_STYLES = {
 
 
 def status_label(docstatus: int) -> str:
-    labels = {
+    labels: dict[int, str] = {
         DocStatus.DRAFT: _("草稿"),
         DocStatus.SUBMITTED: _("已提交"),
         DocStatus.CANCELLED: _("已作废"),

@@ -12,7 +12,7 @@ from django.utils.cache import patch_vary_headers
 def is_htmx(request: HttpRequest) -> bool:
     """Return whether htmx sent the request (and not as a history restore, which wants a page)."""
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
+    return htmx is not None and bool(htmx) and not htmx.history_restore_request
 
 
 def render_page(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -47,13 +48,13 @@ class FieldView:
     value: str
     display: str
     editable: bool
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = dataclasses.field(default_factory=list)
     hint: str = ""
     grid: GridView | None = None
     # A link's {field: field of the linked record} the browser fills when a record is picked,
     # and those fields of the record it points at now (what an untouched input still holds).
-    fetches: dict[str, str] = field(default_factory=dict)
-    record: dict[str, Any] = field(default_factory=dict)
+    fetches: dict[str, str] = dataclasses.field(default_factory=dict)
+    record: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     @property
     def fetch_json(self) -> str:
@@ -154,7 +155,7 @@ class GridView:
 
 @dataclass
 class Column:
-    fields: list[FieldView] = field(default_factory=list)
+    fields: list[FieldView] = dataclasses.field(default_factory=list)
 
 
 @dataclass
@@ -194,8 +195,10 @@ class LinkTitles:
 
     def fetch(self) -> None:
         for target, values in self.wanted.items():
+            rows: list[tuple[str, str]] = []
             if target == "User":
-                rows = User.objects.filter(username__in=values).values_list("username", "full_name")
+                users = User.objects.filter(username__in=values)
+                rows = list(users.values_list("username", "full_name"))
             elif target in ORG_DOCTYPES or self.school_id is None:
                 continue
             else:
@@ -204,7 +207,6 @@ class LinkTitles:
                 )
                 with_data = target in self.with_data
                 columns = ("name", "title", "data") if with_data else ("name", "title")
-                rows = []
                 for name, title, *data in docs.values_list(*columns):
                     rows.append((name, title))
                     if with_data:

@@ -32,6 +32,8 @@ def link_targets(meta: Meta) -> set[str]:
 
 def _org_matches(target: str, q: str, user: User) -> list[dict[str, str]]:
     """Return matching users, departments, schools or roles of the user's own school."""
+    if target in {"User", "Department"} and user.school_id is None:
+        return []  # a user of no school sees nobody's people
     if target == "User":
         users = User.objects.filter(is_active=True).filter(
             Q(school_id=user.school_id) | Q(other_schools=user.school_id)
@@ -40,7 +42,7 @@ def _org_matches(target: str, q: str, user: User) -> list[dict[str, str]]:
             users = users.filter(Q(username__icontains=q) | Q(full_name__icontains=q))
         rows = users.distinct().order_by("username").values_list("username", "full_name")[:LIMIT]
         return [{"value": u, "label": n or u, "description": ""} for u, n in rows]
-    if target == "Department":
+    if target == "Department" and user.school_id is not None:
         depts = Department.objects.filter(school_id=user.school_id)
         if q:
             depts = depts.filter(name__icontains=q)
@@ -66,6 +68,8 @@ def _org_matches(target: str, q: str, user: User) -> list[dict[str, str]]:
 def _document_matches(target: Meta, q: str, user: User, fetch: list[str]) -> list[dict[str, Any]]:
     """Return documents of the target DocType in the user's school that the user may read,
     with the `fetch` fields of each that the form fills in."""
+    if user.school_id is None:
+        return []
     docs = (
         permissions.readable(user, target)
         .filter(school_id=user.school_id)

@@ -87,7 +87,8 @@ def _records_like(target: str, text: str) -> tuple[QuerySet[Any], str, str]:
     stores the username or the record's name (teacher, LOC-0001), and people type what they see.
     """
     model, key, shown = _LINKED.get(target, (Document, "name", "title"))
-    rows = model.objects.filter(doctype=target) if model is Document else model.objects.all()
+    objects = model._default_manager
+    rows = objects.filter(doctype=target) if model is Document else objects.all()
     match = Q(**{f"{key}__icontains": text}) | Q(**{f"{shown}__icontains": text})
     return rows.filter(match), key, shown
 
@@ -140,7 +141,7 @@ class ListQuery:
                     params.get("docstatus", "")
                     if params.get("docstatus") in {"0", "1", "2"}
                     else "",
-                    [(str(s.value), s.label) for s in DocStatus],
+                    [(str(s.value), str(s.label)) for s in DocStatus],
                 )
             )
         for f in meta.filter_fields:
