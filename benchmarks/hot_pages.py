@@ -3,11 +3,13 @@
   .venv/bin/python benchmarks/hot_pages.py --documents 100000 --open-tasks 10000 --users 300
   .venv/bin/python benchmarks/hot_pages.py --reuse          # time again without regenerating
   .venv/bin/python benchmarks/hot_pages.py --reuse --search 纸 --search REQ-2026-0012
+  .venv/bin/python benchmarks/hot_pages.py --reuse --page inbox_done --page home
 
 Database `sl_hot` on the server `PG_DSN` names (default 127.0.0.1:5432, user postgres), dropped,
 created and filled unless `--reuse`. Pages, each with a logged-in test Client (database
 sessions, full middleware), 5 warm-up requests then `--runs` timed ones: the approval inbox of
 the approver with most pending tasks and their home page (its card of most urgent tasks), the
+我已处理 tab of the approver with most decisions, the
 requisition list as it opens (for the 总务处 director, who reads the whole school, and for a
 teacher, who reads their own), the item catalogue after it (the same SQL, a DocType of 80
 documents), the requisitions filtered by department and by 申请人 typed as a name, searched for
@@ -73,8 +75,26 @@ def busiest_approver() -> Any:
     )
 
 
-def time_page(page: str, user: Any, url: str, runs: int, extra: dict[str, Any]) -> dict[str, Any]:
+def most_decided_approver() -> Any:
+    """The approver with the longest 我已处理 tab."""
+    from django.db.models import Count, Q
+
+    from school_logistics.core.models import User
+    from school_logistics.workflow.models import DONE_STATUSES
+
+    done = Count("approval_tasks", filter=Q(approval_tasks__status__in=DONE_STATUSES))
+    return User.objects.annotate(n=done).order_by("-n").first()
+
+
+ONLY: set[str] = set()  # --page: time these pages alone
+
+
+def time_page(
+    page: str, user: Any, url: str, runs: int, extra: dict[str, Any]
+) -> dict[str, Any] | None:
     """GET the page WARMUP times, then `runs` timed times; return the JSON line."""
+    if ONLY and page not in ONLY:
+        return None
     from django.db import connection
     from django.test import Client
 
@@ -120,7 +140,11 @@ def main() -> None:
         metavar="WORD",
         help="also time the requisition list searched for WORD (repeatable)",
     )
+    parser.add_argument(
+        "--page", action="append", default=[], metavar="NAME", help="time only this page"
+    )
     args = parser.parse_args()
+    ONLY.update(args.page)
     benchkit.PG_NAME = "sl_hot"
     benchkit.configure("postgres")
     benchkit.setup_django()
@@ -150,9 +174,10 @@ def main() -> None:
             .name
         )
     from school_logistics.core.models import Document, User
-    from school_logistics.workflow.models import ApprovalLog, ApprovalTask
+    from school_logistics.workflow.models import DONE_STATUSES, ApprovalLog, ApprovalTask
 
     approver = busiest_approver()
+    decider = most_decided_approver()
     extra = {
         "documents": Document.objects.count(),
         "pending_tasks": ApprovalTask.objects.filter(status="pending").count(),
@@ -167,6 +192,18 @@ def main() -> None:
             {
                 "pending_for_user": ApprovalTask.objects.filter(
                     assignee=approver, status="pending"
+                ).count(),
+                **extra,
+            },
+        ),
+        time_page(
+            "inbox_done",  # 我已处理 of the approver who decided most, newest first
+            decider,
+            "/app/approvals/?tab=done",
+            args.runs,
+            {
+                "done_for_user": ApprovalTask.objects.filter(
+                    assignee=decider, status__in=DONE_STATUSES
                 ).count(),
                 **extra,
             },
@@ -259,7 +296,8 @@ def main() -> None:
             )
         )
     for line in lines:
-        benchkit.emit(line)
+        if line is not None:
+            benchkit.emit(line)
 
 
 if __name__ == "__main__":

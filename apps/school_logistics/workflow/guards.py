@@ -55,7 +55,7 @@ def step_fields(document: Document, user: User) -> frozenset[str]:
     """The current step's editable fields, for whoever holds a pending task on it."""
     task = (
         ApprovalTask.objects.filter(document=document, assignee=user, status=TaskStatus.PENDING)
-        .select_related("process__version")
+        .select_related("process__version__workflow")  # the flow's DocType, for its parse
         .first()
     )
     if task is None:

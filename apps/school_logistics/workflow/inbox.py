@@ -13,6 +13,7 @@ from django.utils.translation import gettext_noop
 
 from school_logistics.core.models import Document, User
 from school_logistics.workflow.models import (
+    DONE_STATUSES,
     ApprovalProcess,
     ApprovalTask,
     CarbonCopy,
@@ -29,12 +30,6 @@ TABS = {
     "mine": gettext_noop("我发起的"),
     "cc": gettext_noop("抄送我的"),
 }
-DONE_STATUSES = (
-    TaskStatus.APPROVED,
-    TaskStatus.REJECTED,
-    TaskStatus.RETURNED,
-    TaskStatus.TRANSFERRED,
-)
 
 
 @dataclass
@@ -56,11 +51,19 @@ def todo(user: User) -> QuerySet[ApprovalTask]:
     return ApprovalTask.objects.filter(assignee=user, status=TaskStatus.PENDING)
 
 
+def done(user: User) -> QuerySet[ApprovalTask]:
+    """The user's decisions, newest first; a task the system moved off a deactivated user has
+    no time: last."""
+    return ApprovalTask.objects.filter(assignee=user, status__in=DONE_STATUSES).order_by(
+        F("acted_at").desc(nulls_last=True), "-pk"
+    )
+
+
 def counts(user: User) -> dict[str, int]:
     """Return the live count per tab (one query each, whatever the volume)."""
     return {
         "todo": todo(user).count(),
-        "done": ApprovalTask.objects.filter(assignee=user, status__in=DONE_STATUSES).count(),
+        "done": done(user).order_by().count(),
         "mine": ApprovalProcess.objects.filter(requester=user, is_current=True).count(),
         "cc": CarbonCopy.objects.filter(user=user).count(),
     }
@@ -115,10 +118,7 @@ def rows(
     if tab == "todo":
         tasks = todo(user).order_by(*URGENT_FIRST)
     elif tab == "done":
-        # Newest first; a task the system moved off a deactivated user has no time: last.
-        tasks = ApprovalTask.objects.filter(assignee=user, status__in=DONE_STATUSES).order_by(
-            F("acted_at").desc(nulls_last=True), "-pk"
-        )
+        tasks = done(user)
     else:
         tasks = None
     if tasks is not None:

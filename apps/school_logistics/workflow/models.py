@@ -125,6 +125,13 @@ class TaskStatus(models.TextChoices):
 
 
 OPEN_TASK_STATUSES = (TaskStatus.PENDING, TaskStatus.WAITING)
+# Decided by their assignee: the 我已处理 tab (ordered by the `task_done` index, PostgreSQL).
+DONE_STATUSES = (
+    TaskStatus.APPROVED,
+    TaskStatus.REJECTED,
+    TaskStatus.RETURNED,
+    TaskStatus.TRANSFERRED,
+)
 
 
 class ApprovalTask(models.Model):
