@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 
 import dj_database_url
-import xstatic.pkg.bootstrap  # type: ignore[import-untyped]
-import xstatic.pkg.font_awesome  # type: ignore[import-untyped]
+import xstatic.pkg.bootstrap
+import xstatic.pkg.font_awesome
 
 from config.env import envbool, envint, envlist, envstr
 

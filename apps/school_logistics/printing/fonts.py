@@ -107,8 +107,8 @@ def planned() -> tuple[Face, ...]:
 
 def make_subset(source: str, index: int, target: Path) -> None:
     """Write the subset of one face of a font file to target (10-45 s: fontTools is pure Python)."""
-    from fontTools import subset  # type: ignore[import-untyped]
-    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
 
     # Bounding boxes are kept as they are: recomputing them over every glyph doubles the time.
     font = TTFont(source, fontNumber=index, recalcBBoxes=False, recalcTimestamp=False)
