@@ -8,12 +8,23 @@ from functools import lru_cache
 from typing import Any
 
 from django.db.models import F, Q, QuerySet
+from django.utils.translation import gettext
 
 from school_logistics.core.models import Document
 from school_logistics.core.prepared import prepared
 from school_logistics.core.registry import get_meta
 from school_logistics.workflow.definition import Flow, Step, parse_flow
 from school_logistics.workflow.models import ApprovalTask, Workflow, WorkflowVersion
+
+
+def flow_text(text: str) -> str:
+    """Return a flow's word (a step's label or state, an action's verb) in the active language.
+
+    Flows are data and store their words as written; the shipped flows' words are in the
+    catalogue (each domain's `flow_texts.py`), an admin's own show as typed. Only pages
+    translate: the API and the stored rows keep the words as the flow has them.
+    """
+    return gettext(text) if text else text
 
 
 def flow_fields(doctype: str) -> tuple[set[str], set[str]]:

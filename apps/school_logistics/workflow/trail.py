@@ -71,6 +71,7 @@ def _verb(log: ApprovalLog) -> str:
 
 def approval_trail(document: Document) -> list[TrailEntry]:
     """Return the document's approval trail, oldest first; empty when it has no workflow."""
+    from school_logistics.workflow.flows import flow_text
     from school_logistics.workflow.models import ApprovalLog
 
     logs = (
@@ -81,9 +82,9 @@ def approval_trail(document: Document) -> list[TrailEntry]:
     )
     return [
         TrailEntry(
-            step=log.step_label,
+            step=flow_text(log.step_label),
             actor=log.actor.display_name if log.actor else _(SYSTEM),
-            action=_verb(log) or _label(log.action),
+            action=flow_text(_verb(log)) or _label(log.action),
             at=log.created,
             comment=log.comment,
             on_behalf_of=log.on_behalf_of.display_name if log.on_behalf_of else "",

@@ -29,7 +29,7 @@ from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.views.doctypes import form_url
 from school_logistics.core.views.list_query import page_param
 from school_logistics.workflow import actions, graph, inbox
-from school_logistics.workflow.flows import flow_of, task_step, workflow_for
+from school_logistics.workflow.flows import flow_of, flow_text, task_step, workflow_for
 from school_logistics.workflow.models import (
     ApprovalProcess,
     ApprovalTask,
@@ -126,7 +126,9 @@ def task_action(request: HttpRequest, task_id: int, action: str) -> HttpResponse
         return _back(request, _task_page(task_id))
     document = process.document
     verb = flow_of(process.version).step(process.acted_step).verbs.get(action)
-    messages.success(request, _("已%(verb)s") % {"verb": verb} if verb else TASK_ACTIONS[action])
+    messages.success(
+        request, _("已%(verb)s") % {"verb": flow_text(verb)} if verb else TASK_ACTIONS[action]
+    )
     return _back(request, form_url(get_meta(document.doctype), document.name))
 
 

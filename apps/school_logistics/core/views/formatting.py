@@ -108,11 +108,11 @@ def doc_status(doc: Document) -> tuple[str, str]:
     waiting = doc.docstatus == DocStatus.SUBMITTED and getattr(doc, "in_approval", False)
     if doc.workflow_state and (doc.docstatus == DocStatus.DRAFT or waiting):
         style = "in-approval" if waiting else PAUSED_STATES.get(doc.workflow_state, "in-approval")
-        label = (
-            doc.workflow_state if style != "in-approval" else _("审批中：%s") % doc.workflow_state
-        )
+        # States are the flow's words, stored as written: shipped ones are in the catalogue.
+        state = _(doc.workflow_state)
+        label = state if style != "in-approval" else _("审批中：%s") % state
         return label, style
     if doc.workflow_state and doc.docstatus == DocStatus.SUBMITTED:
         # Where its approval ended (已通过, 已验收, …) says more than 已提交, as in the trail.
-        return doc.workflow_state, status_style(doc.docstatus)
+        return _(doc.workflow_state), status_style(doc.docstatus)
     return status_label(doc.docstatus), status_style(doc.docstatus)
