@@ -21,8 +21,8 @@ def flow_text(text: str) -> str:
     """Return a flow's word (a step's label or state, an action's verb) in the active language.
 
     Flows are data and store their words as written; the shipped flows' words are in the
-    catalogue (each domain's `flow_texts.py`), an admin's own show as typed. Only pages
-    translate: the API and the stored rows keep the words as the flow has them.
+    catalogue (each domain's `flow_texts.py`), an admin's own show as typed. Only what people
+    read is translated: stored rows and the API's workflow actions keep the words as written.
     """
     return gettext(text) if text else text
 
