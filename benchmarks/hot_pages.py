@@ -40,7 +40,7 @@ def long_trail_document(hops: int) -> str:
     """Submit a requisition and transfer its first step back and forth `hops` times."""
     from school_logistics.core import services
     from school_logistics.core.models import User
-    from school_logistics.workflow import actions
+    from school_logistics.workflow import actions, handover
     from school_logistics.workflow.models import ApprovalTask
 
     teacher = User.objects.get(username="teacher")
@@ -57,7 +57,7 @@ def long_trail_document(hops: int) -> str:
     for _ in range(hops):
         user = User.objects.get(username=holder[0])
         task = ApprovalTask.objects.get(document=doc.pk, assignee=user, status="pending")
-        actions.transfer(task.pk, actor=user, to_user=holder[1], comment="请帮忙看一下")
+        handover.transfer(task.pk, actor=user, to_user=holder[1], comment="请帮忙看一下")
         holder.reverse()
     return doc.name
 

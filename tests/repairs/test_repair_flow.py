@@ -14,7 +14,7 @@ from school_logistics.core.models import Document, User
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.services import DocumentStateError
 from school_logistics.core.validation import DocumentValidationError
-from school_logistics.workflow import actions, inbox
+from school_logistics.workflow import actions, handover, inbox
 from school_logistics.workflow.models import ApprovalLog, ApprovalTask, ProcessStatus, TaskStatus
 from school_logistics.workflow.sla import add_working_hours
 from school_logistics.workflow.trail import approval_trail
@@ -242,7 +242,7 @@ def test_non_assignee_holding_the_task_cannot_record_the_completion(users, items
     dispatch(doc, users)
     task = pending(doc, users["worker"])
     # 总务处 change their mind after handing the task on: the record stays the assignee's.
-    actions.transfer(task.pk, actor=users["worker"], to_user="purchaser")
+    handover.transfer(task.pk, actor=users["worker"], to_user="purchaser")
     before = fresh(doc).data
     with pytest.raises(PermissionDenied):
         services.save_document(DT, doc.name, {"labour_cost": "80"}, actor=users["purchaser"])

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from school_logistics.core import registry, services
 from school_logistics.core.models import Document, User
-from school_logistics.workflow import actions, delegation
+from school_logistics.workflow import actions, delegation, handover
 from school_logistics.workflow.models import ApprovalLog
 from tests.workflow.conftest import pending
 from tests.workflow.test_modes import step, use_flow
@@ -236,7 +236,7 @@ def test_document_page_statements_do_not_grow_with_its_trail(users, item):
         """Transfer the step back and forth: each hand-over is a trail line and a new task."""
         for _ in range(n):
             task = pending(doc, users[holder[0]])
-            actions.transfer(task.pk, actor=users[holder[0]], to_user=holder[1], comment="请处理")
+            handover.transfer(task.pk, actor=users[holder[0]], to_user=holder[1], comment="请处理")
             holder.reverse()
 
     pass_around(4)

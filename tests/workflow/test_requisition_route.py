@@ -12,7 +12,7 @@ from school_logistics.core import services
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.services import DocumentStateError
 from school_logistics.notify.models import Notification
-from school_logistics.workflow import actions
+from school_logistics.workflow import actions, handover
 from school_logistics.workflow.models import (
     ApprovalLog,
     ApprovalProcess,
@@ -209,8 +209,8 @@ def test_transfer_hands_the_decision_to_a_colleague(users, item):
     actions.approve(pending(doc, users["head"]).pk, actor=users["head"])
     task = pending(doc, users["purchaser"])
     with pytest.raises(services.DocumentValidationError):
-        actions.transfer(task.pk, actor=users["purchaser"], to_user="teacher")  # the requester
-    actions.transfer(task.pk, actor=users["purchaser"], to_user="storekeeper", comment="你熟悉")
+        handover.transfer(task.pk, actor=users["purchaser"], to_user="teacher")  # the requester
+    handover.transfer(task.pk, actor=users["purchaser"], to_user="storekeeper", comment="你熟悉")
     run_to_end(doc, users, "storekeeper")
     doc.refresh_from_db()
     assert doc.docstatus == DocStatus.SUBMITTED
@@ -220,7 +220,7 @@ def test_add_approver_before_self_decides_first(users, item):
     doc = requisition(users["teacher"], "100", item)
     submit(doc, users["teacher"])
     task = pending(doc, users["head"])
-    actions.add_approver(task.pk, actor=users["head"], user="colleague", position="before")
+    handover.add_approver(task.pk, actor=users["head"], user="colleague", position="before")
     task.refresh_from_db()
     assert task.status == TaskStatus.WAITING
     actions.approve(pending(doc, users["colleague"]).pk, actor=users["colleague"])
@@ -232,7 +232,7 @@ def test_add_approver_after_self_must_also_approve(users, item):
     doc = requisition(users["teacher"], "100", item)
     submit(doc, users["teacher"])
     task = pending(doc, users["head"])
-    actions.add_approver(task.pk, actor=users["head"], user="colleague", position="after")
+    handover.add_approver(task.pk, actor=users["head"], user="colleague", position="after")
     actions.approve(task.pk, actor=users["head"])
     assert not ApprovalTask.objects.filter(document=doc, assignee=users["purchaser"]).exists()
     actions.approve(pending(doc, users["colleague"]).pk, actor=users["colleague"])
@@ -338,7 +338,7 @@ def test_added_approver_may_read_the_document_they_approve(client, users, item):
     url = f"/app/material-requisition/{doc.name}"
     client.force_login(users["colleague"])  # a teacher: roles let them read only their own
     assert client.get(url).status_code == 404
-    actions.add_approver(
+    handover.add_approver(
         pending(doc, users["head"]).pk, actor=users["head"], user="colleague", position="before"
     )
     page = client.get(url)
@@ -358,7 +358,7 @@ def test_a_teachers_list_holds_their_own_what_they_approve_and_what_they_are_cop
     hidden = requisition(users["colleague"], "400", item, purpose="与你无关的")
     submit(asked, users["colleague"])
     submit(copied, users["colleague"])
-    actions.add_approver(
+    handover.add_approver(
         pending(asked, users["head"]).pk, actor=users["head"], user="teacher", position="before"
     )
     process = ApprovalProcess.objects.get(document=copied, is_current=True)

@@ -17,7 +17,7 @@ from school_logistics.api.handler import Call
 from school_logistics.api.serialize import doc_to_dict
 from school_logistics.core import permissions
 from school_logistics.core.models import Document
-from school_logistics.workflow import actions, inbox
+from school_logistics.workflow import actions, handover, inbox
 from school_logistics.workflow.flows import task_step
 from school_logistics.workflow.models import ApprovalProcess, ApprovalTask, TaskStatus
 
@@ -144,7 +144,7 @@ def _task_of(call: Call) -> ApprovalTask:
 
 def transfer(call: Call) -> dict[str, str]:
     task = _task_of(call)
-    actions.transfer(
+    handover.transfer(
         task.pk,
         actor=call.user,
         to_user=str(_arg(call, "user")),
@@ -155,7 +155,7 @@ def transfer(call: Call) -> dict[str, str]:
 
 def add_approver(call: Call) -> dict[str, str]:
     task = _task_of(call)
-    actions.add_approver(
+    handover.add_approver(
         task.pk,
         actor=call.user,
         user=str(_arg(call, "user")),

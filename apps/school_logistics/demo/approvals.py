@@ -132,7 +132,7 @@ def act(
     by: User | None = None,
 ) -> None:
     """Have the task holder (`by`, else the oldest) approve, return to step `to`, or transfer."""
-    from school_logistics.workflow import actions
+    from school_logistics.workflow import actions, handover
     from school_logistics.workflow.models import ApprovalTask, TaskStatus
 
     document = Document.objects.get(doctype=doctype, name=name)
@@ -150,6 +150,6 @@ def act(
     elif action == "return":
         actions.return_for_revision(task.pk, actor=task.assignee, comment=comment, to_step=to)
     elif action == "transfer":
-        actions.transfer(task.pk, actor=task.assignee, to_user=to, comment=comment)
+        handover.transfer(task.pk, actor=task.assignee, to_user=to, comment=comment)
     else:
         raise ValueError(f"不支持的审批动作：{action}")

@@ -1,4 +1,5 @@
-"""Every approval action: one service each, one transaction, the trail written in it.
+"""Every approval action but the hand-overs (handover.py): one service each, one transaction, the
+trail written in it.
 
 The document row, then the process row, are locked first, so two approvers acting on one
 step at the same moment produce one transition; the second sees "already handled".
@@ -37,7 +38,7 @@ from school_logistics.workflow.models import (
     TaskStatus,
     WorkflowVersion,
 )
-from school_logistics.workflow.routing import PlannedStep, plan_route, school_users
+from school_logistics.workflow.routing import PlannedStep, plan_route
 
 URGE_INTERVAL = dt.timedelta(hours=1)
 # Trail actions that mean a step was passed by its approver (so the requester can no longer withdraw).
@@ -228,7 +229,7 @@ def _step_tasks_locked(task_id: int) -> QuerySet[ApprovalTask]:
     )
 
 
-def _task_for_action(
+def task_for_action(
     task_id: int, actor: User
 ) -> tuple[ApprovalTask, ApprovalProcess, Step, list[ApprovalTask]]:
     """Lock and return the actor's pending task, refusing anyone else's or a stale one.
@@ -261,7 +262,7 @@ def _task_for_action(
     return task, process, step, tasks
 
 
-def _close_task(task: ApprovalTask, status: str, comment: str) -> None:
+def close_task(task: ApprovalTask, status: str, comment: str) -> None:
     task.status = status
     task.comment = comment
     task.acted_at = timezone.now()
@@ -313,9 +314,9 @@ def approve(
     `timed_out` is the SLA sweep approving for the assignee when the step allows it.
     """
     with transaction.atomic(), writes_together():
-        task, process, step, tasks = _task_for_action(task_id, actor)
+        task, process, step, tasks = task_for_action(task_id, actor)
         _require_step_fields(process, step)
-        _close_task(task, TaskStatus.APPROVED, comment)  # `tasks` holds it: now approved
+        close_task(task, TaskStatus.APPROVED, comment)  # `tasks` holds it: now approved
         _log_task(process, task, step, "timeout_approve" if timed_out else "approve", attachments)
         if engine.step_done(step, tasks):
             engine.advance(process, step, last_actor=actor, tasks=tasks)
@@ -359,8 +360,8 @@ def reject(
     step says where a rejection goes (e.g. 重新报修 → the worker), the document goes there."""
     with transaction.atomic(), writes_together():
         reason = _need_reason(comment, _("拒绝"))
-        task, process, step, _step_tasks = _task_for_action(task_id, actor)
-        _close_task(task, TaskStatus.REJECTED, reason)
+        task, process, step, _step_tasks = task_for_action(task_id, actor)
+        close_task(task, TaskStatus.REJECTED, reason)
         _log_task(process, task, step, "reject", attachments)
         if step.on_reject == REJECTED:
             engine.finish(process, ProcessStatus.REJECTED, actor=actor)
@@ -381,14 +382,14 @@ def return_for_revision(
     """Return (退回) the document to the requester, or to an earlier step to decide again."""
     with transaction.atomic(), writes_together():
         reason = _need_reason(comment, _("退回"))
-        task, process, step, _step_tasks = _task_for_action(task_id, actor)
+        task, process, step, _step_tasks = task_for_action(task_id, actor)
         flow = engine.current_flow(process)
         if to_step:
             if to_step not in [r["key"] for r in earlier_steps(process, step)]:
                 raise DocumentStateError(_("只能退回到之前的审批步骤"))
         elif process.document.docstatus != DocStatus.DRAFT:
             raise DocumentStateError(_("单据已提交，不能退回给申请人；只能退回到之前已提交的步骤"))
-        _close_task(task, TaskStatus.RETURNED, reason)
+        close_task(task, TaskStatus.RETURNED, reason)
         _log_task(process, task, step, "return", attachments)
         engine.open_tasks(process).update(status=TaskStatus.CLOSED)
         if to_step:
@@ -414,90 +415,6 @@ def earlier_steps(process: ApprovalProcess, step: Step) -> list[dict[str, Any]]:
         if r["status"] not in ("skipped", "off")
         and (step.docstatus == DocStatus.DRAFT or flow.step(r["key"]).docstatus == step.docstatus)
     ]
-
-
-def _colleague(username: str, process: ApprovalProcess) -> User:
-    user = school_users(process.document.school).filter(username=username).first()
-    if user is None:
-        raise DocumentValidationError.single(
-            _("找不到本校在职成员“%(u)s”") % {"u": username}, "user"
-        )
-    return user
-
-
-def transfer(
-    task_id: int,
-    *,
-    actor: User,
-    to_user: str,
-    comment: str = "",
-    attachments: Sequence[Attachment] = (),
-) -> ApprovalProcess:
-    """Transfer (转交) a task to another member of the school, who then decides instead."""
-    with transaction.atomic(), writes_together():
-        task, process, step, _step_tasks = _task_for_action(task_id, actor)
-        target = _colleague(to_user, process)
-        _check_new_approver(target, process, step)
-        _close_task(task, TaskStatus.TRANSFERRED, comment)
-        entry = engine.log(
-            process, "transfer", actor=actor, step=step, comment=_transfer_note(target, comment)
-        )
-        attach(entry, attachments)
-        engine.join_step(process, step, target, like=task)
-        notices.task_assigned(process, [target])
-    return process
-
-
-def _transfer_note(target: User, comment: str) -> str:
-    note = _("转交给 %(name)s") % {"name": target.display_name}
-    return f"{note}：{comment}" if comment else note
-
-
-def _check_new_approver(target: User, process: ApprovalProcess, step: Step) -> None:
-    if target.pk == process.requester_id and not step.allow_self_approval:
-        raise DocumentValidationError.single(_("申请人不能审批自己的单据"), "user")
-    if engine.open_tasks(process).filter(step=step.key, assignee=target).exists():
-        raise DocumentValidationError.single(
-            _("%(name)s 已在此步骤中") % {"name": target.display_name}, "user"
-        )
-
-
-def add_approver(
-    task_id: int,
-    *,
-    actor: User,
-    user: str,
-    position: str,
-    comment: str = "",
-    attachments: Sequence[Attachment] = (),
-) -> ApprovalProcess:
-    """Add an approver (加签) before oneself (they decide first) or after (they decide next)."""
-    if position not in ("before", "after"):
-        raise DocumentValidationError.single(_("请选择前加签或后加签"), "position")
-    with transaction.atomic(), writes_together():
-        task, process, step, _step_tasks = _task_for_action(task_id, actor)
-        target = _colleague(user, process)
-        _check_new_approver(target, process, step)
-        waiting = TaskStatus.PENDING if position == "before" else TaskStatus.WAITING
-        added = engine.join_step(process, step, target, like=task, status=waiting, added=True)
-        if position == "before":  # the adder waits for the added approver
-            task.status = TaskStatus.WAITING
-            task.waits_for = added
-            task.save(update_fields=["status", "waits_for"])
-            notices.task_assigned(process, [target])
-        else:  # the added approver waits for the adder
-            added.waits_for = task
-            added.save(update_fields=["waits_for"])
-        label = _("前加签") if position == "before" else _("后加签")
-        entry = engine.log(
-            process,
-            "add_approver",
-            actor=actor,
-            step=step,
-            comment=f"{label} {target.display_name}" + (f"：{comment}" if comment else ""),
-        )
-        attach(entry, attachments)
-    return process
 
 
 def withdraw(doctype: str, name: str, *, actor: User, comment: str = "") -> ApprovalProcess:

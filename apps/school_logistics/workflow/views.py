@@ -28,7 +28,7 @@ from school_logistics.core.services import DocumentStateError, upload_attachment
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.views.doctypes import form_url
 from school_logistics.core.views.list_query import page_param
-from school_logistics.workflow import actions, graph, inbox
+from school_logistics.workflow import actions, graph, handover, inbox
 from school_logistics.workflow.flows import flow_of, flow_text, task_step, workflow_for
 from school_logistics.workflow.models import (
     ApprovalProcess,
@@ -101,14 +101,14 @@ def task_action(request: HttpRequest, task_id: int, action: str) -> HttpResponse
             to_step=request.POST.get("to_step", ""),
             attachments=files,
         ),
-        "transfer": lambda: actions.transfer(
+        "transfer": lambda: handover.transfer(
             task_id,
             actor=user,
             to_user=request.POST.get("user", "").strip(),
             comment=comment,
             attachments=files,
         ),
-        "add_approver": lambda: actions.add_approver(
+        "add_approver": lambda: handover.add_approver(
             task_id,
             actor=user,
             user=request.POST.get("user", "").strip(),
