@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -214,18 +214,29 @@ def _task_document_locked(task_id: int) -> QuerySet[Document]:
     )
 
 
+def _step_of(task_id: int) -> QuerySet[ApprovalTask]:
+    """The task with the other tasks of its step and activation."""
+    acted = ApprovalTask.objects.filter(pk=task_id)
+    return ApprovalTask.objects.filter(
+        process_id=Subquery(acted.values("process_id")),
+        activation=Subquery(acted.values("activation")),
+        step=Subquery(acted.values("step")),
+    )
+
+
 @prepared
 def _step_tasks_locked(task_id: int) -> QuerySet[ApprovalTask]:
-    """The task with the other tasks of its step and activation, their process row locked."""
-    acted = ApprovalTask.objects.filter(pk=task_id)
     return (
-        ApprovalTask.objects.select_for_update(of=("process",))
+        _step_of(task_id)
+        .select_for_update(of=("process",))
         .select_related("process__version__workflow", "process__requester")
-        .filter(
-            process_id=Subquery(acted.values("process_id")),
-            activation=Subquery(acted.values("activation")),
-            step=Subquery(acted.values("step")),
-        )
+    )
+
+
+@prepared
+def _step_tasks_with_document(task_id: int) -> QuerySet[ApprovalTask]:
+    return _step_of(task_id).select_related(
+        "document__school", "process__version__workflow", "process__requester"
     )
 
 
@@ -237,9 +248,14 @@ def task_for_action(
     The step's tasks (this one included) come along as they stand under the lock: whether
     the step is done needs no second read.
     """
-    # Lock order as everywhere: the document, then the process; the task is read after both.
-    documents = _task_document_locked(task_id)
-    tasks = _step_tasks_locked(task_id)
+    if connection.features.has_select_for_update:
+        # Lock order as everywhere: the document, then the process; the task is read after both.
+        documents = _task_document_locked(task_id)
+        tasks = _step_tasks_locked(task_id)
+    else:
+        # SQLite locks the whole database for the transaction (BEGIN IMMEDIATE): one read.
+        tasks = _step_tasks_with_document(task_id)
+        documents = [tasks[0].document] if tasks else []
     task = next((t for t in tasks if t.pk == task_id), None)
     if not documents or task is None:
         raise PermissionDenied(_("没有找到这条审批任务"))
