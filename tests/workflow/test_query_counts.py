@@ -249,6 +249,24 @@ def test_document_page_statements_do_not_grow_with_its_trail(users, item):
     assert with_long_trail == with_short_trail
 
 
+def test_the_approvers_document_page_reads_the_run_once(users, item):
+    """The edit guard, the step's field grant and the panel ask about one run: one read of it
+    and one of its tasks serve them all."""
+    doc = three_rows(users["teacher"], item)
+    actions.start_approval(MR, doc.name, actor=users["teacher"])
+    client = Client()
+    client.force_login(users["head"])
+    url = f"/app/material-requisition/{doc.name}"
+    client.get(url)  # warm the per-process caches
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get(url).content.decode()
+    sent = [q["sql"] for q in ctx.captured_queries]
+    assert 'id="btn-approve"' in body  # the head's own task found in the run's tasks
+    # Statements that read the table itself (others only name it in a permission subquery).
+    assert sum(sql.startswith('SELECT "workflow_approvalprocess".') for sql in sent) == 1
+    assert sum(sql.startswith('SELECT "workflow_approvaltask".') for sql in sent) == 1
+
+
 def test_document_page_statements_do_not_grow_with_the_steps_ahead(users, item):
     """Each step nobody holds yet names its planned approvers: read at once, not step by step."""
     client = Client()

@@ -13,6 +13,7 @@ from school_logistics.core.models.document import DocStatus
 from school_logistics.core.services import DocumentStateError
 from school_logistics.notify.models import Notification
 from school_logistics.workflow import actions, handover
+from school_logistics.workflow.guards import refuse_locked_edit
 from school_logistics.workflow.models import (
     ApprovalLog,
     ApprovalProcess,
@@ -82,6 +83,15 @@ def test_document_is_a_locked_draft_while_in_approval(users, item):
         services.save_document(MR, doc.name, {"purpose": "改"}, actor=users["teacher"])
     with pytest.raises(DocumentStateError, match="审批中"):
         services.delete_document(MR, doc.name, actor=users["teacher"])
+
+
+def test_a_draft_read_again_after_submission_for_approval_is_locked(users, item):
+    """The run is read once per loaded row; reading the row again reads the run again."""
+    doc = requisition(users["teacher"], "100", item)
+    assert refuse_locked_edit(doc) is None
+    submit(doc, users["teacher"])
+    doc.refresh_from_db()
+    assert "审批中" in (refuse_locked_edit(doc) or "")
 
 
 def test_direct_submit_is_refused_when_a_flow_governs(users, item):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_noop
 from school_logistics.core import extensions
 from school_logistics.core.models import Document, User
 from school_logistics.workflow.actions import close_on_cancel
+from school_logistics.workflow.current import current_run
 from school_logistics.workflow.flows import flow_of, workflow_for
 from school_logistics.workflow.models import (
     RUNNING_PROCESS,
@@ -19,7 +20,6 @@ from school_logistics.workflow.models import (
     ApprovalTask,
     CarbonCopy,
     ProcessStatus,
-    TaskStatus,
 )
 
 LOCKED: dict[str, str] = {
@@ -35,12 +35,10 @@ def refuse_direct_submit(document: Document) -> str | None:
 
 
 def refuse_locked_edit(document: Document) -> str | None:
-    status = (
-        ApprovalProcess.objects.filter(document=document, is_current=True)
-        .values_list("status", flat=True)
-        .first()
-    )
-    return _(LOCKED[status]) if status in LOCKED else None
+    process = current_run(document).process
+    if process is None or process.status not in LOCKED:
+        return None
+    return _(LOCKED[process.status])
 
 
 def involved_documents(user: User) -> list[QuerySet[Any]]:
@@ -53,11 +51,7 @@ def involved_documents(user: User) -> list[QuerySet[Any]]:
 
 def step_fields(document: Document, user: User) -> frozenset[str]:
     """The current step's editable fields, for whoever holds a pending task on it."""
-    task = (
-        ApprovalTask.objects.filter(document=document, assignee=user, status=TaskStatus.PENDING)
-        .select_related("process__version__workflow")  # the flow's DocType, for its parse
-        .first()
-    )
+    task = current_run(document).pending_task_of(user)
     if task is None:
         return frozenset()
     return frozenset(flow_of(task.process.version).step(task.step).editable_fields)

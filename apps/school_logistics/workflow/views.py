@@ -29,6 +29,7 @@ from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.views.doctypes import form_url
 from school_logistics.core.views.list_query import page_param
 from school_logistics.workflow import actions, graph, handover, inbox
+from school_logistics.workflow.current import current_run
 from school_logistics.workflow.flows import flow_of, flow_text, task_step, workflow_for
 from school_logistics.workflow.models import (
     ApprovalProcess,
@@ -281,11 +282,8 @@ def form_panel(request: HttpRequest, meta: Meta, document: Document | None) -> s
     if document is None or not meta.is_submittable:
         return ""
     user: User = request.user  # type: ignore[assignment]
-    process = (
-        ApprovalProcess.objects.filter(document=document, is_current=True)
-        .select_related("version__workflow")
-        .first()
-    )
+    run = current_run(document)
+    process = run.process
     # The route a new run would take: a draft's never started, or one back with its requester.
     version: WorkflowVersion | None = None
     if process is None:
@@ -315,18 +313,10 @@ def form_panel(request: HttpRequest, meta: Meta, document: Document | None) -> s
         )
     if process is not None:
         # One read of the run's tasks serves the route diagram and the user's own pending task.
-        tasks = list(
-            process.tasks.select_related("assignee", "on_behalf_of").order_by("created", "pk")
-        )
-        context["route"] = _route_view(process, [t for t in tasks if t.activation > 0])
-        task = min(
-            (t for t in tasks if t.assignee_id == user.pk and t.status == TaskStatus.PENDING),
-            key=lambda t: t.pk,
-            default=None,
-        )
+        context["route"] = _route_view(process, [t for t in run.tasks if t.activation > 0])
+        task = run.pending_task_of(user)
         context["task"] = task
         if task is not None:
-            task.process = process
             step = task_step(task)
             context["verbs"] = step.verbs
             context["earlier_steps"] = actions.earlier_steps(process, step)

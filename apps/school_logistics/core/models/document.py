@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 
@@ -57,6 +60,17 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.doctype} {self.name}"
+
+    @cached_property
+    def memo(self) -> dict[str, Any]:
+        """What the layers above read once about this loaded row while one request uses it
+        (its approval run, asked by the edit guard, the field grant and the panel); dropped
+        when the row is read again."""
+        return {}
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        self.__dict__.pop("memo", None)
 
 
 class NamingSeries(models.Model):
