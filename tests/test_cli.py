@@ -22,6 +22,7 @@ ON_POSTGRES = "postgresql" in settings.DATABASES["default"]["ENGINE"]
 SEED = """
 from django.core.files.uploadedfile import SimpleUploadedFile
 from school_logistics.core import services
+from school_logistics.core.attachments import upload_attachment
 from school_logistics.core.models import Attachment, Department, Role, School, User
 
 school = School.objects.create(name="备份测试中学", code="backup-test")
@@ -40,7 +41,7 @@ doc = services.create_document(
     actor=keeper,
 )
 upload = SimpleUploadedFile("验收单.txt", "验收合格，数量无误".encode(), content_type="text/plain")
-att = services.upload_attachment(upload, actor=keeper)
+att = upload_attachment(upload, actor=keeper)
 Attachment.objects.filter(pk=att.pk).update(document=doc)
 print(json.dumps({"doc": doc.name, "token": att.token}))
 """

@@ -11,6 +11,7 @@ from school_logistics.api import client, errors
 from school_logistics.api.handler import Call
 from school_logistics.api.serialize import doc_to_dict
 from school_logistics.core import permissions, services
+from school_logistics.core.attachments import upload_attachment
 from school_logistics.core.models import Attachment
 
 
@@ -46,7 +47,7 @@ def upload_file(call: Call) -> dict[str, Any]:
         if doctype and docname:
             meta = client.resolve(doctype)
             document = permissions.get_document(call.user, meta, str(docname), "write")
-        attachment = services.upload_attachment(upload, actor=call.user)
+        attachment = upload_attachment(upload, actor=call.user)
         if document is not None:
             Attachment.objects.filter(pk=attachment.pk).update(document=document)
     url = f"/files/{attachment.token}/{attachment.filename}"

@@ -1,4 +1,6 @@
-"""The only writers of documents: create, save, submit, cancel, amend, delete, comment, attach.
+"""The only writers of documents: create, save, submit, cancel, amend, delete, comment.
+
+Files are uploaded by `core.attachments`; a document claims them when saved.
 
 Each service checks permission itself (so every door — page, API, import — gets the same rules),
 runs in one transaction with the controller hooks, and records a Version row in it.
@@ -8,13 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import secrets
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -493,43 +493,3 @@ def add_comment(doctype: str, name: str, content: str, *, actor: User) -> Commen
         raise DocumentValidationError.single(_("评论最多 5000 字"), "content")
     instance = permissions.get_document(actor, meta, name, "read")
     return Comment.objects.create(document=instance, actor=actor, content=content)
-
-
-ALLOWED_UPLOAD_TYPES = (
-    "image/",
-    "application/pdf",
-    "text/plain",
-    "application/vnd.openxml",
-    "application/msword",
-    "application/vnd.ms-excel",
-)
-
-
-def upload_attachment(upload: UploadedFile, *, actor: User) -> Attachment:
-    """Store an uploaded file for the actor's school; a document claims it when saved."""
-    from django.conf import settings
-
-    if actor.school_id is None:
-        raise DocumentValidationError.single(_("请先为用户指定所属学校"))
-    if upload.size is None or upload.size > settings.MAX_ATTACHMENT_BYTES:
-        raise DocumentValidationError.single(
-            _("文件太大，最大 %(mb)s MB") % {"mb": settings.MAX_ATTACHMENT_BYTES // 1024 // 1024},
-            "file",
-        )
-    content_type = upload.content_type or "application/octet-stream"
-    if not content_type.startswith(ALLOWED_UPLOAD_TYPES):
-        raise DocumentValidationError.single(
-            _("不支持的文件类型：%(t)s") % {"t": content_type}, "file"
-        )
-    filename = (upload.name or "file").replace("/", "_")[-150:]
-    attachment = Attachment(
-        token=secrets.token_hex(16),
-        school_id=actor.school_id,
-        filename=filename,
-        content_type=content_type,
-        size=upload.size,
-        uploaded_by=actor,
-    )
-    attachment.file.save(filename, upload, save=False)
-    attachment.save()
-    return attachment

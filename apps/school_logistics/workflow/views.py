@@ -20,11 +20,12 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from school_logistics.core import permissions
+from school_logistics.core.attachments import upload_attachment
 from school_logistics.core.meta import Meta
 from school_logistics.core.models import Attachment, Document, User
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.registry import get_meta
-from school_logistics.core.services import DocumentStateError, upload_attachment
+from school_logistics.core.services import DocumentStateError
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.views.doctypes import form_url
 from school_logistics.core.views.list_query import page_param

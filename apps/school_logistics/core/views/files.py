@@ -8,7 +8,8 @@ from django.http import FileResponse, Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from school_logistics.core import permissions, services
+from school_logistics.core import permissions
+from school_logistics.core.attachments import upload_attachment
 from school_logistics.core.models import Attachment, User
 from school_logistics.core.registry import get_meta
 from school_logistics.core.validation import DocumentValidationError
@@ -62,7 +63,7 @@ def upload(request: HttpRequest, doctype: str) -> JsonResponse:
     if upload_file is None:
         return JsonResponse({"error": _("请选择要上传的文件")}, status=400)
     try:
-        attachment = services.upload_attachment(upload_file, actor=user)
+        attachment = upload_attachment(upload_file, actor=user)
     except DocumentValidationError as exc:
         return JsonResponse({"error": " ".join(exc.messages())}, status=400)
     url = f"/files/{attachment.token}/{attachment.filename}"
