@@ -241,6 +241,18 @@ def test_required_field_missing_is_refused(users):
     assert snapshot() == before
 
 
+@pytest.mark.parametrize("blank", ["\u3000\u3000", "\u200b", "\ufeff \u200d", "\u2060"])
+def test_required_text_of_only_invisible_characters_is_missing(users, blank):
+    """Full-width spaces and zero-width characters, pasted from chat, show nothing."""
+    errors = refused({"title": blank}, users["teacher"])
+    assert list(errors) == ["title"]
+
+
+def test_invisible_characters_at_the_ends_of_text_are_trimmed(users):
+    doc = create({"title": "\u200b期中考试用纸\ufeff\u3000"}, users["teacher"])
+    assert doc.data["title"] == "期中考试用纸"
+
+
 def test_bad_child_cell_is_keyed_by_row_and_field(users):
     errors = refused(
         {"rows": [{"item_label": "a", "qty": 2}, {"item_label": "", "qty": 0}]}, users["teacher"]

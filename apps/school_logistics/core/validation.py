@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
@@ -29,6 +30,19 @@ class DocumentValidationError(Exception):
 
     def messages(self) -> list[str]:
         return [m for msgs in self.errors.values() for m in msgs]
+
+
+# Spaces (the full-width 　 included) and the characters that show nothing (zero-width space and
+# joiners, BOM): pasted from chat apps and office files, they made an empty field look filled.
+_BLANK_ENDS = re.compile(r"^[\s\u200b-\u200d\u2060\ufeff]+|[\s\u200b-\u200d\u2060\ufeff]+$")
+
+
+class TextField(forms.CharField):
+    """Text trimmed of blank and invisible characters at both ends: only those is empty."""
+
+    def to_python(self, value: Any) -> str:
+        text = _BLANK_ENDS.sub("", super().to_python(value))
+        return text or self.empty_value
 
 
 def form_field(f: DocField) -> forms.Field:
@@ -64,9 +78,7 @@ def form_field(f: DocField) -> forms.Field:
                 required=required, choices=[("", "")] + [(o, o) for o in f.select_options]
             )
         case _:
-            return forms.CharField(
-                required=required, max_length=TEXT_LIMITS.get(f.fieldtype, 140), strip=True
-            )
+            return TextField(required=required, max_length=TEXT_LIMITS.get(f.fieldtype, 140))
 
 
 # Keys a stored document or row carries besides its fields; input may echo them back.
