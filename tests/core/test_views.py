@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -341,6 +342,36 @@ def test_new_form_has_defaults_and_one_empty_row(client, users, items):
     assert 'name="items-0-item"' in body
     assert 'inputmode="decimal"' in body
     assert "新建物资申购单" in body
+
+
+class _Controls(HTMLParser):
+    """Collect the form controls of a page with their attributes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.controls: list[dict[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in {"input", "select", "textarea"}:
+            self.controls.append(dict(attrs))
+
+
+def test_each_control_of_a_row_is_named_by_its_column(client, users, items):
+    """On a phone the column headers are gone, and a screen reader never read them as labels."""
+    parser = _Controls()
+    parser.feed(login(client, users["teacher"]).get(NEW).content.decode())
+    row = [
+        c
+        for c in parser.controls
+        if (c.get("name") or "").startswith("items-0-") and c.get("type") != "hidden"
+    ]
+    assert {c["name"]: c.get("aria-label") for c in row} == {
+        "items-0-item": "物资",
+        "items-0-specification": "规格型号",
+        "items-0-qty": "数量",
+        "items-0-uom": "单位",
+        "items-0-rate": "预估单价",
+    }
 
 
 def test_a_total_that_is_a_field_is_shown_once_not_again_under_the_rows(client, users, items):

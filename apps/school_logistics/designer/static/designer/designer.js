@@ -324,7 +324,7 @@
     const head = el("tr", {}, [el("th", { text: text.role })]);
     cfg.rights.forEach(([, label]) => head.appendChild(el("th", { class: "text-center", text: label })));
     head.appendChild(el("th", { class: "text-center", text: text.ownOnly }));
-    head.appendChild(el("th"));
+    head.appendChild(el("th", {}, [el("span", { class: "visually-hidden", text: text.drop })]));
     $("thead", grid).replaceChildren(head);
     const body = $("tbody", grid);
     body.textContent = "";
