@@ -40,9 +40,9 @@ _BLANK_ENDS = re.compile(r"^[\s\u200b-\u200d\u2060\ufeff]+|[\s\u200b-\u200d\u206
 class TextField(forms.CharField):
     """Text trimmed of blank and invisible characters at both ends: only those is empty."""
 
-    def to_python(self, value: Any) -> str:
-        text = _BLANK_ENDS.sub("", super().to_python(value))
-        return text or self.empty_value
+    def to_python(self, value: Any) -> str | None:
+        text = super().to_python(value)
+        return _BLANK_ENDS.sub("", text) if text else self.empty_value
 
 
 def form_field(f: DocField) -> forms.Field:
