@@ -153,3 +153,25 @@ def test_a_steps_own_verbs_are_its_transitions_and_are_accepted(api, users):
     assert offered(api("principal"))["reject"] == "打回整改"
     reply = apply(api("principal"), doc, "打回整改", comment="请补充报价")
     assert reply.json()["message"]["workflow_state"] == "整改"
+
+
+def test_approve_saves_the_fields_the_step_asks_for_from_the_doc_given(api, users):
+    """Frappe's apply_workflow saves the doc it is sent; here, the fields the step asks for."""
+    from tests.workflow.test_modes import step, use_flow
+
+    use_flow(step("总务处核价", "any", editable_fields=["budget_line"]))
+    doc = make_requisition(users["teacher"])
+    apply(api("teacher"), doc, "Submit")
+    given = {"doctype": REQ, "name": doc.name, "budget_line": "教务处 教学设备"}
+    refused = api("purchaser").post(
+        M + "frappe.model.workflow.apply_workflow",
+        {"doc": {**given, "budget_line": "x" * 200}, "action": "Approve"},
+    )
+    assert refused.status_code == 417  # too long: neither saved nor approved
+    assert ApprovalTask.objects.get(document=doc).status == TaskStatus.PENDING
+    reply = api("purchaser").post(
+        M + "frappe.model.workflow.apply_workflow", {"doc": given, "action": "Approve"}
+    )
+    assert reply.status_code == 200
+    assert reply.json()["message"]["budget_line"] == "教务处 教学设备"
+    assert ApprovalTask.objects.get(document=doc).status == TaskStatus.APPROVED

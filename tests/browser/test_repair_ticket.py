@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from school_logistics.core import services
 from school_logistics.core.models import Document, User
+from school_logistics.workflow import actions
+from school_logistics.workflow.models import ApprovalTask, TaskStatus
 from tests.browser.test_requisition_journey import items, sign_in  # noqa: F401  (items: fixture)
 
 pytestmark = pytest.mark.browser
@@ -70,3 +74,44 @@ def test_total_cost_counts_labour_while_typing_and_matches_the_saved_ticket(
     ticket = Document.objects.get(doctype="Repair Ticket")
     assert ticket.grand_total == Decimal("105.00")
     expect(total).to_have_text("105.00")
+
+
+@pytest.mark.workflows
+def test_the_worker_types_the_repair_record_and_presses_complete_at_once(
+    phone: Any, live_server: Any, users: dict[str, User], classroom: None, shot: Any
+) -> None:
+    """完工 sends the record typed above it: nothing typed is lost for want of 保存 first."""
+    location = Document.objects.get(doctype="Location").name
+    ticket = services.create_document(
+        "Repair Ticket",
+        {
+            "subject": "302 教室日光灯不亮",
+            "location": location,
+            "category": "水电",
+            "description": "讲台上方两支灯管不亮",
+            "reported_on": (timezone.now() - dt.timedelta(hours=5)).isoformat(),
+        },
+        actor=users["teacher"],
+    )
+    actions.start_approval(ticket.doctype, ticket.name, actor=users["teacher"])
+    services.save_document(
+        ticket.doctype, ticket.name, {"assigned_to": "worker"}, actor=users["purchaser"]
+    )
+    dispatch = ApprovalTask.objects.get(document=ticket, assignee=users["purchaser"])
+    actions.approve(dispatch.pk, actor=users["purchaser"])
+
+    base = live_server.url
+    sign_in(phone, base, "worker")
+    phone.goto(f"{base}/app/repair-ticket/{ticket.name}")
+    done_at = timezone.localtime() - dt.timedelta(hours=1)
+    phone.fill("#f-completed_on", done_at.strftime("%Y-%m-%dT%H:%M"))
+    phone.fill("#f-labour_cost", "80")
+    phone.fill("#decision-comment", "已更换灯管")
+    phone.click("#btn-approve")
+    expect(phone.locator(".desk-messages")).to_contain_text("已完工")
+    shot(phone, "repair-completed-at-once")
+    stored = Document.objects.get(pk=ticket.pk).data
+    assert stored["labour_cost"] == "80.00"
+    assert stored["completed_on"]
+    repair = ApprovalTask.objects.get(document=ticket, assignee=users["worker"])
+    assert (repair.status, repair.comment) == (TaskStatus.APPROVED, "已更换灯管")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -287,5 +288,65 @@ def test_worker_cannot_approve_the_repair_step_before_recording_it(users, items,
     task = pending(doc, users["worker"])
     with pytest.raises(DocumentValidationError, match="完工"):
         actions.approve(task.pk, actor=task.assignee)
+    task.refresh_from_db()
+    assert task.status == TaskStatus.PENDING
+
+
+def test_the_worker_records_the_repair_and_completes_it_with_one_press(
+    client, users, items, classroom
+):
+    """完工 on the ticket's page sends the record typed above it: saved, then the step approved."""
+    doc = report(users, classroom)
+    task = dispatch(doc, users)
+    client.force_login(users["worker"])
+    page = client.get(f"/app/repair-ticket/{doc.name}").content.decode()
+    assert re.search(r'id="btn-approve" form="doc-form"', page)  # the button sends the record
+    done_at = iso(timezone.now() - dt.timedelta(hours=1))
+    response = client.post(
+        f"/app/approvals/task/{task.pk}/approve",
+        {"comment": "已更换灯管", "completed_on": done_at, "labour_cost": "30"},
+    )
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.status == TaskStatus.APPROVED
+    assert fresh(doc).data["labour_cost"] == "30.00"
+    assert fresh(doc).data["completed_on"]
+    assert approval_trail(doc)[-1].comment == "已更换灯管"
+
+
+def test_a_refused_repair_record_comes_back_as_typed_and_nothing_is_kept(
+    client, users, items, classroom
+):
+    doc = report(users, classroom)
+    task = dispatch(doc, users)
+    before = fresh(doc).data
+    client.force_login(users["worker"])
+    response = client.post(
+        f"/app/approvals/task/{task.pk}/approve",
+        {
+            "comment": "已更换灯管",
+            "completed_on": iso(timezone.now() + dt.timedelta(hours=3)),  # not yet: refused
+            "labour_cost": "45",
+        },
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "完工时间不能晚于现在" in body
+    assert 'value="45"' in body  # what was typed is on the page again
+    assert "已更换灯管</textarea>" in body  # and so is the comment
+    task.refresh_from_db()
+    assert task.status == TaskStatus.PENDING
+    assert fresh(doc).data == before
+
+
+def test_a_record_saved_with_a_refused_completion_is_not_kept(users, items, classroom):
+    """Saving and approving go together: the step still lacks its completion time, so the
+    labour cost typed with it is not kept either."""
+    doc = report(users, classroom)
+    task = dispatch(doc, users)
+    before = fresh(doc).data
+    with pytest.raises(DocumentValidationError, match="完工"):
+        actions.fill_and_approve(task.pk, {"labour_cost": "30"}, actor=users["worker"])
+    assert fresh(doc).data == before
     task.refresh_from_db()
     assert task.status == TaskStatus.PENDING

@@ -94,6 +94,16 @@ def test_a_draft_read_again_after_submission_for_approval_is_locked(users, item)
     assert "审批中" in (refuse_locked_edit(doc) or "")
 
 
+def test_a_step_that_asks_for_no_fields_decides_from_its_own_form(client, users, item):
+    """Only a step that asks for fields sends the document's form with its decision."""
+    doc = requisition(users["teacher"], "100", item)
+    submit(doc, users["teacher"])
+    client.force_login(users["head"])
+    page = client.get(f"/app/material-requisition/{doc.name}").content.decode()
+    assert 'id="btn-approve"' in page
+    assert 'id="btn-approve" form="doc-form"' not in page
+
+
 def test_direct_submit_is_refused_when_a_flow_governs(users, item):
     doc = requisition(users["teacher"], "100", item)
     with pytest.raises(DocumentStateError, match="提交审批"):

@@ -168,7 +168,9 @@ METHODS: dict[str, Method] = {
         wf.get_transitions, READ, summary="当前可执行的审批操作"
     ),
     "frappe.model.workflow.apply_workflow": Method(
-        wf.apply_workflow, WRITE, summary="执行审批操作（同意/拒绝/退回/提交审批/撤回），可附意见"
+        wf.apply_workflow,
+        WRITE,
+        summary="执行审批操作（同意/拒绝/退回/提交审批/撤回），可附意见；同意时 doc 中本步骤需填写的字段一并保存",
     ),
     "frappe.utils.print_format.download_pdf": Method(
         wf.download_pdf, READ, summary="下载单据 PDF（含审批记录）"

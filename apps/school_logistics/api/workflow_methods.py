@@ -124,7 +124,11 @@ def apply_workflow(call: Call) -> dict[str, Any]:
         if task is None:
             raise errors.PermissionError_(_("此单据当前没有您的审批任务"))
         if code == "approve":
-            actions.approve(task.pk, actor=call.user, comment=comment)
+            filled = _step_fields(call, task)
+            if filled:
+                actions.fill_and_approve(task.pk, filled, actor=call.user, comment=comment)
+            else:
+                actions.approve(task.pk, actor=call.user, comment=comment)
         elif code == "reject":
             actions.reject(task.pk, actor=call.user, comment=comment)
         else:
@@ -133,6 +137,15 @@ def apply_workflow(call: Call) -> dict[str, Any]:
             )
     document.refresh_from_db()
     return doc_to_dict(client.resolve(doctype), document)
+
+
+def _step_fields(call: Call, task: ApprovalTask) -> dict[str, Any]:
+    """The fields the approver's step asks for, as the `doc` given with 同意 carries them:
+    Frappe's apply_workflow saves the document it is given with the transition."""
+    doc = call.arg("doc")
+    if not isinstance(doc, dict):
+        return {}
+    return {f: doc[f] for f in task_step(task).editable_fields if f in doc}
 
 
 def _task_of(call: Call) -> ApprovalTask:

@@ -341,6 +341,28 @@ def approve(
     return process
 
 
+def fill_and_approve(
+    task_id: int,
+    values: dict[str, Any],
+    *,
+    actor: User,
+    comment: str = "",
+    attachments: Sequence[Attachment] = (),
+) -> ApprovalProcess:
+    """Save the fields the approver's step asks for, then approve (完工 on a repair ticket
+    whose record was just filled in): both happen or neither does."""
+    with transaction.atomic(), writes_together():
+        document = (
+            ApprovalTask.objects.filter(pk=task_id)
+            .values_list("document__doctype", "document__name")
+            .first()
+        )
+        if document is not None:  # else `approve` refuses as for any unknown task
+            doctype, name = document
+            core_services.save_document(doctype, name, values, actor=actor, savepoint=False)
+        return approve(task_id, actor=actor, comment=comment, attachments=attachments)
+
+
 def _require_step_fields(process: ApprovalProcess, step: Step) -> None:
     """Refuse to approve a step whose own fields are still empty (e.g. a repair not recorded)."""
     if not step.required_fields:

@@ -21,6 +21,8 @@ from django.views.decorators.http import require_POST
 
 from school_logistics.core import permissions
 from school_logistics.core.attachments import upload_attachment
+from school_logistics.core.document import child_metas_for
+from school_logistics.core.forms_input import editable_fields, parse_post
 from school_logistics.core.meta import Meta
 from school_logistics.core.models import Attachment, Document, User
 from school_logistics.core.models.document import DocStatus
@@ -28,6 +30,7 @@ from school_logistics.core.registry import get_meta
 from school_logistics.core.services import DocumentStateError
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.views.doctypes import form_url
+from school_logistics.core.views.form import render_form
 from school_logistics.core.views.list_query import page_param
 from school_logistics.workflow import actions, graph, handover, inbox
 from school_logistics.workflow.current import current_run
@@ -74,13 +77,19 @@ def _run(request: HttpRequest, call: Callable[[], object], done: str, default: s
     return _back(request, default)
 
 
+# What the decision form posts; anything else on a 同意 came from the document's own form.
+DECISION_KEYS = ("csrfmiddlewaretoken", "comment", "to_step", "user", "position", "next")
+
+
 @login_required
 @require_POST
 def task_action(request: HttpRequest, task_id: int, action: str) -> HttpResponse:
     """Approve, reject, return, transfer or add an approver on one of the user's tasks.
 
     The action itself reads the task under lock and refuses anyone else's, so the page reads
-    it beforehand only when files come with the action (not stored for someone else's task).
+    it beforehand only when files or the step's fields come with the action (neither is stored
+    for someone else's task). A 同意 from a page whose step asks for fields (the repair record
+    at 维修) brings them along: they are saved and the task approved together.
     """
     user: User = request.user  # type: ignore[assignment]
     comment = request.POST.get("comment", "").strip()
@@ -93,6 +102,7 @@ def task_action(request: HttpRequest, task_id: int, action: str) -> HttpResponse
         except DocumentValidationError as exc:
             messages.error(request, "；".join(exc.messages()))
             return _back(request, _task_page(task_id))
+    filled = _filled_fields(request, task_id, user) if action == "approve" else None
     calls = {
         "approve": lambda: actions.approve(task_id, actor=user, comment=comment, attachments=files),
         "reject": lambda: actions.reject(task_id, actor=user, comment=comment, attachments=files),
@@ -122,7 +132,19 @@ def task_action(request: HttpRequest, task_id: int, action: str) -> HttpResponse
     if action not in calls:
         raise PermissionDenied(_("不支持的操作"))
     try:
-        process = calls[action]()
+        if filled is not None:
+            meta, document, values = filled
+            try:
+                process = actions.fill_and_approve(
+                    task_id, values, actor=user, comment=comment, attachments=files
+                )
+            except DocumentValidationError as exc:
+                # The page again with what was typed and why it was refused: nothing is lost.
+                return render_form(
+                    request, meta, document, posted=values, errors=exc.errors, status=400
+                )
+        else:
+            process = calls[action]()
     except (DocumentValidationError, DocumentStateError) as exc:
         messages.error(request, _refusal(exc))
         return _back(request, _task_page(task_id))
@@ -134,8 +156,27 @@ def task_action(request: HttpRequest, task_id: int, action: str) -> HttpResponse
     return _back(request, form_url(get_meta(document.doctype), document.name))
 
 
+def _filled_fields(
+    request: HttpRequest, task_id: int, user: User
+) -> tuple[Meta, Document, dict[str, Any]] | None:
+    """The document's fields posted with a 同意 from its page, or None when only the decision
+    was posted (the inbox, a step that asks for nothing)."""
+    posted = request.POST.copy()
+    for key in DECISION_KEYS:
+        posted.pop(key, None)
+    if not posted:
+        return None
+    task = _own_task(task_id, user)
+    meta = get_meta(task.document.doctype)
+    document = permissions.get_document(user, meta, task.document.name, "read", related=("owner",))
+    # Every posted field, as the desk's own save reads them: the service refuses any the step
+    # does not ask this approver for, and says which.
+    values = parse_post(meta, child_metas_for(meta), posted, editable_fields(meta, DocStatus.DRAFT))
+    return (meta, document, values) if values else None
+
+
 def _own_task(task_id: int, user: User) -> ApprovalTask:
-    task = get_object_or_404(ApprovalTask, pk=task_id)
+    task = get_object_or_404(ApprovalTask.objects.select_related("document"), pk=task_id)
     if task.assignee_id != user.pk:
         raise PermissionDenied(_("这条审批任务不是您的"))
     return task
@@ -320,6 +361,10 @@ def form_panel(request: HttpRequest, meta: Meta, document: Document | None) -> s
         if task is not None:
             step = task_step(task)
             context["verbs"] = step.verbs
+            # The step's fields are in the document's form above: the decision is sent with it,
+            # so 同意 saves what was just typed (a refusal comes back with the comment kept).
+            context["with_fields"] = bool(step.editable_fields)
+            context["comment"] = request.POST.get("comment", "")
             context["earlier_steps"] = actions.earlier_steps(process, step)
             # A submitted document cannot go back to its requester as a draft.
             context["can_return_to_requester"] = document.docstatus == DocStatus.DRAFT
