@@ -350,3 +350,16 @@ def test_a_record_saved_with_a_refused_completion_is_not_kept(users, items, clas
     assert fresh(doc).data == before
     task.refresh_from_db()
     assert task.status == TaskStatus.PENDING
+
+
+def test_the_inbox_sends_a_step_that_needs_its_record_to_the_ticket_page(
+    client, users, items, classroom
+):
+    """完工 needs the repair record: from the inbox it opens the ticket, it cannot fail there."""
+    doc = report(users, classroom)
+    task = dispatch(doc, users)
+    client.force_login(users["worker"])
+    body = client.get("/app/approvals/").content.decode()
+    assert f'href="/app/repair-ticket/{doc.name}#approval">完工…</a>' in body
+    assert f"/app/approvals/task/{task.pk}/approve" not in body
+    assert re.search(rf'value="{task.pk}" form="batch-form"[^>]* disabled', body)

@@ -380,7 +380,7 @@ def _require_step_fields(process: ApprovalProcess, step: Step) -> None:
     if missing:
         labels = "、".join(field.label if (field := meta.get_field(f)) else f for f in missing)
         raise DocumentValidationError.single(
-            _("请先填写：%(fields)s，保存后再同意") % {"fields": labels}, missing[0]
+            _("请先填写：%(fields)s") % {"fields": labels}, missing[0]
         )
 
 

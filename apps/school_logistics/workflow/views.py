@@ -256,7 +256,10 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
         row.url = form_url(meta, row.document.name)  # type: ignore[attr-defined]
         row.overdue = bool(row.task and row.task.due_at and row.task.due_at < now)  # type: ignore[attr-defined]
         row.waiting = (now - row.task.created) if row.task and tab == "todo" else None  # type: ignore[attr-defined]
-        row.verbs = task_step(row.task).verbs if row.task and tab == "todo" else {}  # type: ignore[attr-defined]
+        step = task_step(row.task) if row.task and tab == "todo" else None
+        row.verbs = step.verbs if step else {}  # type: ignore[attr-defined]
+        # A step that needs fields filled in (the repair record) is decided on its page.
+        row.on_page = bool(step and step.required_fields)  # type: ignore[attr-defined]
     return render(
         request,
         "workflow/inbox.html",
