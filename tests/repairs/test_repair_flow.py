@@ -15,7 +15,7 @@ from school_logistics.core.models import Document, User
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.services import DocumentStateError
 from school_logistics.core.validation import DocumentValidationError
-from school_logistics.workflow import actions, handover, inbox
+from school_logistics.workflow import actions, handover, inbox, requester
 from school_logistics.workflow.models import ApprovalLog, ApprovalTask, ProcessStatus, TaskStatus
 from school_logistics.workflow.sla import add_working_hours
 from school_logistics.workflow.trail import approval_trail
@@ -276,7 +276,7 @@ def test_flow_refuses_a_direct_submit_and_finishes_only_through_approval(users, 
     with pytest.raises(DocumentStateError, match="提交审批"):
         services.submit_document(DT, doc.name, actor=users["teacher"])
     actions.start_approval(DT, doc.name, actor=users["teacher"])
-    process = actions.withdraw(DT, doc.name, actor=users["teacher"])
+    process = requester.withdraw(DT, doc.name, actor=users["teacher"])
     assert process.status == ProcessStatus.WITHDRAWN
     assert fresh(doc).docstatus == DocStatus.DRAFT
 

@@ -13,7 +13,7 @@ from school_logistics.core.models import Document, Version
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.services import DocumentStateError
 from school_logistics.core.validation import DocumentValidationError
-from school_logistics.workflow import actions
+from school_logistics.workflow import actions, requester
 from school_logistics.workflow.definition import FlowError, parse_flow
 from school_logistics.workflow.models import (
     ApprovalLog,
@@ -296,7 +296,7 @@ def test_submitted_step_edits_only_fields_allowed_after_submit(users, accepting)
 
 def test_submitted_document_cannot_be_withdrawn_or_returned_to_its_requester(users, accepting):
     with pytest.raises(DocumentStateError, match="已提交"):
-        actions.withdraw(LIFECYCLE, accepting.name, actor=users["teacher"])
+        requester.withdraw(LIFECYCLE, accepting.name, actor=users["teacher"])
     task = pending(accepting, users["storekeeper"])
     with pytest.raises(DocumentStateError, match="不能退回给申请人"):
         actions.return_for_revision(task.pk, actor=users["storekeeper"], comment="不对")

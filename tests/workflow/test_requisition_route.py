@@ -12,7 +12,7 @@ from school_logistics.core import services
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.services import DocumentStateError
 from school_logistics.notify.models import Notification
-from school_logistics.workflow import actions, handover
+from school_logistics.workflow import actions, handover, requester
 from school_logistics.workflow.guards import refuse_locked_edit
 from school_logistics.workflow.models import (
     ApprovalLog,
@@ -194,8 +194,8 @@ def test_withdraw_before_any_approval_only(users, item):
     doc = requisition(users["teacher"], "100", item)
     submit(doc, users["teacher"])
     with pytest.raises(PermissionDenied):
-        actions.withdraw(MR, doc.name, actor=users["head"])
-    actions.withdraw(MR, doc.name, actor=users["teacher"])
+        requester.withdraw(MR, doc.name, actor=users["head"])
+    requester.withdraw(MR, doc.name, actor=users["teacher"])
     doc.refresh_from_db()
     assert doc.workflow_state == "已撤回"
     assert not ApprovalTask.objects.filter(document=doc, status=TaskStatus.PENDING).exists()
@@ -203,7 +203,7 @@ def test_withdraw_before_any_approval_only(users, item):
     submit(doc, users["teacher"])
     actions.approve(pending(doc, users["head"]).pk, actor=users["head"])
     with pytest.raises(DocumentStateError, match="不能撤回"):
-        actions.withdraw(MR, doc.name, actor=users["teacher"])
+        requester.withdraw(MR, doc.name, actor=users["teacher"])
 
 
 def test_withdraw_button_shows_only_while_the_server_would_accept_it(client, users, item):
@@ -318,10 +318,10 @@ def test_principal_approval_copies_finance_and_notifies_each_step(users, item):
 def test_urge_notifies_current_approvers_once_an_hour(users, item):
     doc = requisition(users["teacher"], "100", item)
     submit(doc, users["teacher"])
-    actions.urge(MR, doc.name, actor=users["teacher"])
+    requester.urge(MR, doc.name, actor=users["teacher"])
     assert Notification.objects.filter(user=users["head"], event="urge").count() == 1
     with pytest.raises(DocumentStateError, match="一小时内"):
-        actions.urge(MR, doc.name, actor=users["teacher"])
+        requester.urge(MR, doc.name, actor=users["teacher"])
 
 
 def test_trail_lists_every_action_in_order(users, item):

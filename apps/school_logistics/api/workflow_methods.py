@@ -17,7 +17,7 @@ from school_logistics.api.handler import Call
 from school_logistics.api.serialize import doc_to_dict
 from school_logistics.core import permissions
 from school_logistics.core.models import Document
-from school_logistics.workflow import actions, handover, inbox
+from school_logistics.workflow import actions, handover, inbox, requester
 from school_logistics.workflow.flows import task_step
 from school_logistics.workflow.models import ApprovalProcess, ApprovalTask, TaskStatus
 
@@ -99,7 +99,7 @@ def get_transitions(call: Call) -> list[dict[str, Any]]:
             call.user, meta, "submit", document
         ):
             found.append("start")
-    elif actions.can_withdraw(process, document, call.user):
+    elif requester.can_withdraw(process, document, call.user):
         found.append("withdraw")
     return [{"action": labels[a], "action_code": a, "state": state} for a in found]
 
@@ -118,7 +118,7 @@ def apply_workflow(call: Call) -> dict[str, Any]:
     if code == "start":
         actions.start_approval(doctype, name, actor=call.user, comment=comment)
     elif code == "withdraw":
-        actions.withdraw(doctype, name, actor=call.user, comment=comment)
+        requester.withdraw(doctype, name, actor=call.user, comment=comment)
     else:
         task = _my_task(document, call)
         if task is None:
@@ -180,7 +180,7 @@ def add_approver(call: Call) -> dict[str, str]:
 
 def urge(call: Call) -> dict[str, str]:
     document = _document(call)
-    actions.urge(document.doctype, document.name, actor=call.user)
+    requester.urge(document.doctype, document.name, actor=call.user)
     return {"status": "ok"}
 
 

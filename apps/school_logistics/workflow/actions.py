@@ -1,5 +1,5 @@
-"""Every approval action but the hand-overs (handover.py): one service each, one transaction, the
-trail written in it.
+"""Every approval action but the hand-overs (handover.py) and the requester's withdraw and
+urge (requester.py): one service each, one transaction, the trail written in it.
 
 The document row, then the process row, are locked first, so two approvers acting on one
 step at the same moment produce one transition; the second sees "already handled".
@@ -7,7 +7,6 @@ step at the same moment produce one transition; the second sees "already handled
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,23 +39,18 @@ from school_logistics.workflow.models import (
 )
 from school_logistics.workflow.routing import PlannedStep, plan_route
 
-URGE_INTERVAL = dt.timedelta(hours=1)
-# Trail actions that mean a step was passed by its approver (so the requester can no longer withdraw).
-APPROVALS = ("approve", "timeout_approve")
-
-
 # What routing, notices and submission read from a document, joined to its locking query.
 DOCUMENT_RELATED = ("owner", "school", "department__head")
 
 
-def _lock_document(doctype: str, name: str, actor: User, ptype: str) -> Document:
+def lock_document(doctype: str, name: str, actor: User, ptype: str) -> Document:
     meta = get_meta(doctype)
     return permissions.get_document(
         actor, meta, name, ptype, for_update=True, related=DOCUMENT_RELATED
     )
 
 
-def _current(document: Document) -> ApprovalProcess | None:
+def locked_process(document: Document) -> ApprovalProcess | None:
     return (
         ApprovalProcess.objects.select_for_update()
         .filter(document=document, is_current=True)
@@ -117,9 +111,9 @@ def start_approval(
     """
     meta = get_meta(doctype)
     with transaction.atomic(savepoint=savepoint), writes_together():
-        document = _lock_document(doctype, name, actor, "submit")
+        document = lock_document(doctype, name, actor, "submit")
         # Only the engine sets a state, when a run starts: a document without one never ran.
-        previous = _current(document) if document.workflow_state else None
+        previous = locked_process(document) if document.workflow_state else None
         if previous and previous.status in (ProcessStatus.RUNNING, ProcessStatus.APPROVED):
             raise DocumentStateError(_("此单据已在审批中或已通过"))
         if previous and previous.status == ProcessStatus.REJECTED:
@@ -455,40 +449,6 @@ def earlier_steps(process: ApprovalProcess, step: Step) -> list[dict[str, Any]]:
     ]
 
 
-def withdraw(doctype: str, name: str, *, actor: User, comment: str = "") -> ApprovalProcess:
-    """Withdraw (撤回) one's own document before anyone approved it; it becomes a draft again."""
-    with transaction.atomic(), writes_together():
-        document = _lock_document(doctype, name, actor, "read")
-        process = check_withdraw(_current(document), document, actor)
-        engine.log(process, "withdraw", actor=actor, comment=comment)
-        engine.finish(process, ProcessStatus.WITHDRAWN, actor=actor)
-    return process
-
-
-def check_withdraw(
-    process: ApprovalProcess | None, document: Document, actor: User
-) -> ApprovalProcess:
-    """Refuse a withdrawal unless the requester asks before any approver approved a draft."""
-    if process is None or process.status != ProcessStatus.RUNNING:
-        raise DocumentStateError(_("此单据不在审批中，无法撤回"))
-    if process.requester_id != actor.pk:
-        raise PermissionDenied(_("只有申请人可以撤回"))
-    if document.docstatus != DocStatus.DRAFT:
-        raise DocumentStateError(_("单据已提交，不能撤回；请联系当前审批人"))
-    if ApprovalLog.objects.filter(process=process, action__in=APPROVALS).exists():
-        raise DocumentStateError(_("已有审批人同意，不能撤回；请联系当前审批人退回"))
-    return process
-
-
-def can_withdraw(process: ApprovalProcess | None, document: Document, actor: User) -> bool:
-    """Return whether `withdraw` would accept the actor now: pages and the API offer 撤回 then."""
-    try:
-        check_withdraw(process, document, actor)
-    except (DocumentStateError, PermissionDenied):
-        return False
-    return True
-
-
 def close_on_cancel(document: Document, actor: User) -> None:
     """Close the approval still running on a document just cancelled (locked by the caller).
 
@@ -497,7 +457,7 @@ def close_on_cancel(document: Document, actor: User) -> None:
     its requester, and its rejections lead to other submitted steps), so cancelling ends the
     run: a trail line at the step it waited at, and the requester and waiting approvers told.
     """
-    process = _current(document)
+    process = locked_process(document)
     if process is None or process.status != ProcessStatus.RUNNING:
         return
     process.document = document
@@ -512,21 +472,3 @@ def close_on_cancel(document: Document, actor: User) -> None:
     engine.finish(process, ProcessStatus.CANCELLED, actor=actor)
     told = [process.requester, *waiting]
     notices.cancelled(process, [u for u in told if u.pk != actor.pk])
-
-
-def urge(doctype: str, name: str, *, actor: User) -> ApprovalProcess:
-    """Urge (催办) the current approvers; at most once an hour per document."""
-    with transaction.atomic(), writes_together():
-        document = _lock_document(doctype, name, actor, "read")
-        process = _current(document)
-        if process is None or process.status != ProcessStatus.RUNNING:
-            raise DocumentStateError(_("此单据不在审批中，无需催办"))
-        if process.requester_id != actor.pk:
-            raise PermissionDenied(_("只有申请人可以催办"))
-        recent = timezone.now() - URGE_INTERVAL
-        if ApprovalLog.objects.filter(process=process, action="urge", created__gt=recent).exists():
-            raise DocumentStateError(_("一小时内已催办过，请稍后再试"))
-        pending = [t.assignee for t in engine.open_tasks(process).filter(status=TaskStatus.PENDING)]
-        engine.log(process, "urge", actor=actor)
-        notices.urged(process, pending)
-    return process

@@ -32,7 +32,7 @@ from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.views.doctypes import form_url
 from school_logistics.core.views.form import render_form
 from school_logistics.core.views.list_query import page_param
-from school_logistics.workflow import actions, graph, handover, inbox
+from school_logistics.workflow import actions, graph, handover, inbox, requester
 from school_logistics.workflow.current import current_run
 from school_logistics.workflow.flows import flow_of, flow_text, task_step, workflow_for
 from school_logistics.workflow.models import (
@@ -229,8 +229,8 @@ def document_action(request: HttpRequest, doctype: str, name: str, action: str) 
     comment = request.POST.get("comment", "").strip()
     calls = {
         "start": lambda: actions.start_approval(meta.name, name, actor=user, comment=comment),
-        "withdraw": lambda: actions.withdraw(meta.name, name, actor=user, comment=comment),
-        "urge": lambda: actions.urge(meta.name, name, actor=user),
+        "withdraw": lambda: requester.withdraw(meta.name, name, actor=user, comment=comment),
+        "urge": lambda: requester.urge(meta.name, name, actor=user),
     }
     if action not in calls:
         raise PermissionDenied(_("不支持的操作"))
@@ -372,7 +372,7 @@ def form_panel(request: HttpRequest, meta: Meta, document: Document | None) -> s
             # A submitted document cannot go back to its requester as a draft.
             context["can_return_to_requester"] = document.docstatus == DocStatus.DRAFT
         context["is_requester"] = process.requester_id == user.pk
-        context["can_withdraw"] = actions.can_withdraw(process, document, user)
+        context["can_withdraw"] = requester.can_withdraw(process, document, user)
     context["trail"] = approval_trail(document)
     return render_to_string("workflow/_panel.html", context, request=request)
 
