@@ -363,3 +363,4 @@ def test_the_inbox_sends_a_step_that_needs_its_record_to_the_ticket_page(
     assert f'href="/app/repair-ticket/{doc.name}#approval">完工…</a>' in body
     assert f"/app/approvals/task/{task.pk}/approve" not in body
     assert re.search(rf'value="{task.pk}" form="batch-form"[^>]* disabled', body)
+    assert "¥0.00" not in body  # not costed yet: no amount rather than a free repair
