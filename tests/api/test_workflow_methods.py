@@ -175,3 +175,33 @@ def test_approve_saves_the_fields_the_step_asks_for_from_the_doc_given(api, user
     assert reply.status_code == 200
     assert reply.json()["message"]["budget_line"] == "教务处 教学设备"
     assert ApprovalTask.objects.get(document=doc).status == TaskStatus.APPROVED
+
+
+def test_submit_saves_the_doc_given_and_approve_refuses_what_the_step_does_not_ask(api, users):
+    from tests.workflow.test_modes import step, use_flow
+
+    use_flow(step("总务处核价", "any", editable_fields=["budget_line"]))
+    doc = make_requisition(users["teacher"])
+    given = {"doctype": REQ, "name": doc.name, "purpose": "期末考试用纸"}
+    reply = api("teacher").post(
+        M + "frappe.model.workflow.apply_workflow", {"doc": given, "action": "Submit"}
+    )
+    assert reply.json()["message"]["purpose"] == "期末考试用纸"
+    assert reply.json()["message"]["workflow_state"] == "总务处核价"
+    echoed = api("purchaser").get(f"/api/resource/{REQ}/{doc.name}").json()["data"]
+    reply = api("purchaser").post(
+        M + "frappe.model.workflow.apply_workflow",
+        {"doc": {**echoed, "purpose": "改成别的", "budget_line": "办公"}, "action": "Approve"},
+    )
+    assert reply.status_code in (409, 417)
+    assert any("不能修改" in m for m in server_messages(reply))
+    doc.refresh_from_db()
+    assert (doc.data["purpose"], doc.data.get("budget_line")) == ("期末考试用纸", None)
+    assert ApprovalTask.objects.get(document=doc).status == TaskStatus.PENDING
+    # The whole document echoed back unchanged, with the step's field filled in: approved.
+    reply = api("purchaser").post(
+        M + "frappe.model.workflow.apply_workflow",
+        {"doc": {**echoed, "budget_line": "办公"}, "action": "Approve"},
+    )
+    assert reply.status_code == 200, server_messages(reply)
+    assert ApprovalTask.objects.get(document=doc).status == TaskStatus.APPROVED

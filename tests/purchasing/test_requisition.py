@@ -71,3 +71,27 @@ def test_zero_quantity_is_refused(users, items):
             actor=users["teacher"],
         )
     assert "数量必须大于 0" in exc.value.errors["items.1.qty"][0]
+
+
+def test_a_submitted_requisition_echoed_back_without_its_worked_out_cells_is_unchanged(
+    users, items
+):
+    """A client sends the rows as typed (no fetched item name, no amount): not a change."""
+    doc = services.create_document(
+        "Material Requisition",
+        {"purpose": "教室照明维护", "items": [{"item": "LAMP-T8", "qty": "12", "rate": "16"}]},
+        actor=users["teacher"],
+    )
+    services.submit_document("Material Requisition", doc.name, actor=users["teacher"])
+    stored = Document.objects.get(pk=doc.pk).data
+    typed = [
+        {k: row[k] for k in ("item", "specification", "uom", "qty", "rate")}
+        for row in stored["items"]
+    ]
+    services.save_document(
+        "Material Requisition",
+        doc.name,
+        {"purpose": "教室照明维护", "items": typed},
+        actor=users["teacher"],
+    )
+    assert Document.objects.get(pk=doc.pk).data == stored

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from school_logistics.api import client, errors
 from school_logistics.api.handler import Call
-from school_logistics.api.serialize import doc_to_dict
+from school_logistics.api.serialize import doc_to_dict, input_values
 from school_logistics.core import permissions
 from school_logistics.core.models import Document
 from school_logistics.workflow import actions, handover, inbox, requester
@@ -115,7 +115,14 @@ def apply_workflow(call: Call) -> dict[str, Any]:
         raise errors.ValidationError(_("不支持的审批操作：%(a)s") % {"a": call.arg("action")})
     comment = str(call.arg("comment") or "")
     doctype, name = document.doctype, document.name
-    if code == "start":
+    # Frappe's apply_workflow saves the doc it is given with the transition: here with 提交审批,
+    # and with 同意 at a step that asks for fields (the service refuses a change to any other;
+    # a client echoing the whole document changes nothing).
+    given = call.arg("doc")
+    values = input_values(client.resolve(doctype), given) if isinstance(given, dict) else {}
+    if code == "start" and values:
+        actions.save_and_start(doctype, name, values, actor=call.user, comment=comment)
+    elif code == "start":
         actions.start_approval(doctype, name, actor=call.user, comment=comment)
     elif code == "withdraw":
         requester.withdraw(doctype, name, actor=call.user, comment=comment)
@@ -123,12 +130,10 @@ def apply_workflow(call: Call) -> dict[str, Any]:
         task = _my_task(document, call)
         if task is None:
             raise errors.PermissionError_(_("此单据当前没有您的审批任务"))
-        if code == "approve":
-            filled = _step_fields(call, task)
-            if filled:
-                actions.fill_and_approve(task.pk, filled, actor=call.user, comment=comment)
-            else:
-                actions.approve(task.pk, actor=call.user, comment=comment)
+        if code == "approve" and values and task_step(task).editable_fields:
+            actions.fill_and_approve(task.pk, values, actor=call.user, comment=comment)
+        elif code == "approve":
+            actions.approve(task.pk, actor=call.user, comment=comment)
         elif code == "reject":
             actions.reject(task.pk, actor=call.user, comment=comment)
         else:
@@ -137,15 +142,6 @@ def apply_workflow(call: Call) -> dict[str, Any]:
             )
     document.refresh_from_db()
     return doc_to_dict(client.resolve(doctype), document)
-
-
-def _step_fields(call: Call, task: ApprovalTask) -> dict[str, Any]:
-    """The fields the approver's step asks for, as the `doc` given with 同意 carries them:
-    Frappe's apply_workflow saves the document it is given with the transition."""
-    doc = call.arg("doc")
-    if not isinstance(doc, dict):
-        return {}
-    return {f: doc[f] for f in task_step(task).editable_fields if f in doc}
 
 
 def _task_of(call: Call) -> ApprovalTask:

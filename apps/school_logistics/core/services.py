@@ -346,13 +346,15 @@ def _changed(meta: Meta, fieldname: str, stored: dict[str, Any], values: dict[st
     new = to_json(single, one, child_metas).get(fieldname)
     old = stored.get(fieldname)
     if f.is_table:
-        # Rows posted without their ids get new ones; compare what the rows say, in order.
-        return _row_contents(new) != _row_contents(old)
+        # Rows posted without their ids get new ones; compare what the rows say, in order,
+        # in the cells input sets (a fetched name or a row's amount is worked out on save).
+        inputs = [c.fieldname for c in child_metas[f.options].value_fields if c.accepts_input]
+        return _row_contents(new, inputs) != _row_contents(old, inputs)
     return bool(new != old)
 
 
-def _row_contents(rows: Any) -> list[dict[str, Any]]:
-    return [{k: v for k, v in row.items() if k != "name"} for row in rows or []]
+def _row_contents(rows: Any, cells: list[str]) -> list[dict[str, Any]]:
+    return [{c: row.get(c) for c in cells} for row in rows or []]
 
 
 def _allowed_after_submit(meta: Meta, fieldname: str) -> bool:
