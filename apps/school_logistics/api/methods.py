@@ -170,7 +170,7 @@ METHODS: dict[str, Method] = {
     "frappe.model.workflow.apply_workflow": Method(
         wf.apply_workflow,
         WRITE,
-        summary="执行审批操作（同意/拒绝/退回/提交审批/撤回），可附意见；同意时 doc 中本步骤需填写的字段一并保存",
+        summary="执行审批操作（同意/拒绝/退回/提交审批/撤回），可附意见；doc 中的字段随提交审批保存，随需填写字段的步骤的同意保存",
     ),
     "frappe.utils.print_format.download_pdf": Method(
         wf.download_pdf, READ, summary="下载单据 PDF（含审批记录）"
