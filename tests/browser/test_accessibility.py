@@ -1,4 +1,5 @@
-"""The desk's everyday pages pass axe-core's WCAG 2.1 A and AA rules, on a phone and a desktop.
+"""The desk's everyday pages, and the admin's lists of forms and flows, pass axe-core's WCAG 2.1
+A and AA rules, on a phone and a desktop.
 
 Rules a machine can check: every control has a name (a screen reader says what to type), text
 keeps 4.5:1 contrast (phones are read outdoors), names match what is shown, and so on. What it
@@ -56,6 +57,7 @@ def test_the_requesters_and_the_approvers_pages_pass_wcag_aa(
             "/app/notifications/",
         ],
         "head": ["/app/approvals/", doc_page],
+        "admin": ["/app/designer/", "/app/approvals/flows/", "/app/item/"],
     }.items():
         tab.context.clear_cookies()
         sign_in(tab, base, user)
