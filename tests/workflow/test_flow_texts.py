@@ -15,6 +15,7 @@ from django.utils import translation
 import school_logistics
 from school_logistics.workflow import actions
 from school_logistics.workflow.flows import flow_text
+from school_logistics.workflow.models import ApprovalLog
 from tests.core.test_i18n import english_catalogue  # noqa: F401  (compiles the .mo when stale)
 from tests.workflow.conftest import pending
 from tests.workflow.test_query_counts import MR, three_rows
@@ -73,3 +74,19 @@ def test_english_pages_show_the_flows_words_in_english(users, item) -> None:
     # Stored as the flow has them, whoever looked in which language.
     doc.refresh_from_db()
     assert doc.workflow_state == "总务处审核"
+
+
+@pytest.mark.workflows
+@pytest.mark.usefixtures("heads")
+def test_the_engines_own_notes_on_the_trail_are_shown_in_english(users, item) -> None:
+    doc = three_rows(users["teacher"], item, rate="30")  # under 5,000: the principal is skipped
+    actions.start_approval(MR, doc.name, actor=users["teacher"])
+    skipped = ApprovalLog.objects.get(document=doc, action="skip")
+    assert skipped.comment == "条件不满足，跳过此步"  # stored as written
+    teacher = Client()
+    teacher.force_login(users["teacher"])
+    teacher.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = teacher.get(f"/app/material-requisition/{doc.name}").content.decode()
+    trail = page[page.index('id="approval-trail"') :]
+    assert "Condition not met; step skipped" in trail
+    assert "条件不满足" not in page

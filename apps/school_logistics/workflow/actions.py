@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from school_logistics.core import permissions
 from school_logistics.core import services as core_services
@@ -187,7 +188,11 @@ def _start(
     engine.log_many(
         process,
         [("resubmit" if previous else "submit", actor, None, comment)]
-        + [("skip", None, p.step, "条件不满足，跳过此步") for p in plan if p.status == "skipped"],
+        + [
+            ("skip", None, p.step, gettext_noop("条件不满足，跳过此步"))
+            for p in plan
+            if p.status == "skipped"
+        ],
     )
     if first is None:
         engine.finish(process, ProcessStatus.APPROVED, actor=actor)

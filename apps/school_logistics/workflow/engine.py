@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
 from school_logistics.core import services as core_services
 from school_logistics.core.models import Document, User
@@ -142,7 +143,7 @@ def holder(
         current = period.delegate
         seen.add(current.pk)
     if current.pk != user.pk and current.pk == requester_id and not step.allow_self_approval:
-        return user, "代理人是申请人本人，仍由原审批人处理"
+        return user, gettext_noop("代理人是申请人本人，仍由原审批人处理")
     return current, ""
 
 
@@ -221,7 +222,13 @@ def activate(
         approvers.sort(key=lambda u: planned_ids.index(u.pk))
     if not approvers:  # everyone planned has left since submission
         approvers = fallback_users(process, step)
-        log(process, "fallback", actor=None, step=step, comment="审批人已停用，转交管理员处理")
+        log(
+            process,
+            "fallback",
+            actor=None,
+            step=step,
+            comment=gettext_noop("审批人已停用，转交管理员处理"),
+        )
     holders: list[tuple[User, User | None]] = []
     maybe_away = [u.pk for u in approvers if getattr(u, "is_away", True)]
     away = _away_now(maybe_away, now) if maybe_away else {}
@@ -239,7 +246,13 @@ def activate(
         and len(holders) == 1
         and holders[0][0].pk == last_actor.pk
     ):
-        log(process, "auto_approve", actor=None, step=step, comment="与上一步审批人相同，自动通过")
+        log(
+            process,
+            "auto_approve",
+            actor=None,
+            step=step,
+            comment=gettext_noop("与上一步审批人相同，自动通过"),
+        )
         advance(process, step, last_actor=last_actor, tasks=[])  # no task was made for it
         return
 

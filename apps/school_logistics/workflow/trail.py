@@ -86,7 +86,8 @@ def approval_trail(document: Document) -> list[TrailEntry]:
             actor=log.actor.display_name if log.actor else _(SYSTEM),
             action=flow_text(_verb(log)) or _label(log.action),
             at=log.created,
-            comment=log.comment,
+            # The engine's own notes are stored in the source language, like step labels.
+            comment=_(log.comment) if log.comment and log.actor_id is None else log.comment,
             on_behalf_of=log.on_behalf_of.display_name if log.on_behalf_of else "",
             attachments=tuple(
                 (a.filename, f"/files/{a.token}/{a.filename}") for a in log.attachments.all()
