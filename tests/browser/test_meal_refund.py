@@ -40,7 +40,9 @@ def test_refunds_show_while_typing_and_are_what_is_saved(
     sign_in(page, base)
     page.goto(f"{base}/app/meal-fee-refund/new")
     page.fill("#f-class_name", "七年级(1)班")
-    page.fill("#f-month", last_month())
+    month = page.locator("#f-month")
+    expect(month).to_have_attribute("type", "month")  # picked on a phone, not typed as YYYY-MM
+    month.fill(last_month())
     page.fill("#f-meal_rate", "6.5")
     pick(page, "#f-students-0-student", "林一", "林一")
     page.fill("#f-students-0-missed_meals", "5")

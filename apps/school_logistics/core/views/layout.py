@@ -76,6 +76,8 @@ class FieldView:
     def widget(self) -> str:
         if not self.editable and not self.field.is_table:
             return "readonly"
+        if self.field.fieldtype == "Data" and self.field.options == "Month":
+            return "month"  # a YYYY-MM value: the phone's month picker, not typed by hand
         return WIDGETS.get(self.field.fieldtype, "text")
 
     @property
