@@ -281,3 +281,22 @@ def test_fetch_source_suggests_the_fields_of_the_linked_form(
     assert ["item.category", "物资 → 类别"] in options
     assert all(value.startswith("item.") for value, _label in options)
     assert page.get_attribute("#p-fetch_from", "list") == "fetch-choices"
+
+
+def test_a_text_field_set_to_year_and_month_is_a_month_picker(
+    page: Any, live_server: Any, users: dict[str, User]
+) -> None:
+    base = live_server.url
+    sign_in(page, base, "admin")
+    create_doctype(page, base, "宿舍月检", "Dorm Check")
+    add_field(page, "Data", "检查月份", "check_month")
+    page.select_option("#p-options-data", "Month")
+    preview = page.frame_locator("#preview-phone")
+    expect(preview.locator("#f-check_month")).to_have_attribute("type", "month")
+    save_design(page)
+    assert get_meta("Dorm Check").get_field("check_month").options == "Month"
+    page.click('.df-item[data-fieldname="check_month"] .df-name')
+    expect(page.locator("#p-options-data")).to_have_value("Month")  # as saved
+    page.select_option("#p-fieldtype", "Int")  # options belong to the type: dropped with it
+    page.select_option("#p-fieldtype", "Data")
+    assert page.locator("#p-options-data").input_value() == ""
