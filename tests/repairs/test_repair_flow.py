@@ -364,3 +364,25 @@ def test_the_inbox_sends_a_step_that_needs_its_record_to_the_ticket_page(
     assert f"/app/approvals/task/{task.pk}/approve" not in body
     assert re.search(rf'value="{task.pk}" form="batch-form"[^>]* disabled', body)
     assert "¥0.00" not in body  # not costed yet: no amount rather than a free repair
+
+
+def test_the_reporters_note_typed_on_the_page_is_kept_with_a_reopen(
+    client, users, items, classroom
+):
+    """重新报修 from the ticket's page sends the 确认意见 typed there: kept with the decision,
+    and given back as typed when the decision is refused (no reason)."""
+    doc = report(users, classroom)
+    complete(doc, users, dispatch(doc, users))
+    confirm = pending(doc, users["teacher"])
+    client.force_login(users["teacher"])
+    url = f"/app/approvals/task/{confirm.pk}/reject"
+    note = {"confirmation_note": "灯还是一闪一闪", "reporter_confirmed": "0"}
+    refused = client.post(url, {**note, "comment": ""})
+    assert refused.status_code == 400
+    body = refused.content.decode()
+    assert "请填写" in body and "灯还是一闪一闪" in body
+    assert pending(doc, users["teacher"]).pk == confirm.pk
+    assert fresh(doc).data.get("confirmation_note") is None
+    assert client.post(url, {**note, "comment": "没修好"}).status_code == 302
+    assert fresh(doc).data["confirmation_note"] == "灯还是一闪一闪"
+    assert pending(doc, users["worker"])

@@ -7,7 +7,7 @@ step at the same moment produce one transition; the second sees "already handled
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -350,16 +350,33 @@ def fill_and_approve(
 ) -> ApprovalProcess:
     """Save the fields the approver's step asks for, then approve (完工 on a repair ticket
     whose record was just filled in): both happen or neither does."""
+    return fill_then(
+        task_id,
+        values,
+        actor=actor,
+        decide=lambda: approve(task_id, actor=actor, comment=comment, attachments=attachments),
+    )
+
+
+def fill_then(
+    task_id: int,
+    values: dict[str, Any],
+    *,
+    actor: User,
+    decide: Callable[[], ApprovalProcess],
+) -> ApprovalProcess:
+    """Save the fields typed on the task's document page, then take the decision sent with
+    them (同意, 退回 with the reporter's note, …): both happen or neither does."""
     with transaction.atomic(), writes_together():
         document = (
             ApprovalTask.objects.filter(pk=task_id)
             .values_list("document__doctype", "document__name")
             .first()
         )
-        if document is not None:  # else `approve` refuses as for any unknown task
+        if document is not None:  # else the decision refuses as for any unknown task
             doctype, name = document
             core_services.save_document(doctype, name, values, actor=actor, savepoint=False)
-        return approve(task_id, actor=actor, comment=comment, attachments=attachments)
+        return decide()
 
 
 def _require_step_fields(process: ApprovalProcess, step: Step) -> None:

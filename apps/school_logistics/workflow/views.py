@@ -88,8 +88,9 @@ def task_action(request: HttpRequest, task_id: int, action: str) -> HttpResponse
 
     The action itself reads the task under lock and refuses anyone else's, so the page reads
     it beforehand only when files or the step's fields come with the action (neither is stored
-    for someone else's task). A 同意 from a page whose step asks for fields (the repair record
-    at 维修) brings them along: they are saved and the task approved together.
+    for someone else's task). A decision from a page whose step asks for fields (the repair
+    record at 维修, the reporter's note at 报修人确认) brings them along: they are saved and the
+    decision taken together.
     """
     user: User = request.user  # type: ignore[assignment]
     comment = request.POST.get("comment", "").strip()
@@ -102,7 +103,6 @@ def task_action(request: HttpRequest, task_id: int, action: str) -> HttpResponse
         except DocumentValidationError as exc:
             messages.error(request, "；".join(exc.messages()))
             return _back(request, _task_page(task_id))
-    filled = _filled_fields(request, task_id, user) if action == "approve" else None
     calls = {
         "approve": lambda: actions.approve(task_id, actor=user, comment=comment, attachments=files),
         "reject": lambda: actions.reject(task_id, actor=user, comment=comment, attachments=files),
@@ -131,13 +131,12 @@ def task_action(request: HttpRequest, task_id: int, action: str) -> HttpResponse
     }
     if action not in calls:
         raise PermissionDenied(_("不支持的操作"))
+    filled = _filled_fields(request, task_id, user)
     try:
         if filled is not None:
             meta, document, values = filled
             try:
-                process = actions.fill_and_approve(
-                    task_id, values, actor=user, comment=comment, attachments=files
-                )
+                process = actions.fill_then(task_id, values, actor=user, decide=calls[action])
             except DocumentValidationError as exc:
                 # The page again with what was typed and why it was refused: nothing is lost.
                 return render_form(
@@ -159,8 +158,8 @@ def task_action(request: HttpRequest, task_id: int, action: str) -> HttpResponse
 def _filled_fields(
     request: HttpRequest, task_id: int, user: User
 ) -> tuple[Meta, Document, dict[str, Any]] | None:
-    """The document's fields posted with a 同意 from its page, or None when only the decision
-    was posted (the inbox, a step that asks for nothing)."""
+    """The document's fields posted with a decision from its page (saved with it), or None
+    when only the decision was posted (the inbox, a step that asks for nothing)."""
     posted = request.POST.copy()
     for key in DECISION_KEYS:
         posted.pop(key, None)
@@ -365,7 +364,7 @@ def form_panel(request: HttpRequest, meta: Meta, document: Document | None) -> s
             step = task_step(task)
             context["verbs"] = step.verbs
             # The step's fields are in the document's form above: the decision is sent with it,
-            # so 同意 saves what was just typed (a refusal comes back with the comment kept).
+            # so it saves what was just typed (a refusal comes back with the comment kept).
             context["with_fields"] = bool(step.editable_fields)
             context["comment"] = request.POST.get("comment", "")
             context["earlier_steps"] = actions.earlier_steps(process, step)
