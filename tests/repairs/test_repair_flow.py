@@ -346,7 +346,12 @@ def test_a_record_saved_with_a_refused_completion_is_not_kept(users, items, clas
     task = dispatch(doc, users)
     before = fresh(doc).data
     with pytest.raises(DocumentValidationError, match="完工"):
-        actions.fill_and_approve(task.pk, {"labour_cost": "30"}, actor=users["worker"])
+        actions.fill_then(
+            doc,
+            {"labour_cost": "30"},
+            actor=users["worker"],
+            decide=lambda: actions.approve(task.pk, actor=users["worker"]),
+        )
     assert fresh(doc).data == before
     task.refresh_from_db()
     assert task.status == TaskStatus.PENDING

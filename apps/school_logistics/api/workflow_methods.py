@@ -7,6 +7,7 @@ Every call goes to the same workflow and printing services the desk uses.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.http import HttpResponse
@@ -131,7 +132,8 @@ def apply_workflow(call: Call) -> dict[str, Any]:
         if task is None:
             raise errors.PermissionError_(_("此单据当前没有您的审批任务"))
         if code == "approve" and values and task_step(task).editable_fields:
-            actions.fill_and_approve(task.pk, values, actor=call.user, comment=comment)
+            approve = functools.partial(actions.approve, task.pk, actor=call.user, comment=comment)
+            actions.fill_then(document, values, actor=call.user, decide=approve)
         elif code == "approve":
             actions.approve(task.pk, actor=call.user, comment=comment)
         elif code == "reject":

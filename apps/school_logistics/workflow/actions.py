@@ -340,42 +340,20 @@ def approve(
     return process
 
 
-def fill_and_approve(
-    task_id: int,
-    values: dict[str, Any],
-    *,
-    actor: User,
-    comment: str = "",
-    attachments: Sequence[Attachment] = (),
-) -> ApprovalProcess:
-    """Save the fields the approver's step asks for, then approve (完工 on a repair ticket
-    whose record was just filled in): both happen or neither does."""
-    return fill_then(
-        task_id,
-        values,
-        actor=actor,
-        decide=lambda: approve(task_id, actor=actor, comment=comment, attachments=attachments),
-    )
-
-
 def fill_then(
-    task_id: int,
+    document: Document,
     values: dict[str, Any],
     *,
     actor: User,
     decide: Callable[[], ApprovalProcess],
 ) -> ApprovalProcess:
-    """Save the fields typed on the task's document page, then take the decision sent with
-    them (同意, 退回 with the reporter's note, …): both happen or neither does."""
+    """Save the fields typed on a task's document page, then take the decision sent with them
+    (完工 after the repair record, 重新报修 with the reporter's note, …): both happen or
+    neither does."""
     with transaction.atomic(), writes_together():
-        document = (
-            ApprovalTask.objects.filter(pk=task_id)
-            .values_list("document__doctype", "document__name")
-            .first()
+        core_services.save_document(
+            document.doctype, document.name, values, actor=actor, savepoint=False
         )
-        if document is not None:  # else the decision refuses as for any unknown task
-            doctype, name = document
-            core_services.save_document(doctype, name, values, actor=actor, savepoint=False)
         return decide()
 
 

@@ -77,7 +77,7 @@ def _run(request: HttpRequest, call: Callable[[], object], done: str, default: s
     return _back(request, default)
 
 
-# What the decision form posts; anything else on a 同意 came from the document's own form.
+# What the decision form posts; anything else came from the document's own form.
 DECISION_KEYS = ("csrfmiddlewaretoken", "comment", "to_step", "user", "position", "next")
 
 
@@ -136,7 +136,7 @@ def task_action(request: HttpRequest, task_id: int, action: str) -> HttpResponse
         if filled is not None:
             meta, document, values = filled
             try:
-                process = actions.fill_then(task_id, values, actor=user, decide=calls[action])
+                process = actions.fill_then(document, values, actor=user, decide=calls[action])
             except DocumentValidationError as exc:
                 # The page again with what was typed and why it was refused: nothing is lost.
                 return render_form(
