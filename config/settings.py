@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "school_logistics.core",
     "school_logistics.workflow",
     "school_logistics.notify",
+    "school_logistics.ledger",
     "school_logistics.purchasing",
     "school_logistics.stores",
     "school_logistics.assets",

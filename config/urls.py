@@ -9,6 +9,7 @@ urlpatterns = [
     path("app/approvals/", include("school_logistics.workflow.urls")),
     path("app/notifications/", include("school_logistics.notify.urls")),
     path("app/designer/", include("school_logistics.designer.urls")),
+    path("app/stock/", include("school_logistics.stores.urls")),
     # Voucher routes first: the desk's document route would swallow ".../print".
     path("", include("school_logistics.printing.urls")),
     path("", include("school_logistics.core.urls")),

@@ -102,6 +102,24 @@ def build(
             actor=users["purchaser"],
         )
         return doc, ["招标/询价", "甲文具公司", "1,280.40", "壹仟贰佰捌拾元肆角整"]
+    if doctype == "Stock Receipt":
+        doc = services.create_document(
+            doctype,
+            {
+                "title": "办公用品验收入库",
+                "supplier": supplier.name,
+                "items": [{"item": "A4-70", "qty": "10", "rate": "23.50"}],
+            },
+            actor=users["storekeeper"],
+        )
+        return doc, ["入库单", "甲文具公司", "A4复印纸", "235.00", "验收人", "库管员"]
+    if doctype == "Stock Issue":
+        doc = services.create_document(
+            doctype,
+            {"purpose": "期中考试印卷", "items": [{"item": "A4-70", "qty": "2"}]},
+            actor=users["teacher"],
+        )
+        return doc, ["领物单", "期中考试印卷", "A4复印纸", "领用人", "库管员"]
     if doctype == "Item":
         return items["DESK-1"], ["物资", "学生课桌椅", "单人 升降式", "280.00"]
     if doctype == "Location":

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from functools import reduce
 from operator import or_
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db.models import BooleanField, ExpressionWrapper
 
@@ -43,6 +43,8 @@ ReadGrant = Callable[["User"], "Iterable[QuerySet[Any]]"]
 
 submit_guards: list[SubmitGuard] = []
 edit_guards: list[EditGuard] = []
+# Each returns a message saying why the document cannot be deleted (e.g. a ledger names it).
+delete_guards: list[EditGuard] = []
 cancel_hooks: list[CancelHook] = []
 approval_running: list[ApprovalRunning] = []
 form_panels: list[FormPanel] = []
@@ -52,6 +54,20 @@ NewFormAction = Callable[["HttpRequest", "Meta"], str]
 new_form_actions: list[NewFormAction] = []
 # Each returns HTML for a card at the top of the user's home page (empty when nothing to show).
 HomePanel = Callable[["HttpRequest"], str]
+
+
+class DeskLink(NamedTuple):
+    """A page of a module that is not a DocType's list (e.g. 库存台账 under 物资)."""
+
+    module: str
+    label: str
+    url: str
+    icon: str
+
+
+# Each returns the pages of this kind the user may open (none when they may not).
+DeskLinks = Callable[["User"], "list[DeskLink]"]
+desk_links: list[DeskLinks] = []
 
 read_grants: list[ReadGrant] = []
 home_panels: list[HomePanel] = []

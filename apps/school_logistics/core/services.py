@@ -481,6 +481,7 @@ def delete_document(doctype: str, name: str, *, actor: User) -> None:
         if instance.docstatus != DocStatus.DRAFT:
             raise DocumentStateError(_("只有草稿可以删除"))
         _refuse_if_guarded(extensions.edit_guards, instance)
+        _refuse_if_guarded(extensions.delete_guards, instance)
         if Document.objects.filter(doctype=meta.name, amended_from=instance.name).exists():
             raise DocumentStateError(_("此单据已被修订，不能删除"))
         instance.delete()

@@ -17,6 +17,11 @@ def quantize(value: Decimal, fieldtype: str) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
+def quantity_text(value: Decimal) -> str:
+    """Write a quantity as people do: 1,250.500 → 1,250.5, 30.000 → 30."""
+    return f"{value:,.3f}".rstrip("0").rstrip(".")
+
+
 def new_row_name() -> str:
     return uuid.uuid4().hex[:10]
 

@@ -9,7 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from school_logistics.core import services
-from school_logistics.demo import approvals, repairs
+from school_logistics.demo import approvals, repairs, stores
 from school_logistics.demo.org import Org
 
 REQ = "Material Requisition"
@@ -262,4 +262,5 @@ def create_documents(
     create_tenders(org, cal, suppliers, made)
     repairs.create_repairs(org, cal.moment, rooms, made)
     create_refunds(org, cal, rolls, made)
+    stores.create_stock(org, cal.day, prices, suppliers, made)
     return made

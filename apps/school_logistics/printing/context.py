@@ -25,6 +25,14 @@ APPROVAL_SIGNATURES = ("申请人", "部门负责人", "总务处", "校长", "�
 RECORD_SIGNATURES = ("经办人", "总务处")
 
 
+def signatures(meta: Meta) -> tuple[str, ...]:
+    """Return who signs the paper: the DocType's `print_signatures`, else the usual ones."""
+    own = meta.raw.get("print_signatures")
+    if own:
+        return tuple(str(s) for s in own)
+    return APPROVAL_SIGNATURES if meta.is_submittable else RECORD_SIGNATURES
+
+
 def local_time(value: dt.datetime | None) -> str:
     if value is None:
         return ""
@@ -177,7 +185,7 @@ def build_context(
         "owner": instance.owner.display_name,
         "trail": trail,
         "total": total_of(meta, doc),
-        "signatures": APPROVAL_SIGNATURES if meta.is_submittable else RECORD_SIGNATURES,
+        "signatures": signatures(meta),
         "verify": verification,
         "printed_at": local_time(printed_at),
         "printed_by": printed_by.display_name,

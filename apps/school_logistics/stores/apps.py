@@ -7,4 +7,12 @@ class StoresConfig(AppConfig):
     verbose_name = "物资"
 
     def ready(self) -> None:
-        from school_logistics.stores import controllers  # noqa: F401  (registers controllers)
+        from school_logistics.core import extensions
+        from school_logistics.stores import (
+            controllers,  # noqa: F401  (registers controllers)
+            views,
+        )
+
+        extensions.delete_guards.append(controllers.refuse_deleting_stocked_item)
+        extensions.desk_links.append(views.stock_link)
+        extensions.form_panels.append(views.stock_panel)

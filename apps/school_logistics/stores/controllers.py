@@ -1,1 +1,137 @@
-"""Controllers of the 物资 DocTypes."""
+"""Controllers of the 物资 DocTypes: goods into the store (入库单) and out of it (领物单)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from school_logistics.core.controllers import Controller, register
+from school_logistics.core.document import Doc
+from school_logistics.core.models import Document, User
+from school_logistics.core.validation import DocumentValidationError
+from school_logistics.core.values import quantity_text
+from school_logistics.ledger import services as ledger
+from school_logistics.ledger.models import StockLedgerEntry
+from school_logistics.stores.items import items_by_code, refuse_disabled_items
+
+
+def _actor(doc: Doc) -> User:
+    return doc.actor or doc.instance.modified_by
+
+
+def _check_rows(doc: Doc, table: tuple[str, str]) -> dict[str, list[str]]:
+    """Return errors of rows with no positive quantity or a disabled item."""
+    key, label = table
+    errors: dict[str, list[str]] = defaultdict(list)
+    rows = doc.rows(key)
+    refuse_disabled_items(
+        rows, doc.instance.school_id, table=table, errors=errors, known=doc.linked.get("Item")
+    )
+    for idx, row in enumerate(rows, start=1):
+        if row["qty"] is not None and row["qty"] <= 0:
+            errors[f"{key}.{idx}.qty"].append(
+                _("%(table)s第 %(idx)s 行：数量必须大于 0") % {"table": label, "idx": idx}
+            )
+    return errors
+
+
+@register("Stock Receipt")
+class StockReceipt(Controller):
+    """验收入库: the goods' quantity and cost go into the store when the receipt is submitted."""
+
+    def validate(self, doc: Doc) -> None:
+        errors = _check_rows(doc, ("items", _("入库明细")))
+        posting_date = doc.get("posting_date")
+        if posting_date and posting_date > timezone.localdate():
+            errors["posting_date"].append(_("入库日期不能晚于今天"))
+        if errors:
+            raise DocumentValidationError(dict(errors))
+
+    def on_submit(self, doc: Doc) -> None:
+        moves = [ledger.Move(r["item"], r["qty"], r["rate"]) for r in doc.rows("items")]
+        ledger.post_stock(
+            doc.instance, moves, actor=_actor(doc), posting_date=doc.get("posting_date")
+        )
+
+    def on_cancel(self, doc: Doc) -> None:
+        try:
+            ledger.reverse_stock(doc.instance, actor=_actor(doc))
+        except ledger.InsufficientStock as exc:
+            raise DocumentValidationError.single(
+                _("已领出，不能作废入库：%(items)s") % {"items": _shortage_text(doc, exc)}
+            ) from exc
+
+
+@register("Stock Issue")
+class StockIssue(Controller):
+    """领物: the goods leave the store when the storekeeper issues them (the flow's last step)."""
+
+    def validate(self, doc: Doc) -> None:
+        errors = _check_rows(doc, ("items", _("领用明细")))
+        if errors:
+            raise DocumentValidationError(dict(errors))
+
+    def before_submit(self, doc: Doc) -> None:
+        # 非易耗品领出新的，必须收回旧的: the flag is read from the Item now, not as fetched.
+        rows = doc.rows("items")
+        items = items_by_code({r["item"] for r in rows}, doc.instance.school_id)
+        errors = {
+            f"items.{idx}.old_returned": [
+                _("领用明细第 %(idx)s 行：%(item)s 是非易耗品，须先交回旧物并勾选“已交旧”")
+                % {"idx": idx, "item": row.get("item_name") or row["item"]}
+            ]
+            for idx, row in enumerate(rows, start=1)
+            if not items.get(row["item"], {}).get("is_consumable", True)
+            and not row.get("old_returned")
+        }
+        if errors:
+            raise DocumentValidationError(errors)
+
+    def on_submit(self, doc: Doc) -> None:
+        moves = [ledger.Move(r["item"], -r["qty"]) for r in doc.rows("items")]
+        try:
+            ledger.post_stock(
+                doc.instance, moves, actor=_actor(doc), posting_date=timezone.localdate()
+            )
+        except ledger.InsufficientStock as exc:
+            raise DocumentValidationError.single(
+                _("库存不足：%(items)s") % {"items": _shortage_text(doc, exc)}, "items"
+            ) from exc
+
+    def on_cancel(self, doc: Doc) -> None:
+        ledger.reverse_stock(doc.instance, actor=_actor(doc))
+
+
+def _shortage_text(doc: Doc, exc: ledger.InsufficientStock) -> str:
+    """Say what is short in the user's words: 日光灯管 要 30 支，库存 12 支."""
+    names = {
+        r["item"]: (r.get("item_name") or r["item"], r.get("uom") or "") for r in doc.rows("items")
+    }
+    parts = []
+    for s in exc.shortages:
+        name, uom = names.get(s.item, (s.item, ""))
+        parts.append(
+            _("%(name)s 需 %(wanted)s%(uom)s，库存仅 %(available)s%(uom)s")
+            % {
+                "name": name,
+                "wanted": quantity_text(s.wanted),
+                "available": quantity_text(s.available),
+                "uom": uom,
+            }
+        )
+    return "；".join(parts)
+
+
+def refuse_deleting_stocked_item(document: Document) -> str | None:
+    """An Item the store's books name stays: its movements must keep saying what moved."""
+    if document.doctype != "Item":
+        return None
+    if not StockLedgerEntry.objects.filter(
+        school_id=document.school_id, item=document.name
+    ).exists():
+        return None
+    return _("物资 %(item)s 已有出入库记录，不能删除；不再使用请勾选“停用”") % {
+        "item": document.name
+    }

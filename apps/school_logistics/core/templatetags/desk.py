@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 
 from school_logistics.core.meta import Meta
 from school_logistics.core.models import Document
+from school_logistics.core.values import quantity_text
 from school_logistics.core.views.doctypes import doctype_slug
 from school_logistics.core.views.formatting import money
 from school_logistics.core.views.list_query import ListQuery
@@ -39,6 +40,12 @@ def sort_params(query: ListQuery, key: str) -> str:
 def money_filter(value: Decimal | None) -> str:
     """Return an amount as the desk shows money: thousands separated, two decimals (7,450.00)."""
     return money(value)
+
+
+@register.filter
+def quantity(value: Decimal | None) -> str:
+    """1,250.500 → 1,250.5; 30.000 → 30."""
+    return "" if value is None else quantity_text(value)
 
 
 @register.filter

@@ -11,7 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from school_logistics.core import permissions
+from school_logistics.core import extensions, permissions
 from school_logistics.core.meta import Meta
 from school_logistics.core.models import DocType, User
 from school_logistics.core.registry import doctype_for_slug, get_meta
@@ -84,6 +84,7 @@ class DocTypeEntry:
 class ModuleGroup:
     module: str
     entries: list[DocTypeEntry] = field(default_factory=list)
+    links: list[extensions.DeskLink] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -95,7 +96,8 @@ class ModuleGroup:
 
 
 def doctype_groups(user: User) -> list[ModuleGroup]:
-    """Return the top-level DocTypes the user may read or create, grouped by module."""
+    """Return the top-level DocTypes the user may read or create, and the other pages they may
+    open, grouped by module."""
     names = DocType.objects.filter(istable=False).values_list("name", flat=True)
     groups: dict[str, ModuleGroup] = {}
     for name in names:
@@ -108,6 +110,9 @@ def doctype_groups(user: User) -> list[ModuleGroup]:
         if entry.can_read or entry.can_create:
             group = groups.setdefault(meta.module, ModuleGroup(meta.module))
             group.entries.append(entry)
+    for links in extensions.desk_links:
+        for link in links(user):
+            groups.setdefault(link.module, ModuleGroup(link.module)).links.append(link)
     order = list(MODULE_LABELS)
     ranked = sorted(
         groups.values(),

@@ -1,0 +1,94 @@
+"""Ledgers: typed, append-only rows posted by submitted documents and reversed by cancelling."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class AppendOnly(Exception):
+    """A ledger row was about to be changed or deleted: books are corrected by new rows."""
+
+
+class AppendOnlyQuerySet(models.QuerySet[Any]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnly("ledger rows are never updated")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnly("ledger rows are never deleted")
+
+
+class StockBin(models.Model):
+    """An item's stock in a school's store now: the running sum of its ledger rows.
+
+    Kept in the transaction that posts them; its row is also the lock that makes two postings
+    of one item take turns (PostgreSQL), so stock never goes below zero.
+    """
+
+    school = models.ForeignKey("core.School", on_delete=models.PROTECT, related_name="+")
+    item = models.CharField(max_length=140)  # the Item's name (物资编码)
+    qty = models.DecimalField(max_digits=18, decimal_places=3, default=0)
+    value = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school", "item"], name="stock_bin_unique_item"),
+            models.CheckConstraint(
+                condition=Q(qty__gte=0, value__gte=0), name="stock_bin_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.qty}"
+
+
+class StockLedgerEntry(models.Model):
+    """One movement of an item into (+) or out of (−) a school's store, with the balance after it.
+
+    Incoming goods are valued at their rate, outgoing ones at the moving average (the store's
+    value over its quantity); cancelling a document posts mirror rows that point at these.
+    """
+
+    school = models.ForeignKey("core.School", on_delete=models.PROTECT, related_name="+")
+    item = models.CharField(max_length=140)
+    posting_date = models.DateField()
+    voucher = models.ForeignKey("core.Document", on_delete=models.PROTECT, related_name="+")
+    qty_change = models.DecimalField(max_digits=18, decimal_places=3)
+    value_change = models.DecimalField(max_digits=18, decimal_places=2)
+    balance_qty = models.DecimalField(max_digits=18, decimal_places=3)
+    balance_value = models.DecimalField(max_digits=18, decimal_places=2)
+    # The row this one cancels (its voucher was cancelled); empty for a posting.
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversal"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["school", "item", "id"], name="stock_ledger_item")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(qty_change=0), name="stock_ledger_moves"),
+            models.CheckConstraint(
+                condition=Q(balance_qty__gte=0, balance_value__gte=0),
+                name="stock_ledger_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.qty_change:+} ({self.voucher_id})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnly("ledger rows are never updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnly("ledger rows are never deleted")

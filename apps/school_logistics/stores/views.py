@@ -1,0 +1,143 @@
+"""库存台账: the store's balance of every item, and the movements of one."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from school_logistics.core import extensions
+from school_logistics.core.meta import Meta
+from school_logistics.core.models import Document, User
+from school_logistics.core.models.document import DocStatus
+from school_logistics.core.registry import get_meta
+from school_logistics.core.views.doctypes import form_url
+from school_logistics.core.views.htmx import render_page
+from school_logistics.ledger.models import StockBin
+from school_logistics.ledger.services import balances
+from school_logistics.stores import stock
+from school_logistics.stores.permissions import check_view_stock, may_view_stock
+
+MOVEMENTS = 200
+
+
+def stock_link(user: User) -> list[extensions.DeskLink]:
+    if not may_view_stock(user):
+        return []
+    return [extensions.DeskLink("stores", _("库存台账"), reverse("stock:balance"), "fa-warehouse")]
+
+
+def _categories() -> list[str]:
+    field = get_meta("Item").get_field("category")
+    return field.select_options if field else []
+
+
+@login_required
+def balance(request: HttpRequest) -> HttpResponse:
+    """Every item's quantity and value in the store, filtered by category and words."""
+    user: User = request.user  # type: ignore[assignment]
+    school_id = check_view_stock(user)
+    q = request.GET.get("q", "").strip()[:100]
+    category = request.GET.get("category", "")
+    categories = _categories()
+    if category not in categories:
+        category = ""
+    show_all = request.GET.get("show") == "all"
+    rows = stock.stock_rows(school_id, q=q, category=category, in_stock=not show_all)
+    context = {
+        "rows": rows,
+        "q": q,
+        "category": category,
+        "categories": categories,
+        "show_all": show_all,
+        "total_value": sum((r.value for r in rows), Decimal(0)),
+    }
+    return render_page(request, "stores/stock.html", context, partial="stores/_stock_rows.html")
+
+
+@login_required
+def item_ledger(request: HttpRequest, item: str) -> HttpResponse:
+    """One item's movements in and out of the store, newest first, with the balance after each."""
+    user: User = request.user  # type: ignore[assignment]
+    school_id = check_view_stock(user)
+    doc = Document.objects.filter(doctype="Item", school_id=school_id, name=item).first()
+    if doc is None:
+        raise Http404(_("没有这个物资"))
+    entries = stock.movements(school_id, item, MOVEMENTS)
+    metas = {name: get_meta(name) for name in {e.voucher.doctype for e in entries}}
+    rows = [
+        {
+            "entry": e,
+            "url": form_url(metas[e.voucher.doctype], e.voucher.name),
+            "label": metas[e.voucher.doctype].label,
+        }
+        for e in entries
+    ]
+    bin_ = StockBin.objects.filter(school_id=school_id, item=item).first()
+    context = {
+        "item": doc,
+        "item_url": form_url(get_meta("Item"), item),
+        "rows": rows,
+        "qty": bin_.qty if bin_ else Decimal(0),
+        "value": bin_.value if bin_ else Decimal(0),
+        "limited": len(entries) == MOVEMENTS,
+    }
+    return render(request, "stores/stock_item.html", context)
+
+
+def stock_panel(request: HttpRequest, meta: Meta, document: Document | None) -> str:
+    """The store's stock of what a page is about, for those who may read the books: an Item's
+    balance, or, on a 领物单 not issued yet, each asked item's balance beside the quantity."""
+    user: User = request.user  # type: ignore[assignment]
+    if document is None or not may_view_stock(user):
+        return ""
+    if meta.name == "Item":
+        return _item_stock(request, document)
+    if meta.name == "Stock Issue" and document.docstatus == DocStatus.DRAFT:
+        return _issue_stock(request, document)
+    return ""
+
+
+def _issue_stock(request: HttpRequest, document: Document) -> str:
+    lines: dict[str, dict[str, Any]] = {}
+    for r in document.data.get("items") or []:
+        if not r.get("item"):
+            continue
+        line = lines.setdefault(
+            r["item"],
+            {
+                "item": r["item"],
+                "name": r.get("item_name") or r["item"],
+                "uom": r.get("uom") or "",
+                "wanted": Decimal(0),
+                "url": reverse("stock:item", args=[r["item"]]),
+            },
+        )
+        line["wanted"] += Decimal(str(r.get("qty") or 0))
+    if not lines:
+        return ""
+    held = balances(document.school_id, lines)
+    for item, line in lines.items():
+        line["held"] = held[item].qty if item in held else Decimal(0)
+    context = {
+        "lines": list(lines.values()),
+        "short": any(line["held"] < line["wanted"] for line in lines.values()),
+    }
+    return render_to_string("stores/_issue_stock.html", context, request=request)
+
+
+def _item_stock(request: HttpRequest, document: Document) -> str:
+    bin_ = StockBin.objects.filter(school_id=document.school_id, item=document.name).first()
+    context = {
+        "qty": bin_.qty if bin_ else Decimal(0),
+        "value": bin_.value if bin_ else Decimal(0),
+        "uom": document.data.get("uom") or "",
+        "url": reverse("stock:item", args=[document.name]),
+    }
+    return render_to_string("stores/_item_stock.html", context, request=request)

@@ -1,0 +1,87 @@
+"""领物单 on its flow: the department head approves, the storekeeper issues (发放) from stock."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from school_logistics.core import services
+from school_logistics.core.models import Document
+from school_logistics.core.models.document import DocStatus
+from school_logistics.ledger.models import StockBin, StockLedgerEntry
+from school_logistics.workflow import actions
+from school_logistics.workflow.models import ApprovalLog
+from tests.stores.factories import make_items
+from tests.stores.test_stock_ledger import issue_draft, receive
+from tests.workflow.conftest import pending
+
+pytestmark = [pytest.mark.workflows, pytest.mark.usefixtures("heads")]
+ISSUE = "Stock Issue"
+
+
+@pytest.fixture
+def stocked(users) -> None:
+    make_items(users["purchaser"])
+    services.save_document("Item", "DESK-1", {"is_consumable": 0}, actor=users["purchaser"])
+    receive(users["storekeeper"], [("A4-70", "50", "23.50"), ("DESK-1", "2", "280")])
+
+
+def sent(users, rows) -> Document:
+    doc = issue_draft(users["teacher"], rows)
+    actions.start_approval(ISSUE, doc.name, actor=users["teacher"])
+    actions.approve(pending(doc, users["head"]).pk, actor=users["head"])
+    return doc
+
+
+def test_goods_leave_the_store_when_the_storekeeper_issues_them(users, stocked):
+    doc = sent(users, [("A4-70", "20")])
+    assert StockBin.objects.get(item="A4-70").qty == Decimal("50")  # approved, not issued yet
+    actions.approve(pending(doc, users["storekeeper"]).pk, actor=users["storekeeper"])
+    doc.refresh_from_db()
+    assert (doc.docstatus, doc.workflow_state) == (DocStatus.SUBMITTED, "已发放")
+    assert StockBin.objects.get(item="A4-70").qty == Decimal("30")
+    entry = StockLedgerEntry.objects.get(voucher=doc)
+    assert entry.created_by == users["storekeeper"]
+    assert ApprovalLog.objects.filter(document=doc, action="approve").count() == 2
+
+
+def test_an_issue_beyond_the_stock_waits_at_the_store_unchanged(users, stocked):
+    doc = sent(users, [("A4-70", "80")])
+    task = pending(doc, users["storekeeper"])
+    with pytest.raises(Exception, match="库存不足：A4复印纸 需 80包，库存仅 50包"):
+        actions.approve(task.pk, actor=users["storekeeper"])
+    doc.refresh_from_db()
+    assert (doc.docstatus, doc.workflow_state) == (DocStatus.DRAFT, "仓库发放")
+    assert pending(doc, users["storekeeper"]).pk == task.pk
+    assert not StockLedgerEntry.objects.filter(voucher=doc).exists()
+
+
+def test_the_storekeeper_ticks_the_old_one_returned_and_issues_on_one_press(
+    client, users, stocked
+):
+    doc = sent(users, [("DESK-1", "1")])
+    task = pending(doc, users["storekeeper"])
+    client.force_login(users["storekeeper"])
+    row = doc.data["items"][0]
+    url = f"/app/approvals/task/{task.pk}/approve"
+    base = {"items-present": "1", "items-0-name": row["name"], "items-0-item": "DESK-1"}
+    refused = client.post(url, {**base, "items-0-qty": "1", "comment": "旧桌已收"})
+    assert refused.status_code == 400
+    assert "须先交回旧物并勾选“已交旧”" in refused.content.decode()
+    assert StockBin.objects.get(item="DESK-1").qty == Decimal("2")
+    issued = client.post(url, {**base, "items-0-qty": "1", "items-0-old_returned": "on"})
+    assert issued.status_code == 302
+    doc.refresh_from_db()
+    assert doc.workflow_state == "已发放"
+    assert doc.data["items"][0]["old_returned"] == 1
+    assert StockBin.objects.get(item="DESK-1").qty == Decimal("1")
+
+
+def test_the_store_page_of_an_issue_shows_what_is_short(client, users, stocked):
+    doc = sent(users, [("A4-70", "80"), ("DESK-1", "1")])
+    client.force_login(users["storekeeper"])
+    page = client.get(f"/app/stock-issue/{doc.name}").content.decode()
+    assert "当前库存" in page and "有物资库存不足" in page
+    client.force_login(users["teacher"])  # the requester does not read the store's books
+    assert "当前库存" not in client.get(f"/app/stock-issue/{doc.name}").content.decode()

@@ -1,0 +1,225 @@
+"""The stock ledger: 入库单 and 领物单 post movements on submission and mirror them on cancel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from school_logistics.core import services
+from school_logistics.core.models import Document, User
+from school_logistics.core.models.document import DocStatus
+from school_logistics.core.services import DocumentStateError
+from school_logistics.core.validation import DocumentValidationError
+from school_logistics.ledger.models import AppendOnly, StockBin, StockLedgerEntry
+from tests.stores.factories import make_items
+
+D = Decimal
+
+
+@pytest.fixture
+def items(users: dict[str, User]) -> dict[str, Document]:
+    return make_items(users["purchaser"])
+
+
+def receive(actor: User, rows: list[tuple[str, str, str]], **values) -> Document:
+    """Submit a receipt of (item, qty, rate) rows."""
+    doc = services.create_document(
+        "Stock Receipt",
+        {
+            "title": "办公用品验收入库",
+            "items": [{"item": i, "qty": q, "rate": r} for i, q, r in rows],
+            **values,
+        },
+        actor=actor,
+    )
+    return services.submit_document("Stock Receipt", doc.name, actor=actor)
+
+
+def issue_draft(actor: User, rows: list[tuple[str, str]], **row_values) -> Document:
+    return services.create_document(
+        "Stock Issue",
+        {
+            "purpose": "期中考试印卷",
+            "items": [{"item": i, "qty": q, **row_values} for i, q in rows],
+        },
+        actor=actor,
+    )
+
+
+def stock(item: str) -> tuple[Decimal, Decimal]:
+    b = StockBin.objects.get(item=item)
+    return b.qty, b.value
+
+
+def test_a_receipt_puts_its_goods_and_their_cost_into_the_store(users, items):
+    doc = receive(users["storekeeper"], [("A4-70", "10", "23.50"), ("LAMP-T8", "20", "16")])
+    assert stock("A4-70") == (D("10"), D("235.00"))
+    assert stock("LAMP-T8") == (D("20"), D("320.00"))
+    rows = StockLedgerEntry.objects.filter(voucher=doc).order_by("item")
+    assert [(e.item, e.qty_change, e.value_change, e.created_by) for e in rows] == [
+        ("A4-70", D("10"), D("235.00"), users["storekeeper"]),
+        ("LAMP-T8", D("20"), D("320.00"), users["storekeeper"]),
+    ]
+    assert {e.posting_date for e in rows} == {timezone.localdate()}
+
+
+def test_goods_leave_at_the_moving_average_and_the_last_take_what_is_left(users, items):
+    keeper = users["storekeeper"]
+    receive(keeper, [("A4-70", "10", "20")])
+    receive(keeper, [("A4-70", "20", "23.50")])  # 30 packs worth 670.00: 22.333… each
+    first = issue_draft(users["teacher"], [("A4-70", "7")])
+    services.submit_document("Stock Issue", first.name, actor=keeper)
+    assert stock("A4-70") == (D("23"), D("513.67"))  # 670 − 7 × 22.333… = 156.33 out
+    rest = issue_draft(users["teacher"], [("A4-70", "23")])
+    services.submit_document("Stock Issue", rest.name, actor=keeper)
+    assert stock("A4-70") == (D("0"), D("0.00"))
+    out = StockLedgerEntry.objects.filter(voucher=rest).get()
+    assert (out.qty_change, out.value_change) == (D("-23"), D("-513.67"))
+
+
+def test_an_issue_beyond_the_stock_is_refused_and_changes_nothing(users, items):
+    keeper = users["storekeeper"]
+    receive(keeper, [("LAMP-T8", "12", "16")])
+    doc = issue_draft(users["teacher"], [("LAMP-T8", "10"), ("A4-70", "1"), ("LAMP-T8", "20")])
+    with pytest.raises(DocumentValidationError) as refused:
+        services.submit_document("Stock Issue", doc.name, actor=keeper)
+    assert refused.value.messages() == [
+        "库存不足：日光灯管 需 30支，库存仅 12支；A4复印纸 需 1包，库存仅 0包"
+    ]
+    doc.refresh_from_db()
+    assert doc.docstatus == DocStatus.DRAFT
+    assert stock("LAMP-T8") == (D("12"), D("192.00"))
+    assert not StockLedgerEntry.objects.filter(voucher=doc).exists()
+
+
+def test_cancelling_an_issue_brings_the_goods_back_at_the_value_they_left_with(users, items):
+    keeper = users["storekeeper"]
+    receive(keeper, [("TAP-15", "3", "38")])
+    doc = issue_draft(users["teacher"], [("TAP-15", "2")])
+    services.submit_document("Stock Issue", doc.name, actor=keeper)
+    receive(keeper, [("TAP-15", "1", "50")])  # the average moves after the issue
+    services.cancel_document("Stock Issue", doc.name, actor=keeper)
+    assert stock("TAP-15") == (D("4"), D("164.00"))  # 38 + 50 + the 76 that left
+    back = StockLedgerEntry.objects.filter(voucher=doc, reverses__isnull=False).get()
+    assert (back.qty_change, back.value_change) == (D("2"), D("76.00"))
+    assert back.reverses.qty_change == D("-2")
+    with pytest.raises(DocumentStateError):  # a cancelled document is not reversed twice
+        services.cancel_document("Stock Issue", doc.name, actor=keeper)
+    assert StockLedgerEntry.objects.filter(voucher=doc).count() == 2
+
+
+def test_a_receipt_whose_goods_were_issued_cannot_be_cancelled(users, items):
+    keeper = users["storekeeper"]
+    receipt = receive(keeper, [("TAP-15", "3", "38")])
+    doc = issue_draft(users["teacher"], [("TAP-15", "2")])
+    services.submit_document("Stock Issue", doc.name, actor=keeper)
+    with pytest.raises(DocumentValidationError) as refused:
+        services.cancel_document("Stock Receipt", receipt.name, actor=keeper)
+    assert refused.value.messages() == ["已领出，不能作废入库：水龙头 需 3个，库存仅 1个"]
+    receipt.refresh_from_db()
+    assert receipt.docstatus == DocStatus.SUBMITTED
+    assert stock("TAP-15") == (D("1"), D("38.00"))
+
+
+def test_a_cancelled_receipt_takes_its_goods_out_at_the_average(users, items):
+    keeper = users["storekeeper"]
+    receive(keeper, [("A4-70", "10", "20")])
+    dear = receive(keeper, [("A4-70", "10", "30")])
+    services.cancel_document("Stock Receipt", dear.name, actor=keeper)
+    assert stock("A4-70") == (D("10"), D("250.00"))  # at 25 a pack, not the 300 it cost
+
+
+def test_non_consumables_go_out_only_against_the_old_one(users, items):
+    keeper = users["storekeeper"]
+    services.save_document("Item", "DESK-1", {"is_consumable": 0}, actor=users["purchaser"])
+    receive(keeper, [("DESK-1", "5", "280")])
+    doc = issue_draft(users["teacher"], [("DESK-1", "1")])
+    with pytest.raises(DocumentValidationError) as refused:
+        services.submit_document("Stock Issue", doc.name, actor=keeper)
+    assert refused.value.errors == {
+        "items.1.old_returned": [
+            "领用明细第 1 行：学生课桌椅 是非易耗品，须先交回旧物并勾选“已交旧”"
+        ]
+    }
+    ticked = issue_draft(users["teacher"], [("DESK-1", "1")], old_returned=1)
+    services.submit_document("Stock Issue", ticked.name, actor=keeper)
+    assert stock("DESK-1")[0] == D("4")
+
+
+def test_receipt_rows_need_a_positive_quantity_and_a_date_not_ahead(users, items):
+    with pytest.raises(DocumentValidationError) as refused:
+        services.create_document(
+            "Stock Receipt",
+            {
+                "title": "入库",
+                "posting_date": timezone.localdate() + dt.timedelta(days=1),
+                "items": [{"item": "A4-70", "qty": "0", "rate": "20"}],
+            },
+            actor=users["storekeeper"],
+        )
+    assert refused.value.errors == {
+        "items.1.qty": ["入库明细第 1 行：数量必须大于 0"],
+        "posting_date": ["入库日期不能晚于今天"],
+    }
+    assert not Document.objects.filter(doctype="Stock Receipt").exists()
+
+
+def test_ledger_rows_are_never_changed_or_deleted(users, items):
+    receive(users["storekeeper"], [("A4-70", "1", "20")])
+    entry = StockLedgerEntry.objects.get()
+    entry.qty_change = D("5")
+    with pytest.raises(AppendOnly):
+        entry.save()
+    with pytest.raises(AppendOnly):
+        entry.delete()
+    with pytest.raises(AppendOnly):
+        StockLedgerEntry.objects.update(qty_change=D("5"))
+    with pytest.raises(AppendOnly):
+        StockLedgerEntry.objects.all().delete()
+    assert StockLedgerEntry.objects.get().qty_change == D("1")
+
+
+def test_a_teacher_cannot_receive_goods(users, items):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.create_document(
+            "Stock Receipt",
+            {"title": "入库", "items": [{"item": "A4-70", "qty": "1", "rate": "1"}]},
+            actor=users["teacher"],
+        )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_issues_of_the_last_goods_at_once_issue_them_once(users, items):
+    if connection.vendor != "postgresql":
+        pytest.skip("runs in the PostgreSQL pass")
+    keeper = users["storekeeper"]
+    receive(keeper, [("LAMP-T8", "5", "16")])
+    docs = [issue_draft(users["teacher"], [("LAMP-T8", "4")]) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def submit(name: str) -> None:
+        try:
+            barrier.wait()
+            services.submit_document("Stock Issue", name, actor=keeper)
+            outcomes.append("issued")
+        except DocumentValidationError:
+            outcomes.append("short")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(d.name,)) for d in docs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["issued", "short"]
+    assert stock("LAMP-T8") == (D("1"), D("16.00"))

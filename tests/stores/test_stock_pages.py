@@ -1,0 +1,96 @@
+"""库存台账: who may read the store's books, what they show, and what they cost to read."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from school_logistics.core import services
+from school_logistics.core.services import DocumentStateError
+from school_logistics.ledger.models import StockLedgerEntry
+from tests.stores.factories import ITEMS, make_items
+from tests.stores.test_stock_ledger import issue_draft, receive
+
+
+@pytest.fixture
+def stocked(users) -> None:
+    make_items(users["purchaser"])
+    receive(users["storekeeper"], [("A4-70", "10", "23.50"), ("LAMP-T8", "20", "16")])
+    doc = issue_draft(users["teacher"], [("A4-70", "4")])
+    services.submit_document("Stock Issue", doc.name, actor=users["storekeeper"])
+
+
+def test_the_storekeeper_reads_each_items_balance(client, users, stocked):
+    client.force_login(users["storekeeper"])
+    page = client.get("/app/stock/").content.decode()
+    assert "A4复印纸" in page and "日光灯管" in page
+    assert "水龙头" not in page  # nothing held: listed only with 全部物资
+    assert "¥461.00" in page  # 6 packs at 23.50 + 20 tubes at 16.00
+    everything = client.get("/app/stock/?show=all").content.decode()
+    assert "水龙头" in everything
+    lamps = client.get("/app/stock/?category=水电材料").content.decode()
+    assert "日光灯管" in lamps and "A4复印纸" not in lamps
+    assert "A4复印纸" in client.get("/app/stock/?q=A4").content.decode()
+
+
+def test_an_items_movements_show_the_balance_after_each(client, users, stocked):
+    client.force_login(users["finance"])
+    page = client.get("/app/stock/A4-70").content.decode()
+    assert page.index(">-94.00<") < page.index(">235.00<")  # newest first: 4 out, 10 in
+    assert ">141.00<" in page  # the value left after the issue: 6 × 23.50
+    assert client.get("/app/stock/NO-SUCH").status_code == 404
+
+
+@pytest.mark.parametrize("who", ["teacher", "head", "worker"])
+def test_those_who_do_not_keep_the_books_are_refused(client, users, stocked, who):
+    client.force_login(users[who])
+    assert client.get("/app/stock/").status_code == 403
+    assert client.get("/app/stock/A4-70").status_code == 403
+    assert "库存台账" not in client.get("/app/").content.decode()
+
+
+def test_another_schools_storekeeper_sees_none_of_our_stock(client, users, stocked, outsider):
+    client.force_login(outsider)
+    page = client.get("/app/stock/?show=all").content.decode()
+    assert "A4复印纸" not in page
+    assert client.get("/app/stock/A4-70").status_code == 404
+
+
+def test_the_sidebar_and_home_offer_the_stock_ledger_to_the_store(client, users, stocked):
+    client.force_login(users["storekeeper"])
+    assert client.get("/app/").content.decode().count('href="/app/stock/"') == 2
+
+
+def test_the_stock_page_reads_the_same_number_of_statements_as_items_grow(
+    client, users, stocked
+):
+    client.force_login(users["storekeeper"])
+
+    def statements() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/app/stock/?show=all").status_code == 200
+        return len(ctx.captured_queries)
+
+    before = statements()
+    for n in range(10):
+        code = f"X-{n}"
+        services.create_document(
+            "Item",
+            {"item_code": code, "item_name": f"物资{n}", "category": "其他", "uom": "个"},
+            actor=users["purchaser"],
+        )
+        receive(users["storekeeper"], [(code, "1", "1")])
+    assert statements() == before
+    assert len(ITEMS) + 10 == page_rows(client)
+
+
+def page_rows(client) -> int:
+    return client.get("/app/stock/?show=all").content.decode().count('<tr data-href="/app/stock/')
+
+
+def test_an_item_with_movements_cannot_be_deleted(users, stocked):
+    with pytest.raises(DocumentStateError, match="已有出入库记录，不能删除"):
+        services.delete_document("Item", "A4-70", actor=users["purchaser"])
+    services.delete_document("Item", "TAP-15", actor=users["purchaser"])  # never moved
+    assert StockLedgerEntry.objects.filter(item="A4-70").count() == 2
