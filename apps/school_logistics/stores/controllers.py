@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from school_logistics.core.controllers import Controller, register
 from school_logistics.core.document import Doc
 from school_logistics.core.models import Document, User
+from school_logistics.core.models.document import DocStatus
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.values import quantity_text
 from school_logistics.ledger import services as ledger
@@ -46,6 +47,19 @@ class StockReceipt(Controller):
         posting_date = doc.get("posting_date")
         if posting_date and posting_date > timezone.localdate():
             errors["posting_date"].append(_("入库日期不能晚于今天"))
+        requisition = doc.get("requisition")
+        if (
+            requisition
+            and not Document.objects.filter(
+                doctype="Material Requisition",
+                school_id=doc.instance.school_id,
+                name=requisition,
+                docstatus=DocStatus.SUBMITTED,
+            ).exists()
+        ):
+            errors["requisition"].append(
+                _("申购单 %(n)s 尚未审批通过，不能入库") % {"n": requisition}
+            )
         if errors:
             raise DocumentValidationError(dict(errors))
 

@@ -5,24 +5,34 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from school_logistics.core import extensions
+from school_logistics.core import extensions, permissions
 from school_logistics.core.meta import Meta
 from school_logistics.core.models import Document, User
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.registry import get_meta
+from school_logistics.core.services import DocumentStateError
+from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.views.doctypes import form_url
 from school_logistics.core.views.htmx import render_page
 from school_logistics.ledger.models import StockBin
 from school_logistics.ledger.services import balances
 from school_logistics.stores import stock
 from school_logistics.stores.permissions import check_view_stock, may_view_stock
+from school_logistics.stores.services import (
+    RECEIPT,
+    REQUISITION,
+    outstanding,
+    receipt_from_requisition,
+)
 
 MOVEMENTS = 200
 
@@ -92,16 +102,58 @@ def item_ledger(request: HttpRequest, item: str) -> HttpResponse:
 
 
 def stock_panel(request: HttpRequest, meta: Meta, document: Document | None) -> str:
-    """The store's stock of what a page is about, for those who may read the books: an Item's
-    balance, or, on a 领物单 not issued yet, each asked item's balance beside the quantity."""
+    """The store's side of a page: an Item's balance and a 领物单's stock (for those who may
+    read the books), and what an approved requisition's goods became (for its readers)."""
     user: User = request.user  # type: ignore[assignment]
-    if document is None or not may_view_stock(user):
+    if document is None:
+        return ""
+    if meta.name == REQUISITION and document.docstatus == DocStatus.SUBMITTED:
+        return _requisition_receipts(request, document)
+    if not may_view_stock(user):
         return ""
     if meta.name == "Item":
         return _item_stock(request, document)
     if meta.name == "Stock Issue" and document.docstatus == DocStatus.DRAFT:
         return _issue_stock(request, document)
     return ""
+
+
+def _requisition_receipts(request: HttpRequest, document: Document) -> str:
+    """What an approved requisition's goods became: received so far, still to come, and a
+    way to receive the rest on a new 入库单."""
+    user: User = request.user  # type: ignore[assignment]
+    receipt = get_meta(RECEIPT)
+    receipts = Document.objects.filter(
+        doctype=RECEIPT, school_id=document.school_id, data__requisition=document.name
+    ).order_by("name")
+    rows = outstanding(document)
+    context = {
+        "rows": rows,
+        "receipts": [(r, form_url(receipt, r.name)) for r in receipts.only("name", "docstatus")],
+        "can_receive": any(r["remaining"] > 0 for r in rows)
+        and permissions.has_permission(user, receipt, "create"),
+        "action": reverse("stock:receive", args=[document.name]),
+    }
+    return render_to_string("stores/_requisition_receipts.html", context, request=request)
+
+
+@login_required
+@require_POST
+def receive(request: HttpRequest, requisition: str) -> HttpResponse:
+    """Start a 入库单 for what an approved requisition still waits for."""
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        receipt = receipt_from_requisition(requisition, actor=user)
+    except (DocumentStateError, DocumentValidationError) as exc:
+        messages.error(
+            request,
+            "；".join(exc.messages()) if isinstance(exc, DocumentValidationError) else str(exc),
+        )
+        return redirect(form_url(get_meta(REQUISITION), requisition))
+    messages.success(
+        request, _("已生成入库单草稿 %(n)s，请核对实收数量和单价后提交") % {"n": receipt.name}
+    )
+    return redirect(form_url(get_meta(RECEIPT), receipt.name))
 
 
 def _issue_stock(request: HttpRequest, document: Document) -> str:

@@ -1,0 +1,65 @@
+"""Store services: goods an approved requisition asked for, received on a new 入库单."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from school_logistics.core import permissions, services
+from school_logistics.core.models import Document, User
+from school_logistics.core.models.document import DocStatus
+from school_logistics.core.registry import get_meta
+from school_logistics.core.services import DocumentStateError
+
+REQUISITION = "Material Requisition"
+RECEIPT = "Stock Receipt"
+
+
+def received_for(requisition: Document) -> dict[str, Decimal]:
+    """Return the quantity of each item the submitted receipts of a requisition brought in."""
+    receipts = Document.objects.filter(
+        doctype=RECEIPT,
+        school_id=requisition.school_id,
+        docstatus=DocStatus.SUBMITTED,
+        data__requisition=requisition.name,
+    ).values_list("data", flat=True)
+    received: dict[str, Decimal] = defaultdict(Decimal)
+    for data in receipts:
+        for row in data.get("items") or []:
+            received[row["item"]] += Decimal(str(row["qty"]))
+    return received
+
+
+def outstanding(requisition: Document) -> list[dict[str, Any]]:
+    """Return the requisition's rows with what is still to be received, in its order."""
+    left = dict(received_for(requisition))
+    rows = []
+    for row in requisition.data.get("items") or []:
+        asked = Decimal(str(row["qty"]))
+        taken = min(asked, left.get(row["item"], Decimal(0)))
+        left[row["item"]] = left.get(row["item"], Decimal(0)) - taken
+        rows.append({**row, "asked": asked, "received": taken, "remaining": asked - taken})
+    return rows
+
+
+def receipt_from_requisition(name: str, *, actor: User) -> Document:
+    """Start a 入库单 draft for what an approved requisition still waits for, at its rates."""
+    requisition = permissions.get_document(actor, get_meta(REQUISITION), name, "read")
+    if requisition.docstatus != DocStatus.SUBMITTED:
+        raise DocumentStateError(_("申购单 %(n)s 尚未审批通过，不能入库") % {"n": name})
+    rows = [
+        {"item": r["item"], "qty": r["remaining"], "rate": r.get("rate")}
+        for r in outstanding(requisition)
+        if r["remaining"] > 0
+    ]
+    if not rows:
+        raise DocumentStateError(_("申购单 %(n)s 的物资已全部入库") % {"n": name})
+    title = _("%(purpose)s 验收入库") % {"purpose": requisition.data.get("purpose") or name}
+    return services.create_document(
+        RECEIPT,
+        {"title": title[:140], "requisition": name, "items": rows},
+        actor=actor,
+    )
