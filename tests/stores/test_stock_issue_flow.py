@@ -57,9 +57,7 @@ def test_an_issue_beyond_the_stock_waits_at_the_store_unchanged(users, stocked):
     assert not StockLedgerEntry.objects.filter(voucher=doc).exists()
 
 
-def test_the_storekeeper_ticks_the_old_one_returned_and_issues_on_one_press(
-    client, users, stocked
-):
+def test_the_storekeeper_ticks_the_old_one_returned_and_issues_on_one_press(client, users, stocked):
     doc = sent(users, [("DESK-1", "1")])
     task = pending(doc, users["storekeeper"])
     client.force_login(users["storekeeper"])

@@ -62,9 +62,7 @@ def test_the_sidebar_and_home_offer_the_stock_ledger_to_the_store(client, users,
     assert client.get("/app/").content.decode().count('href="/app/stock/"') == 2
 
 
-def test_the_stock_page_reads_the_same_number_of_statements_as_items_grow(
-    client, users, stocked
-):
+def test_the_stock_page_reads_the_same_number_of_statements_as_items_grow(client, users, stocked):
     client.force_login(users["storekeeper"])
 
     def statements() -> int:
