@@ -127,9 +127,14 @@ def _requisition_receipts(request: HttpRequest, document: Document) -> str:
         doctype=RECEIPT, school_id=document.school_id, data__requisition=document.name
     ).order_by("name")
     rows = outstanding(document)
+    can_read = permissions.has_permission(user, receipt, "read")
     context = {
         "rows": rows,
-        "receipts": [(r, form_url(receipt, r.name)) for r in receipts.only("name", "docstatus")],
+        # A requester sees which receipts there are; the store, their pages too.
+        "receipts": [
+            (r, form_url(receipt, r.name) if can_read else "")
+            for r in receipts.only("name", "docstatus")
+        ],
         "can_receive": any(r["remaining"] > 0 for r in rows)
         and permissions.has_permission(user, receipt, "create"),
         "action": reverse("stock:receive", args=[document.name]),
