@@ -120,6 +120,13 @@ def build(
             actor=users["teacher"],
         )
         return doc, ["领物单", "期中考试印卷", "A4复印纸", "领用人", "库管员"]
+    if doctype == "Stock Reconciliation":
+        doc = services.create_document(
+            doctype,
+            {"title": "期末盘点", "items": [{"item": "A4-70", "counted_qty": "3"}]},
+            actor=users["storekeeper"],
+        )
+        return doc, ["盘点单", "期末盘点", "A4复印纸", "账面数量", "实盘数量", "监盘人"]
     if doctype == "Item":
         return items["DESK-1"], ["物资", "学生课桌椅", "单人 升降式", "280.00"]
     if doctype == "Location":

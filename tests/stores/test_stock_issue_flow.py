@@ -83,3 +83,21 @@ def test_the_store_page_of_an_issue_shows_what_is_short(client, users, stocked):
     assert "当前库存" in page and "有物资库存不足" in page
     client.force_login(users["teacher"])  # the requester does not read the store's books
     assert "当前库存" not in client.get(f"/app/stock-issue/{doc.name}").content.decode()
+
+
+def test_a_stocktake_is_posted_once_the_logistics_director_approves(users, departments, stocked):
+    office = departments["总务处"]
+    office.head = users["admin"]  # stands in for 总务处主任
+    office.save()
+    keeper = users["storekeeper"]
+    doc = services.create_document(
+        "Stock Reconciliation",
+        {"title": "期末盘点", "items": [{"item": "A4-70", "counted_qty": "47"}]},
+        actor=keeper,
+    )
+    actions.start_approval("Stock Reconciliation", doc.name, actor=keeper)
+    assert StockBin.objects.get(item="A4-70").qty == Decimal("50")  # not before approval
+    actions.approve(pending(doc, users["admin"]).pk, actor=users["admin"])
+    doc.refresh_from_db()
+    assert (doc.docstatus, doc.workflow_state) == (DocStatus.SUBMITTED, "已入账")
+    assert StockBin.objects.get(item="A4-70").qty == Decimal("47")

@@ -10,7 +10,7 @@ from typing import Any
 from school_logistics.core import services
 from school_logistics.demo import approvals
 from school_logistics.demo.org import Org
-from school_logistics.stores.services import receipt_from_requisition
+from school_logistics.stores.services import STOCKTAKE, receipt_from_requisition, start_stocktake
 
 RECEIPT = "Stock Receipt"
 ISSUE = "Stock Issue"
@@ -85,3 +85,14 @@ def create_stock(
             continue
         steps = {"issued": None, "at_store": 1, "at_dept_head": 0}[stage]
         approvals.submit(ISSUE, name, actor=actor, approve_steps=steps)
+    # The cleaning cupboard counted: one mop short, waiting for 总务处主任 to approve.
+    count = start_stocktake(org.school.pk, actor=keeper, category="清洁用品")
+    rows = [
+        {**r, "counted_qty": int(Decimal(r["counted_qty"])) - 1, "reason": "拖把杆断裂一把，已报损"}
+        if r["item"] == "QJ-MOP"
+        else r
+        for r in count.data["items"]
+    ]
+    services.save_document(STOCKTAKE, count.name, {"items": rows}, actor=keeper)
+    approvals.submit(STOCKTAKE, count.name, actor=keeper, approve_steps=0)
+    made["stocktake"] = count.name

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -118,6 +120,11 @@ class StockIssue(Controller):
         ledger.reverse_stock(doc.instance, actor=_actor(doc))
 
 
+def _same(stored: str | None, row: dict[str, Any]) -> bool:
+    counted = row["counted_qty"]
+    return stored is not None and counted is not None and Decimal(stored) == counted
+
+
 def _shortage_text(doc: Doc, exc: ledger.InsufficientStock) -> str:
     """Say what is short in the user's words: 日光灯管 要 30 支，库存 12 支."""
     names = {
@@ -149,3 +156,70 @@ def refuse_deleting_stocked_item(document: Document) -> str | None:
     return _("物资 %(item)s 已有出入库记录，不能删除；不再使用请勾选“停用”") % {
         "item": document.name
     }
+
+
+@register("Stock Reconciliation")
+class StockReconciliation(Controller):
+    """期末盘点: counted quantities against the book; submission posts the differences.
+
+    A row's book quantity is read from the ledger when its count is entered or changed, so
+    the difference is what the count found; goods moved after it stay moved when the
+    difference is posted, however long the approval takes.
+    """
+
+    def validate(self, doc: Doc) -> None:
+        rows = doc.rows("items")
+        held = ledger.balances(doc.instance.school_id, {r["item"] for r in rows})
+        before = {r.get("name"): r for r in doc.instance.data.get("items") or []}
+        errors: dict[str, list[str]] = {}
+        seen: set[str] = set()
+        for idx, row in enumerate(rows, start=1):
+            if row["item"] in seen:
+                errors[f"items.{idx}.item"] = [
+                    _("盘点明细第 %(idx)s 行：%(item)s 已在前面的行中")
+                    % {"idx": idx, "item": row.get("item_name") or row["item"]}
+                ]
+            seen.add(row["item"])
+            kept = before.get(row.get("name"))
+            if kept and kept["item"] == row["item"] and _same(kept["counted_qty"], row):
+                row["book_qty"] = Decimal(kept["book_qty"])
+            else:
+                row["book_qty"] = held[row["item"]].qty if row["item"] in held else Decimal(0)
+            if row["counted_qty"] is not None:
+                row["difference"] = row["counted_qty"] - row["book_qty"]
+        if errors:
+            raise DocumentValidationError(errors)
+
+    def on_submit(self, doc: Doc) -> None:
+        rows = [r for r in doc.rows("items") if r["counted_qty"] != r["book_qty"]]
+        codes = {r["item"] for r in rows}
+        held = ledger.balances(doc.instance.school_id, codes)
+        prices = items_by_code(codes, doc.instance.school_id)
+        moves = []
+        for row in rows:
+            b = held.get(row["item"])
+            # A surplus is valued at the store's average, or at the list price when none is held.
+            rate = (
+                b.value / b.qty
+                if b and b.qty
+                else Decimal(str(prices.get(row["item"], {}).get("reference_price") or 0))
+            )
+            moves.append(ledger.Move(row["item"], row["counted_qty"] - row["book_qty"], rate))
+        try:
+            ledger.post_stock(
+                doc.instance, moves, actor=_actor(doc), posting_date=doc.get("posting_date")
+            )
+        except ledger.InsufficientStock as exc:
+            raise DocumentValidationError.single(
+                _("盘亏数量超过现有库存（盘点后有领用）：%(items)s")
+                % {"items": _shortage_text(doc, exc)},
+                "items",
+            ) from exc
+
+    def on_cancel(self, doc: Doc) -> None:
+        try:
+            ledger.reverse_stock(doc.instance, actor=_actor(doc))
+        except ledger.InsufficientStock as exc:
+            raise DocumentValidationError.single(
+                _("盘盈的物资已领出，不能作废：%(items)s") % {"items": _shortage_text(doc, exc)}
+            ) from exc

@@ -11,4 +11,7 @@ FLOW_TEXTS = (
     gettext_noop("仓库发放"),
     gettext_noop("发放"),
     gettext_noop("已发放"),
+    gettext_noop("盘点审核"),
+    gettext_noop("总务处主任审核"),
+    gettext_noop("已入账"),
 )

@@ -1,4 +1,4 @@
-"""Store services: goods an approved requisition asked for, received on a new 入库单."""
+"""Store services: a 入库单 for what an approved requisition asked for, a 盘点单 of the store."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from school_logistics.core import permissions, services
@@ -13,9 +14,11 @@ from school_logistics.core.models import Document, User
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.registry import get_meta
 from school_logistics.core.services import DocumentStateError
+from school_logistics.ledger.models import StockBin
 
 REQUISITION = "Material Requisition"
 RECEIPT = "Stock Receipt"
+STOCKTAKE = "Stock Reconciliation"
 
 
 def received_for(requisition: Document) -> dict[str, Decimal]:
@@ -63,3 +66,23 @@ def receipt_from_requisition(name: str, *, actor: User) -> Document:
         {"title": title[:140], "requisition": name, "items": rows},
         actor=actor,
     )
+
+
+def start_stocktake(school_id: int, *, actor: User, category: str = "") -> Document:
+    """Start a 盘点单 of every item the school holds (of one category), counted as the book
+    says; the storekeeper then changes the rows the shelves disagree with."""
+    bins = StockBin.objects.filter(school_id=school_id, qty__gt=0).order_by("item")
+    if category:
+        of_category = Document.objects.filter(
+            doctype="Item", school_id=school_id, data__category=category
+        ).values("name")
+        bins = bins.filter(item__in=of_category)
+    rows = [{"item": b.item, "counted_qty": b.qty} for b in bins]
+    if not rows:
+        raise DocumentStateError(_("库存中没有要盘点的物资"))
+    today = timezone.localdate()
+    title = _("%(date)s %(what)s盘点") % {
+        "date": today.strftime("%Y-%m-%d"),
+        "what": category or _("库存"),
+    }
+    return services.create_document(STOCKTAKE, {"title": title, "items": rows}, actor=actor)

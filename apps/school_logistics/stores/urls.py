@@ -7,6 +7,7 @@ from school_logistics.stores import views
 app_name = "stock"
 urlpatterns = [
     path("", views.balance, name="balance"),
+    path("stocktake", views.stocktake, name="stocktake"),
     path("receive/<path:requisition>", views.receive, name="receive"),
     path("<path:item>", views.item_ledger, name="item"),
 ]

@@ -30,8 +30,10 @@ from school_logistics.stores.permissions import check_view_stock, may_view_stock
 from school_logistics.stores.services import (
     RECEIPT,
     REQUISITION,
+    STOCKTAKE,
     outstanding,
     receipt_from_requisition,
+    start_stocktake,
 )
 
 MOVEMENTS = 200
@@ -66,6 +68,7 @@ def balance(request: HttpRequest) -> HttpResponse:
         "category": category,
         "categories": categories,
         "show_all": show_all,
+        "can_stocktake": permissions.has_permission(user, get_meta(STOCKTAKE), "create"),
         "total_value": sum((r.value for r in rows), Decimal(0)),
     }
     return render_page(request, "stores/stock.html", context, partial="stores/_stock_rows.html")
@@ -198,3 +201,23 @@ def _item_stock(request: HttpRequest, document: Document) -> str:
         "url": reverse("stock:item", args=[document.name]),
     }
     return render_to_string("stores/_item_stock.html", context, request=request)
+
+
+@login_required
+@require_POST
+def stocktake(request: HttpRequest) -> HttpResponse:
+    """Start a 盘点单 of the items in stock (of the category the page shows)."""
+    user: User = request.user  # type: ignore[assignment]
+    school_id = check_view_stock(user)
+    category = request.POST.get("category", "")
+    try:
+        doc = start_stocktake(
+            school_id, actor=user, category=category if category in _categories() else ""
+        )
+    except DocumentStateError as exc:
+        messages.error(request, str(exc))
+        return redirect("stock:balance")
+    messages.success(
+        request, _("已生成盘点单 %(n)s，请按实盘数量修改不符的行后保存") % {"n": doc.name}
+    )
+    return redirect(form_url(get_meta(STOCKTAKE), doc.name))

@@ -1,0 +1,147 @@
+"""期末盘点: a 盘点单 counts the shelves against the book and posts what differs."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from school_logistics.core import services
+from school_logistics.core.models import Document
+from school_logistics.core.services import DocumentStateError
+from school_logistics.core.validation import DocumentValidationError
+from school_logistics.ledger.models import StockBin, StockLedgerEntry
+from tests.stores.factories import make_items
+from tests.stores.test_stock_ledger import issue_draft, receive
+
+D = Decimal
+STK = "Stock Reconciliation"
+
+
+@pytest.fixture
+def stocked(users) -> None:
+    make_items(users["purchaser"])
+    receive(users["storekeeper"], [("A4-70", "10", "20"), ("LAMP-T8", "20", "16")])
+
+
+def stock(item: str) -> tuple[Decimal, Decimal]:
+    b = StockBin.objects.get(item=item)
+    return b.qty, b.value
+
+
+def counted(doc: Document, **found: str) -> list[dict]:
+    """The draft's rows with the counted quantities changed where the shelves disagree."""
+    return [
+        {**r, "counted_qty": found.get(r["item"].replace("-", "_"), r["counted_qty"])}
+        for r in doc.data["items"]
+    ]
+
+
+def test_the_storekeeper_counts_and_the_differences_are_posted(client, users, stocked):
+    keeper = users["storekeeper"]
+    client.force_login(keeper)
+    response = client.post("/app/stock/stocktake")
+    doc = Document.objects.get(doctype=STK)
+    assert response.url == f"/app/stock-reconciliation/{doc.name}"
+    assert [(r["item"], r["book_qty"], r["counted_qty"]) for r in doc.data["items"]] == [
+        ("A4-70", "10.000", "10.000"),
+        ("LAMP-T8", "20.000", "20.000"),
+    ]
+    # Two packs of paper are missing; one tube more than the book says is on the shelf.
+    services.save_document(
+        STK, doc.name, {"items": counted(doc, A4_70="8", LAMP_T8="21")}, actor=keeper
+    )
+    doc.refresh_from_db()
+    assert [r["difference"] for r in doc.data["items"]] == ["-2.000", "1.000"]
+    services.submit_document(STK, doc.name, actor=keeper)
+    assert stock("A4-70") == (D("8"), D("160.00"))  # out at the average, 20 a pack
+    assert stock("LAMP-T8") == (D("21"), D("336.00"))  # in at the average, 16 a tube
+    assert StockLedgerEntry.objects.filter(voucher=doc).count() == 2
+
+
+def test_a_count_that_agrees_with_the_book_posts_nothing(users, stocked):
+    doc = services.create_document(
+        STK,
+        {"title": "抽查", "items": [{"item": "A4-70", "counted_qty": "10"}]},
+        actor=users["storekeeper"],
+    )
+    services.submit_document(STK, doc.name, actor=users["storekeeper"])
+    assert not StockLedgerEntry.objects.filter(voucher=doc).exists()
+    assert stock("A4-70") == (D("10"), D("200.00"))
+
+
+def test_goods_issued_after_the_count_are_kept(users, stocked):
+    keeper = users["storekeeper"]
+    doc = services.create_document(
+        STK,
+        {"title": "期末盘点", "items": [{"item": "LAMP-T8", "counted_qty": "18"}]},
+        actor=keeper,
+    )  # book 20, counted 18: two short
+    issue = issue_draft(users["teacher"], [("LAMP-T8", "5")])
+    services.submit_document("Stock Issue", issue.name, actor=keeper)
+    services.submit_document(STK, doc.name, actor=keeper)
+    assert stock("LAMP-T8")[0] == D("13")  # 20 − 5 issued − 2 short
+
+
+def test_a_row_counted_again_is_compared_with_the_book_of_then(users, stocked):
+    keeper = users["storekeeper"]
+    doc = services.create_document(
+        STK,
+        {"title": "期末盘点", "items": [{"item": "LAMP-T8", "counted_qty": "18"}]},
+        actor=keeper,
+    )
+    issue = issue_draft(users["teacher"], [("LAMP-T8", "5")])
+    services.submit_document("Stock Issue", issue.name, actor=keeper)
+    services.save_document(STK, doc.name, {"items": counted(doc, LAMP_T8="14")}, actor=keeper)
+    doc.refresh_from_db()
+    assert (doc.data["items"][0]["book_qty"], doc.data["items"][0]["difference"]) == (
+        "15.000",
+        "-1.000",
+    )
+    services.submit_document(STK, doc.name, actor=keeper)
+    assert stock("LAMP-T8")[0] == D("14")
+
+
+def test_a_surplus_of_an_item_not_held_is_valued_at_its_list_price(users, stocked):
+    doc = services.create_document(
+        STK,
+        {"title": "盘点", "items": [{"item": "TAP-15", "counted_qty": "2", "reason": "旧账漏记"}]},
+        actor=users["storekeeper"],
+    )
+    assert doc.data["items"][0]["book_qty"] == "0.000"
+    services.submit_document(STK, doc.name, actor=users["storekeeper"])
+    assert stock("TAP-15") == (D("2"), D("76.00"))
+
+
+def test_a_counted_item_twice_or_below_zero_is_refused(users, stocked):
+    def count(*rows: tuple[str, str]) -> None:
+        services.create_document(
+            STK,
+            {"title": "盘点", "items": [{"item": i, "counted_qty": q} for i, q in rows]},
+            actor=users["storekeeper"],
+        )
+
+    with pytest.raises(DocumentValidationError) as twice:
+        count(("A4-70", "9"), ("A4-70", "1"))
+    assert twice.value.errors == {"items.2.item": ["盘点明细第 2 行：A4复印纸 已在前面的行中"]}
+    with pytest.raises(DocumentValidationError) as negative:
+        count(("LAMP-T8", "-1"))
+    assert list(negative.value.errors) == ["items.1.counted_qty"]
+    assert not Document.objects.filter(doctype=STK).exists()
+
+
+def test_nothing_in_stock_means_nothing_to_count(client, users):
+    make_items(users["purchaser"])
+    with pytest.raises(DocumentStateError, match="库存中没有要盘点的物资"):
+        from school_logistics.stores.services import start_stocktake
+
+        start_stocktake(users["storekeeper"].school_id, actor=users["storekeeper"])
+
+
+def test_only_the_storekeeper_starts_a_stocktake(client, users, stocked):
+    client.force_login(users["finance"])  # reads the books, does not count them
+    assert 'id="btn-stocktake"' not in client.get("/app/stock/").content.decode()
+    assert client.post("/app/stock/stocktake").status_code == 403
+    client.force_login(users["teacher"])
+    assert client.post("/app/stock/stocktake").status_code == 403
+    assert not Document.objects.filter(doctype=STK).exists()
