@@ -32,6 +32,8 @@ class StockBin(models.Model):
     item = models.CharField(max_length=140)  # the Item's name (物资编码)
     qty = models.DecimalField(max_digits=18, decimal_places=3, default=0)
     value = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    # The latest posting date of its rows: lists show it without reading the ledger.
+    last_posted = models.DateField(null=True, blank=True)
     modified = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -11,7 +11,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -132,7 +131,8 @@ def _apply(
     now = timezone.now()
     for b in bins.values():
         b.modified = now
-    StockBin.objects.bulk_update(bins.values(), ["qty", "value", "modified"])
+        b.last_posted = max(b.last_posted or posting_date, posting_date)
+    StockBin.objects.bulk_update(bins.values(), ["qty", "value", "last_posted", "modified"])
     return StockLedgerEntry.objects.bulk_create(entries)
 
 
@@ -159,13 +159,3 @@ def balances(school_id: int, items: Iterable[str] | None = None) -> dict[str, St
     if items is not None:
         qs = qs.filter(item__in=list(items))
     return {b.item: b for b in qs}
-
-
-def last_posted(school_id: int) -> dict[str, dt.date]:
-    """Return the date each item last moved."""
-    rows = (
-        StockLedgerEntry.objects.filter(school_id=school_id)
-        .values_list("item")
-        .annotate(last=Max("posting_date"))
-    )
-    return dict(rows)

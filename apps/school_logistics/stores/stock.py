@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Max, Q
+from django.db.models import Q
 
 from school_logistics.core.models import Document
 from school_logistics.ledger.models import StockBin, StockLedgerEntry
@@ -31,19 +31,13 @@ class StockRow:
 def stock_rows(
     school_id: int, *, q: str = "", category: str = "", in_stock: bool = False
 ) -> list[StockRow]:
-    """Return the school's items with their stock, in item code order (three queries)."""
+    """Return the school's items with their stock, in item code order (two queries)."""
     items = Document.objects.filter(doctype="Item", school_id=school_id).order_by("name")
     if category:
         items = items.filter(data__category=category)
     if q:
         items = items.filter(Q(name__icontains=q) | Q(title__icontains=q))
     bins = {b.item: b for b in StockBin.objects.filter(school_id=school_id)}
-    last = dict(
-        StockLedgerEntry.objects.filter(school_id=school_id)
-        .values_list("item")
-        .annotate(last=Max("posting_date"))
-        .values_list("item", "last")
-    )
     rows = []
     for doc in items.only("name", "data"):
         b = bins.get(doc.name)
@@ -52,7 +46,11 @@ def stock_rows(
             continue  # a disabled item with nothing left is of no interest to the store
         rows.append(
             StockRow(
-                doc.name, doc.data, b.qty if b else ZERO, b.value if b else ZERO, last.get(doc.name)
+                doc.name,
+                doc.data,
+                b.qty if b else ZERO,
+                b.value if b else ZERO,
+                b.last_posted if b else None,
             )
         )
     return rows
