@@ -92,3 +92,19 @@ def test_an_item_with_movements_cannot_be_deleted(users, stocked):
         services.delete_document("Item", "A4-70", actor=users["purchaser"])
     services.delete_document("Item", "TAP-15", actor=users["purchaser"])  # never moved
     assert StockLedgerEntry.objects.filter(item="A4-70").count() == 2
+
+
+def test_a_long_list_comes_in_pages_with_the_whole_lists_total(
+    client, users, stocked, monkeypatch
+):
+    from school_logistics.stores import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    client.force_login(users["storekeeper"])
+    first = client.get("/app/stock/?category=办公用品&show=all").content.decode()
+    assert "第 1 / 1 页" not in first  # one office item: no pager
+    page = client.get("/app/stock/?show=all&page=2").content.decode()
+    assert "第 2 / 4 页" in page
+    assert page.count('<tr data-href="/app/stock/') == 1
+    assert "¥461.00" in page  # every item's value, not the page's
+    assert 'href="?show=all&amp;page=3"' in page

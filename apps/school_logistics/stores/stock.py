@@ -6,8 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 from django.db.models import Q
+from django.urls import reverse
 
 from school_logistics.core.models import Document
 from school_logistics.ledger.models import StockBin, StockLedgerEntry
@@ -22,6 +24,7 @@ class StockRow:
     qty: Decimal
     value: Decimal
     last_moved: dt.date | None
+    url: str
 
     @property
     def average(self) -> Decimal | None:
@@ -38,6 +41,7 @@ def stock_rows(
     if q:
         items = items.filter(Q(name__icontains=q) | Q(title__icontains=q))
     bins = {b.item: b for b in StockBin.objects.filter(school_id=school_id)}
+    base = reverse("stock:balance")  # + the item: one reverse() for the whole list
     rows = []
     for doc in items.only("name", "data"):
         b = bins.get(doc.name)
@@ -51,6 +55,7 @@ def stock_rows(
                 b.qty if b else ZERO,
                 b.value if b else ZERO,
                 b.last_posted if b else None,
+                base + quote(doc.name),
             )
         )
     return rows

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -21,7 +23,7 @@ from school_logistics.core.models.document import DocStatus
 from school_logistics.core.registry import get_meta
 from school_logistics.core.services import DocumentStateError
 from school_logistics.core.validation import DocumentValidationError
-from school_logistics.core.views.doctypes import form_url
+from school_logistics.core.views.doctypes import form_url, list_url
 from school_logistics.core.views.htmx import render_page
 from school_logistics.ledger.models import StockBin
 from school_logistics.ledger.services import balances
@@ -37,6 +39,7 @@ from school_logistics.stores.services import (
 )
 
 MOVEMENTS = 200
+PAGE_SIZE = 100  # items a page of 库存台账 shows; the totals count every item filtered
 
 
 def stock_link(user: User) -> list[extensions.DeskLink]:
@@ -62,8 +65,16 @@ def balance(request: HttpRequest) -> HttpResponse:
         category = ""
     show_all = request.GET.get("show") == "all"
     rows = stock.stock_rows(school_id, q=q, category=category, in_stock=not show_all)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    kept = {
+        k: v
+        for k, v in {"q": q, "category": category, "show": "all" if show_all else ""}.items()
+        if v
+    }
     context = {
         "rows": rows,
+        "page": page,
+        "page_query": urlencode(kept),
         "q": q,
         "category": category,
         "categories": categories,
@@ -83,12 +94,14 @@ def item_ledger(request: HttpRequest, item: str) -> HttpResponse:
     if doc is None:
         raise Http404(_("没有这个物资"))
     entries = stock.movements(school_id, item, MOVEMENTS)
-    metas = {name: get_meta(name) for name in {e.voucher.doctype for e in entries}}
+    # A document's page is its list's URL and its name: one reverse() per kind, not per row.
+    bases = {name: list_url(get_meta(name)) for name in {e.voucher.doctype for e in entries}}
+    labels = {name: get_meta(name).label for name in bases}
     rows = [
         {
             "entry": e,
-            "url": form_url(metas[e.voucher.doctype], e.voucher.name),
-            "label": metas[e.voucher.doctype].label,
+            "url": bases[e.voucher.doctype] + quote(e.voucher.name),
+            "label": labels[e.voucher.doctype],
         }
         for e in entries
     ]
