@@ -177,8 +177,7 @@ def volume(keeper, codes: list[str], movements: int) -> None:  # type: ignore[no
         b.last_posted = today
         b.save()
     print(
-        f"# {movements} ledger rows over {len(codes)} items in "
-        f"{time.perf_counter() - start:.1f} s",
+        f"# {movements} ledger rows over {len(codes)} items in {time.perf_counter() - start:.1f} s",
         file=sys.stderr,
     )
 

@@ -94,9 +94,7 @@ def test_an_item_with_movements_cannot_be_deleted(users, stocked):
     assert StockLedgerEntry.objects.filter(item="A4-70").count() == 2
 
 
-def test_a_long_list_comes_in_pages_with_the_whole_lists_total(
-    client, users, stocked, monkeypatch
-):
+def test_a_long_list_comes_in_pages_with_the_whole_lists_total(client, users, stocked, monkeypatch):
     from school_logistics.stores import views
 
     monkeypatch.setattr(views, "PAGE_SIZE", 1)
