@@ -72,12 +72,7 @@ class StockReceipt(Controller):
         )
 
     def on_cancel(self, doc: Doc) -> None:
-        try:
-            ledger.reverse_stock(doc.instance, actor=_actor(doc))
-        except ledger.InsufficientStock as exc:
-            raise DocumentValidationError.single(
-                _("已领出，不能作废入库：%(items)s") % {"items": _shortage_text(doc, exc)}
-            ) from exc
+        _reverse(doc, _("已领出，不能作废入库：%(items)s"))
 
 
 @register("Stock Issue")
@@ -117,7 +112,16 @@ class StockIssue(Controller):
             ) from exc
 
     def on_cancel(self, doc: Doc) -> None:
+        ledger.reverse_stock(doc.instance, actor=_actor(doc))  # goods come back: never short
+
+
+def _reverse(doc: Doc, refusal: str) -> None:
+    """Post the mirror of what a cancelled document posted; `refusal` (with %(items)s) says
+    why not when the goods it brought in have left the store since."""
+    try:
         ledger.reverse_stock(doc.instance, actor=_actor(doc))
+    except ledger.InsufficientStock as exc:
+        raise DocumentValidationError.single(refusal % {"items": _shortage_text(doc, exc)}) from exc
 
 
 def _same(stored: str | None, row: dict[str, Any]) -> bool:
@@ -217,9 +221,4 @@ class StockReconciliation(Controller):
             ) from exc
 
     def on_cancel(self, doc: Doc) -> None:
-        try:
-            ledger.reverse_stock(doc.instance, actor=_actor(doc))
-        except ledger.InsufficientStock as exc:
-            raise DocumentValidationError.single(
-                _("盘盈的物资已领出，不能作废：%(items)s") % {"items": _shortage_text(doc, exc)}
-            ) from exc
+        _reverse(doc, _("盘盈的物资已领出，不能作废：%(items)s"))
