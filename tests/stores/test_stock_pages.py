@@ -70,6 +70,7 @@ def test_the_stock_page_reads_the_same_number_of_statements_as_items_grow(client
             assert client.get("/app/stock/?show=all").status_code == 200
         return len(ctx.captured_queries)
 
+    statements()  # the first request of a session reads what later ones find cached
     before = statements()
     for n in range(10):
         code = f"X-{n}"
