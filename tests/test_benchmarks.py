@@ -86,3 +86,18 @@ def test_served_pages(tmp_path: Path) -> None:
     pages = {r["page"]: r for r in json_lines(out)}
     assert set(pages) == {"inbox", "list", "doc"}
     assert all(r["n"] == 3 and r["p50_ms"] > 0 and r["server_cpu_ms"] > 0 for r in pages.values())
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgres"])
+def test_stock_books(database: str) -> None:
+    if (database == "postgres") != ON_POSTGRES:
+        pytest.skip("runs in the other pass")
+    out = run(
+        "stock.py", "--db", database, "--n", "12", "--items", "60", "--movements", "500",
+        "--requests", "2",
+    )  # fmt: skip
+    lines = {r["bench"]: r for r in json_lines(out)}
+    assert set(lines) == {
+        "stock_receipt", "stock_issue", "stock_page_all_items", "stock_item_movements"
+    }  # fmt: skip
+    assert lines["stock_issue"]["n"] == 12 and lines["stock_page_all_items"]["statements"] > 0
