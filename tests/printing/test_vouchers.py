@@ -120,6 +120,18 @@ def build(
             actor=users["teacher"],
         )
         return doc, ["领物单", "期中考试印卷", "A4复印纸", "领用人", "库管员"]
+    if doctype == "Budget":
+        doc = services.create_document(
+            doctype,
+            {
+                "fiscal_year": 2026,
+                "department": "语文组",
+                "budget_line": "办公用品费",
+                "amount": "12000",
+            },
+            actor=users["finance"],
+        )
+        return doc, ["经费预算", "语文组 2026 年 办公用品费", "12,000.00", "壹万贰仟元整", "校长"]
     if doctype == "Stock Reconciliation":
         doc = services.create_document(
             doctype,

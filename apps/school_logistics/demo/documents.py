@@ -9,7 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from school_logistics.core import services
-from school_logistics.demo import approvals, repairs, stores
+from school_logistics.demo import approvals, budgets, repairs, stores
 from school_logistics.demo.org import Org
 
 REQ = "Material Requisition"
@@ -50,33 +50,33 @@ class Calendar:
 # draft; approved (submitted); at_<step> (waiting for that approver); returned; rejected;
 # cancelled (approved, then cancelled); amended (cancelled, amended as -1 and approved again).
 REQUISITIONS: list[tuple[str, str, int, str, str, list[tuple[str, int]], str]] = [
-    ("exam_paper", "teacher", 12, "七年级语文期中考试用纸", "语文组 教学业务费",
+    ("exam_paper", "teacher", 12, "七年级语文期中考试用纸", "教学业务费",
      [("BG-A4-70", 10), ("JX-EXAM", 4), ("BG-PEN-RD", 5)], "approved"),
-    ("essay_books", "teacher", 1, "作文本补充（七年级(1)班）", "语文组 教学业务费",
+    ("essay_books", "teacher", 1, "作文本补充（七年级(1)班）", "教学业务费",
      [("JX-ESSAY", 200), ("BG-PEN-RD", 2)], "draft"),
-    ("office_supplies", "teacher", 20, "语文组办公室文具", "语文组 办公经费",
+    ("office_supplies", "teacher", 20, "语文组办公室文具", "办公经费",
      [("BG-FOLDER", 20), ("BG-ARCHIVE", 30), ("BG-STAPLER", 6)], "amended"),
-    ("reading_corner", "teacher", 2, "七年级(1)班读书角整理用品", "语文组 教学业务费",
+    ("reading_corner", "teacher", 2, "七年级(1)班读书角整理用品", "教学业务费",
      [("BG-ARCHIVE", 20), ("BG-NOTEBOOK", 50)], "at_dept_head"),
-    ("projectors", "teacher2", 8, "七年级数学多媒体教室投影仪更换", "教务处 电教设备更新",
+    ("projectors", "teacher2", 8, "七年级数学多媒体教室投影仪更换", "电教设备更新",
      [("DJ-PROJ", 2), ("DJ-HDMI", 2)], "at_principal"),
-    ("toner", "teacher2", 6, "数学组打印机硒鼓", "数学组 办公经费",
+    ("toner", "teacher2", 6, "数学组打印机硒鼓", "办公经费",
      [("BG-TONER", 4)], "rejected"),
-    ("geometry_kits", "head2", 0, "数学组教学三角板与圆规", "数学组 教学业务费",
+    ("geometry_kits", "head2", 0, "数学组教学三角板与圆规", "教学业务费",
      [("JX-TRIANGLE", 6), ("JX-COMPASS", 6)], "draft"),
-    ("canteen_staples", "canteen2", 25, "食堂下月米面油（集中采购）", "食堂 伙食成本（独立核算）",
+    ("canteen_staples", "canteen2", 25, "食堂下月米面油（集中采购）", "伙食成本（独立核算）",
      [("ST-RICE", 40), ("ST-FLOUR", 10), ("ST-OIL", 20)], "approved"),
-    ("canteen_supplies", "canteen2", 5, "食堂留样盒、一次性手套与洗涤剂", "食堂 低值易耗品",
+    ("canteen_supplies", "canteen2", 5, "食堂留样盒、一次性手套与洗涤剂", "低值易耗品",
      [("ST-SAMPLE", 5), ("ST-GLOVE", 10), ("ST-DETERGENT", 4)], "at_general_affairs"),
-    ("desks", "purchaser", 35, "七年级新生课桌椅更新", "总务处 校舍设备购置",
+    ("desks", "purchaser", 35, "七年级新生课桌椅更新", "校舍设备购置",
      [("JJ-DESK", 40)], "approved"),
-    ("cleaning", "purchaser", 2, "开学卫生工具采购", "总务处 公用经费",
+    ("cleaning", "purchaser", 2, "开学卫生工具采购", "公用经费",
      [("QJ-MOP", 30), ("QJ-BROOM", 30), ("QJ-BAG", 50), ("QJ-DISINF", 20)], "draft"),
-    ("sports", "head_pe", 15, "体育课与大课间器材补充", "体艺组 体育器材经费",
+    ("sports", "head_pe", 15, "体育课与大课间器材补充", "体育器材经费",
      [("TY-BASKETBALL", 10), ("TY-FOOTBALL", 10), ("TY-ROPE", 50)], "returned"),
-    ("lab_glass", "head_sci", 30, "化学实验耗材", "理化生组 实验耗材费",
+    ("lab_glass", "head_sci", 30, "化学实验耗材", "实验耗材费",
      [("JX-BEAKER", 60), ("JX-TUBE", 5), ("JX-LAMP", 20)], "cancelled"),
-    ("electrical", "logistics", 3, "教学楼照明与插座维修材料", "总务处 维修经费",
+    ("electrical", "logistics", 3, "教学楼照明与插座维修材料", "维修经费",
      [("SD-T8", 50), ("SD-SWITCH", 20), ("SD-SOCKET", 20)], "approved"),
 ]  # fmt: skip
 
@@ -258,6 +258,7 @@ def create_documents(
     """Create every kind of demo document; return their names and counts by state."""
     cal = Calendar()
     made = Made()
+    budgets.create_budgets(org, cal.today, made)
     create_requisitions(org, cal, prices, made)
     create_tenders(org, cal, suppliers, made)
     repairs.create_repairs(org, cal.moment, rooms, made)

@@ -21,6 +21,23 @@ class AppendOnlyQuerySet(models.QuerySet[Any]):
         raise AppendOnly("ledger rows are never deleted")
 
 
+class LedgerRow(models.Model):
+    """A ledger's row: written once, never changed or deleted."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnly("ledger rows are never updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnly("ledger rows are never deleted")
+
+
 class StockBin(models.Model):
     """An item's stock in a school's store now: the running sum of its ledger rows.
 
@@ -48,7 +65,7 @@ class StockBin(models.Model):
         return f"{self.item}: {self.qty}"
 
 
-class StockLedgerEntry(models.Model):
+class StockLedgerEntry(LedgerRow):
     """One movement of an item into (+) or out of (−) a school's store, with the balance after it.
 
     Incoming goods are valued at their rate, outgoing ones at the moving average (the store's
@@ -72,8 +89,6 @@ class StockLedgerEntry(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         indexes = [models.Index(fields=["school", "item", "id"], name="stock_ledger_item")]
         constraints = [
@@ -87,10 +102,75 @@ class StockLedgerEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.item} {self.qty_change:+} ({self.voucher_id})"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnly("ledger rows are never updated")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnly("ledger rows are never deleted")
+class BudgetBin(models.Model):
+    """A department's budget line for a year now: what was allotted to it, and what approved
+    requisitions committed of it (the running sums of its ledger rows, kept with them; its
+    row is the lock that makes two commitments take turns)."""
+
+    school = models.ForeignKey("core.School", on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey("core.Department", on_delete=models.PROTECT, related_name="+")
+    fiscal_year = models.PositiveSmallIntegerField()
+    budget_line = models.CharField(max_length=140)  # 预算科目, as the budget names it
+    allotted = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    committed = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "department", "fiscal_year", "budget_line"],
+                name="budget_bin_unique_line",
+            ),
+            models.CheckConstraint(
+                condition=Q(committed__gte=0, committed__lte=models.F("allotted")),
+                name="budget_bin_within_allotment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year} {self.budget_line}: {self.committed}/{self.allotted}"
+
+    @property
+    def available(self) -> Any:
+        return self.allotted - self.committed
+
+
+class BudgetEntry(LedgerRow):
+    """One change to a budget line: an allotment (a 经费预算 submitted) or a commitment (a
+    requisition approved), with the line's sums after it; cancelling posts mirror rows."""
+
+    school = models.ForeignKey("core.School", on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey("core.Department", on_delete=models.PROTECT, related_name="+")
+    fiscal_year = models.PositiveSmallIntegerField()
+    budget_line = models.CharField(max_length=140)
+    posting_date = models.DateField()
+    voucher = models.ForeignKey("core.Document", on_delete=models.PROTECT, related_name="+")
+    allotted_change = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    committed_change = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    balance_allotted = models.DecimalField(max_digits=18, decimal_places=2)
+    balance_committed = models.DecimalField(max_digits=18, decimal_places=2)
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversal"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["school", "department", "fiscal_year", "budget_line", "id"],
+                name="budget_ledger_line",
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(allotted_change=0) | ~Q(committed_change=0),
+                name="budget_ledger_moves",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.budget_line} {self.allotted_change:+}/{self.committed_change:+}"

@@ -7,4 +7,11 @@ class PurchasingConfig(AppConfig):
     verbose_name = "采购"
 
     def ready(self) -> None:
-        from school_logistics.purchasing import controllers  # noqa: F401  (registers controllers)
+        from school_logistics.core import extensions
+        from school_logistics.purchasing import (
+            budget_views,
+            controllers,  # noqa: F401  (registers controllers)
+        )
+
+        extensions.desk_links.append(budget_views.budget_link)
+        extensions.form_panels.insert(0, budget_views.requisition_budget_panel)

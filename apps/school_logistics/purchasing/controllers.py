@@ -1,4 +1,5 @@
-"""Controllers of the purchasing DocTypes: requisitions, suppliers and tenders."""
+"""Controllers of the purchasing DocTypes: requisitions, suppliers and tenders (budgets in
+`budget.py`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.utils.translation import gettext as _
 from school_logistics.core.controllers import Controller, register
 from school_logistics.core.document import Doc
 from school_logistics.core.validation import DocumentValidationError
-from school_logistics.purchasing import tender  # noqa: F401  (registers the Tender controller)
+from school_logistics.purchasing import budget, tender  # noqa: F401  (register controllers)
 from school_logistics.stores.items import refuse_disabled_items
 
 # Mobile (13800000000), landline (0571-88880000) or with an extension; separators allowed.
@@ -40,8 +41,15 @@ class MaterialRequisition(Controller):
         required_by, posting_date = doc.get("required_by"), doc.get("posting_date")
         if required_by and posting_date and required_by < posting_date:
             errors["required_by"] = [_("需用日期不能早于申请日期")]
+        budget.check_requisition_line(doc, errors)
         if errors:
             raise DocumentValidationError(errors)
+
+    def on_submit(self, doc: Doc) -> None:
+        budget.commit_requisition(doc)
+
+    def on_cancel(self, doc: Doc) -> None:
+        budget.release_requisition(doc)
 
 
 @register("Supplier")

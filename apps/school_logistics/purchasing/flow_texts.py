@@ -12,4 +12,6 @@ FLOW_TEXTS = (
     gettext_noop("校长审批"),
     gettext_noop("招标/询价审批"),
     gettext_noop("已定标"),
+    gettext_noop("经费预算审批"),
+    gettext_noop("已下达"),
 )

@@ -12,7 +12,7 @@ from school_logistics.api import errors
 from school_logistics.api.handler import Call
 from school_logistics.api.methods import READ, Method
 from school_logistics.core.models import Document
-from school_logistics.ledger.services import balances as ledger_balances
+from school_logistics.ledger.stock import balances as ledger_balances
 from school_logistics.stores import stock
 from school_logistics.stores.permissions import check_view_stock
 

@@ -15,7 +15,7 @@ from school_logistics.core.models import Document, User
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.values import quantity_text
-from school_logistics.ledger import services as ledger
+from school_logistics.ledger import stock as ledger
 from school_logistics.ledger.models import StockLedgerEntry
 from school_logistics.stores.items import items_by_code, refuse_disabled_items
 

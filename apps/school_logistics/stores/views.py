@@ -26,7 +26,7 @@ from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.views.doctypes import form_url, list_url
 from school_logistics.core.views.htmx import render_page
 from school_logistics.ledger.models import StockBin
-from school_logistics.ledger.services import balances
+from school_logistics.ledger.stock import balances
 from school_logistics.stores import stock
 from school_logistics.stores.permissions import check_view_stock, may_view_stock
 from school_logistics.stores.services import (

@@ -16,6 +16,9 @@ class School(models.Model):
     # Whether the school has its own notification wording or a chat robot. Kept by the notify
     # app's models, so sending a notice (read with the school) skips looking them up otherwise.
     has_notice_settings = models.BooleanField(default=False, editable=False)
+    # Whether the school keeps budgets (set by the ledger app at its first allotment): until
+    # then a requisition's approval reads no budget line.
+    has_budgets = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["name"]

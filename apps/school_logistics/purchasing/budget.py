@@ -1,0 +1,117 @@
+"""经费预算 (限额包干): budgets allot amounts to departments' lines; approved requisitions
+commit their totals against the line they name, and never beyond what is left."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from school_logistics.core.controllers import Controller, register
+from school_logistics.core.document import Doc
+from school_logistics.core.models import User
+from school_logistics.core.validation import DocumentValidationError
+from school_logistics.ledger import budget as ledger
+
+
+def _actor(doc: Doc) -> User:
+    return doc.actor or doc.instance.modified_by
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
+@register("Budget")
+class Budget(Controller):
+    def validate(self, doc: Doc) -> None:
+        line = (doc.get("budget_line") or "").strip()
+        doc.set("budget_line", line)
+        doc.set(
+            "title",
+            _("%(dept)s %(year)s 年 %(line)s")
+            % {"dept": doc.get("department"), "year": doc.get("fiscal_year"), "line": line},
+        )
+        amount = doc.get("amount")
+        if amount is not None and amount <= 0:
+            raise DocumentValidationError.single(_("预算金额必须大于 0"), "amount")
+
+    def on_submit(self, doc: Doc) -> None:
+        ledger.allot(
+            doc.instance,
+            _key(doc, doc.get("fiscal_year")),
+            doc.get("amount"),
+            actor=_actor(doc),
+            posting_date=doc.get("posting_date"),
+        )
+
+    def on_cancel(self, doc: Doc) -> None:
+        try:
+            ledger.reverse_budget(doc.instance, actor=_actor(doc))
+        except ledger.AllotmentSpent as exc:
+            raise DocumentValidationError.single(
+                _("“%(line)s”已使用 %(used)s 元，作废本预算后额度将不足，不能作废")
+                % {"line": exc.line.budget_line, "used": _money(exc.line.committed)}
+            ) from exc
+
+
+def _key(doc: Doc, year: int) -> ledger.BudgetKey:
+    department_id = doc.instance.department_id
+    assert department_id is not None  # a required field, promoted when the document was saved
+    return ledger.BudgetKey(department_id, year, doc.get("budget_line") or "")
+
+
+def check_requisition_line(doc: Doc, errors: dict[str, list[str]]) -> None:
+    """Where the department keeps budgets for the year, the requisition names one of them."""
+    if not doc.instance.school.has_budgets:
+        return
+    posting_date = doc.get("posting_date") or timezone.localdate()
+    lines = ledger.lines_of(doc.instance.school_id, doc.get("department"), posting_date.year)
+    if lines and doc.get("budget_line") not in {line.budget_line for line in lines}:
+        errors.setdefault("budget_line", []).append(
+            _("请填写%(dept)s %(year)s 年的预算科目之一：%(lines)s")
+            % {
+                "dept": doc.get("department"),
+                "year": posting_date.year,
+                "lines": "、".join(line.budget_line for line in lines),
+            }
+        )
+
+
+def commit_requisition(doc: Doc) -> None:
+    """At approval, commit the requisition's total against its line; refuse an overspend."""
+    if not doc.instance.school.has_budgets or not doc.get("budget_line"):
+        return
+    key = _key(doc, doc.get("posting_date").year)
+    try:
+        ledger.commit(
+            doc.instance,
+            key,
+            doc.get("grand_total") or Decimal(0),
+            actor=_actor(doc),
+            posting_date=timezone.localdate(),
+        )
+    except ledger.OverBudget as exc:
+        line = exc.line
+        raise DocumentValidationError.single(
+            _(
+                "超出预算：%(dept)s %(year)s 年“%(line)s”预算 %(allotted)s 元，"
+                "已使用 %(used)s 元，可用 %(left)s 元，本单 %(wanted)s 元"
+            )
+            % {
+                "dept": doc.get("department"),
+                "year": line.fiscal_year,
+                "line": line.budget_line,
+                "allotted": _money(line.allotted),
+                "used": _money(line.committed),
+                "left": _money(line.available),
+                "wanted": _money(exc.wanted),
+            },
+            "budget_line",
+        ) from exc
+
+
+def release_requisition(doc: Doc) -> None:
+    """A cancelled requisition gives back what it committed."""
+    ledger.reverse_budget(doc.instance, actor=_actor(doc))

@@ -1,0 +1,125 @@
+"""预算执行: each department's budget lines, allotted, used and left; and the line a
+requisition draws on, shown on its page."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from school_logistics.core import extensions, permissions
+from school_logistics.core.meta import Meta
+from school_logistics.core.models import Department, Document, User
+from school_logistics.core.registry import get_meta
+from school_logistics.ledger.models import BudgetBin
+
+BUDGET = "Budget"
+
+
+def may_view_budgets(user: User) -> bool:
+    """Whoever may read 经费预算 (finance, the principal, 总务处) reads how it is spent."""
+    return bool(user.school_id) and permissions.has_permission(user, get_meta(BUDGET), "read")
+
+
+def budget_link(user: User) -> list[extensions.DeskLink]:
+    if not may_view_budgets(user):
+        return []
+    return [
+        extensions.DeskLink("purchasing", _("预算执行"), reverse("budget:report"), "fa-chart-pie")
+    ]
+
+
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    school_id = user.school_id
+    if school_id is None or not may_view_budgets(user):
+        raise PermissionDenied(_("没有查看预算执行的权限"))
+    years = sorted(
+        set(BudgetBin.objects.filter(school_id=school_id).values_list("fiscal_year", flat=True))
+        | {timezone.localdate().year},
+        reverse=True,
+    )
+    try:
+        year = int(request.GET.get("year") or years[0])
+    except ValueError:
+        year = years[0]
+    departments = list(Department.objects.filter(school_id=school_id).order_by("name"))
+    department = request.GET.get("department", "")
+    lines = BudgetBin.objects.filter(school_id=school_id, fiscal_year=year).select_related(
+        "department"
+    )
+    if department:
+        lines = lines.filter(department__name=department)
+    rows = list(lines.order_by("department__name", "budget_line"))
+    totals = lines.aggregate(allotted=Sum("allotted"), committed=Sum("committed"))
+    allotted = totals["allotted"] or Decimal(0)
+    committed = totals["committed"] or Decimal(0)
+    context = {
+        "rows": [(r, _share(r.committed, r.allotted)) for r in rows],
+        "years": years,
+        "year": year,
+        "departments": departments,
+        "department": department,
+        "allotted": allotted,
+        "committed": committed,
+        "available": allotted - committed,
+        "share": _share(committed, allotted),
+        "can_allot": permissions.has_permission(user, get_meta(BUDGET), "create"),
+    }
+    return render(request, "purchasing/budget_report.html", context)
+
+
+def _share(part: Decimal, whole: Decimal) -> int:
+    """Return the share used, in whole percent (0 when nothing is allotted)."""
+    return int(part * 100 / whole) if whole else 0
+
+
+def requisition_budget_panel(request: HttpRequest, meta: Meta, document: Document | None) -> str:
+    """On a requisition, the budget line it draws on: allotted, used, left, and whether its
+    total still fits (before it is approved)."""
+    if meta.name != "Material Requisition" or document is None:
+        return ""
+    user: User = request.user  # type: ignore[assignment]
+    # The user's school is read for every desk page (its name heads it): no query of its own.
+    school = user.school if user.school_id == document.school_id else document.school
+    if (
+        school is None
+        or not school.has_budgets
+        or document.docstatus == 2
+        or not document.posting_date
+        or document.department_id is None
+    ):
+        return ""
+    lines = list(
+        BudgetBin.objects.filter(
+            school_id=document.school_id,
+            department_id=document.department_id,
+            fiscal_year=document.posting_date.year,
+            allotted__gt=0,
+        ).order_by("budget_line")
+    )
+    if not lines:
+        return ""
+    chosen = document.data.get("budget_line")
+    total = document.grand_total or Decimal(0)
+    context = {
+        "lines": [(line, _share(line.committed, line.allotted)) for line in lines],
+        "chosen": chosen,
+        "year": document.posting_date.year,
+        "department": document.department.name if document.department else "",
+        "total": total,
+        # Once approved, the total is part of what is used; before, it must fit what is left.
+        "pending": document.docstatus == 0,
+        "short": document.docstatus == 0
+        and any(line.budget_line == chosen and total > line.available for line in lines),
+    }
+    return render_to_string("purchasing/_budget_panel.html", context, request=request)

@@ -1,0 +1,202 @@
+"""经费预算 (限额包干): budgets allot, approved requisitions commit, never beyond the line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from school_logistics.core import services
+from school_logistics.core.models import Document, School
+from school_logistics.core.models.document import DocStatus
+from school_logistics.core.validation import DocumentValidationError
+from school_logistics.ledger.models import BudgetBin, BudgetEntry
+from tests.stores.factories import make_items
+
+D = Decimal
+YEAR = timezone.localdate().year
+
+
+@pytest.fixture
+def budgeted(users) -> Document:
+    """语文组 has 1,000 yuan of 办公用品费 this year."""
+    make_items(users["purchaser"])
+    return allot(users, "办公用品费", "1000")
+
+
+def allot(users, line: str, amount: str, department: str = "语文组") -> Document:
+    doc = services.create_document(
+        "Budget",
+        {"fiscal_year": YEAR, "department": department, "budget_line": line, "amount": amount},
+        actor=users["finance"],
+    )
+    submitted = services.submit_document("Budget", doc.name, actor=users["finance"])
+    # Users hold their school as read: a request reads it again, these fixtures must.
+    users["teacher"].school.refresh_from_db(fields=["has_budgets"])
+    return submitted
+
+
+def requisition(users, total_rate: str, line: str = "办公用品费", **extra) -> Document:
+    return services.create_document(
+        "Material Requisition",
+        {
+            "purpose": "办公室用纸",
+            "budget_line": line,
+            "items": [{"item": "A4-70", "qty": "1", "rate": total_rate}],
+            **extra,
+        },
+        actor=users["teacher"],
+    )
+
+
+def line() -> BudgetBin:
+    return BudgetBin.objects.get(budget_line="办公用品费")
+
+
+def test_an_approved_requisition_commits_its_total_against_the_line(users, budgeted):
+    assert (line().allotted, line().committed) == (D("1000.00"), D("0.00"))
+    assert School.objects.get().has_budgets
+    doc = requisition(users, "600")
+    services.submit_document("Material Requisition", doc.name, actor=users["teacher"])
+    assert line().committed == D("600.00")
+    entry = BudgetEntry.objects.get(voucher=doc)
+    assert (entry.committed_change, entry.balance_committed) == (D("600.00"), D("600.00"))
+
+
+def test_a_requisition_beyond_what_is_left_is_refused_and_changes_nothing(users, budgeted):
+    first = requisition(users, "600")
+    services.submit_document("Material Requisition", first.name, actor=users["teacher"])
+    second = requisition(users, "427.50")
+    with pytest.raises(DocumentValidationError) as refused:
+        services.submit_document("Material Requisition", second.name, actor=users["teacher"])
+    assert refused.value.errors == {
+        "budget_line": [
+            f"超出预算：语文组 {YEAR} 年“办公用品费”预算 1,000.00 元，已使用 600.00 元，"
+            "可用 400.00 元，本单 427.50 元"
+        ]
+    }
+    second.refresh_from_db()
+    assert second.docstatus == DocStatus.DRAFT
+    assert line().committed == D("600.00")
+    assert not BudgetEntry.objects.filter(voucher=second).exists()
+
+
+def test_a_cancelled_requisition_gives_its_commitment_back(users, budgeted):
+    doc = requisition(users, "600")
+    services.submit_document("Material Requisition", doc.name, actor=users["teacher"])
+    services.cancel_document("Material Requisition", doc.name, actor=users["teacher"])
+    assert line().committed == D("0.00")
+    assert BudgetEntry.objects.filter(voucher=doc).count() == 2
+
+
+def test_a_further_allotment_raises_the_line_and_a_spent_one_cannot_be_cancelled(users, budgeted):
+    more = allot(users, "办公用品费", "500")
+    assert line().allotted == D("1500.00")
+    doc = requisition(users, "1200")
+    services.submit_document("Material Requisition", doc.name, actor=users["teacher"])
+    with pytest.raises(DocumentValidationError, match="已使用 1,200.00 元"):
+        services.cancel_document("Budget", more.name, actor=users["finance"])
+    more.refresh_from_db()
+    assert more.docstatus == DocStatus.SUBMITTED
+    assert (line().allotted, line().committed) == (D("1500.00"), D("1200.00"))
+
+
+def test_the_requisition_names_one_of_its_departments_lines(users, budgeted):
+    allot(users, "教学业务费", "3000")
+    with pytest.raises(DocumentValidationError) as refused:
+        requisition(users, "10", line="杂费")
+    assert refused.value.errors == {
+        "budget_line": [f"请填写语文组 {YEAR} 年的预算科目之一：办公用品费、教学业务费"]
+    }
+    assert not Document.objects.filter(doctype="Material Requisition").exists()
+
+
+def test_a_department_without_budgets_is_not_controlled(users, budgeted):
+    other = services.create_document(
+        "Material Requisition",
+        {
+            "department": "数学组",
+            "purpose": "办公室用纸",
+            "budget_line": "随便",
+            "items": [{"item": "A4-70", "qty": "1", "rate": "99999"}],
+        },
+        actor=users["purchaser"],
+    )
+    services.submit_document("Material Requisition", other.name, actor=users["purchaser"])
+    assert not BudgetEntry.objects.filter(voucher=other).exists()
+
+
+def test_last_years_requisition_uses_last_years_budget(users, budgeted):
+    last_year = timezone.localdate().replace(month=12, day=31) - dt.timedelta(days=365)
+    doc = requisition(users, "10", line="去年的科目", posting_date=last_year)
+    services.submit_document("Material Requisition", doc.name, actor=users["teacher"])
+    assert line().committed == D("0.00")  # last year had no budgets: no control
+
+
+def test_only_finance_draws_up_budgets(users):
+    from django.core.exceptions import PermissionDenied
+
+    for who in ("teacher", "head", "purchaser"):
+        with pytest.raises(PermissionDenied):
+            services.create_document(
+                "Budget",
+                {"fiscal_year": YEAR, "department": "语文组", "budget_line": "x", "amount": "1"},
+                actor=users[who],
+            )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_approvals_at_once_never_overspend(users):
+    if connection.vendor != "postgresql":
+        pytest.skip("runs in the PostgreSQL pass")
+    make_items(users["purchaser"])
+    allot(users, "办公用品费", "1000")
+    docs = [requisition(users, "600") for _ in range(2)]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def submit(name: str) -> None:
+        try:
+            barrier.wait()
+            services.submit_document("Material Requisition", name, actor=users["teacher"])
+            outcomes.append("approved")
+        except DocumentValidationError:
+            outcomes.append("over")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(d.name,)) for d in docs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["approved", "over"]
+    assert line().committed == D("600.00")
+
+
+def test_finance_reads_how_each_line_is_spent(client, users, budgeted):
+    doc = requisition(users, "600")
+    services.submit_document("Material Requisition", doc.name, actor=users["teacher"])
+    client.force_login(users["finance"])
+    page = client.get("/app/budget/").content.decode()
+    assert "办公用品费" in page and "60%" in page
+    assert 'id="budget-available">¥400.00<' in page
+    assert "办公用品费" not in client.get("/app/budget/?department=数学组").content.decode()
+    client.force_login(users["teacher"])
+    assert client.get("/app/budget/").status_code == 403
+
+
+def test_a_requisition_page_shows_whether_its_total_still_fits(client, users, budgeted):
+    first = requisition(users, "600")
+    services.submit_document("Material Requisition", first.name, actor=users["teacher"])
+    draft = requisition(users, "500")
+    client.force_login(users["teacher"])
+    page = client.get(f"/app/material-requisition/{draft.name}").content.decode()
+    assert "超出所选科目的可用额度" in page and ">400.00<" in page
+    fits = client.get(f"/app/material-requisition/{first.name}").content.decode()
+    assert 'id="budget-panel"' in fits and "超出所选科目的可用额度" not in fits
