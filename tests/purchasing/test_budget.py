@@ -183,12 +183,12 @@ def test_finance_reads_how_each_line_is_spent(client, users, budgeted):
     doc = requisition(users, "600")
     services.submit_document("Material Requisition", doc.name, actor=users["teacher"])
     client.force_login(users["finance"])
-    page = client.get("/app/budget/").content.decode()
+    page = client.get("/app/budget-use/").content.decode()
     assert "办公用品费" in page and "60%" in page
     assert 'id="budget-available">¥400.00<' in page
-    assert "办公用品费" not in client.get("/app/budget/?department=数学组").content.decode()
+    assert "办公用品费" not in client.get("/app/budget-use/?department=数学组").content.decode()
     client.force_login(users["teacher"])
-    assert client.get("/app/budget/").status_code == 403
+    assert client.get("/app/budget-use/").status_code == 403
 
 
 def test_a_requisition_page_shows_whether_its_total_still_fits(client, users, budgeted):
@@ -200,3 +200,11 @@ def test_a_requisition_page_shows_whether_its_total_still_fits(client, users, bu
     assert "超出所选科目的可用额度" in page and ">400.00<" in page
     fits = client.get(f"/app/material-requisition/{first.name}").content.decode()
     assert 'id="budget-panel"' in fits and "超出所选科目的可用额度" not in fits
+
+
+def test_the_budget_list_and_the_report_are_two_pages(client, users, budgeted):
+    client.force_login(users["finance"])
+    listing = client.get("/app/budget/").content.decode()
+    assert budgeted.name in listing  # the DocType's list, not the report
+    report = client.get("/app/budget-use/").content.decode()
+    assert 'href="/app/budget/"' in report and 'id="budget-table"' in report

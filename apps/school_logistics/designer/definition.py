@@ -99,7 +99,10 @@ RESERVED_FIELDNAMES = frozenset(
 )
 # First URL segments under /app/ that are pages, not DocTypes.
 RESERVED_SLUGS = frozenset(
-    {"approvals", "notifications", "designer", "new", "print", "files", "library", "import"}
+    {
+        *("approvals", "notifications", "designer", "new", "print", "files", "library"),
+        *("import", "stock", "budget-use"),
+    }
 )
 DOCTYPE_NAME = re.compile(r"^\w[\w \-]{0,79}$")
 SERIES_PART = re.compile(r"^(YYYY|YY|MM|DD|[A-Za-z0-9_\-/]{1,20})$")

@@ -1,4 +1,4 @@
-"""预算执行, mounted under /app/budget/ before the desk's DocType routes."""
+"""预算执行, mounted under /app/budget-use/ (the Budget DocType's list is /app/budget/)."""
 
 from django.urls import path
 
