@@ -208,3 +208,13 @@ def test_the_budget_list_and_the_report_are_two_pages(client, users, budgeted):
     assert budgeted.name in listing  # the DocType's list, not the report
     report = client.get("/app/budget-use/").content.decode()
     assert 'href="/app/budget/"' in report and 'id="budget-table"' in report
+
+
+def test_a_new_requisition_offers_the_departments_lines(client, users, budgeted):
+    client.force_login(users["teacher"])
+    page = client.get("/app/material-requisition/new").content.decode()
+    assert '<datalist id="budget-lines"><option value="办公用品费">' in page
+    client.force_login(users["colleague"])  # same department: same lines
+    assert 'id="budget-panel"' in client.get("/app/material-requisition/new").content.decode()
+    client.force_login(users["purchaser"])  # 总务处 keeps no budget
+    assert 'id="budget-panel"' not in client.get("/app/material-requisition/new").content.decode()

@@ -84,42 +84,48 @@ def _share(part: Decimal, whole: Decimal) -> int:
 
 
 def requisition_budget_panel(request: HttpRequest, meta: Meta, document: Document | None) -> str:
-    """On a requisition, the budget line it draws on: allotted, used, left, and whether its
-    total still fits (before it is approved)."""
-    if meta.name != "Material Requisition" or document is None:
+    """On a requisition, its department's budget lines for the year: allotted, used, left,
+    the one it draws on and whether its total still fits (before it is approved). On a new
+    requisition, the requester's department's lines, offered as the 预算科目 to type."""
+    if meta.name != "Material Requisition":
         return ""
     user: User = request.user  # type: ignore[assignment]
-    # The user's school is read for every desk page (its name heads it): no query of its own.
-    school = user.school if user.school_id == document.school_id else document.school
+    if document is None:
+        department = user.department if user.department_id else None
+        year = timezone.localdate().year
+        school = user.school
+    else:
+        department = document.department if document.department_id else None
+        year = document.posting_date.year if document.posting_date else 0
+        # The user's school is read for every desk page (its name heads it): no query of its own.
+        school = user.school if user.school_id == document.school_id else document.school
     if (
         school is None
         or not school.has_budgets
-        or document.docstatus == 2
-        or not document.posting_date
-        or document.department_id is None
+        or department is None
+        or not year
+        or (document is not None and document.docstatus == 2)
     ):
         return ""
     lines = list(
         BudgetBin.objects.filter(
-            school_id=document.school_id,
-            department_id=document.department_id,
-            fiscal_year=document.posting_date.year,
-            allotted__gt=0,
+            school_id=school.pk, department=department, fiscal_year=year, allotted__gt=0
         ).order_by("budget_line")
     )
     if not lines:
         return ""
-    chosen = document.data.get("budget_line")
-    total = document.grand_total or Decimal(0)
+    chosen = document.data.get("budget_line") if document else None
+    total = (document.grand_total if document else None) or Decimal(0)
+    draft = document is None or document.docstatus == 0
     context = {
         "lines": [(line, _share(line.committed, line.allotted)) for line in lines],
         "chosen": chosen,
-        "year": document.posting_date.year,
-        "department": document.department.name if document.department else "",
+        "year": year,
+        "department": department.name,
         "total": total,
+        "draft": draft,
         # Once approved, the total is part of what is used; before, it must fit what is left.
-        "pending": document.docstatus == 0,
-        "short": document.docstatus == 0
+        "short": draft
         and any(line.budget_line == chosen and total > line.available for line in lines),
     }
     return render_to_string("purchasing/_budget_panel.html", context, request=request)
