@@ -7,4 +7,11 @@ class CanteenConfig(AppConfig):
     verbose_name = "食堂"
 
     def ready(self) -> None:
-        from school_logistics.canteen import controllers  # noqa: F401  (registers controllers)
+        from school_logistics.canteen import (
+            controllers,  # noqa: F401  (registers controllers)
+            ledger_views,
+        )
+        from school_logistics.core import extensions
+
+        extensions.desk_links.append(ledger_views.meal_fee_link)
+        extensions.form_panels.insert(0, ledger_views.statement_panel)

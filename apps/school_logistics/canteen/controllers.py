@@ -14,6 +14,7 @@ from school_logistics.core.document import Doc
 from school_logistics.core.models import Document
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.validation import DocumentValidationError
+from school_logistics.ledger import meal_fees
 
 # Meals a day each plan pays for; a missed meal is refunded at the plan's rate per meal.
 MEALS_PER_DAY = {"午餐": 1, "三餐": 3}
@@ -96,6 +97,38 @@ class MealFeeRefund(Controller):
                 )
         if errors:
             raise DocumentValidationError(errors)
+
+    def on_submit(self, doc: Doc) -> None:
+        rows = [
+            meal_fees.Refund(
+                r["student"], r.get("student_name") or "", r["missed_meals"], r["refund_amount"]
+            )
+            for r in doc.rows("students")
+            if r["refund_amount"]
+        ]
+        try:
+            meal_fees.post_refunds(
+                doc.instance,
+                doc.get("class_name"),
+                doc.get("month"),
+                rows,
+                actor=doc.actor or doc.instance.modified_by,
+                posting_date=timezone.localdate(),
+            )
+        except meal_fees.AlreadyRefunded as exc:
+            raise DocumentValidationError.single(
+                _("%(month)s 已退过费的学生不能再退：%(students)s")
+                % {
+                    "month": doc.get("month"),
+                    "students": "、".join(
+                        f"{student}（{name}）" for student, name in exc.refunded.items()
+                    ),
+                },
+                "students",
+            ) from exc
+
+    def on_cancel(self, doc: Doc) -> None:
+        meal_fees.reverse_refunds(doc.instance, actor=doc.actor or doc.instance.modified_by)
 
     def _check_one_per_class_month(self, doc: Doc, errors: dict[str, list[str]]) -> None:
         """Refuse a second live refund of a class for a month: a meal is refunded once."""

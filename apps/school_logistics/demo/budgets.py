@@ -4,6 +4,7 @@ allotment waiting for the principal."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from school_logistics.core import services
 from school_logistics.demo import approvals
@@ -21,7 +22,9 @@ BUDGETS = [
 ]
 
 
-def create_budgets(org: Org, today: dt.date, made: dict[str, str]) -> None:
+def create_budgets(
+    org: Org, today: dt.date, day: Callable[[int], dt.date], made: dict[str, str]
+) -> None:
     """Finance draws up the year's budgets and the principal approves them."""
     finance = org.users["finance"]
     for department, line, amount in BUDGETS:
@@ -32,7 +35,7 @@ def create_budgets(org: Org, today: dt.date, made: dict[str, str]) -> None:
                 "department": department,
                 "budget_line": line,
                 "amount": amount,
-                "posting_date": today.replace(month=1, day=1),
+                "posting_date": day(60),  # as early as the demo's dates go
                 "remarks": "年初预算，经校长办公会研究确定",
             },
             actor=finance,

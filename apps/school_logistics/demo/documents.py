@@ -258,7 +258,7 @@ def create_documents(
     """Create every kind of demo document; return their names and counts by state."""
     cal = Calendar()
     made = Made()
-    budgets.create_budgets(org, cal.today, made)
+    budgets.create_budgets(org, cal.today, cal.day, made)
     create_requisitions(org, cal, prices, made)
     create_tenders(org, cal, suppliers, made)
     repairs.create_repairs(org, cal.moment, rooms, made)

@@ -174,3 +174,34 @@ class BudgetEntry(LedgerRow):
 
     def __str__(self) -> str:
         return f"{self.budget_line} {self.allotted_change:+}/{self.committed_change:+}"
+
+
+class MealFeeEntry(LedgerRow):
+    """A student's meal fee refunded for a month (a 伙食费退费单 approved), or its mirror when the
+    refund is cancelled: the books a 结算清单 and the canteen's public accounts are read from."""
+
+    school = models.ForeignKey("core.School", on_delete=models.PROTECT, related_name="+")
+    student = models.CharField(max_length=140)  # the Student's name (学号)
+    student_name = models.CharField(max_length=140, blank=True)
+    class_name = models.CharField(max_length=140)
+    month = models.CharField(max_length=7)  # YYYY-MM
+    posting_date = models.DateField()
+    voucher = models.ForeignKey("core.Document", on_delete=models.PROTECT, related_name="+")
+    missed_meals = models.IntegerField()
+    refund = models.DecimalField(max_digits=18, decimal_places=2)
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversal"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["school", "student", "month"], name="meal_fee_student"),
+            models.Index(fields=["school", "month", "class_name"], name="meal_fee_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} {self.month} {self.refund}"

@@ -1,0 +1,8 @@
+"""伙食费台账, mounted under /app/meal-fees/ before the desk's DocType routes."""
+
+from django.urls import path
+
+from school_logistics.canteen import ledger_views
+
+app_name = "meal_fees"
+urlpatterns = [path("", ledger_views.report, name="report")]
