@@ -70,3 +70,12 @@ def test_a_class_teacher_reads_only_their_own_refunds(client, users, students):
     client.force_login(users["teacher"])
     assert client.get("/app/meal-fees/").status_code == 403
     assert "结算清单" not in client.get("/app/student/S001").content.decode()
+
+
+def test_a_refunded_student_cannot_be_deleted(users, students):
+    from school_logistics.core.services import DocumentStateError
+
+    approved(users, [("S001", 4)])
+    with pytest.raises(DocumentStateError, match="已有伙食费退费记录，不能删除"):
+        services.delete_document("Student", "S001", actor=users["canteen"])
+    services.delete_document("Student", "S002", actor=users["canteen"])  # never refunded

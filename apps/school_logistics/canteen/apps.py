@@ -13,5 +13,6 @@ class CanteenConfig(AppConfig):
         )
         from school_logistics.core import extensions
 
+        extensions.delete_guards.append(controllers.refuse_deleting_refunded_student)
         extensions.desk_links.append(ledger_views.meal_fee_link)
         extensions.form_panels.insert(0, ledger_views.statement_panel)

@@ -15,6 +15,7 @@ from school_logistics.core.models import Document
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.ledger import meal_fees
+from school_logistics.ledger.models import MealFeeEntry
 
 # Meals a day each plan pays for; a missed meal is refunded at the plan's rate per meal.
 MEALS_PER_DAY = {"午餐": 1, "三餐": 3}
@@ -149,3 +150,14 @@ class MealFeeRefund(Controller):
                 _("%(c)s %(m)s 已有退费单 %(n)s，同一班级每月只退一次")
                 % {"c": doc.get("class_name"), "m": doc.get("month"), "n": clash}
             )
+
+
+def refuse_deleting_refunded_student(document: Document) -> str | None:
+    """A student the meal fee books name stays: their refunds must keep saying whose they are."""
+    if document.doctype != "Student":
+        return None
+    if not MealFeeEntry.objects.filter(
+        school_id=document.school_id, student=document.name
+    ).exists():
+        return None
+    return _("学生 %(student)s 已有伙食费退费记录，不能删除") % {"student": document.name}
