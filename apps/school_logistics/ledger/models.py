@@ -22,7 +22,20 @@ class AppendOnlyQuerySet(models.QuerySet[Any]):
 
 
 class LedgerRow(models.Model):
-    """A ledger's row: written once, never changed or deleted."""
+    """A ledger's row: posted by a submitted document (its voucher) and never changed or
+    deleted; a cancelled document's rows are answered by mirror rows pointing at them."""
+
+    school = models.ForeignKey("core.School", on_delete=models.PROTECT, related_name="+")
+    posting_date = models.DateField()
+    voucher = models.ForeignKey("core.Document", on_delete=models.PROTECT, related_name="+")
+    # The row this one cancels (its voucher was cancelled); empty for a posting.
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversal"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -72,22 +85,11 @@ class StockLedgerEntry(LedgerRow):
     value over its quantity); cancelling a document posts mirror rows that point at these.
     """
 
-    school = models.ForeignKey("core.School", on_delete=models.PROTECT, related_name="+")
     item = models.CharField(max_length=140)
-    posting_date = models.DateField()
-    voucher = models.ForeignKey("core.Document", on_delete=models.PROTECT, related_name="+")
     qty_change = models.DecimalField(max_digits=18, decimal_places=3)
     value_change = models.DecimalField(max_digits=18, decimal_places=2)
     balance_qty = models.DecimalField(max_digits=18, decimal_places=3)
     balance_value = models.DecimalField(max_digits=18, decimal_places=2)
-    # The row this one cancels (its voucher was cancelled); empty for a posting.
-    reverses = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversal"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         indexes = [models.Index(fields=["school", "item", "id"], name="stock_ledger_item")]
@@ -140,23 +142,13 @@ class BudgetEntry(LedgerRow):
     """One change to a budget line: an allotment (a 经费预算 submitted) or a commitment (a
     requisition approved), with the line's sums after it; cancelling posts mirror rows."""
 
-    school = models.ForeignKey("core.School", on_delete=models.PROTECT, related_name="+")
     department = models.ForeignKey("core.Department", on_delete=models.PROTECT, related_name="+")
     fiscal_year = models.PositiveSmallIntegerField()
     budget_line = models.CharField(max_length=140)
-    posting_date = models.DateField()
-    voucher = models.ForeignKey("core.Document", on_delete=models.PROTECT, related_name="+")
     allotted_change = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     committed_change = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     balance_allotted = models.DecimalField(max_digits=18, decimal_places=2)
     balance_committed = models.DecimalField(max_digits=18, decimal_places=2)
-    reverses = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversal"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         indexes = [
@@ -180,22 +172,12 @@ class MealFeeEntry(LedgerRow):
     """A student's meal fee refunded for a month (a 伙食费退费单 approved), or its mirror when the
     refund is cancelled: the books a 结算清单 and the canteen's public accounts are read from."""
 
-    school = models.ForeignKey("core.School", on_delete=models.PROTECT, related_name="+")
     student = models.CharField(max_length=140)  # the Student's name (学号)
     student_name = models.CharField(max_length=140, blank=True)
     class_name = models.CharField(max_length=140)
     month = models.CharField(max_length=7)  # YYYY-MM
-    posting_date = models.DateField()
-    voucher = models.ForeignKey("core.Document", on_delete=models.PROTECT, related_name="+")
     missed_meals = models.IntegerField()
     refund = models.DecimalField(max_digits=18, decimal_places=2)
-    reverses = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversal"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         indexes = [
