@@ -223,3 +223,9 @@ def test_two_issues_of_the_last_goods_at_once_issue_them_once(users, items):
         t.join()
     assert sorted(outcomes) == ["issued", "short"]
     assert stock("LAMP-T8") == (D("1"), D("16.00"))
+
+
+def test_goods_are_valued_to_the_fen_rounding_half_up_as_the_receipt_shows(users, items):
+    doc = receive(users["storekeeper"], [("A4-70", "0.5", "0.05")])  # 0.025 yuan
+    assert doc.data["items"][0]["amount"] == "0.03"
+    assert stock("A4-70") == (D("0.5"), D("0.03"))

@@ -103,7 +103,11 @@ def _apply(
     for move, value, reverses in moves:
         b = bins[move.item]
         if move.qty > 0:
-            change = value if value is not None else (move.qty * move.rate).quantize(CENT)
+            change = (
+                value
+                if value is not None
+                else (move.qty * move.rate).quantize(CENT, rounding=ROUND_HALF_UP)
+            )
         else:
             wanted[move.item] = wanted.get(move.item, Decimal(0)) - move.qty
             change = _outgoing_value(b, -move.qty)
