@@ -107,3 +107,24 @@ def test_a_long_list_comes_in_pages_with_the_whole_lists_total(client, users, st
     assert page.count('<tr data-href="/app/stock/') == 1
     assert "¥461.00" in page  # every item's value, not the page's
     assert 'href="?show=all&amp;page=3"' in page
+
+
+def test_the_stocktake_sheet_lists_the_book_and_leaves_the_count_blank(client, users, stocked):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(users["storekeeper"])
+    page = client.get("/app/stock/?category=水电材料").content.decode()
+    assert 'href="/app/stock/export.xlsx?category=%E6%B0%B4' in page  # the page's filters
+    response = client.get("/app/stock/export.xlsx")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    ws = load_workbook(io.BytesIO(response.content)).active
+    assert ws["A1"].value == "测试第一中学 库存盘点表"
+    rows = {r[0]: r for r in ws.iter_rows(min_row=4, values_only=True)}
+    assert set(rows) == {"A4-70", "LAMP-T8"}
+    code, name, _spec, _cat, uom, book, rate, value, counted, diff, _note = rows["A4-70"]
+    assert (name, uom, book, rate, value, counted) == ("A4复印纸", "包", 6, 23.5, 141, None)
+    assert diff == '=IF(I4="","",I4-F4)'
+    client.force_login(users["teacher"])
+    assert client.get("/app/stock/export.xlsx").status_code == 403

@@ -8,6 +8,7 @@ app_name = "stock"
 urlpatterns = [
     path("", views.balance, name="balance"),
     path("stocktake", views.stocktake, name="stocktake"),
+    path("export.xlsx", views.export, name="export"),
     path("receive/<path:requisition>", views.receive, name="receive"),
     path("<path:item>", views.item_ledger, name="item"),
 ]

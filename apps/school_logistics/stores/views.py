@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,6 +26,7 @@ from school_logistics.core.services import DocumentStateError
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.views.doctypes import form_url, list_url
 from school_logistics.core.views.htmx import render_page
+from school_logistics.core.views.transfer import xlsx_response
 from school_logistics.ledger.models import StockBin
 from school_logistics.ledger.stock import balances
 from school_logistics.stores import stock
@@ -37,6 +39,7 @@ from school_logistics.stores.services import (
     receipt_from_requisition,
     start_stocktake,
 )
+from school_logistics.stores.stock_sheet import stock_workbook
 
 MOVEMENTS = 200
 PAGE_SIZE = 100  # items a page of 库存台账 shows; the totals count every item filtered
@@ -58,12 +61,7 @@ def balance(request: HttpRequest) -> HttpResponse:
     """Every item's quantity and value in the store, filtered by category and words."""
     user: User = request.user  # type: ignore[assignment]
     school_id = check_view_stock(user)
-    q = request.GET.get("q", "").strip()[:100]
-    category = request.GET.get("category", "")
-    categories = _categories()
-    if category not in categories:
-        category = ""
-    show_all = request.GET.get("show") == "all"
+    q, category, show_all = _filters(request)
     rows = stock.stock_rows(school_id, q=q, category=category, in_stock=not show_all)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     kept = {
@@ -77,12 +75,37 @@ def balance(request: HttpRequest) -> HttpResponse:
         "page_query": urlencode(kept),
         "q": q,
         "category": category,
-        "categories": categories,
+        "categories": _categories(),
+        "export_query": urlencode(kept),
         "show_all": show_all,
         "can_stocktake": permissions.has_permission(user, get_meta(STOCKTAKE), "create"),
         "total_value": sum((r.value for r in rows), Decimal(0)),
     }
     return render_page(request, "stores/stock.html", context, partial="stores/_stock_rows.html")
+
+
+@login_required
+def export(request: HttpRequest) -> HttpResponse:
+    """库存台账 as filtered on the page, as a 盘点表 to count the shelves against."""
+    user: User = request.user  # type: ignore[assignment]
+    school_id = check_view_stock(user)
+    permissions.check_permission(user, get_meta(RECEIPT), "export")
+    q, category, show_all = _filters(request)
+    rows = stock.stock_rows(school_id, q=q, category=category, in_stock=not show_all)
+    now = timezone.localtime()
+    school = user.school.name if user.school else ""
+    content = stock_workbook(rows, school=school, taken_at=now)
+    name = _("库存盘点表-%(stamp)s.xlsx") % {"stamp": now.strftime("%Y%m%d-%H%M")}
+    return xlsx_response(content, name)
+
+
+def _filters(request: HttpRequest) -> tuple[str, str, bool]:
+    """Return the words, the category and whether to show items not in stock, as asked."""
+    q = request.GET.get("q", "").strip()[:100]
+    category = request.GET.get("category", "")
+    if category not in _categories():
+        category = ""
+    return q, category, request.GET.get("show") == "all"
 
 
 @login_required

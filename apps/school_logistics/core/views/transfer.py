@@ -23,7 +23,7 @@ from school_logistics.core.views.htmx import render_page
 RECENT_IMPORTS = 5
 
 
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=data_export.XLSX_TYPE)
     # RFC 6266: browsers take the UTF-8 name; the ASCII fallback keeps old clients working.
     response["Content-Disposition"] = (
@@ -49,7 +49,7 @@ def template(request: HttpRequest, doctype: str) -> HttpResponse:
     """Send the .xlsx template of a DocType to someone who may create its documents."""
     meta, user = _importer(request, doctype)
     content = import_template.template_workbook(meta, user)
-    return _xlsx(content, import_template.template_filename(meta))
+    return xlsx_response(content, import_template.template_filename(meta))
 
 
 def _schools(user: User) -> list[School]:
@@ -138,4 +138,4 @@ def export(request: HttpRequest, doctype: str) -> HttpResponse:
     permissions.check_permission(user, meta, "export")
     docs = data_export.export_queryset(user, meta, request.GET).iterator(chunk_size=500)
     content = data_export.export_workbook(meta, docs)
-    return _xlsx(content, data_export.export_filename(meta))
+    return xlsx_response(content, data_export.export_filename(meta))
