@@ -128,3 +128,17 @@ def test_the_stocktake_sheet_lists_the_book_and_leaves_the_count_blank(client, u
     assert diff == '=IF(I4="","",I4-F4)'
     client.force_login(users["teacher"])
     assert client.get("/app/stock/export.xlsx").status_code == 403
+
+
+def test_the_storekeepers_home_lists_items_below_their_safety_stock(client, users, stocked):
+    set_safety = {"A4-70": "10", "LAMP-T8": "5", "TAP-15": "2"}  # 6, 20 and 0 held
+    for code, qty in set_safety.items():
+        services.save_document("Item", code, {"safety_stock": qty}, actor=users["purchaser"])
+    services.save_document("Item", "TAP-15", {"safety_stock": ""}, actor=users["purchaser"])
+    client.force_login(users["storekeeper"])
+    home = client.get("/app/").content.decode()
+    panel = home[home.index('id="home-low-stock"') :]
+    assert "A4复印纸" in panel and "6 包（最低 10）" in panel
+    assert "日光灯管" not in panel and "水龙头" not in panel  # enough, and no longer watched
+    client.force_login(users["teacher"])
+    assert 'id="home-low-stock"' not in client.get("/app/").content.decode()

@@ -85,6 +85,9 @@ def create_stock(
             continue
         steps = {"issued": None, "at_store": 1, "at_dept_head": 0}[stage]
         approvals.submit(ISSUE, name, actor=actor, approve_steps=steps)
+    # 适当库存量: what the store keeps at least; red pens and hand soap run low.
+    for code, safety in [("BG-A4-70", 100), ("BG-PEN-RD", 50), ("QJ-SOAP", 30), ("SD-T8", 20)]:
+        services.save_document("Item", code, {"safety_stock": safety}, actor=org.users["purchaser"])
     # The cleaning cupboard counted: one mop short, waiting for 总务处主任 to approve.
     count = start_stocktake(org.school.pk, actor=keeper, category="清洁用品")
     rows = [

@@ -17,6 +17,7 @@ class StoresConfig(AppConfig):
 
         extensions.delete_guards.append(controllers.refuse_deleting_stocked_item)
         extensions.desk_links.append(views.stock_link)
+        extensions.home_panels.append(views.low_stock_panel)
         METHODS.update(api.METHODS)
         # Before the approval panel: the storekeeper reads the stock, then presses 发放.
         extensions.form_panels.insert(0, views.stock_panel)

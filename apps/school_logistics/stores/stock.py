@@ -82,3 +82,49 @@ def movements(school_id: int, item: str, limit: int) -> list[StockLedgerEntry]:
         )
         .order_by("-id")[:limit]
     )
+
+
+@dataclass
+class LowStock:
+    item: str
+    name: str
+    uom: str
+    qty: Decimal
+    safety: Decimal
+    url: str
+
+
+def below_safety_stock(school_id: int, limit: int) -> tuple[int, list[LowStock]]:
+    """Return how many of the school's items are below their 最低库存, and the first ones,
+    the emptiest first (two queries: the items that set one, and their bins)."""
+    items = (
+        Document.objects.filter(doctype="Item", school_id=school_id)
+        .filter(data__safety_stock__isnull=False)  # the key is there …
+        .exclude(data__safety_stock=None)  # … and holds a number (a cleared field keeps null)
+        .only("name", "data")
+    )
+    wanted = {
+        doc.name: doc.data
+        for doc in items
+        if doc.data.get("safety_stock") and not doc.data.get("disabled")
+    }
+    if not wanted:
+        return 0, []
+    held = {
+        b.item: b.qty for b in StockBin.objects.filter(school_id=school_id, item__in=list(wanted))
+    }
+    base = reverse("stock:balance")
+    low = [
+        LowStock(
+            name,
+            data.get("item_name") or name,
+            data.get("uom") or "",
+            held.get(name, ZERO),
+            Decimal(str(data["safety_stock"])),
+            base + quote(name),
+        )
+        for name, data in wanted.items()
+        if held.get(name, ZERO) < Decimal(str(data["safety_stock"]))
+    ]
+    low.sort(key=lambda r: (r.qty / r.safety, r.item))
+    return len(low), low[:limit]

@@ -140,6 +140,21 @@ def item_ledger(request: HttpRequest, item: str) -> HttpResponse:
     return render(request, "stores/stock_item.html", context)
 
 
+LOW_STOCK_SHOWN = 5
+
+
+def low_stock_panel(request: HttpRequest) -> str:
+    """On the home page of those who keep the store, the items below their 最低库存."""
+    user: User = request.user  # type: ignore[assignment]
+    if not user.school_id or not may_view_stock(user):
+        return ""
+    count, rows = stock.below_safety_stock(user.school_id, LOW_STOCK_SHOWN)
+    if not count:
+        return ""
+    context = {"count": count, "rows": rows, "more": count - len(rows)}
+    return render_to_string("stores/_low_stock.html", context, request=request)
+
+
 def stock_panel(request: HttpRequest, meta: Meta, document: Document | None) -> str:
     """The store's side of a page: an Item's balance and a 领物单's stock (for those who may
     read the books), and what an approved requisition's goods became (for its readers)."""
