@@ -52,7 +52,7 @@ class PrintDoc:
         self.title = instance.title
         self.docstatus = instance.docstatus
         # As the desk's badge shows it: a step in progress, where approval ended, or 已作废.
-        self.status = doc_status(instance)[0]
+        self.status = doc_status(instance, doc.meta)[0]
         self.created = local_time(instance.created)
         self.modified = local_time(instance.modified)
         self.amended_from = instance.amended_from

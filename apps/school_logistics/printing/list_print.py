@@ -16,7 +16,7 @@ from school_logistics.core import permissions
 from school_logistics.core.meta import Meta
 from school_logistics.core.models import User
 from school_logistics.core.plans import planned_for_arguments
-from school_logistics.core.views.formatting import display_value, doc_status
+from school_logistics.core.views.formatting import display_value
 from school_logistics.core.views.list_query import ListQuery
 
 # The list page's own column and row builders: the printout shows what the list shows.
@@ -114,7 +114,7 @@ def build_sheet(user: User, meta: Meta, params: QueryDict) -> ListSheet:
         rows.append(
             [(row.doc.name, False)]
             + [(text, c.numeric) for c, text in row.cells]
-            + [(doc_status(row.doc)[0], False), (modified, False)]
+            + [(row.status[0], False), (modified, False)]
         )
         for i, column in enumerate(columns):
             if money[i] and column.field is not None:

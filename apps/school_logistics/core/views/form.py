@@ -111,7 +111,7 @@ def render_form(
         if instance.docstatus == DocStatus.SUBMITTED and instance.workflow_state:
             instance.in_approval = extensions.in_approval(instance)  # type: ignore[attr-defined]
         context.update(
-            status=doc_status(instance),
+            status=doc_status(instance, meta),
             amended_from_url=form_url(meta, instance.amended_from) if instance.amended_from else "",
             amended_to=_amended_to(meta, instance),
             timeline=build_timeline(meta, child_metas, instance),

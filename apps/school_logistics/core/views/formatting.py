@@ -9,8 +9,9 @@ from typing import Any
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
-from school_logistics.core.meta import DECIMAL_PLACES, DECIMAL_TYPES, DocField
+from school_logistics.core.meta import DECIMAL_PLACES, DECIMAL_TYPES, DocField, Meta
 from school_logistics.core.models import Document
 from school_logistics.core.models.document import DocStatus
 
@@ -97,14 +98,30 @@ def money(value: Decimal | None) -> str:
 PAUSED_STATES = {"已拒绝": "rejected", "已退回": "returned", "已撤回": "draft"}
 
 
-def doc_status(doc: Document) -> tuple[str, str]:
+def record_status(meta: Meta, doc: Document) -> tuple[str, str]:
+    """Return the badge of a record that is never submitted (an Item, a supplier): 在用 or 停用
+    where the DocType has a 停用 box, else none ("草稿" would ask for a submission that never
+    comes)."""
+    field = meta.get_field("disabled")
+    if field is None or field.fieldtype != "Check":
+        return "", ""
+    if doc.data.get("disabled"):
+        return pgettext("record status", "停用"), "cancelled"
+    return pgettext("record status", "在用"), "approved"
+
+
+def doc_status(doc: Document, meta: Meta | None = None) -> tuple[str, str]:
     """Return (label, css style) of a document's status badge; a document in approval shows its step.
+
+    `meta`: a DocType that is never submitted shows its record status instead (empty: none).
 
     A draft's workflow state says whether its approval runs; a submitted one shows the state its
     approval ended in. One submitted by a step that submits on entry (e.g. 待验收) needs
     `in_approval`, annotated by `extensions.with_approval_state` or set by the caller, to tell
     that step from a final state.
     """
+    if meta is not None and not meta.is_submittable:
+        return record_status(meta, doc)
     waiting = doc.docstatus == DocStatus.SUBMITTED and getattr(doc, "in_approval", False)
     if doc.workflow_state and (doc.docstatus == DocStatus.DRAFT or waiting):
         style = "in-approval" if waiting else PAUSED_STATES.get(doc.workflow_state, "in-approval")

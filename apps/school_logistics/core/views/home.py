@@ -52,7 +52,7 @@ def _recent(user: User, readable: set[str]) -> list[RecentDoc]:
     for doc in docs:
         meta = get_meta(doc.doctype)
         if permissions.has_permission(user, meta, "read", doc):
-            out.append(RecentDoc(doc, meta, form_url(meta, doc.name), doc_status(doc)))
+            out.append(RecentDoc(doc, meta, form_url(meta, doc.name), doc_status(doc, meta)))
     return out[:RECENT]
 
 

@@ -64,7 +64,9 @@ def _rows(query: ListQuery, docs: list[Document], columns: list[ListColumn]) -> 
             for c in columns
             if c.field is not None
         ]
-        rows.append(ListRow(doc, form_url(query.meta, doc.name), cells, doc_status(doc)))
+        rows.append(
+            ListRow(doc, form_url(query.meta, doc.name), cells, doc_status(doc, query.meta))
+        )
     return rows
 
 
