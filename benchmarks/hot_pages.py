@@ -48,6 +48,7 @@ def long_trail_document(hops: int) -> str:
         MR,
         {
             "purpose": "语文组期末复习资料（长审批记录）",
+            "budget_line": "教学业务费",  # 语文组 keeps budgets: a requisition names its line
             "items": [{"item": "BG-A4-70", "qty": 5, "rate": "23.50"}],
         },
         actor=teacher,
