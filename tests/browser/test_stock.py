@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from school_logistics.core import services
 from school_logistics.core.models import Department, Document, User
 from school_logistics.ledger.models import StockBin
 from school_logistics.workflow import actions
@@ -79,6 +80,33 @@ def test_goods_received_asked_for_on_a_phone_and_issued_show_on_the_stock_ledger
     expect(movements).to_have_count(2)
     expect(movements.first).to_contain_text("-4")
     expect(movements.first).to_contain_text(issue.name)
+
+    # A stapler is not a consumable: 发放 is refused until the old one is ticked as returned,
+    # then the same press issues it, with what was ticked saved.
+    services.save_document("Item", "P-PEN", {"is_consumable": 0}, actor=users["purchaser"])
+    receive_pens = services.create_document(
+        "Stock Receipt",
+        {"title": "订书机入库", "items": [{"item": "P-PEN", "qty": "2", "rate": "18"}]},
+        actor=users["storekeeper"],
+    )
+    services.submit_document("Stock Receipt", receive_pens.name, actor=users["storekeeper"])
+    swap = services.create_document(
+        "Stock Issue",
+        {"purpose": "以旧换新", "items": [{"item": "P-PEN", "qty": "1"}]},
+        actor=users["teacher"],
+    )
+    actions.start_approval("Stock Issue", swap.name, actor=users["teacher"])
+    actions.approve(
+        ApprovalTask.objects.get(document=swap, status=TaskStatus.PENDING).pk,
+        actor=users["head"],
+    )
+    page.goto(f"{base}/app/stock-issue/{swap.name}")
+    page.click("#btn-approve")
+    expect(page.locator("body")).to_contain_text("须先交回旧物并勾选“已交旧”")
+    page.check("#f-items-0-old_returned")
+    page.click("#btn-approve")
+    page.wait_for_selector(".desk-messages:has-text('已发放')")
+    assert StockBin.objects.get(item="P-PEN").qty == Decimal("1")
 
     # The teacher does not read the store's books.
     phone.goto(f"{base}/app/stock/")
