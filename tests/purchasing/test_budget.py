@@ -218,3 +218,17 @@ def test_a_new_requisition_offers_the_departments_lines(client, users, budgeted)
     assert 'id="budget-panel"' in client.get("/app/material-requisition/new").content.decode()
     client.force_login(users["purchaser"])  # 总务处 keeps no budget
     assert 'id="budget-panel"' not in client.get("/app/material-requisition/new").content.decode()
+
+
+def test_a_department_head_reads_the_use_of_their_own_lines_only(client, users, heads, budgeted):
+    allot(users, "办公经费", "800", department="数学组")
+    client.force_login(users["head"])  # heads 语文组
+    page = client.get("/app/budget-use/").content.decode()
+    assert "办公用品费" in page and "办公经费" not in page
+    assert "办公经费" not in client.get("/app/budget-use/?department=数学组").content.decode()
+    draft = requisition(users, "100")
+    assert "/app/budget-use/?year=" in client.get(
+        f"/app/material-requisition/{draft.name}"
+    ).content.decode()
+    client.force_login(users["colleague"])  # a teacher of 语文组, heading nothing
+    assert client.get("/app/budget-use/").status_code == 403

@@ -41,7 +41,15 @@ def budget_link(user: User) -> list[extensions.DeskLink]:
 def report(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     school_id = user.school_id
-    if school_id is None or not may_view_budgets(user):
+    if school_id is None:
+        raise PermissionDenied(_("没有查看预算执行的权限"))
+    # Budget readers see every department; a department's head, the lines they answer for.
+    headed = (
+        None
+        if may_view_budgets(user)
+        else list(Department.objects.filter(school_id=school_id, head=user).order_by("name"))
+    )
+    if headed == []:
         raise PermissionDenied(_("没有查看预算执行的权限"))
     years = sorted(
         set(BudgetBin.objects.filter(school_id=school_id).values_list("fiscal_year", flat=True))
@@ -52,11 +60,17 @@ def report(request: HttpRequest) -> HttpResponse:
         year = int(request.GET.get("year") or years[0])
     except ValueError:
         year = years[0]
-    departments = list(Department.objects.filter(school_id=school_id).order_by("name"))
+    departments = (
+        headed
+        if headed is not None
+        else list(Department.objects.filter(school_id=school_id).order_by("name"))
+    )
     department = request.GET.get("department", "")
     lines = BudgetBin.objects.filter(school_id=school_id, fiscal_year=year).select_related(
         "department"
     )
+    if headed is not None:
+        lines = lines.filter(department__in=headed)
     if department:
         lines = lines.filter(department__name=department)
     rows = list(lines.order_by("department__name", "budget_line"))
@@ -124,6 +138,9 @@ def requisition_budget_panel(request: HttpRequest, meta: Meta, document: Documen
         "department": department.name,
         "total": total,
         "draft": draft,
+        "report": reverse("budget:report")
+        if department.head_id == user.pk or may_view_budgets(user)
+        else "",
         # Once approved, the total is part of what is used; before, it must fit what is left.
         "short": draft
         and any(line.budget_line == chosen and total > line.available for line in lines),
