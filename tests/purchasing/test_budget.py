@@ -227,8 +227,9 @@ def test_a_department_head_reads_the_use_of_their_own_lines_only(client, users, 
     assert "办公用品费" in page and "办公经费" not in page
     assert "办公经费" not in client.get("/app/budget-use/?department=数学组").content.decode()
     draft = requisition(users, "100")
-    assert "/app/budget-use/?year=" in client.get(
-        f"/app/material-requisition/{draft.name}"
-    ).content.decode()
+    assert (
+        "/app/budget-use/?year="
+        in client.get(f"/app/material-requisition/{draft.name}").content.decode()
+    )
     client.force_login(users["colleague"])  # a teacher of 语文组, heading nothing
     assert client.get("/app/budget-use/").status_code == 403
