@@ -27,7 +27,6 @@ from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.views.doctypes import form_url, list_url
 from school_logistics.core.views.htmx import render_page
 from school_logistics.core.views.transfer import xlsx_response
-from school_logistics.ledger.models import StockBin
 from school_logistics.ledger.stock import balances
 from school_logistics.stores import stock
 from school_logistics.stores.permissions import check_view_stock, may_view_stock
@@ -128,7 +127,7 @@ def item_ledger(request: HttpRequest, item: str) -> HttpResponse:
         }
         for e in entries
     ]
-    bin_ = StockBin.objects.filter(school_id=school_id, item=item).first()
+    bin_ = balances(school_id, [item]).get(item)
     context = {
         "item": doc,
         "item_url": form_url(get_meta("Item"), item),
@@ -244,7 +243,7 @@ def _issue_stock(request: HttpRequest, document: Document) -> str:
 
 
 def _item_stock(request: HttpRequest, document: Document) -> str:
-    bin_ = StockBin.objects.filter(school_id=document.school_id, item=document.name).first()
+    bin_ = balances(document.school_id, [document.name]).get(document.name)
     context = {
         "qty": bin_.qty if bin_ else Decimal(0),
         "value": bin_.value if bin_ else Decimal(0),
