@@ -12,6 +12,7 @@ urlpatterns = [
     path("app/stock/", include("school_logistics.stores.urls")),
     path("app/budget-use/", include("school_logistics.purchasing.urls")),
     path("app/meal-fees/", include("school_logistics.canteen.urls")),
+    path("app/asset-register/", include("school_logistics.assets.urls")),
     # Voucher routes first: the desk's document route would swallow ".../print".
     path("", include("school_logistics.printing.urls")),
     path("", include("school_logistics.core.urls")),

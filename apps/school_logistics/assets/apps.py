@@ -7,4 +7,13 @@ class AssetsConfig(AppConfig):
     verbose_name = "校产"
 
     def ready(self) -> None:
-        from school_logistics.assets import controllers  # noqa: F401  (registers controllers)
+        from school_logistics.assets import (
+            controllers,  # noqa: F401  (registers controllers)
+            views,
+        )
+        from school_logistics.core import extensions
+
+        extensions.delete_guards.append(controllers.refuse_deleting_used_location)
+        extensions.desk_links.append(views.register_link)
+        extensions.form_panels.append(views.asset_panel)
+        extensions.home_panels.append(views.kept_panel)

@@ -187,3 +187,60 @@ class MealFeeEntry(LedgerRow):
 
     def __str__(self) -> str:
         return f"{self.student} {self.month} {self.refund}"
+
+
+class AssetBin(models.Model):
+    """Where a registered asset (校产) is now, who keeps it, and what of it is on the books:
+    the running sums of its ledger rows, kept with them; its row is the lock that makes two
+    postings of one asset take turns."""
+
+    school = models.ForeignKey("core.School", on_delete=models.PROTECT, related_name="+")
+    asset = models.CharField(max_length=140)  # the Asset's name (资产编号)
+    location = models.CharField(max_length=140)  # the Location's name
+    custodian = models.CharField(max_length=150, blank=True)  # the keeper's username
+    qty = models.DecimalField(max_digits=18, decimal_places=3, default=0)
+    value = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    last_posted = models.DateField(null=True, blank=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school", "asset"], name="asset_bin_unique_asset"),
+            models.CheckConstraint(
+                condition=Q(qty__gte=0, value__gte=0), name="asset_bin_not_negative"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["school", "location"], name="asset_bin_location"),
+            models.Index(fields=["school", "custodian"], name="asset_bin_custodian"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.asset} @ {self.location}: {self.qty}"
+
+
+class AssetLedgerEntry(LedgerRow):
+    """An asset coming onto the books at a place (+) or leaving it (−), with its keeper.
+
+    Registration brings it in; a transfer is a pair of rows, out of the old place and keeper
+    and into the new; a disposal takes it (or part of it) off the books; cancelling a
+    document posts mirror rows. What a room holds on a date is the sum of its rows.
+    """
+
+    asset = models.CharField(max_length=140)
+    location = models.CharField(max_length=140)
+    custodian = models.CharField(max_length=150, blank=True)
+    qty_change = models.DecimalField(max_digits=18, decimal_places=3)
+    value_change = models.DecimalField(max_digits=18, decimal_places=2)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["school", "asset", "id"], name="asset_ledger_asset"),
+            models.Index(fields=["school", "location", "id"], name="asset_ledger_location"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(qty_change=0), name="asset_ledger_moves"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.asset} {self.qty_change:+} @ {self.location} ({self.voucher_id})"

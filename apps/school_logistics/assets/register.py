@@ -1,0 +1,144 @@
+"""校产台账 as pages read it: each asset on the books where it is now, and one asset's history.
+
+The books (`AssetBin`, `AssetLedgerEntry`) say where an asset is and who keeps it; the asset's
+card (its document) says what it is. Pages read both, a fixed number of queries each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote
+
+from django.db.models import Count, Q, Sum
+from django.urls import reverse
+
+from school_logistics.core.models import Document, User
+from school_logistics.ledger.models import AssetBin, AssetLedgerEntry
+
+ASSET = "Asset"
+LOCATION = "Location"
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Filters:
+    q: str = ""
+    category: str = ""
+    location: str = ""
+    custodian: str = ""  # a username: 我保管的, or a reader's choice
+
+
+@dataclass
+class AssetRow:
+    asset: str
+    data: dict[str, Any]  # the card's values
+    location: str
+    location_name: str
+    custodian: str
+    custodian_name: str
+    qty: Decimal
+    value: Decimal
+    url: str
+
+
+def asset_rows(school_id: int, filters: Filters) -> list[AssetRow]:
+    """Return the assets on the books that match, by room then asset number (four queries)."""
+    bins = AssetBin.objects.filter(school_id=school_id, qty__gt=0)
+    if filters.location:
+        bins = bins.filter(location=filters.location)
+    if filters.custodian:
+        bins = bins.filter(custodian=filters.custodian)
+    held = {b.asset: b for b in bins}
+    if not held:
+        return []
+    cards = Document.objects.filter(doctype=ASSET, school_id=school_id, name__in=list(held))
+    if filters.category:
+        cards = cards.filter(data__category=filters.category)
+    if filters.q:
+        cards = cards.filter(Q(name__icontains=filters.q) | Q(title__icontains=filters.q))
+    data = {d.name: d.data for d in cards.only("name", "data")}
+    places = location_names(school_id, {b.location for b in held.values()})
+    keepers = user_names(school_id, {b.custodian for b in held.values()})
+    base = reverse("asset_register:list")
+    rows = [
+        AssetRow(
+            name,
+            data[name],
+            b.location,
+            places.get(b.location, b.location),
+            b.custodian,
+            keepers.get(b.custodian, b.custodian),
+            b.qty,
+            b.value,
+            base + quote(name),
+        )
+        for name, b in held.items()
+        if name in data
+    ]
+    rows.sort(key=lambda r: (r.location_name, r.asset))
+    return rows
+
+
+def location_names(school_id: int, names: set[str]) -> dict[str, str]:
+    """Return rooms' names (场所名称) by their document names."""
+    return dict(
+        Document.objects.filter(doctype=LOCATION, school_id=school_id, name__in=names)
+        .values_list("name", "title")
+        .iterator()
+    )
+
+
+def user_names(school_id: int, usernames: set[str]) -> dict[str, str]:
+    users = User.objects.filter(school_id=school_id, username__in=usernames - {""})
+    return {u.username: u.display_name for u in users.only("username", "full_name")}
+
+
+@dataclass(frozen=True)
+class Holding:
+    count: int
+    value: Decimal
+
+
+def held_at(school_id: int, *, location: str = "", custodian: str = "") -> Holding:
+    """How many assets a room holds, or a person keeps, and their book value (one query)."""
+    bins = AssetBin.objects.filter(school_id=school_id, qty__gt=0)
+    if location:
+        bins = bins.filter(location=location)
+    if custodian:
+        bins = bins.filter(custodian=custodian)
+    sums = bins.aggregate(n=Count("id"), value=Sum("value"))
+    return Holding(sums["n"], sums["value"] or ZERO)
+
+
+def history(school_id: int, asset: str, limit: int) -> list[AssetLedgerEntry]:
+    """Return an asset's latest ledger rows, newest first, with their documents and people."""
+    return list(
+        AssetLedgerEntry.objects.filter(school_id=school_id, asset=asset)
+        .select_related("voucher", "created_by")
+        .only(
+            "posting_date",
+            "location",
+            "custodian",
+            "qty_change",
+            "value_change",
+            "reverses_id",
+            "created",
+            "voucher__doctype",
+            "voucher__name",
+            "voucher__title",
+            "created_by__full_name",
+            "created_by__username",
+        )
+        .order_by("-id")[:limit]
+    )
+
+
+def locations(school_id: int) -> list[tuple[str, str]]:
+    """Every room of the school as (name, 场所名称), for the filter."""
+    return list(
+        Document.objects.filter(doctype=LOCATION, school_id=school_id)
+        .order_by("title")
+        .values_list("name", "title")
+    )

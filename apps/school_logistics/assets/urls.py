@@ -1,0 +1,12 @@
+"""校产台账 routes, mounted under /app/asset-register/ before the desk's DocType routes."""
+
+from django.urls import path
+
+from school_logistics.assets import views
+
+app_name = "asset_register"
+urlpatterns = [
+    path("", views.register_page, name="list"),
+    path("export.xlsx", views.export, name="export"),
+    path("<path:asset>", views.asset_history, name="asset"),
+]

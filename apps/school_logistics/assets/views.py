@@ -1,0 +1,201 @@
+"""校产台账: every asset on the books where it is now and who keeps it, one asset's history,
+and the asset side of an asset's, a room's and a keeper's pages."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from urllib.parse import quote, urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from school_logistics.assets import register
+from school_logistics.assets.permissions import (
+    ASSET,
+    check_view_assets,
+    keeps_assets,
+    may_view_assets,
+)
+from school_logistics.assets.register_sheet import register_workbook
+from school_logistics.core import extensions, permissions
+from school_logistics.core.meta import Meta
+from school_logistics.core.models import Document, User
+from school_logistics.core.models.document import DocStatus
+from school_logistics.core.registry import get_meta
+from school_logistics.core.views.doctypes import form_url, list_url
+from school_logistics.core.views.htmx import render_page
+from school_logistics.core.views.transfer import xlsx_response
+from school_logistics.ledger.assets import holdings
+
+HISTORY = 200
+PAGE_SIZE = 100
+
+
+def register_link(user: User) -> list[extensions.DeskLink]:
+    if not may_view_assets(user) and not keeps_assets(user):
+        return []
+    url = reverse("asset_register:list")
+    return [extensions.DeskLink("assets", _("校产台账"), url, "fa-clipboard-list")]
+
+
+def _categories() -> list[str]:
+    field = get_meta(ASSET).get_field("category")
+    return field.select_options if field else []
+
+
+def _filters(request: HttpRequest, user: User, sees_all: bool) -> register.Filters:
+    """The filters asked for; one who reads only what they keep is held to it."""
+    category = request.GET.get("category", "")
+    mine = not sees_all or request.GET.get("mine") == "1"
+    return register.Filters(
+        q=request.GET.get("q", "").strip()[:100],
+        category=category if category in _categories() else "",
+        location=request.GET.get("location", "")[:140],
+        custodian=user.username if mine else "",
+    )
+
+
+def _query(filters: register.Filters, sees_all: bool) -> str:
+    kept = {
+        "q": filters.q,
+        "category": filters.category,
+        "location": filters.location,
+        "mine": "1" if filters.custodian and sees_all else "",
+    }
+    return urlencode({k: v for k, v in kept.items() if v})
+
+
+@login_required
+def register_page(request: HttpRequest) -> HttpResponse:
+    """The assets on the books, filtered by room, category, words and 我保管的."""
+    user: User = request.user  # type: ignore[assignment]
+    school_id, sees_all = check_view_assets(user)
+    filters = _filters(request, user, sees_all)
+    rows = register.asset_rows(school_id, filters)
+    query = _query(filters, sees_all)
+    meta = get_meta(ASSET)
+    context = {
+        "rows": rows,
+        "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
+        "page_query": query,
+        "export_query": query,
+        "filters": filters,
+        "sees_all": sees_all,
+        "mine": bool(filters.custodian),
+        "categories": _categories(),
+        "locations": register.locations(school_id),
+        "total_value": sum((r.value for r in rows), Decimal(0)),
+        "can_register": permissions.has_permission(user, meta, "create"),
+        "card_base": list_url(meta) if sees_all else "",
+    }
+    return render_page(
+        request, "assets/register.html", context, partial="assets/_register_rows.html"
+    )
+
+
+@login_required
+def export(request: HttpRequest) -> HttpResponse:
+    """校产登记表 as filtered on the page: a room's sheet is what its keeper signs (期末核对)."""
+    user: User = request.user  # type: ignore[assignment]
+    school_id, sees_all = check_view_assets(user)
+    if sees_all:
+        permissions.check_permission(user, get_meta(ASSET), "export")
+    filters = _filters(request, user, sees_all)
+    rows = register.asset_rows(school_id, filters)
+    now = timezone.localtime()
+    room = register.location_names(school_id, {filters.location}).get(filters.location, "")
+    content = register_workbook(
+        rows, school=user.school.name if user.school else "", room=room, taken_at=now
+    )
+    name = _("校产登记表-%(stamp)s.xlsx") % {"stamp": now.strftime("%Y%m%d-%H%M")}
+    return xlsx_response(content, name)
+
+
+@login_required
+def asset_history(request: HttpRequest, asset: str) -> HttpResponse:
+    """One asset: where it is, who keeps it, and every posting of it, newest first."""
+    user: User = request.user  # type: ignore[assignment]
+    school_id, sees_all = check_view_assets(user)
+    card = Document.objects.filter(
+        doctype=ASSET, school_id=school_id, name=asset, docstatus__gt=DocStatus.DRAFT
+    ).first()
+    b = holdings(school_id, [asset]).get(asset)
+    if card is None or (not sees_all and (b is None or b.custodian != user.username)):
+        raise Http404(_("没有这个校产"))
+    entries = register.history(school_id, asset, HISTORY)
+    bases = {name: list_url(get_meta(name)) for name in {e.voucher.doctype for e in entries}}
+    places = register.location_names(school_id, {e.location for e in entries})
+    keepers = register.user_names(school_id, {e.custodian for e in entries})
+    rows = [
+        {
+            "entry": e,
+            # A keeper sees the history; the documents are for those who may read them.
+            "url": bases[e.voucher.doctype] + quote(e.voucher.name) if sees_all else "",
+            "label": get_meta(e.voucher.doctype).label,
+            "place": places.get(e.location, e.location),
+            "keeper": keepers.get(e.custodian, e.custodian),
+        }
+        for e in entries
+    ]
+    context = {
+        "card": card,
+        "card_url": form_url(get_meta(ASSET), asset) if sees_all else "",
+        "bin": b,
+        "place": register.location_names(school_id, {b.location}).get(b.location) if b else "",
+        "keeper": register.user_names(school_id, {b.custodian}).get(b.custodian) if b else "",
+        "rows": rows,
+        "limited": len(entries) == HISTORY,
+    }
+    return render(request, "assets/asset_history.html", context)
+
+
+def asset_panel(request: HttpRequest, meta: Meta, document: Document | None) -> str:
+    """Where a submitted asset is now (its card keeps where it was registered), and what a
+    room holds, for those who read the books."""
+    user: User = request.user  # type: ignore[assignment]
+    if document is None or meta.name not in (ASSET, "Location") or not may_view_assets(user):
+        return ""
+    base = reverse("asset_register:list")
+    if meta.name == "Location":
+        held = register.held_at(document.school_id, location=document.name)
+        context = {
+            "held": held,
+            "url": base + "?" + urlencode({"location": document.name}),
+            "export": reverse("asset_register:export")
+            + "?"
+            + urlencode({"location": document.name}),
+        }
+        return render_to_string("assets/_location_assets.html", context, request=request)
+    if document.docstatus == DocStatus.DRAFT:
+        return ""
+    b = holdings(document.school_id, [document.name]).get(document.name)
+    context = {
+        "bin": b,
+        "place": register.location_names(document.school_id, {b.location}).get(b.location)
+        if b
+        else "",
+        "keeper": register.user_names(document.school_id, {b.custodian}).get(b.custodian)
+        if b
+        else "",
+        "uom": document.data.get("uom") or "",
+        "url": base + quote(document.name),
+    }
+    return render_to_string("assets/_asset_place.html", context, request=request)
+
+
+def kept_panel(request: HttpRequest) -> str:
+    """On a keeper's home page: what they answer for (保管责任到人)."""
+    user: User = request.user  # type: ignore[assignment]
+    if not user.school_id:
+        return ""
+    held = register.held_at(user.school_id, custodian=user.username)
+    if not held.count:
+        return ""
+    context = {"held": held, "url": reverse("asset_register:list") + "?mine=1"}
+    return render_to_string("assets/_kept.html", context, request=request)
