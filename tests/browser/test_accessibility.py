@@ -58,7 +58,10 @@ def test_the_requesters_and_the_approvers_pages_pass_wcag_aa(
         ],
         "head": ["/app/approvals/", doc_page],
         "admin": ["/app/designer/", "/app/approvals/flows/", "/app/item/"],
-        "storekeeper": ["/app/stock/?show=all", "/app/stock/E-PROJ", "/app/stock-receipt/new"],
+        "storekeeper": [
+            *("/app/stock/?show=all", "/app/stock/E-PROJ", "/app/stock-receipt/new"),
+            *("/app/asset-register/", "/app/asset/new", "/app/asset-disposal/new"),
+        ],
         "finance": ["/app/budget-use/", "/app/budget/new", "/app/meal-fees/"],
     }.items():
         tab.context.clear_cookies()

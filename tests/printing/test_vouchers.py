@@ -139,6 +139,8 @@ def build(
             actor=users["storekeeper"],
         )
         return doc, ["盘点单", "期末盘点", "A4复印纸", "账面数量", "实盘数量", "监盘人"]
+    if doctype in ("Asset", "Asset Movement", "Asset Disposal", "Asset Check"):
+        return _asset_voucher(doctype, users, classroom)
     if doctype == "Item":
         return items["DESK-1"], ["物资", "学生课桌椅", "单人 升降式", "280.00"]
     if doctype == "Location":
@@ -158,6 +160,47 @@ def build(
     if doctype == "Supplier":
         return supplier, ["供应商", "甲文具公司", "营业执照"]
     raise AssertionError(f"add a voucher test document for the new DocType {doctype}")
+
+
+def _asset_voucher(doctype, users, classroom):
+    keeper = users["storekeeper"]
+    card = services.create_document(
+        "Asset",
+        {"asset_name": "多媒体一体机", "category": "电教设备", "qty": "2", "uom": "台",
+         "unit_price": "8600", "location": classroom.name},
+        actor=keeper,
+    )  # fmt: skip
+    if doctype == "Asset":
+        return card, ["校产", "多媒体一体机", "17,200.00", "壹万柒仟贰佰元整", "保管人"]
+    services.submit_document("Asset", card.name, actor=keeper)
+    if doctype == "Asset Disposal":
+        doc = services.create_document(
+            doctype,
+            {"title": "一体机报废", "reason": "自然损耗", "description": "屏幕老化",
+             "items": [{"asset": card.name, "qty": "1"}]},
+            actor=keeper,
+        )  # fmt: skip
+        return doc, ["校产报废单", "一体机报废", "8,600.00", "捌仟陆佰元整", "校长"]
+    if doctype == "Asset Check":
+        doc = services.create_document(
+            doctype,
+            {"title": "期中检查", "location": classroom.name, "check_type": "期中检查",
+             "items": [{"asset": card.name, "actual_qty": "2", "damaged_qty": "1"}]},
+            actor=keeper,
+        )  # fmt: skip
+        return doc, ["校产清查单", "期中检查", "多媒体一体机", "其中损坏", "清查人"]
+    lab = services.create_document(
+        "Location",
+        {"location_name": "物理实验室", "purpose": "功能室", "building": "格物楼"},
+        actor=keeper,
+    )
+    doc = services.create_document(
+        doctype,
+        {"reason": "调往实验室", "target_location": lab.name, "target_custodian": "head",
+         "items": [{"asset": card.name}]},
+        actor=keeper,
+    )  # fmt: skip
+    return doc, ["校产调拨单", "调往实验室", "多媒体一体机", "移交人", "接收人"]
 
 
 @pytest.mark.parametrize("doctype", builtin_doctypes())

@@ -16,4 +16,5 @@ class AssetsConfig(AppConfig):
         extensions.delete_guards.append(controllers.refuse_deleting_used_location)
         extensions.desk_links.append(views.register_link)
         extensions.form_panels.append(views.asset_panel)
+        extensions.form_panels.insert(0, views.check_panel)
         extensions.home_panels.append(views.kept_panel)

@@ -9,6 +9,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from school_logistics.assets.permissions import may_view_assets
+from school_logistics.assets.services import report_damage
 from school_logistics.core.controllers import Controller, register
 from school_logistics.core.document import Doc
 from school_logistics.core.models import Document, User
@@ -235,3 +237,75 @@ def refuse_deleting_used_location(document: Document) -> str | None:
     ).exists():
         return None
     return _("场所 %(n)s 已登记过校产，不能删除") % {"n": document.name}
+
+
+@register("Asset Check")
+class AssetCheck(Controller):
+    """期初、期中、期末检查: a room's assets found against its books. A row's book quantity
+    is read when its count is entered; submission reports what was found damaged (报修)."""
+
+    def validate(self, doc: Doc) -> None:
+        errors: dict[str, list[str]] = {}
+        location = doc.get("location")
+        actor = doc.actor
+        if (
+            actor is not None
+            and location
+            and not _may_check(actor, doc.instance.school_id, location)
+        ):
+            errors["location"] = [_("只能清查本人保管的场所")]
+        before = {r.get("name"): r for r in doc.instance.data.get("items") or []}
+        for idx, row, b in _asset_rows(doc, _("清查明细"), errors):
+            where = _("清查明细第 %(idx)s 行：") % {"idx": idx}
+            shown = row.get("asset_name") or row["asset"]
+            if b.location != location:
+                errors[f"items.{idx}.asset"] = [
+                    where + _("%(asset)s 不在本场所，请先办理调拨") % {"asset": shown}
+                ]
+                continue
+            kept = before.get(row.get("name"))
+            counted = row.get("actual_qty")
+            if kept and kept["asset"] == row["asset"] and _same_count(kept, counted):
+                row["book_qty"] = Decimal(kept["book_qty"])
+            else:
+                row["book_qty"] = b.qty
+            damaged = row.get("damaged_qty") or Decimal(0)
+            if counted is None:
+                continue
+            if counted < 0 or damaged < 0:
+                errors[f"items.{idx}.actual_qty"] = [where + _("数量不能为负数")]
+            elif counted > row["book_qty"]:
+                errors[f"items.{idx}.actual_qty"] = [
+                    where
+                    + _("%(asset)s 实有数量多于账面 %(book)s，多出的请先登记或调拨入账")
+                    % {"asset": shown, "book": quantity_text(row["book_qty"])}
+                ]
+            elif damaged > counted:
+                errors[f"items.{idx}.damaged_qty"] = [where + _("损坏数量不能多于实有数量")]
+            row["short_qty"] = row["book_qty"] - counted
+        doc.set("short_qty", sum((r.get("short_qty") or 0 for r in doc.rows("items")), Decimal(0)))
+        doc.set(
+            "damaged_qty", sum((r.get("damaged_qty") or 0 for r in doc.rows("items")), Decimal(0))
+        )
+        _not_after_today(doc, "check_date", _("检查日期不能晚于今天"), errors)
+        if errors:
+            raise DocumentValidationError(errors)
+
+    def on_submit(self, doc: Doc) -> None:
+        damaged = [r for r in doc.rows("items") if r.get("damaged_qty")]
+        if damaged:
+            report_damage(doc.instance, damaged, actor=_actor(doc))
+
+
+def _same_count(stored: dict[str, Any], counted: Decimal | None) -> bool:
+    value = stored.get("actual_qty")
+    return value is not None and counted is not None and Decimal(str(value)) == counted
+
+
+def _may_check(user: User, school_id: int, location: str) -> bool:
+    """总务处 (who may read every card) checks any room; a keeper, the rooms they keep."""
+    if may_view_assets(user):
+        return True
+    return AssetBin.objects.filter(
+        school_id=school_id, location=location, custodian=user.username, qty__gt=0
+    ).exists()

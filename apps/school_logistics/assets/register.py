@@ -77,7 +77,7 @@ def asset_rows(school_id: int, filters: Filters) -> list[AssetRow]:
         for name, b in held.items()
         if name in data
     ]
-    rows.sort(key=lambda r: (r.location_name, r.asset))
+    rows.sort(key=lambda r: (r.location, r.asset))  # rooms in the order they were set up
     return rows
 
 
@@ -135,10 +135,11 @@ def history(school_id: int, asset: str, limit: int) -> list[AssetLedgerEntry]:
     )
 
 
-def locations(school_id: int) -> list[tuple[str, str]]:
-    """Every room of the school as (name, 场所名称), for the filter."""
-    return list(
-        Document.objects.filter(doctype=LOCATION, school_id=school_id)
-        .order_by("title")
-        .values_list("name", "title")
-    )
+def locations(school_id: int, *, custodian: str = "") -> list[tuple[str, str]]:
+    """The school's rooms as (name, 场所名称) for the filter; a keeper's, those they keep
+    something in."""
+    rooms = Document.objects.filter(doctype=LOCATION, school_id=school_id)
+    if custodian:
+        kept = AssetBin.objects.filter(school_id=school_id, custodian=custodian, qty__gt=0)
+        rooms = rooms.filter(name__in=kept.values("location"))
+    return list(rooms.order_by("title").values_list("name", "title"))

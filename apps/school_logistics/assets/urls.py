@@ -8,5 +8,7 @@ app_name = "asset_register"
 urlpatterns = [
     path("", views.register_page, name="list"),
     path("export.xlsx", views.export, name="export"),
+    path("check", views.start_check, name="check"),
+    path("check-disposal/<path:check>", views.check_disposal, name="check_disposal"),
     path("<path:asset>", views.asset_history, name="asset"),
 ]

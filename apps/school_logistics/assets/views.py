@@ -6,16 +6,19 @@ from __future__ import annotations
 from decimal import Decimal
 from urllib.parse import quote, urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from school_logistics.assets import register
+from school_logistics.assets import register, services
 from school_logistics.assets.permissions import (
     ASSET,
     check_view_assets,
@@ -28,11 +31,14 @@ from school_logistics.core.meta import Meta
 from school_logistics.core.models import Document, User
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.registry import get_meta
+from school_logistics.core.services import DocumentStateError
+from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.views.doctypes import form_url, list_url
 from school_logistics.core.views.htmx import render_page
 from school_logistics.core.views.transfer import xlsx_response
 from school_logistics.ledger.assets import holdings
 
+CHECK = services.CHECK
 HISTORY = 200
 PAGE_SIZE = 100
 
@@ -89,9 +95,10 @@ def register_page(request: HttpRequest) -> HttpResponse:
         "sees_all": sees_all,
         "mine": bool(filters.custodian),
         "categories": _categories(),
-        "locations": register.locations(school_id),
+        "locations": register.locations(school_id, custodian="" if sees_all else user.username),
         "total_value": sum((r.value for r in rows), Decimal(0)),
         "can_register": permissions.has_permission(user, meta, "create"),
+        "can_check": bool(filters.location) and _may_start_check(user, filters.location, sees_all),
         "card_base": list_url(meta) if sees_all else "",
     }
     return render_page(
@@ -143,9 +150,19 @@ def asset_history(request: HttpRequest, asset: str) -> HttpResponse:
         }
         for e in entries
     ]
+    repair = get_meta(services.REPAIR)
+    repair_base = list_url(repair) if permissions.has_permission(user, repair, "read") else ""
+    tickets = Document.objects.filter(
+        doctype=services.REPAIR, school_id=school_id, data__asset=asset
+    ).only("name", "title", "docstatus", "workflow_state", "grand_total", "created")
     context = {
         "card": card,
         "card_url": form_url(get_meta(ASSET), asset) if sees_all else "",
+        # 根据维修情况，提出校产维护意见: how often it broke, and what mending it cost.
+        "repairs": [
+            (t, repair_base + quote(t.name) if repair_base else "")
+            for t in tickets.order_by("-created")[:HISTORY]
+        ],
         "bin": b,
         "place": register.location_names(school_id, {b.location}).get(b.location) if b else "",
         "keeper": register.user_names(school_id, {b.custodian}).get(b.custodian) if b else "",
@@ -166,6 +183,8 @@ def asset_panel(request: HttpRequest, meta: Meta, document: Document | None) -> 
         held = register.held_at(document.school_id, location=document.name)
         context = {
             "held": held,
+            "location": document.name,
+            "can_check": bool(held.count) and _may_start_check(user, document.name, True),
             "url": base + "?" + urlencode({"location": document.name}),
             "export": reverse("asset_register:export")
             + "?"
@@ -199,3 +218,77 @@ def kept_panel(request: HttpRequest) -> str:
         return ""
     context = {"held": held, "url": reverse("asset_register:list") + "?mine=1"}
     return render_to_string("assets/_kept.html", context, request=request)
+
+
+def _may_start_check(user: User, location: str, sees_all: bool) -> bool:
+    if not permissions.has_permission(user, get_meta(CHECK), "create"):
+        return False
+    return sees_all or location in {name for name, _title in _kept_rooms(user)}
+
+
+def _kept_rooms(user: User) -> list[tuple[str, str]]:
+    return register.locations(user.school_id or 0, custodian=user.username)
+
+
+@login_required
+@require_POST
+def start_check(request: HttpRequest) -> HttpResponse:
+    """Start a 校产清查单 of a room from its books (总务处 any room, a keeper their own)."""
+    user: User = request.user  # type: ignore[assignment]
+    _school_id, sees_all = check_view_assets(user)
+    location = request.POST.get("location", "")
+    if not _may_start_check(user, location, sees_all):
+        raise PermissionDenied(_("只能清查本人保管的场所"))
+    try:
+        doc = services.start_check(location, actor=user, today=timezone.localdate())
+    except DocumentStateError as exc:
+        messages.error(request, str(exc))
+        return redirect(reverse("asset_register:list") + "?" + urlencode({"location": location}))
+    messages.success(
+        request, _("已生成清查单 %(n)s，请按实物核对，修改不符的行后提交") % {"n": doc.name}
+    )
+    return redirect(form_url(get_meta(CHECK), doc.name))
+
+
+@login_required
+@require_POST
+def check_disposal(request: HttpRequest, check: str) -> HttpResponse:
+    """Start a 校产报废单 of what a submitted check found missing."""
+    user: User = request.user  # type: ignore[assignment]
+    permissions.check_permission(user, get_meta(services.DISPOSAL), "create")
+    try:
+        doc = services.disposal_from_check(check, actor=user)
+    except (DocumentStateError, DocumentValidationError) as exc:
+        messages.error(
+            request,
+            "；".join(exc.messages()) if isinstance(exc, DocumentValidationError) else str(exc),
+        )
+        return redirect(form_url(get_meta(CHECK), check))
+    messages.success(request, _("已生成报废单草稿 %(n)s，核对后提交审批") % {"n": doc.name})
+    return redirect(form_url(get_meta(services.DISPOSAL), doc.name))
+
+
+def check_panel(request: HttpRequest, meta: Meta, document: Document | None) -> str:
+    """What a submitted check led to: the repairs it reported, and for 总务处 a way to write
+    off what it found missing."""
+    user: User = request.user  # type: ignore[assignment]
+    if meta.name != CHECK or document is None or document.docstatus != DocStatus.SUBMITTED:
+        return ""
+    repair = get_meta(services.REPAIR)
+    tickets = Document.objects.filter(
+        doctype=services.REPAIR,
+        school_id=document.school_id,
+        data__description__icontains=document.name,
+    ).only("name", "title", "docstatus", "workflow_state")
+    short = Decimal(str(document.data.get("short_qty") or 0))
+    can_read = permissions.has_permission(user, repair, "read")
+    context = {
+        "tickets": [(t, form_url(repair, t.name) if can_read else "") for t in tickets],
+        "short": short,
+        "can_dispose": short > 0
+        and permissions.has_permission(user, get_meta(services.DISPOSAL), "create"),
+        "action": reverse("asset_register:check_disposal", args=[document.name]),
+    }
+    if not context["tickets"] and not short:
+        return ""
+    return render_to_string("assets/_check_result.html", context, request=request)

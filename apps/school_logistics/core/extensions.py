@@ -46,6 +46,10 @@ edit_guards: list[EditGuard] = []
 # Each returns a message saying why the document cannot be deleted (e.g. a ledger names it).
 delete_guards: list[EditGuard] = []
 cancel_hooks: list[CancelHook] = []
+# Each sends a draft on its way when something governs its submission (e.g. starts its
+# approval flow) and returns True; False leaves it to be submitted directly (`send_document`).
+Sender = Callable[[str, str, "User"], bool]
+senders: list[Sender] = []
 approval_running: list[ApprovalRunning] = []
 form_panels: list[FormPanel] = []
 # Each returns HTML for a button beside 保存 on a new document's form (empty when none), e.g.

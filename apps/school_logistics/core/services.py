@@ -385,6 +385,15 @@ def submit_document(doctype: str, name: str, *, actor: User) -> Document:
         return submit_locked(meta, instance, actor=actor)
 
 
+def send_document(doctype: str, name: str, *, actor: User) -> None:
+    """Send a draft on its way as its 提交 button does: into its approval flow where one
+    governs it, else submitted (a document one service files for another, e.g. 报修)."""
+    for sender in extensions.senders:
+        if sender(doctype, name, actor):
+            return
+    submit_document(doctype, name, actor=actor)
+
+
 def check_submittable(meta: Meta, instance: Document, *, actor: User) -> None:
     """Refuse a document that is not a draft or does not pass validation as it stands."""
     if instance.docstatus != DocStatus.DRAFT:

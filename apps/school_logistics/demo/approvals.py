@@ -6,7 +6,7 @@ a DocType) documents are submitted directly.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from django.apps import apps
@@ -41,9 +41,9 @@ def governed(doctype: str, school_id: int) -> bool:
     return workflow_for(doctype, school_id) is not None
 
 
-def _comments() -> Iterator[str]:
+def _comments(said: Sequence[str]) -> Iterator[str]:
     while True:
-        yield from APPROVAL_COMMENTS
+        yield from said
 
 
 def _pending_task(document: Document) -> ApprovalTask | None:
@@ -64,7 +64,13 @@ def _pending_task(document: Document) -> ApprovalTask | None:
 
 
 def submit(
-    doctype: str, name: str, *, actor: User, approve_steps: int | None = None, note: str = ""
+    doctype: str,
+    name: str,
+    *,
+    actor: User,
+    approve_steps: int | None = None,
+    note: str = "",
+    comments: Sequence[str] = APPROVAL_COMMENTS,
 ) -> None:
     """Submit a draft; under a flow, approvers then pass `approve_steps` steps (None: all).
 
@@ -79,7 +85,7 @@ def submit(
     from school_logistics.workflow import actions
 
     process = actions.start_approval(doctype, name, actor=actor, comment=note)
-    comments = _comments()
+    said = _comments(comments)
     passed = 0
     for _ in range(MAX_ACTIONS):
         if approve_steps is not None and passed >= approve_steps:
@@ -89,7 +95,7 @@ def submit(
             break
         process.refresh_from_db()
         before = (process.current_step, process.activation)
-        actions.approve(task.pk, actor=task.assignee, comment=next(comments))
+        actions.approve(task.pk, actor=task.assignee, comment=next(said))
         process.refresh_from_db()
         if (process.current_step, process.activation) != before or process.status != "running":
             passed += 1

@@ -9,7 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from school_logistics.core import services
-from school_logistics.demo import approvals, budgets, repairs, stores
+from school_logistics.demo import approvals, assets, budgets, repairs, stores
 from school_logistics.demo.org import Org
 
 REQ = "Material Requisition"
@@ -264,4 +264,5 @@ def create_documents(
     repairs.create_repairs(org, cal.moment, rooms, made)
     create_refunds(org, cal, rolls, made)
     stores.create_stock(org, cal.day, prices, suppliers, made)
+    assets.create_assets(org, cal.today, rooms, made)
     return made

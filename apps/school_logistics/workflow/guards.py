@@ -11,7 +11,7 @@ from django.utils.translation import gettext_noop
 
 from school_logistics.core import extensions
 from school_logistics.core.models import Document, User
-from school_logistics.workflow.actions import close_on_cancel
+from school_logistics.workflow.actions import close_on_cancel, start_approval
 from school_logistics.workflow.current import current_run
 from school_logistics.workflow.flows import flow_of, workflow_for
 from school_logistics.workflow.models import (
@@ -61,10 +61,19 @@ def approval_running() -> Exists:
     return Exists(ApprovalProcess.objects.filter(RUNNING_PROCESS, document=OuterRef("pk")))
 
 
+def start_if_governed(doctype: str, name: str, actor: User) -> bool:
+    """Start a draft's approval when a flow governs its DocType in the actor's school."""
+    if not actor.school_id or workflow_for(doctype, actor.school_id) is None:
+        return False
+    start_approval(doctype, name, actor=actor)
+    return True
+
+
 def register() -> None:
     extensions.submit_guards.append(refuse_direct_submit)
     extensions.edit_guards.append(refuse_locked_edit)
     extensions.cancel_hooks.append(close_on_cancel)
+    extensions.senders.append(start_if_governed)
     extensions.approval_running.append(approval_running)
     extensions.read_grants.append(involved_documents)
     extensions.field_grants.append(step_fields)
