@@ -46,23 +46,40 @@ def test_the_office_reads_every_asset_where_it_is_with_its_keeper(client, users,
     assert "学生显微镜" in client.get("/app/asset-register/?q=显微镜").content.decode()
 
 
-def test_a_teacher_reads_only_what_they_keep(client, users, assets):
+def test_a_teacher_finds_every_asset_to_borrow_and_sees_what_they_keep_at_home(
+    client, users, assets
+):
     client.force_login(users["teacher"])
     home = client.get("/app/").content.decode()
     assert "我保管的校产" in home and "¥21,200.00" in home
     page = client.get("/app/asset-register/").content.decode()
-    assert "我保管的校产" in page
-    assert "学生课桌椅" in page and "学生显微镜" not in page
+    assert "学生课桌椅" in page and "学生显微镜" in page
+    mine = client.get("/app/asset-register/?mine=1").content.decode()
+    assert "学生课桌椅" in mine and "学生显微镜" not in mine
+    # Their own room's sheet is theirs to sign; the school's list is exported by the office.
+    assert client.get("/app/asset-register/export.xlsx?mine=1").status_code == 200
+    assert client.get("/app/asset-register/export.xlsx").status_code == 403
+
+
+def test_a_keeper_who_may_not_read_cards_reads_only_what_they_keep(client, users, rooms):
+    keeper = users["storekeeper"]
+    hall = make_room(keeper, "学生餐厅", users["canteen"], purpose="食堂")
+    tables = register_asset(keeper, hall, "餐桌椅", "60", "520")
+    desks = register_asset(keeper, rooms["class"], "学生课桌椅", "45", "280")
+    client.force_login(users["canteen"])
+    page = client.get("/app/asset-register/").content.decode()
+    assert "我保管的校产" in page and "餐桌椅" in page and "学生课桌椅" not in page
     # Asking for another room changes nothing: they read only what they keep.
-    lab = client.get(f"/app/asset-register/?location={assets['scope'].data['location']}")
-    assert "学生显微镜" not in lab.content.decode()
-    assert client.get(f"/app/asset-register/{assets['desks'].name}").status_code == 200
-    assert client.get(f"/app/asset-register/{assets['scope'].name}").status_code == 404
-    assert client.get(f"/app/asset/{assets['desks'].name}").status_code in (403, 404)
+    other = client.get(f"/app/asset-register/?location={rooms['class'].name}").content.decode()
+    assert "学生课桌椅" not in other
+    assert client.get(f"/app/asset-register/{tables.name}").status_code == 200
+    assert client.get(f"/app/asset-register/{desks.name}").status_code == 404
+    assert client.get(f"/app/asset/{tables.name}").status_code in (403, 404)
+    assert client.get("/app/asset-register/export.xlsx").status_code == 200  # theirs only
 
 
 def test_those_who_keep_nothing_and_may_not_read_cards_are_refused(client, users, assets):
-    for user in (users["colleague"], users["worker"]):
+    for user in (users["canteen"], users["worker"]):
         client.force_login(user)
         assert client.get("/app/asset-register/").status_code == 403
         assert client.get(f"/app/asset-register/{assets['desks'].name}").status_code == 403

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from school_logistics.core.models import Document, User
 from school_logistics.ledger.models import AssetBin
-from tests.assets.factories import make_room
+from tests.assets.factories import make_room, register_asset
 from tests.browser.test_requisition_journey import sign_in
 
 pytestmark = [pytest.mark.browser]
@@ -86,3 +86,34 @@ def test_an_asset_registered_and_moved_is_found_by_its_new_keeper_on_a_phone(
     expect(phone.locator("#asset-results")).to_contain_text("便携投影仪")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     shot(phone, "asset-kept-phone")
+
+
+@pytest.mark.workflows
+def test_a_teacher_borrows_on_a_phone_and_the_storekeeper_lends_and_takes_it_back(
+    page: Any, phone: Any, live_server: Any, users: dict[str, User], rooms: dict[str, Document]
+) -> None:
+    keeper = users["storekeeper"]
+    projector = register_asset(keeper, rooms["lab"], "便携投影仪", "1", "3600", uom="台")
+    base = live_server.url
+    sign_in(phone, base, "teacher")
+    phone.goto(f"{base}/app/asset-loan/new")
+    phone.fill("#f-purpose", "公开课借用投影仪")
+    phone.fill("#f-due_date", "2030-01-10")
+    phone.locator("#f-items-0-asset").fill(projector.name)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    phone.click("#btn-save-start")
+    phone.wait_for_selector(".desk-messages:has-text('已提交审批')")
+    loan = Document.objects.get(doctype="Asset Loan")
+
+    sign_in(page, base, "storekeeper")
+    page.goto(f"{base}/app/asset-loan/{loan.name}")
+    expect(page.locator("#btn-approve")).to_have_text(re.compile("借出"))
+    page.click("#btn-approve")
+    page.wait_for_selector("#loan-status:has-text('借出中')")
+    page.select_option("#return-condition", "损坏")
+    page.fill("#return-note", "镜头有划痕")
+    page.click("#btn-return")
+    page.wait_for_selector(".desk-messages:has-text('损坏的校产已报修')")
+    expect(page.locator("#loan-status")).to_contain_text("归还（损坏）：镜头有划痕")
+    ticket = Document.objects.get(doctype="Repair Ticket")
+    assert ticket.data["asset"] == projector.name and ticket.workflow_state == "总务处派工"

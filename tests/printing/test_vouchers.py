@@ -139,7 +139,7 @@ def build(
             actor=users["storekeeper"],
         )
         return doc, ["盘点单", "期末盘点", "A4复印纸", "账面数量", "实盘数量", "监盘人"]
-    if doctype in ("Asset", "Asset Movement", "Asset Disposal", "Asset Check"):
+    if doctype in ("Asset", "Asset Movement", "Asset Disposal", "Asset Check", "Asset Loan"):
         return _asset_voucher(doctype, users, classroom)
     if doctype == "Item":
         return items["DESK-1"], ["物资", "学生课桌椅", "单人 升降式", "280.00"]
@@ -189,6 +189,14 @@ def _asset_voucher(doctype, users, classroom):
             actor=keeper,
         )  # fmt: skip
         return doc, ["校产清查单", "期中检查", "多媒体一体机", "其中损坏", "清查人"]
+    if doctype == "Asset Loan":
+        doc = services.create_document(
+            doctype,
+            {"purpose": "公开课借用一体机", "due_date": timezone.localdate(),
+             "items": [{"asset": card.name}]},
+            actor=users["teacher"],
+        )  # fmt: skip
+        return doc, ["校产借用单", "公开课借用一体机", "多媒体一体机", "借用人", "归还验收"]
     lab = services.create_document(
         "Location",
         {"location_name": "物理实验室", "purpose": "功能室", "building": "格物楼"},

@@ -17,4 +17,6 @@ class AssetsConfig(AppConfig):
         extensions.desk_links.append(views.register_link)
         extensions.form_panels.append(views.asset_panel)
         extensions.form_panels.insert(0, views.check_panel)
+        extensions.form_panels.insert(0, views.loan_panel)
         extensions.home_panels.append(views.kept_panel)
+        extensions.home_panels.append(views.loans_panel)

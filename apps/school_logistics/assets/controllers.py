@@ -8,16 +8,20 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from school_logistics.assets.permissions import may_view_assets
-from school_logistics.assets.services import report_damage
+from school_logistics.assets.permissions import manages_assets
+from school_logistics.assets.services import loans_holding, report_damage
 from school_logistics.core.controllers import Controller, register
 from school_logistics.core.document import Doc
 from school_logistics.core.models import Document, User
+from school_logistics.core.models.document import DocStatus
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.values import quantity_text
 from school_logistics.ledger import assets as ledger
 from school_logistics.ledger.models import AssetBin, AssetLedgerEntry
+
+RETURNED = gettext_noop("已归还")
 
 
 def _actor(doc: Doc) -> User:
@@ -303,9 +307,85 @@ def _same_count(stored: dict[str, Any], counted: Decimal | None) -> bool:
 
 
 def _may_check(user: User, school_id: int, location: str) -> bool:
-    """总务处 (who may read every card) checks any room; a keeper, the rooms they keep."""
-    if may_view_assets(user):
+    """总务处 checks any room; a keeper, the rooms they keep."""
+    if manages_assets(user):
         return True
     return AssetBin.objects.filter(
         school_id=school_id, location=location, custodian=user.username, qty__gt=0
     ).exists()
+
+
+@register("Asset Loan")
+class AssetLoan(Controller):
+    """借还登记: what is lent, to whom, until when; 总务处 records it back (归还). A loan moves
+    nothing on the books: the room's keeper still answers for the asset."""
+
+    def validate(self, doc: Doc) -> None:
+        errors: dict[str, list[str]] = {}
+        if doc.instance.docstatus == DocStatus.SUBMITTED:
+            self._check_return(doc, errors)
+        else:
+            self._check_lending(doc, errors)
+            if doc.get("returned_on") or doc.get("return_condition"):
+                errors["returned_on"] = [_("借出后才能登记归还")]
+        loan_date, due = doc.get("loan_date"), doc.get("due_date")
+        if loan_date and due and due < loan_date:
+            errors["due_date"] = [_("应还日期不能早于借用日期")]
+        if errors:
+            raise DocumentValidationError(errors)
+
+    def _check_lending(self, doc: Doc, errors: dict[str, list[str]]) -> None:
+        """Each asset on the books, not lent to someone else already."""
+        found = _asset_rows(doc, _("借用明细"), errors)
+        lent = loans_holding(
+            doc.instance.school_id,
+            {row["asset"] for _i, row, _b in found},
+            excluding=doc.instance.pk,
+        )
+        for idx, row, b in found:
+            row["location"] = b.location
+            row["custodian"] = b.custodian
+            if row["asset"] in lent:
+                errors[f"items.{idx}.asset"] = [
+                    _("借用明细第 %(idx)s 行：%(asset)s 已借出（%(loan)s），尚未归还")
+                    % {
+                        "idx": idx,
+                        "asset": row.get("asset_name") or row["asset"],
+                        "loan": lent[row["asset"]],
+                    }
+                ]
+
+    def _check_return(self, doc: Doc, errors: dict[str, list[str]]) -> None:
+        returned = doc.get("returned_on")
+        before = doc.instance.data
+        # Where each asset was kept when lent, as stored (read-only rows are not re-read).
+        kept = {r["name"]: r for r in before.get("items") or []}
+        for row in doc.rows("items"):
+            stored = kept.get(row.get("name"), {})
+            row["location"] = stored.get("location")
+            row["custodian"] = stored.get("custodian")
+        changed = any(
+            str(doc.get(f) or "") != str(before.get(f) or "")
+            for f in ("returned_on", "return_condition", "return_note")
+        )
+        if changed and (doc.actor is None or not manages_assets(doc.actor)):
+            errors["returned_on"] = [_("归还由总务处登记")]
+            return
+        if not returned:
+            if doc.get("return_condition"):
+                errors["returned_on"] = [_("请填写归还日期")]
+            return
+        # Lists and the inbox read the state: a loan that came back no longer reads 已借出.
+        doc.instance.workflow_state = RETURNED
+        if returned > timezone.localdate():
+            errors["returned_on"] = [_("归还日期不能晚于今天")]
+        elif returned < doc.get("loan_date"):
+            errors["returned_on"] = [_("归还日期不能早于借用日期")]
+        if not doc.get("return_condition"):
+            errors["return_condition"] = [_("请选择归还情况")]
+
+    def before_submit(self, doc: Doc) -> None:
+        errors: dict[str, list[str]] = {}
+        self._check_lending(doc, errors)  # lent now: another loan may have gone out meanwhile
+        if errors:
+            raise DocumentValidationError(errors)

@@ -10,4 +10,8 @@ FLOW_TEXTS = (
     gettext_noop("总务处主任审核"),
     gettext_noop("校长审批"),
     gettext_noop("已报废"),
+    gettext_noop("校产借用"),
+    gettext_noop("总务处借出"),
+    gettext_noop("借出"),
+    gettext_noop("已借出"),
 )

@@ -1,6 +1,6 @@
-"""Who may read the asset books: whoever may read 校产 cards (总务处, finance, the principal, as
-the DocType's permissions say) reads all of them; anyone else reads what they keep
-(保管责任到人: a teacher sees the room they answer for)."""
+"""Who may read the asset books: whoever may read 校产 cards (总务处, finance, the principal,
+teachers, who look up what to borrow, as the DocType's permissions say) reads all of them;
+anyone else reads what they keep (保管责任到人: the canteen manager, the canteen's)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,11 @@ ASSET = "Asset"
 
 def may_view_assets(user: User) -> bool:
     return bool(user.school_id) and permissions.has_permission(user, get_meta(ASSET), "read")
+
+
+def manages_assets(user: User) -> bool:
+    """总务处, who registers assets: checks any room, lends and takes back."""
+    return bool(user.school_id) and permissions.has_permission(user, get_meta(ASSET), "create")
 
 
 def keeps_assets(user: User) -> bool:

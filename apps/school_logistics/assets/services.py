@@ -3,6 +3,7 @@ report what it found damaged, and write off what it found missing."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +19,7 @@ from school_logistics.ledger.models import AssetBin
 ASSET = "Asset"
 CHECK = "Asset Check"
 DISPOSAL = "Asset Disposal"
+LOAN = "Asset Loan"
 REPAIR = "Repair Ticket"
 LOCATION = "Location"
 
@@ -41,7 +43,7 @@ def check_type_for(month: int) -> str:
     return "期中检查"
 
 
-def start_check(location: str, *, actor: User, today: Any) -> Document:
+def start_check(location: str, *, actor: User, today: dt.date) -> Document:
     """Start a 校产清查单 of a room: every asset it holds, found as the books say; the checker
     changes the rows the room disagrees with."""
     if not actor.school_id:
@@ -62,36 +64,96 @@ def start_check(location: str, *, actor: User, today: Any) -> Document:
 
 
 def report_damage(check: Document, rows: list[dict[str, Any]], *, actor: User) -> list[str]:
-    """File a 报修单 for each asset a submitted check found damaged, sent to 总务处 as the
-    checker would send it; return their names."""
-    cards = {
-        d.name: d.data
-        for d in Document.objects.filter(
-            doctype=ASSET, school_id=check.school_id, name__in=[r["asset"] for r in rows]
-        ).only("name", "data")
-    }
+    """File a 报修单 for each asset a submitted check found damaged; return their names."""
+    cards = _cards(check.school_id, [r["asset"] for r in rows])
     names = []
     for row in rows:
         card = cards.get(row["asset"], {})
         what = card.get("asset_name") or row["asset"]
-        values = {
-            "subject": _("%(kind)s发现损坏：%(asset)s %(qty)s%(uom)s")
-            % {
-                "kind": check.data.get("check_type") or "",
-                "asset": what,
-                "qty": quantity_text(Decimal(str(row["damaged_qty"]))),
-                "uom": card.get("uom") or "",
-            },
-            "location": check.data["location"],
-            "category": REPAIR_CATEGORY.get(card.get("category") or "", "其他"),
-            "asset": row["asset"],
-            "description": _("校产清查单 %(check)s：%(note)s")
-            % {"check": check.name, "note": row.get("note") or what},
+        subject = _("%(kind)s发现损坏：%(asset)s %(qty)s%(uom)s") % {
+            "kind": check.data.get("check_type") or "",
+            "asset": what,
+            "qty": quantity_text(Decimal(str(row["damaged_qty"]))),
+            "uom": card.get("uom") or "",
         }
-        ticket = services.create_document(REPAIR, values, actor=actor)
-        services.send_document(REPAIR, ticket.name, actor=actor)
-        names.append(ticket.name)
+        description = _("校产清查单 %(check)s：%(note)s") % {
+            "check": check.name,
+            "note": row.get("note") or what,
+        }
+        names.append(
+            _file_repair(row["asset"], card, check.data["location"], subject, description, actor)
+        )
     return names
+
+
+def _cards(school_id: int, assets: list[str]) -> dict[str, dict[str, Any]]:
+    return {
+        d.name: d.data
+        for d in Document.objects.filter(doctype=ASSET, school_id=school_id, name__in=assets).only(
+            "name", "data"
+        )
+    }
+
+
+def _file_repair(
+    asset: str, card: dict[str, Any], location: str, subject: str, description: str, actor: User
+) -> str:
+    """File a 报修单 for an asset, sent to 总务处 as its reporter would send it."""
+    values = {
+        "subject": subject,
+        "location": location,
+        "category": REPAIR_CATEGORY.get(card.get("category") or "", "其他"),
+        "asset": asset,
+        "description": description,
+    }
+    ticket = services.create_document(REPAIR, values, actor=actor)
+    services.send_document(REPAIR, ticket.name, actor=actor)
+    return ticket.name
+
+
+def open_loans(school_id: int) -> list[Document]:
+    """Submitted 借用单 whose assets have not come back, the soonest due first."""
+    loans = Document.objects.filter(
+        doctype=LOAN, school_id=school_id, docstatus=DocStatus.SUBMITTED, data__returned_on=None
+    ).only("name", "title", "data", "owner_id")
+    return sorted(loans, key=lambda d: (d.data.get("due_date") or "", d.name))
+
+
+def loans_holding(
+    school_id: int, assets: set[str], *, excluding: int | None = None
+) -> dict[str, str]:
+    """Which open loan holds each of these assets (asset → loan name)."""
+    held = {}
+    for loan in open_loans(school_id):
+        if loan.pk == excluding:
+            continue
+        for row in loan.data.get("items") or []:
+            if row.get("asset") in assets:
+                held[row["asset"]] = loan.name
+    return held
+
+
+def return_loan(name: str, *, condition: str, note: str, actor: User, today: dt.date) -> Document:
+    """Record a loan's assets back (归还登记); damage found on return is reported for repair."""
+    loan = services.save_document(
+        LOAN,
+        name,
+        {"returned_on": today, "return_condition": condition, "return_note": note},
+        actor=actor,
+    )
+    if condition == "损坏":
+        rows = loan.data.get("items") or []
+        cards = _cards(loan.school_id, [r["asset"] for r in rows])
+        for row in rows:
+            card = cards.get(row["asset"], {})
+            what = card.get("asset_name") or row["asset"]
+            subject = _("借用归还时发现损坏：%(asset)s") % {"asset": what}
+            description = _("校产借用单 %(loan)s：%(note)s") % {
+                "loan": loan.name,
+                "note": note or what,
+            }
+            _file_repair(row["asset"], card, row["location"], subject, description, actor)
+    return loan
 
 
 def disposal_from_check(name: str, *, actor: User) -> Document:

@@ -10,5 +10,6 @@ urlpatterns = [
     path("export.xlsx", views.export, name="export"),
     path("check", views.start_check, name="check"),
     path("check-disposal/<path:check>", views.check_disposal, name="check_disposal"),
+    path("loan-return/<path:loan>", views.loan_return, name="loan_return"),
     path("<path:asset>", views.asset_history, name="asset"),
 ]

@@ -3,6 +3,7 @@ and the asset side of an asset's, a room's and a keeper's pages."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from urllib.parse import quote, urlencode
 
@@ -23,6 +24,7 @@ from school_logistics.assets.permissions import (
     ASSET,
     check_view_assets,
     keeps_assets,
+    manages_assets,
     may_view_assets,
 )
 from school_logistics.assets.register_sheet import register_workbook
@@ -98,7 +100,7 @@ def register_page(request: HttpRequest) -> HttpResponse:
         "locations": register.locations(school_id, custodian="" if sees_all else user.username),
         "total_value": sum((r.value for r in rows), Decimal(0)),
         "can_register": permissions.has_permission(user, meta, "create"),
-        "can_check": bool(filters.location) and _may_start_check(user, filters.location, sees_all),
+        "can_check": bool(filters.location) and _may_start_check(user, filters.location),
         "card_base": list_url(meta) if sees_all else "",
     }
     return render_page(
@@ -111,9 +113,9 @@ def export(request: HttpRequest) -> HttpResponse:
     """校产登记表 as filtered on the page: a room's sheet is what its keeper signs (期末核对)."""
     user: User = request.user  # type: ignore[assignment]
     school_id, sees_all = check_view_assets(user)
-    if sees_all:
-        permissions.check_permission(user, get_meta(ASSET), "export")
     filters = _filters(request, user, sees_all)
+    if not filters.custodian:  # a keeper's own sheet is theirs to sign; the rest is exported
+        permissions.check_permission(user, get_meta(ASSET), "export")
     rows = register.asset_rows(school_id, filters)
     now = timezone.localtime()
     room = register.location_names(school_id, {filters.location}).get(filters.location, "")
@@ -184,7 +186,7 @@ def asset_panel(request: HttpRequest, meta: Meta, document: Document | None) -> 
         context = {
             "held": held,
             "location": document.name,
-            "can_check": bool(held.count) and _may_start_check(user, document.name, True),
+            "can_check": bool(held.count) and _may_start_check(user, document.name),
             "url": base + "?" + urlencode({"location": document.name}),
             "export": reverse("asset_register:export")
             + "?"
@@ -220,10 +222,10 @@ def kept_panel(request: HttpRequest) -> str:
     return render_to_string("assets/_kept.html", context, request=request)
 
 
-def _may_start_check(user: User, location: str, sees_all: bool) -> bool:
+def _may_start_check(user: User, location: str) -> bool:
     if not permissions.has_permission(user, get_meta(CHECK), "create"):
         return False
-    return sees_all or location in {name for name, _title in _kept_rooms(user)}
+    return manages_assets(user) or location in {name for name, _title in _kept_rooms(user)}
 
 
 def _kept_rooms(user: User) -> list[tuple[str, str]]:
@@ -237,7 +239,7 @@ def start_check(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     _school_id, sees_all = check_view_assets(user)
     location = request.POST.get("location", "")
-    if not _may_start_check(user, location, sees_all):
+    if not _may_start_check(user, location):
         raise PermissionDenied(_("只能清查本人保管的场所"))
     try:
         doc = services.start_check(location, actor=user, today=timezone.localdate())
@@ -292,3 +294,85 @@ def check_panel(request: HttpRequest, meta: Meta, document: Document | None) -> 
     if not context["tickets"] and not short:
         return ""
     return render_to_string("assets/_check_result.html", context, request=request)
+
+
+RETURN_CONDITIONS = ("完好", "损坏", "丢失")
+
+
+def loan_panel(request: HttpRequest, meta: Meta, document: Document | None) -> str:
+    """A submitted loan: out since when and until when (overdue flagged), or back; 总务处
+    records the return here."""
+    user: User = request.user  # type: ignore[assignment]
+    if meta.name != services.LOAN or document is None:
+        return ""
+    if document.docstatus != DocStatus.SUBMITTED:
+        return ""
+    today = timezone.localdate()
+    due = document.data.get("due_date") or ""
+    context = {
+        "loan": document,
+        "returned_on": document.data.get("returned_on"),
+        "condition": document.data.get("return_condition") or "",
+        "overdue": (today - dt.date.fromisoformat(due)).days if due else 0,
+        "due": due,
+        "can_return": not document.data.get("returned_on") and manages_assets(user),
+        "conditions": RETURN_CONDITIONS,
+        "action": reverse("asset_register:loan_return", args=[document.name]),
+    }
+    return render_to_string("assets/_loan_status.html", context, request=request)
+
+
+@login_required
+@require_POST
+def loan_return(request: HttpRequest, loan: str) -> HttpResponse:
+    """归还登记: 总务处 takes the assets back, saying in what state."""
+    user: User = request.user  # type: ignore[assignment]
+    condition = request.POST.get("condition", "")
+    url = form_url(get_meta(services.LOAN), loan)
+    if condition not in RETURN_CONDITIONS:
+        messages.error(request, _("请选择归还情况"))
+        return redirect(url)
+    try:
+        services.return_loan(
+            loan,
+            condition=condition,
+            note=request.POST.get("note", "").strip()[:500],
+            actor=user,
+            today=timezone.localdate(),
+        )
+    except (DocumentStateError, DocumentValidationError) as exc:
+        messages.error(
+            request,
+            "；".join(exc.messages()) if isinstance(exc, DocumentValidationError) else str(exc),
+        )
+        return redirect(url)
+    done = _("已登记归还")
+    if condition == "损坏":
+        done = _("已登记归还，损坏的校产已报修")
+    messages.success(request, done)
+    return redirect(url)
+
+
+LOANS_SHOWN = 5
+
+
+def loans_panel(request: HttpRequest) -> str:
+    """On 总务处's home page: what is lent out, the soonest due (overdue first)."""
+    user: User = request.user  # type: ignore[assignment]
+    if not user.school_id or not manages_assets(user):
+        return ""
+    loans = services.open_loans(user.school_id)
+    if not loans:
+        return ""
+    today = timezone.localdate().isoformat()
+    meta = get_meta(services.LOAN)
+    context = {
+        "count": len(loans),
+        "overdue": sum(1 for d in loans if (d.data.get("due_date") or "") < today),
+        "rows": [
+            (d, form_url(meta, d.name), (d.data.get("due_date") or "") < today)
+            for d in loans[:LOANS_SHOWN]
+        ],
+        "list_url": list_url(meta),
+    }
+    return render_to_string("assets/_loans_out.html", context, request=request)

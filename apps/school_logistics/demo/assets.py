@@ -15,6 +15,7 @@ ASSET = "Asset"
 MOVEMENT = "Asset Movement"
 DISPOSAL = "Asset Disposal"
 CHECK = "Asset Check"
+LOAN = "Asset Loan"
 
 # key, room, name, category, specification, qty, unit, unit price, days ago acquired, funding
 ASSETS: list[tuple[str, str, str, str, str, int, str, str, int, str]] = [
@@ -129,3 +130,36 @@ def create_assets(org: Org, today: dt.date, rooms: dict[str, str], made: dict[st
     made["asset_check_draft"] = start_check(
         rooms["物理实验室"], actor=org.users["head_sci"], today=today
     ).name
+
+    # 借还登记: the printer lent for exam week came back; the projector went out for an open
+    # class and is overdue; another teacher's request waits for the storekeeper.
+    back = _loan(org, "academic", day(12), day(9), "期中考试周教务处借用打印机", cards["printer"])
+    services.save_document(
+        LOAN,
+        back,
+        {"returned_on": day(8), "return_condition": "完好", "return_note": "已清点，耗材已补"},
+        actor=keeper,
+    )
+    made["asset_loan_returned"] = back
+    made["asset_loan"] = _loan(
+        org, "head_sci", day(6), day(2), "物理组公开课借用投影仪", cards["projector"]
+    )
+    made["asset_loan_waiting"] = _loan(
+        org,
+        "teacher",
+        today,
+        today + dt.timedelta(days=3),
+        "七年级(1)班家长会资料打印",
+        cards["printer"],
+        lend=False,
+    )
+
+
+def _loan(
+    org: Org, who: str, on: dt.date, due: dt.date, purpose: str, asset: str, *, lend: bool = True
+) -> str:
+    """A teacher asks to borrow an asset; the storekeeper lends it (借出) unless `lend` is off."""
+    values = {"purpose": purpose, "loan_date": on, "due_date": due, "items": [{"asset": asset}]}
+    name = services.create_document(LOAN, values, actor=org.users[who]).name
+    approvals.submit(LOAN, name, actor=org.users[who], approve_steps=None if lend else 0)
+    return name
