@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "school_logistics.assets",
     "school_logistics.repairs",
     "school_logistics.canteen",
+    "school_logistics.safety",
     "school_logistics.api",
     "school_logistics.printing",
     "school_logistics.designer",

@@ -141,6 +141,8 @@ def build(
         return doc, ["盘点单", "期末盘点", "A4复印纸", "账面数量", "实盘数量", "监盘人"]
     if doctype in ("Asset", "Asset Movement", "Asset Disposal", "Asset Check", "Asset Loan"):
         return _asset_voucher(doctype, users, classroom)
+    if doctype in SAFETY_VOUCHERS:
+        return _safety_voucher(doctype, users, classroom)
     if doctype == "Item":
         return items["DESK-1"], ["物资", "学生课桌椅", "单人 升降式", "280.00"]
     if doctype == "Location":
@@ -160,6 +162,21 @@ def build(
     if doctype == "Supplier":
         return supplier, ["供应商", "甲文具公司", "营业执照"]
     raise AssertionError(f"add a voucher test document for the new DocType {doctype}")
+
+
+SAFETY_VOUCHERS = {
+    # DocType: who records it, its values (the classroom named as `ROOM`), what the PDF shows
+    "Safety Inspection": ("purchaser", {"title": "12 月安全检查", "inspection_type": "月度安全检查",
+        "area": "教学楼", "conclusion": "未发现隐患"}, ["安全检查记录", "12 月安全检查", "检查人"]),
+    "Hazard Rectification": ("purchaser", {"hazard": "楼梯扶手松动", "location": "ROOM",
+        "responsible": "worker", "deadline": "2030-01-10"}, ["隐患整改单", "楼梯扶手松动", "复查人"]),
+}  # fmt: skip
+
+
+def _safety_voucher(doctype, users, classroom):
+    who, values, expected = SAFETY_VOUCHERS[doctype]
+    values = {k: classroom.name if v == "ROOM" else v for k, v in values.items()}
+    return services.create_document(doctype, values, actor=users[who]), expected
 
 
 def _asset_voucher(doctype, users, classroom):

@@ -9,7 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from school_logistics.core import services
-from school_logistics.demo import approvals, assets, budgets, repairs, stores
+from school_logistics.demo import approvals, assets, budgets, repairs, safety, stores
 from school_logistics.demo.org import Org
 
 REQ = "Material Requisition"
@@ -265,4 +265,5 @@ def create_documents(
     create_refunds(org, cal, rolls, made)
     stores.create_stock(org, cal.day, prices, suppliers, made)
     assets.create_assets(org, cal.today, rooms, made)
+    safety.create_safety(org, cal.today, rooms, made)
     return made

@@ -24,7 +24,6 @@ LIBRARY = Path(__file__).resolve().parent / "library"
 ORDER = (
     "visitor_registration",
     "student_leave",
-    "safety_inspection",
     "dorm_duty",
     "food_sample",
     "disinfection",

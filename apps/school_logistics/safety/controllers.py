@@ -1,0 +1,71 @@
+"""Controllers of the 安全 DocTypes: a safety inspection files a 隐患整改单 for each hazard it
+finds (限期整改，并进行复查)."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from school_logistics.core import services
+from school_logistics.core.controllers import Controller, register
+from school_logistics.core.document import Doc
+from school_logistics.core.models import User
+from school_logistics.core.validation import DocumentValidationError
+
+RECTIFICATION = "Hazard Rectification"
+
+
+def _actor(doc: Doc) -> User:
+    return doc.actor or doc.instance.modified_by
+
+
+@register("Safety Inspection")
+class SafetyInspection(Controller):
+    def validate(self, doc: Doc) -> None:
+        errors: dict[str, list[str]] = {}
+        day = doc.get("inspection_date")
+        if day and day > timezone.localdate():
+            errors["inspection_date"] = [_("检查日期不能晚于今天")]
+        rows = doc.rows("findings")
+        for idx, row in enumerate(rows, start=1):
+            deadline = row.get("deadline")
+            if day and deadline and deadline < day:
+                errors[f"findings.{idx}.deadline"] = [
+                    _("隐患第 %(idx)s 行：整改期限不能早于检查日期") % {"idx": idx}
+                ]
+        doc.set("hazard_count", len(rows))
+        if errors:
+            raise DocumentValidationError(errors)
+
+    def before_submit(self, doc: Doc) -> None:
+        """Hand each hazard to its responsible person: a 隐患整改单 sent into its flow, named
+        on the hazard's row."""
+        actor = _actor(doc)
+        for row in doc.rows("findings"):
+            if row.get("rectification"):
+                continue
+            values = {
+                "hazard": row["hazard"],
+                "location": row["location"],
+                "severity": row["severity"],
+                "inspection": doc.instance.name,
+                "responsible": row["responsible"],
+                "deadline": row["deadline"],
+                "inspector": doc.get("inspector"),
+            }
+            ticket = services.create_document(RECTIFICATION, values, actor=actor)
+            services.send_document(RECTIFICATION, ticket.name, actor=actor)
+            row["rectification"] = ticket.name
+
+
+@register("Hazard Rectification")
+class HazardRectification(Controller):
+    def validate(self, doc: Doc) -> None:
+        errors: dict[str, list[str]] = {}
+        done = doc.get("rectified_on")
+        if done and done > timezone.localdate():
+            errors["rectified_on"] = [_("整改完成日期不能晚于今天")]
+        if doc.get("responsible") and doc.get("responsible") == doc.get("inspector"):
+            errors["inspector"] = [_("复查人不能是整改责任人本人")]
+        if errors:
+            raise DocumentValidationError(errors)
