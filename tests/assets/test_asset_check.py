@@ -13,31 +13,9 @@ from school_logistics.core import services
 from school_logistics.core.models import Document, User
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.validation import DocumentValidationError
-from tests.assets.factories import make_room, register_asset
 
 CHECK = "Asset Check"
 D = Decimal
-
-
-@pytest.fixture
-def rooms(users: dict[str, User]) -> dict[str, Document]:
-    keeper = users["storekeeper"]
-    return {
-        "class": make_room(keeper, "七年级(1)班教室", users["teacher"]),
-        "lab": make_room(keeper, "物理实验室", users["head"], purpose="功能室"),
-    }
-
-
-@pytest.fixture
-def assets(users, rooms) -> dict[str, Document]:
-    keeper = users["storekeeper"]
-    return {
-        "desks": register_asset(keeper, rooms["class"], "学生课桌椅", "45", "280"),
-        "board": register_asset(
-            keeper, rooms["class"], "多媒体一体机", "1", "8600", category="电教设备", uom="台"
-        ),
-        "power": register_asset(keeper, rooms["lab"], "学生电源", "24", "320", uom="台"),
-    }
 
 
 def counted(check: Document, found: dict[str, tuple[str, str, str]], actor: User) -> Document:
@@ -77,7 +55,7 @@ def test_a_keeper_checks_only_the_rooms_they_keep(client, users, rooms, assets):
         services.create_document(
             CHECK,
             {"title": "实验室检查", "location": rooms["lab"].name, "check_type": "期中检查",
-             "items": [{"asset": assets["power"].name, "actual_qty": "24"}]},
+             "items": [{"asset": assets["scope"].name, "actual_qty": "20"}]},
             actor=users["teacher"],
         )  # fmt: skip
     assert exc.value.errors["location"] == ["只能清查本人保管的场所"]
@@ -144,7 +122,7 @@ def test_an_asset_of_another_room_is_not_checked_here(users, rooms, assets):
         services.create_document(
             CHECK,
             {"title": "检查", "location": rooms["class"].name, "check_type": "日常检查",
-             "items": [{"asset": assets["power"].name, "actual_qty": "24"}]},
+             "items": [{"asset": assets["scope"].name, "actual_qty": "20"}]},
             actor=users["storekeeper"],
         )  # fmt: skip
     assert "不在本场所，请先办理调拨" in str(exc.value.messages())

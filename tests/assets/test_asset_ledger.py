@@ -10,21 +10,12 @@ import pytest
 from django.db import connection
 
 from school_logistics.core import services
-from school_logistics.core.models import Document, User
+from school_logistics.core.models import Document
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.ledger.models import AssetBin, AssetLedgerEntry
-from tests.assets.factories import disposal_draft, make_room, move, register_asset
+from tests.assets.factories import disposal_draft, move, register_asset
 
 D = Decimal
-
-
-@pytest.fixture
-def rooms(users: dict[str, User]) -> dict[str, Document]:
-    keeper = users["storekeeper"]
-    return {
-        "class": make_room(keeper, "七年级(1)班教室", users["teacher"]),
-        "lab": make_room(keeper, "物理实验室", users["head"], purpose="功能室"),
-    }
 
 
 def place(asset: str) -> tuple[str, str, Decimal, Decimal]:

@@ -4,34 +4,9 @@ from __future__ import annotations
 
 import io
 
-import pytest
 from openpyxl import load_workbook
 
-from school_logistics.core.models import Document, User
 from tests.assets.factories import make_room, move, register_asset
-
-
-@pytest.fixture
-def rooms(users: dict[str, User]) -> dict[str, Document]:
-    keeper = users["storekeeper"]
-    return {
-        "class": make_room(keeper, "七年级(1)班教室", users["teacher"]),
-        "lab": make_room(keeper, "物理实验室", users["head"], purpose="功能室"),
-    }
-
-
-@pytest.fixture
-def assets(users, rooms) -> dict[str, Document]:
-    keeper = users["storekeeper"]
-    return {
-        "desks": register_asset(keeper, rooms["class"], "学生课桌椅", "45", "280"),
-        "board": register_asset(
-            keeper, rooms["class"], "多媒体一体机", "1", "8600", category="电教设备", uom="台"
-        ),
-        "scope": register_asset(
-            keeper, rooms["lab"], "学生显微镜", "20", "450", category="教学仪器", uom="台"
-        ),
-    }
 
 
 def test_the_office_reads_every_asset_where_it_is_with_its_keeper(client, users, assets):

@@ -112,11 +112,12 @@ def _file_repair(
 
 
 def open_loans(school_id: int) -> list[Document]:
-    """Submitted 借用单 whose assets have not come back, the soonest due first."""
-    loans = Document.objects.filter(
-        doctype=LOAN, school_id=school_id, docstatus=DocStatus.SUBMITTED, data__returned_on=None
-    ).only("name", "title", "data", "owner_id")
-    return sorted(loans, key=lambda d: (d.data.get("due_date") or "", d.name))
+    """Submitted 借用单 whose assets have not come back."""
+    return list(
+        Document.objects.filter(
+            doctype=LOAN, school_id=school_id, docstatus=DocStatus.SUBMITTED, data__returned_on=None
+        ).only("name", "title", "data")
+    )
 
 
 def loans_holding(

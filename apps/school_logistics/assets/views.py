@@ -34,8 +34,9 @@ from school_logistics.core.models import Document, User
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.registry import get_meta
 from school_logistics.core.services import DocumentStateError
-from school_logistics.core.validation import DocumentValidationError
+from school_logistics.core.validation import DocumentValidationError, refusal_text
 from school_logistics.core.views.doctypes import form_url, list_url
+from school_logistics.core.views.due import due_list
 from school_logistics.core.views.htmx import render_page
 from school_logistics.core.views.transfer import xlsx_response
 from school_logistics.ledger.assets import holdings
@@ -261,10 +262,7 @@ def check_disposal(request: HttpRequest, check: str) -> HttpResponse:
     try:
         doc = services.disposal_from_check(check, actor=user)
     except (DocumentStateError, DocumentValidationError) as exc:
-        messages.error(
-            request,
-            "；".join(exc.messages()) if isinstance(exc, DocumentValidationError) else str(exc),
-        )
+        messages.error(request, refusal_text(exc))
         return redirect(form_url(get_meta(CHECK), check))
     messages.success(request, _("已生成报废单草稿 %(n)s，核对后提交审批") % {"n": doc.name})
     return redirect(form_url(get_meta(services.DISPOSAL), doc.name))
@@ -341,10 +339,7 @@ def loan_return(request: HttpRequest, loan: str) -> HttpResponse:
             today=timezone.localdate(),
         )
     except (DocumentStateError, DocumentValidationError) as exc:
-        messages.error(
-            request,
-            "；".join(exc.messages()) if isinstance(exc, DocumentValidationError) else str(exc),
-        )
+        messages.error(request, refusal_text(exc))
         return redirect(url)
     done = _("已登记归还")
     if condition == "损坏":
@@ -364,15 +359,6 @@ def loans_panel(request: HttpRequest) -> str:
     loans = services.open_loans(user.school_id)
     if not loans:
         return ""
-    today = timezone.localdate().isoformat()
     meta = get_meta(services.LOAN)
-    context = {
-        "count": len(loans),
-        "overdue": sum(1 for d in loans if (d.data.get("due_date") or "") < today),
-        "rows": [
-            (d, form_url(meta, d.name), (d.data.get("due_date") or "") < today)
-            for d in loans[:LOANS_SHOWN]
-        ],
-        "list_url": list_url(meta),
-    }
+    context = {"due": due_list(loans, meta, "due_date", LOANS_SHOWN), "list_url": list_url(meta)}
     return render_to_string("assets/_loans_out.html", context, request=request)

@@ -32,6 +32,14 @@ class DocumentValidationError(Exception):
         return [m for msgs in self.errors.values() for m in msgs]
 
 
+def refusal_text(exc: Exception) -> str:
+    """What a refused action says to the user in one line: every validation message, or the
+    state error's own."""
+    if isinstance(exc, DocumentValidationError):
+        return "；".join(exc.messages())
+    return str(exc)
+
+
 # Spaces (the full-width 　 included) and the characters that show nothing (zero-width space and
 # joiners, BOM): pasted from chat apps and office files, they made an empty field look filled.
 _BLANK_ENDS = re.compile(r"^[\s\u200b-\u200d\u2060\ufeff]+|[\s\u200b-\u200d\u2060\ufeff]+$")

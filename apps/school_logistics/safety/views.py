@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from school_logistics.core import permissions
 from school_logistics.core.models import Document, User
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.registry import get_meta
-from school_logistics.core.views.doctypes import form_url, list_url
+from school_logistics.core.views.doctypes import list_url
+from school_logistics.core.views.due import due_list
 
 RECTIFICATION = "Hazard Rectification"
 SHOWN = 5
@@ -23,22 +23,11 @@ def hazards_panel(request: HttpRequest) -> str:
     meta = get_meta(RECTIFICATION)
     if not user.school_id or not permissions.has_permission(user, meta, "export"):
         return ""
-    open_ = list(
-        Document.objects.filter(
-            doctype=RECTIFICATION, school_id=user.school_id, docstatus=DocStatus.DRAFT
-        ).only("name", "title", "data", "workflow_state")
-    )
-    if not open_:
+    open_ = Document.objects.filter(
+        doctype=RECTIFICATION, school_id=user.school_id, docstatus=DocStatus.DRAFT
+    ).only("name", "title", "data", "workflow_state")
+    due = due_list(open_, meta, "deadline", SHOWN)
+    if not due.count:
         return ""
-    today = timezone.localdate().isoformat()
-    open_.sort(key=lambda d: (d.data.get("deadline") or "", d.name))
-    context = {
-        "count": len(open_),
-        "overdue": sum(1 for d in open_ if (d.data.get("deadline") or "") < today),
-        "rows": [
-            (d, form_url(meta, d.name), (d.data.get("deadline") or "") < today)
-            for d in open_[:SHOWN]
-        ],
-        "list_url": list_url(meta),
-    }
+    context = {"due": due, "list_url": list_url(meta)}
     return render_to_string("safety/_hazards.html", context, request=request)

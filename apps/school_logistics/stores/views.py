@@ -23,7 +23,7 @@ from school_logistics.core.models import Document, User
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.registry import get_meta
 from school_logistics.core.services import DocumentStateError
-from school_logistics.core.validation import DocumentValidationError
+from school_logistics.core.validation import DocumentValidationError, refusal_text
 from school_logistics.core.views.doctypes import form_url, list_url
 from school_logistics.core.views.htmx import render_page
 from school_logistics.core.views.transfer import xlsx_response
@@ -203,10 +203,7 @@ def receive(request: HttpRequest, requisition: str) -> HttpResponse:
     try:
         receipt = receipt_from_requisition(requisition, actor=user)
     except (DocumentStateError, DocumentValidationError) as exc:
-        messages.error(
-            request,
-            "；".join(exc.messages()) if isinstance(exc, DocumentValidationError) else str(exc),
-        )
+        messages.error(request, refusal_text(exc))
         return redirect(form_url(get_meta(REQUISITION), requisition))
     messages.success(
         request, _("已生成入库单草稿 %(n)s，请核对实收数量和单价后提交") % {"n": receipt.name}

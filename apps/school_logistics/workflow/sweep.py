@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from school_logistics.core.models import Document, User
 from school_logistics.core.services import DocumentStateError
-from school_logistics.core.validation import DocumentValidationError
+from school_logistics.core.validation import DocumentValidationError, refusal_text
 from school_logistics.workflow import actions, engine, notices
 from school_logistics.workflow.models import ApprovalProcess, ApprovalTask, TaskStatus
 from school_logistics.workflow.routing import school_users
@@ -47,9 +47,7 @@ def _handle(task_id: int) -> None:
             return
         except (DocumentValidationError, DocumentStateError, PermissionDenied) as exc:
             # e.g. the step's own fields are empty: remind instead, and say why on the trail
-            reason = (
-                "；".join(exc.messages()) if isinstance(exc, DocumentValidationError) else str(exc)
-            )
+            reason = refusal_text(exc)
             with transaction.atomic():
                 engine.log(
                     process, "remind", actor=None, step=step, comment=f"无法自动同意：{reason}"
