@@ -3,7 +3,6 @@ keeper, 报废 takes it off, and cancelling any of them mirrors its rows."""
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
@@ -14,6 +13,7 @@ from school_logistics.core.models import Document
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.ledger.models import AssetBin, AssetLedgerEntry
 from tests.assets.factories import disposal_draft, move, register_asset
+from tests.concurrency import submit_at_once
 
 D = Decimal
 
@@ -190,29 +190,14 @@ def test_a_room_that_held_assets_cannot_be_deleted(users, rooms):
     services.delete_document("Location", rooms["lab"].name, actor=keeper)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_disposals_of_the_last_units_at_once_take_them_off_once(users, rooms):
+    if connection.vendor != "postgresql":
+        pytest.skip("runs in the PostgreSQL pass")
     keeper = users["storekeeper"]
     chairs = register_asset(keeper, rooms["class"], "学生椅", "2", "100")
     drafts = [disposal_draft(keeper, [(chairs.name, "2")]) for _ in range(2)]
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-
-    def dispose(name: str) -> None:
-        barrier.wait()
-        try:
-            services.submit_document("Asset Disposal", name, actor=keeper)
-            outcomes.append("disposed")
-        except DocumentValidationError:
-            outcomes.append("refused")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=dispose, args=(d.name,)) for d in drafts]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(outcomes) == ["disposed", "refused"]
+    outcomes = submit_at_once("Asset Disposal", [d.name for d in drafts], keeper)
+    assert outcomes == ["refused", "submitted"]
     assert place(chairs.name)[2:] == (D("0"), D("0.00"))

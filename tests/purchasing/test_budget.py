@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from decimal import Decimal
 
 import pytest
@@ -15,6 +14,7 @@ from school_logistics.core.models import Document, School
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.ledger.models import BudgetBin, BudgetEntry
+from tests.concurrency import submit_at_once
 from tests.stores.factories import make_items
 
 D = Decimal
@@ -157,25 +157,8 @@ def test_two_approvals_at_once_never_overspend(users):
     make_items(users["purchaser"])
     allot(users, "办公用品费", "1000")
     docs = [requisition(users, "600") for _ in range(2)]
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-
-    def submit(name: str) -> None:
-        try:
-            barrier.wait()
-            services.submit_document("Material Requisition", name, actor=users["teacher"])
-            outcomes.append("approved")
-        except DocumentValidationError:
-            outcomes.append("over")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=submit, args=(d.name,)) for d in docs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(outcomes) == ["approved", "over"]
+    outcomes = submit_at_once("Material Requisition", [d.name for d in docs], users["teacher"])
+    assert outcomes == ["refused", "submitted"]  # one approved, one over the budget
     assert line().committed == D("600.00")
 
 

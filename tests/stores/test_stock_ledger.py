@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from decimal import Decimal
 
 import pytest
@@ -16,6 +15,7 @@ from school_logistics.core.models.document import DocStatus
 from school_logistics.core.services import DocumentStateError
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.ledger.models import AppendOnly, StockBin, StockLedgerEntry
+from tests.concurrency import submit_at_once
 from tests.stores.factories import make_items
 
 D = Decimal
@@ -203,25 +203,8 @@ def test_two_issues_of_the_last_goods_at_once_issue_them_once(users, items):
     keeper = users["storekeeper"]
     receive(keeper, [("LAMP-T8", "5", "16")])
     docs = [issue_draft(users["teacher"], [("LAMP-T8", "4")]) for _ in range(2)]
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-
-    def submit(name: str) -> None:
-        try:
-            barrier.wait()
-            services.submit_document("Stock Issue", name, actor=keeper)
-            outcomes.append("issued")
-        except DocumentValidationError:
-            outcomes.append("short")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=submit, args=(d.name,)) for d in docs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(outcomes) == ["issued", "short"]
+    outcomes = submit_at_once("Stock Issue", [d.name for d in docs], keeper)
+    assert outcomes == ["refused", "submitted"]  # one issued, one short
     assert stock("LAMP-T8") == (D("1"), D("16.00"))
 
 

@@ -291,7 +291,7 @@ def _resolve_now(process: ApprovalProcess, step: Step) -> list[int] | None:
     if not ids:
         return None  # keep what was planned at submission (the fallback)
     _route_step(process, step.key)["approvers"] = ids
-    process.save(update_fields=["route"])
+    save_fields(process, "route")  # the process may still wait in this action's batch
     return ids
 
 
