@@ -101,3 +101,19 @@ def test_stock_books(database: str) -> None:
         "stock_receipt", "stock_issue", "stock_page_all_items", "stock_item_movements"
     }  # fmt: skip
     assert lines["stock_issue"]["n"] == 12 and lines["stock_page_all_items"]["statements"] > 0
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgres"])
+def test_asset_books(database: str) -> None:
+    if (database == "postgres") != ON_POSTGRES:
+        pytest.skip("runs in the other pass")
+    out = run(
+        "assets.py", "--db", database, "--n", "12", "--assets", "300", "--rooms", "10",
+        "--requests", "2",
+    )  # fmt: skip
+    lines = {r["bench"]: r for r in json_lines(out)}
+    assert set(lines) == {
+        "asset_register", "asset_transfer", "asset_register_all", "asset_register_room",
+        "asset_register_room_xlsx", "asset_history",
+    }  # fmt: skip
+    assert lines["asset_transfer"]["n"] == 12 and lines["asset_register_all"]["statements"] > 0

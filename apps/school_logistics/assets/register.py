@@ -6,12 +6,13 @@ card (its document) says what it is. Pages read both, a fixed number of queries 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 
 from school_logistics.core.models import Document, User
@@ -43,42 +44,65 @@ class AssetRow:
     url: str
 
 
-def asset_rows(school_id: int, filters: Filters) -> list[AssetRow]:
-    """Return the assets on the books that match, by room then asset number (four queries)."""
+@dataclass(frozen=True)
+class Holding:
+    count: int
+    value: Decimal
+
+
+def matching(school_id: int, filters: Filters) -> QuerySet[AssetBin]:
+    """The bins of the assets on the books that match, by room then asset number; the card's
+    category and words are asked of the cards in the same statement."""
     bins = AssetBin.objects.filter(school_id=school_id, qty__gt=0)
     if filters.location:
         bins = bins.filter(location=filters.location)
     if filters.custodian:
         bins = bins.filter(custodian=filters.custodian)
-    held = {b.asset: b for b in bins}
+    if filters.category or filters.q:
+        cards = Document.objects.filter(doctype=ASSET, school_id=school_id)
+        if filters.category:
+            cards = cards.filter(data__category=filters.category)
+        if filters.q:
+            cards = cards.filter(Q(name__icontains=filters.q) | Q(title__icontains=filters.q))
+        bins = bins.filter(asset__in=cards.values("name"))
+    return bins.order_by("location", "asset")  # rooms in the order they were set up
+
+
+def totals(bins: QuerySet[AssetBin]) -> Holding:
+    """How many assets match and their book value (one query)."""
+    sums = bins.order_by().aggregate(n=Count("id"), value=Sum("value"))
+    return Holding(sums["n"], sums["value"] or ZERO)
+
+
+def asset_rows(school_id: int, bins: Iterable[AssetBin]) -> list[AssetRow]:
+    """The rows of these bins with their cards, rooms and keepers (three queries)."""
+    held = list(bins)
     if not held:
         return []
-    cards = Document.objects.filter(doctype=ASSET, school_id=school_id, name__in=list(held))
-    if filters.category:
-        cards = cards.filter(data__category=filters.category)
-    if filters.q:
-        cards = cards.filter(Q(name__icontains=filters.q) | Q(title__icontains=filters.q))
-    data = {d.name: d.data for d in cards.only("name", "data")}
-    places = location_names(school_id, {b.location for b in held.values()})
-    keepers = user_names(school_id, {b.custodian for b in held.values()})
+    data = {
+        d.name: d.data
+        for d in Document.objects.filter(
+            doctype=ASSET, school_id=school_id, name__in=[b.asset for b in held]
+        ).only("name", "data")
+    }
+    places = location_names(school_id, {b.location for b in held})
+    keepers = user_names(school_id, {b.custodian for b in held})
     base = reverse("asset_register:list")
-    rows = [
+    return [
         AssetRow(
-            name,
-            data[name],
+            b.asset,
+            data[b.asset],
             b.location,
             places.get(b.location, b.location),
             b.custodian,
             keepers.get(b.custodian, b.custodian),
             b.qty,
             b.value,
-            base + quote(name),
+            base + quote(b.asset),
         )
-        for name, b in held.items()
-        if name in data
+        for b in held
+        if b.asset in data
     ]
-    rows.sort(key=lambda r: (r.location, r.asset))  # rooms in the order they were set up
-    return rows
 
 
 def location_names(school_id: int, names: set[str]) -> dict[str, str]:
@@ -93,12 +117,6 @@ def location_names(school_id: int, names: set[str]) -> dict[str, str]:
 def user_names(school_id: int, usernames: set[str]) -> dict[str, str]:
     users = User.objects.filter(school_id=school_id, username__in=usernames - {""})
     return {u.username: u.display_name for u in users.only("username", "full_name")}
-
-
-@dataclass(frozen=True)
-class Holding:
-    count: int
-    value: Decimal
 
 
 def held_at(school_id: int, *, location: str = "", custodian: str = "") -> Holding:

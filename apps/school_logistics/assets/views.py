@@ -86,12 +86,13 @@ def register_page(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     school_id, sees_all = check_view_assets(user)
     filters = _filters(request, user, sees_all)
-    rows = register.asset_rows(school_id, filters)
+    bins = register.matching(school_id, filters)
+    page = Paginator(bins, PAGE_SIZE).get_page(request.GET.get("page"))
     query = _query(filters, sees_all)
-    meta = get_meta(ASSET)
     context = {
-        "rows": rows,
-        "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
+        "rows": register.asset_rows(school_id, page.object_list),
+        "held": register.totals(bins),
+        "page": page,
         "page_query": query,
         "export_query": query,
         "filters": filters,
@@ -99,10 +100,8 @@ def register_page(request: HttpRequest) -> HttpResponse:
         "mine": bool(filters.custodian),
         "categories": _categories(),
         "locations": register.locations(school_id, custodian="" if sees_all else user.username),
-        "total_value": sum((r.value for r in rows), Decimal(0)),
-        "can_register": permissions.has_permission(user, meta, "create"),
+        "can_register": permissions.has_permission(user, get_meta(ASSET), "create"),
         "can_check": bool(filters.location) and _may_start_check(user, filters.location),
-        "card_base": list_url(meta) if sees_all else "",
     }
     return render_page(
         request, "assets/register.html", context, partial="assets/_register_rows.html"
@@ -117,7 +116,7 @@ def export(request: HttpRequest) -> HttpResponse:
     filters = _filters(request, user, sees_all)
     if not filters.custodian:  # a keeper's own sheet is theirs to sign; the rest is exported
         permissions.check_permission(user, get_meta(ASSET), "export")
-    rows = register.asset_rows(school_id, filters)
+    rows = register.asset_rows(school_id, register.matching(school_id, filters))
     now = timezone.localtime()
     room = register.location_names(school_id, {filters.location}).get(filters.location, "")
     content = register_workbook(
