@@ -61,6 +61,7 @@ def test_the_requesters_and_the_approvers_pages_pass_wcag_aa(
         "storekeeper": [
             *("/app/stock/?show=all", "/app/stock/E-PROJ", "/app/stock-receipt/new"),
             *("/app/asset-register/", "/app/asset/new", "/app/asset-disposal/new"),
+            *("/app/asset-loan/new", "/app/asset-check/new", "/app/safety-inspection/new"),
         ],
         "finance": ["/app/budget-use/", "/app/budget/new", "/app/meal-fees/"],
     }.items():
