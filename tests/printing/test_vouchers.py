@@ -170,6 +170,9 @@ SAFETY_VOUCHERS = {
         "area": "教学楼", "conclusion": "未发现隐患"}, ["安全检查记录", "12 月安全检查", "检查人"]),
     "Hazard Rectification": ("purchaser", {"hazard": "楼梯扶手松动", "location": "ROOM",
         "responsible": "worker", "deadline": "2030-01-10"}, ["隐患整改单", "楼梯扶手松动", "复查人"]),
+    "Weekly Menu": ("canteen", {"title": "第 16 周菜谱", "week_start": "2030-01-07",
+        "dishes": [{"day": "周一", "meal": "早餐", "kind": "主食", "dish": "肉包"}]},
+        ["每周菜谱", "第 16 周菜谱", "肉包", "食堂管理员"]),
 }  # fmt: skip
 
 

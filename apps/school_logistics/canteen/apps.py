@@ -10,9 +10,12 @@ class CanteenConfig(AppConfig):
         from school_logistics.canteen import (
             controllers,  # noqa: F401  (registers controllers)
             ledger_views,
+            menu_views,
+            menus,  # noqa: F401  (registers the menu's controller)
         )
         from school_logistics.core import extensions
 
         extensions.delete_guards.append(controllers.refuse_deleting_refunded_student)
         extensions.desk_links.append(ledger_views.meal_fee_link)
+        extensions.desk_links.append(menu_views.menu_link)
         extensions.form_panels.insert(0, ledger_views.statement_panel)

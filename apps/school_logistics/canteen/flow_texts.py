@@ -10,4 +10,8 @@ FLOW_TEXTS = (
     gettext_noop("食堂管理员审核"),
     gettext_noop("财务复核"),
     gettext_noop("校长审批"),
+    gettext_noop("菜谱审核"),
+    gettext_noop("总务处审核"),
+    gettext_noop("同意公布"),
+    gettext_noop("已公布"),
 )

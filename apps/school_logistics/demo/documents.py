@@ -9,7 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from school_logistics.core import services
-from school_logistics.demo import approvals, assets, budgets, repairs, safety, stores
+from school_logistics.demo import approvals, assets, budgets, menus, repairs, safety, stores
 from school_logistics.demo.org import Org
 
 REQ = "Material Requisition"
@@ -266,4 +266,5 @@ def create_documents(
     stores.create_stock(org, cal.day, prices, suppliers, made)
     assets.create_assets(org, cal.today, rooms, made)
     safety.create_safety(org, cal.today, rooms, made)
+    menus.create_menus(org, cal.today, made)
     return made
