@@ -55,6 +55,7 @@ def test_the_requesters_and_the_approvers_pages_pass_wcag_aa(
             doc_page,
             "/app/approvals/?tab=mine",
             "/app/notifications/",
+            "/menu/test-one/",
         ],
         "head": ["/app/approvals/", doc_page],
         "admin": ["/app/designer/", "/app/approvals/flows/", "/app/item/"],
