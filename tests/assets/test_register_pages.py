@@ -6,6 +6,9 @@ import io
 
 from openpyxl import load_workbook
 
+from school_logistics.core import services
+from school_logistics.core.models import Document
+from school_logistics.ledger.models import AssetBin
 from tests.assets.factories import make_room, move, register_asset
 
 
@@ -105,3 +108,24 @@ def test_the_register_costs_the_same_few_queries_however_many_assets(
     with django_assert_max_num_queries(14):
         page = client.get("/app/asset-register/").content.decode()
     assert "实验凳9" in page
+
+
+def test_a_new_custodian_of_a_room_takes_its_assets_over_by_one_transfer(
+    client, users, rooms, assets
+):
+    keeper = users["storekeeper"]
+    room = rooms["class"].name
+    services.save_document("Location", room, {"custodian": "colleague"}, actor=keeper)
+    client.force_login(keeper)
+    page = client.get(f"/app/location/{room}").content.decode()
+    assert 'id="location-handover"' in page and "2 项校产仍由原保管人保管" in page
+    response = client.post("/app/asset-register/handover", {"location": room})
+    draft = Document.objects.get(doctype="Asset Movement")
+    assert response.url == f"/app/asset-movement/{draft.name}"
+    assert draft.data["target_custodian"] == "colleague"
+    assert {r["asset"] for r in draft.data["items"]} == {assets["desks"].name, assets["board"].name}
+    services.submit_document("Asset Movement", draft.name, actor=keeper)
+    assert set(AssetBin.objects.filter(location=room).values_list("custodian", flat=True)) == {
+        "colleague"
+    }
+    assert 'id="location-handover"' not in client.get(f"/app/location/{room}").content.decode()

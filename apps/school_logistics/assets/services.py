@@ -20,6 +20,7 @@ ASSET = "Asset"
 CHECK = "Asset Check"
 DISPOSAL = "Asset Disposal"
 LOAN = "Asset Loan"
+MOVEMENT = "Asset Movement"
 REPAIR = "Repair Ticket"
 LOCATION = "Location"
 
@@ -109,6 +110,31 @@ def _file_repair(
     ticket = services.create_document(REPAIR, values, actor=actor)
     services.send_document(REPAIR, ticket.name, actor=actor)
     return ticket.name
+
+
+def kept_by_others(school_id: int, room: Document) -> list[str]:
+    """The assets in a room kept by someone other than its custodian (保管责任人) now."""
+    custodian = room.data.get("custodian") or ""
+    if not custodian:
+        return []
+    bins = AssetBin.objects.filter(school_id=school_id, location=room.name, qty__gt=0)
+    return list(bins.exclude(custodian=custodian).order_by("asset").values_list("asset", flat=True))
+
+
+def handover(location: str, *, actor: User) -> Document:
+    """Start a 校产调拨单 handing a room's assets to its custodian (保管人交接), e.g. once a new
+    class teacher takes the classroom."""
+    room = _room(actor.school_id or 0, location)
+    assets = kept_by_others(room.school_id, room)
+    if not assets:
+        raise DocumentStateError(_("本场所的校产都已由保管责任人保管，无需交接"))
+    values = {
+        "reason": _("保管人交接：%(room)s") % {"room": room.title},
+        "target_location": location,
+        "target_custodian": room.data["custodian"],
+        "items": [{"asset": a} for a in assets],
+    }
+    return services.create_document(MOVEMENT, values, actor=actor)
 
 
 def open_loans(school_id: int) -> list[Document]:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.register_page, name="list"),
     path("export.xlsx", views.export, name="export"),
     path("check", views.start_check, name="check"),
+    path("handover", views.handover, name="handover"),
     path("check-disposal/<path:check>", views.check_disposal, name="check_disposal"),
     path("loan-return/<path:loan>", views.loan_return, name="loan_return"),
     path("<path:asset>", views.asset_history, name="asset"),

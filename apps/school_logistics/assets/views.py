@@ -187,6 +187,10 @@ def asset_panel(request: HttpRequest, meta: Meta, document: Document | None) -> 
             "held": held,
             "location": document.name,
             "can_check": bool(held.count) and _may_start_check(user, document.name),
+            # A new custodian took the room: what the former one still keeps is handed over.
+            "others": len(services.kept_by_others(document.school_id, document))
+            if manages_assets(user)
+            else 0,
             "url": base + "?" + urlencode({"location": document.name}),
             "export": reverse("asset_register:export")
             + "?"
@@ -250,6 +254,22 @@ def start_check(request: HttpRequest) -> HttpResponse:
         request, _("已生成清查单 %(n)s，请按实物核对，修改不符的行后提交") % {"n": doc.name}
     )
     return redirect(form_url(get_meta(CHECK), doc.name))
+
+
+@login_required
+@require_POST
+def handover(request: HttpRequest) -> HttpResponse:
+    """Start a 调拨单 handing a room's assets to its custodian now."""
+    user: User = request.user  # type: ignore[assignment]
+    location = request.POST.get("location", "")
+    permissions.check_permission(user, get_meta(services.MOVEMENT), "create")
+    try:
+        doc = services.handover(location, actor=user)
+    except (DocumentStateError, DocumentValidationError) as exc:
+        messages.error(request, refusal_text(exc))
+        return redirect(form_url(get_meta("Location"), location))
+    messages.success(request, _("已生成交接调拨单 %(n)s，核对后提交") % {"n": doc.name})
+    return redirect(form_url(get_meta(services.MOVEMENT), doc.name))
 
 
 @login_required
