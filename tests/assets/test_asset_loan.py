@@ -136,3 +136,21 @@ def test_the_storekeeper_lends_it_out_on_the_loans_flow(users, projector):
     actions.approve(pending(doc, users["storekeeper"]).pk, actor=users["storekeeper"])
     doc.refresh_from_db()
     assert (doc.docstatus, doc.workflow_state) == (DocStatus.SUBMITTED, "已借出")
+
+
+def test_a_borrower_is_reminded_of_an_overdue_loan_once_a_day(users, projector):
+    from school_logistics.assets.tasks import remind_overdue_loans
+    from school_logistics.notify.models import Notification
+
+    late = lent(users, [projector.name], due_in=0)
+    assert remind_overdue_loans() == 0  # due today: not late yet
+    tomorrow = timezone.now() + dt.timedelta(days=1)
+    assert remind_overdue_loans(tomorrow) == 1
+    note = Notification.objects.get(event="loan_overdue")
+    assert (note.user, note.document_id) == (users["teacher"], late.pk)
+    assert (
+        note.subject
+        == f"借用已逾期：校产借用单 {late.name}（八年级物理公开课借用投影仪），请尽快归还"
+    )
+    Notification.objects.filter(pk=note.pk).update(created=tomorrow)
+    assert remind_overdue_loans(tomorrow) == 0  # once a day

@@ -38,6 +38,10 @@ EVENTS: dict[str, tuple[str, str]] = {
         "{{ requester }}催办：{{ doctype }} {{ name }}{{ title_part }}",
     ),
     "overdue": (gettext_noop("审批超时"), "审批已超时：{{ doctype }} {{ name }}{{ title_part }}"),
+    "loan_overdue": (
+        gettext_noop("借用逾期未还"),
+        "借用已逾期：{{ doctype }} {{ name }}{{ title_part }}，请尽快归还",
+    ),
     "escalated": (
         gettext_noop("超时审批上报给我"),
         "审批超时，已上报给您：{{ requester }}的{{ doctype }} {{ name }}{{ title_part }}",
