@@ -87,11 +87,14 @@ def register_page(request: HttpRequest) -> HttpResponse:
     school_id, sees_all = check_view_assets(user)
     filters = _filters(request, user, sees_all)
     bins = register.matching(school_id, filters)
-    page = Paginator(bins, PAGE_SIZE).get_page(request.GET.get("page"))
+    held = register.totals(bins)
+    paginator = Paginator(bins, PAGE_SIZE)
+    paginator.count = held.count  # counted with the total value: no second COUNT
+    page = paginator.get_page(request.GET.get("page"))
     query = _query(filters, sees_all)
     context = {
         "rows": register.asset_rows(school_id, page.object_list),
-        "held": register.totals(bins),
+        "held": held,
         "page": page,
         "page_query": query,
         "export_query": query,

@@ -211,7 +211,8 @@ class AssetBin(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["school", "location"], name="asset_bin_location"),
+            # 校产台账 pages through the books by room, then asset number.
+            models.Index(fields=["school", "location", "asset"], name="asset_bin_location"),
             models.Index(fields=["school", "custodian"], name="asset_bin_custodian"),
         ]
 
