@@ -16,7 +16,6 @@ Run: .venv/bin/python benchmarks/assets.py [--db sqlite|postgres] [--n 200] [--a
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
 from decimal import Decimal
@@ -204,44 +203,20 @@ def volume(keeper, teacher, rooms: list[str], count: int) -> None:  # type: igno
 
 
 def pages(keeper, room: str, requests: int, count: int) -> None:  # type: ignore[no-untyped-def]
-    from django.conf import settings
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
     from school_logistics.ledger.models import AssetBin
 
     busiest = AssetBin.objects.filter(location=room).order_by("asset").first().asset
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]  # the test Client's host
-    client = Client()
-    client.force_login(keeper)
-    for name, path in [
-        ("asset_register_all", "/app/asset-register/"),
-        ("asset_register_room", f"/app/asset-register/?location={room}"),
-        ("asset_register_room_xlsx", f"/app/asset-register/export.xlsx?location={room}"),
-        ("asset_history", f"/app/asset-register/{busiest}"),
-    ]:
-        client.get(path)  # warm
-        times, statements = [], 0
-        for _ in range(requests):
-            with CaptureQueriesContext(connection) as ctx:
-                t = time.perf_counter()
-                response = client.get(path)
-                times.append(time.perf_counter() - t)
-            assert response.status_code == 200, (path, response.status_code)
-            statements = len(ctx.captured_queries)
-        benchkit.emit(
-            {
-                "bench": name,
-                "n": requests,
-                "ms_p50": round(statistics.median(times) * 1000, 1),
-                "ms_p95": round(statistics.quantiles(times, n=20)[18] * 1000, 1),
-                "statements": statements,
-                "assets": count,
-                "bytes": len(response.content),
-            }
-            | benchkit.environment()
-        )
+    benchkit.time_pages(
+        keeper,
+        [
+            ("asset_register_all", "/app/asset-register/"),
+            ("asset_register_room", f"/app/asset-register/?location={room}"),
+            ("asset_register_room_xlsx", f"/app/asset-register/export.xlsx?location={room}"),
+            ("asset_history", f"/app/asset-register/{busiest}"),
+        ],
+        requests,
+        {"assets": count},
+    )
 
 
 def check_books() -> None:

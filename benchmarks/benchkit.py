@@ -243,5 +243,42 @@ def environment() -> dict[str, Any]:
     return env
 
 
+def time_pages(
+    user: Any, pages: list[tuple[str, str]], requests: int, extra: dict[str, Any]
+) -> None:
+    """Request each (name, path) `requests` times as the user through Django's test client
+    (after one unmeasured request) and emit p50/p95, statements and size per page."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]  # the test Client's host
+    client = Client()
+    client.force_login(user)
+    for name, path in pages:
+        client.get(path)  # warm
+        times, statements = [], 0
+        for _ in range(requests):
+            with CaptureQueriesContext(connection) as ctx:
+                t = time.perf_counter()
+                response = client.get(path)
+                times.append(time.perf_counter() - t)
+            assert response.status_code == 200, (path, response.status_code)
+            statements = len(ctx.captured_queries)
+        emit(
+            {
+                "bench": name,
+                "n": requests,
+                "ms_p50": round(statistics.median(times) * 1000, 1),
+                "ms_p95": round(statistics.quantiles(times, n=20)[18] * 1000, 1),
+                "statements": statements,
+                **extra,
+                "bytes": len(response.content),
+            }
+            | environment()
+        )
+
+
 def emit(result: dict[str, Any]) -> None:
     print(json.dumps(result, ensure_ascii=False), flush=True)

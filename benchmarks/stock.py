@@ -16,7 +16,6 @@ Run: .venv/bin/python benchmarks/stock.py [--db sqlite|postgres] [--n 200] [--it
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
 from decimal import Decimal
@@ -183,39 +182,15 @@ def volume(keeper, codes: list[str], movements: int) -> None:  # type: ignore[no
 
 
 def pages(keeper, busiest: str, requests: int, movements: int) -> None:  # type: ignore[no-untyped-def]
-    from django.conf import settings
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]  # the test Client's host
-    client = Client()
-    client.force_login(keeper)
-    for name, path in [
-        ("stock_page_all_items", "/app/stock/?show=all"),
-        ("stock_item_movements", f"/app/stock/{busiest}"),
-    ]:
-        client.get(path)  # warm
-        times, statements = [], 0
-        for _ in range(requests):
-            with CaptureQueriesContext(connection) as ctx:
-                t = time.perf_counter()
-                response = client.get(path)
-                times.append(time.perf_counter() - t)
-            assert response.status_code == 200, (path, response.status_code)
-            statements = len(ctx.captured_queries)
-        benchkit.emit(
-            {
-                "bench": name,
-                "n": requests,
-                "ms_p50": round(statistics.median(times) * 1000, 1),
-                "ms_p95": round(statistics.quantiles(times, n=20)[18] * 1000, 1),
-                "statements": statements,
-                "ledger_rows": movements,
-                "bytes": len(response.content),
-            }
-            | benchkit.environment()
-        )
+    benchkit.time_pages(
+        keeper,
+        [
+            ("stock_page_all_items", "/app/stock/?show=all"),
+            ("stock_item_movements", f"/app/stock/{busiest}"),
+        ],
+        requests,
+        {"ledger_rows": movements},
+    )
 
 
 def check_books() -> None:
