@@ -8,7 +8,9 @@ class AssetsConfig(AppConfig):
 
     def ready(self) -> None:
         from school_logistics.assets import (
-            controllers,  # noqa: F401  (registers controllers)
+            controllers,  # registers the controllers of the books
+            custody,  # noqa: F401  (registers those of checks and loans)
+            custody_views,
             views,
         )
         from school_logistics.core import extensions
@@ -16,7 +18,7 @@ class AssetsConfig(AppConfig):
         extensions.delete_guards.append(controllers.refuse_deleting_used_location)
         extensions.desk_links.append(views.register_link)
         extensions.form_panels.append(views.asset_panel)
-        extensions.form_panels.insert(0, views.check_panel)
-        extensions.form_panels.insert(0, views.loan_panel)
+        extensions.form_panels.insert(0, custody_views.check_panel)
+        extensions.form_panels.insert(0, custody_views.loan_panel)
         extensions.home_panels.append(views.kept_panel)
-        extensions.home_panels.append(views.loans_panel)
+        extensions.home_panels.append(custody_views.loans_panel)
