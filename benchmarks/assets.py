@@ -38,7 +38,7 @@ def main() -> None:
     benchkit.setup_django()
     benchkit.fresh_database()
     try:
-        keeper, teacher = people()
+        keeper, teacher = benchkit.school_people()
         rooms = make_rooms(keeper, teacher, args.rooms)
         postings(keeper, rooms, args.n)
         check_books()
@@ -47,24 +47,6 @@ def main() -> None:
         pages(keeper, rooms[1], args.requests, args.assets)
     finally:
         benchkit.drop_sqlite_folder()
-
-
-def people():  # type: ignore[no-untyped-def]
-    from school_logistics.core.models import Department, Role, School, User
-    from school_logistics.core.roles import ensure_default_roles
-
-    ensure_default_roles()
-    school = School.objects.create(name="示例实验中学", code="bench")
-    office = Department.objects.create(school=school, name="总务处")
-    keeper = User.objects.create_user(
-        username="keeper", password="x", school=school, department=office, full_name="库管员甲"
-    )
-    keeper.roles.set(Role.objects.filter(code__in=["storekeeper", "purchaser"]))
-    teacher = User.objects.create_user(
-        username="teacher", password="x", school=school, department=office, full_name="老师甲"
-    )
-    teacher.roles.set(Role.objects.filter(code="teacher"))
-    return keeper, teacher
 
 
 def make_rooms(keeper, teacher, count: int) -> list[str]:  # type: ignore[no-untyped-def]

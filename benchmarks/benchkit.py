@@ -243,6 +243,33 @@ def environment() -> dict[str, Any]:
     return env
 
 
+def school_people() -> tuple[Any, Any]:
+    """A school with a storekeeper (总务处, also purchasing) and a teacher of 语文组, whose
+    department head approves; return (storekeeper, teacher)."""
+    from school_logistics.core.models import Department, Role, School, User
+    from school_logistics.core.roles import ensure_default_roles
+
+    ensure_default_roles()
+    school = School.objects.create(name="示例实验中学", code="bench")
+    office = Department.objects.create(school=school, name="总务处")
+    group = Department.objects.create(school=school, name="语文组")
+    keeper = User.objects.create_user(
+        username="keeper", password="x", school=school, department=office, full_name="库管员甲"
+    )
+    keeper.roles.set(Role.objects.filter(code__in=["storekeeper", "purchaser"]))
+    teacher = User.objects.create_user(
+        username="teacher", password="x", school=school, department=group, full_name="老师甲"
+    )
+    teacher.roles.set(Role.objects.filter(code="teacher"))
+    head = User.objects.create_user(
+        username="head", password="x", school=school, department=group, full_name="组长甲"
+    )
+    head.roles.set(Role.objects.filter(code__in=["teacher", "dept_head"]))
+    group.head = head
+    group.save()
+    return keeper, teacher
+
+
 def time_pages(
     user: Any, pages: list[tuple[str, str]], requests: int, extra: dict[str, Any]
 ) -> None:

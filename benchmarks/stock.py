@@ -40,7 +40,7 @@ def main() -> None:
     benchkit.setup_django()
     benchkit.fresh_database()
     try:
-        keeper, teacher = people()
+        keeper, teacher = benchkit.school_people()
         codes = catalogue(keeper, args.items)
         postings(keeper, teacher, codes, args.n)
         check_books()
@@ -49,31 +49,6 @@ def main() -> None:
         pages(keeper, codes[0], args.requests, args.movements)
     finally:
         benchkit.drop_sqlite_folder()
-
-
-def people():  # type: ignore[no-untyped-def]
-    from school_logistics.core.models import Department, Role, School, User
-    from school_logistics.core.roles import ensure_default_roles
-
-    ensure_default_roles()
-    school = School.objects.create(name="示例实验中学", code="bench")
-    office = Department.objects.create(school=school, name="总务处")
-    group = Department.objects.create(school=school, name="语文组")
-    keeper = User.objects.create_user(
-        username="keeper", password="x", school=school, department=office, full_name="库管员甲"
-    )
-    keeper.roles.set(Role.objects.filter(code__in=["storekeeper", "purchaser"]))
-    teacher = User.objects.create_user(
-        username="teacher", password="x", school=school, department=group, full_name="老师甲"
-    )
-    teacher.roles.set(Role.objects.filter(code="teacher"))
-    head = User.objects.create_user(
-        username="head", password="x", school=school, department=group, full_name="组长甲"
-    )
-    head.roles.set(Role.objects.filter(code__in=["teacher", "dept_head"]))
-    group.head = head
-    group.save()
-    return keeper, teacher
 
 
 def catalogue(keeper, count: int) -> list[str]:  # type: ignore[no-untyped-def]
