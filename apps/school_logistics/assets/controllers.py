@@ -11,15 +11,11 @@ from django.utils.translation import gettext as _
 
 from school_logistics.core.controllers import Controller, register
 from school_logistics.core.document import Doc
-from school_logistics.core.models import Document, User
+from school_logistics.core.models import Document
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.values import quantity_text
 from school_logistics.ledger import assets as ledger
 from school_logistics.ledger.models import AssetBin, AssetLedgerEntry
-
-
-def _actor(doc: Doc) -> User:
-    return doc.actor or doc.instance.modified_by
 
 
 def not_after_today(doc: Doc, field: str, message: str, errors: dict[str, list[str]]) -> None:
@@ -30,7 +26,7 @@ def not_after_today(doc: Doc, field: str, message: str, errors: dict[str, list[s
 
 def _reverse(doc: Doc) -> None:
     try:
-        ledger.reverse(doc.instance, actor=_actor(doc))
+        ledger.reverse(doc.instance, actor=doc.acting_user)
     except ledger.MovedSince as exc:
         raise DocumentValidationError.single(
             _("其中的校产之后已有调拨或报废（%(vouchers)s），请先作废这些单据")
@@ -58,7 +54,7 @@ class Asset(Controller):
             ledger.Place(doc.get("location"), doc.get("custodian")),
             qty=doc.get("qty"),
             value=doc.get("value") or Decimal(0),
-            actor=_actor(doc),
+            actor=doc.acting_user,
             posting_date=doc.get("acquired_on"),
         )
 
@@ -140,7 +136,7 @@ class AssetMovement(Controller):
                 doc.instance,
                 [r["asset"] for r in doc.rows("items")],
                 to,
-                actor=_actor(doc),
+                actor=doc.acting_user,
                 posting_date=doc.get("posting_date"),
             )
         except ledger.NotOnBooks as exc:
@@ -206,7 +202,7 @@ class AssetDisposal(Controller):
         lines = [(r["asset"], r["qty"]) for r in doc.rows("items")]
         try:
             ledger.dispose(
-                doc.instance, lines, actor=_actor(doc), posting_date=doc.get("posting_date")
+                doc.instance, lines, actor=doc.acting_user, posting_date=doc.get("posting_date")
             )
         except ledger.NotOnBooks as exc:
             _raise_not_on_books(exc)

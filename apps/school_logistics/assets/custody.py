@@ -24,10 +24,6 @@ from school_logistics.ledger.models import AssetBin
 RETURNED = gettext_noop("已归还")
 
 
-def _actor(doc: Doc) -> User:
-    return doc.actor or doc.instance.modified_by
-
-
 @register("Asset Check")
 class AssetCheck(Controller):
     """期初、期中、期末检查: a room's assets found against its books. A row's book quantity
@@ -83,7 +79,7 @@ class AssetCheck(Controller):
     def on_submit(self, doc: Doc) -> None:
         damaged = [r for r in doc.rows("items") if r.get("damaged_qty")]
         if damaged:
-            report_damage(doc.instance, damaged, actor=_actor(doc))
+            report_damage(doc.instance, damaged, actor=doc.acting_user)
 
 
 def _same_count(stored: dict[str, Any], counted: Decimal | None) -> bool:

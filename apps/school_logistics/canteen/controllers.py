@@ -113,7 +113,7 @@ class MealFeeRefund(Controller):
                 doc.get("class_name"),
                 doc.get("month"),
                 rows,
-                actor=doc.actor or doc.instance.modified_by,
+                actor=doc.acting_user,
                 posting_date=timezone.localdate(),
             )
         except meal_fees.AlreadyRefunded as exc:
@@ -129,7 +129,7 @@ class MealFeeRefund(Controller):
             ) from exc
 
     def on_cancel(self, doc: Doc) -> None:
-        meal_fees.reverse_refunds(doc.instance, actor=doc.actor or doc.instance.modified_by)
+        meal_fees.reverse_refunds(doc.instance, actor=doc.acting_user)
 
     def _check_one_per_class_month(self, doc: Doc, errors: dict[str, list[str]]) -> None:
         """Refuse a second live refund of a class for a month: a meal is refunded once."""

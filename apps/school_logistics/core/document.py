@@ -44,6 +44,12 @@ class Doc:
     def docstatus(self) -> int:
         return self.instance.docstatus
 
+    @property
+    def acting_user(self) -> User:
+        """Who the ledger rows and filed documents are by: whoever acts now (an approver
+        posting at the last approval), else whoever last saved the document."""
+        return self.actor or self.instance.modified_by
+
 
 def load(meta: Meta, instance: Document, actor: User | None = None) -> Doc:
     child_metas = child_metas_for(meta)

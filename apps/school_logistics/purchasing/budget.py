@@ -10,13 +10,8 @@ from django.utils.translation import gettext as _
 
 from school_logistics.core.controllers import Controller, register
 from school_logistics.core.document import Doc
-from school_logistics.core.models import User
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.ledger import budget as ledger
-
-
-def _actor(doc: Doc) -> User:
-    return doc.actor or doc.instance.modified_by
 
 
 def _money(value: Decimal) -> str:
@@ -42,13 +37,13 @@ class Budget(Controller):
             doc.instance,
             _key(doc, doc.get("fiscal_year")),
             doc.get("amount"),
-            actor=_actor(doc),
+            actor=doc.acting_user,
             posting_date=doc.get("posting_date"),
         )
 
     def on_cancel(self, doc: Doc) -> None:
         try:
-            ledger.reverse_budget(doc.instance, actor=_actor(doc))
+            ledger.reverse_budget(doc.instance, actor=doc.acting_user)
         except ledger.AllotmentSpent as exc:
             raise DocumentValidationError.single(
                 _("“%(line)s”已使用 %(used)s 元，作废本预算后额度将不足，不能作废")
@@ -89,7 +84,7 @@ def commit_requisition(doc: Doc) -> None:
             doc.instance,
             key,
             doc.get("grand_total") or Decimal(0),
-            actor=_actor(doc),
+            actor=doc.acting_user,
             posting_date=timezone.localdate(),
         )
     except ledger.OverBudget as exc:
@@ -114,4 +109,4 @@ def commit_requisition(doc: Doc) -> None:
 
 def release_requisition(doc: Doc) -> None:
     """A cancelled requisition gives back what it committed."""
-    ledger.reverse_budget(doc.instance, actor=_actor(doc))
+    ledger.reverse_budget(doc.instance, actor=doc.acting_user)

@@ -9,14 +9,9 @@ from django.utils.translation import gettext as _
 from school_logistics.core import services
 from school_logistics.core.controllers import Controller, register
 from school_logistics.core.document import Doc
-from school_logistics.core.models import User
 from school_logistics.core.validation import DocumentValidationError
 
 RECTIFICATION = "Hazard Rectification"
-
-
-def _actor(doc: Doc) -> User:
-    return doc.actor or doc.instance.modified_by
 
 
 @register("Safety Inspection")
@@ -40,7 +35,7 @@ class SafetyInspection(Controller):
     def before_submit(self, doc: Doc) -> None:
         """Hand each hazard to its responsible person: a 隐患整改单 sent into its flow, named
         on the hazard's row."""
-        actor = _actor(doc)
+        actor = doc.acting_user
         for row in doc.rows("findings"):
             if row.get("rectification"):
                 continue

@@ -11,17 +11,13 @@ from django.utils.translation import gettext as _
 
 from school_logistics.core.controllers import Controller, register
 from school_logistics.core.document import Doc
-from school_logistics.core.models import Document, User
+from school_logistics.core.models import Document
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.values import quantity_text
 from school_logistics.ledger import stock as ledger
 from school_logistics.ledger.models import StockLedgerEntry
 from school_logistics.stores.items import items_by_code, refuse_disabled_items
-
-
-def _actor(doc: Doc) -> User:
-    return doc.actor or doc.instance.modified_by
 
 
 def _check_rows(doc: Doc, table: tuple[str, str]) -> dict[str, list[str]]:
@@ -68,7 +64,7 @@ class StockReceipt(Controller):
     def on_submit(self, doc: Doc) -> None:
         moves = [ledger.Move(r["item"], r["qty"], r["rate"]) for r in doc.rows("items")]
         ledger.post_stock(
-            doc.instance, moves, actor=_actor(doc), posting_date=doc.get("posting_date")
+            doc.instance, moves, actor=doc.acting_user, posting_date=doc.get("posting_date")
         )
 
     def on_cancel(self, doc: Doc) -> None:
@@ -104,7 +100,7 @@ class StockIssue(Controller):
         moves = [ledger.Move(r["item"], -r["qty"]) for r in doc.rows("items")]
         try:
             ledger.post_stock(
-                doc.instance, moves, actor=_actor(doc), posting_date=timezone.localdate()
+                doc.instance, moves, actor=doc.acting_user, posting_date=timezone.localdate()
             )
         except ledger.InsufficientStock as exc:
             raise DocumentValidationError.single(
@@ -112,14 +108,14 @@ class StockIssue(Controller):
             ) from exc
 
     def on_cancel(self, doc: Doc) -> None:
-        ledger.reverse_stock(doc.instance, actor=_actor(doc))  # goods come back: never short
+        ledger.reverse_stock(doc.instance, actor=doc.acting_user)  # goods come back: never short
 
 
 def _reverse(doc: Doc, refusal: str) -> None:
     """Post the mirror of what a cancelled document posted; `refusal` (with %(items)s) says
     why not when the goods it brought in have left the store since."""
     try:
-        ledger.reverse_stock(doc.instance, actor=_actor(doc))
+        ledger.reverse_stock(doc.instance, actor=doc.acting_user)
     except ledger.InsufficientStock as exc:
         raise DocumentValidationError.single(refusal % {"items": _shortage_text(doc, exc)}) from exc
 
@@ -211,7 +207,7 @@ class StockReconciliation(Controller):
             moves.append(ledger.Move(row["item"], row["counted_qty"] - row["book_qty"], rate))
         try:
             ledger.post_stock(
-                doc.instance, moves, actor=_actor(doc), posting_date=doc.get("posting_date")
+                doc.instance, moves, actor=doc.acting_user, posting_date=doc.get("posting_date")
             )
         except ledger.InsufficientStock as exc:
             raise DocumentValidationError.single(
