@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from school_logistics.canteen import menu_views
+from school_logistics.canteen import ledger_views, menu_views
 from school_logistics.core.views.auth import set_language
 
 urlpatterns = [
@@ -16,6 +16,11 @@ urlpatterns = [
     path("app/asset-register/", include("school_logistics.assets.urls")),
     # 本周菜谱, open to parents without an account (校务公开).
     path("menu/<str:code>/", menu_views.public_menu, name="public-menu"),
+    path(
+        "canteen-accounts/<str:code>/",
+        ledger_views.public_accounts,
+        name="public-canteen-accounts",
+    ),
     # Voucher routes first: the desk's document route would swallow ".../print".
     path("", include("school_logistics.printing.urls")),
     path("", include("school_logistics.core.urls")),

@@ -76,6 +76,6 @@ def test_a_refunded_student_cannot_be_deleted(users, students):
     from school_logistics.core.services import DocumentStateError
 
     approved(users, [("S001", 4)])
-    with pytest.raises(DocumentStateError, match="已有伙食费退费记录，不能删除"):
+    with pytest.raises(DocumentStateError, match="已有伙食费收退记录，不能删除"):
         services.delete_document("Student", "S001", actor=users["canteen"])
     services.delete_document("Student", "S002", actor=users["canteen"])  # never refunded

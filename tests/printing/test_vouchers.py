@@ -143,6 +143,8 @@ def build(
         return _asset_voucher(doctype, users, classroom)
     if doctype in SAFETY_VOUCHERS:
         return _safety_voucher(doctype, users, classroom)
+    if doctype in ("Meal Fee Standard", "Meal Fee Collection", "Canteen Expense"):
+        return _canteen_voucher(doctype, users, supplier)
     if doctype == "Item":
         return items["DESK-1"], ["物资", "学生课桌椅", "单人 升降式", "280.00"]
     if doctype == "Location":
@@ -162,6 +164,37 @@ def build(
     if doctype == "Supplier":
         return supplier, ["供应商", "甲文具公司", "营业执照"]
     raise AssertionError(f"add a voucher test document for the new DocType {doctype}")
+
+
+def _canteen_voucher(doctype: str, users, supplier) -> tuple[Document, list[str]]:
+    standard = services.create_document(
+        "Meal Fee Standard",
+        {"title": "学生伙食费标准", "effective_from": last_month(), "area": "城区",
+         "cap_per_meal": "6.00", "meal_rate": "5.00", "billing_days": 20, "basis": "区教育局通知"},
+        actor=users["finance"],
+    )  # fmt: skip
+    if doctype == "Meal Fee Standard":
+        return standard, ["伙食费标准", "教育局每餐上限", "6.00", "三餐月收费", "300.00", "校长"]
+    if doctype == "Canteen Expense":
+        doc = services.create_document(
+            doctype,
+            {"title": "食堂成本", "month": last_month(), "items": [
+                {"category": "食材", "description": "大米", "supplier": supplier.name,
+                 "amount": "1200.00"}]},
+            actor=users["canteen"],
+        )  # fmt: skip
+        return doc, ["食堂支出单", "大米", "甲文具公司", "1,200.00", "壹仟贰佰元整", "财务"]
+    services.submit_document("Meal Fee Standard", standard.name, actor=users["finance"])
+    services.create_document(
+        "Student",
+        {"student_no": "S001", "student_name": "林一", "class_name": "七年级(1)班",
+         "meal_plan": "三餐"},
+        actor=users["canteen"],
+    )  # fmt: skip
+    doc = services.create_document(
+        doctype, {"class_name": "七年级(1)班", "month": last_month()}, actor=users["finance"]
+    )
+    return doc, ["伙食费收缴单", "林一", "三餐", "300.00", "叁佰元整", "收款人"]
 
 
 SAFETY_VOUCHERS = {

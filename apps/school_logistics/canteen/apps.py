@@ -9,13 +9,15 @@ class CanteenConfig(AppConfig):
     def ready(self) -> None:
         from school_logistics.canteen import (
             controllers,  # noqa: F401  (registers controllers)
+            expenses,  # noqa: F401  (registers the expense's controller)
+            fees,  # noqa: F401  (registers the standard's and the collection's)
             ledger_views,
             menu_views,
             menus,  # noqa: F401  (registers the menu's controller)
         )
         from school_logistics.core import extensions
 
-        extensions.delete_guards.append(controllers.refuse_deleting_refunded_student)
+        extensions.delete_guards.append(controllers.refuse_deleting_student_on_books)
         extensions.desk_links.append(ledger_views.meal_fee_link)
         extensions.desk_links.append(menu_views.menu_link)
         extensions.form_panels.insert(0, ledger_views.statement_panel)

@@ -5,29 +5,26 @@ from __future__ import annotations
 import calendar
 import re
 from collections import defaultdict
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from school_logistics.canteen.classes import (
+    MEALS_PER_DAY,
+    normalize_class_name,
+    one_per_class_month,
+    parse_month,
+)
+from school_logistics.canteen.fees import standard_for
 from school_logistics.core.controllers import Controller, register
 from school_logistics.core.document import Doc
 from school_logistics.core.models import Document
-from school_logistics.core.models.document import DocStatus
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.ledger import meal_fees
 from school_logistics.ledger.models import MealFeeEntry
 
-# Meals a day each plan pays for; a missed meal is refunded at the plan's rate per meal.
-MEALS_PER_DAY = {"午餐": 1, "三餐": 3}
-MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ()]{5,18}[0-9]$")
-
-
-def normalize_class_name(value: str | None) -> str | None:
-    """Use ASCII brackets and no spaces, so 七年级（1）班 and 七年级(1)班 are the same class."""
-    if not value:
-        return value
-    return value.replace("（", "(").replace("）", ")").replace(" ", "")
 
 
 @register("Student")
@@ -39,12 +36,6 @@ class Student(Controller):
             raise DocumentValidationError.single(
                 _("监护人电话格式不正确，如 13800000000"), "guardian_phone"
             )
-
-
-def parse_month(value: str | None) -> tuple[int, int] | None:
-    """Return (year, month) of a `YYYY-MM` string, or None when it is not one."""
-    match = MONTH_RE.match(value or "")
-    return (int(match.group(1)), int(match.group(2))) if match else None
 
 
 @register("Meal Fee Refund")
@@ -62,14 +53,12 @@ class MealFeeRefund(Controller):
             if month > (today.year, today.month):
                 errors["month"].append(_("不能为未来的月份退费"))
             days = calendar.monthrange(*month)[1]
-            self._check_one_per_class_month(doc, errors)
-        rate = doc.get("meal_rate")
-        if rate is not None and rate <= 0:
-            errors["meal_rate"].append(_("每餐标准必须大于 0"))
+            one_per_class_month(doc, "Meal Fee Refund", _("退费单"), errors)
+            self._rate(doc, errors)
 
-        # Names come by fetch_from, refunds (missed meals × parent.meal_rate) and the total by
-        # the DocType's formulas, before this runs; the students are those the link check read.
+        # Names come by fetch_from before this runs; the students are those the link check read.
         students = doc.linked.get("Student") or {}
+        rate = doc.get("meal_rate")
         seen: set[str] = set()
         for idx, row in enumerate(doc.rows("students"), start=1):
             label = _("缺餐学生第 %(idx)s 行：") % {"idx": idx}
@@ -96,8 +85,30 @@ class MealFeeRefund(Controller):
                     + _("缺餐次数不能超过 %(max)s（本月 %(d)s 天 × 每天 %(p)s 餐）")
                     % {"max": per_day * days, "d": days, "p": per_day}
                 )
+            row["refund_amount"] = None if rate is None else row["missed_meals"] * rate
+        doc.set(
+            "total_refund", sum((r["refund_amount"] or 0 for r in doc.rows("students")), Decimal(0))
+        )
         if errors:
             raise DocumentValidationError(errors)
+
+    def _rate(self, doc: Doc, errors: dict[str, list[str]]) -> None:
+        """A missed meal is refunded at the rate of the standard in force that month; without
+        one here (fees charged before the school kept them here), at the rate written."""
+        standard = standard_for(doc.instance.school_id, doc.get("month"))
+        rate = doc.get("meal_rate")
+        if standard is None:
+            if rate is None:
+                errors["meal_rate"].append(_("该月没有执行中的伙食费标准，请填写每餐标准"))
+            elif rate <= 0:
+                errors["meal_rate"].append(_("每餐标准必须大于 0"))
+        elif rate is None:
+            doc.set("meal_rate", standard.meal_rate)
+        elif rate != standard.meal_rate:
+            errors["meal_rate"].append(
+                _("该月按伙食费标准 %(n)s 每餐 ¥%(rate)s 退费（留空即可）")
+                % {"n": standard.name, "rate": standard.meal_rate}
+            )
 
     def on_submit(self, doc: Doc) -> None:
         rows = [
@@ -127,32 +138,23 @@ class MealFeeRefund(Controller):
                 },
                 "students",
             ) from exc
+        except meal_fees.RefundExceedsPaid as exc:
+            raise DocumentValidationError.single(
+                _("退费不能超过该月实收的伙食费：%(students)s")
+                % {
+                    "students": "、".join(
+                        _("%(s)s 最多退 ¥%(left)s") % {"s": s, "left": left}
+                        for s, left in exc.refundable.items()
+                    )
+                },
+                "students",
+            ) from exc
 
     def on_cancel(self, doc: Doc) -> None:
-        meal_fees.reverse_refunds(doc.instance, actor=doc.acting_user)
-
-    def _check_one_per_class_month(self, doc: Doc, errors: dict[str, list[str]]) -> None:
-        """Refuse a second live refund of a class for a month: a meal is refunded once."""
-        clash = (
-            Document.objects.filter(
-                doctype="Meal Fee Refund",
-                school_id=doc.instance.school_id,
-                docstatus__in=[DocStatus.DRAFT, DocStatus.SUBMITTED],
-                data__class_name=doc.get("class_name"),
-                data__month=doc.get("month"),
-            )
-            .exclude(pk=doc.instance.pk)
-            .values_list("name", flat=True)
-            .first()
-        )
-        if clash:
-            errors["month"].append(
-                _("%(c)s %(m)s 已有退费单 %(n)s，同一班级每月只退一次")
-                % {"c": doc.get("class_name"), "m": doc.get("month"), "n": clash}
-            )
+        meal_fees.reverse(doc.instance, actor=doc.acting_user)
 
 
-def refuse_deleting_refunded_student(document: Document) -> str | None:
+def refuse_deleting_student_on_books(document: Document) -> str | None:
     """A student the meal fee books name stays: their refunds must keep saying whose they are."""
     if document.doctype != "Student":
         return None
@@ -160,4 +162,4 @@ def refuse_deleting_refunded_student(document: Document) -> str | None:
         school_id=document.school_id, student=document.name
     ).exists():
         return None
-    return _("学生 %(student)s 已有伙食费退费记录，不能删除") % {"student": document.name}
+    return _("学生 %(student)s 已有伙食费收退记录，不能删除") % {"student": document.name}

@@ -14,4 +14,10 @@ FLOW_TEXTS = (
     gettext_noop("总务处审核"),
     gettext_noop("同意公布"),
     gettext_noop("已公布"),
+    gettext_noop("伙食费标准审批"),
+    gettext_noop("已批准"),
+    gettext_noop("食堂支出审核"),
+    gettext_noop("财务审核"),
+    gettext_noop("审核入账"),
+    gettext_noop("已入账"),
 )

@@ -1,27 +1,44 @@
-"""伙食费台账: the meal fees refunded each month, by class and by student (校务公开), and a
+"""伙食费台账: the meal fees charged, paid and refunded each month, by class and by student;
+食堂收支: the canteen's own account month by month, and its public notice (校务公开); a
 student's 结算清单 on their page."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, Sum
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Sum
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from django.views.decorators.http import require_GET
 
 from school_logistics.core import extensions, permissions
 from school_logistics.core.meta import Meta
-from school_logistics.core.models import Document, User
+from school_logistics.core.models import Document, School, User
 from school_logistics.core.registry import get_meta
-from school_logistics.ledger.meal_fees import student_statement
+from school_logistics.ledger import canteen
+from school_logistics.ledger.canteen import MonthAccount
+from school_logistics.ledger.meal_fees import MonthFees, student_statement
 from school_logistics.ledger.models import MealFeeEntry
 
 REFUND = "Meal Fee Refund"
+# The canteen's cost headings (食堂成本核算), in the order its accounts list them.
+CATEGORIES = (
+    gettext_noop("食材"),
+    gettext_noop("水电燃气"),
+    gettext_noop("人员工资"),
+    gettext_noop("低值易耗品"),
+    gettext_noop("维修"),
+    gettext_noop("培训"),
+    gettext_noop("其他"),
+)
 
 
 def may_view_meal_fees(user: User) -> bool:
@@ -33,52 +50,96 @@ def meal_fee_link(user: User) -> list[extensions.DeskLink]:
     if not may_view_meal_fees(user):
         return []
     return [
-        extensions.DeskLink("canteen", _("伙食费台账"), reverse("meal_fees:report"), "fa-receipt")
+        extensions.DeskLink("canteen", _("伙食费台账"), reverse("meal_fees:report"), "fa-receipt"),
+        extensions.DeskLink(
+            "canteen", _("食堂收支"), reverse("meal_fees:accounts"), "fa-scale-balanced"
+        ),
     ]
+
+
+def _readers_school(request: HttpRequest) -> int:
+    user: User = request.user  # type: ignore[assignment]
+    if user.school_id is None or not may_view_meal_fees(user):
+        raise PermissionDenied(_("没有查看伙食费台账的权限"))
+    return user.school_id
+
+
+# A month's sums, named apart from the ledger's own columns.
+SUMS = {
+    "due": Sum("charged"),
+    "paid": Sum("collected"),
+    "meals": Sum("missed_meals"),
+    "refunded": Sum("refund"),
+}
+NOTHING = {"due": 0, "paid": 0, "refunded": 0}
 
 
 @login_required
 def report(request: HttpRequest) -> HttpResponse:
-    """One month's refunds: by class, or one class's students."""
-    user: User = request.user  # type: ignore[assignment]
-    school_id = user.school_id
-    if school_id is None or not may_view_meal_fees(user):
-        raise PermissionDenied(_("没有查看伙食费台账的权限"))
+    """One month's fees charged, paid and refunded: by class, or one class's students."""
+    school_id = _readers_school(request)
     entries = MealFeeEntry.objects.filter(school_id=school_id)
     months = sorted(set(entries.values_list("month", flat=True)), reverse=True)
     month = request.GET.get("month") or (months[0] if months else "")
     class_name = request.GET.get("class_name", "")
     of_month = entries.filter(month=month)
-    totals = of_month.aggregate(meals=Sum("missed_meals"), refund=Sum("refund"))
-    if class_name:
-        rows = list(
-            of_month.filter(class_name=class_name)
-            .values("student", "student_name")
-            .annotate(meals=Sum("missed_meals"), refund=Sum("refund"))
-            .exclude(refund=0)
-            .order_by("student")
-        )
-    else:
-        rows = list(
-            of_month.values("class_name")
-            .annotate(
-                students=Count("student", distinct=True, filter=Q(reverses=None, reversal=None)),
-                meals=Sum("missed_meals"),
-                refund=Sum("refund"),
-            )
-            .exclude(refund=0)
-            .order_by("class_name")
-        )
+    totals = of_month.aggregate(**SUMS)
+    by = ("student", "student_name") if class_name else ("class_name",)
+    rows = list(
+        (of_month.filter(class_name=class_name) if class_name else of_month)
+        .values(*by)
+        .annotate(**SUMS)
+        .exclude(**NOTHING)
+        .order_by(by[0])
+    )
+    for row in rows:
+        row["arrears"] = row["due"] - row["paid"]
     context = {
         "months": months,
         "month": month,
         "class_name": class_name,
         "rows": rows,
+        "due": totals["due"] or Decimal(0),
+        "paid": totals["paid"] or Decimal(0),
+        "arrears": (totals["due"] or Decimal(0)) - (totals["paid"] or Decimal(0)),
         "meals": totals["meals"] or 0,
-        "refund": totals["refund"] or Decimal(0),
+        "refund": totals["refunded"] or Decimal(0),
         "student_list": reverse("desk:list", args=["student"]),
     }
     return render(request, "canteen/meal_fees.html", context)
+
+
+def _statement(accounts: list[MonthAccount], month: str) -> dict[str, Any]:
+    """The month asked for (else the latest) of the canteen's accounts, and the list of all."""
+    chosen = next((a for a in accounts if a.month == month), accounts[0] if accounts else None)
+    return {
+        "accounts": accounts,
+        "account": chosen,
+        "cost_lines": chosen.cost_lines(CATEGORIES) if chosen else [],
+        "this_month": timezone.localdate().strftime("%Y-%m"),
+    }
+
+
+@login_required
+def accounts(request: HttpRequest) -> HttpResponse:
+    """食堂收支: each month's meal fees against the canteen's costs (独立核算)."""
+    school_id = _readers_school(request)
+    context = _statement(canteen.accounts(school_id), request.GET.get("month", ""))
+    school = School.objects.only("code").get(pk=school_id)
+    context["public_url"] = reverse("public-canteen-accounts", args=[school.code])
+    return render(request, "canteen/accounts.html", context)
+
+
+@require_GET
+def public_accounts(request: HttpRequest, code: str) -> HttpResponse:
+    """食堂收支公示, open without an account (校务公开): the months already closed."""
+    school = School.objects.filter(code=code).first()
+    if school is None:
+        raise Http404(_("没有这所学校"))
+    this_month = timezone.localdate().strftime("%Y-%m")
+    closed = [a for a in canteen.accounts(school.pk) if a.month < this_month]
+    context = {"school": school, **_statement(closed, request.GET.get("month", ""))}
+    return render(request, "canteen/public_accounts.html", context)
 
 
 def statement_panel(request: HttpRequest, meta: Meta, document: Document | None) -> str:
@@ -89,7 +150,12 @@ def statement_panel(request: HttpRequest, meta: Meta, document: Document | None)
     months = student_statement(document.school_id, document.name)
     context = {
         "months": months,
-        "meals": sum(m.missed_meals for m in months),
-        "refund": sum((m.refund for m in months), Decimal(0)),
+        "total": MonthFees(
+            "",
+            sum((m.charged for m in months), Decimal(0)),
+            sum((m.collected for m in months), Decimal(0)),
+            sum(m.missed_meals for m in months),
+            sum((m.refund for m in months), Decimal(0)),
+        ),
     }
     return render_to_string("canteen/_statement.html", context, request=request)

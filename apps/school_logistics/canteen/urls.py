@@ -1,8 +1,11 @@
-"""伙食费台账, mounted under /app/meal-fees/ before the desk's DocType routes."""
+"""伙食费台账 and 食堂收支, mounted under /app/meal-fees/ before the desk's DocType routes."""
 
 from django.urls import path
 
 from school_logistics.canteen import ledger_views
 
 app_name = "meal_fees"
-urlpatterns = [path("", ledger_views.report, name="report")]
+urlpatterns = [
+    path("", ledger_views.report, name="report"),
+    path("accounts/", ledger_views.accounts, name="accounts"),
+]

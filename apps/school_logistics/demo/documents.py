@@ -9,7 +9,16 @@ from typing import Any
 from django.utils import timezone
 
 from school_logistics.core import services
-from school_logistics.demo import approvals, assets, budgets, menus, repairs, safety, stores
+from school_logistics.demo import (
+    approvals,
+    assets,
+    budgets,
+    canteen_fees,
+    menus,
+    repairs,
+    safety,
+    stores,
+)
 from school_logistics.demo.org import Org
 
 REQ = "Material Requisition"
@@ -262,7 +271,9 @@ def create_documents(
     create_requisitions(org, cal, prices, made)
     create_tenders(org, cal, suppliers, made)
     repairs.create_repairs(org, cal.moment, rooms, made)
+    canteen_fees.create_fees(org, cal, rolls, MEAL_RATE, made)
     create_refunds(org, cal, rolls, made)
+    canteen_fees.create_costs(org, cal, made)
     stores.create_stock(org, cal.day, prices, suppliers, made)
     assets.create_assets(org, cal.today, rooms, made)
     safety.create_safety(org, cal.today, rooms, made)

@@ -1,7 +1,9 @@
-"""Post the meal fees refunded to each student, and reverse them when the refund is cancelled.
+"""Post each student's meal fee for a month — charged and paid (a 伙食费收缴单), refunded for
+missed meals (a 伙食费退费单) — and mirror them when their document is cancelled.
 
-A meal is refunded once: a student's month refunded by a live refund is refused again, from
-whichever class the student was listed in.
+A month is charged once and refunded once, from whichever class the student was listed in.
+A refund never exceeds what the student paid for the month, where the month was charged here;
+a month charged before the school kept its fees here is refunded as the class teacher counts it.
 """
 
 from __future__ import annotations
@@ -12,10 +14,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Sum
-from django.utils import timezone
 
 from school_logistics.core.models import Document, User
 from school_logistics.ledger.models import MealFeeEntry
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Charge:
+    student: str
+    student_name: str
+    charged: Decimal  # 应收: the month's fee for the student's meal plan
+    collected: Decimal  # 实收
 
 
 @dataclass(frozen=True)
@@ -26,12 +37,90 @@ class Refund:
     refund: Decimal
 
 
+class AlreadyCollected(Exception):
+    """Students whose month another live collection already charged; nothing was posted."""
+
+    def __init__(self, collected: dict[str, str]) -> None:
+        super().__init__(", ".join(collected))
+        self.collected = collected  # student → the collection's document name
+
+
 class AlreadyRefunded(Exception):
     """Students whose month another live refund already paid back; nothing was posted."""
 
     def __init__(self, refunded: dict[str, str]) -> None:
         super().__init__(", ".join(refunded))
         self.refunded = refunded  # student → the refund's document name
+
+
+class RefundExceedsPaid(Exception):
+    """Students refunded more than they paid for the month; nothing was posted."""
+
+    def __init__(self, refundable: dict[str, Decimal]) -> None:
+        super().__init__(", ".join(refundable))
+        self.refundable = refundable  # student → what they paid and were not yet refunded
+
+
+@dataclass
+class _Month:
+    """A student's month as the books stand: net amounts, and the live vouchers behind them."""
+
+    charged: Decimal = ZERO
+    collected: Decimal = ZERO
+    refund: Decimal = ZERO
+    charged_by: str = ""
+    refunded_by: str = ""
+
+
+def _months(school_id: int, month: str, students: Sequence[str]) -> dict[str, _Month]:
+    """The students' month so far, its rows locked against a cancellation running at once."""
+    rows = (
+        MealFeeEntry.objects.select_for_update()
+        .filter(school_id=school_id, month=month, student__in=students)
+        .values_list("student", "voucher__name", "charged", "collected", "refund")
+    )
+    months: dict[str, _Month] = {}
+    for student, voucher, charged, collected, refund in rows:
+        m = months.setdefault(student, _Month())
+        m.charged += charged
+        m.collected += collected
+        m.refund += refund
+        if charged > 0:
+            m.charged_by = voucher
+        if refund > 0:
+            m.refunded_by = voucher
+    return months
+
+
+def post_collections(
+    voucher: Document,
+    class_name: str,
+    month: str,
+    rows: Sequence[Charge],
+    *,
+    actor: User,
+    posting_date: dt.date,
+) -> list[MealFeeEntry]:
+    """Post a collection's rows, all or none."""
+    months = _months(voucher.school_id, month, [r.student for r in rows])
+    collected = {s: m.charged_by for s, m in months.items() if m.charged > 0}
+    if collected:
+        raise AlreadyCollected(collected)
+    return MealFeeEntry.objects.bulk_create(
+        MealFeeEntry(
+            school_id=voucher.school_id,
+            student=r.student,
+            student_name=r.student_name,
+            class_name=class_name,
+            month=month,
+            posting_date=posting_date,
+            voucher=voucher,
+            charged=r.charged,
+            collected=r.collected,
+            created_by=actor,
+        )
+        for r in rows
+    )
 
 
 def post_refunds(
@@ -44,22 +133,17 @@ def post_refunds(
     posting_date: dt.date,
 ) -> list[MealFeeEntry]:
     """Post an approved refund's rows, all or none."""
-    students = [r.student for r in rows]
-    # The students' earlier rows of the month, locked against a cancellation running at once.
-    earlier = list(
-        MealFeeEntry.objects.select_for_update()
-        .filter(school_id=voucher.school_id, month=month, student__in=students)
-        .values_list("student", "voucher__name", "refund")
-    )
-    net: dict[str, Decimal] = {}
-    paid_by: dict[str, str] = {}
-    for student, name, refund in earlier:
-        net[student] = net.get(student, Decimal(0)) + refund
-        if refund > 0:
-            paid_by[student] = name
-    refunded = {s: paid_by[s] for s in students if net.get(s, Decimal(0)) > 0}
+    months = _months(voucher.school_id, month, [r.student for r in rows])
+    refunded = {s: m.refunded_by for s, m in months.items() if m.refund > 0}
     if refunded:
         raise AlreadyRefunded(refunded)
+    refundable = {
+        r.student: m.collected - m.refund
+        for r in rows
+        if (m := months.get(r.student)) and m.charged > 0 and r.refund > m.collected - m.refund
+    }
+    if refundable:
+        raise RefundExceedsPaid(refundable)
     return MealFeeEntry.objects.bulk_create(
         MealFeeEntry(
             school_id=voucher.school_id,
@@ -77,42 +161,49 @@ def post_refunds(
     )
 
 
-def reverse_refunds(voucher: Document, *, actor: User) -> list[MealFeeEntry]:
-    """Post the mirror of a cancelled refund's rows, dated today."""
-    posted = MealFeeEntry.objects.filter(voucher=voucher, reverses=None, reversal=None)
-    today = timezone.localdate()
-    return MealFeeEntry.objects.bulk_create(
-        MealFeeEntry(
-            school_id=e.school_id,
-            student=e.student,
-            student_name=e.student_name,
-            class_name=e.class_name,
-            month=e.month,
-            posting_date=today,
-            voucher=voucher,
-            missed_meals=-e.missed_meals,
-            refund=-e.refund,
-            reverses=e,
-            created_by=actor,
-        )
-        for e in posted.order_by("id")
+def reverse(voucher: Document, *, actor: User) -> list[MealFeeEntry]:
+    """Post the mirror of a cancelled collection's or refund's rows, dated today."""
+    return MealFeeEntry.post_mirrors(
+        voucher, actor=actor, signed=("charged", "collected", "missed_meals", "refund")
     )
 
 
 @dataclass(frozen=True)
-class MonthRefund:
+class MonthFees:
     month: str
+    charged: Decimal
+    collected: Decimal
     missed_meals: int
     refund: Decimal
 
+    @property
+    def arrears(self) -> Decimal:
+        """欠费: charged and not paid."""
+        return self.charged - self.collected
 
-def student_statement(school_id: int, student: str) -> list[MonthRefund]:
-    """Return a student's refunds by month, net of cancellations, oldest first."""
+    @property
+    def net_paid(self) -> Decimal:
+        """What the student paid for the month, less what was refunded."""
+        return self.collected - self.refund
+
+
+def student_statement(school_id: int, student: str) -> list[MonthFees]:
+    """Return a student's meal fees by month, net of cancellations, oldest first."""
     rows = (
         MealFeeEntry.objects.filter(school_id=school_id, student=student)
         .values("month")
-        .annotate(meals=Sum("missed_meals"), total=Sum("refund"))
-        .exclude(total=0)
+        .annotate(
+            charged_total=Sum("charged"),
+            collected_total=Sum("collected"),
+            meals=Sum("missed_meals"),
+            refund_total=Sum("refund"),
+        )
         .order_by("month")
     )
-    return [MonthRefund(r["month"], r["meals"], r["total"]) for r in rows]
+    months = [
+        MonthFees(
+            r["month"], r["charged_total"], r["collected_total"], r["meals"], r["refund_total"]
+        )
+        for r in rows
+    ]
+    return [m for m in months if m.charged or m.collected or m.refund]

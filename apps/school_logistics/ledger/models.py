@@ -7,6 +7,7 @@ from typing import Any, NoReturn
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class AppendOnly(Exception):
@@ -49,6 +50,21 @@ class LedgerRow(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnly("ledger rows are never deleted")
+
+    @classmethod
+    def post_mirrors(cls, voucher: Any, *, actor: Any, signed: tuple[str, ...]) -> list[Any]:
+        """Post, dated today, the mirror of each live row of a cancelled voucher: the same row
+        with its `signed` amounts negated, pointing at the row it answers."""
+        own = {"id", "posting_date", "reverses_id", "created_by_id", "created"}
+        copied = [f.attname for f in cls._meta.concrete_fields if f.attname not in own]
+        today = timezone.localdate()
+        mirrors: list[Any] = []
+        for row in cls.objects.filter(voucher=voucher, reverses=None, reversal=None).order_by("id"):
+            values = {name: getattr(row, name) for name in copied}
+            values.update({name: -values[name] for name in signed})
+            values.update(posting_date=today, reverses=row, created_by=actor)
+            mirrors.append(cls(**values))
+        return list(cls.objects.bulk_create(mirrors))
 
 
 class StockBin(models.Model):
@@ -169,15 +185,18 @@ class BudgetEntry(LedgerRow):
 
 
 class MealFeeEntry(LedgerRow):
-    """A student's meal fee refunded for a month (a 伙食费退费单 approved), or its mirror when the
-    refund is cancelled: the books a 结算清单 and the canteen's public accounts are read from."""
+    """A student's meal fee for a month: charged and paid (a 伙食费收缴单), or refunded for
+    missed meals (a 伙食费退费单 approved), or the mirror of either when it is cancelled: the
+    books a 结算清单 and the canteen's accounts are read from."""
 
     student = models.CharField(max_length=140)  # the Student's name (学号)
     student_name = models.CharField(max_length=140, blank=True)
     class_name = models.CharField(max_length=140)
     month = models.CharField(max_length=7)  # YYYY-MM
-    missed_meals = models.IntegerField()
-    refund = models.DecimalField(max_digits=18, decimal_places=2)
+    charged = models.DecimalField(max_digits=18, decimal_places=2, default=0)  # 应收
+    collected = models.DecimalField(max_digits=18, decimal_places=2, default=0)  # 实收
+    missed_meals = models.IntegerField(default=0)
+    refund = models.DecimalField(max_digits=18, decimal_places=2, default=0)
 
     class Meta:
         indexes = [
@@ -186,7 +205,23 @@ class MealFeeEntry(LedgerRow):
         ]
 
     def __str__(self) -> str:
-        return f"{self.student} {self.month} {self.refund}"
+        return f"{self.student} {self.month} {self.collected}/{self.refund}"
+
+
+class CanteenExpenseEntry(LedgerRow):
+    """A cost the canteen's own books carry for a month (食堂独立核算): posted by an approved
+    食堂支出单, one row per line, mirrored when it is cancelled."""
+
+    month = models.CharField(max_length=7)  # YYYY-MM
+    category = models.CharField(max_length=40)
+    description = models.CharField(max_length=280, blank=True)
+    amount = models.DecimalField(max_digits=18, decimal_places=2)
+
+    class Meta:
+        indexes = [models.Index(fields=["school", "month"], name="canteen_expense_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.category} {self.amount}"
 
 
 class AssetBin(models.Model):

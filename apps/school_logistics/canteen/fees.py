@@ -1,0 +1,230 @@
+"""伙食费标准 and 伙食费收缴单: fees are charged only at a standard the principal approved, within
+the bureau's cap (按核定标准收费), month by month for each student's meal plan (包餐制按月收取)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from school_logistics.canteen.classes import (
+    MEALS_PER_DAY,
+    normalize_class_name,
+    one_per_class_month,
+    parse_month,
+)
+from school_logistics.core.controllers import Controller, register
+from school_logistics.core.document import Doc
+from school_logistics.core.models import Document
+from school_logistics.core.models.document import DocStatus
+from school_logistics.core.validation import DocumentValidationError
+from school_logistics.ledger import meal_fees
+
+STANDARD = "Meal Fee Standard"
+COLLECTION = "Meal Fee Collection"
+
+
+@dataclass(frozen=True)
+class Standard:
+    name: str
+    effective_from: str
+    meal_rate: Decimal
+    billing_days: int
+
+    def monthly_fee(self, meal_plan: str) -> Decimal | None:
+        """A month's fee of a meal plan; None for a plan that pays for no meals."""
+        per_day = MEALS_PER_DAY.get(meal_plan)
+        return None if per_day is None else self.meal_rate * self.billing_days * per_day
+
+
+def standard_for(school_id: int, month: str) -> Standard | None:
+    """The approved standard in force in a month (YYYY-MM): the latest to take effect by then."""
+    approved = Document.objects.filter(
+        doctype=STANDARD, school_id=school_id, docstatus=DocStatus.SUBMITTED
+    ).values_list("name", "data")
+    in_force = [(d["effective_from"], n, d) for n, d in approved if d["effective_from"] <= month]
+    if not in_force:
+        return None
+    effective_from, name, data = max(in_force)
+    return Standard(name, effective_from, Decimal(str(data["meal_rate"])), data["billing_days"])
+
+
+@register(STANDARD)
+class MealFeeStandard(Controller):
+    def validate(self, doc: Doc) -> None:
+        errors: dict[str, list[str]] = defaultdict(list)
+        if parse_month(doc.get("effective_from")) is None:
+            errors["effective_from"].append(_("月份格式应为 YYYY-MM，如 2026-09"))
+        rate, cap = doc.get("meal_rate"), doc.get("cap_per_meal")
+        if rate is not None and rate <= 0:
+            errors["meal_rate"].append(_("每餐标准必须大于 0"))
+        if cap is not None and cap <= 0:
+            errors["cap_per_meal"].append(_("教育局每餐上限必须大于 0"))
+        if rate is not None and cap is not None and rate > cap:
+            errors["meal_rate"].append(
+                _("每餐标准 ¥%(rate)s 超过教育局%(area)s学校上限 ¥%(cap)s")
+                % {"rate": rate, "area": doc.get("area") or "", "cap": cap}
+            )
+        days = doc.get("billing_days")
+        if days is not None and not 1 <= days <= 31:
+            errors["billing_days"].append(_("每月计费天数应在 1 到 31 之间"))
+        if errors:
+            raise DocumentValidationError(errors)
+        clash = (
+            Document.objects.filter(
+                doctype=STANDARD,
+                school_id=doc.instance.school_id,
+                docstatus__in=[DocStatus.DRAFT, DocStatus.SUBMITTED],
+                data__effective_from=doc.get("effective_from"),
+            )
+            .exclude(pk=doc.instance.pk)
+            .values_list("name", flat=True)
+            .first()
+        )
+        if clash:
+            raise DocumentValidationError.single(
+                _("%(m)s 起执行的标准已有 %(n)s，请修改那一份或将其作废")
+                % {"m": doc.get("effective_from"), "n": clash},
+                "effective_from",
+            )
+
+
+def class_roll(school_id: int, class_name: str) -> list[dict[str, Any]]:
+    """The class's students on a meal plan, by student number."""
+    students = Document.objects.filter(
+        doctype="Student", school_id=school_id, data__class_name=class_name
+    ).values_list("name", "data")
+    return [
+        {"student": name, "student_name": data.get("student_name"), "meal_plan": plan}
+        for name, data in sorted(students)
+        if (plan := data.get("meal_plan")) in MEALS_PER_DAY
+    ]
+
+
+def _next_month(today: dt.date) -> tuple[int, int]:
+    return (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+
+
+@register(COLLECTION)
+class MealFeeCollection(Controller):
+    """Each student on a meal plan owes the month's fee of their plan; 实收 is what they paid,
+    the full fee unless the collector writes less (and why)."""
+
+    def validate(self, doc: Doc) -> None:
+        school_id = doc.instance.school_id
+        class_name = normalize_class_name(doc.get("class_name")) or ""
+        doc.set("class_name", class_name)
+        errors: dict[str, list[str]] = defaultdict(list)
+        month = parse_month(doc.get("month"))
+        standard = None
+        if month is None:
+            errors["month"].append(_("月份格式应为 YYYY-MM，如 2026-03"))
+        elif month > _next_month(timezone.localdate()):
+            errors["month"].append(_("只能收取本月或下月的伙食费"))
+        else:
+            standard = standard_for(school_id, doc.get("month"))
+            if standard is None:
+                errors["month"].append(
+                    _("%(m)s 没有执行中的伙食费标准：请先报校长审批伙食费标准")
+                    % {"m": doc.get("month")}
+                )
+            one_per_class_month(doc, COLLECTION, _("收缴单"), errors)
+        if errors or standard is None:
+            raise DocumentValidationError(errors)
+        doc.set("standard", standard.name)
+        doc.set("meal_rate", standard.meal_rate)
+        doc.set("billing_days", standard.billing_days)
+        rows = doc.rows("students") or class_roll(school_id, class_name)
+        if not rows:
+            raise DocumentValidationError.single(
+                _("%(c)s 没有包餐学生") % {"c": class_name}, "students"
+            )
+        doc.set("students", rows)
+        self._charge(doc, standard, rows, class_name, errors)
+        if errors:
+            raise DocumentValidationError(errors)
+
+    def _charge(
+        self,
+        doc: Doc,
+        standard: Standard,
+        rows: list[dict[str, Any]],
+        class_name: str,
+        errors: dict[str, list[str]],
+    ) -> None:
+        students = doc.linked.get("Student") or {}
+        seen: set[str] = set()
+        due_total = paid_total = Decimal(0)
+        for idx, row in enumerate(rows, start=1):
+            label = _("包餐学生第 %(idx)s 行：") % {"idx": idx}
+            key = f"students.{idx}."
+            student = students.get(row["student"]) or {
+                "student_name": row.get("student_name"),
+                "class_name": class_name,
+                "meal_plan": row.get("meal_plan"),
+            }
+            name = student.get("student_name") or row["student"]
+            if row["student"] in seen:
+                errors[key + "student"].append(label + _("学生“%(n)s”重复") % {"n": name})
+            seen.add(row["student"])
+            if student.get("class_name") != class_name:
+                errors[key + "student"].append(
+                    label
+                    + _("学生“%(n)s”不在%(c)s（所在班级：%(s)s）")
+                    % {"n": name, "c": class_name, "s": student.get("class_name") or "—"}
+                )
+            due = standard.monthly_fee(student.get("meal_plan") or "")
+            if due is None:
+                errors[key + "student"].append(
+                    label + _("学生“%(n)s”不包餐，不收伙食费") % {"n": name}
+                )
+                continue
+            paid = due if row.get("amount_paid") is None else row["amount_paid"]
+            if paid < 0:
+                errors[key + "amount_paid"].append(label + _("实收不能为负数"))
+            elif paid > due:
+                errors[key + "amount_paid"].append(
+                    label
+                    + _("实收 ¥%(paid)s 超过应收 ¥%(due)s：只按核定标准收费")
+                    % {"paid": paid, "due": due}
+                )
+            row.update(meal_plan=student.get("meal_plan"), amount_due=due, amount_paid=paid)
+            due_total += due
+            paid_total += paid
+        doc.set("total_due", due_total)
+        doc.set("total_paid", paid_total)
+        doc.set("arrears", due_total - paid_total)
+
+    def on_submit(self, doc: Doc) -> None:
+        rows = [
+            meal_fees.Charge(
+                r["student"], r.get("student_name") or "", r["amount_due"], r["amount_paid"]
+            )
+            for r in doc.rows("students")
+        ]
+        try:
+            meal_fees.post_collections(
+                doc.instance,
+                doc.get("class_name"),
+                doc.get("month"),
+                rows,
+                actor=doc.acting_user,
+                posting_date=doc.get("posting_date") or timezone.localdate(),
+            )
+        except meal_fees.AlreadyCollected as exc:
+            raise DocumentValidationError.single(
+                _("%(month)s 已收过伙食费的学生不能再收：%(students)s")
+                % {
+                    "month": doc.get("month"),
+                    "students": "、".join(f"{s}（{n}）" for s, n in exc.collected.items()),
+                },
+                "students",
+            ) from exc
+
+    def on_cancel(self, doc: Doc) -> None:
+        meal_fees.reverse(doc.instance, actor=doc.acting_user)
