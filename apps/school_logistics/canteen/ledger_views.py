@@ -57,7 +57,7 @@ def meal_fee_link(user: User) -> list[extensions.DeskLink]:
     ]
 
 
-def _readers_school(request: HttpRequest) -> int:
+def readers_school(request: HttpRequest) -> int:
     user: User = request.user  # type: ignore[assignment]
     if user.school_id is None or not may_view_meal_fees(user):
         raise PermissionDenied(_("没有查看伙食费台账的权限"))
@@ -77,7 +77,7 @@ NOTHING = {"due": 0, "paid": 0, "refunded": 0}
 @login_required
 def report(request: HttpRequest) -> HttpResponse:
     """One month's fees charged, paid and refunded: by class, or one class's students."""
-    school_id = _readers_school(request)
+    school_id = readers_school(request)
     entries = MealFeeEntry.objects.filter(school_id=school_id)
     months = sorted(set(entries.values_list("month", flat=True)), reverse=True)
     month = request.GET.get("month") or (months[0] if months else "")
@@ -123,7 +123,7 @@ def _statement(accounts: list[MonthAccount], month: str) -> dict[str, Any]:
 @login_required
 def accounts(request: HttpRequest) -> HttpResponse:
     """食堂收支: each month's meal fees against the canteen's costs (独立核算)."""
-    school_id = _readers_school(request)
+    school_id = readers_school(request)
     context = _statement(canteen.accounts(school_id), request.GET.get("month", ""))
     school = School.objects.only("code").get(pk=school_id)
     context["public_url"] = reverse("public-canteen-accounts", args=[school.code])
@@ -150,12 +150,6 @@ def statement_panel(request: HttpRequest, meta: Meta, document: Document | None)
     months = student_statement(document.school_id, document.name)
     context = {
         "months": months,
-        "total": MonthFees(
-            "",
-            sum((m.charged for m in months), Decimal(0)),
-            sum((m.collected for m in months), Decimal(0)),
-            sum(m.missed_meals for m in months),
-            sum((m.refund for m in months), Decimal(0)),
-        ),
+        "total": MonthFees.total(months),
     }
     return render_to_string("canteen/_statement.html", context, request=request)

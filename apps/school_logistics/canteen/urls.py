@@ -2,10 +2,12 @@
 
 from django.urls import path
 
-from school_logistics.canteen import ledger_views
+from school_logistics.canteen import ledger_views, statement_views
 
 app_name = "meal_fees"
 urlpatterns = [
     path("", ledger_views.report, name="report"),
     path("accounts/", ledger_views.accounts, name="accounts"),
+    path("statements/", statement_views.statements, name="statements"),
+    path("statements.pdf", statement_views.statements_pdf, name="statements-pdf"),
 ]

@@ -186,6 +186,16 @@ class MonthFees:
         """What the student paid for the month, less what was refunded."""
         return self.collected - self.refund
 
+    @classmethod
+    def total(cls, months: Sequence[MonthFees]) -> MonthFees:
+        return cls(
+            "",
+            sum((m.charged for m in months), ZERO),
+            sum((m.collected for m in months), ZERO),
+            sum(m.missed_meals for m in months),
+            sum((m.refund for m in months), ZERO),
+        )
+
 
 def student_statement(school_id: int, student: str) -> list[MonthFees]:
     """Return a student's meal fees by month, net of cancellations, oldest first."""
