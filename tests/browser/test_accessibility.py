@@ -64,7 +64,12 @@ def test_the_requesters_and_the_approvers_pages_pass_wcag_aa(
             *("/app/asset-register/", "/app/asset/new", "/app/asset-disposal/new"),
             *("/app/asset-loan/new", "/app/asset-check/new", "/app/safety-inspection/new"),
         ],
-        "finance": ["/app/budget-use/", "/app/budget/new", "/app/meal-fees/"],
+        "finance": [
+            *("/app/budget-use/", "/app/budget/new", "/app/meal-fees/"),
+            *("/app/meal-fee-collection/new", "/app/meal-fees/accounts/"),
+            "/canteen-accounts/test-one/",
+        ],
+        "canteen": ["/app/canteen-expense/new", "/app/meal-fee-standard/new"],
     }.items():
         tab.context.clear_cookies()
         sign_in(tab, base, user)

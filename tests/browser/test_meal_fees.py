@@ -1,0 +1,79 @@
+"""Meal fees in a browser: finance collects a class's month on a phone from its roll, one parent
+pays part; the class's term statements show what is owed; parents read the canteen's public
+accounts without an account."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+from playwright.sync_api import expect
+
+from school_logistics.core import services
+from school_logistics.core.models import Document, School, User
+from tests.browser.test_assets import submit
+from tests.browser.test_requisition_journey import sign_in
+from tests.canteen.test_meal_fee_refund import last_month
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def roll(transactional_db: None, users: dict[str, User]) -> None:
+    for no, name, plan in (("S001", "林一", "三餐"), ("S002", "林二", "午餐")):
+        services.create_document(
+            "Student",
+            {
+                "student_no": no,
+                "student_name": name,
+                "class_name": "七年级(1)班",
+                "meal_plan": plan,
+            },
+            actor=users["canteen"],
+        )
+    standard = services.create_document(
+        "Meal Fee Standard",
+        {"title": "学生伙食费标准", "effective_from": last_month(), "area": "城区",
+         "cap_per_meal": "6.00", "meal_rate": "5.00", "billing_days": 20, "basis": "区教育局通知"},
+        actor=users["finance"],
+    )  # fmt: skip
+    services.submit_document("Meal Fee Standard", standard.name, actor=users["finance"])
+
+
+def test_finance_collects_a_class_on_a_phone_and_prints_what_is_owed(
+    phone: Any, live_server: Any, roll: None, school: School, shot: Any
+) -> None:
+    base = live_server.url
+    sign_in(phone, base, "finance")
+    phone.goto(f"{base}/app/meal-fee-collection/new")
+    phone.fill("#f-class_name", "七年级(1)班")
+    phone.locator("#f-month").fill(last_month())
+    phone.click("#btn-save")  # the students are left empty: the class's roll fills them
+    phone.wait_for_url(re.compile(r"/app/meal-fee-collection/SF-\d{4}-\d{4}$"))
+    expect(phone.locator("#f-students-0-student")).to_have_value("S001")
+    expect(phone.locator("#f-students-1-amount_paid")).to_have_value("100.00")
+    phone.fill("#f-students-1-amount_paid", "60")
+    phone.fill("#f-students-1-note", "家长下周补交")
+    phone.click("#btn-save")
+    expect(phone.locator("[data-fieldname=arrears] .readonly-value")).to_have_text("40.00")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(phone, "meal-fee-collection-phone")
+    submit(phone)
+    doc = Document.objects.get(doctype="Meal Fee Collection")
+    assert (doc.docstatus, doc.data["total_paid"]) == (1, "360.00")
+
+    phone.goto(f"{base}/app/meal-fees/?month={last_month()}&class_name=七年级(1)班")
+    expect(phone.locator("#meal-arrears-total")).to_have_text("¥40.00")
+    phone.click("#print-statements")
+    expect(phone.locator("#statement-S002")).to_contain_text("尚欠伙食费 ¥40.00")
+    expect(phone.locator("#statement-S001")).to_contain_text("本学期伙食费已结清")
+
+    # A parent, signed in nowhere, reads last month's account.
+    phone.context.clear_cookies()
+    phone.goto(f"{base}/canteen-accounts/{school.code}/")
+    expect(phone.locator("#account-income")).to_have_text("360.00")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(phone, "canteen-accounts-public-phone")
+    assert Client().get(f"/canteen-accounts/{school.code}/").status_code == 200
