@@ -143,6 +143,14 @@ def build(
         return _asset_voucher(doctype, users, classroom)
     if doctype in SAFETY_VOUCHERS:
         return _safety_voucher(doctype, users, classroom)
+    if doctype == "Canteen Staff":
+        doc = services.create_document(
+            doctype,
+            {"staff_name": "食堂甲", "post": "厨师", "health_cert_no": "JK20260001",
+             "health_cert_expiry": "2027-06-30"},
+            actor=users["canteen"],
+        )  # fmt: skip
+        return doc, ["食堂从业人员", "食堂甲", "JK20260001", "2027-06-30"]
     if doctype in ("Meal Fee Standard", "Meal Fee Collection", "Canteen Expense"):
         return _canteen_voucher(doctype, users, supplier)
     if doctype == "Item":

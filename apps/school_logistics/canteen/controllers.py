@@ -38,6 +38,25 @@ class Student(Controller):
             )
 
 
+@register("Canteen Staff")
+class CanteenStaff(Controller):
+    """持证上岗: a canteen worker's health certificate, which the canteen renews before it ends
+    (a 到期提醒 on its date tells them when)."""
+
+    def validate(self, doc: Doc) -> None:
+        errors: dict[str, list[str]] = {}
+        issued, expiry = doc.get("health_cert_issued"), doc.get("health_cert_expiry")
+        if issued and issued > timezone.localdate():
+            errors["health_cert_issued"] = [_("发证日期不能晚于今天")]
+        if issued and expiry and expiry <= issued:
+            errors["health_cert_expiry"] = [_("有效期须晚于发证日期")]
+        phone = doc.get("phone")
+        if phone and not PHONE_RE.match(phone):
+            errors["phone"] = [_("电话格式不正确，如 13800000000")]
+        if errors:
+            raise DocumentValidationError(errors)
+
+
 @register("Meal Fee Refund")
 class MealFeeRefund(Controller):
     def validate(self, doc: Doc) -> None:

@@ -15,6 +15,7 @@ from school_logistics.demo import (
     budgets,
     canteen_fees,
     menus,
+    reminders,
     repairs,
     safety,
     stores,
@@ -278,4 +279,6 @@ def create_documents(
     assets.create_assets(org, cal.today, rooms, made)
     safety.create_safety(org, cal.today, rooms, made)
     menus.create_menus(org, cal.today, made)
+    reminders.create_staff(org, cal.today, made)
+    reminders.create_reminders(org)
     return made

@@ -42,6 +42,10 @@ EVENTS: dict[str, tuple[str, str]] = {
         gettext_noop("借用逾期未还"),
         "借用已逾期：{{ doctype }} {{ name }}{{ title_part }}，请尽快归还",
     ),
+    "date_due": (
+        gettext_noop("单据日期到期提醒"),
+        "到期提醒：{{ doctype }} {{ name }}{{ title_part }} {{ step }}，{{ action }}",
+    ),
     "escalated": (
         gettext_noop("超时审批上报给我"),
         "审批超时，已上报给您：{{ requester }}的{{ doctype }} {{ name }}{{ title_part }}",

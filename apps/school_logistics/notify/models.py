@@ -137,3 +137,52 @@ class MessageTemplate(SchoolSettingRow):
 
     def __str__(self) -> str:
         return f"{self.school}: {self.event}"
+
+
+class DateReminder(models.Model):
+    """到期提醒, set by a school's admin: some days before the date a field of a kind of
+    document holds (a certificate's expiry, a contract's end), remind those it concerns —
+    everyone holding a role, the user a field names, the document's creator — once a date."""
+
+    school = models.ForeignKey("core.School", on_delete=models.CASCADE, related_name="+")
+    doctype = models.CharField(max_length=140)
+    date_field = models.CharField(max_length=140)
+    days_before = models.PositiveSmallIntegerField(default=30)
+    role = models.CharField(max_length=40, blank=True)
+    user_field = models.CharField(max_length=140, blank=True)
+    notify_owner = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    modified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "doctype", "date_field"], name="one_reminder_per_date_field"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.doctype}.{self.date_field} -{self.days_before}d"
+
+
+class DateReminderSent(models.Model):
+    """A document reminded of a date: not again for the same date (a renewed certificate's new
+    expiry is reminded in its turn)."""
+
+    reminder = models.ForeignKey(DateReminder, on_delete=models.CASCADE, related_name="sent")
+    document = models.ForeignKey("core.Document", on_delete=models.CASCADE, related_name="+")
+    due = models.DateField()
+    sent = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reminder", "document", "due"], name="one_reminder_per_date"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reminder_id}:{self.document_id}@{self.due}"

@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from school_logistics.core.models import School, User
+from school_logistics.core.models import Role, School, User
 from school_logistics.core.validation import DocumentValidationError
-from school_logistics.notify import admin_services, messages, services
+from school_logistics.notify import admin_services, messages, reminders, services
 from school_logistics.notify.models import (
     ChatKind,
     ChatWebhook,
@@ -68,7 +68,8 @@ def preferences(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def settings_page(request: HttpRequest) -> HttpResponse:
-    """The school admin's page: group-chat robot, message wording, failed sends."""
+    """The school admin's page: group-chat robot, message wording, date reminders, failed
+    sends."""
     user: User = request.user  # type: ignore[assignment]
     school = admin_services.check_admin(user, user.school)
     errors: dict[str, list[str]] = {}
@@ -105,6 +106,13 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             "sample": messages.sample_context(),
             "failed": failed,
             "errors": errors,
+            "reminders": reminders.rules(school),
+            "remindable": [
+                (m, reminders.date_fields(m), reminders.user_fields(m))
+                for m in reminders.remindable()
+            ],
+            "roles": Role.objects.all(),
+            "posted": request.POST if request.POST.get("form") == "reminder" else {},
         },
         status=400 if errors else 200,
     )
@@ -128,6 +136,11 @@ def _save_settings(request: HttpRequest, user: User, school: School) -> None:
                 request.POST.get(f"t_{event}", ""),
                 actor=user,
             )
+    elif form == "reminder":
+        reminders.save_reminder(school, request.POST, actor=user)
+    elif form == "reminder_delete":
+        pk = request.POST.get("pk", "")
+        reminders.delete_reminder(school, int(pk) if pk.isdigit() else 0, actor=user)
     elif form == "retry":
         ids = [int(i) for i in request.POST.getlist("delivery") if i.isdigit()]
         allowed = Delivery.objects.filter(pk__in=ids, notification__user__school=school)
