@@ -114,3 +114,23 @@ def test_the_office_home_lists_hazards_still_open_overdue_first(client, users, d
     assert 'id="home-hazards"' in home and "逾期 1" in home
     client.force_login(users["teacher"])
     assert 'id="home-hazards"' not in client.get("/app/").content.decode()
+
+
+@pytest.mark.workflows
+def test_an_inspection_is_cancelled_only_after_its_rectifications(users, dorm):
+    from school_logistics.workflow.requester import withdraw
+
+    doc = inspect(users, dorm)
+    services.submit_document(INSPECTION, doc.name, actor=users["purchaser"])
+    fix = Document.objects.get(doctype=RECTIFICATION)
+    with pytest.raises(DocumentValidationError) as refused:
+        services.cancel_document(INSPECTION, doc.name, actor=users["purchaser"])
+    assert refused.value.messages() == [
+        f"请先撤回并删除进行中的隐患整改单、作废已完成的整改单：{fix.name}（限期整改）"
+    ]
+    doc.refresh_from_db()
+    assert doc.docstatus == DocStatus.SUBMITTED
+    withdraw(RECTIFICATION, fix.name, actor=users["purchaser"], comment="检查记录有误")
+    services.delete_document(RECTIFICATION, fix.name, actor=users["purchaser"])
+    doc = services.cancel_document(INSPECTION, doc.name, actor=users["purchaser"])
+    assert doc.docstatus == DocStatus.CANCELLED

@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from school_logistics.core import services
 from school_logistics.core.controllers import Controller, register
 from school_logistics.core.document import Doc
+from school_logistics.core.models import Document
+from school_logistics.core.models.document import DocStatus
 from school_logistics.core.validation import DocumentValidationError
 
 RECTIFICATION = "Hazard Rectification"
@@ -51,6 +53,26 @@ class SafetyInspection(Controller):
             ticket = services.create_document(RECTIFICATION, values, actor=actor)
             services.send_document(RECTIFICATION, ticket.name, actor=actor)
             row["rectification"] = ticket.name
+
+    def on_cancel(self, doc: Doc) -> None:
+        """An inspection whose hazards are still being fixed, or were fixed, is not cancelled
+        under them: its rectifications go first (as Frappe refuses to cancel what live
+        documents link to)."""
+        live = (
+            Document.objects.filter(
+                doctype=RECTIFICATION,
+                school_id=doc.instance.school_id,
+                data__inspection=doc.instance.name,
+            )
+            .exclude(docstatus=DocStatus.CANCELLED)
+            .order_by("name")
+            .values_list("name", "workflow_state")
+        )
+        if live:
+            raise DocumentValidationError.single(
+                _("请先撤回并删除进行中的隐患整改单、作废已完成的整改单：%(names)s")
+                % {"names": "、".join(f"{n}（{s or _('草稿')}）" for n, s in live)}
+            )
 
 
 @register("Hazard Rectification")
