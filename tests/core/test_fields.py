@@ -197,6 +197,10 @@ def test_layout_fields_are_not_stored(users):
         ("posting_date", "2026-13-40"),
         ("posting_date", "2026-02-30"),
         ("posting_date", "明天"),
+        ("posting_date", True),  # JSON bodies send any type
+        ("posting_date", 20260101),
+        ("starts_at", False),
+        ("opens_at", 9),
         ("starts_at", "2026-03-02 25:00"),
         ("opens_at", "24:61"),
         ("color", "紫"),

@@ -139,12 +139,6 @@ class AssetLoan(Controller):
     def _check_return(self, doc: Doc, errors: dict[str, list[str]]) -> None:
         returned = doc.get("returned_on")
         before = doc.instance.data
-        # Where each asset was kept when lent, as stored (read-only rows are not re-read).
-        kept = {r["name"]: r for r in before.get("items") or []}
-        for row in doc.rows("items"):
-            stored = kept.get(row.get("name"), {})
-            row["location"] = stored.get("location")
-            row["custodian"] = stored.get("custodian")
         changed = any(
             str(doc.get(f) or "") != str(before.get(f) or "")
             for f in ("returned_on", "return_condition", "return_note")

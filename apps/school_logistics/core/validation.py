@@ -15,6 +15,8 @@ from school_logistics.core.meta import DECIMAL_PLACES, DECIMAL_TYPES, DocField, 
 
 MAX_TABLE_ROWS = 500
 TEXT_LIMITS = {"Data": 140, "Small Text": 2000, "Text": 20000, "Attach": 300, "Attach Image": 300}
+# Form fields that parse text only: anything else a JSON body sends is turned into text first.
+TEMPORAL_TYPES = frozenset({"Date", "Datetime", "Time"})
 
 
 class DocumentValidationError(Exception):
@@ -118,6 +120,8 @@ def _clean_fields(
             continue
         if value is None:
             value = ""
+        elif f.fieldtype in TEMPORAL_TYPES and not isinstance(value, str):
+            value = str(value)  # a JSON true or 20260101 is a bad date, not a crash
         field = meta._form_fields.get(f.fieldname)
         if field is None:
             field = meta._form_fields[f.fieldname] = form_field(f)
@@ -128,6 +132,18 @@ def _clean_fields(
                 _("%(label)s：%(message)s") % {"label": f.label, "message": m} for m in exc.messages
             )
     return cleaned
+
+
+def _keep_read_only(
+    child: Meta, clean_row: dict[str, Any], stored_row: Mapping[str, Any] | None
+) -> None:
+    """A stored row keeps the read-only cells a controller or service set: they are recomputed
+    after cleaning where a fetch, a formula or the controller says how, and kept otherwise."""
+    if stored_row is None:
+        return
+    for c in child.value_fields:
+        if not c.accepts_input:
+            clean_row[c.fieldname] = stored_row.get(c.fieldname)
 
 
 def clean_values(
@@ -159,6 +175,7 @@ def clean_values(
         if f.reqd and not rows:
             errors[f.fieldname].append(_("%(label)s：至少需要一行") % {"label": f.label})
         child = child_metas[f.options]
+        stored = {r.get("name"): r for r in (existing or {}).get(f.fieldname) or []}
         clean_rows = []
         seen_names: set[str] = set()
         for idx, row in enumerate(rows, start=1):
@@ -178,6 +195,7 @@ def clean_values(
             clean_row["name"] = name if ok else None
             if ok:
                 seen_names.add(name)
+                _keep_read_only(child, clean_row, stored.get(name))
             clean_rows.append(clean_row)
         cleaned[f.fieldname] = clean_rows
     if partial:
