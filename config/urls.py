@@ -14,6 +14,7 @@ urlpatterns = [
     path("app/budget-use/", include("school_logistics.purchasing.urls")),
     path("app/meal-fees/", include("school_logistics.canteen.urls")),
     path("app/asset-register/", include("school_logistics.assets.urls")),
+    path("app/repair-stats/", include("school_logistics.repairs.urls")),
     # 本周菜谱, open to parents without an account (校务公开).
     path("menu/<str:code>/", menu_views.public_menu, name="public-menu"),
     path(

@@ -58,7 +58,10 @@ def test_the_requesters_and_the_approvers_pages_pass_wcag_aa(
             "/menu/test-one/",
         ],
         "head": ["/app/approvals/", doc_page],
-        "admin": ["/app/designer/", "/app/approvals/flows/", "/app/item/"],
+        "admin": [
+            *("/app/designer/", "/app/approvals/flows/", "/app/item/"),
+            "/app/notifications/settings",
+        ],
         "storekeeper": [
             *("/app/stock/?show=all", "/app/stock/E-PROJ", "/app/stock-receipt/new"),
             *("/app/asset-register/", "/app/asset/new", "/app/asset-disposal/new"),
@@ -66,7 +69,7 @@ def test_the_requesters_and_the_approvers_pages_pass_wcag_aa(
         ],
         "finance": [
             *("/app/budget-use/", "/app/budget/new", "/app/meal-fees/"),
-            *("/app/meal-fee-collection/new", "/app/meal-fees/accounts/"),
+            *("/app/meal-fee-collection/new", "/app/meal-fees/accounts/", "/app/repair-stats/"),
             "/canteen-accounts/test-one/",
         ],
         "canteen": ["/app/canteen-expense/new", "/app/meal-fee-standard/new"],

@@ -272,6 +272,7 @@ def create_documents(
     create_requisitions(org, cal, prices, made)
     create_tenders(org, cal, suppliers, made)
     repairs.create_repairs(org, cal.moment, rooms, made)
+    repairs.create_repeated_faults(org, cal.moment, rooms)
     canteen_fees.create_fees(org, cal, rolls, MEAL_RATE, made)
     create_refunds(org, cal, rolls, made)
     canteen_fees.create_costs(org, cal, made)

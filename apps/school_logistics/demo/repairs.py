@@ -177,3 +177,26 @@ def create_repairs(
     )
     services.cancel_document(REPAIR, tap, actor=r.logistics)
     made["repair_cancelled"] = tap
+
+
+# Earlier faults in the canteen, so that 维修统计 advises a thorough check of its plumbing:
+# (days ago, subject, what was done, labour).
+CANTEEN_FAULTS = [
+    (52, "后厨下水道堵塞", "疏通下水道，清理隔油池。", "60"),
+    (31, "洗碗池下水管漏水", "更换下水管一段。", "40"),
+    (16, "后厨地漏返味", "更换防臭地漏。", "30"),
+]
+
+
+def create_repeated_faults(
+    org: Org, moment: Callable[..., dt.datetime], rooms: dict[str, str]
+) -> None:
+    r = Repairs(org)
+    for days, subject, done, labour in CANTEEN_FAULTS:
+        name = r.report("canteen", rooms["学生餐厅"], {
+            "subject": subject, "category": "水电", "urgency": "一般",
+            "reported_on": moment(days, 9, 0), "description": subject,
+        })  # fmt: skip
+        r.dispatch(name, "请尽快处理。")
+        r.complete(name, {"completed_on": moment(days - 1, 15, 0), "labour_cost": labour}, done)
+        r.confirm(name, "已修好。")

@@ -101,7 +101,7 @@ RESERVED_FIELDNAMES = frozenset(
 RESERVED_SLUGS = frozenset(
     {
         *("approvals", "notifications", "designer", "new", "print", "files", "library"),
-        *("import", "stock", "budget-use", "meal-fees", "asset-register"),
+        *("import", "stock", "budget-use", "meal-fees", "asset-register", "repair-stats"),
     }
 )
 DOCTYPE_NAME = re.compile(r"^\w[\w \-]{0,79}$")

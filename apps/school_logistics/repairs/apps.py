@@ -7,4 +7,10 @@ class RepairsConfig(AppConfig):
     verbose_name = "维修"
 
     def ready(self) -> None:
-        from school_logistics.repairs import controllers  # noqa: F401  (registers controllers)
+        from school_logistics.core import extensions
+        from school_logistics.repairs import (
+            controllers,  # noqa: F401  (registers controllers)
+            stats_views,
+        )
+
+        extensions.desk_links.append(stats_views.stats_link)
