@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "school_logistics.repairs",
     "school_logistics.canteen",
     "school_logistics.safety",
+    "school_logistics.energy",
     "school_logistics.api",
     "school_logistics.printing",
     "school_logistics.designer",

@@ -66,10 +66,12 @@ def test_the_requesters_and_the_approvers_pages_pass_wcag_aa(
             *("/app/stock/?show=all", "/app/stock/E-PROJ", "/app/stock-receipt/new"),
             *("/app/asset-register/", "/app/asset/new", "/app/asset-disposal/new"),
             *("/app/asset-loan/new", "/app/asset-check/new", "/app/safety-inspection/new"),
+            "/app/meter-reading/new",
         ],
         "finance": [
             *("/app/budget-use/", "/app/budget/new", "/app/meal-fees/"),
             *("/app/meal-fee-collection/new", "/app/meal-fees/accounts/", "/app/repair-stats/"),
+            "/app/energy/",
             "/canteen-accounts/test-one/",
         ],
         "canteen": ["/app/canteen-expense/new", "/app/meal-fee-standard/new"],

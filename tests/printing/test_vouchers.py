@@ -143,6 +143,21 @@ def build(
         return _asset_voucher(doctype, users, classroom)
     if doctype in SAFETY_VOUCHERS:
         return _safety_voucher(doctype, users, classroom)
+    if doctype in ("Meter", "Meter Reading"):
+        meter = services.create_document(
+            "Meter",
+            {"meter_no": "DB-01", "title": "明德楼总电表", "kind": "电表", "building": "明德楼",
+             "unit_price": "0.65", "start_reading": "1000", "multiplier": "1"},
+            actor=users["purchaser"],
+        )  # fmt: skip
+        if doctype == "Meter":
+            return meter, ["水电计量表", "DB-01", "明德楼总电表", "0.65"]
+        doc = services.create_document(
+            doctype,
+            {"month": last_month(), "readings": [{"meter": "DB-01", "current": "1500"}]},
+            actor=users["purchaser"],
+        )
+        return doc, ["水电抄表单", "DB-01", "1,000", "1,500", "325.00", "叁佰贰拾伍元整", "抄表人"]
     if doctype == "Canteen Staff":
         doc = services.create_document(
             doctype,

@@ -3,8 +3,6 @@ that a class has one live document of a kind for a month (a meal is charged, and
 
 from __future__ import annotations
 
-import re
-
 from django.utils.translation import gettext as _
 
 from school_logistics.core.document import Doc
@@ -13,7 +11,6 @@ from school_logistics.core.models.document import DocStatus
 
 # Meals a day each plan pays for; a missed meal is refunded at the standard's rate per meal.
 MEALS_PER_DAY = {"午餐": 1, "三餐": 3}
-MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
 def normalize_class_name(value: str | None) -> str | None:
@@ -21,12 +18,6 @@ def normalize_class_name(value: str | None) -> str | None:
     if not value:
         return value
     return value.replace("（", "(").replace("）", ")").replace(" ", "")
-
-
-def parse_month(value: str | None) -> tuple[int, int] | None:
-    """Return (year, month) of a `YYYY-MM` string, or None when it is not one."""
-    match = MONTH_RE.match(value or "")
-    return (int(match.group(1)), int(match.group(2))) if match else None
 
 
 def one_per_class_month(doc: Doc, doctype: str, kind: str, errors: dict[str, list[str]]) -> None:

@@ -14,13 +14,13 @@ from school_logistics.canteen.classes import (
     MEALS_PER_DAY,
     normalize_class_name,
     one_per_class_month,
-    parse_month,
 )
 from school_logistics.canteen.fees import standard_for
 from school_logistics.core.controllers import Controller, register
 from school_logistics.core.document import Doc
 from school_logistics.core.models import Document
 from school_logistics.core.validation import DocumentValidationError
+from school_logistics.core.values import parse_month
 from school_logistics.ledger import meal_fees
 from school_logistics.ledger.models import MealFeeEntry
 

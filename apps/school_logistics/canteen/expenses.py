@@ -8,10 +8,10 @@ from collections import defaultdict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from school_logistics.canteen.classes import parse_month
 from school_logistics.core.controllers import Controller, register
 from school_logistics.core.document import Doc
 from school_logistics.core.validation import DocumentValidationError
+from school_logistics.core.values import parse_month
 from school_logistics.ledger import canteen as books
 
 

@@ -13,10 +13,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from school_logistics.canteen.classes import parse_month
 from school_logistics.canteen.ledger_views import readers_school
 from school_logistics.canteen.statements import Term, class_statements
 from school_logistics.core.models import School
+from school_logistics.core.values import parse_month
 from school_logistics.printing.context import school_heading
 from school_logistics.printing.pdf import CJKFontMissing, html_to_pdf
 from school_logistics.printing.render import BASE_CSS

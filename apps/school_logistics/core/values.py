@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -94,3 +95,12 @@ def from_json(meta: Meta, data: dict[str, Any], child_metas: dict[str, Meta]) ->
         else:
             values[f.fieldname] = field_from_json(f, data.get(f.fieldname))
     return values
+
+
+MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def parse_month(value: str | None) -> tuple[int, int] | None:
+    """Return (year, month) of a `YYYY-MM` string, or None when it is not one."""
+    match = MONTH_RE.match(value or "")
+    return (int(match.group(1)), int(match.group(2))) if match else None

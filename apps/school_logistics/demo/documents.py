@@ -14,6 +14,7 @@ from school_logistics.demo import (
     assets,
     budgets,
     canteen_fees,
+    energy,
     menus,
     reminders,
     repairs,
@@ -280,6 +281,7 @@ def create_documents(
     assets.create_assets(org, cal.today, rooms, made)
     safety.create_safety(org, cal.today, rooms, made)
     menus.create_menus(org, cal.today, made)
+    energy.create_energy(org, cal, made)
     reminders.create_staff(org, cal.today, made)
     reminders.create_reminders(org)
     return made

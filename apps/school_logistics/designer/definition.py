@@ -102,6 +102,7 @@ RESERVED_SLUGS = frozenset(
     {
         *("approvals", "notifications", "designer", "new", "print", "files", "library"),
         *("import", "stock", "budget-use", "meal-fees", "asset-register", "repair-stats"),
+        "energy",
     }
 )
 DOCTYPE_NAME = re.compile(r"^\w[\w \-]{0,79}$")

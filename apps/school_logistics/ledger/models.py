@@ -280,3 +280,25 @@ class AssetLedgerEntry(LedgerRow):
 
     def __str__(self) -> str:
         return f"{self.asset} {self.qty_change:+} @ {self.location} ({self.voucher_id})"
+
+
+class MeterReadingEntry(LedgerRow):
+    """A meter read for a month (水电抄表): its reading, and the use and cost since the reading
+    before, posted by a submitted 抄表单; a cancelled one is answered by a mirror row."""
+
+    meter = models.CharField(max_length=140)  # the Meter's name (编号)
+    building = models.CharField(max_length=140)
+    kind = models.CharField(max_length=20)  # 水表, 电表, 燃气表
+    month = models.CharField(max_length=7)  # YYYY-MM
+    reading = models.DecimalField(max_digits=18, decimal_places=2)
+    usage = models.DecimalField(max_digits=18, decimal_places=2)
+    amount = models.DecimalField(max_digits=18, decimal_places=2)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["school", "meter", "month"], name="meter_reading_meter"),
+            models.Index(fields=["school", "month"], name="meter_reading_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meter} {self.month} {self.reading}"

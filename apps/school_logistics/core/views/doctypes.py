@@ -24,6 +24,7 @@ MODULE_LABELS = {
     "repairs": gettext_lazy("维修"),
     "canteen": gettext_lazy("食堂"),
     "safety": gettext_lazy("安全"),
+    "energy": gettext_lazy("水电"),
     "workflow": gettext_lazy("审批"),
     "custom": gettext_lazy("自定义"),  # forms an admin made in the designer
     "core": gettext_lazy("系统"),
@@ -35,6 +36,7 @@ MODULE_ICONS = {
     "repairs": "fa-screwdriver-wrench",
     "canteen": "fa-utensils",
     "safety": "fa-shield-halved",
+    "energy": "fa-bolt",
     "workflow": "fa-diagram-project",
     "custom": "fa-pen-ruler",
     "core": "fa-gear",
