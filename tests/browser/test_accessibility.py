@@ -56,6 +56,7 @@ def test_the_requesters_and_the_approvers_pages_pass_wcag_aa(
             "/app/approvals/?tab=mine",
             "/app/notifications/",
             "/menu/test-one/",
+            "/app/feedback/new",
         ],
         "head": ["/app/approvals/", doc_page],
         "admin": [

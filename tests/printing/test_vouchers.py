@@ -158,6 +158,13 @@ def build(
             actor=users["purchaser"],
         )
         return doc, ["水电抄表单", "DB-01", "1,000", "1,500", "325.00", "叁佰贰拾伍元整", "抄表人"]
+    if doctype == "Feedback":
+        doc = services.create_document(
+            doctype,
+            {"subject": "午餐菜品偏咸", "category": "食堂伙食", "content": "炒菜普遍偏咸"},
+            actor=users["teacher"],
+        )
+        return doc, ["意见建议", "午餐菜品偏咸", "食堂伙食", "提出人"]
     if doctype == "Canteen Staff":
         doc = services.create_document(
             doctype,

@@ -18,7 +18,7 @@ DT = "Repair Ticket"
 
 
 def ticket(users, classroom, *, hours_ago: int, took: int | None, category="水电", worker="worker",
-           labour="30", asset=None):  # fmt: skip
+           labour="30", asset=None, satisfaction=None):  # fmt: skip
     """A ticket reported `hours_ago`, done `took` hours later by `worker` (None: not yet)."""
     now = timezone.now()
     values = {
@@ -28,7 +28,7 @@ def ticket(users, classroom, *, hours_ago: int, took: int | None, category="水�
     }  # fmt: skip
     if took is not None:
         done = now - dt.timedelta(hours=hours_ago - took)
-        values.update(completed_on=iso(done), labour_cost=labour)
+        values.update(completed_on=iso(done), labour_cost=labour, satisfaction=satisfaction)
     doc = services.create_document(DT, values, actor=users["purchaser"])
     return services.submit_document(DT, doc.name, actor=users["purchaser"])
 
@@ -39,13 +39,15 @@ def month_window() -> tuple[dt.datetime, dt.datetime]:
 
 
 def test_each_workers_month_is_counted(users, classroom):
-    ticket(users, classroom, hours_ago=50, took=6)
-    ticket(users, classroom, hours_ago=40, took=30, category="门窗", labour="50")
+    ticket(users, classroom, hours_ago=50, took=6, satisfaction="满意")
+    ticket(users, classroom, hours_ago=40, took=30, category="门窗", labour="50",
+           satisfaction="基本满意")  # fmt: skip
     ticket(users, classroom, hours_ago=10, took=None)
     found = stats.tickets(users["purchaser"].school_id, *month_window())
     (load,) = stats.worker_loads(users["purchaser"].school_id, found)
     assert (load.worker, load.assigned, load.done, load.prompt) == ("worker", 3, 2, 1)
     assert load.average_hours == pytest.approx(18.0) and load.cost == Decimal("80.00")
+    assert (load.rated, load.satisfied, load.satisfied_share) == (2, 1, 0.5)
     assert [(c.category, c.reported, c.done) for c in stats.categories(found)] == [
         ("水电", 2, 1), ("门窗", 1, 1),
     ]  # fmt: skip

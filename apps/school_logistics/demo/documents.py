@@ -19,6 +19,7 @@ from school_logistics.demo import (
     reminders,
     repairs,
     safety,
+    service,
     stores,
 )
 from school_logistics.demo.org import Org
@@ -282,6 +283,7 @@ def create_documents(
     safety.create_safety(org, cal.today, rooms, made)
     menus.create_menus(org, cal.today, made)
     energy.create_energy(org, cal, made)
+    service.create_feedback(org, cal.day, made)
     reminders.create_staff(org, cal.today, made)
     reminders.create_reminders(org)
     return made

@@ -62,10 +62,14 @@ class Repairs:
         if self.flow:
             approvals.act(REPAIR, name, "approve", comment=note, by=self.worker)
 
-    def confirm(self, name: str, note: str) -> None:
-        """The reporter ticks 已确认 and agrees: the ticket closes (submitted)."""
+    def confirm(self, name: str, note: str, satisfaction: str = "满意") -> None:
+        """The reporter ticks 已确认, rates the repair and agrees: the ticket closes."""
         reporter = self._reporter(name)
-        values = {"reporter_confirmed": True, "confirmation_note": note}
+        values = {
+            "reporter_confirmed": True,
+            "satisfaction": satisfaction,
+            "confirmation_note": note,
+        }
         services.save_document(REPAIR, name, values, actor=reporter)
         if self.flow:
             approvals.act(REPAIR, name, "approve", comment=note, by=reporter)
@@ -199,4 +203,4 @@ def create_repeated_faults(
         })  # fmt: skip
         r.dispatch(name, "请尽快处理。")
         r.complete(name, {"completed_on": moment(days - 1, 15, 0), "labour_cost": labour}, done)
-        r.confirm(name, "已修好。")
+        r.confirm(name, "已修好。", "满意" if days > 40 else "基本满意")

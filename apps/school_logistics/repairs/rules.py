@@ -23,8 +23,8 @@ from school_logistics.core.values import field_from_json
 REPAIR_FIELDS = ("assigned_to", "completed_on", "labour_cost", "parts")
 # Recorded by the worker who did the job (the 维修 step of the flow).
 COMPLETION_FIELDS = ("completed_on", "labour_cost", "parts")
-# Filled in by the reporter only: they confirm the repair was done (报修人确认).
-CONFIRM_FIELDS = ("reporter_confirmed", "confirmation_note")
+# Filled in by the reporter only: they confirm the repair was done and rate it (报修人确认).
+CONFIRM_FIELDS = ("reporter_confirmed", "satisfaction", "confirmation_note")
 REPAIR_ROLES = frozenset({"repair_worker", "purchaser"})
 PART_INPUTS = ("item", "qty", "rate")
 

@@ -18,7 +18,8 @@ from school_logistics.core.models.document import DocStatus
 from school_logistics.workflow.models import ApprovalLog
 
 TICKET = "Repair Ticket"
-NOT_REPAIRS = ("已拒绝",)  # a report the office turned down: no repair was owed
+NOT_REPAIRS = ("已拒绝",)
+SATISFIED = "满意"  # a report the office turned down: no repair was owed
 # Done within this many hours of the report counts as prompt (每天根据报修内容进行维修).
 PROMPT_HOURS = 24
 # Looking back this far, a place reported this often, or an asset repaired this often, is
@@ -39,6 +40,7 @@ class Ticket:
     place: str
     asset: str
     cost: Decimal
+    satisfaction: str = ""
     reopened: int = 0
 
     @property
@@ -56,8 +58,15 @@ class WorkerLoad:
     done: int = 0
     prompt: int = 0
     reopened: int = 0
+    rated: int = 0
+    satisfied: int = 0
     cost: Decimal = Decimal(0)
     hours: list[float] = field(default_factory=list)
+
+    @property
+    def satisfied_share(self) -> float | None:
+        """满意率: of the repairs their reporters rated, the share rated 满意."""
+        return self.satisfied / self.rated if self.rated else None
 
     @property
     def average_hours(self) -> float | None:
@@ -122,6 +131,7 @@ def tickets(school_id: int, start: dt.datetime, end: dt.datetime) -> list[Ticket
             place=data.get("location_name") or data.get("location") or "",
             asset=data.get("asset") or "",
             cost=Decimal(str(data.get("total_cost") or 0)),
+            satisfaction=data.get("satisfaction") or "",
         )
     # A reporter's 重新报修 sends the ticket back to its worker: a repair that did not hold.
     reopened = Counter(
@@ -148,6 +158,9 @@ def worker_loads(school_id: int, found: list[Ticket]) -> list[WorkerLoad]:
         load = loads.setdefault(t.worker, WorkerLoad(t.worker, names.get(t.worker) or t.worker))
         load.assigned += 1
         load.reopened += t.reopened
+        if t.satisfaction:
+            load.rated += 1
+            load.satisfied += t.satisfaction == SATISFIED
         if t.hours is not None:
             load.done += 1
             load.hours.append(t.hours)

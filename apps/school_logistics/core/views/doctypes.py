@@ -25,6 +25,7 @@ MODULE_LABELS = {
     "canteen": gettext_lazy("食堂"),
     "safety": gettext_lazy("安全"),
     "energy": gettext_lazy("水电"),
+    "service": gettext_lazy("服务"),
     "workflow": gettext_lazy("审批"),
     "custom": gettext_lazy("自定义"),  # forms an admin made in the designer
     "core": gettext_lazy("系统"),
@@ -37,6 +38,7 @@ MODULE_ICONS = {
     "canteen": "fa-utensils",
     "safety": "fa-shield-halved",
     "energy": "fa-bolt",
+    "service": "fa-comment-dots",
     "workflow": "fa-diagram-project",
     "custom": "fa-pen-ruler",
     "core": "fa-gear",

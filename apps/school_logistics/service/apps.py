@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class ServiceConfig(AppConfig):
+    name = "school_logistics.service"
+    label = "service"
+    verbose_name = "服务"
+
+    def ready(self) -> None:
+        from school_logistics.service import controllers  # noqa: F401  (registers controllers)

@@ -1,0 +1,75 @@
+"""意见箱: a teacher's view goes to 总务处, who must answer it; whoever raised it rates the answer,
+or sends it back for a better one."""
+
+from __future__ import annotations
+
+import pytest
+
+from school_logistics.core import services
+from school_logistics.core.models import Document
+from school_logistics.core.models.document import DocStatus
+from school_logistics.core.validation import DocumentValidationError
+from school_logistics.workflow import actions
+from tests.workflow.conftest import pending
+
+FEEDBACK = "Feedback"
+pytestmark = pytest.mark.workflows
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def raised(users) -> Document:
+    doc = services.create_document(
+        FEEDBACK,
+        {"subject": "午餐菜品偏咸", "category": "食堂伙食", "on_behalf_of": "七年级(1)班学生",
+         "content": "近两周午餐的炒菜普遍偏咸，学生剩菜多。"},
+        actor=users["teacher"],
+    )  # fmt: skip
+    actions.start_approval(FEEDBACK, doc.name, actor=users["teacher"])
+    return doc
+
+
+def test_a_view_is_answered_and_rated_by_whoever_raised_it(users):
+    doc = raised(users)
+    assert doc.data["submitted_by"] == "teacher"
+    office = pending(doc, users["purchaser"])
+    with pytest.raises(Exception, match="答复与整改"):
+        actions.approve(office.pk, actor=users["purchaser"])  # an answer must be written
+    services.save_document(FEEDBACK, doc.name, {"reply": "已要求食堂减盐，下周起试行少盐菜谱。"},
+                           actor=users["purchaser"])  # fmt: skip
+    actions.approve(office.pk, actor=users["purchaser"])
+    rate = pending(doc, users["teacher"])
+    services.save_document(FEEDBACK, doc.name, {"satisfaction": "满意"}, actor=users["teacher"])
+    actions.approve(rate.pk, actor=users["teacher"])
+    doc.refresh_from_db()
+    assert (doc.docstatus, doc.workflow_state, doc.data["satisfaction"]) == (
+        DocStatus.SUBMITTED, "已办结", "满意",
+    )  # fmt: skip
+
+
+def test_an_answer_not_good_enough_goes_back_to_the_office(users):
+    doc = raised(users)
+    services.save_document(FEEDBACK, doc.name, {"reply": "会关注。"}, actor=users["purchaser"])
+    actions.approve(pending(doc, users["purchaser"]).pk, actor=users["purchaser"])
+    actions.reject(pending(doc, users["teacher"]).pk, actor=users["teacher"],
+                   comment="没有具体措施")  # fmt: skip
+    doc.refresh_from_db()
+    assert (doc.docstatus, doc.workflow_state) == (DocStatus.DRAFT, "总务处答复")
+    assert pending(doc, users["purchaser"])
+
+
+def test_no_rating_before_an_answer(users):
+    with pytest.raises(DocumentValidationError, match="总务处答复后才能评价"):
+        services.create_document(
+            FEEDBACK,
+            {
+                "subject": "走廊灯",
+                "category": "维修服务",
+                "content": "走廊灯不亮",
+                "satisfaction": "满意",
+            },
+            actor=users["teacher"],
+        )
