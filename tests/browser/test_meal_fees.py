@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from school_logistics.core import services
 from school_logistics.core.models import Document, School, User
 from tests.browser.test_assets import submit
+from tests.browser.test_meal_refund import roll  # noqa: F401  (a fixture)
 from tests.browser.test_requisition_journey import sign_in
 from tests.canteen.test_meal_fee_refund import last_month
 
@@ -21,18 +22,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def roll(transactional_db: None, users: dict[str, User]) -> None:
-    for no, name, plan in (("S001", "林一", "三餐"), ("S002", "林二", "午餐")):
-        services.create_document(
-            "Student",
-            {
-                "student_no": no,
-                "student_name": name,
-                "class_name": "七年级(1)班",
-                "meal_plan": plan,
-            },
-            actor=users["canteen"],
-        )
+def priced_roll(roll: None, users: dict[str, User]) -> None:  # noqa: F811
+    """The refund test's class roll, and a fee standard approved for last month."""
     standard = services.create_document(
         "Meal Fee Standard",
         {"title": "学生伙食费标准", "effective_from": last_month(), "area": "城区",
@@ -43,7 +34,7 @@ def roll(transactional_db: None, users: dict[str, User]) -> None:
 
 
 def test_finance_collects_a_class_on_a_phone_and_prints_what_is_owed(
-    phone: Any, live_server: Any, roll: None, school: School, shot: Any
+    phone: Any, live_server: Any, priced_roll: None, school: School, shot: Any
 ) -> None:
     base = live_server.url
     sign_in(phone, base, "finance")

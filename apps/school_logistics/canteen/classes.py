@@ -3,6 +3,9 @@ that a class has one live document of a kind for a month (a meal is charged, and
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.utils.translation import gettext as _
 
 from school_logistics.core.document import Doc
@@ -20,22 +23,51 @@ def normalize_class_name(value: str | None) -> str | None:
     return value.replace("（", "(").replace("）", ")").replace(" ", "")
 
 
-def one_per_class_month(doc: Doc, doctype: str, kind: str, errors: dict[str, list[str]]) -> None:
-    """Refuse a second live document of `doctype` for the same class and month."""
-    clash = (
+def live_clash(doc: Doc, doctype: str, **values: Any) -> str | None:
+    """The name of another live (draft or submitted) document of `doctype` of the school with
+    these values, if there is one."""
+    return (
         Document.objects.filter(
             doctype=doctype,
             school_id=doc.instance.school_id,
             docstatus__in=[DocStatus.DRAFT, DocStatus.SUBMITTED],
-            data__class_name=doc.get("class_name"),
-            data__month=doc.get("month"),
+            **{f"data__{field}": value for field, value in values.items()},
         )
         .exclude(pk=doc.instance.pk)
         .values_list("name", flat=True)
         .first()
     )
+
+
+def one_per_class_month(doc: Doc, doctype: str, kind: str, errors: dict[str, list[str]]) -> None:
+    """Refuse a second live document of `doctype` for the same class and month."""
+    clash = live_clash(doc, doctype, class_name=doc.get("class_name"), month=doc.get("month"))
     if clash:
         errors["month"].append(
             _("%(c)s %(m)s 已有%(kind)s %(n)s，同一班级每月只有一份")
             % {"c": doc.get("class_name"), "m": doc.get("month"), "kind": kind, "n": clash}
         )
+
+
+def check_student(
+    label: str,
+    key: str,
+    student_no: str,
+    student: Mapping[str, Any],
+    class_name: str,
+    seen: set[str],
+    errors: dict[str, list[str]],
+) -> str:
+    """Note a student listed twice, or not of the class, on a class's document; return the
+    student's name for the row's other messages."""
+    name = str(student.get("student_name") or student_no)
+    if student_no in seen:
+        errors[key + "student"].append(label + _("学生“%(n)s”重复") % {"n": name})
+    seen.add(student_no)
+    if student.get("class_name") != class_name:
+        errors[key + "student"].append(
+            label
+            + _("学生“%(n)s”不在%(c)s（所在班级：%(s)s）")
+            % {"n": name, "c": class_name, "s": student.get("class_name") or "—"}
+        )
+    return name

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from school_logistics.canteen.classes import (
     MEALS_PER_DAY,
+    check_student,
     normalize_class_name,
     one_per_class_month,
 )
@@ -61,7 +62,7 @@ class CanteenStaff(Controller):
 class MealFeeRefund(Controller):
     def validate(self, doc: Doc) -> None:
         errors: dict[str, list[str]] = defaultdict(list)
-        class_name = normalize_class_name(doc.get("class_name"))
+        class_name = normalize_class_name(doc.get("class_name")) or ""
         doc.set("class_name", class_name)
         month = parse_month(doc.get("month"))
         days = 0
@@ -83,16 +84,7 @@ class MealFeeRefund(Controller):
             label = _("缺餐学生第 %(idx)s 行：") % {"idx": idx}
             key = f"students.{idx}."
             student = students.get(row["student"]) or {}
-            name = student.get("student_name") or row["student"]
-            if row["student"] in seen:
-                errors[key + "student"].append(label + _("学生“%(n)s”重复") % {"n": name})
-            seen.add(row["student"])
-            if student.get("class_name") != class_name:
-                errors[key + "student"].append(
-                    label
-                    + _("学生“%(n)s”不在%(c)s（所在班级：%(s)s）")
-                    % {"n": name, "c": class_name, "s": student.get("class_name") or "—"}
-                )
+            name = check_student(label, key, row["student"], student, class_name, seen, errors)
             per_day = MEALS_PER_DAY.get(student.get("meal_plan") or "")
             if per_day is None:
                 errors[key + "student"].append(

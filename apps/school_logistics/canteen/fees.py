@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 
 from school_logistics.canteen.classes import (
     MEALS_PER_DAY,
+    check_student,
+    live_clash,
     normalize_class_name,
     one_per_class_month,
 )
@@ -75,17 +77,7 @@ class MealFeeStandard(Controller):
             errors["billing_days"].append(_("每月计费天数应在 1 到 31 之间"))
         if errors:
             raise DocumentValidationError(errors)
-        clash = (
-            Document.objects.filter(
-                doctype=STANDARD,
-                school_id=doc.instance.school_id,
-                docstatus__in=[DocStatus.DRAFT, DocStatus.SUBMITTED],
-                data__effective_from=doc.get("effective_from"),
-            )
-            .exclude(pk=doc.instance.pk)
-            .values_list("name", flat=True)
-            .first()
-        )
+        clash = live_clash(doc, STANDARD, effective_from=doc.get("effective_from"))
         if clash:
             raise DocumentValidationError.single(
                 _("%(m)s 起执行的标准已有 %(n)s，请修改那一份或将其作废")
@@ -168,16 +160,7 @@ class MealFeeCollection(Controller):
                 "class_name": class_name,
                 "meal_plan": row.get("meal_plan"),
             }
-            name = student.get("student_name") or row["student"]
-            if row["student"] in seen:
-                errors[key + "student"].append(label + _("学生“%(n)s”重复") % {"n": name})
-            seen.add(row["student"])
-            if student.get("class_name") != class_name:
-                errors[key + "student"].append(
-                    label
-                    + _("学生“%(n)s”不在%(c)s（所在班级：%(s)s）")
-                    % {"n": name, "c": class_name, "s": student.get("class_name") or "—"}
-                )
+            name = check_student(label, key, row["student"], student, class_name, seen, errors)
             due = standard.monthly_fee(student.get("meal_plan") or "")
             if due is None:
                 errors[key + "student"].append(

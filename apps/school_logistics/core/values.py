@@ -104,3 +104,13 @@ def parse_month(value: str | None) -> tuple[int, int] | None:
     """Return (year, month) of a `YYYY-MM` string, or None when it is not one."""
     match = MONTH_RE.match(value or "")
     return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def months_back(month: str, count: int) -> list[str]:
+    """`count` months (YYYY-MM) ending with `month`, newest first."""
+    year, mon = map(int, month.split("-"))
+    found = []
+    for _i in range(count):
+        found.append(f"{year}-{mon:02d}")
+        year, mon = (year - 1, 12) if mon == 1 else (year, mon - 1)
+    return found

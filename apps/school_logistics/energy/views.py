@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 from school_logistics.core import extensions, permissions
 from school_logistics.core.models import User
 from school_logistics.core.registry import get_meta
+from school_logistics.core.values import months_back
 from school_logistics.ledger.meters import Use, monthly_use
 
 READING = "Meter Reading"
@@ -43,15 +44,6 @@ def energy_link(user: User) -> list[extensions.DeskLink]:
     if not may_view_energy(user):
         return []
     return [extensions.DeskLink("energy", _("水电能耗"), reverse("energy:report"), "fa-bolt")]
-
-
-def _months(this_month: str) -> list[str]:
-    year, month = map(int, this_month.split("-"))
-    found = []
-    for _i in range(MONTHS_SHOWN):
-        found.append(f"{year}-{month:02d}")
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-    return found
 
 
 @dataclass(frozen=True)
@@ -85,7 +77,7 @@ def report(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if user.school_id is None or not may_view_energy(user):
         raise PermissionDenied(_("没有查看水电能耗的权限"))
-    months = _months(timezone.localdate().strftime("%Y-%m"))
+    months = months_back(timezone.localdate().strftime("%Y-%m"), MONTHS_SHOWN)
     uses = monthly_use(user.school_id, months)
     read = sorted({u.month for u in uses}, reverse=True)
     month = request.GET.get("month") or (read[0] if read else months[0])

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Sum
 
@@ -106,21 +107,11 @@ def post_collections(
     collected = {s: m.charged_by for s, m in months.items() if m.charged > 0}
     if collected:
         raise AlreadyCollected(collected)
-    return MealFeeEntry.objects.bulk_create(
-        MealFeeEntry(
-            school_id=voucher.school_id,
-            student=r.student,
-            student_name=r.student_name,
-            class_name=class_name,
-            month=month,
-            posting_date=posting_date,
-            voucher=voucher,
-            charged=r.charged,
-            collected=r.collected,
-            created_by=actor,
-        )
-        for r in rows
-    )
+    return _post(
+        voucher, class_name, month, posting_date, actor,
+        [(r.student, r.student_name, {"charged": r.charged, "collected": r.collected})
+         for r in rows],
+    )  # fmt: skip
 
 
 def post_refunds(
@@ -144,20 +135,35 @@ def post_refunds(
     }
     if refundable:
         raise RefundExceedsPaid(refundable)
+    return _post(
+        voucher, class_name, month, posting_date, actor,
+        [(r.student, r.student_name, {"missed_meals": r.missed_meals, "refund": r.refund})
+         for r in rows],
+    )  # fmt: skip
+
+
+def _post(
+    voucher: Document,
+    class_name: str,
+    month: str,
+    posting_date: dt.date,
+    actor: User,
+    rows: list[tuple[str, str, dict[str, Any]]],
+) -> list[MealFeeEntry]:
+    """Post a row per (student, name, amounts) of a class's month."""
     return MealFeeEntry.objects.bulk_create(
         MealFeeEntry(
             school_id=voucher.school_id,
-            student=r.student,
-            student_name=r.student_name,
+            student=student,
+            student_name=name,
             class_name=class_name,
             month=month,
             posting_date=posting_date,
             voucher=voucher,
-            missed_meals=r.missed_meals,
-            refund=r.refund,
             created_by=actor,
+            **amounts,
         )
-        for r in rows
+        for student, name, amounts in rows
     )
 
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 from school_logistics.core import extensions, permissions
 from school_logistics.core.models import User
 from school_logistics.core.registry import get_meta
+from school_logistics.core.values import months_back
 from school_logistics.repairs import stats
 
 MONTHS_SHOWN = 12
@@ -34,18 +35,6 @@ def stats_link(user: User) -> list[extensions.DeskLink]:
     return [extensions.DeskLink("repairs", _("维修统计"), url, "fa-chart-column")]
 
 
-def _months(today: dt.date) -> list[dt.date]:
-    first = today.replace(day=1)
-    months = [first]
-    while len(months) < MONTHS_SHOWN:
-        months.append((months[-1] - dt.timedelta(days=1)).replace(day=1))
-    return months
-
-
-def _next_month(first: dt.date) -> dt.date:
-    return (first + dt.timedelta(days=32)).replace(day=1)
-
-
 @login_required
 @require_GET
 def page(request: HttpRequest) -> HttpResponse:
@@ -53,17 +42,19 @@ def page(request: HttpRequest) -> HttpResponse:
     if user.school_id is None or not may_view_repair_stats(user):
         raise PermissionDenied(_("没有查看维修统计的权限"))
     now = timezone.localtime()
-    months = _months(now.date())
-    chosen = request.GET.get("month", "")
-    first = next((m for m in months if m.strftime("%Y-%m") == chosen), months[0])
+    months = months_back(now.strftime("%Y-%m"), MONTHS_SHOWN)
+    month = request.GET.get("month", "")
+    month = month if month in months else months[0]
+    first = dt.date(int(month[:4]), int(month[5:]), 1)
     tz = timezone.get_current_timezone()
     start = dt.datetime.combine(first, dt.time(), tzinfo=tz)
-    end = dt.datetime.combine(_next_month(first), dt.time(), tzinfo=tz)
+    # The first of the next month: 32 days on is always in it.
+    end = dt.datetime.combine((first + dt.timedelta(days=32)).replace(day=1), dt.time(), tzinfo=tz)
     found = stats.tickets(user.school_id, start, end)
     done = [t for t in found if t.completed is not None]
     context = {
-        "months": [m.strftime("%Y-%m") for m in months],
-        "month": first.strftime("%Y-%m"),
+        "months": months,
+        "month": month,
         "reported": len(found),
         "done": len(done),
         "prompt": sum(1 for t in done if (t.hours or 0) <= stats.PROMPT_HOURS),
