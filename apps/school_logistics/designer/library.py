@@ -20,14 +20,17 @@ from school_logistics.core.models import DocType, User
 from school_logistics.designer.exchange import ImportReport, import_bundle, main_doctype
 
 LIBRARY = Path(__file__).resolve().parent / "library"
-# The order the library page shows: gate and safety, canteen, then loans and bookings.
+# The order the library page shows: gate and safety, canteen, the office, loans and bookings.
 ORDER = (
     "visitor_registration",
     "student_leave",
     "dorm_duty",
+    "fire_drill",
     "food_sample",
     "disinfection",
     "accompany_meal",
+    "canteen_supervision",
+    "logistics_work_log",
     "venue_booking",
     "vehicle_request",
     "equipment_loan",

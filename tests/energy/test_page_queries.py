@@ -1,0 +1,36 @@
+"""水电能耗 reads the same number of statements however many meters and months are read."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from school_logistics.core import services
+from tests.energy.test_meter_readings import meters, months_ago, reading, submit  # noqa: F401
+
+
+def statements(client) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/app/energy/").status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_energy_page_costs_the_same_as_meters_and_months_grow(client, users, meters):  # noqa: F811
+    submit(users, reading(users, months_ago(2), {"DB-01": "1100", "DB-02": "210", "SB-01": "600"}))
+    client.force_login(users["purchaser"])
+    statements(client)
+    before = statements(client)
+    for n in range(5):
+        services.create_document(
+            "Meter",
+            {"meter_no": f"DB-9{n}", "title": f"电表{n}", "kind": "电表", "building": f"楼{n}",
+             "unit_price": "0.65", "start_reading": "0", "multiplier": "1"},
+            actor=users["purchaser"],
+        )  # fmt: skip
+    submit(
+        users,
+        reading(
+            users, months_ago(1), {m: "2000" for m in [*meters] + [f"DB-9{n}" for n in range(5)]}
+        ),
+    )
+    assert statements(client) == before
