@@ -57,6 +57,7 @@ def test_the_requesters_and_the_approvers_pages_pass_wcag_aa(
             "/app/notifications/",
             "/menu/test-one/",
             "/app/feedback/new",
+            "/app/student-aid/new",
         ],
         "head": ["/app/approvals/", doc_page],
         "admin": [

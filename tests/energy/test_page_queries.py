@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-
 from school_logistics.core import services
 from tests.energy.test_meter_readings import meters, months_ago, reading, submit  # noqa: F401
-
-
-def statements(client) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get("/app/energy/").status_code == 200
-    return len(ctx.captured_queries)
+from tests.query_counts import page_statements
 
 
 def test_the_energy_page_costs_the_same_as_meters_and_months_grow(client, users, meters):  # noqa: F811
     submit(users, reading(users, months_ago(2), {"DB-01": "1100", "DB-02": "210", "SB-01": "600"}))
     client.force_login(users["purchaser"])
-    statements(client)
-    before = statements(client)
+    page_statements(client, "/app/energy/")
+    before = page_statements(client, "/app/energy/")
     for n in range(5):
         services.create_document(
             "Meter",
@@ -33,4 +25,4 @@ def test_the_energy_page_costs_the_same_as_meters_and_months_grow(client, users,
             users, months_ago(1), {m: "2000" for m in [*meters] + [f"DB-9{n}" for n in range(5)]}
         ),
     )
-    assert statements(client) == before
+    assert page_statements(client, "/app/energy/") == before

@@ -173,7 +173,7 @@ def build(
             actor=users["canteen"],
         )  # fmt: skip
         return doc, ["食堂从业人员", "食堂甲", "JK20260001", "2027-06-30"]
-    if doctype in ("Meal Fee Standard", "Meal Fee Collection", "Canteen Expense"):
+    if doctype in ("Meal Fee Standard", "Meal Fee Collection", "Canteen Expense", "Student Aid"):
         return _canteen_voucher(doctype, users, supplier)
     if doctype == "Item":
         return items["DESK-1"], ["物资", "学生课桌椅", "单人 升降式", "280.00"]
@@ -221,6 +221,14 @@ def _canteen_voucher(doctype: str, users, supplier) -> tuple[Document, list[str]
          "meal_plan": "三餐"},
         actor=users["canteen"],
     )  # fmt: skip
+    if doctype == "Student Aid":
+        doc = services.create_document(
+            doctype,
+            {"student": "S001", "from_month": last_month(), "to_month": last_month(),
+             "monthly_waiver": "100", "category": "低保家庭", "reason": "家庭经济困难"},
+            actor=users["teacher"],
+        )  # fmt: skip
+        return doc, ["伙食费资助", "林一", "低保家庭", "100.00", "壹佰元整", "班主任"]
     doc = services.create_document(
         doctype, {"class_name": "七年级(1)班", "month": last_month()}, actor=users["finance"]
     )

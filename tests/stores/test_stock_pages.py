@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from school_logistics.core import services
 from school_logistics.core.services import DocumentStateError
 from school_logistics.ledger.models import StockLedgerEntry
+from tests.query_counts import page_statements
 from tests.stores.factories import ITEMS, make_items
 from tests.stores.test_stock_ledger import issue_draft, receive
 
@@ -66,9 +65,7 @@ def test_the_stock_page_reads_the_same_number_of_statements_as_items_grow(client
     client.force_login(users["storekeeper"])
 
     def statements() -> int:
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get("/app/stock/?show=all").status_code == 200
-        return len(ctx.captured_queries)
+        return page_statements(client, "/app/stock/?show=all")
 
     statements()  # the first request of a session reads what later ones find cached
     before = statements()

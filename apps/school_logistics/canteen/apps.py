@@ -8,12 +8,14 @@ class CanteenConfig(AppConfig):
 
     def ready(self) -> None:
         from school_logistics.canteen import (
+            aid,  # noqa: F401  (registers the aid's controller)
             controllers,  # noqa: F401  (registers controllers)
             expenses,  # noqa: F401  (registers the expense's controller)
-            fees,  # noqa: F401  (registers the standard's and the collection's)
+            fees,  # noqa: F401  (registers the collection's controller)
             ledger_views,
             menu_views,
             menus,  # noqa: F401  (registers the menu's controller)
+            standards,  # noqa: F401  (registers the standard's controller)
         )
         from school_logistics.core import extensions
 

@@ -16,7 +16,7 @@ from school_logistics.canteen.classes import (
     normalize_class_name,
     one_per_class_month,
 )
-from school_logistics.canteen.fees import standard_for
+from school_logistics.canteen.standards import standard_for
 from school_logistics.core.controllers import Controller, register
 from school_logistics.core.document import Doc
 from school_logistics.core.models import Document

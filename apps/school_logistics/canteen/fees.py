@@ -1,89 +1,32 @@
-"""伙食费标准 and 伙食费收缴单: fees are charged only at a standard the principal approved, within
-the bureau's cap (按核定标准收费), month by month for each student's meal plan (包餐制按月收取)."""
+"""伙食费收缴单: fees are charged at the standard in force (按核定标准收费), month by month for
+each student's meal plan (包餐制按月收取), less what approved aid waives."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from school_logistics.canteen.aid import waivers
 from school_logistics.canteen.classes import (
     MEALS_PER_DAY,
     check_student,
-    live_clash,
     normalize_class_name,
     one_per_class_month,
 )
+from school_logistics.canteen.standards import Standard, standard_for
 from school_logistics.core.controllers import Controller, register
 from school_logistics.core.document import Doc
 from school_logistics.core.models import Document
-from school_logistics.core.models.document import DocStatus
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.values import parse_month
 from school_logistics.ledger import meal_fees
 
-STANDARD = "Meal Fee Standard"
 COLLECTION = "Meal Fee Collection"
-
-
-@dataclass(frozen=True)
-class Standard:
-    name: str
-    effective_from: str
-    meal_rate: Decimal
-    billing_days: int
-
-    def monthly_fee(self, meal_plan: str) -> Decimal | None:
-        """A month's fee of a meal plan; None for a plan that pays for no meals."""
-        per_day = MEALS_PER_DAY.get(meal_plan)
-        return None if per_day is None else self.meal_rate * self.billing_days * per_day
-
-
-def standard_for(school_id: int, month: str) -> Standard | None:
-    """The approved standard in force in a month (YYYY-MM): the latest to take effect by then."""
-    approved = Document.objects.filter(
-        doctype=STANDARD, school_id=school_id, docstatus=DocStatus.SUBMITTED
-    ).values_list("name", "data")
-    in_force = [(d["effective_from"], n, d) for n, d in approved if d["effective_from"] <= month]
-    if not in_force:
-        return None
-    effective_from, name, data = max(in_force)
-    return Standard(name, effective_from, Decimal(str(data["meal_rate"])), data["billing_days"])
-
-
-@register(STANDARD)
-class MealFeeStandard(Controller):
-    def validate(self, doc: Doc) -> None:
-        errors: dict[str, list[str]] = defaultdict(list)
-        if parse_month(doc.get("effective_from")) is None:
-            errors["effective_from"].append(_("月份格式应为 YYYY-MM，如 2026-09"))
-        rate, cap = doc.get("meal_rate"), doc.get("cap_per_meal")
-        if rate is not None and rate <= 0:
-            errors["meal_rate"].append(_("每餐标准必须大于 0"))
-        if cap is not None and cap <= 0:
-            errors["cap_per_meal"].append(_("教育局每餐上限必须大于 0"))
-        if rate is not None and cap is not None and rate > cap:
-            errors["meal_rate"].append(
-                _("每餐标准 ¥%(rate)s 超过教育局%(area)s学校上限 ¥%(cap)s")
-                % {"rate": rate, "area": doc.get("area") or "", "cap": cap}
-            )
-        days = doc.get("billing_days")
-        if days is not None and not 1 <= days <= 31:
-            errors["billing_days"].append(_("每月计费天数应在 1 到 31 之间"))
-        if errors:
-            raise DocumentValidationError(errors)
-        clash = live_clash(doc, STANDARD, effective_from=doc.get("effective_from"))
-        if clash:
-            raise DocumentValidationError.single(
-                _("%(m)s 起执行的标准已有 %(n)s，请修改那一份或将其作废")
-                % {"m": doc.get("effective_from"), "n": clash},
-                "effective_from",
-            )
 
 
 def class_roll(school_id: int, class_name: str) -> list[dict[str, Any]]:
@@ -150,6 +93,7 @@ class MealFeeCollection(Controller):
         errors: dict[str, list[str]],
     ) -> None:
         students = doc.linked.get("Student") or {}
+        waived = waivers(doc.instance.school_id, doc.get("month"), [r["student"] for r in rows])
         seen: set[str] = set()
         due_total = paid_total = Decimal(0)
         for idx, row in enumerate(rows, start=1):
@@ -161,12 +105,14 @@ class MealFeeCollection(Controller):
                 "meal_plan": row.get("meal_plan"),
             }
             name = check_student(label, key, row["student"], student, class_name, seen, errors)
-            due = standard.monthly_fee(student.get("meal_plan") or "")
-            if due is None:
+            fee = standard.monthly_fee(student.get("meal_plan") or "")
+            if fee is None:
                 errors[key + "student"].append(
                     label + _("学生“%(n)s”不包餐，不收伙食费") % {"n": name}
                 )
                 continue
+            waiver = min(waived.get(row["student"], Decimal(0)), fee)
+            due = fee - waiver
             paid = due if row.get("amount_paid") is None else row["amount_paid"]
             if paid < 0:
                 errors[key + "amount_paid"].append(label + _("实收不能为负数"))
@@ -176,7 +122,9 @@ class MealFeeCollection(Controller):
                     + _("实收 ¥%(paid)s 超过应收 ¥%(due)s：只按核定标准收费")
                     % {"paid": paid, "due": due}
                 )
-            row.update(meal_plan=student.get("meal_plan"), amount_due=due, amount_paid=paid)
+            row.update(
+                meal_plan=student.get("meal_plan"), waiver=waiver, amount_due=due, amount_paid=paid
+            )
             due_total += due
             paid_total += paid
         doc.set("total_due", due_total)
@@ -186,7 +134,11 @@ class MealFeeCollection(Controller):
     def on_submit(self, doc: Doc) -> None:
         rows = [
             meal_fees.Charge(
-                r["student"], r.get("student_name") or "", r["amount_due"], r["amount_paid"]
+                r["student"],
+                r.get("student_name") or "",
+                r["amount_due"],
+                r["amount_paid"],
+                r.get("waiver") or Decimal(0),
             )
             for r in doc.rows("students")
         ]

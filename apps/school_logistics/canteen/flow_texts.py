@@ -20,4 +20,5 @@ FLOW_TEXTS = (
     gettext_noop("财务审核"),
     gettext_noop("审核入账"),
     gettext_noop("已入账"),
+    gettext_noop("伙食费资助审批"),
 )

@@ -49,16 +49,20 @@ def class_statements(school_id: int, class_name: str, term: Term) -> list[Statem
         )
         .values("student", "student_name", "month")
         .annotate(
-            due=Sum("charged"), paid=Sum("collected"), meals=Sum("missed_meals"), back=Sum("refund")
+            due=Sum("charged"),
+            paid=Sum("collected"),
+            meals=Sum("missed_meals"),
+            back=Sum("refund"),
+            aid=Sum("waived"),
         )
         .order_by("student", "month")
     )
     months: dict[str, list[MonthFees]] = defaultdict(list)
     names: dict[str, str] = {}
     for r in rows:
-        if r["due"] or r["paid"] or r["back"]:
+        if r["due"] or r["paid"] or r["back"] or r["aid"]:
             months[r["student"]].append(
-                MonthFees(r["month"], r["due"], r["paid"], r["meals"], r["back"])
+                MonthFees(r["month"], r["due"], r["paid"], r["meals"], r["back"], r["aid"])
             )
             names[r["student"]] = r["student_name"]
     return [Statement(s, names[s], fees, MonthFees.total(fees)) for s, fees in months.items()]

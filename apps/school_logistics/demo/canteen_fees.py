@@ -8,7 +8,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from school_logistics.canteen.fees import STANDARD
+from school_logistics.canteen.standards import STANDARD
 from school_logistics.core import services
 from school_logistics.core.models import User
 from school_logistics.demo import approvals
@@ -19,10 +19,8 @@ COLLECTION = "Meal Fee Collection"
 EXPENSE = "Canteen Expense"
 # Students short of the full fee in last month's collection: (class index, place on the roll
 # among diners, share paid, why).
-SHORT = [
-    (0, 2, Decimal("0.5"), "家庭经济困难，已申请资助，余款缓缴"),
-    (1, 4, Decimal("0.8"), "家长下周补交"),
-]
+SHORT = [(1, 4, Decimal("0.8"), "家长下周补交")]
+AID = "Student Aid"
 # Last month's costs as shares of its meal fee income: the canteen is run at cost (不以营利为目的).
 COSTS = [
     ("食材", "大米、面粉、食用油（区中心采购配送）", Decimal("0.32")),
@@ -54,6 +52,7 @@ def create_fees(
     ).name
     approvals.submit(STANDARD, standard, actor=u["finance"], comments=["同意按此标准执行。"])
     made["fee_standard"] = standard
+    _aid(org, cal, rolls, made)
 
     this_month = cal.first_of_month.strftime("%Y-%m")
     for c, class_name in enumerate(rolls):
@@ -69,6 +68,27 @@ def create_fees(
         actor=u["finance"],
     )
     made["collection_draft"] = draft.name
+
+
+def _aid(org: Org, cal: Any, rolls: dict[str, list[tuple[str, str]]], made: Any) -> None:
+    """The class teacher asks aid for two pupils: one approved before last month's fees were
+    collected, one waiting for the principal."""
+    teacher = org.users["teacher"]
+    diners = [no for no, plan in rolls[list(rolls)[0]] if plan == "午餐"]
+    this_month = cal.first_of_month.strftime("%Y-%m")
+    for student, category, send_steps, key in (
+        (diners[1], "低保家庭", None, "aid_approved"),
+        (diners[3], "其他家庭经济困难", 1, "aid_waiting"),
+    ):
+        name = services.create_document(
+            AID,
+            {"student": student, "from_month": cal.previous_month, "to_month": this_month,
+             "monthly_waiver": "50", "category": category,
+             "reason": "家庭经济困难，经班主任家访核实", "posting_date": cal.first_of_previous},
+            actor=teacher,
+        ).name  # fmt: skip
+        approvals.submit(AID, name, actor=teacher, approve_steps=send_steps)
+        made[key] = name
 
 
 def _collect(

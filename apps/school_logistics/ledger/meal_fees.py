@@ -26,8 +26,9 @@ ZERO = Decimal(0)
 class Charge:
     student: str
     student_name: str
-    charged: Decimal  # 应收: the month's fee for the student's meal plan
+    charged: Decimal  # 应收: the month's fee for the student's meal plan, less any waiver
     collected: Decimal  # 实收
+    waived: Decimal = Decimal(0)  # 资助减免
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,8 @@ def post_collections(
         raise AlreadyCollected(collected)
     return _post(
         voucher, class_name, month, posting_date, actor,
-        [(r.student, r.student_name, {"charged": r.charged, "collected": r.collected})
+        [(r.student, r.student_name,
+          {"charged": r.charged, "collected": r.collected, "waived": r.waived})
          for r in rows],
     )  # fmt: skip
 
@@ -170,7 +172,7 @@ def _post(
 def reverse(voucher: Document, *, actor: User) -> list[MealFeeEntry]:
     """Post the mirror of a cancelled collection's or refund's rows, dated today."""
     return MealFeeEntry.post_mirrors(
-        voucher, actor=actor, signed=("charged", "collected", "missed_meals", "refund")
+        voucher, actor=actor, signed=("charged", "waived", "collected", "missed_meals", "refund")
     )
 
 
@@ -181,6 +183,7 @@ class MonthFees:
     collected: Decimal
     missed_meals: int
     refund: Decimal
+    waived: Decimal = ZERO
 
     @property
     def arrears(self) -> Decimal:
@@ -200,6 +203,7 @@ class MonthFees:
             sum((m.collected for m in months), ZERO),
             sum(m.missed_meals for m in months),
             sum((m.refund for m in months), ZERO),
+            sum((m.waived for m in months), ZERO),
         )
 
 
@@ -213,13 +217,19 @@ def student_statement(school_id: int, student: str) -> list[MonthFees]:
             collected_total=Sum("collected"),
             meals=Sum("missed_meals"),
             refund_total=Sum("refund"),
+            waived_total=Sum("waived"),
         )
         .order_by("month")
     )
     months = [
         MonthFees(
-            r["month"], r["charged_total"], r["collected_total"], r["meals"], r["refund_total"]
+            r["month"],
+            r["charged_total"],
+            r["collected_total"],
+            r["meals"],
+            r["refund_total"],
+            r["waived_total"],
         )
         for r in rows
     ]
-    return [m for m in months if m.charged or m.collected or m.refund]
+    return [m for m in months if m.charged or m.collected or m.refund or m.waived]

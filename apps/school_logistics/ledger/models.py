@@ -194,6 +194,9 @@ class MealFeeEntry(LedgerRow):
     class_name = models.CharField(max_length=140)
     month = models.CharField(max_length=7)  # YYYY-MM
     charged = models.DecimalField(max_digits=18, decimal_places=2, default=0)  # 应收
+    waived = models.DecimalField(
+        max_digits=18, decimal_places=2, default=0
+    )  # 资助减免, not charged
     collected = models.DecimalField(max_digits=18, decimal_places=2, default=0)  # 实收
     missed_meals = models.IntegerField(default=0)
     refund = models.DecimalField(max_digits=18, decimal_places=2, default=0)

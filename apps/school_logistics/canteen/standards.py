@@ -1,0 +1,75 @@
+"""伙食费标准: the rate per meal the principal approved, within the bureau's cap for the
+school's area (按核定标准收费); a plan's monthly fee follows from it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from school_logistics.canteen.classes import MEALS_PER_DAY, live_clash
+from school_logistics.core.controllers import Controller, register
+from school_logistics.core.document import Doc
+from school_logistics.core.models import Document
+from school_logistics.core.models.document import DocStatus
+from school_logistics.core.validation import DocumentValidationError
+from school_logistics.core.values import parse_month
+
+STANDARD = "Meal Fee Standard"
+
+
+@dataclass(frozen=True)
+class Standard:
+    name: str
+    effective_from: str
+    meal_rate: Decimal
+    billing_days: int
+
+    def monthly_fee(self, meal_plan: str) -> Decimal | None:
+        """A month's fee of a meal plan; None for a plan that pays for no meals."""
+        per_day = MEALS_PER_DAY.get(meal_plan)
+        return None if per_day is None else self.meal_rate * self.billing_days * per_day
+
+
+def standard_for(school_id: int, month: str) -> Standard | None:
+    """The approved standard in force in a month (YYYY-MM): the latest to take effect by then."""
+    approved = Document.objects.filter(
+        doctype=STANDARD, school_id=school_id, docstatus=DocStatus.SUBMITTED
+    ).values_list("name", "data")
+    in_force = [(d["effective_from"], n, d) for n, d in approved if d["effective_from"] <= month]
+    if not in_force:
+        return None
+    effective_from, name, data = max(in_force)
+    return Standard(name, effective_from, Decimal(str(data["meal_rate"])), data["billing_days"])
+
+
+@register(STANDARD)
+class MealFeeStandard(Controller):
+    def validate(self, doc: Doc) -> None:
+        errors: dict[str, list[str]] = defaultdict(list)
+        if parse_month(doc.get("effective_from")) is None:
+            errors["effective_from"].append(_("月份格式应为 YYYY-MM，如 2026-09"))
+        rate, cap = doc.get("meal_rate"), doc.get("cap_per_meal")
+        if rate is not None and rate <= 0:
+            errors["meal_rate"].append(_("每餐标准必须大于 0"))
+        if cap is not None and cap <= 0:
+            errors["cap_per_meal"].append(_("教育局每餐上限必须大于 0"))
+        if rate is not None and cap is not None and rate > cap:
+            errors["meal_rate"].append(
+                _("每餐标准 ¥%(rate)s 超过教育局%(area)s学校上限 ¥%(cap)s")
+                % {"rate": rate, "area": doc.get("area") or "", "cap": cap}
+            )
+        days = doc.get("billing_days")
+        if days is not None and not 1 <= days <= 31:
+            errors["billing_days"].append(_("每月计费天数应在 1 到 31 之间"))
+        if errors:
+            raise DocumentValidationError(errors)
+        clash = live_clash(doc, STANDARD, effective_from=doc.get("effective_from"))
+        if clash:
+            raise DocumentValidationError.single(
+                _("%(m)s 起执行的标准已有 %(n)s，请修改那一份或将其作废")
+                % {"m": doc.get("effective_from"), "n": clash},
+                "effective_from",
+            )
