@@ -236,3 +236,22 @@ def test_the_books_page_shows_a_months_charges_arrears_and_refunds(client, users
     statement = client.get("/app/student/S001").content.decode()
     assert 'id="statement-paid">250.00<' in statement
     assert 'id="statement-arrears">尚欠伙食费 ¥50.00<' in statement
+
+
+def test_finances_home_lists_the_classes_still_to_collect(client, users, students):
+    standard(users, month=this_month())
+    client.force_login(users["finance"])
+    home = client.get("/app/").content.decode()
+    assert f"{this_month()} 伙食费：已收 0 / 2 个班" in home
+    response = client.post(
+        "/app/meal-fee-collection/new",
+        {"class_name": "七年级(2)班", "month": this_month(),
+         "posting_date": timezone.localdate().isoformat()},
+    )  # fmt: skip
+    assert response.status_code == 302
+    doc = Document.objects.get(doctype=COLLECTION)
+    assert [r["student"] for r in doc.data["students"]] == ["S101"]
+    services.submit_document(COLLECTION, doc.name, actor=users["finance"])
+    assert "已收 1 / 2 个班" in client.get("/app/").content.decode()
+    client.force_login(users["teacher"])
+    assert 'id="home-meal-fee-collection"' not in client.get("/app/").content.decode()

@@ -12,6 +12,7 @@ class CanteenConfig(AppConfig):
             controllers,  # noqa: F401  (registers controllers)
             expenses,  # noqa: F401  (registers the expense's controller)
             fees,  # noqa: F401  (registers the collection's controller)
+            home_views,
             ledger_views,
             menu_views,
             menus,  # noqa: F401  (registers the menu's controller)
@@ -21,5 +22,6 @@ class CanteenConfig(AppConfig):
 
         extensions.delete_guards.append(controllers.refuse_deleting_student_on_books)
         extensions.desk_links.append(ledger_views.meal_fee_link)
+        extensions.home_panels.append(home_views.collection_panel)
         extensions.desk_links.append(menu_views.menu_link)
         extensions.form_panels.insert(0, ledger_views.statement_panel)

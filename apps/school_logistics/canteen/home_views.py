@@ -1,0 +1,61 @@
+"""On finance's home page: this month's meal fees class by class — collected, drafted, or still
+to collect (one press files the class's 收缴单 from its roll) — and what is owed."""
+
+from __future__ import annotations
+
+from django.db.models import Sum
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from school_logistics.canteen.classes import MEALS_PER_DAY
+from school_logistics.canteen.fees import COLLECTION
+from school_logistics.core import permissions
+from school_logistics.core.models import Document, User
+from school_logistics.core.models.document import DocStatus
+from school_logistics.core.registry import get_meta
+from school_logistics.core.views.doctypes import form_url
+from school_logistics.ledger.models import MealFeeEntry
+
+
+def collection_panel(request: HttpRequest) -> str:
+    user: User = request.user  # type: ignore[assignment]
+    meta = get_meta(COLLECTION)
+    if not user.school_id or not permissions.has_permission(user, meta, "create"):
+        return ""
+    today = timezone.localdate()
+    month = today.strftime("%Y-%m")
+    students = Document.objects.filter(doctype="Student", school_id=user.school_id).values_list(
+        "data", flat=True
+    )
+    classes = sorted({d["class_name"] for d in students if d.get("meal_plan") in MEALS_PER_DAY})
+    if not classes:
+        return ""
+    filed = {
+        data["class_name"]: (name, docstatus)
+        for name, data, docstatus in Document.objects.filter(
+            doctype=COLLECTION,
+            school_id=user.school_id,
+            docstatus__in=[DocStatus.DRAFT, DocStatus.SUBMITTED],
+            data__month=month,
+        ).values_list("name", "data", "docstatus")
+    }
+    owed = MealFeeEntry.objects.filter(school_id=user.school_id, month=month).aggregate(
+        due=Sum("charged"), paid=Sum("collected")
+    )
+    rows = [(c, *(filed[c] if c in filed else ("", None))) for c in classes]
+    rows = [(c, name, status, form_url(meta, name) if name else "") for c, name, status in rows]
+    done = sum(1 for _c, _n, status, _u in rows if status == DocStatus.SUBMITTED)
+    if done == len(rows):
+        return ""
+    context = {
+        "month": month,
+        "today": today,
+        "rows": rows,
+        "done": done,
+        "owed": (owed["due"] or 0) - (owed["paid"] or 0),
+        "new_url": reverse("desk:new", args=["meal-fee-collection"]),
+        "submitted": DocStatus.SUBMITTED,
+    }
+    return render_to_string("canteen/_collection_panel.html", context, request=request)
