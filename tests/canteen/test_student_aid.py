@@ -11,6 +11,7 @@ from school_logistics.canteen.aid import months_between
 from school_logistics.core import services
 from school_logistics.core.models import Document
 from school_logistics.core.models.document import DocStatus
+from school_logistics.ledger import canteen
 from school_logistics.ledger.meal_fees import student_statement
 from school_logistics.workflow import actions
 from tests.canteen.test_meal_fee_collection import collection, refused, standard
@@ -87,3 +88,17 @@ def test_the_statement_shows_the_aid(client, users, students):
     client.force_login(users["finance"])
     page = client.get("/app/student/S002").content.decode()
     assert 'id="statement-waived">60.00<' in page
+
+
+def test_the_canteens_account_counts_what_aid_pays(client, users, students):
+    standard(users)
+    aid(users, waiver="60")
+    doc = collection(users)
+    services.submit_document("Meal Fee Collection", doc.name, actor=users["finance"])
+    (month,) = canteen.accounts(doc.school_id)
+    assert (month.collected, month.aided, month.income) == (
+        Decimal("340.00"), Decimal("60.00"), Decimal("400.00"),
+    )  # fmt: skip
+    client.force_login(users["finance"])
+    page = client.get("/app/meal-fees/accounts/").content.decode()
+    assert 'id="account-aided">60.00<' in page and 'id="account-income">400.00<' in page

@@ -1,5 +1,6 @@
 """The canteen's own books (学生食堂独立核算): its costs, posted by approved 食堂支出单, and each
-month's account — meal fees paid, less refunds, against those costs — read off the ledgers."""
+month's account — meal fees paid and the part aid pays, less refunds, against those costs —
+read off the ledgers."""
 
 from __future__ import annotations
 
@@ -57,13 +58,14 @@ class MonthAccount:
 
     month: str
     collected: Decimal = ZERO  # 伙食费实收
+    aided: Decimal = ZERO  # 资助减免: meals served that aid, not the student, pays for
     refunded: Decimal = ZERO  # 退还缺餐伙食费
     costs: dict[str, Decimal] = field(default_factory=dict)  # category → amount
     carried: Decimal = ZERO  # 累计结余: this month's balance and every earlier one's
 
     @property
     def income(self) -> Decimal:
-        return self.collected - self.refunded
+        return self.collected + self.aided - self.refunded
 
     @property
     def cost(self) -> Decimal:
@@ -85,7 +87,7 @@ def accounts(school_id: int) -> list[MonthAccount]:
     fees = (
         MealFeeEntry.objects.filter(school_id=school_id)
         .values("month")
-        .annotate(collected=Sum("collected"), refunded=Sum("refund"))
+        .annotate(collected=Sum("collected"), aided=Sum("waived"), refunded=Sum("refund"))
     )
     costs = (
         CanteenExpenseEntry.objects.filter(school_id=school_id)
@@ -95,7 +97,7 @@ def accounts(school_id: int) -> list[MonthAccount]:
     months: dict[str, MonthAccount] = defaultdict(lambda: MonthAccount(""))
     for row in fees:
         m = months[row["month"]]
-        m.collected, m.refunded = row["collected"], row["refunded"]
+        m.collected, m.aided, m.refunded = row["collected"], row["aided"], row["refunded"]
     for row in costs:
         if row["amount"]:
             months[row["month"]].costs[row["category"]] = row["amount"]
@@ -106,6 +108,6 @@ def accounts(school_id: int) -> list[MonthAccount]:
         m.month = month
         carried += m.balance
         m.carried = carried
-        if m.collected or m.refunded or m.costs:
+        if m.collected or m.aided or m.refunded or m.costs:
             kept.append(m)
     return kept[::-1]
