@@ -79,7 +79,7 @@ def report(request: HttpRequest) -> HttpResponse:
     """One month's fees charged, paid and refunded: by class, or one class's students."""
     school_id = readers_school(request)
     entries = MealFeeEntry.objects.filter(school_id=school_id)
-    months = sorted(set(entries.values_list("month", flat=True)), reverse=True)
+    months = list(entries.order_by("-month").values_list("month", flat=True).distinct())
     month = request.GET.get("month") or (months[0] if months else "")
     class_name = request.GET.get("class_name", "")
     of_month = entries.filter(month=month)
