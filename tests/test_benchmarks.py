@@ -117,3 +117,19 @@ def test_asset_books(database: str) -> None:
         "asset_register_room_xlsx", "asset_history",
     }  # fmt: skip
     assert lines["asset_transfer"]["n"] == 12 and lines["asset_register_all"]["statements"] > 0
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgres"])
+def test_meal_fee_books(database: str) -> None:
+    if (database == "postgres") != ON_POSTGRES:
+        pytest.skip("runs in the other pass")
+    out = run(
+        "meal_fees.py", "--db", database, "--classes", "3", "--students", "10", "--months", "2",
+        "--requests", "2",
+    )  # fmt: skip
+    lines = {r["bench"]: r for r in json_lines(out)}
+    assert set(lines) == {
+        "meal_fee_collection", "meal_fees_month", "meal_fees_class", "canteen_accounts",
+        "student_statement", "term_statements",
+    }  # fmt: skip
+    assert lines["meal_fee_collection"]["n"] == 3 and lines["canteen_accounts"]["statements"] > 0
