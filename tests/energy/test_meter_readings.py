@@ -101,9 +101,7 @@ def test_a_reading_below_the_last_one_is_refused(users, meters):
     messages = refused(
         reading, users, months_ago(1), {"DB-01": "900", "DB-02": "200", "SB-01": "500"}
     )
-    assert messages == [
-        "读数第 2 行：本次读数 900 小于上次读数 1,000；如已换表，请先改计量表的启用读数"
-    ]
+    assert messages == ["读数第 2 行：本次读数 900 小于上次读数 1,000；如已换表，请勾选“本月换表”"]
 
 
 def test_months_follow_each_other_from_the_last_reading(users, meters):
@@ -172,3 +170,34 @@ def test_two_readings_of_a_new_meters_first_month_at_once_post_one(users, meters
         "submitted",
     ]
     assert MeterReadingEntry.objects.filter(reverses=None).count() == 3
+
+
+def test_a_meter_replaced_this_month_counts_the_old_ones_end_and_the_new_ones_start(users, meters):
+    doc = reading(users, months_ago(1))
+    rows = doc.data["readings"]
+    # 明德楼's meter (from 1000) was replaced at 1180; the new one ran from 0 to 40.
+    rows[1].update(current="40", replaced=1, old_final="1180", new_start="0")
+    rows[0].update(current="200")
+    rows[2].update(current="500")
+    doc = services.save_document(READING, doc.name, {"readings": rows}, actor=users["worker"])
+    assert doc.data["readings"][1]["usage"] == "220.000"  # 180 on the old, 40 on the new
+    submit(users, doc)
+    later = reading(users, months_ago(0), {"DB-01": "90", "DB-02": "200", "SB-01": "500"})
+    assert later.data["readings"][1]["previous"] == "40.000"  # the new meter's reading
+    bad = services.create_document(READING, {"month": months_ago(0)}, actor=users["worker"])
+    bad_rows = bad.data["readings"]
+    bad_rows[1].update(current="10", replaced=1, old_final="30", new_start="20")
+    assert refused(services.save_document, READING, bad.name, {"readings": bad_rows},
+                   actor=users["worker"]) == [
+        "读数第 2 行：旧表止码 30 小于上次读数 40",
+        "读数第 2 行：本次读数 10 小于新表起码 20",
+    ]  # fmt: skip
+
+
+def test_a_replaced_meter_needs_both_readings(users, meters):
+    doc = reading(users, months_ago(1))
+    rows = doc.data["readings"]
+    rows[1].update(current="40", replaced=1)
+    with pytest.raises(DocumentValidationError) as exc:
+        services.save_document(READING, doc.name, {"readings": rows}, actor=users["worker"])
+    assert set(exc.value.errors) == {"readings.2.old_final", "readings.2.new_start"}

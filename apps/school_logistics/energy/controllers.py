@@ -89,15 +89,11 @@ class MeterReading(Controller):
             row["usage"] = row["amount"] = None
             if current is None:
                 continue
-            if current < previous:
-                errors[key + "current"].append(
-                    where
-                    + _("本次读数 %(now)s 小于上次读数 %(last)s；如已换表，请先改计量表的启用读数")
-                    % {"now": quantity_text(current), "last": quantity_text(previous)}
-                )
+            used = self._turned(row, previous, current, where, key, errors)
+            if used is None:
                 continue
             multiplier = Decimal(str(card.get("multiplier") or 1))
-            row["usage"] = (current - previous) * multiplier
+            row["usage"] = used * multiplier
             row["amount"] = (row["usage"] * Decimal(str(card.get("unit_price") or 0))).quantize(
                 CENT
             )
@@ -105,6 +101,45 @@ class MeterReading(Controller):
         doc.set("total_amount", total)
         if errors:
             raise DocumentValidationError(errors)
+
+    def _turned(
+        self,
+        row: dict[str, Any],
+        previous: Decimal,
+        current: Decimal,
+        where: str,
+        key: str,
+        errors: dict[str, list[str]],
+    ) -> Decimal | None:
+        """How far the meter turned since the last reading: on a meter replaced this month,
+        the old one's last stretch and the new one's first; None when a reading runs back."""
+        if not row.get("replaced"):
+            if current < previous:
+                errors[key + "current"].append(
+                    where
+                    + _("本次读数 %(now)s 小于上次读数 %(last)s；如已换表，请勾选“本月换表”")
+                    % {"now": quantity_text(current), "last": quantity_text(previous)}
+                )
+                return None
+            return current - previous
+        old_final, new_start = row.get("old_final"), row.get("new_start")
+        if old_final is None or new_start is None:
+            return None  # the form's rule asks for both
+        if old_final < previous:
+            errors[key + "old_final"].append(
+                where
+                + _("旧表止码 %(end)s 小于上次读数 %(last)s")
+                % {"end": quantity_text(old_final), "last": quantity_text(previous)}
+            )
+        if current < new_start:
+            errors[key + "current"].append(
+                where
+                + _("本次读数 %(now)s 小于新表起码 %(start)s")
+                % {"now": quantity_text(current), "start": quantity_text(new_start)}
+            )
+        if old_final < previous or current < new_start:
+            return None
+        return (old_final - previous) + (current - new_start)
 
     def _cards(self, doc: Doc, rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         linked = doc.linked.get(METER) or {}
