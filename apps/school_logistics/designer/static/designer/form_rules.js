@@ -325,6 +325,13 @@
             });
             delete values.parent;
           }
+          // A cell shown by a rule on its row (旧表止码 only when 本月换表 is ticked): hidden, not
+          // removed, so the columns of a desktop table stay in line.
+          Object.keys(cols).forEach(function (name) {
+            if (!cols[name].depends_on) return;
+            var cell = row.querySelector('td[data-field="' + name + '"]');
+            if (cell) cell.classList.toggle("rule-hidden", !matches(cols[name].depends_on, values));
+          });
           Object.keys(values).forEach(function (k) { (colValues[k] = colValues[k] || []).push(values[k]); });
         });
         columns[table] = colValues;
