@@ -87,7 +87,9 @@ def _aid(org: Org, cal: Any, rolls: dict[str, list[tuple[str, str]]], made: Any)
              "reason": "家庭经济困难，经班主任家访核实", "posting_date": cal.first_of_previous},
             actor=teacher,
         ).name  # fmt: skip
-        approvals.submit(AID, name, actor=teacher, approve_steps=send_steps)
+        approvals.submit(
+            AID, name, actor=teacher, approve_steps=send_steps, comments=["情况属实，同意资助。"]
+        )
         made[key] = name
 
 
