@@ -56,13 +56,13 @@ class Rule:
 
 
 def rules(school: School) -> list[Rule]:
-    roles = dict(Role.objects.values_list("code", "label"))
+    roles = {r.code: r.display_label for r in Role.objects.all()}
     found = []
     for r in DateReminder.objects.filter(school=school).order_by("doctype", "date_field"):
         meta = get_meta(r.doctype) if doctype_exists(r.doctype) else None
         date = meta.get_field(r.date_field) if meta else None
         user = meta.get_field(r.user_field) if meta and r.user_field else None
-        to = [_(roles.get(r.role, r.role)) if r.role else "", user.label if user else ""]
+        to = [roles.get(r.role, r.role) if r.role else "", user.label if user else ""]
         if r.notify_owner:
             to.append(_("创建人"))
         found.append(
