@@ -24,13 +24,13 @@ from school_logistics.core.values import months_back
 from school_logistics.ledger.meters import Use, monthly_use
 
 READING = "Meter Reading"
-KINDS = (gettext_noop("电表"), gettext_noop("水表"), gettext_noop("燃气表"))
 # What each kind of meter measures, as the report heads its column.
 MEASURES = {
     "电表": (gettext_noop("用电"), gettext_noop("度")),
     "水表": (gettext_noop("用水"), gettext_noop("吨")),
     "燃气表": (gettext_noop("用气"), gettext_noop("立方米")),
 }
+KINDS = tuple(MEASURES)  # the order the report's columns take
 # A month's use this much above the month before's is flagged for a look (跑冒滴漏).
 RISE_FLAG = Decimal("0.20")
 MONTHS_SHOWN = 12
