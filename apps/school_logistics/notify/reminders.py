@@ -156,17 +156,19 @@ def _remind(reminder: DateReminder, meta: Meta, today: dt.date) -> int:
     if field is None:
         return 0
     key = f"data__{field.fieldname}"
+    earliest = today - dt.timedelta(days=GRACE_DAYS)
     # Dates and times are stored as ISO text, which sorts as they do.
     documents = Document.objects.filter(
         doctype=meta.name,
         school=reminder.school,
         docstatus=DocStatus.SUBMITTED if meta.is_submittable else DocStatus.DRAFT,
         **{
-            f"{key}__gte": (today - dt.timedelta(days=GRACE_DAYS)).isoformat(),
+            f"{key}__gte": earliest.isoformat(),
             f"{key}__lt": (today + dt.timedelta(days=reminder.days_before + 1)).isoformat(),
         },
     ).select_related("owner")
-    done = set(reminder.sent.values_list("document_id", "due"))
+    # Only the reminders of dates still in reach: not every one ever sent, each hour.
+    done = set(reminder.sent.filter(due__gte=earliest).values_list("document_id", "due"))
     by_role = (
         list(
             User.objects.filter(
