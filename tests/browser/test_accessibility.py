@@ -58,6 +58,7 @@ def test_the_requesters_and_the_approvers_pages_pass_wcag_aa(
             "/menu/test-one/",
             "/app/feedback/new",
             "/app/student-aid/new",
+            "/app/student-supply-order/new",
         ],
         "head": ["/app/approvals/", doc_page],
         "admin": [
@@ -73,7 +74,7 @@ def test_the_requesters_and_the_approvers_pages_pass_wcag_aa(
         "finance": [
             *("/app/budget-use/", "/app/budget/new", "/app/meal-fees/"),
             *("/app/meal-fee-collection/new", "/app/meal-fees/accounts/", "/app/repair-stats/"),
-            "/app/energy/",
+            *("/app/energy/", "/app/student-supplies/"),
             "/canteen-accounts/test-one/",
         ],
         "canteen": ["/app/canteen-expense/new", "/app/meal-fee-standard/new"],

@@ -16,6 +16,7 @@ from school_logistics.printing.default_format import page_size_for, standard_tem
 from school_logistics.printing.models import PageSize, PrintLog
 from school_logistics.printing.services import print_document
 from tests.printing.conftest import make_requisition, pdf_text, squeeze
+from tests.purchasing.test_student_supplies import awarded_tender
 
 APPS = Path(__file__).resolve().parents[2] / "apps" / "school_logistics"
 
@@ -158,6 +159,19 @@ def build(
             actor=users["purchaser"],
         )
         return doc, ["水电抄表单", "DB-01", "1,000", "1,500", "325.00", "叁佰贰拾伍元整", "抄表人"]
+    if doctype == "Student Supply Order":
+        services.create_document(
+            "Student", {"student_no": "S001", "student_name": "林一", "class_name": "七年级(1)班"},
+            actor=users["canteen"],
+        )  # fmt: skip
+        doc = services.create_document(
+            doctype,
+            {"item_name": "秋季校服", "category": "校服", "term": "2026年秋季",
+             "class_name": "七年级(1)班", "tender": awarded_tender(users), "unit_price": "120",
+             "per_student": 2, "students": [{"student": "S001", "consent": "同意", "size": "160/80A"}]},
+            actor=users["teacher"],
+        )  # fmt: skip
+        return doc, ["学生用品征订单", "秋季校服", "服装供应商0", "160/80A", "240.00", "班主任"]
     if doctype == "Feedback":
         doc = services.create_document(
             doctype,

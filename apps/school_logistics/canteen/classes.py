@@ -23,6 +23,15 @@ def normalize_class_name(value: str | None) -> str | None:
     return value.replace("（", "(").replace("）", ")").replace(" ", "")
 
 
+def class_students(school_id: int, class_name: str) -> list[tuple[str, dict[str, Any]]]:
+    """The class's students (number, stored data), by student number."""
+    return sorted(
+        Document.objects.filter(
+            doctype="Student", school_id=school_id, data__class_name=class_name
+        ).values_list("name", "data")
+    )
+
+
 def live_clash(doc: Doc, doctype: str, **values: Any) -> str | None:
     """The name of another live (draft or submitted) document of `doctype` of the school with
     these values, if there is one."""

@@ -15,13 +15,13 @@ from school_logistics.canteen.aid import waivers
 from school_logistics.canteen.classes import (
     MEALS_PER_DAY,
     check_student,
+    class_students,
     normalize_class_name,
     one_per_class_month,
 )
 from school_logistics.canteen.standards import Standard, standard_for
 from school_logistics.core.controllers import Controller, register
 from school_logistics.core.document import Doc
-from school_logistics.core.models import Document
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.values import parse_month
 from school_logistics.ledger import meal_fees
@@ -31,12 +31,9 @@ COLLECTION = "Meal Fee Collection"
 
 def class_roll(school_id: int, class_name: str) -> list[dict[str, Any]]:
     """The class's students on a meal plan, by student number."""
-    students = Document.objects.filter(
-        doctype="Student", school_id=school_id, data__class_name=class_name
-    ).values_list("name", "data")
     return [
         {"student": name, "student_name": data.get("student_name"), "meal_plan": plan}
-        for name, data in sorted(students)
+        for name, data in class_students(school_id, class_name)
         if (plan := data.get("meal_plan")) in MEALS_PER_DAY
     ]
 

@@ -15,6 +15,10 @@ class Controller:
     def validate(self, doc: Doc) -> None:
         """Compute derived values and check rules before every save."""
 
+    def before_send(self, doc: Doc) -> None:
+        """Check what a draft needs to be complete, which a draft being filled in may lack:
+        when it is sent into its approval flow, and again when it is submitted."""
+
     def before_submit(self, doc: Doc) -> None:
         """Check rules that only apply when the document is submitted."""
 

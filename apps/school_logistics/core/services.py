@@ -402,6 +402,7 @@ def check_submittable(meta: Meta, instance: Document, *, actor: User) -> None:
         )
     doc = load(meta, instance, actor)
     _validate(doc, instance.data, doc.values)
+    get_controller(meta.name).before_send(doc)
 
 
 def submit_locked(
@@ -422,6 +423,7 @@ def submit_locked(
     before = instance.data
     if not validated:
         _validate(doc, before, doc.values)
+    controller.before_send(doc)
     controller.before_submit(doc)
     instance.docstatus = DocStatus.SUBMITTED
     _store(doc, actor=actor, action="submit", before=before)

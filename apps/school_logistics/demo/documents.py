@@ -21,6 +21,7 @@ from school_logistics.demo import (
     safety,
     service,
     stores,
+    supplies,
 )
 from school_logistics.demo.org import Org
 
@@ -284,6 +285,7 @@ def create_documents(
     menus.create_menus(org, cal.today, made)
     energy.create_energy(org, cal, made)
     service.create_feedback(org, cal.day, made)
+    supplies.create_supplies(org, cal, suppliers, rolls, made)
     reminders.create_staff(org, cal.today, made)
     reminders.create_reminders(org)
     return made

@@ -11,7 +11,9 @@ class PurchasingConfig(AppConfig):
         from school_logistics.purchasing import (
             budget_views,
             controllers,  # noqa: F401  (registers controllers)
+            supplies_views,
         )
 
         extensions.desk_links.append(budget_views.budget_link)
+        extensions.desk_links.append(supplies_views.supplies_link)
         extensions.form_panels.insert(0, budget_views.requisition_budget_panel)

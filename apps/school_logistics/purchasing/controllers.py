@@ -10,7 +10,11 @@ from django.utils.translation import gettext as _
 from school_logistics.core.controllers import Controller, register
 from school_logistics.core.document import Doc
 from school_logistics.core.validation import DocumentValidationError
-from school_logistics.purchasing import budget, tender  # noqa: F401  (register controllers)
+from school_logistics.purchasing import (  # noqa: F401  (register controllers)
+    budget,
+    student_supplies,
+    tender,
+)
 from school_logistics.stores.items import refuse_disabled_items
 
 # Mobile (13800000000), landline (0571-88880000) or with an extension; separators allowed.

@@ -14,4 +14,10 @@ FLOW_TEXTS = (
     gettext_noop("已定标"),
     gettext_noop("经费预算审批"),
     gettext_noop("已下达"),
+    gettext_noop("学生用品征订"),
+    gettext_noop("到货验收"),
+    gettext_noop("验收合格"),
+    gettext_noop("发放登记"),
+    gettext_noop("发放完毕"),
+    gettext_noop("已发放"),
 )
