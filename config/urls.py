@@ -13,6 +13,7 @@ urlpatterns = [
     path("app/stock/", include("school_logistics.stores.urls")),
     path("app/budget-use/", include("school_logistics.purchasing.urls")),
     path("app/student-supplies/", include("school_logistics.purchasing.supplies_urls")),
+    path("app/reimburse/", include("school_logistics.purchasing.claim_urls")),
     path("app/meal-fees/", include("school_logistics.canteen.urls")),
     path("app/asset-register/", include("school_logistics.assets.urls")),
     path("app/repair-stats/", include("school_logistics.repairs.urls")),

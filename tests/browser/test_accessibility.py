@@ -59,6 +59,7 @@ def test_the_requesters_and_the_approvers_pages_pass_wcag_aa(
             "/app/feedback/new",
             "/app/student-aid/new",
             "/app/student-supply-order/new",
+            "/app/expense-claim/new",
         ],
         "head": ["/app/approvals/", doc_page],
         "admin": [

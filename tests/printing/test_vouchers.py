@@ -172,6 +172,15 @@ def build(
             actor=users["teacher"],
         )  # fmt: skip
         return doc, ["学生用品征订单", "秋季校服", "服装供应商0", "160/80A", "240.00", "班主任"]
+    if doctype == "Expense Claim":
+        doc = services.create_document(
+            doctype,
+            {"expense_type": "电话费", "payee": "中国电信清河分公司",
+             "items": [{"description": "10 月办公电话费", "invoice_no": "43000018",
+                        "amount": "486"}]},
+            actor=users["teacher"],
+        )  # fmt: skip
+        return doc, ["费用报销单", "电话费", "43000018", "486.00", "肆佰捌拾陆元整", "财务"]
     if doctype == "Feedback":
         doc = services.create_document(
             doctype,

@@ -16,6 +16,7 @@ from school_logistics.core.validation import DocumentValidationError
 from school_logistics.ledger.models import BudgetBin, BudgetEntry
 from tests.concurrency import submit_at_once
 from tests.stores.factories import make_items
+from tests.workflow.conftest import send_and_approve
 
 D = Decimal
 YEAR = timezone.localdate().year
@@ -34,7 +35,8 @@ def allot(users, line: str, amount: str, department: str = "语文组") -> Docum
         {"fiscal_year": YEAR, "department": department, "budget_line": line, "amount": amount},
         actor=users["finance"],
     )
-    submitted = services.submit_document("Budget", doc.name, actor=users["finance"])
+    send_and_approve(doc, users["finance"])
+    submitted = Document.objects.get(pk=doc.pk)
     # Users hold their school as read: a request reads it again, these fixtures must.
     users["teacher"].school.refresh_from_db(fields=["has_budgets"])
     return submitted

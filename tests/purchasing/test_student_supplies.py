@@ -15,11 +15,10 @@ from school_logistics.core.models.document import DocStatus
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.purchasing.student_supplies import summary
 from school_logistics.workflow import actions
-from school_logistics.workflow.models import ApprovalTask, TaskStatus
 from tests.purchasing.test_tender import tender_values
 from tests.query_counts import page_statements
 from tests.stores.factories import make_supplier
-from tests.workflow.conftest import pending
+from tests.workflow.conftest import pending, send_and_approve
 
 ORDER = "Student Supply Order"
 ROLL = [("S001", "林一"), ("S002", "林二"), ("S003", "林三")]
@@ -55,11 +54,7 @@ def awarded_tender(users, category: str = "服装", *, submit: bool = True) -> s
         "Tender", tender_values(names, subject="秋季校服定点采购"), actor=users["purchaser"]
     )
     if submit:
-        services.send_document("Tender", doc.name, actor=users["purchaser"])
-        # Under the shipped flows (tests marked `workflows`) the office and the principal agree.
-        pending_tasks = ApprovalTask.objects.filter(document=doc, status=TaskStatus.PENDING)
-        while task := pending_tasks.first():
-            actions.approve(task.pk, actor=task.assignee)
+        send_and_approve(doc, users["purchaser"])
     return doc.name
 
 

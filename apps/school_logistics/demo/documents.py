@@ -14,6 +14,7 @@ from school_logistics.demo import (
     assets,
     budgets,
     canteen_fees,
+    claims,
     energy,
     menus,
     reminders,
@@ -280,6 +281,7 @@ def create_documents(
     create_refunds(org, cal, rolls, made)
     canteen_fees.create_costs(org, cal, made)
     stores.create_stock(org, cal.day, prices, suppliers, made)
+    claims.create_claims(org, cal, made)
     assets.create_assets(org, cal.today, rooms, made)
     safety.create_safety(org, cal.today, rooms, made)
     menus.create_menus(org, cal.today, made)

@@ -1,16 +1,20 @@
-"""Post budget allotments and commitments, and reverse them when their document is cancelled.
+"""Post budget allotments, commitments and spends, and reverse them when their document is
+cancelled.
 
 A 经费预算 allots an amount to a department's budget line for a year; an approved requisition
-commits its total against the line it names. Callers run inside the transaction that submits
-or cancels the document, so a refused posting undoes it.
+commits its total against the line it names; a reimbursement (报销) spends what its invoices
+say, releasing as much of what its requisition committed. Callers run inside the transaction that
+submits or cancels the document, so a refused posting undoes it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,7 +43,8 @@ class OverBudget(Exception):
 
 
 class AllotmentSpent(Exception):
-    """An allotment cannot be taken back: requisitions committed more than would be left."""
+    """An allotment cannot be taken back: requisitions and reimbursements used more than would
+    be left."""
 
     def __init__(self, line: BudgetBin) -> None:
         super().__init__(line.budget_line)
@@ -58,7 +63,9 @@ def allot(
         school.has_budgets = True
     line = _locked(voucher.school_id, key)
     assert line is not None  # made above
-    return _post(voucher, line, amount, Decimal(0), actor=actor, posting_date=posting_date)
+    return _post(
+        voucher, line, amount, Decimal(0), Decimal(0), actor=actor, posting_date=posting_date
+    )
 
 
 def commit(
@@ -74,7 +81,46 @@ def commit(
         return None
     if amount > line.available:
         raise OverBudget(line, amount)
-    return _post(voucher, line, Decimal(0), amount, actor=actor, posting_date=posting_date)
+    return _post(
+        voucher, line, Decimal(0), amount, Decimal(0), actor=actor, posting_date=posting_date
+    )
+
+
+def spend(
+    voucher: Document,
+    key: BudgetKey,
+    amount: Decimal,
+    *,
+    actor: User,
+    posting_date: dt.date,
+    releasing: Sequence[Document] = (),
+    closing: bool = False,
+) -> BudgetEntry | None:
+    """Spend a reimbursement's amount from its line, giving back up to that much of what is
+    still committed there by `releasing` (the requisition it pays for and that requisition's
+    earlier reimbursements), or all of it when the reimbursement is `closing` the purchase;
+    None when the school keeps no budget for the line. Refuse what the line has not got left
+    once that is given back."""
+    if not voucher.school.has_budgets or not amount:
+        return None
+    _refuse_posted(voucher)
+    line = _locked(voucher.school_id, key)
+    if line is None:
+        return None
+    still_committed = BudgetEntry.objects.filter(
+        voucher__in=releasing,
+        department_id=key.department_id,
+        fiscal_year=key.fiscal_year,
+        budget_line=key.budget_line,
+    ).aggregate(n=Sum("committed_change"))["n"] or Decimal(0)
+    released = max(still_committed, Decimal(0))
+    if not closing:
+        released = min(released, amount)
+    if amount - released > line.available:
+        raise OverBudget(line, amount - released)
+    return _post(
+        voucher, line, Decimal(0), -released, amount, actor=actor, posting_date=posting_date
+    )
 
 
 def reverse_budget(voucher: Document, *, actor: User) -> list[BudgetEntry]:
@@ -89,7 +135,8 @@ def reverse_budget(voucher: Document, *, actor: User) -> list[BudgetEntry]:
         key = BudgetKey(entry.department_id, entry.fiscal_year, entry.budget_line)
         line = _locked(voucher.school_id, key)
         assert line is not None  # a posted row's line exists
-        if line.allotted - entry.allotted_change < line.committed - entry.committed_change:
+        used_after = line.used - entry.committed_change - entry.spent_change
+        if line.allotted - entry.allotted_change < used_after:
             raise AllotmentSpent(line)
         out.append(
             _post(
@@ -97,6 +144,7 @@ def reverse_budget(voucher: Document, *, actor: User) -> list[BudgetEntry]:
                 line,
                 -entry.allotted_change,
                 -entry.committed_change,
+                -entry.spent_change,
                 actor=actor,
                 posting_date=timezone.localdate(),
                 reverses=entry,
@@ -149,6 +197,7 @@ def _post(
     line: BudgetBin,
     allotted: Decimal,
     committed: Decimal,
+    spent: Decimal,
     *,
     actor: User,
     posting_date: dt.date,
@@ -156,7 +205,8 @@ def _post(
 ) -> BudgetEntry:
     line.allotted += allotted
     line.committed += committed
-    line.save(update_fields=["allotted", "committed", "modified"])
+    line.spent += spent
+    line.save(update_fields=["allotted", "committed", "spent", "modified"])
     return BudgetEntry.objects.create(
         school_id=voucher.school_id,
         department_id=line.department_id,
@@ -166,8 +216,10 @@ def _post(
         voucher=voucher,
         allotted_change=allotted,
         committed_change=committed,
+        spent_change=spent,
         balance_allotted=line.allotted,
         balance_committed=line.committed,
+        balance_spent=line.spent,
         reverses=reverses,
         created_by=actor,
     )

@@ -122,9 +122,10 @@ class StockLedgerEntry(LedgerRow):
 
 
 class BudgetBin(models.Model):
-    """A department's budget line for a year now: what was allotted to it, and what approved
-    requisitions committed of it (the running sums of its ledger rows, kept with them; its
-    row is the lock that makes two commitments take turns)."""
+    """A department's budget line for a year now: what was allotted to it, what approved
+    requisitions committed of it and is not yet reimbursed, and what reimbursements spent
+    (the running sums of its ledger rows, kept with them; its row is the lock that makes two
+    postings take turns)."""
 
     school = models.ForeignKey("core.School", on_delete=models.PROTECT, related_name="+")
     department = models.ForeignKey("core.Department", on_delete=models.PROTECT, related_name="+")
@@ -132,6 +133,7 @@ class BudgetBin(models.Model):
     budget_line = models.CharField(max_length=140)  # 预算科目, as the budget names it
     allotted = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     committed = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    spent = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     modified = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -141,30 +143,42 @@ class BudgetBin(models.Model):
                 name="budget_bin_unique_line",
             ),
             models.CheckConstraint(
-                condition=Q(committed__gte=0, committed__lte=models.F("allotted")),
+                condition=Q(
+                    committed__gte=0,
+                    spent__gte=0,
+                    allotted__gte=models.F("committed") + models.F("spent"),
+                ),
                 name="budget_bin_within_allotment",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.fiscal_year} {self.budget_line}: {self.committed}/{self.allotted}"
+        return f"{self.fiscal_year} {self.budget_line}: {self.used}/{self.allotted}"
+
+    @property
+    def used(self) -> Any:
+        """已使用: committed by approved requisitions and spent by reimbursements."""
+        return self.committed + self.spent
 
     @property
     def available(self) -> Any:
-        return self.allotted - self.committed
+        return self.allotted - self.used
 
 
 class BudgetEntry(LedgerRow):
-    """One change to a budget line: an allotment (a 经费预算 submitted) or a commitment (a
-    requisition approved), with the line's sums after it; cancelling posts mirror rows."""
+    """One change to a budget line: an allotment (a 经费预算 submitted), a commitment (a
+    requisition approved) or a spend (a reimbursement, releasing its requisition's
+    commitment), with the line's sums after it; cancelling posts mirror rows."""
 
     department = models.ForeignKey("core.Department", on_delete=models.PROTECT, related_name="+")
     fiscal_year = models.PositiveSmallIntegerField()
     budget_line = models.CharField(max_length=140)
     allotted_change = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     committed_change = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    spent_change = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     balance_allotted = models.DecimalField(max_digits=18, decimal_places=2)
     balance_committed = models.DecimalField(max_digits=18, decimal_places=2)
+    balance_spent = models.DecimalField(max_digits=18, decimal_places=2, default=0)
 
     class Meta:
         indexes = [
@@ -175,13 +189,16 @@ class BudgetEntry(LedgerRow):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(allotted_change=0) | ~Q(committed_change=0),
+                condition=~Q(allotted_change=0) | ~Q(committed_change=0) | ~Q(spent_change=0),
                 name="budget_ledger_moves",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.budget_line} {self.allotted_change:+}/{self.committed_change:+}"
+        return (
+            f"{self.budget_line} {self.allotted_change:+}/{self.committed_change:+}"
+            f"/{self.spent_change:+}"
+        )
 
 
 class MealFeeEntry(LedgerRow):

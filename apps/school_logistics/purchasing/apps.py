@@ -10,6 +10,7 @@ class PurchasingConfig(AppConfig):
         from school_logistics.core import extensions
         from school_logistics.purchasing import (
             budget_views,
+            claim_views,
             controllers,  # noqa: F401  (registers controllers)
             supplies_views,
         )
@@ -17,3 +18,4 @@ class PurchasingConfig(AppConfig):
         extensions.desk_links.append(budget_views.budget_link)
         extensions.desk_links.append(supplies_views.supplies_link)
         extensions.form_panels.insert(0, budget_views.requisition_budget_panel)
+        extensions.form_panels.append(claim_views.requisition_claim_panel)

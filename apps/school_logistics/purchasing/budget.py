@@ -47,7 +47,7 @@ class Budget(Controller):
         except ledger.AllotmentSpent as exc:
             raise DocumentValidationError.single(
                 _("“%(line)s”已使用 %(used)s 元，作废本预算后额度将不足，不能作废")
-                % {"line": exc.line.budget_line, "used": _money(exc.line.committed)}
+                % {"line": exc.line.budget_line, "used": _money(exc.line.used)}
             ) from exc
 
 
@@ -57,8 +57,8 @@ def _key(doc: Doc, year: int) -> ledger.BudgetKey:
     return ledger.BudgetKey(department_id, year, doc.get("budget_line") or "")
 
 
-def check_requisition_line(doc: Doc, errors: dict[str, list[str]]) -> None:
-    """Where the department keeps budgets for the year, the requisition names one of them."""
+def check_budget_line(doc: Doc, errors: dict[str, list[str]]) -> None:
+    """Where the department keeps budgets for the year, the document names one of them."""
     if not doc.instance.school.has_budgets:
         return
     posting_date = doc.get("posting_date") or timezone.localdate()
@@ -72,6 +72,22 @@ def check_requisition_line(doc: Doc, errors: dict[str, list[str]]) -> None:
                 "lines": "、".join(line.budget_line for line in lines),
             }
         )
+
+
+def over_budget_message(department: str, exc: ledger.OverBudget) -> str:
+    line = exc.line
+    return _(
+        "超出预算：%(dept)s %(year)s 年“%(line)s”预算 %(allotted)s 元，"
+        "已使用 %(used)s 元，可用 %(left)s 元，本单 %(wanted)s 元"
+    ) % {
+        "dept": department,
+        "year": line.fiscal_year,
+        "line": line.budget_line,
+        "allotted": _money(line.allotted),
+        "used": _money(line.used),
+        "left": _money(line.available),
+        "wanted": _money(exc.wanted),
+    }
 
 
 def commit_requisition(doc: Doc) -> None:
@@ -88,22 +104,8 @@ def commit_requisition(doc: Doc) -> None:
             posting_date=timezone.localdate(),
         )
     except ledger.OverBudget as exc:
-        line = exc.line
         raise DocumentValidationError.single(
-            _(
-                "超出预算：%(dept)s %(year)s 年“%(line)s”预算 %(allotted)s 元，"
-                "已使用 %(used)s 元，可用 %(left)s 元，本单 %(wanted)s 元"
-            )
-            % {
-                "dept": doc.get("department"),
-                "year": line.fiscal_year,
-                "line": line.budget_line,
-                "allotted": _money(line.allotted),
-                "used": _money(line.committed),
-                "left": _money(line.available),
-                "wanted": _money(exc.wanted),
-            },
-            "budget_line",
+            over_budget_message(doc.get("department"), exc), "budget_line"
         ) from exc
 
 

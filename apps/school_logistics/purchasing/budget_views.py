@@ -1,5 +1,5 @@
-"""预算执行: each department's budget lines, allotted, used and left; and the line a
-requisition draws on, shown on its page."""
+"""预算执行: each department's budget lines, allotted, committed, reimbursed and left; and the
+line a requisition or a reimbursement draws on, shown on its page."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from school_logistics.core import extensions, permissions
 from school_logistics.core.meta import Meta
 from school_logistics.core.models import Department, Document, User
 from school_logistics.core.registry import get_meta
-from school_logistics.ledger.models import BudgetBin
+from school_logistics.ledger.models import BudgetBin, BudgetEntry
 
 BUDGET = "Budget"
 
@@ -74,19 +74,23 @@ def report(request: HttpRequest) -> HttpResponse:
     if department:
         lines = lines.filter(department__name=department)
     rows = list(lines.order_by("department__name", "budget_line"))
-    totals = lines.aggregate(allotted=Sum("allotted"), committed=Sum("committed"))
+    totals = lines.aggregate(
+        allotted=Sum("allotted"), committed=Sum("committed"), spent=Sum("spent")
+    )
     allotted = totals["allotted"] or Decimal(0)
-    committed = totals["committed"] or Decimal(0)
+    spent = totals["spent"] or Decimal(0)
+    used = (totals["committed"] or Decimal(0)) + spent
     context = {
-        "rows": [(r, _share(r.committed, r.allotted)) for r in rows],
+        "rows": [(r, _share(r.used, r.allotted)) for r in rows],
         "years": years,
         "year": year,
         "departments": departments,
         "department": department,
         "allotted": allotted,
-        "committed": committed,
-        "available": allotted - committed,
-        "share": _share(committed, allotted),
+        "used": used,
+        "spent": spent,
+        "available": allotted - used,
+        "share": _share(used, allotted),
         "can_allot": permissions.has_permission(user, get_meta(BUDGET), "create"),
     }
     return render(request, "purchasing/budget_report.html", context)
@@ -97,11 +101,15 @@ def _share(part: Decimal, whole: Decimal) -> int:
     return int(part * 100 / whole) if whole else 0
 
 
+# The documents that draw on a budget line: a department, a 预算科目 and a total.
+DRAWS_ON_BUDGET = ("Material Requisition", "Expense Claim")
+
+
 def requisition_budget_panel(request: HttpRequest, meta: Meta, document: Document | None) -> str:
-    """On a requisition, its department's budget lines for the year: allotted, used, left,
-    the one it draws on and whether its total still fits (before it is approved). On a new
-    requisition, the requester's department's lines, offered as the 预算科目 to type."""
-    if meta.name != "Material Requisition":
+    """On a requisition or a reimbursement, its department's budget lines for the year:
+    allotted, used, left, the one it draws on and whether its total still fits (before it is
+    approved). On a new one, the user's department's lines, offered as the 预算科目 to type."""
+    if meta.name not in DRAWS_ON_BUDGET:
         return ""
     user: User = request.user  # type: ignore[assignment]
     if document is None:
@@ -131,8 +139,16 @@ def requisition_budget_panel(request: HttpRequest, meta: Meta, document: Documen
     chosen = document.data.get("budget_line") if document else None
     total = (document.grand_total if document else None) or Decimal(0)
     draft = document is None or document.docstatus == 0
+    needed = total
+    if draft and document is not None and document.data.get("requisition"):
+        # A reimbursement spends in place of what its requisition committed.
+        needed -= BudgetEntry.objects.filter(
+            voucher__school_id=school.pk,
+            voucher__doctype="Material Requisition",
+            voucher__name=document.data["requisition"],
+        ).aggregate(n=Sum("committed_change"))["n"] or Decimal(0)
     context = {
-        "lines": [(line, _share(line.committed, line.allotted)) for line in lines],
+        "lines": [(line, _share(line.used, line.allotted)) for line in lines],
         "chosen": chosen,
         "year": year,
         "department": department.name,
@@ -143,6 +159,6 @@ def requisition_budget_panel(request: HttpRequest, meta: Meta, document: Documen
         else "",
         # Once approved, the total is part of what is used; before, it must fit what is left.
         "short": draft
-        and any(line.budget_line == chosen and total > line.available for line in lines),
+        and any(line.budget_line == chosen and needed > line.available for line in lines),
     }
     return render_to_string("purchasing/_budget_panel.html", context, request=request)

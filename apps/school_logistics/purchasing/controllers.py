@@ -12,6 +12,7 @@ from school_logistics.core.document import Doc
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.purchasing import (  # noqa: F401  (register controllers)
     budget,
+    expense_claims,
     student_supplies,
     tender,
 )
@@ -45,7 +46,7 @@ class MaterialRequisition(Controller):
         required_by, posting_date = doc.get("required_by"), doc.get("posting_date")
         if required_by and posting_date and required_by < posting_date:
             errors["required_by"] = [_("需用日期不能早于申请日期")]
-        budget.check_requisition_line(doc, errors)
+        budget.check_budget_line(doc, errors)
         if errors:
             raise DocumentValidationError(errors)
 
@@ -53,6 +54,12 @@ class MaterialRequisition(Controller):
         budget.commit_requisition(doc)
 
     def on_cancel(self, doc: Doc) -> None:
+        claim = expense_claims.reimbursed_by(doc.instance)
+        if claim:
+            # Its reimbursement released what it committed: cancel that first.
+            raise DocumentValidationError.single(
+                _("申购单已报销（%(c)s）：请先作废报销单") % {"c": claim}, "items"
+            )
         budget.release_requisition(doc)
 
 

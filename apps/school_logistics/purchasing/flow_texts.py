@@ -20,4 +20,8 @@ FLOW_TEXTS = (
     gettext_noop("发放登记"),
     gettext_noop("发放完毕"),
     gettext_noop("已发放"),
+    gettext_noop("费用报销审批"),
+    gettext_noop("财务审核"),
+    gettext_noop("审核入账"),
+    gettext_noop("已报销"),
 )

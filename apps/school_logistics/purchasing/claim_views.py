@@ -1,0 +1,76 @@
+"""报销 on a requisition's page: what its goods came to once received, and its reimbursement
+(or a button that starts one), the last link of 请购 → 审批 → 验收 → 入库 → 报销."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from school_logistics.core import permissions
+from school_logistics.core.meta import Meta
+from school_logistics.core.models import Document, User
+from school_logistics.core.models.document import DocStatus
+from school_logistics.core.registry import get_meta
+from school_logistics.core.services import DocumentStateError
+from school_logistics.core.validation import DocumentValidationError, refusal_text
+from school_logistics.core.views.doctypes import form_url
+from school_logistics.purchasing.expense_claims import CLAIM, REQUISITION, claim_from_requisition
+
+
+def requisition_claim_panel(request: HttpRequest, meta: Meta, document: Document | None) -> str:
+    if meta.name != REQUISITION or document is None or document.docstatus != DocStatus.SUBMITTED:
+        return ""
+    received = Document.objects.filter(
+        doctype="Stock Receipt",
+        school_id=document.school_id,
+        docstatus=DocStatus.SUBMITTED,
+        data__requisition=document.name,
+    ).aggregate(n=Sum("grand_total"))["n"]
+    if received is None:
+        return ""  # nothing received yet: nothing to reimburse
+    user: User = request.user  # type: ignore[assignment]
+    claim_meta = get_meta(CLAIM)
+    claims = list(
+        Document.objects.filter(
+            doctype=CLAIM, school_id=document.school_id, data__requisition=document.name
+        )
+        .exclude(docstatus=DocStatus.CANCELLED)
+        .order_by("name")
+        .values("name", "docstatus", "workflow_state", "grand_total")
+    )
+    for c in claims:
+        c["url"] = form_url(claim_meta, c["name"])
+    claimed = sum((c["grand_total"] or Decimal(0) for c in claims), Decimal(0))
+    context = {
+        "received": received,
+        "claims": claims,
+        # A delivery in parts is reimbursed in parts: what came since the last claim.
+        "can_claim": received > claimed and permissions.has_permission(user, claim_meta, "create"),
+        "action": reverse("claims:from_requisition", args=[document.name]),
+    }
+    return render_to_string("purchasing/_requisition_claim.html", context, request=request)
+
+
+@login_required
+@require_POST
+def from_requisition(request: HttpRequest, requisition: str) -> HttpResponse:
+    """Start a 采购报销 for an approved requisition's received goods."""
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        claim = claim_from_requisition(requisition, actor=user)
+    except (DocumentStateError, DocumentValidationError) as exc:
+        messages.error(request, refusal_text(exc))
+        return redirect(form_url(get_meta(REQUISITION), requisition))
+    messages.success(
+        request, _("已生成报销单草稿 %(n)s，请填写发票号码、上传票据后提交") % {"n": claim.name}
+    )
+    return redirect(form_url(get_meta(CLAIM), claim.name))

@@ -1,0 +1,191 @@
+"""费用报销: a purchase is reimbursed once its goods are received, for no more than was received,
+and spends its budget line in place of what the requisition committed; running costs (电话费,
+水电费, 打印费) spend their line directly; an invoice is reimbursed once."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from school_logistics.core import services
+from school_logistics.core.models import Document
+from school_logistics.core.models.document import DocStatus
+from school_logistics.core.services import DocumentStateError
+from school_logistics.core.validation import DocumentValidationError
+from school_logistics.ledger.models import BudgetBin
+from school_logistics.purchasing.expense_claims import claim_from_requisition
+from school_logistics.workflow import actions
+from tests.purchasing.test_budget import allot, requisition
+from tests.stores.factories import make_items, make_supplier
+from tests.workflow.conftest import pending
+
+CLAIM = "Expense Claim"
+D = Decimal
+
+
+@pytest.fixture
+def budgeted(users) -> None:
+    """语文组 has 1,000 yuan of 办公用品费 and 600 of 电话费 this year."""
+    make_items(users["purchaser"])
+    allot(users, "办公用品费", "1000")
+    allot(users, "电话费", "600")
+
+
+def line(name: str = "办公用品费") -> BudgetBin:
+    return BudgetBin.objects.get(budget_line=name)
+
+
+def approved_requisition(users, rate: str = "600") -> Document:
+    doc = requisition(users, rate)
+    return services.submit_document("Material Requisition", doc.name, actor=users["teacher"])
+
+
+def receive(users, requisition_name: str, rate: str, qty: str = "1") -> Document:
+    supplier = Document.objects.filter(doctype="Supplier").first() or make_supplier(
+        users["purchaser"], "甲文具公司"
+    )
+    doc = services.create_document(
+        "Stock Receipt",
+        {"title": "办公室用纸验收入库", "requisition": requisition_name,
+         "supplier": supplier.name, "items": [{"item": "A4-70", "qty": qty, "rate": rate}]},
+        actor=users["storekeeper"],
+    )  # fmt: skip
+    return services.submit_document("Stock Receipt", doc.name, actor=users["storekeeper"])
+
+
+def claim(users, **values) -> Document:
+    return services.create_document(
+        CLAIM,
+        {"expense_type": "电话费", "budget_line": "电话费",
+         "items": [{"description": "10 月办公电话费", "invoice_no": "12345678", "amount": "180"}],
+         **values},
+        actor=users["teacher"],
+    )  # fmt: skip
+
+
+def test_a_purchase_is_reimbursed_only_after_its_goods_are_received(users, budgeted):
+    req = approved_requisition(users)
+    with pytest.raises(Exception, match="尚未验收入库"):
+        claim_from_requisition(req.name, actor=users["teacher"])
+    receive(users, req.name, "580")
+    doc = claim_from_requisition(req.name, actor=users["teacher"])
+    assert doc.data["department"] == "语文组" and doc.data["budget_line"] == "办公用品费"
+    assert doc.data["payee"] == "甲文具公司"
+    assert (doc.data["received_total"], doc.data["total"]) == ("580.00", "580.00")
+    assert doc.data["title"] == "采购报销 580.00 元"
+
+
+def test_a_purchase_is_not_reimbursed_beyond_what_was_received(users, budgeted):
+    req = approved_requisition(users)
+    receive(users, req.name, "580")
+    with pytest.raises(DocumentValidationError, match="超过验收入库金额 ¥580.00") as exc:
+        claim(users, expense_type="采购报销", requisition=req.name,
+              items=[{"description": "用纸", "amount": "600"}])  # fmt: skip
+    assert "items" in exc.value.errors
+    claim_from_requisition(req.name, actor=users["teacher"])
+    with pytest.raises(DocumentStateError, match="已全部报销"):
+        claim_from_requisition(req.name, actor=users["teacher"])
+    with pytest.raises(DocumentValidationError, match="其他报销单已报 ¥580.00"):
+        claim(users, expense_type="采购报销", requisition=req.name,
+              items=[{"description": "用纸", "amount": "1"}])  # fmt: skip
+
+
+def test_a_delivery_in_parts_is_reimbursed_in_parts(users, budgeted):
+    req = requisition(users, "300", items=[{"item": "A4-70", "qty": "2", "rate": "300"}])
+    services.submit_document("Material Requisition", req.name, actor=users["teacher"])
+    receive(users, req.name, "300")
+    first = claim_from_requisition(req.name, actor=users["teacher"])
+    services.submit_document(CLAIM, first.name, actor=users["teacher"])
+    # Half came and is paid: the other half stays committed (已批未报销).
+    assert (line().committed, line().spent) == (D("300.00"), D("300.00"))
+    receive(users, req.name, "280")
+    second = claim_from_requisition(req.name, actor=users["teacher"])
+    assert second.data["total"] == "280.00"
+    services.submit_document(CLAIM, second.name, actor=users["teacher"])
+    assert (line().committed, line().spent, line().available) == (D("0"), D("580"), D("420"))
+
+
+def test_reimbursing_spends_the_line_and_gives_back_the_commitment(users, budgeted):
+    req = approved_requisition(users, "600")
+    assert (line().committed, line().spent) == (D("600.00"), D("0.00"))
+    receive(users, req.name, "580")
+    doc = claim_from_requisition(req.name, actor=users["teacher"])
+    services.submit_document(CLAIM, doc.name, actor=users["teacher"])
+    # All that was asked for came and is paid: the 20 yuan the invoices came under is free.
+    assert (line().committed, line().spent, line().available) == (D("0"), D("580"), D("420"))
+    with pytest.raises(DocumentValidationError, match="请先作废报销单"):
+        services.cancel_document("Material Requisition", req.name, actor=users["teacher"])
+    services.cancel_document(CLAIM, doc.name, actor=users["teacher"])
+    assert (line().committed, line().spent) == (D("600.00"), D("0.00"))
+    services.cancel_document("Material Requisition", req.name, actor=users["teacher"])
+    assert (line().committed, line().spent) == (D("0.00"), D("0.00"))
+
+
+def test_running_costs_spend_their_line_and_never_beyond_it(users, budgeted):
+    doc = claim(users)
+    services.submit_document(CLAIM, doc.name, actor=users["teacher"])
+    assert (line("电话费").spent, line("电话费").available) == (D("180.00"), D("420.00"))
+    more = claim(users, items=[{"description": "11 月办公电话费", "amount": "450"}])
+    with pytest.raises(DocumentValidationError, match="可用 420.00 元，本单 450.00 元"):
+        services.submit_document(CLAIM, more.name, actor=users["teacher"])
+    assert Document.objects.get(pk=more.pk).docstatus == DocStatus.DRAFT
+    assert line("电话费").spent == D("180.00")
+
+
+@pytest.mark.parametrize(
+    ("values", "key", "message"),
+    [
+        ({"budget_line": "差旅费"}, "budget_line", "预算科目之一：办公用品费、电话费"),
+        ({"requisition": "approved"}, "requisition", "只有采购报销才选择对应申购单"),
+        ({"expense_type": "采购报销"}, "requisition", "采购报销须选择对应申购单"),
+        ({"items": [{"description": "话费", "invoice_no": "12AB", "amount": "10"}]},
+         "items.1.invoice_no", "8 到 20 位数字"),
+        ({"items": [{"description": "话费", "amount": "0"}]}, "items.1.amount", "金额必须大于 0"),
+    ],
+)  # fmt: skip
+def test_bad_claims_are_refused_with_the_field_named(users, budgeted, values, key, message):
+    if values.get("requisition") == "approved":
+        values = {"requisition": approved_requisition(users).name}
+    with pytest.raises(DocumentValidationError) as exc:
+        claim(users, **values)
+    assert message in " ".join(exc.value.errors[key])
+    assert not Document.objects.filter(doctype=CLAIM).exists()
+
+
+def test_an_invoice_is_reimbursed_once(users, budgeted):
+    claim(users)
+    with pytest.raises(DocumentValidationError) as exc:
+        claim(users, expense_type="打印费", budget_line="办公用品费")
+    assert "已在报销单" in exc.value.errors["items.1.invoice_no"][0]
+
+
+@pytest.mark.workflows
+def test_the_claim_goes_to_the_head_the_office_and_finance(users, heads, budgeted):
+    doc = claim(users)
+    actions.start_approval(CLAIM, doc.name, actor=users["teacher"])
+    for who in ("head", "purchaser", "finance"):
+        actions.approve(pending(doc, users[who]).pk, actor=users[who])
+    doc.refresh_from_db()
+    assert (doc.docstatus, doc.workflow_state) == (DocStatus.SUBMITTED, "已报销")
+    assert line("电话费").spent == D("180.00")
+
+
+def test_the_requisitions_page_offers_the_claim_once_its_goods_are_received(
+    client, users, budgeted
+):
+    req = approved_requisition(users)
+    client.force_login(users["teacher"])
+    page = f"/app/material-requisition/{req.name}"
+    assert 'id="requisition-claim"' not in client.get(page).content.decode()
+    receive(users, req.name, "580")
+    shown = client.get(page).content.decode()
+    assert 'id="btn-claim"' in shown and "已验收入库 <strong" in shown
+    response = client.post(f"/app/reimburse/{req.name}")
+    claim = Document.objects.get(doctype=CLAIM)
+    assert response.url == f"/app/expense-claim/{claim.name}"
+    shown = client.get(page).content.decode()
+    assert claim.name in shown and 'id="btn-claim"' not in shown
+    client.force_login(users["colleague"])  # may not read the teacher's requisition
+    client.post(f"/app/reimburse/{req.name}")
+    assert Document.objects.filter(doctype=CLAIM).count() == 1
