@@ -39,7 +39,7 @@ def requisition_claim_panel(request: HttpRequest, meta: Meta, document: Document
         return ""  # nothing received yet: nothing to reimburse
     user: User = request.user  # type: ignore[assignment]
     claim_meta = get_meta(CLAIM)
-    claims = list(
+    found = list(
         Document.objects.filter(
             doctype=CLAIM, school_id=document.school_id, data__requisition=document.name
         )
@@ -47,9 +47,8 @@ def requisition_claim_panel(request: HttpRequest, meta: Meta, document: Document
         .order_by("name")
         .values("name", "docstatus", "workflow_state", "grand_total")
     )
-    for c in claims:
-        c["url"] = form_url(claim_meta, c["name"])
-    claimed = sum((c["grand_total"] or Decimal(0) for c in claims), Decimal(0))
+    claimed = sum((c["grand_total"] or Decimal(0) for c in found), Decimal(0))
+    claims = [{**c, "url": form_url(claim_meta, c["name"])} for c in found]
     context = {
         "received": received,
         "claims": claims,
