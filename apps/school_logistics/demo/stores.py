@@ -69,6 +69,26 @@ def create_stock(
     services.save_document(RECEIPT, partial.name, {"items": delivered}, actor=keeper)
     services.submit_document(RECEIPT, partial.name, actor=keeper)
     made["receipt_partial"] = partial.name
+    # The canteen's staples came in against their requisition; the kitchen draws this week's
+    # rice, flour and oil, which go on the canteen's own books as 食材 (独立核算).
+    staples = receipt_from_requisition(made["canteen_staples"], actor=keeper)
+    services.submit_document(RECEIPT, staples.name, actor=keeper)
+    kitchen = services.create_document(
+        ISSUE,
+        {
+            "posting_date": day(2),
+            "purpose": "食堂本周用米面油",
+            "canteen_cost": "食材",
+            "items": [
+                {"item": "ST-RICE", "qty": 6},
+                {"item": "ST-FLOUR", "qty": 2},
+                {"item": "ST-OIL", "qty": 3},
+            ],
+        },
+        actor=org.users["canteen"],
+    ).name
+    approvals.submit(ISSUE, kitchen, actor=org.users["canteen"])
+    made["issue_kitchen"] = kitchen
     for key, who, days_ago, purpose, asked, stage in ISSUES:
         actor = org.users[who]
         values = {

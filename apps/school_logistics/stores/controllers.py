@@ -15,9 +15,12 @@ from school_logistics.core.models import Document
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.values import quantity_text
+from school_logistics.ledger import canteen
 from school_logistics.ledger import stock as ledger
 from school_logistics.ledger.models import StockLedgerEntry
 from school_logistics.stores.items import items_by_code, refuse_disabled_items
+
+CANTEEN_GOODS = "食堂物资"  # the Item category the canteen's kitchen draws from the store
 
 
 def _check_rows(doc: Doc, table: tuple[str, str]) -> dict[str, list[str]]:
@@ -77,8 +80,22 @@ class StockIssue(Controller):
 
     def validate(self, doc: Doc) -> None:
         errors = _check_rows(doc, ("items", _("领用明细")))
+        if doc.get("canteen_cost"):
+            self._canteen_goods_only(doc, errors)
         if errors:
             raise DocumentValidationError(dict(errors))
+
+    def _canteen_goods_only(self, doc: Doc, errors: dict[str, list[str]]) -> None:
+        """The canteen's books carry what its kitchen uses, not another office's supplies."""
+        rows = doc.rows("items")
+        items = items_by_code({r["item"] for r in rows}, doc.instance.school_id)
+        for idx, row in enumerate(rows, start=1):
+            category = items.get(row["item"], {}).get("category")
+            if category is not None and category != CANTEEN_GOODS:
+                errors[f"items.{idx}.item"].append(
+                    _("领用明细第 %(idx)s 行：%(item)s 不是食堂物资，不能计入食堂成本")
+                    % {"idx": idx, "item": row.get("item_name") or row["item"]}
+                )
 
     def before_submit(self, doc: Doc) -> None:
         # 非易耗品领出新的，必须收回旧的: the flag is read from the Item now, not as fetched.
@@ -98,17 +115,38 @@ class StockIssue(Controller):
 
     def on_submit(self, doc: Doc) -> None:
         moves = [ledger.Move(r["item"], -r["qty"]) for r in doc.rows("items")]
+        today = timezone.localdate()
         try:
-            ledger.post_stock(
-                doc.instance, moves, actor=doc.acting_user, posting_date=timezone.localdate()
+            posted = ledger.post_stock(
+                doc.instance, moves, actor=doc.acting_user, posting_date=today
             )
         except ledger.InsufficientStock as exc:
             raise DocumentValidationError.single(
                 _("库存不足：%(items)s") % {"items": _shortage_text(doc, exc)}, "items"
             ) from exc
+        category = doc.get("canteen_cost")
+        if category:
+            # The kitchen's use is the canteen's cost at what the goods left the store for.
+            rows = doc.rows("items")
+            canteen.post_expenses(
+                doc.instance,
+                today.strftime("%Y-%m"),
+                [
+                    canteen.Expense(
+                        category,
+                        f"{row.get('item_name') or row['item']} "
+                        f"{quantity_text(row['qty'])}{row.get('uom') or ''}",
+                        -entry.value_change,
+                    )
+                    for row, entry in zip(rows, posted, strict=True)
+                ],
+                actor=doc.acting_user,
+                posting_date=today,
+            )
 
     def on_cancel(self, doc: Doc) -> None:
         ledger.reverse_stock(doc.instance, actor=doc.acting_user)  # goods come back: never short
+        canteen.reverse_expenses(doc.instance, actor=doc.acting_user)
 
 
 def _reverse(doc: Doc, refusal: str) -> None:
