@@ -4,12 +4,14 @@ assets that keep breaking named with advice (根据维修情况，提出校产�
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
 from school_logistics.core import services
+from school_logistics.core.models import Document
 from school_logistics.repairs import stats
 from school_logistics.workflow import actions
 from tests.repairs.test_repair_flow import complete, dispatch, iso, pending, report
@@ -80,3 +82,23 @@ def test_the_office_reads_the_page_and_a_teacher_may_not(client, users, classroo
     client.force_login(users["teacher"])
     assert client.get("/app/repair-stats/").status_code == 403
     assert "/app/repair-stats/" not in client.get("/app/").content.decode()
+
+
+def test_tickets_saved_before_they_were_dated_get_their_reported_day(users, classroom):
+    """The migration that dates old tickets by 报修时间, as 维修统计 now reads them."""
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "school_logistics.repairs.migrations.0001_reported_on_dates"
+    )
+    doc = ticket(users, classroom, hours_ago=24 * 40, took=3)
+    Document.objects.filter(pk=doc.pk).update(posting_date=None)
+    migration.date_tickets(apps, None)
+    reported = dt.datetime.fromisoformat(doc.data["reported_on"])
+    assert Document.objects.get(pk=doc.pk).posting_date == timezone.localtime(reported).date()
+    found = stats.tickets(users["purchaser"].school_id, *window_around(reported))
+    assert [t.name for t in found] == [doc.name]
+
+
+def window_around(moment: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    return moment - dt.timedelta(hours=1), moment + dt.timedelta(hours=1)

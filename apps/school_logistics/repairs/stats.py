@@ -105,11 +105,15 @@ def _moment(value: Any, fallback: dt.datetime) -> dt.datetime:
 
 def tickets(school_id: int, start: dt.datetime, end: dt.datetime) -> list[Ticket]:
     """The school's repair tickets reported in [start, end), cancelled and refused ones left out."""
+    # 报修时间 is the ticket's indexed date (its local day): the days bound the read, the
+    # moments below the exact window.
+    local_start, local_end = timezone.localtime(start), timezone.localtime(end)
     rows = (
         Document.objects.filter(
             doctype=TICKET,
             school_id=school_id,
-            created__lt=end + dt.timedelta(days=1),  # reported_on is never after the save
+            posting_date__gte=local_start.date(),
+            posting_date__lte=local_end.date(),
         )
         .exclude(docstatus=DocStatus.CANCELLED)
         .exclude(workflow_state__in=NOT_REPAIRS)
