@@ -11,6 +11,7 @@ from school_logistics.canteen.aid import months_between
 from school_logistics.core import services
 from school_logistics.core.models import Document
 from school_logistics.core.models.document import DocStatus
+from school_logistics.core.validation import DocumentValidationError
 from school_logistics.ledger import canteen
 from school_logistics.ledger.meal_fees import student_statement
 from school_logistics.workflow import actions
@@ -102,3 +103,43 @@ def test_the_canteens_account_counts_what_aid_pays(client, users, students):
     client.force_login(users["finance"])
     page = client.get("/app/meal-fees/accounts/").content.decode()
     assert 'id="account-aided">60.00<' in page and 'id="account-income">400.00<' in page
+
+
+def test_aid_approved_after_the_month_was_charged_gives_back_what_was_overpaid(users, students):
+    standard(users)  # 午餐 100.00 a month
+    doc = collection(users)
+    services.submit_document("Meal Fee Collection", doc.name, actor=users["finance"])
+    granted = aid(users, waiver="60")  # S002 paid 100.00 before the aid was approved
+    (month,) = student_statement(doc.school_id, "S002")
+    assert (month.waived, month.charged, month.collected, month.refund) == (
+        Decimal("60.00"), Decimal("40.00"), Decimal("100.00"), Decimal("60.00"),
+    )  # fmt: skip
+    assert month.net_paid == month.charged  # settled: nothing owed, nothing overpaid
+    (account,) = canteen.accounts(doc.school_id)
+    assert account.income == Decimal("400.00")  # 300 + 100 paid, aid 60 in, 60 given back
+    # A missed-meal refund of the month is still possible, up to what the student paid net.
+    refund = services.create_document(
+        "Meal Fee Refund",
+        {"class_name": "七年级(1)班", "month": last_month(),
+         "students": [{"student": "S002", "missed_meals": 4}]},
+        actor=users["teacher"],
+    )  # fmt: skip
+    services.submit_document("Meal Fee Refund", refund.name, actor=users["teacher"])
+    # The collection stands under the aid's rows: it is cancelled only after the aid.
+    with pytest.raises(DocumentValidationError, match="请先作废资助"):
+        services.cancel_document("Meal Fee Collection", doc.name, actor=users["finance"])
+    services.cancel_document(AID, granted.name, actor=users["finance"])
+    (month,) = student_statement(doc.school_id, "S002")
+    assert (month.waived, month.charged) == (Decimal("0.00"), Decimal("100.00"))
+
+
+def test_aid_for_a_student_who_has_not_paid_lowers_what_is_owed(users, students):
+    standard(users)
+    doc = collection(users, [{"student": "S001"}, {"student": "S002", "amount_paid": "0",
+                                                   "note": "家庭困难，缓缴"}])  # fmt: skip
+    services.submit_document("Meal Fee Collection", doc.name, actor=users["finance"])
+    aid(users, waiver="60")
+    (month,) = student_statement(doc.school_id, "S002")
+    assert (month.charged, month.collected, month.refund, month.arrears) == (
+        Decimal("40.00"), Decimal("0.00"), Decimal("0.00"), Decimal("40.00"),
+    )  # fmt: skip

@@ -1,6 +1,7 @@
 """伙食费资助: a class teacher asks that a student in financial difficulty pay less for meals
 for some months; finance checks it and the principal approves (资助到人, 精准资助). An approved
-aid is taken off what each of those months' 收缴单 charges the student."""
+aid is taken off what each of those months' 收缴单 charges the student; a month already charged
+when it is approved is charged less there and then, and what was overpaid is given back."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from school_logistics.canteen.classes import MEALS_PER_DAY
@@ -18,6 +20,7 @@ from school_logistics.core.models import Document
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.values import months_back, parse_month
+from school_logistics.ledger import meal_fees
 
 AID = "Student Aid"
 MAX_MONTHS = 6  # a term at most: the next term is asked for again
@@ -105,3 +108,17 @@ class StudentAid(Controller):
                     _("该生 %(a)s ~ %(b)s 已有资助申请 %(n)s，月份不能重叠")
                     % {"a": data["from_month"], "b": data["to_month"], "n": name}
                 )
+
+    def on_submit(self, doc: Doc) -> None:
+        rows = [
+            meal_fees.Waiver(
+                doc.get("student"), doc.get("student_name") or "", month, doc.get("monthly_waiver")
+            )
+            for month in months_between(doc.get("from_month"), doc.get("to_month"))
+        ]
+        meal_fees.post_late_waivers(
+            doc.instance, rows, actor=doc.acting_user, posting_date=timezone.localdate()
+        )
+
+    def on_cancel(self, doc: Doc) -> None:
+        meal_fees.reverse(doc.instance, actor=doc.acting_user)

@@ -159,4 +159,13 @@ class MealFeeCollection(Controller):
             ) from exc
 
     def on_cancel(self, doc: Doc) -> None:
+        students = [r["student"] for r in doc.rows("students")]
+        aided = meal_fees.late_waivers_of(doc.instance.school_id, doc.get("month"), students)
+        if aided:
+            # The aid's rows stand on this charge: take them off first.
+            raise DocumentValidationError.single(
+                _("资助调整过本单学生的伙食费，请先作废资助：%(aid)s")
+                % {"aid": "、".join(f"{s}（{a}）" for s, a in aided.items())},
+                "students",
+            )
         meal_fees.reverse(doc.instance, actor=doc.acting_user)

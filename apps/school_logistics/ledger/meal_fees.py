@@ -4,6 +4,8 @@ missed meals (a 伙食费退费单) — and mirror them when their document is c
 A month is charged once and refunded once, from whichever class the student was listed in.
 A refund never exceeds what the student paid for the month, where the month was charged here;
 a month charged before the school kept its fees here is refunded as the class teacher counts it.
+Aid approved after a month was charged takes its waiver off that charge (a 伙食费资助's rows):
+aid pays that part, and what the student paid beyond the new charge is given back.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from school_logistics.core.models import Document, User
 from school_logistics.ledger.models import MealFeeEntry
 
 ZERO = Decimal(0)
+REFUND = "Meal Fee Refund"
+AID = "Student Aid"
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,14 @@ class Charge:
     charged: Decimal  # 应收: the month's fee for the student's meal plan, less any waiver
     collected: Decimal  # 实收
     waived: Decimal = Decimal(0)  # 资助减免
+
+
+@dataclass(frozen=True)
+class Waiver:
+    student: str
+    student_name: str
+    month: str
+    amount: Decimal  # what approved aid takes off the month's fee
 
 
 @dataclass(frozen=True)
@@ -72,6 +84,8 @@ class _Month:
     refund: Decimal = ZERO
     charged_by: str = ""
     refunded_by: str = ""
+    class_name: str = ""  # the class the month was charged in
+    meals_refunded: Decimal = ZERO  # of `refund`, what 退费单 paid back for missed meals
 
 
 def _months(school_id: int, month: str, students: Sequence[str]) -> dict[str, _Month]:
@@ -79,18 +93,23 @@ def _months(school_id: int, month: str, students: Sequence[str]) -> dict[str, _M
     rows = (
         MealFeeEntry.objects.select_for_update()
         .filter(school_id=school_id, month=month, student__in=students)
-        .values_list("student", "voucher__name", "charged", "collected", "refund")
-    )
+        .values_list(
+            "student", "class_name", "voucher__doctype", "voucher__name", "charged", "collected",
+            "refund",
+        )
+    )  # fmt: skip
     months: dict[str, _Month] = {}
-    for student, voucher, charged, collected, refund in rows:
+    for student, class_name, doctype, voucher, charged, collected, refund in rows:
         m = months.setdefault(student, _Month())
         m.charged += charged
         m.collected += collected
         m.refund += refund
         if charged > 0:
-            m.charged_by = voucher
-        if refund > 0:
-            m.refunded_by = voucher
+            m.charged_by, m.class_name = voucher, class_name
+        if doctype == REFUND:  # not aid giving back what was overpaid
+            m.meals_refunded += refund
+            if refund > 0:
+                m.refunded_by = voucher
     return months
 
 
@@ -127,7 +146,7 @@ def post_refunds(
 ) -> list[MealFeeEntry]:
     """Post an approved refund's rows, all or none."""
     months = _months(voucher.school_id, month, [r.student for r in rows])
-    refunded = {s: m.refunded_by for s, m in months.items() if m.refund > 0}
+    refunded = {s: m.refunded_by for s, m in months.items() if m.meals_refunded > 0}
     if refunded:
         raise AlreadyRefunded(refunded)
     refundable = {
@@ -142,6 +161,44 @@ def post_refunds(
         [(r.student, r.student_name, {"missed_meals": r.missed_meals, "refund": r.refund})
          for r in rows],
     )  # fmt: skip
+
+
+def post_late_waivers(
+    voucher: Document, rows: Sequence[Waiver], *, actor: User, posting_date: dt.date
+) -> list[MealFeeEntry]:
+    """Take approved aid off the months already charged (those not yet charged get it from
+    their collection): the charge falls by the waiver, no more than was charged; aid pays
+    that part; what the student paid beyond the new charge is refunded."""
+    posted: list[MealFeeEntry] = []
+    for month in sorted({r.month for r in rows}):
+        of_month = [r for r in rows if r.month == month]
+        months = _months(voucher.school_id, month, [r.student for r in of_month])
+        for r in of_month:
+            m = months.get(r.student)
+            if m is None or m.charged <= 0:
+                continue
+            off = min(r.amount, m.charged)
+            overpaid = max(ZERO, m.collected - m.refund - (m.charged - off))
+            posted += _post(
+                voucher, m.class_name, month, posting_date, actor,
+                [(r.student, r.student_name,
+                  {"charged": -off, "waived": off, "refund": overpaid})],
+            )  # fmt: skip
+    return posted
+
+
+def late_waivers_of(school_id: int, month: str, students: Sequence[str]) -> dict[str, str]:
+    """The live aid that changed these students' month after it was charged: student → aid."""
+    return dict(
+        MealFeeEntry.objects.filter(
+            school_id=school_id,
+            month=month,
+            student__in=students,
+            voucher__doctype=AID,
+            reverses=None,
+            reversal=None,
+        ).values_list("student", "voucher__name")
+    )
 
 
 def _post(
