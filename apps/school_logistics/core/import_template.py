@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter, quote_sheetname
@@ -26,7 +26,7 @@ TYPE_LABELS = {
     "Text": gettext_lazy("长文本"),
     "Int": gettext_lazy("整数"),
     "Float": gettext_lazy("数字"),
-    "Currency": gettext_lazy("金额"),
+    "Currency": pgettext_lazy("field type", "金额"),
     "Percent": gettext_lazy("百分比"),
     "Check": gettext_lazy("是/否（1 或 0）"),
     "Date": gettext_lazy("日期"),

@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from school_logistics.core.meta import (
     FIELD_TYPES,
@@ -33,7 +33,7 @@ FIELD_TYPE_LABELS: dict[str, Any] = {
     "Text": gettext_lazy("长文本"),
     "Int": gettext_lazy("整数"),
     "Float": gettext_lazy("小数"),
-    "Currency": gettext_lazy("金额"),
+    "Currency": pgettext_lazy("field type", "金额"),
     "Percent": gettext_lazy("百分比"),
     "Check": gettext_lazy("勾选"),
     "Date": gettext_lazy("日期"),
