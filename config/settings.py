@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "school_logistics.safety",
     "school_logistics.energy",
     "school_logistics.service",
+    "school_logistics.district",
     "school_logistics.api",
     "school_logistics.printing",
     "school_logistics.designer",

@@ -17,6 +17,7 @@ from school_logistics.core.models import Document, User
 from school_logistics.workflow import actions
 from tests.browser.test_approval_chain import draft  # noqa: F401  (a fixture)
 from tests.browser.test_requisition_journey import sign_in
+from tests.conftest import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.workflows]
 
@@ -36,6 +37,8 @@ def violations(page: Any) -> list[str]:
 @pytest.fixture
 def in_approval(draft: Document, users: dict[str, User]) -> Document:  # noqa: F811
     actions.start_approval(draft.doctype, draft.name, actor=users["teacher"])
+    # The bureau's 后勤科, who reads 学校后勤概览 of the school.
+    make_user("bureau", users["teacher"].school, "bureau")
     return draft
 
 
@@ -79,6 +82,7 @@ def test_the_requesters_and_the_approvers_pages_pass_wcag_aa(
             "/canteen-accounts/test-one/",
         ],
         "canteen": ["/app/canteen-expense/new", "/app/meal-fee-standard/new"],
+        "bureau": ["/app/district/"],
     }.items():
         tab.context.clear_cookies()
         sign_in(tab, base, user)

@@ -11,7 +11,7 @@ from django.db.models import Count
 from school_logistics.core.models import Document, School, User
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.roles import ensure_default_roles
-from school_logistics.demo import catalogue, documents, letterhead, org
+from school_logistics.demo import catalogue, district, documents, letterhead, org
 
 
 class DemoAlreadyLoaded(CommandError):
@@ -19,6 +19,11 @@ class DemoAlreadyLoaded(CommandError):
 
     A CommandError, so the `school-logistics` command prints it without a traceback.
     """
+
+
+def logins_made() -> list[org.DemoUser]:
+    """Every demo login: the demo school's, then the neighbour school's and the bureau's."""
+    return [*org.USERS, *district.USERS]
 
 
 def check_not_loaded() -> None:
@@ -30,8 +35,15 @@ def check_not_loaded() -> None:
         raise DemoAlreadyLoaded(
             f"演示学校“{school.name}”（代码 {school.code}）已存在，未重复加载，现有数据没有改动"
         )
+    school = School.objects.filter(code=district.CODE).first() or (
+        School.objects.filter(name=district.NAME).first()
+    )
+    if school is not None:
+        raise DemoAlreadyLoaded(
+            f"演示学校“{school.name}”（代码 {school.code}）已存在，未重复加载，现有数据没有改动"
+        )
     taken = sorted(
-        User.objects.filter(username__in=[u.username for u in org.USERS]).values_list(
+        User.objects.filter(username__in=[u.username for u in logins_made()]).values_list(
             "username", flat=True
         )
     )
@@ -70,7 +82,7 @@ def load_demo() -> dict[str, Any]:
         summary.setdefault(c["doctype"], {})[str(label)] = c["n"]
     return {
         "school": people.school.code,
-        "logins": org.logins(),
+        "logins": [(u.username, u.label, org.PASSWORD) for u in logins_made()],
         "documents": dict(made),
         "counts": summary,
     }

@@ -15,6 +15,7 @@ from school_logistics.demo import (
     budgets,
     canteen_fees,
     claims,
+    district,
     energy,
     menus,
     reminders,
@@ -290,4 +291,5 @@ def create_documents(
     supplies.create_supplies(org, cal, suppliers, rolls, made)
     reminders.create_staff(org, cal.today, made)
     reminders.create_reminders(org)
+    district.create_district(org, cal)
     return made

@@ -101,8 +101,3 @@ def create_org() -> Org:
             departments[dept].head = user
             departments[dept].save(update_fields=["head"])
     return org
-
-
-def logins() -> list[tuple[str, str, str]]:
-    """Return (username, what the login is for, password) for every demo user."""
-    return [(u.username, u.label, PASSWORD) for u in USERS]

@@ -26,6 +26,7 @@ MODULE_LABELS = {
     "safety": gettext_lazy("安全"),
     "energy": gettext_lazy("水电"),
     "service": gettext_lazy("服务"),
+    "district": gettext_lazy("教育局"),
     "workflow": gettext_lazy("审批"),
     "custom": gettext_lazy("自定义"),  # forms an admin made in the designer
     "core": gettext_lazy("系统"),
@@ -39,6 +40,7 @@ MODULE_ICONS = {
     "safety": "fa-shield-halved",
     "energy": "fa-bolt",
     "service": "fa-comment-dots",
+    "district": "fa-city",
     "workflow": "fa-diagram-project",
     "custom": "fa-pen-ruler",
     "core": "fa-gear",

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class DistrictConfig(AppConfig):
+    name = "school_logistics.district"
+    label = "district"
+    verbose_name = "教育局"
+
+    def ready(self) -> None:
+        from school_logistics.core import extensions
+        from school_logistics.district import views
+
+        extensions.desk_links.append(views.district_link)

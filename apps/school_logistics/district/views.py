@@ -1,0 +1,56 @@
+"""区县教育局 (the district bureau): one page over the schools a bureau user looks after."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from school_logistics.core import extensions
+from school_logistics.core.models import School, User
+from school_logistics.district import overview
+
+BUREAU = "bureau"
+
+
+def schools_of(user: User) -> list[School]:
+    """The schools a bureau user looks after: their own and those they work for."""
+    if BUREAU not in user.role_codes():
+        return []
+    return list(
+        School.objects.filter(Q(pk=user.school_id) | Q(guest_users=user))
+        .distinct()
+        .order_by("name")
+    )
+
+
+def district_link(user: User) -> list[extensions.DeskLink]:
+    if BUREAU not in user.role_codes():
+        return []
+    return [
+        extensions.DeskLink("district", _("学校后勤概览"), reverse("district:overview"), "fa-city")
+    ]
+
+
+@login_required
+@require_GET
+def overview_page(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    schools = schools_of(user)
+    if not schools:
+        raise PermissionDenied(_("没有查看学校后勤概览的权限"))
+    today = timezone.localdate()
+    context = {
+        "rows": overview.summaries(schools, today),
+        "month": today.strftime("%Y-%m"),
+        "last_month": overview.closed_month(today),
+        "year": today.year,
+        "watch": int(overview.SURPLUS_WATCH * 100),
+    }
+    return render(request, "district/overview.html", context)
