@@ -73,10 +73,7 @@ def commit(
 ) -> BudgetEntry | None:
     """Commit an approved requisition's total against its line; None when the school keeps no
     budget for that line (nothing to control). Refuse what the line has not got left."""
-    if not voucher.school.has_budgets or not amount:
-        return None
-    _refuse_posted(voucher)
-    line = _locked(voucher.school_id, key)
+    line = _line_to_post(voucher, key, amount)
     if line is None:
         return None
     if amount > line.available:
@@ -101,10 +98,7 @@ def spend(
     earlier reimbursements), or all of it when the reimbursement is `closing` the purchase;
     None when the school keeps no budget for the line. Refuse what the line has not got left
     once that is given back."""
-    if not voucher.school.has_budgets or not amount:
-        return None
-    _refuse_posted(voucher)
-    line = _locked(voucher.school_id, key)
+    line = _line_to_post(voucher, key, amount)
     if line is None:
         return None
     still_committed = BudgetEntry.objects.filter(
@@ -163,6 +157,15 @@ def lines_of(school_id: int, department_name: str, fiscal_year: int) -> list[Bud
             allotted__gt=0,
         ).order_by("budget_line")
     )
+
+
+def _line_to_post(voucher: Document, key: BudgetKey, amount: Decimal) -> BudgetBin | None:
+    """The line a voucher posts an amount to, locked; None when there is nothing to control
+    (no amount, or the school keeps no budget for the line)."""
+    if not voucher.school.has_budgets or not amount:
+        return None
+    _refuse_posted(voucher)
+    return _locked(voucher.school_id, key)
 
 
 def _refuse_posted(voucher: Document) -> None:
