@@ -61,7 +61,10 @@ def test_finance_collects_a_class_on_a_phone_and_prints_what_is_owed(
     expect(phone.locator("#statement-S002")).to_contain_text("尚欠伙食费 ¥40.00")
     expect(phone.locator("#statement-S001")).to_contain_text("本学期伙食费已结清")
 
-    # A parent, signed in nowhere, reads last month's account.
+    # Finance publishes last month's account; a parent, signed in nowhere, reads it.
+    phone.goto(f"{base}/app/meal-fees/accounts/?month={last_month()}")
+    phone.click("#btn-publish")
+    expect(phone.locator(".desk-messages")).to_contain_text("已公示")
     phone.context.clear_cookies()
     phone.goto(f"{base}/canteen-accounts/{school.code}/")
     expect(phone.locator("#account-income")).to_have_text("360.00")

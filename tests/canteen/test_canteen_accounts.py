@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from school_logistics.canteen.models import PublishedMonth
 from school_logistics.core import services
 from school_logistics.core.models import Document
 from school_logistics.core.models.document import DocStatus
@@ -103,13 +104,31 @@ def test_the_canteen_reads_its_accounts_and_a_teacher_may_not(client, users, fee
     assert client.get("/app/meal-fees/accounts/").status_code == 403
 
 
-def test_the_public_notice_shows_closed_months_to_anyone(users, fees, school):
+def test_the_public_notice_shows_the_months_finance_published(client, users, fees, school):
     expense(users, [("食材", "大米", "300.00")])
     expense(users, [("食材", "蔬菜", "40.00")], month=this_month())
-    page = Client().get(f"/canteen-accounts/{school.code}/").content.decode()
+    public = f"/canteen-accounts/{school.code}/"
+    assert "学校尚未公示食堂收支" in Client().get(public).content.decode()
+
+    client.force_login(users["canteen"])  # keeps the books, does not publish them
+    assert (
+        client.post("/app/meal-fees/accounts/publish", {"month": last_month()}).status_code == 403
+    )
+    client.force_login(users["finance"])
+    client.post("/app/meal-fees/accounts/publish", {"month": this_month()})  # still running
+    assert not PublishedMonth.objects.exists()
+    client.post("/app/meal-fees/accounts/publish", {"month": last_month()})
+    notice = PublishedMonth.objects.get()
+    assert (notice.month, notice.published_by) == (last_month(), users["finance"])
+    page = Client().get(public).content.decode()
     assert f"{last_month()} 收支表" in page and 'id="account-balance">90.00<' in page
     assert this_month() not in page  # the month still running is not published
     assert "林二" not in page  # no student is named
+    desk = client.get(f"/app/meal-fees/accounts/?month={last_month()}").content.decode()
+    assert 'id="btn-withdraw"' in desk and "已公示" in desk
+
+    client.post("/app/meal-fees/accounts/publish", {"month": last_month(), "withdraw": "1"})
+    assert "学校尚未公示食堂收支" in Client().get(public).content.decode()
     assert Client().get("/canteen-accounts/no-such-school/").status_code == 404
 
 

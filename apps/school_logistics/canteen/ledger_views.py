@@ -7,18 +7,20 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from school_logistics.canteen.models import PublishedMonth
 from school_logistics.core import extensions, permissions
 from school_logistics.core.meta import Meta
 from school_logistics.core.models import Document, School, User
@@ -29,6 +31,7 @@ from school_logistics.ledger.meal_fees import MonthFees, student_statement
 from school_logistics.ledger.models import MealFeeEntry
 
 REFUND = "Meal Fee Refund"
+COLLECTION = "Meal Fee Collection"
 # The canteen's cost headings (食堂成本核算), in the order its accounts list them.
 CATEGORIES = (
     gettext_noop("食材"),
@@ -120,25 +123,67 @@ def _statement(accounts: list[MonthAccount], month: str) -> dict[str, Any]:
     }
 
 
+def may_publish(user: User) -> bool:
+    """Finance, who collects the fees and passes the canteen's costs, makes its books public."""
+    return permissions.has_permission(user, get_meta(COLLECTION), "create")
+
+
 @login_required
+@require_GET
 def accounts(request: HttpRequest) -> HttpResponse:
-    """食堂收支: each month's meal fees against the canteen's costs (独立核算)."""
+    """食堂收支: each month's meal fees against the canteen's costs (独立核算), and which
+    months are public."""
+    user: User = request.user  # type: ignore[assignment]
     school_id = readers_school(request)
     context = _statement(canteen.accounts(school_id), request.GET.get("month", ""))
     school = School.objects.only("code").get(pk=school_id)
     context["public_url"] = reverse("public-canteen-accounts", args=[school.code])
+    published = {
+        p.month: p
+        for p in PublishedMonth.objects.filter(school_id=school_id).select_related("published_by")
+    }
+    account = context["account"]
+    context["notice"] = published.get(account.month) if account else None
+    context["published_months"] = set(published)
+    context["can_publish"] = may_publish(user)
     return render(request, "canteen/accounts.html", context)
+
+
+@login_required
+@require_POST
+def publish(request: HttpRequest) -> HttpResponse:
+    """公示 a closed month of the canteen's account, or withdraw it (撤回) to correct it."""
+    user: User = request.user  # type: ignore[assignment]
+    school_id = readers_school(request)
+    if not may_publish(user):
+        raise PermissionDenied(_("只有财务可以公示食堂收支"))
+    month = request.POST.get("month", "")
+    back = f"{reverse('meal_fees:accounts')}?month={month}"
+    if request.POST.get("withdraw"):
+        PublishedMonth.objects.filter(school_id=school_id, month=month).delete()
+        messages.success(request, _("已撤回 %(m)s 的收支公示") % {"m": month})
+        return redirect(back)
+    if month >= timezone.localdate().strftime("%Y-%m"):
+        messages.error(request, _("%(m)s 尚未结账，月份结束后才能公示") % {"m": month})
+    elif month not in {a.month for a in canteen.accounts(school_id)}:
+        messages.error(request, _("%(m)s 食堂账上没有收支") % {"m": month})
+    else:
+        PublishedMonth.objects.get_or_create(
+            school_id=school_id, month=month, defaults={"published_by": user}
+        )
+        messages.success(request, _("已公示 %(m)s 的食堂收支") % {"m": month})
+    return redirect(back)
 
 
 @require_GET
 def public_accounts(request: HttpRequest, code: str) -> HttpResponse:
-    """食堂收支公示, open without an account (校务公开): the months already closed."""
+    """食堂收支公示, open without an account (校务公开): the months finance made public."""
     school = School.objects.filter(code=code).first()
     if school is None:
         raise Http404(_("没有这所学校"))
-    this_month = timezone.localdate().strftime("%Y-%m")
-    closed = [a for a in canteen.accounts(school.pk) if a.month < this_month]
-    context = {"school": school, **_statement(closed, request.GET.get("month", ""))}
+    shown = set(PublishedMonth.objects.filter(school=school).values_list("month", flat=True))
+    published = [a for a in canteen.accounts(school.pk) if a.month in shown]
+    context = {"school": school, **_statement(published, request.GET.get("month", ""))}
     return render(request, "canteen/public_accounts.html", context)
 
 

@@ -8,6 +8,7 @@ app_name = "meal_fees"
 urlpatterns = [
     path("", ledger_views.report, name="report"),
     path("accounts/", ledger_views.accounts, name="accounts"),
+    path("accounts/publish", ledger_views.publish, name="publish"),
     path("statements/", statement_views.statements, name="statements"),
     path("statements.pdf", statement_views.statements_pdf, name="statements-pdf"),
 ]

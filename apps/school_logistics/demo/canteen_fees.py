@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from school_logistics.canteen.models import PublishedMonth
 from school_logistics.canteen.standards import STANDARD
 from school_logistics.core import services
 from school_logistics.core.models import User
@@ -134,6 +135,8 @@ def create_costs(org: Org, cal: Any, made: Any) -> None:
     ).name
     approvals.submit(EXPENSE, posted, actor=canteen, comments=["票据齐全，同意入账。"])
     made["canteen_expense"] = posted
+    # Finance makes the closed month public (校务公开) once its costs are on the books.
+    PublishedMonth.objects.create(school=org.school, month=month, published_by=org.users["finance"])
     waiting = services.create_document(
         EXPENSE,
         {
