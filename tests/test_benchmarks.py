@@ -133,3 +133,15 @@ def test_meal_fee_books(database: str) -> None:
         "student_statement", "term_statements",
     }  # fmt: skip
     assert lines["meal_fee_collection"]["n"] == 3 and lines["canteen_accounts"]["statements"] > 0
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgres"])
+def test_district_overview(database: str) -> None:
+    if (database == "postgres") != ON_POSTGRES:
+        pytest.skip("runs in the other pass")
+    out = run(
+        "district.py", "--db", database, "--schools", "3", "--students", "10", "--months", "2",
+        "--requests", "2",
+    )  # fmt: skip
+    (line,) = json_lines(out)
+    assert (line["bench"], line["schools"]) == ("district_overview", 3) and line["statements"] > 0
