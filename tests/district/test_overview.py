@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from school_logistics.core import services
-from school_logistics.core.models import School
+from school_logistics.core.models import Document, School
 from school_logistics.district.overview import summaries
 from tests.canteen.test_canteen_accounts import expense
 from tests.canteen.test_meal_fee_collection import collection, standard
@@ -93,3 +93,24 @@ def test_the_overview_costs_the_same_as_schools_and_books_grow(
     for n in range(3):
         bureau.other_schools.add(School.objects.create(name=f"新校{n}", code=f"new-{n}"))
     assert page_statements(client, "/app/district/") == before
+
+
+def test_boarders_need_a_life_teacher_for_every_150(users, bureau, school):
+    for n in range(151):
+        Document.objects.create(
+            doctype="Student", name=f"B{n:03d}", school=school, owner=users["canteen"],
+            modified_by=users["canteen"], title=f"住校生{n}",
+            data={"student_no": f"B{n:03d}", "student_name": f"住校生{n}", "is_boarding": 1},
+        )  # fmt: skip
+    services.create_document(
+        "Student",
+        {"student_no": "D001", "student_name": "走读生", "class_name": "七年级(1)班"},
+        actor=users["canteen"],
+    )
+    make_user("life1", school, "life_teacher")
+    (ours,) = summaries([school], timezone.localdate())
+    assert (ours.boarders, ours.life_teachers, ours.life_teachers_needed) == (151, 1, 2)
+    assert ours.short_of_life_teachers
+    make_user("life2", school, "life_teacher")
+    (ours,) = summaries([school], timezone.localdate())
+    assert not ours.short_of_life_teachers

@@ -1,6 +1,7 @@
 """区县教育局's view of its schools' logistics: each school's meal fee standard against the
 bureau's cap, last month's canteen books (独立核算: income, costs, balance), the year's budget
-use and tenders, hazards past their deadline and this month's repairs. Every figure is read
+use and tenders, hazards past their deadline, this month's repairs and the boarders each
+dormitory life teacher looks after. Every figure is read
 off the ledgers and the indexed columns in one query per kind, whatever the number of schools."""
 
 from __future__ import annotations
@@ -12,15 +13,18 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
-from school_logistics.core.models import Document, School
+from school_logistics.core.models import Document, School, User
 from school_logistics.core.models.document import DocStatus
 from school_logistics.ledger.models import BudgetBin, CanteenExpenseEntry, MealFeeEntry
 
 ZERO = Decimal(0)
+LIFE_TEACHER = "life_teacher"
 # A month's canteen balance above this share of its income is worth a look: a canteen is run
 # at cost (非营利), so a large surplus may mean meals below the fee paid.
 SURPLUS_WATCH = Decimal("0.05")
 TURNED_DOWN = ("已拒绝", "已撤回")
+# 生活老师与寄宿生 150:1: at least one life teacher for every 150 boarders or part of it.
+BOARDERS_PER_LIFE_TEACHER = 150
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,16 @@ class SchoolSummary:
     overdue_hazards: int = 0
     repairs: int = 0
     repairs_done: int = 0
+    boarders: int = 0
+    life_teachers: int = 0
+
+    @property
+    def life_teachers_needed(self) -> int:
+        return -(-self.boarders // BOARDERS_PER_LIFE_TEACHER)  # rounded up
+
+    @property
+    def short_of_life_teachers(self) -> bool:
+        return self.life_teachers < self.life_teachers_needed
 
     @property
     def budget_share(self) -> int | None:
@@ -182,4 +196,18 @@ def summaries(schools: Sequence[School], today: dt.date) -> list[SchoolSummary]:
     for row in repairs:
         s = out[row["school_id"]]
         s.repairs, s.repairs_done = row["n"], row["done"]
+    boarders = (
+        documents.filter(doctype="Student", data__is_boarding=1)
+        .values("school_id")
+        .annotate(n=Count("id"))
+    )
+    for row in boarders:
+        out[row["school_id"]].boarders = row["n"]
+    life_teachers = (
+        User.objects.filter(school_id__in=ids, is_active=True, roles__code=LIFE_TEACHER)
+        .values("school_id")
+        .annotate(n=Count("id", distinct=True))
+    )
+    for row in life_teachers:
+        out[row["school_id"]].life_teachers = row["n"]
     return [out[s.pk] for s in schools]
