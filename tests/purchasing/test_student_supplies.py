@@ -224,3 +224,17 @@ def test_the_summary_costs_the_same_as_classes_order(client, users, students):
         )
         order(users, tender, class_name=f"八年级({n})班", item_name=f"校服{n}")
     assert page_statements(client, "/app/student-supplies/") == before
+
+
+def test_the_class_teacher_prints_a_reply_slip_for_each_student(client, users, students):
+    doc = order(users, awarded_tender(users))
+    client.force_login(users["teacher"])
+    assert 'id="btn-slips"' in client.get(f"/app/student-supply-order/{doc.name}").content.decode()
+    page = client.get(f"/app/student-supplies/{doc.name}/slips").content.decode()
+    assert [page.count(f'id="slip-{s}"') for s, _n in ROLL] == [1, 1, 1]
+    assert "服装供应商0为定点供应单位" in page and "共 ¥240.00" in page and "家长自愿" in page
+    assert "尺码" in page
+    pdf = client.get(f"/app/student-supplies/{doc.name}/slips.pdf")
+    assert pdf.status_code == 200 and pdf.content[:5] == b"%PDF-"
+    client.force_login(users["colleague"])  # not their order
+    assert client.get(f"/app/student-supplies/{doc.name}/slips").status_code in (403, 404)
