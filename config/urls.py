@@ -17,6 +17,7 @@ urlpatterns = [
     path("app/meal-fees/", include("school_logistics.canteen.urls")),
     path("app/asset-register/", include("school_logistics.assets.urls")),
     path("app/repair-stats/", include("school_logistics.repairs.urls")),
+    path("app/staff-review/", include("school_logistics.service.urls")),
     path("app/energy/", include("school_logistics.energy.urls")),
     path("app/district/", include("school_logistics.district.urls")),
     # 本周菜谱, open to parents without an account (校务公开).

@@ -1,5 +1,5 @@
 """The frame of a report exported as an Excel sheet (库存盘点表, 校产登记表): a title, the moment
-the books were read, a header row, columns sized and the names kept in view while scrolling."""
+the figures were read, a header row, columns sized and the names kept in view while scrolling."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
@@ -20,16 +21,24 @@ FIRST_ROW = 4  # the first data row, under the title, the time and the header
 
 
 def report_sheet(
-    name: str, title: str, taken_at: dt.datetime, headers: Sequence[str], widths: Sequence[int]
+    name: str,
+    title: str,
+    taken_at: dt.datetime,
+    headers: Sequence[str],
+    widths: Sequence[int],
+    *,
+    as_of: str = "",
 ) -> tuple[Workbook, Worksheet]:
-    """Return a new workbook and its sheet with the title, 账面截至 and the header row."""
+    """Return a new workbook and its sheet with the title, when the figures were read
+    (`as_of` with an `%(at)s`; 账面截至 by default) and the header row."""
     wb = Workbook()
     ws = wb.active
     assert ws is not None  # a new workbook has its sheet
     ws.title = name
     ws.append([title])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([_("账面截至 %(at)s") % {"at": taken_at.strftime("%Y-%m-%d %H:%M")}])
+    stamp = timezone.localtime(taken_at).strftime("%Y-%m-%d %H:%M")
+    ws.append([(as_of or _("账面截至 %(at)s")) % {"at": stamp}])
     ws.append(list(headers))
     for cell in ws[3]:
         cell.font = Font(bold=True)

@@ -8,6 +8,7 @@ import uuid
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime, parse_time
 
 from school_logistics.core.meta import DECIMAL_PLACES, DECIMAL_TYPES, DocField, Meta
@@ -114,3 +115,13 @@ def months_back(month: str, count: int) -> list[str]:
         found.append(f"{year}-{mon:02d}")
         year, mon = (year - 1, 12) if mon == 1 else (year, mon - 1)
     return found
+
+
+def month_window(month: str) -> tuple[dt.datetime, dt.datetime]:
+    """The month `YYYY-MM` as [start, end) moments in the current time zone."""
+    first = dt.date(int(month[:4]), int(month[5:]), 1)
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(first, dt.time(), tzinfo=tz)
+    # The first of the next month: 32 days on is always in it.
+    end = dt.datetime.combine((first + dt.timedelta(days=32)).replace(day=1), dt.time(), tzinfo=tz)
+    return start, end

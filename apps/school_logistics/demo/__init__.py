@@ -11,7 +11,7 @@ from django.db.models import Count
 from school_logistics.core.models import Document, School, User
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.roles import ensure_default_roles
-from school_logistics.demo import catalogue, district, documents, letterhead, org
+from school_logistics.demo import approvals, catalogue, district, documents, letterhead, org
 
 
 class DemoAlreadyLoaded(CommandError):
@@ -70,6 +70,7 @@ def load_demo() -> dict[str, Any]:
         rooms = catalogue.create_locations(people)
         rolls = catalogue.create_students(people)
         made = documents.create_documents(people, prices, suppliers, rooms, rolls)
+        approvals.spread_decisions(people.school.pk)
     counts = (
         Document.objects.filter(school=people.school)
         .values("doctype", "docstatus")

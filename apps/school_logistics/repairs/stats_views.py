@@ -3,7 +3,6 @@ worker and by kind of fault, and the maintenance advice of the last three months
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_GET
 from school_logistics.core import extensions, permissions
 from school_logistics.core.models import User
 from school_logistics.core.registry import get_meta
-from school_logistics.core.values import months_back
+from school_logistics.core.values import month_window, months_back
 from school_logistics.repairs import stats
 
 MONTHS_SHOWN = 12
@@ -45,11 +44,7 @@ def page(request: HttpRequest) -> HttpResponse:
     months = months_back(now.strftime("%Y-%m"), MONTHS_SHOWN)
     month = request.GET.get("month", "")
     month = month if month in months else months[0]
-    first = dt.date(int(month[:4]), int(month[5:]), 1)
-    tz = timezone.get_current_timezone()
-    start = dt.datetime.combine(first, dt.time(), tzinfo=tz)
-    # The first of the next month: 32 days on is always in it.
-    end = dt.datetime.combine((first + dt.timedelta(days=32)).replace(day=1), dt.time(), tzinfo=tz)
+    start, end = month_window(month)
     found = stats.tickets(user.school_id, start, end)
     done = [t for t in found if t.completed is not None]
     context = {
