@@ -68,6 +68,7 @@ def test_the_requesters_and_the_approvers_pages_pass_wcag_aa(
         "admin": [
             *("/app/designer/", "/app/approvals/flows/", "/app/item/"),
             "/app/notifications/settings",
+            "/app/purchase-contract/new",
         ],
         "storekeeper": [
             *("/app/stock/?show=all", "/app/stock/E-PROJ", "/app/stock-receipt/new"),

@@ -21,6 +21,7 @@ from school_logistics.demo.letterhead import LETTERHEAD
 from school_logistics.demo.org import PASSWORD, USERS
 from school_logistics.printing.models import Letterhead
 from school_logistics.printing.services import print_document
+from school_logistics.purchasing.contracts import deliveries
 from school_logistics.workflow.trail import approval_trail
 from tests.printing.conftest import pdf_text
 
@@ -146,6 +147,15 @@ def test_totals_equal_the_sum_of_their_rows(demo: dict[str, Any]) -> None:
     bids = {b["supplier"]: Decimal(b["price"]) for b in tender.data["bids"]}
     assert (tender.docstatus, tender.workflow_state) == (DocStatus.SUBMITTED, "已定标")
     assert tender.grand_total == bids[tender.data["awarded_supplier"]] == min(bids.values())
+    contract = Document.objects.get(
+        doctype="Purchase Contract", name=demo["documents"]["contract_staples"]
+    )
+    assert (contract.docstatus, contract.workflow_state) == (DocStatus.SUBMITTED, "已生效")
+    assert contract.data["supplier"] == tender.data["awarded_supplier"]
+    assert contract.grand_total == tender.grand_total
+    rows, receipts = deliveries(contract)
+    assert [(r.item, r.remaining) for r in rows if r.remaining] == [("ST-RICE", 10)]
+    assert [r.docstatus for r in receipts] == [DocStatus.SUBMITTED]
 
 
 def test_repairs_and_refunds_cover_their_stages_in_the_right_months(demo: dict[str, Any]) -> None:

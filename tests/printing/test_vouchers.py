@@ -181,6 +181,17 @@ def build(
             actor=users["teacher"],
         )  # fmt: skip
         return doc, ["费用报销单", "电话费", "43000018", "486.00", "肆佰捌拾陆元整", "财务"]
+    if doctype == "Purchase Contract":
+        today = timezone.localdate()
+        doc = services.create_document(
+            doctype,
+            {"subject": "复印纸供货合同", "supplier": supplier.name, "signed_on": today,
+             "starts_on": today, "ends_on": today + dt.timedelta(days=90),
+             "items": [{"item": "A4-70", "rate": "23.50", "qty": "40"}],
+             "payment_terms": "每月验收后结算"},
+            actor=users["purchaser"],
+        )  # fmt: skip
+        return doc, ["采购合同", "甲文具公司", "23.50", "940.00", "玖佰肆拾元整", "校长", "供应商"]
     if doctype == "Feedback":
         doc = services.create_document(
             doctype,

@@ -15,6 +15,7 @@ from school_logistics.demo import (
     budgets,
     canteen_fees,
     claims,
+    contracts,
     district,
     energy,
     menus,
@@ -276,6 +277,7 @@ def create_documents(
     budgets.create_budgets(org, cal.today, cal.day, made)
     create_requisitions(org, cal, prices, made)
     create_tenders(org, cal, suppliers, made)
+    contracts.create_contracts(org, cal, made)
     repairs.create_repairs(org, cal.moment, rooms, made)
     repairs.create_repeated_faults(org, cal.moment, rooms)
     canteen_fees.create_fees(org, cal, rolls, MEAL_RATE, made)

@@ -9,6 +9,7 @@ from typing import Any
 
 from school_logistics.core import services
 from school_logistics.demo import approvals
+from school_logistics.demo.contracts import AGREED
 from school_logistics.demo.org import Org
 from school_logistics.stores.services import STOCKTAKE, receipt_from_requisition, start_stocktake
 
@@ -69,9 +70,18 @@ def create_stock(
     services.save_document(RECEIPT, partial.name, {"items": delivered}, actor=keeper)
     services.submit_document(RECEIPT, partial.name, actor=keeper)
     made["receipt_partial"] = partial.name
-    # The canteen's staples came in against their requisition; the kitchen draws this week's
-    # rice, flour and oil, which go on the canteen's own books as 食材 (独立核算).
+    # The canteen's staples came in against their requisition and contract, at the prices the
+    # 询价 won and ten bags of rice short; the kitchen draws this week's rice, flour and oil,
+    # which go on the canteen's own books as 食材 (独立核算).
     staples = receipt_from_requisition(made["canteen_staples"], actor=keeper)
+    agreed = {code: rate for code, rate, _qty in AGREED}
+    rows = [
+        {**r, "rate": agreed[r["item"]], "qty": 30 if r["item"] == "ST-RICE" else r["qty"]}
+        for r in staples.data["items"]
+    ]
+    services.save_document(
+        RECEIPT, staples.name, {"contract": made["contract_staples"], "items": rows}, actor=keeper
+    )
     services.submit_document(RECEIPT, staples.name, actor=keeper)
     kitchen = services.create_document(
         ISSUE,

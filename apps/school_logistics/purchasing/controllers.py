@@ -12,11 +12,12 @@ from school_logistics.core.document import Doc
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.purchasing import (  # noqa: F401  (register controllers)
     budget,
+    contracts,
     expense_claims,
     student_supplies,
     tender,
 )
-from school_logistics.stores.items import refuse_disabled_items
+from school_logistics.stores.items import check_item_rows
 
 # Mobile (13800000000), landline (0571-88880000) or with an extension; separators allowed.
 PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ()]{5,18}[0-9]$")
@@ -27,22 +28,9 @@ CREDIT_CODE_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}$")
 @register("Material Requisition")
 class MaterialRequisition(Controller):
     def validate(self, doc: Doc) -> None:
-        errors: dict[str, list[str]] = {}
-        rows = doc.rows("items")
-        refuse_disabled_items(
-            rows,
-            doc.instance.school_id,
-            table=("items", _("物资明细")),
-            errors=errors,
-            known=doc.linked.get("Item"),
-        )
         # Item names, units and rates come by fetch_from, amounts and the grand total by
         # formulas: both before this runs.
-        for idx, row in enumerate(rows, start=1):
-            if row["qty"] is not None and row["qty"] <= 0:
-                errors[f"items.{idx}.qty"] = [
-                    _("物资明细第 %(idx)s 行：数量必须大于 0") % {"idx": idx}
-                ]
+        errors = check_item_rows(doc, ("items", _("物资明细")))
         required_by, posting_date = doc.get("required_by"), doc.get("posting_date")
         if required_by and posting_date and required_by < posting_date:
             errors["required_by"] = [_("需用日期不能早于申请日期")]

@@ -24,4 +24,7 @@ FLOW_TEXTS = (
     gettext_noop("财务审核"),
     gettext_noop("审核入账"),
     gettext_noop("已报销"),
+    gettext_noop("采购合同审批"),
+    gettext_noop("校长签批"),
+    gettext_noop("已生效"),
 )

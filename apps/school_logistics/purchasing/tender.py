@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
@@ -148,27 +149,33 @@ class Tender(Controller):
         if not awarded:
             errors["awarded_supplier"].append(_("提交前请选定中标供应商"))
         elif opening is not None:
-            self._check_certificates(doc, awarded, timezone.localdate(opening), errors)
+            problem = certificate_problem(
+                doc.instance.school_id, awarded, timezone.localdate(opening), _("开标日")
+            )
+            if problem:
+                errors["awarded_supplier"].append(problem)
         if errors:
             raise DocumentValidationError(errors)
 
-    def _check_certificates(self, doc: Doc, supplier: str, on: Any, errors: Errors) -> None:
-        """The awarded supplier's certificates (索证) must all be valid on the opening day."""
-        data = _suppliers({supplier}, doc.instance.school_id).get(supplier, {})
-        name = data.get("supplier_name") or supplier
-        certificates = data.get("certificates") or []
-        if not certificates:
-            errors["awarded_supplier"].append(
-                _("中标供应商“%(s)s”没有登记证照，请先索证登记") % {"s": name}
-            )
-            return
-        expired = [
-            f"{c.get('cert_type')}（{_('有效期至')} {c.get('valid_until')}）"
-            for c in certificates
-            if c.get("valid_until") and c["valid_until"] < on.isoformat()
-        ]
-        if expired:
-            errors["awarded_supplier"].append(
-                _("中标供应商“%(s)s”的证照在开标日 %(d)s 已过期：%(list)s")
-                % {"s": name, "d": on.isoformat(), "list": "、".join(expired)}
-            )
+
+def certificate_problem(school_id: int, supplier: str, on: dt.date, day: str) -> str | None:
+    """Why the supplier may not be chosen on `day` (开标日, 签订日): no certificates on file
+    (索证登记), or some expired by then; None when all are valid."""
+    data = _suppliers({supplier}, school_id).get(supplier, {})
+    name = data.get("supplier_name") or supplier
+    certificates = data.get("certificates") or []
+    if not certificates:
+        return _("供应商“%(s)s”没有登记证照，请先索证登记") % {"s": name}
+    expired = [
+        f"{c.get('cert_type')}（{_('有效期至')} {c.get('valid_until')}）"
+        for c in certificates
+        if c.get("valid_until") and c["valid_until"] < on.isoformat()
+    ]
+    if not expired:
+        return None
+    return _("供应商“%(s)s”的证照在%(day)s %(d)s 已过期：%(list)s") % {
+        "s": name,
+        "day": day,
+        "d": on.isoformat(),
+        "list": "、".join(expired),
+    }

@@ -18,25 +18,9 @@ from school_logistics.core.values import quantity_text
 from school_logistics.ledger import canteen
 from school_logistics.ledger import stock as ledger
 from school_logistics.ledger.models import StockLedgerEntry
-from school_logistics.stores.items import items_by_code, refuse_disabled_items
+from school_logistics.stores.items import check_item_rows, items_by_code, receipt_checks
 
 CANTEEN_GOODS = "食堂物资"  # the Item category the canteen's kitchen draws from the store
-
-
-def _check_rows(doc: Doc, table: tuple[str, str]) -> dict[str, list[str]]:
-    """Return errors of rows with no positive quantity or a disabled item."""
-    key, label = table
-    errors: dict[str, list[str]] = defaultdict(list)
-    rows = doc.rows(key)
-    refuse_disabled_items(
-        rows, doc.instance.school_id, table=table, errors=errors, known=doc.linked.get("Item")
-    )
-    for idx, row in enumerate(rows, start=1):
-        if row["qty"] is not None and row["qty"] <= 0:
-            errors[f"{key}.{idx}.qty"].append(
-                _("%(table)s第 %(idx)s 行：数量必须大于 0") % {"table": label, "idx": idx}
-            )
-    return errors
 
 
 @register("Stock Receipt")
@@ -44,7 +28,7 @@ class StockReceipt(Controller):
     """验收入库: the goods' quantity and cost go into the store when the receipt is submitted."""
 
     def validate(self, doc: Doc) -> None:
-        errors = _check_rows(doc, ("items", _("入库明细")))
+        errors = check_item_rows(doc, ("items", _("入库明细")))
         posting_date = doc.get("posting_date")
         if posting_date and posting_date > timezone.localdate():
             errors["posting_date"].append(_("入库日期不能晚于今天"))
@@ -61,6 +45,15 @@ class StockReceipt(Controller):
             errors["requisition"].append(
                 _("申购单 %(n)s 尚未审批通过，不能入库") % {"n": requisition}
             )
+        for check in receipt_checks:
+            check(doc, errors, submitting=False)
+        if errors:
+            raise DocumentValidationError(dict(errors))
+
+    def before_submit(self, doc: Doc) -> None:
+        errors: dict[str, list[str]] = defaultdict(list)
+        for check in receipt_checks:
+            check(doc, errors, submitting=True)
         if errors:
             raise DocumentValidationError(dict(errors))
 
@@ -79,7 +72,7 @@ class StockIssue(Controller):
     """领物: the goods leave the store when the storekeeper issues them (the flow's last step)."""
 
     def validate(self, doc: Doc) -> None:
-        errors = _check_rows(doc, ("items", _("领用明细")))
+        errors = check_item_rows(doc, ("items", _("领用明细")))
         if doc.get("canteen_cost"):
             self._canteen_goods_only(doc, errors)
         if errors:

@@ -1,16 +1,24 @@
-"""The Item master as other domains read it: refuse disabled items on rows.
+"""The Item master as other domains read it: refuse disabled items and quantities not above
+zero on rows; and the checks other apps add to a 入库单 (e.g. purchasing's contract prices).
 
 Rows take an item's name, unit and price through their DocTypes' `fetch_from` (core/fetch.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from school_logistics.core.document import Doc
 from school_logistics.core.models import Document
+
+Errors = dict[str, list[str]]
+# Each adds its errors about a 入库单 being saved, or submitted (`submitting`: inside the
+# submitting transaction, where it may lock what it reads); registered by other apps in ready().
+receipt_checks: list[Callable[..., None]] = []
 
 
 def items_by_code(codes: set[str], school_id: int) -> dict[str, dict[str, Any]]:
@@ -47,3 +55,19 @@ def refuse_disabled_items(
                 _("%(table)s第 %(idx)s 行：物资“%(item)s”已停用，不能再使用")
                 % {"table": label, "idx": idx, "item": data.get("item_name") or row["item"]}
             )
+
+
+def check_item_rows(doc: Doc, table: tuple[str, str]) -> dict[str, list[str]]:
+    """Return errors of rows with no positive quantity or a disabled item."""
+    key, label = table
+    errors: dict[str, list[str]] = defaultdict(list)
+    rows = doc.rows(key)
+    refuse_disabled_items(
+        rows, doc.instance.school_id, table=table, errors=errors, known=doc.linked.get("Item")
+    )
+    for idx, row in enumerate(rows, start=1):
+        if row["qty"] is not None and row["qty"] <= 0:
+            errors[f"{key}.{idx}.qty"].append(
+                _("%(table)s第 %(idx)s 行：数量必须大于 0") % {"table": label, "idx": idx}
+            )
+    return errors
