@@ -47,6 +47,7 @@ def create_reminders(org: Org) -> None:
     for date, role in (
         (f"{STAFF}|health_cert_expiry", "canteen_manager"),
         ("Supplier|earliest_expiry", "purchaser"),
+        ("Purchase Contract|ends_on", "purchaser"),  # 续签或重新招标
     ):
         reminders.save_reminder(
             org.school, {"date": date, "days_before": "30", "role": role}, actor=admin
