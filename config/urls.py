@@ -15,6 +15,7 @@ urlpatterns = [
     path("app/student-supplies/", include("school_logistics.purchasing.supplies_urls")),
     path("app/reimburse/", include("school_logistics.purchasing.claim_urls")),
     path("app/contract-receipt/", include("school_logistics.purchasing.contract_urls")),
+    path("app/procure/", include("school_logistics.purchasing.procurement_urls")),
     path("app/meal-fees/", include("school_logistics.canteen.urls")),
     path("app/asset-register/", include("school_logistics.assets.urls")),
     path("app/repair-stats/", include("school_logistics.repairs.urls")),

@@ -192,6 +192,14 @@ def build(
             actor=users["purchaser"],
         )  # fmt: skip
         return doc, ["采购合同", "甲文具公司", "23.50", "940.00", "玖佰肆拾元整", "校长", "供应商"]
+    if doctype == "Procurement Threshold":
+        doc = services.create_document(
+            doctype,
+            {"title": "学校采购限额标准", "effective_from": timezone.localdate(),
+             "inquiry_from": "10000", "tender_from": "400000", "basis": "学校采购管理办法"},
+            actor=users["purchaser"],
+        )  # fmt: skip
+        return doc, ["采购限额标准", "询价限额", "10,000.00", "400,000.00", "学校采购管理办法"]
     if doctype == "Feedback":
         doc = services.create_document(
             doctype,

@@ -8,9 +8,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from school_logistics.core.document import Doc
+from school_logistics.core.document import Doc, live_clash
 from school_logistics.core.models import Document
-from school_logistics.core.models.document import DocStatus
 
 # Meals a day each plan pays for; a missed meal is refunded at the standard's rate per meal.
 MEALS_PER_DAY = {"午餐": 1, "三餐": 3}
@@ -29,22 +28,6 @@ def class_students(school_id: int, class_name: str) -> list[tuple[str, dict[str,
         Document.objects.filter(
             doctype="Student", school_id=school_id, data__class_name=class_name
         ).values_list("name", "data")
-    )
-
-
-def live_clash(doc: Doc, doctype: str, **values: Any) -> str | None:
-    """The name of another live (draft or submitted) document of `doctype` of the school with
-    these values, if there is one."""
-    return (
-        Document.objects.filter(
-            doctype=doctype,
-            school_id=doc.instance.school_id,
-            docstatus__in=[DocStatus.DRAFT, DocStatus.SUBMITTED],
-            **{f"data__{field}": value for field, value in values.items()},
-        )
-        .exclude(pk=doc.instance.pk)
-        .values_list("name", flat=True)
-        .first()
     )
 
 

@@ -9,9 +9,9 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from school_logistics.canteen.classes import MEALS_PER_DAY, live_clash
+from school_logistics.canteen.classes import MEALS_PER_DAY
 from school_logistics.core.controllers import Controller, register
-from school_logistics.core.document import Doc
+from school_logistics.core.document import Doc, live_clash
 from school_logistics.core.models import Document
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.validation import DocumentValidationError

@@ -7,6 +7,7 @@ from typing import Any
 
 from school_logistics.core.meta import Meta
 from school_logistics.core.models import Document, User
+from school_logistics.core.models.document import DocStatus
 from school_logistics.core.registry import get_meta
 from school_logistics.core.values import from_json
 
@@ -54,3 +55,19 @@ class Doc:
 def load(meta: Meta, instance: Document, actor: User | None = None) -> Doc:
     child_metas = child_metas_for(meta)
     return Doc(meta, instance, from_json(meta, instance.data, child_metas), child_metas, actor)
+
+
+def live_clash(doc: Doc, doctype: str, **values: Any) -> str | None:
+    """The name of another live (draft or submitted) document of `doctype` of the school with
+    these values, if there is one."""
+    return (
+        Document.objects.filter(
+            doctype=doctype,
+            school_id=doc.instance.school_id,
+            docstatus__in=[DocStatus.DRAFT, DocStatus.SUBMITTED],
+            **{f"data__{field}": value for field, value in values.items()},
+        )
+        .exclude(pk=doc.instance.pk)
+        .values_list("name", flat=True)
+        .first()
+    )

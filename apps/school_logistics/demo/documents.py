@@ -158,6 +158,26 @@ def create_requisitions(org: Org, cal: Calendar, prices: dict[str, Decimal], mad
     services.add_comment(REQ, made["lab_glass"], "上学期库存足够，本单作废。", actor=u["head_sci"])
 
 
+def create_threshold(org: Org, cal: Calendar, made: Made) -> None:
+    """The year's 采购限额标准, approved by the principal: quotes from 5,000 yuan (the staples
+    went to 询价, the desks to 公开招标; the projector, once approved, waits for its 询价)."""
+    name = services.create_document(
+        "Procurement Threshold",
+        {
+            "title": f"{cal.today.year} 年学校采购限额标准",
+            "effective_from": cal.today.replace(month=1, day=1),
+            "posting_date": cal.day(40),
+            "inquiry_from": "5000",
+            "tender_from": "1000000",
+            "basis": "省政府集中采购目录及采购限额标准（货物类 100 万元以上公开招标）；"
+            "学校采购管理办法（单项 5000 元以上三家询价）",
+        },
+        actor=org.users["logistics"],
+    ).name
+    approvals.submit("Procurement Threshold", name, actor=org.users["logistics"])
+    made["procurement_threshold"] = name
+
+
 def create_tenders(org: Org, cal: Calendar, suppliers: list[str], made: Made) -> None:
     """Create a finished 询价 for the canteen staples and a 公开招标 still taking bids."""
     u = org.users
@@ -275,6 +295,7 @@ def create_documents(
     cal = Calendar()
     made = Made()
     budgets.create_budgets(org, cal.today, cal.day, made)
+    create_threshold(org, cal, made)
     create_requisitions(org, cal, prices, made)
     create_tenders(org, cal, suppliers, made)
     contracts.create_contracts(org, cal, made)

@@ -14,14 +14,19 @@ class PurchasingConfig(AppConfig):
             contract_views,
             contracts,
             controllers,  # noqa: F401  (registers controllers)
+            procurement,
+            procurement_views,
             supplies_views,
         )
-        from school_logistics.stores.items import receipt_checks
+        from school_logistics.stores.items import receipt_checks, receipt_holds
 
         extensions.desk_links.append(budget_views.budget_link)
         extensions.desk_links.append(supplies_views.supplies_link)
         extensions.form_panels.insert(0, budget_views.requisition_budget_panel)
+        extensions.form_panels.insert(1, procurement_views.procurement_panel)
         extensions.form_panels.append(claim_views.requisition_claim_panel)
         extensions.form_panels.append(supplies_views.supply_order_panel)
         extensions.form_panels.append(contract_views.contract_panel)
         receipt_checks.append(contracts.check_receipt)
+        receipt_checks.append(procurement.check_receipt)
+        receipt_holds.append(procurement.quotes_pending)

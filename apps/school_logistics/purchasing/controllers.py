@@ -14,6 +14,7 @@ from school_logistics.purchasing import (  # noqa: F401  (register controllers)
     budget,
     contracts,
     expense_claims,
+    procurement,
     student_supplies,
     tender,
 )

@@ -27,4 +27,6 @@ FLOW_TEXTS = (
     gettext_noop("采购合同审批"),
     gettext_noop("校长签批"),
     gettext_noop("已生效"),
+    gettext_noop("采购限额标准审批"),
+    gettext_noop("已批准"),
 )

@@ -15,6 +15,7 @@ from school_logistics.core.document import Doc
 from school_logistics.core.models import Document
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.validation import DocumentValidationError
+from school_logistics.purchasing.procurement import check_tender_method
 
 # 政府采购法: 询价 asks at least three suppliers (第四十条), 竞争性谈判 negotiates with at least
 # three (第三十八条), and a 公开招标 with fewer than three bidders is void (第三十六条).
@@ -77,6 +78,7 @@ class Tender(Controller):
                 )
             seen_witnesses.add(row["user"])
 
+        check_tender_method(doc, errors)
         awarded = doc.get("awarded_supplier")
         doc.set("awarded_amount", None)
         if awarded:

@@ -19,6 +19,9 @@ Errors = dict[str, list[str]]
 # Each adds its errors about a 入库单 being saved, or submitted (`submitting`: inside the
 # submitting transaction, where it may lock what it reads); registered by other apps in ready().
 receipt_checks: list[Callable[..., None]] = []
+# Each returns why an approved requisition's goods may not be received yet (e.g. purchasing's
+# rule that a big purchase goes to quotes first), or None; registered by other apps.
+receipt_holds: list[Callable[[Document], str | None]] = []
 
 
 def items_by_code(codes: set[str], school_id: int) -> dict[str, dict[str, Any]]:

@@ -10,11 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from school_logistics.core import permissions, services
+from school_logistics.core.extensions import first_refusal
 from school_logistics.core.models import Document, User
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.registry import get_meta
 from school_logistics.core.services import DocumentStateError
 from school_logistics.ledger.models import StockBin
+from school_logistics.stores.items import receipt_holds
 
 REQUISITION = "Material Requisition"
 RECEIPT = "Stock Receipt"
@@ -53,6 +55,9 @@ def receipt_from_requisition(name: str, *, actor: User) -> Document:
     requisition = permissions.get_document(actor, get_meta(REQUISITION), name, "read")
     if requisition.docstatus != DocStatus.SUBMITTED:
         raise DocumentStateError(_("申购单 %(n)s 尚未审批通过，不能入库") % {"n": name})
+    hold = first_refusal(receipt_holds, requisition)
+    if hold:
+        raise DocumentStateError(hold)
     rows = [
         {"item": r["item"], "qty": r["remaining"], "rate": r.get("rate")}
         for r in outstanding(requisition)

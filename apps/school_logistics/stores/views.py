@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from school_logistics.core import extensions, permissions
+from school_logistics.core.extensions import first_refusal
 from school_logistics.core.meta import Meta
 from school_logistics.core.models import Document, User
 from school_logistics.core.models.document import DocStatus
@@ -29,6 +30,7 @@ from school_logistics.core.views.htmx import render_page
 from school_logistics.core.views.transfer import xlsx_response
 from school_logistics.ledger.stock import balances
 from school_logistics.stores import stock
+from school_logistics.stores.items import receipt_holds
 from school_logistics.stores.permissions import check_view_stock, may_view_stock
 from school_logistics.stores.services import (
     RECEIPT,
@@ -181,6 +183,7 @@ def _requisition_receipts(request: HttpRequest, document: Document) -> str:
     ).order_by("name")
     rows = outstanding(document)
     can_read = permissions.has_permission(user, receipt, "read")
+    hold = first_refusal(receipt_holds, document)
     context = {
         "rows": rows,
         # A requester sees which receipts there are; the store, their pages too.
@@ -188,8 +191,10 @@ def _requisition_receipts(request: HttpRequest, document: Document) -> str:
             (r, form_url(receipt, r.name) if can_read else "")
             for r in receipts.only("name", "docstatus")
         ],
-        "can_receive": any(r["remaining"] > 0 for r in rows)
+        "can_receive": not hold
+        and any(r["remaining"] > 0 for r in rows)
         and permissions.has_permission(user, receipt, "create"),
+        "hold": hold,
         "action": reverse("stock:receive", args=[document.name]),
     }
     return render_to_string("stores/_requisition_receipts.html", context, request=request)

@@ -1,0 +1,70 @@
+"""采购方式 on an approved requisition's page: whether its amount must go to quotes or to
+public tender under the school's 采购限额标准, the tenders that buy it, and 发起询价."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from school_logistics.core import permissions
+from school_logistics.core.meta import Meta
+from school_logistics.core.models import Document, User
+from school_logistics.core.models.document import DocStatus
+from school_logistics.core.registry import get_meta
+from school_logistics.core.services import DocumentStateError
+from school_logistics.core.validation import DocumentValidationError, refusal_text
+from school_logistics.core.views.doctypes import form_url
+from school_logistics.purchasing.procurement import (
+    REQUISITION,
+    TENDER,
+    needs_quotes,
+    tender_from_requisition,
+    tenders_of,
+)
+
+
+def procurement_panel(request: HttpRequest, meta: Meta, document: Document | None) -> str:
+    if meta.name != REQUISITION or document is None or document.docstatus != DocStatus.SUBMITTED:
+        return ""
+    threshold = needs_quotes(document)
+    if threshold is None:
+        return ""
+    user: User = request.user  # type: ignore[assignment]
+    tender_meta = get_meta(TENDER)
+    can_read = permissions.has_permission(user, tender_meta, "read")
+    tenders = tenders_of(document)
+    context = {
+        "threshold": threshold,
+        "method": threshold.method_for(document.grand_total or Decimal(0)),
+        "tenders": [(t, form_url(tender_meta, t.name) if can_read else "") for t in tenders],
+        "decided": any(t.docstatus == DocStatus.SUBMITTED for t in tenders),
+        "can_start": not tenders and permissions.has_permission(user, tender_meta, "create"),
+        "action": reverse("procurement:start-tender", args=[document.name]),
+    }
+    return render_to_string("purchasing/_requisition_procurement.html", context, request=request)
+
+
+@login_required
+@require_POST
+def start_tender(request: HttpRequest, requisition: str) -> HttpResponse:
+    """Start a 询价 (or 公开招标) of an approved requisition whose amount needs one."""
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        tender = tender_from_requisition(requisition, actor=user)
+    except (DocumentStateError, DocumentValidationError) as exc:
+        messages.error(request, refusal_text(exc))
+        return redirect(form_url(get_meta(REQUISITION), requisition))
+    messages.success(
+        request,
+        _("已生成%(m)s草稿 %(n)s，请邀请至少三家供应商、登记报价后提交")
+        % {"m": tender.data.get("method"), "n": tender.name},
+    )
+    return redirect(form_url(get_meta(TENDER), tender.name))
