@@ -59,7 +59,7 @@ def test_finance_prints_the_classs_statements_to_pdf(client, users, charged, tmp
     pdf = client.get("/app/meal-fees/statements.pdf", query)
     assert pdf["Content-Type"] == "application/pdf"
     text = squeeze(pdf_text(pdf.content, tmp_path))
-    assert text.count("学生伙食费结算清单") == 2
+    assert text.count("学生费用结算清单") == 2
     assert "林二" in text and "尚欠伙食费¥40.00" in text and "本学期伙食费已结清" in text
     assert "家长签字" in text
 

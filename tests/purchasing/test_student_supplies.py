@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from school_logistics.canteen.statements import Term, class_statements
 from school_logistics.core import services
 from school_logistics.core.models import Document
 from school_logistics.core.models.document import DocStatus
@@ -238,3 +239,35 @@ def test_the_class_teacher_prints_a_reply_slip_for_each_student(client, users, s
     assert pdf.status_code == 200 and pdf.content[:5] == b"%PDF-"
     client.force_login(users["colleague"])  # not their order
     assert client.get(f"/app/student-supplies/{doc.name}/slips").status_code in (403, 404)
+
+
+@pytest.mark.workflows
+def test_the_terms_statement_lists_what_each_student_ordered_and_whether_paid(
+    client, users, students
+):
+    doc = order(users, awarded_tender(users))
+    rows = consents(doc, ("同意", "160/80A"), ("不同意", ""), ("同意", "165/84A"))
+    declined_paid = [{**r, "paid": int(r["consent"] == "不同意")} for r in rows]
+    with pytest.raises(DocumentValidationError) as exc:
+        services.save_document(ORDER, doc.name, {"students": declined_paid},
+                               actor=users["teacher"])  # fmt: skip
+    assert "不收费" in exc.value.errors["students.2.paid"][0]
+    rows[0]["paid"] = 1  # S001 paid with the reply slip
+    doc = services.save_document(ORDER, doc.name, {"students": rows}, actor=users["teacher"])
+    assert doc.data["paid_amount"] == "240.00"
+    term = Term.of(timezone.localdate().strftime("%Y-%m"))
+    school = users["teacher"].school_id
+    actions.start_approval(ORDER, doc.name, actor=users["teacher"])
+    actions.approve(pending(doc, users["purchaser"]).pk, actor=users["purchaser"])
+    assert class_statements(school, "七年级(1)班", term) == []  # not placed before the principal
+    actions.approve(pending(doc, users["principal"]).pk, actor=users["principal"])
+    found = {s.student: s for s in class_statements(school, "七年级(1)班", term)}
+    assert sorted(found) == ["S001", "S003"]  # S002's parents declined
+    assert [(c.label, c.amount, c.paid) for c in found["S001"].charges] == [
+        ("秋季校服（运动套装）", Decimal("240.00"), True)
+    ]
+    assert (found["S003"].charges_unpaid, found["S001"].charges_unpaid) == (240, 0)
+    client.force_login(users["finance"])
+    query = {"class_name": "七年级(1)班", "month": timezone.localdate().strftime("%Y-%m")}
+    page = client.get("/app/meal-fees/statements/", query).content.decode()
+    assert "代收费未缴 ¥240.00" in page and "代收费已缴清" in page and "学生费用结算清单" in page

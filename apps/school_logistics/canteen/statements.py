@@ -1,10 +1,14 @@
 """学期末学生费用结算清单: for each student of a class, the term's meal fees month by month —
-charged, paid, refunded — with what is still owed, printed for parents to sign."""
+charged, paid, refunded — and what other apps charged them (代收费: a uniform ordered through
+the school), with what is still owed, printed for parents to sign."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Sum
 from django.utils.translation import gettext as _
@@ -29,6 +33,28 @@ class Term:
             return cls(f"{start}-09", f"{start + 1}-01", _("%(y)s 年秋季学期") % {"y": start})
         return cls(f"{year}-02", f"{year}-08", _("%(y)s 年春季学期") % {"y": year})
 
+    @property
+    def days(self) -> tuple[dt.date, dt.date]:
+        """The term's first and last day."""
+        first = dt.date.fromisoformat(f"{self.first}-01")
+        after = dt.date.fromisoformat(f"{self.last}-01") + dt.timedelta(days=32)
+        return first, after.replace(day=1) - dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Charge:
+    """A fee charged through the school besides meals (代收费), and whether it was paid."""
+
+    label: str
+    amount: Decimal
+    paid: bool
+
+
+# Each returns the term's other charges of a class's students: student number → (name, charges).
+# Registered by the apps that charge them (purchasing's 学生用品征订).
+ChargeSource = Callable[[int, str, Term], dict[str, tuple[str, list[Charge]]]]
+charge_sources: list[ChargeSource] = []
+
 
 @dataclass(frozen=True)
 class Statement:
@@ -36,6 +62,11 @@ class Statement:
     student_name: str
     months: list[MonthFees]
     total: MonthFees
+    charges: list[Charge] = field(default_factory=list)
+
+    @property
+    def charges_unpaid(self) -> Decimal:
+        return sum((c.amount for c in self.charges if not c.paid), Decimal(0))
 
 
 def class_statements(school_id: int, class_name: str, term: Term) -> list[Statement]:
@@ -65,4 +96,14 @@ def class_statements(school_id: int, class_name: str, term: Term) -> list[Statem
                 MonthFees(r["month"], r["due"], r["paid"], r["meals"], r["back"], r["aid"])
             )
             names[r["student"]] = r["student_name"]
-    return [Statement(s, names[s], fees, MonthFees.total(fees)) for s, fees in months.items()]
+    charges: dict[str, list[Charge]] = defaultdict(list)
+    for source in charge_sources:
+        for student, (name, found) in source(school_id, class_name, term).items():
+            names.setdefault(student, name)
+            charges[student].extend(found)
+    return [
+        Statement(
+            s, names[s], months.get(s, []), MonthFees.total(months.get(s, [])), charges.get(s, [])
+        )
+        for s in sorted(names)
+    ]

@@ -17,6 +17,10 @@ SIZES = ["150/76A", "155/80A", "160/84A", "165/88A", "170/92A"]
 DECLINES_EVERY = 7
 
 
+# The student (by roll position) whose family has not paid for the uniform yet.
+UNPAID_AT = 1
+
+
 def create_supplies(
     org: Org, cal: Any, suppliers: list[str], rolls: dict[str, list[tuple[str, str]]], made: Any
 ) -> None:
@@ -55,9 +59,11 @@ def create_supplies(
             if answered else {"student": no}
             for i, (no, _plan) in enumerate(rolls[class_name])
         ]  # fmt: skip
-        for row in rows:
+        for i, row in enumerate(rows):
             if row.get("consent") == "不同意":
                 row.pop("size")
+            elif answered:  # paid with the reply slip, but for one family still to pay
+                row["paid"] = int(i != UNPAID_AT)
         return services.create_document(
             ORDER,
             {"item_name": "秋季校服（运动套装）", "category": "校服", "term": "2026年秋季",

@@ -7,6 +7,7 @@ class PurchasingConfig(AppConfig):
     verbose_name = "采购"
 
     def ready(self) -> None:
+        from school_logistics.canteen.statements import charge_sources
         from school_logistics.core import extensions
         from school_logistics.purchasing import (
             budget_views,
@@ -16,6 +17,7 @@ class PurchasingConfig(AppConfig):
             controllers,  # noqa: F401  (registers controllers)
             procurement,
             procurement_views,
+            student_supplies,
             supplies_views,
         )
         from school_logistics.stores.items import receipt_checks, receipt_holds
@@ -30,3 +32,4 @@ class PurchasingConfig(AppConfig):
         receipt_checks.append(contracts.check_receipt)
         receipt_checks.append(procurement.check_receipt)
         receipt_holds.append(procurement.quotes_pending)
+        charge_sources.append(student_supplies.term_charges)

@@ -9,18 +9,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from school_logistics.canteen.classes import (
-    check_student,
-    class_students,
-    live_clash,
-    normalize_class_name,
-)
+from school_logistics.canteen.classes import check_student, class_students, normalize_class_name
+from school_logistics.canteen.statements import Charge, Term
 from school_logistics.core import extensions
 from school_logistics.core.controllers import Controller, register
-from school_logistics.core.document import Doc
+from school_logistics.core.document import Doc, live_clash
 from school_logistics.core.models import Document
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.validation import DocumentValidationError
@@ -29,6 +26,8 @@ ORDER = "Student Supply Order"
 AGREED, DECLINED = "同意", "不同意"
 UNIFORM = "校服"
 TURNED_DOWN = ("已拒绝",)  # an order the office or the principal refused is not placed
+# Steps after the principal's approval: an order waiting at them is placed, so charged.
+PLACED_STEPS = ("到货验收", "发放登记")
 # The supplier categories (Supplier.category) that may supply each kind.
 SUPPLIER_CATEGORIES = {UNIFORM: ("服装",), "作业本": ("图书", "办公")}
 
@@ -142,10 +141,13 @@ class StudentSupplyOrder(Controller):
             )
             quantity = per_student if row.get("consent") == AGREED else 0
             row.update(quantity=quantity, amount=price * quantity)
+            if row.get("paid") and not quantity:
+                errors[f"students.{idx}.paid"].append(_row_label(idx) + _("家长不同意征订，不收费"))
         ordering = [r for r in rows if r["quantity"]]
         doc.set("consented", len(ordering))
         doc.set("total_quantity", sum(r["quantity"] for r in ordering))
         doc.set("total_amount", sum((r["amount"] for r in ordering), Decimal(0)))
+        doc.set("paid_amount", sum((r["amount"] for r in ordering if r.get("paid")), Decimal(0)))
 
     def _issue(self, doc: Doc, errors: Errors) -> None:
         """按生按量足额发放: once the issue date is written, every student who ordered got the
@@ -305,3 +307,36 @@ def summary(school_id: int, term: str) -> list[ItemSummary]:
     for item in items.values():
         item.classes.sort(key=lambda c: c.class_name)
     return sorted(items.values(), key=lambda i: (i.category, i.item_name))
+
+
+def term_charges(
+    school_id: int, class_name: str, term: Term
+) -> dict[str, tuple[str, list[Charge]]]:
+    """代收费 on the term's 费用结算清单: what each student of the class ordered, once the
+    principal approved the order, and whether it was paid."""
+    first, last = term.days
+    orders = (
+        Document.objects.filter(
+            doctype=ORDER,
+            school_id=school_id,
+            data__class_name=normalize_class_name(class_name),
+            posting_date__gte=first,
+            posting_date__lte=last,
+        )
+        .filter(
+            Q(docstatus=DocStatus.SUBMITTED)
+            | Q(docstatus=DocStatus.DRAFT, workflow_state__in=PLACED_STEPS)
+        )
+        .order_by("posting_date", "pk")
+        .values_list("data", flat=True)
+    )
+    found: dict[str, tuple[str, list[Charge]]] = {}
+    for data in orders:
+        for row in data.get("students") or []:
+            if row.get("consent") != AGREED:
+                continue
+            _name, charges = found.setdefault(row["student"], (row.get("student_name") or "", []))
+            charges.append(
+                Charge(data["item_name"], Decimal(str(row["amount"])), bool(row.get("paid")))
+            )
+    return found
