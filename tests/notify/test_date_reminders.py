@@ -13,7 +13,7 @@ from school_logistics.core import services
 from school_logistics.core.models import Document, User
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.notify.models import Notification
-from school_logistics.notify.reminders import remind_due_dates, save_reminder
+from school_logistics.notify.reminders import remind_due_dates, rules, save_reminder
 from tests.assets.test_asset_loan import lent, projector  # noqa: F401  (a fixture)
 
 STAFF = "Canteen Staff"
@@ -128,13 +128,33 @@ def test_the_admin_adds_and_deletes_a_reminder_on_the_settings_page(client, user
     response = client.post(
         "/app/notifications/settings",
         {"form": "reminder", "date": f"{STAFF}|health_cert_expiry", "days_before": "30",
-         "role": "canteen_manager"},
+         "role": "canteen_manager", "repeat_days": "7"},
     )  # fmt: skip
     assert response.status_code == 302
     page = client.get("/app/notifications/settings").content.decode()
-    assert "食堂从业人员的“健康证有效期至”前 30 天提醒食堂管理员" in page
+    assert "食堂从业人员的“健康证有效期至”前 30 天提醒食堂管理员，之后每 7 天再提醒" in page
     refused = client.post(
         "/app/notifications/settings",
         {"form": "reminder", "date": "", "days_before": "x"},
     )
     assert refused.status_code == 400 and "请选择要提醒的日期" in refused.content.decode()
+
+
+def test_a_repeating_reminder_comes_back_every_few_days_until_renewed(users):
+    doc = worker(users, "食堂丙", 20)  # reminding began ten days ago (30 days before)
+    health_rule(users, repeat_days="7")
+    now = timezone.now()
+    assert remind_due_dates(now) == 1  # turn 1 (days 7–13 of the 30)
+    assert remind_due_dates(now + dt.timedelta(days=3)) == 0  # still the same turn
+    assert remind_due_dates(now + dt.timedelta(days=4)) == 1  # day 14: turn 2
+    later = timezone.localdate() + dt.timedelta(days=400)
+    services.save_document(STAFF, doc.name, {"health_cert_expiry": later}, actor=users["canteen"])
+    assert remind_due_dates(now + dt.timedelta(days=11)) == 0  # renewed: nothing due
+    assert len(subjects(users["canteen"])) == 2
+    assert "之后每 7 天再提醒" in rules(users["admin"].school)[0].repeats
+
+
+def test_a_repeat_of_more_than_90_days_is_refused(users):
+    with pytest.raises(DocumentValidationError) as exc:
+        health_rule(users, repeat_days="120")
+    assert "0 为只提醒一次" in exc.value.errors["repeat_days"][0]

@@ -44,12 +44,14 @@ def create_staff(org: Org, today: dt.date, made: dict[str, str]) -> None:
 
 def create_reminders(org: Org) -> None:
     admin = org.users["admin"]
-    for date, role in (
-        (f"{STAFF}|health_cert_expiry", "canteen_manager"),
-        ("Supplier|earliest_expiry", "purchaser"),
-        ("Purchase Contract|ends_on", "purchaser"),  # 续签或重新招标
+    for date, role, repeat in (
+        (f"{STAFF}|health_cert_expiry", "canteen_manager", "7"),  # 持证上岗: weekly till renewed
+        ("Supplier|earliest_expiry", "purchaser", "0"),
+        ("Purchase Contract|ends_on", "purchaser", "0"),  # 续签或重新招标
     ):
         reminders.save_reminder(
-            org.school, {"date": date, "days_before": "30", "role": role}, actor=admin
+            org.school,
+            {"date": date, "days_before": "30", "role": role, "repeat_days": repeat},
+            actor=admin,
         )
     reminders.remind_due_dates()  # what the scheduler would send within the hour

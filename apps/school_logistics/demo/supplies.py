@@ -53,7 +53,7 @@ def create_supplies(
     teachers = {classes[0]: u["teacher"], classes[1]: u["teacher2"], classes[2]: u["head2"]}
 
     def order(class_name: str, answered: bool) -> str:
-        rows = [
+        rows: list[dict[str, Any]] = [
             {"student": no, "consent": "不同意" if i % DECLINES_EVERY == 3 else "同意",
              "size": SIZES[(i * 3) % len(SIZES)]}
             if answered else {"student": no}

@@ -142,7 +142,8 @@ class MessageTemplate(SchoolSettingRow):
 class DateReminder(models.Model):
     """到期提醒, set by a school's admin: some days before the date a field of a kind of
     document holds (a certificate's expiry, a contract's end), remind those it concerns —
-    everyone holding a role, the user a field names, the document's creator — once a date."""
+    everyone holding a role, the user a field names, the document's creator — once a date, or
+    again every `repeat_days` until it is renewed or a month past it."""
 
     school = models.ForeignKey("core.School", on_delete=models.CASCADE, related_name="+")
     doctype = models.CharField(max_length=140)
@@ -151,6 +152,7 @@ class DateReminder(models.Model):
     role = models.CharField(max_length=40, blank=True)
     user_field = models.CharField(max_length=140, blank=True)
     notify_owner = models.BooleanField(default=False)
+    repeat_days = models.PositiveSmallIntegerField(default=0)  # 0: once
     is_active = models.BooleanField(default=True)
     modified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -169,20 +171,22 @@ class DateReminder(models.Model):
 
 
 class DateReminderSent(models.Model):
-    """A document reminded of a date: not again for the same date (a renewed certificate's new
-    expiry is reminded in its turn)."""
+    """A document reminded of a date: not again for the same date and turn (a renewed
+    certificate's new expiry is reminded in its own). `turn` counts the repeats: the
+    reminder's days since its reminding began, in steps of its `repeat_days` (0 when once)."""
 
     reminder = models.ForeignKey(DateReminder, on_delete=models.CASCADE, related_name="sent")
     document = models.ForeignKey("core.Document", on_delete=models.CASCADE, related_name="+")
     due = models.DateField()
+    turn = models.PositiveSmallIntegerField(default=0)
     sent = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["reminder", "document", "due"], name="one_reminder_per_date"
+                fields=["reminder", "document", "due", "turn"], name="one_reminder_per_turn"
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.reminder_id}:{self.document_id}@{self.due}"
+        return f"{self.reminder_id}:{self.document_id}@{self.due}#{self.turn}"

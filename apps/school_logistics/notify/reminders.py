@@ -1,6 +1,7 @@
 """到期提醒: a school's admin names a date field of a kind of document (a supplier's certificate
 expiry, a canteen worker's health certificate, a contract's end) and how many days ahead to
-remind whom; the scheduler then reminds them once for each date."""
+remind whom, and whether to remind again every few days; the scheduler then reminds them once
+for each date, or once each turn of those days until the date is renewed or a month past."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from school_logistics.notify.services import notify
 EVENT = "date_due"
 DATE_TYPES = ("Date", "Datetime")
 MAX_DAYS = 365
+MAX_REPEAT_DAYS = 90
 # A date that passed before anyone was reminded of it (a rule made since) is still reminded
 # within this many days: it says how long ago it was.
 GRACE_DAYS = 30
@@ -53,6 +55,11 @@ class Rule:
     doctype: str
     field: str
     to: str
+
+    @property
+    def repeats(self) -> str:
+        days = self.reminder.repeat_days
+        return _("，之后每 %(n)s 天再提醒") % {"n": days} if days else ""
 
 
 def rules(school: School) -> list[Rule]:
@@ -88,6 +95,12 @@ def save_reminder(school: School, values: dict[str, Any], *, actor: User) -> Dat
     days = str(values.get("days_before") or "").strip()
     if not days.isdigit() or int(days) > MAX_DAYS:
         errors["days_before"] = [_("提前天数应为 0 到 %(max)s 之间的整数") % {"max": MAX_DAYS}]
+    repeat = str(values.get("repeat_days") or "0").strip()
+    if not repeat.isdigit() or int(repeat) > MAX_REPEAT_DAYS:
+        errors["repeat_days"] = [
+            _("重复提醒间隔应为 0 到 %(max)s 之间的整数（0 为只提醒一次）")
+            % {"max": MAX_REPEAT_DAYS}
+        ]
     role = str(values.get("role") or "")
     if role and not Role.objects.filter(code=role).exists():
         errors["role"] = [_("没有这个角色")]
@@ -113,6 +126,7 @@ def save_reminder(school: School, values: dict[str, Any], *, actor: User) -> Dat
                 "role": role,
                 "user_field": user_field,
                 "notify_owner": owner,
+                "repeat_days": int(repeat),
                 "is_active": True,
                 "modified_by": actor,
             },
@@ -168,7 +182,7 @@ def _remind(reminder: DateReminder, meta: Meta, today: dt.date) -> int:
         },
     ).select_related("owner")
     # Only the reminders of dates still in reach: not every one ever sent, each hour.
-    done = set(reminder.sent.filter(due__gte=earliest).values_list("document_id", "due"))
+    done = set(reminder.sent.filter(due__gte=earliest).values_list("document_id", "due", "turn"))
     by_role = (
         list(
             User.objects.filter(
@@ -181,7 +195,10 @@ def _remind(reminder: DateReminder, meta: Meta, today: dt.date) -> int:
     count = 0
     for document in documents:
         due = _due(document.data.get(field.fieldname))
-        if due is None or (document.pk, due) in done:
+        if due is None:
+            continue
+        turn = _turn(reminder, due, today)
+        if (document.pk, due, turn) in done:
             continue
         people = [*by_role, *_named(reminder, document)]
         context = {
@@ -196,12 +213,23 @@ def _remind(reminder: DateReminder, meta: Meta, today: dt.date) -> int:
         }
         try:
             with transaction.atomic():
-                DateReminderSent.objects.create(reminder=reminder, document=document, due=due)
+                DateReminderSent.objects.create(
+                    reminder=reminder, document=document, due=due, turn=turn
+                )
                 notify(people, EVENT, context, document=document, url=form_url(meta, document.name))
         except IntegrityError:
             continue  # another scheduler reminded of it just now
         count += 1
     return count
+
+
+def _turn(reminder: DateReminder, due: dt.date, today: dt.date) -> int:
+    """Which repeat of the reminder today is: the days since reminding began (its days before
+    the date), in steps of its repeat; 0 for a reminder given once."""
+    if not reminder.repeat_days:
+        return 0
+    began = due - dt.timedelta(days=reminder.days_before)
+    return max((today - began).days, 0) // reminder.repeat_days
 
 
 def _named(reminder: DateReminder, document: Document) -> list[User]:
