@@ -200,13 +200,15 @@ def test_it_is_closed_only_once_issued(users, students):
 def test_the_office_sees_the_terms_orders_by_item_class_and_size(client, users, students):
     doc = order(users, awarded_tender(users))
     rows = consents(doc, ("同意", "160/80A"), ("不同意", ""), ("同意", "160/80A"))
+    rows[0]["paid"] = 1
     services.save_document(ORDER, doc.name, {"students": rows}, actor=users["teacher"])
     (item,) = summary(users["purchaser"].school_id, "2026年秋季")
     assert (item.ordering, item.declined, item.quantity, item.amount) == (2, 1, 4, Decimal("480"))
-    assert dict(item.sizes) == {"160/80A": 4}
+    assert dict(item.sizes) == {"160/80A": 4} and item.paid == Decimal("240")
     client.force_login(users["purchaser"])
     page = client.get("/app/student-supplies/").content.decode()
     assert "2026年秋季 征订汇总" in page and "160/80A × 4" in page and "不征订 1 人" in page
+    assert "（已缴 ¥240.00）" in page
     client.force_login(users["teacher"])
     assert client.get("/app/student-supplies/").status_code == 403
 

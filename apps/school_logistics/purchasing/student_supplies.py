@@ -217,6 +217,7 @@ class ClassOrder:
     declined: int
     quantity: int
     amount: Decimal
+    paid: Decimal  # what the families paid of the amount (代收)
 
 
 @dataclass
@@ -255,6 +256,10 @@ class ItemSummary:
     @property
     def amount(self) -> Decimal:
         return sum((c.amount for c in self.classes), Decimal(0))
+
+    @property
+    def paid(self) -> Decimal:
+        return sum((c.paid for c in self.classes), Decimal(0))
 
     @property
     def issued_classes(self) -> int:
@@ -302,6 +307,7 @@ def summary(school_id: int, term: str) -> list[ItemSummary]:
                 declined=sum(r.get("consent") == DECLINED for r in students),
                 quantity=data.get("total_quantity") or 0,
                 amount=Decimal(str(data.get("total_amount") or 0)),
+                paid=Decimal(str(data.get("paid_amount") or 0)),
             )
         )
     for item in items.values():
