@@ -83,7 +83,7 @@ def test_the_requesters_and_the_approvers_pages_pass_wcag_aa(
             "/canteen-accounts/test-one/",
         ],
         "canteen": ["/app/canteen-expense/new", "/app/meal-fee-standard/new"],
-        "bureau": ["/app/district/"],
+        "bureau": ["/app/district/", "/app/district/filings/"],
         "principal": ["/app/staff-review/"],
     }.items():
         tab.context.clear_cookies()

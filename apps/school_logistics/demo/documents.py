@@ -27,6 +27,7 @@ from school_logistics.demo import (
     supplies,
 )
 from school_logistics.demo.org import Org
+from school_logistics.district.filings import file_tender
 
 REQ = "Material Requisition"
 TENDER = "Tender"
@@ -315,4 +316,6 @@ def create_documents(
     reminders.create_staff(org, cal.today, made)
     reminders.create_reminders(org)
     district.create_district(org, cal)
+    # 总务处 files the decided 询价 with the bureau, who has yet to review it (招标备案).
+    file_tender(made["tender_staples"], actor=org.users["logistics"])
     return made

@@ -8,6 +8,7 @@ class DistrictConfig(AppConfig):
 
     def ready(self) -> None:
         from school_logistics.core import extensions
-        from school_logistics.district import views
+        from school_logistics.district import filing_views, views
 
         extensions.desk_links.append(views.district_link)
+        extensions.form_panels.append(filing_views.tender_filing_panel)

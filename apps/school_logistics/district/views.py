@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -13,28 +12,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from school_logistics.core import extensions
-from school_logistics.core.models import School, User
+from school_logistics.core.models import User
 from school_logistics.district import overview
-
-BUREAU = "bureau"
-
-
-def schools_of(user: User) -> list[School]:
-    """The schools a bureau user looks after: their own and those they work for."""
-    if BUREAU not in user.role_codes():
-        return []
-    return list(
-        School.objects.filter(Q(pk=user.school_id) | Q(guest_users=user))
-        .distinct()
-        .order_by("name")
-    )
+from school_logistics.district.access import BUREAU, schools_of
+from school_logistics.district.models import FilingStatus, TenderFiling
 
 
 def district_link(user: User) -> list[extensions.DeskLink]:
     if BUREAU not in user.role_codes():
         return []
     return [
-        extensions.DeskLink("district", _("学校后勤概览"), reverse("district:overview"), "fa-city")
+        extensions.DeskLink("district", _("学校后勤概览"), reverse("district:overview"), "fa-city"),
+        extensions.DeskLink(
+            "district", _("招标备案"), reverse("district:filings"), "fa-building-columns"
+        ),
     ]
 
 
@@ -52,5 +43,8 @@ def overview_page(request: HttpRequest) -> HttpResponse:
         "last_month": overview.closed_month(today),
         "year": today.year,
         "watch": int(overview.SURPLUS_WATCH * 100),
+        "filings_waiting": TenderFiling.objects.filter(
+            school__in=schools, status=FilingStatus.FILED
+        ).count(),
     }
     return render(request, "district/overview.html", context)

@@ -46,6 +46,14 @@ EVENTS: dict[str, tuple[str, str]] = {
         gettext_noop("单据日期到期提醒"),
         "到期提醒：{{ doctype }} {{ name }}{{ title_part }} {{ step }}，{{ action }}",
     ),
+    "filing": (
+        gettext_noop("招标备案待审查"),
+        "{{ requester }}报送备案：{{ doctype }} {{ name }}{{ title_part }}",
+    ),
+    "filing_reviewed": (
+        gettext_noop("招标备案审查结果"),
+        "{{ doctype }} {{ name }}{{ title_part }}{{ action }}",
+    ),
     "escalated": (
         gettext_noop("超时审批上报给我"),
         "审批超时，已上报给您：{{ requester }}的{{ doctype }} {{ name }}{{ title_part }}",
