@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,9 +18,8 @@ from school_logistics.core.meta import Meta
 from school_logistics.core.models import Document, User
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.registry import get_meta
-from school_logistics.core.services import DocumentStateError
-from school_logistics.core.validation import DocumentValidationError, refusal_text
 from school_logistics.core.views.doctypes import form_url
+from school_logistics.core.views.starts import start_from
 from school_logistics.purchasing.expense_claims import CLAIM, REQUISITION, claim_from_requisition
 
 
@@ -64,12 +61,11 @@ def requisition_claim_panel(request: HttpRequest, meta: Meta, document: Document
 def from_requisition(request: HttpRequest, requisition: str) -> HttpResponse:
     """Start a 采购报销 for an approved requisition's received goods."""
     user: User = request.user  # type: ignore[assignment]
-    try:
-        claim = claim_from_requisition(requisition, actor=user)
-    except (DocumentStateError, DocumentValidationError) as exc:
-        messages.error(request, refusal_text(exc))
-        return redirect(form_url(get_meta(REQUISITION), requisition))
-    messages.success(
-        request, _("已生成报销单草稿 %(n)s，请填写发票号码、上传票据后提交") % {"n": claim.name}
+    return start_from(
+        request,
+        lambda: claim_from_requisition(requisition, actor=user),
+        back_url=form_url(get_meta(REQUISITION), requisition),
+        done=lambda made: (
+            _("已生成报销单草稿 %(n)s，请填写发票号码、上传票据后提交") % {"n": made.name}
+        ),
     )
-    return redirect(form_url(get_meta(CLAIM), claim.name))

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,9 +17,8 @@ from school_logistics.core.meta import Meta
 from school_logistics.core.models import Document, User
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.registry import get_meta
-from school_logistics.core.services import DocumentStateError
-from school_logistics.core.validation import DocumentValidationError, refusal_text
 from school_logistics.core.views.doctypes import form_url
+from school_logistics.core.views.starts import start_from
 from school_logistics.purchasing.contracts import (
     CONTRACT,
     RECEIPT,
@@ -58,12 +55,11 @@ def contract_panel(request: HttpRequest, meta: Meta, document: Document | None) 
 def receive(request: HttpRequest, name: str) -> HttpResponse:
     """Start a 入库单 for what a contract in force has still to deliver."""
     user: User = request.user  # type: ignore[assignment]
-    try:
-        receipt = receipt_from_contract(name, actor=user)
-    except (DocumentStateError, DocumentValidationError) as exc:
-        messages.error(request, refusal_text(exc))
-        return redirect(form_url(get_meta(CONTRACT), name))
-    messages.success(
-        request, _("已生成入库单草稿 %(n)s，请核对实收数量和单价后提交") % {"n": receipt.name}
+    return start_from(
+        request,
+        lambda: receipt_from_contract(name, actor=user),
+        back_url=form_url(get_meta(CONTRACT), name),
+        done=lambda made: (
+            _("已生成入库单草稿 %(n)s，请核对实收数量和单价后提交") % {"n": made.name}
+        ),
     )
-    return redirect(form_url(get_meta(RECEIPT), receipt.name))

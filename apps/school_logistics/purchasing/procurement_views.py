@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,9 +17,8 @@ from school_logistics.core.meta import Meta
 from school_logistics.core.models import Document, User
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.registry import get_meta
-from school_logistics.core.services import DocumentStateError
-from school_logistics.core.validation import DocumentValidationError, refusal_text
 from school_logistics.core.views.doctypes import form_url
+from school_logistics.core.views.starts import start_from
 from school_logistics.purchasing.procurement import (
     REQUISITION,
     TENDER,
@@ -57,14 +54,12 @@ def procurement_panel(request: HttpRequest, meta: Meta, document: Document | Non
 def start_tender(request: HttpRequest, requisition: str) -> HttpResponse:
     """Start a 询价 (or 公开招标) of an approved requisition whose amount needs one."""
     user: User = request.user  # type: ignore[assignment]
-    try:
-        tender = tender_from_requisition(requisition, actor=user)
-    except (DocumentStateError, DocumentValidationError) as exc:
-        messages.error(request, refusal_text(exc))
-        return redirect(form_url(get_meta(REQUISITION), requisition))
-    messages.success(
+    return start_from(
         request,
-        _("已生成%(m)s草稿 %(n)s，请邀请至少三家供应商、登记报价后提交")
-        % {"m": tender.data.get("method"), "n": tender.name},
+        lambda: tender_from_requisition(requisition, actor=user),
+        back_url=form_url(get_meta(REQUISITION), requisition),
+        done=lambda made: (
+            _("已生成%(m)s草稿 %(n)s，请邀请至少三家供应商、登记报价后提交")
+            % {"m": made.data.get("method"), "n": made.name}
+        ),
     )
-    return redirect(form_url(get_meta(TENDER), tender.name))

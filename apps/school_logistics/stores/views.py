@@ -24,9 +24,9 @@ from school_logistics.core.models import Document, User
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.registry import get_meta
 from school_logistics.core.services import DocumentStateError
-from school_logistics.core.validation import DocumentValidationError, refusal_text
 from school_logistics.core.views.doctypes import form_url, list_url
 from school_logistics.core.views.htmx import render_page
+from school_logistics.core.views.starts import start_from
 from school_logistics.core.views.transfer import xlsx_response
 from school_logistics.ledger.stock import balances
 from school_logistics.stores import stock
@@ -205,15 +205,14 @@ def _requisition_receipts(request: HttpRequest, document: Document) -> str:
 def receive(request: HttpRequest, requisition: str) -> HttpResponse:
     """Start a 入库单 for what an approved requisition still waits for."""
     user: User = request.user  # type: ignore[assignment]
-    try:
-        receipt = receipt_from_requisition(requisition, actor=user)
-    except (DocumentStateError, DocumentValidationError) as exc:
-        messages.error(request, refusal_text(exc))
-        return redirect(form_url(get_meta(REQUISITION), requisition))
-    messages.success(
-        request, _("已生成入库单草稿 %(n)s，请核对实收数量和单价后提交") % {"n": receipt.name}
+    return start_from(
+        request,
+        lambda: receipt_from_requisition(requisition, actor=user),
+        back_url=form_url(get_meta(REQUISITION), requisition),
+        done=lambda made: (
+            _("已生成入库单草稿 %(n)s，请核对实收数量和单价后提交") % {"n": made.name}
+        ),
     )
-    return redirect(form_url(get_meta(RECEIPT), receipt.name))
 
 
 def _issue_stock(request: HttpRequest, document: Document) -> str:
