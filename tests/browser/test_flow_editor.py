@@ -43,8 +43,10 @@ def save(page: Any) -> None:
 
     The button is pressed from the keyboard: a mouse click, aimed at where the sticky save bar
     was, was sometimes lost on a busy machine right after a full-page screenshot (the tab's log
-    showed no POST at all), once in about five runs of the browser tests under load.
+    showed no POST at all), once in about five runs of the browser tests under load. It waits
+    for the editor's script to enable the button: pressed before, the form posted no flow.
     """
+    page.wait_for_selector("#btn-save-flow:enabled")  # the editor's script has run
     page.focus("#btn-save-flow")
     with page.expect_navigation():
         page.keyboard.press("Enter")

@@ -187,10 +187,13 @@
   });
 
   // Plain submits (save, or "try it" without htmx) and htmx requests both carry the flow.
+  // Their buttons are disabled in the page until now: pressed before this script has run, they
+  // would post no flow at all.
   document.querySelectorAll("form[data-flow-form]").forEach(function (f) {
     f.addEventListener("submit", function () {
       f.querySelector('input[name="flow"]').value = JSON.stringify(build());
     });
+    f.querySelectorAll("button[disabled]").forEach(function (b) { b.disabled = false; });
   });
   document.body.addEventListener("htmx:configRequest", function (event) {
     var elt = event.detail.elt;
