@@ -147,7 +147,7 @@ def create_repairs(
     })  # fmt: skip
     r.dispatch(confirmed, "请带螺丝和椅脚垫。")
     r.complete(confirmed, {
-        "completed_on": moment(5, 16, 0), "labour_cost": "30.00",
+        "completed_on": moment(6, 15, 30), "labour_cost": "30.00",
         "parts": [
             {"item": "WX-SCREW", "qty": 1, "rate": "12.00"},
             {"item": "WX-FOOTPAD", "qty": 1, "rate": "15.00"},
