@@ -197,6 +197,26 @@ def test_it_is_closed_only_once_issued(users, students):
         issue(doc, users, [2, None, None], issued_on=timezone.localdate())
 
 
+def test_a_closed_order_still_takes_a_familys_late_payment_and_nothing_else(users, students):
+    doc = order(users, awarded_tender(users))
+    rows = consents(doc, ("同意", "160/80A"), ("不同意", ""), ("同意", "165/84A"))
+    doc = services.save_document(ORDER, doc.name, {"students": rows}, actor=users["teacher"])
+    today = timezone.localdate()
+    services.save_document(ORDER, doc.name, {"delivered_on": today}, actor=users["teacher"])
+    doc.refresh_from_db()
+    doc = issue(doc, users, [2, None, 2], issued_on=today)
+    services.submit_document(ORDER, doc.name, actor=users["teacher"])
+    doc.refresh_from_db()
+    paid = [{**r, "paid": int(r["student"] == "S003")} for r in doc.data["students"]]
+    doc = services.save_document(ORDER, doc.name, {"students": paid}, actor=users["teacher"])
+    assert doc.docstatus == DocStatus.SUBMITTED and doc.data["paid_amount"] == "240.00"
+    changed = [{**r, "size": "170/88A" if r["student"] == "S001" else r.get("size")}
+               for r in doc.data["students"]]  # fmt: skip
+    with pytest.raises(DocumentValidationError, match="只能登记缴费"):
+        services.save_document(ORDER, doc.name, {"students": changed}, actor=users["teacher"])
+    assert Document.objects.get(pk=doc.pk).data["students"][0]["size"] == "160/80A"
+
+
 def test_the_office_sees_the_terms_orders_by_item_class_and_size(client, users, students):
     doc = order(users, awarded_tender(users))
     rows = consents(doc, ("同意", "160/80A"), ("不同意", ""), ("同意", "160/80A"))

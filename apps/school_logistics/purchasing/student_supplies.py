@@ -45,6 +45,8 @@ class StudentSupplyOrder(Controller):
         class_name = normalize_class_name(doc.get("class_name")) or ""
         doc.set("class_name", class_name)
         self._tender(doc, errors)
+        if doc.instance.docstatus == DocStatus.SUBMITTED:
+            self._only_payments_once_issued(doc, errors)
         clash = live_clash(
             doc, ORDER, class_name=class_name, term=doc.get("term"), item_name=doc.get("item_name")
         )
@@ -105,6 +107,15 @@ class StudentSupplyOrder(Controller):
                 _("中标供应商“%(s)s”的供应类别是“%(c)s”，不能供应%(k)s")
                 % {"s": tender.get("awarded_supplier_name"), "c": category or "—", "k": kind}
             )
+
+    def _only_payments_once_issued(self, doc: Doc, errors: Errors) -> None:
+        """A closed order takes only the payments families make late (已缴费)."""
+        stored = doc.instance.data.get("students") or []
+        fixed = ("student", "consent", "size", "issued", "note")
+        if [{c: r.get(c) or None for c in fixed} for r in doc.rows("students")] != [
+            {c: r.get(c) or None for c in fixed} for r in stored
+        ]:
+            errors["students"].append(_("已发放的征订单只能登记缴费（已缴费）"))
 
     def _unchanged_at_issue(self, doc: Doc, errors: Errors) -> None:
         """At 发放登记 the class teacher records what each student got; who ordered what was
