@@ -6,6 +6,7 @@ a DocType) documents are submitted directly.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
@@ -172,8 +173,6 @@ def spread_decisions(school_id: int) -> None:
     trail keeps the order the decisions were made in."""
     if not _workflow_installed():
         return
-    import datetime as dt
-
     from school_logistics.workflow.models import DONE_STATUSES, ApprovalTask
 
     tasks = list(

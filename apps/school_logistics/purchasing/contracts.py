@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -118,7 +118,7 @@ class PurchaseContract(Controller):
             )
 
 
-def _receipts(contract: Document) -> Any:
+def _receipts(contract: Document) -> QuerySet[Document]:
     return Document.objects.filter(
         doctype=RECEIPT, school_id=contract.school_id, data__contract=contract.name
     )
@@ -165,15 +165,12 @@ def check_receipt(doc: Doc, errors: Errors, *, submitting: bool) -> None:
             errors[f"items.{idx}.rate"].append(
                 label + _("单价 ¥%(r)s 高于合同约定单价 ¥%(a)s") % {"r": row["rate"], "a": rate}
             )
-    before = sum(
-        (
-            d.grand_total or ZERO
-            for d in _receipts(contract)
-            .filter(docstatus=DocStatus.SUBMITTED)
-            .exclude(pk=doc.instance.pk)
-            .only("grand_total")
-        ),
-        ZERO,
+    before = (
+        _receipts(contract)
+        .filter(docstatus=DocStatus.SUBMITTED)
+        .exclude(pk=doc.instance.pk)
+        .aggregate(t=Sum("grand_total"))["t"]
+        or ZERO
     )
     total, ceiling = before + (doc.get("grand_total") or ZERO), contract.grand_total or ZERO
     if total > ceiling:
