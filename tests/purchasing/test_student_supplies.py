@@ -13,6 +13,7 @@ from school_logistics.canteen.statements import Term, class_statements
 from school_logistics.core import services
 from school_logistics.core.models import Document
 from school_logistics.core.models.document import DocStatus
+from school_logistics.core.services import DocumentStateError
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.purchasing.student_supplies import summary
 from school_logistics.workflow import actions
@@ -151,7 +152,7 @@ def issue(doc: Document, users, issued: list[int | None], **values) -> Document:
 
 
 @pytest.mark.workflows
-def test_approved_delivered_and_issued_in_full_to_each_who_ordered(users, students):
+def test_approved_delivered_and_issued_in_full_to_each_who_ordered(client, users, students):
     doc = order(users, awarded_tender(users))
     rows = consents(doc, ("同意", "160/80A"), ("不同意", ""), ("同意", "165/84A"))
     doc = services.save_document(ORDER, doc.name, {"students": rows}, actor=users["teacher"])
@@ -169,10 +170,17 @@ def test_approved_delivered_and_issued_in_full_to_each_who_ordered(users, studen
     assert doc.workflow_state == "发放登记"
 
     # What was approved stays: the class teacher only writes what each student got.
+    client.force_login(users["teacher"])
+    page = client.get(f"/app/student-supply-order/{doc.name}").content.decode()
+    assert 'name="students-1-issued"' in page and 'name="students-1-consent"' not in page
     changed = [dict(r) for r in doc.data["students"]]
     changed[1]["consent"] = "同意"
-    with pytest.raises(DocumentValidationError, match="发放时只能填写实发数量和备注"):
+    with pytest.raises(DocumentStateError, match="不能修改：征订学生第 2 行的家长意见"):
         services.save_document(ORDER, doc.name, {"students": changed}, actor=users["teacher"])
+    with pytest.raises(DocumentStateError, match="征订学生的行（不能增删）"):
+        services.save_document(
+            ORDER, doc.name, {"students": doc.data["students"][:2]}, actor=users["teacher"]
+        )
     with pytest.raises(DocumentValidationError, match="家长不同意征订，不能发放"):
         issue(doc, users, [2, 1, 2])
     with pytest.raises(DocumentValidationError, match="尚未发足：林一 应发 2，实发 1"):
@@ -197,7 +205,9 @@ def test_it_is_closed_only_once_issued(users, students):
         issue(doc, users, [2, None, None], issued_on=timezone.localdate())
 
 
-def test_a_closed_order_still_takes_a_familys_late_payment_and_nothing_else(users, students):
+def test_a_closed_order_still_takes_a_familys_late_payment_and_nothing_else(
+    client, users, students
+):
     doc = order(users, awarded_tender(users))
     rows = consents(doc, ("同意", "160/80A"), ("不同意", ""), ("同意", "165/84A"))
     doc = services.save_document(ORDER, doc.name, {"students": rows}, actor=users["teacher"])
@@ -212,9 +222,24 @@ def test_a_closed_order_still_takes_a_familys_late_payment_and_nothing_else(user
     assert doc.docstatus == DocStatus.SUBMITTED and doc.data["paid_amount"] == "240.00"
     changed = [{**r, "size": "170/88A" if r["student"] == "S001" else r.get("size")}
                for r in doc.data["students"]]  # fmt: skip
-    with pytest.raises(DocumentValidationError, match="只能登记缴费"):
+    with pytest.raises(DocumentStateError, match="已提交的单据不能修改：征订学生第 1 行的尺码"):
         services.save_document(ORDER, doc.name, {"students": changed}, actor=users["teacher"])
     assert Document.objects.get(pk=doc.pk).data["students"][0]["size"] == "160/80A"
+
+    # On the page only the 已缴费 cells are inputs, and rows cannot be added or removed.
+    client.force_login(users["teacher"])
+    url = f"/app/student-supply-order/{doc.name}"
+    page = client.get(url).content.decode()
+    assert page.count('name="students-0-') == 3  # the row's id, its 已缴费 box and the box's 0
+    assert 'name="students-0-paid"' in page and 'name="students-0-size"' not in page
+    assert "row-remove" not in page and "grid-add" not in page
+    posted = {"students-present": "1", "students-0-name": doc.data["students"][0]["name"],
+              "students-0-paid": "1", "students-1-name": doc.data["students"][1]["name"],
+              "students-2-name": doc.data["students"][2]["name"], "students-2-paid": "1"}  # fmt: skip
+    assert client.post(url, posted).status_code == 302
+    doc.refresh_from_db()
+    assert [r["paid"] for r in doc.data["students"]] == [1, 0, 1]
+    assert doc.data["paid_amount"] == "480.00" and doc.data["students"][0]["size"] == "160/80A"
 
 
 def test_the_office_sees_the_terms_orders_by_item_class_and_size(client, users, students):

@@ -341,3 +341,14 @@ def test_lists_and_the_form_show_the_step_a_submitted_document_waits_at(client, 
     page = client.get(form).content.decode()
     assert 'status-submitted" id="doc-status">已验收</span>' in page
     assert "审批中：" not in page
+
+
+def test_a_step_may_open_only_some_cells_of_a_table_and_after_submit_only_those_allowed():
+    from school_logistics.workflow.flows import on_submit_fields, table_fields
+
+    order = "Student Supply Order"
+    assert {"students", "students.consent", "students.issued"} <= table_fields(order)
+    assert "students.quantity" not in table_fields(order)  # worked out, never typed
+    # Once closed only 已缴费 may change, so a step after submission may open that cell alone.
+    assert {"students.paid"} == {f for f in on_submit_fields(order) if f.startswith("students")}
+    assert "students.bogus" not in table_fields(order)

@@ -64,13 +64,14 @@ def _rows(table: DocField, child: Meta, data: QueryDict) -> list[dict[str, Any]]
             value = _posted(f"{prefix}{cell.fieldname}", cell.fieldtype, data)
             if value is not None:
                 row[cell.fieldname] = value
+        name = (data.get(f"{prefix}name") or "").strip()
         blank = all(
             str(row.get(c.fieldname) or "").strip() == "" for c in cells if c.fieldtype != "Check"
         )
-        if blank:
-            # An empty row the user added and never filled in is not meant as data.
+        if blank and (not name or all(c.fieldname in row for c in cells)):
+            # An empty row is not meant as data; but where only some cells of the stored rows
+            # are open (row_cells), a row whose open cells are all empty still stands.
             continue
-        name = (data.get(f"{prefix}name") or "").strip()
         if name:
             row["name"] = name
         rows.append(row)

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from school_logistics.core import extensions, permissions, search
+from school_logistics.core import extensions, permissions, row_cells, search
 from school_logistics.core.controllers import get_controller
 from school_logistics.core.document import Doc, child_metas_for, load
 from school_logistics.core.fetch import apply_fetches
@@ -281,14 +281,20 @@ def save_document(
     with transaction.atomic(savepoint=savepoint), writes_together():
         instance = _lock(permissions.get_document(actor, meta, name, "read"))
         before = instance.data
-        granted = extensions.granted_fields(instance, actor)
+        child_metas = child_metas_for(meta)
+        granted, open_cells = row_cells.split_grant(extensions.granted_fields(instance, actor))
         if granted:
             # Someone asked to complete some fields now (e.g. an approver's step): only those.
             _refuse_outside(meta, granted, before, values)
+            refusal = _("此时只能填写指定字段，不能修改：%(fields)s")
         else:
             permissions.check_permission(actor, meta, "write", instance)
+            refusal = _("已提交的单据不能修改：%(fields)s")
         if instance.docstatus == DocStatus.CANCELLED:
             raise DocumentStateError(_("已作废的单据不能修改"))
+        if not granted and instance.docstatus == DocStatus.SUBMITTED:
+            open_cells = row_cells.on_submit_cells(meta, child_metas)
+        values = _merge_open_cells(meta, child_metas, open_cells, before, values, refusal)
         if instance.docstatus == DocStatus.DRAFT and not granted:
             _refuse_if_guarded(extensions.edit_guards, instance)
         if instance.docstatus == DocStatus.SUBMITTED:
@@ -300,18 +306,41 @@ def save_document(
                 and _changed(meta, f.fieldname, before, values)
             ]
             if blocked:
-                raise DocumentStateError(
-                    _("已提交的单据不能修改：%(fields)s") % {"fields": "、".join(blocked)}
-                )
+                raise DocumentStateError(refusal % {"fields": "、".join(blocked)})
             # What is left of the other fields equals what is stored: keep the stored form
             # (row ids included), so an echoed document records no phantom changes.
             values = {k: v for k, v in values.items() if _allowed_after_submit(meta, k)}
-        doc = Doc(meta, instance, {}, child_metas_for(meta), actor)
+        doc = Doc(meta, instance, {}, child_metas, actor)
         existing = from_json(meta, before, doc.child_metas)
         _validate(doc, {**before, **values}, existing)
         action = "update_after_submit" if instance.docstatus == DocStatus.SUBMITTED else "save"
         _store(doc, actor=actor, action=action, before=before)
     return instance
+
+
+def _merge_open_cells(
+    meta: Meta,
+    child_metas: dict[str, Meta],
+    open_cells: row_cells.OpenCells,
+    before: dict[str, Any],
+    values: dict[str, Any],
+    refusal: str,
+) -> dict[str, Any]:
+    """Take only the open cells of tables whose rows are fixed now, refusing any other change."""
+    values = dict(values)
+    changed: list[str] = []
+    for fieldname, cells in open_cells.items():
+        table = meta.get_field(fieldname)
+        if fieldname not in values or table is None:
+            continue
+        stored = before.get(fieldname) or []
+        values[fieldname], refused = row_cells.merge(
+            table, child_metas[table.options], stored, values[fieldname], cells
+        )
+        changed += refused
+    if changed:
+        raise DocumentStateError(refusal % {"fields": "、".join(changed)})
+    return values
 
 
 def _refuse_outside(

@@ -118,20 +118,25 @@ def _clean_fields(
         if isinstance(value, (dict, list)):
             errors[key].append(_("%(label)s：格式不正确") % {"label": f.label})
             continue
-        if value is None:
-            value = ""
-        elif f.fieldtype in TEMPORAL_TYPES and not isinstance(value, str):
-            value = str(value)  # a JSON true or 20260101 is a bad date, not a crash
-        field = meta._form_fields.get(f.fieldname)
-        if field is None:
-            field = meta._form_fields[f.fieldname] = form_field(f)
         try:
-            cleaned[f.fieldname] = field.clean(value)
+            cleaned[f.fieldname] = clean_field(meta, f, value)
         except ValidationError as exc:
             errors[key].extend(
                 _("%(label)s：%(message)s") % {"label": f.label, "message": m} for m in exc.messages
             )
     return cleaned
+
+
+def clean_field(meta: Meta, f: DocField, value: Any) -> Any:
+    """Return one input's typed value; raise ValidationError when it is not one."""
+    if value is None:
+        value = ""
+    elif f.fieldtype in TEMPORAL_TYPES and not isinstance(value, str):
+        value = str(value)  # a JSON true or 20260101 is a bad date, not a crash
+    field = meta._form_fields.get(f.fieldname)
+    if field is None:
+        field = meta._form_fields[f.fieldname] = form_field(f)
+    return field.clean(value)
 
 
 def _keep_read_only(

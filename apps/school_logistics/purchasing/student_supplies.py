@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 
 from school_logistics.canteen.classes import check_student, class_students, normalize_class_name
 from school_logistics.canteen.statements import Charge, Term
-from school_logistics.core import extensions
 from school_logistics.core.controllers import Controller, register
 from school_logistics.core.document import Doc, live_clash
 from school_logistics.core.models import Document
@@ -45,8 +44,6 @@ class StudentSupplyOrder(Controller):
         class_name = normalize_class_name(doc.get("class_name")) or ""
         doc.set("class_name", class_name)
         self._tender(doc, errors)
-        if doc.instance.docstatus == DocStatus.SUBMITTED:
-            self._only_payments_once_issued(doc, errors)
         clash = live_clash(
             doc, ORDER, class_name=class_name, term=doc.get("term"), item_name=doc.get("item_name")
         )
@@ -68,7 +65,6 @@ class StudentSupplyOrder(Controller):
         doc.set("students", rows)
         if errors:
             raise DocumentValidationError(errors)
-        self._unchanged_at_issue(doc, errors)
         self._count(doc, rows, class_name, errors)
         self._issue(doc, errors)
         if errors:
@@ -107,30 +103,6 @@ class StudentSupplyOrder(Controller):
                 _("中标供应商“%(s)s”的供应类别是“%(c)s”，不能供应%(k)s")
                 % {"s": tender.get("awarded_supplier_name"), "c": category or "—", "k": kind}
             )
-
-    def _only_payments_once_issued(self, doc: Doc, errors: Errors) -> None:
-        """A closed order takes only the payments families make late (已缴费)."""
-        stored = doc.instance.data.get("students") or []
-        fixed = ("student", "consent", "size", "issued", "note")
-        if [{c: r.get(c) or None for c in fixed} for r in doc.rows("students")] != [
-            {c: r.get(c) or None for c in fixed} for r in stored
-        ]:
-            errors["students"].append(_("已发放的征订单只能登记缴费（已缴费）"))
-
-    def _unchanged_at_issue(self, doc: Doc, errors: Errors) -> None:
-        """At 发放登记 the class teacher records what each student got; who ordered what was
-        approved and stays as it is."""
-        actor = doc.actor
-        if actor is None or doc.instance.pk is None:
-            return
-        if "students" not in extensions.granted_fields(doc.instance, actor):
-            return
-        stored = doc.instance.data.get("students") or []
-        fixed = ("student", "consent", "size")
-        if [{c: r.get(c) or None for c in fixed} for r in doc.rows("students")] != [
-            {c: r.get(c) or None for c in fixed} for r in stored
-        ]:
-            errors["students"].append(_("征订已审批：发放时只能填写实发数量和备注"))
 
     def _count(self, doc: Doc, rows: list[dict[str, Any]], class_name: str, errors: Errors) -> None:
         students = doc.linked.get("Student") or {}

@@ -10,6 +10,8 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext
 
+from school_logistics.core import row_cells
+from school_logistics.core.document import child_metas_for
 from school_logistics.core.models import Document
 from school_logistics.core.prepared import prepared
 from school_logistics.core.registry import get_meta
@@ -36,13 +38,18 @@ def flow_fields(doctype: str) -> tuple[set[str], set[str]]:
 
 
 def table_fields(doctype: str) -> frozenset[str]:
-    """Return the DocType's child-table fields, which a step may let its approver fill."""
-    return frozenset(f.fieldname for f in get_meta(doctype).table_fields)
+    """Return the child tables, and their cells as `table.cell`, a step may let its approver
+    fill (a table's cells alone keep its rows as they are)."""
+    meta = get_meta(doctype)
+    return frozenset(row_cells.grantable(meta, child_metas_for(meta)))
 
 
 def on_submit_fields(doctype: str) -> frozenset[str]:
-    """Return the fields (tables included) that may still change once the document is submitted."""
-    return frozenset(f.fieldname for f in get_meta(doctype).value_fields if f.allow_on_submit)
+    """Return the fields, tables and `table.cell` names that may still change once the
+    document is submitted."""
+    meta = get_meta(doctype)
+    plain = {f.fieldname for f in meta.value_fields if f.allow_on_submit and not f.is_table}
+    return frozenset(plain | row_cells.grantable(meta, child_metas_for(meta), on_submit=True))
 
 
 def parse_for(raw: Mapping[str, Any], doctype: str) -> Flow:

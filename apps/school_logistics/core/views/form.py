@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from school_logistics.core import extensions, permissions, services
+from school_logistics.core import extensions, permissions, row_cells, services
 from school_logistics.core.document import child_metas_for, load
 from school_logistics.core.forms_input import editable_fields, parse_post
 from school_logistics.core.meta import Meta
@@ -73,12 +73,15 @@ def render_form(
         values = posted if posted is not None else _initial_values(meta, user)
     docstatus = instance.docstatus if instance else DocStatus.DRAFT
     buttons = _buttons(user, meta, instance)
-    granted = extensions.granted_fields(instance, user) if instance else frozenset()
+    grant = extensions.granted_fields(instance, user) if instance else frozenset()
+    granted, open_cells = row_cells.split_grant(grant)
     if granted:  # asked to complete these fields now (an approver's step), and only these
         buttons["save"] = True
         editable = set(granted)
     elif buttons["save"]:
         editable = {f.fieldname for f in editable_fields(meta, docstatus)}
+        if docstatus == DocStatus.SUBMITTED:
+            open_cells = row_cells.on_submit_cells(meta, child_metas)
     else:
         editable = set()
     stored_rows = {
@@ -90,6 +93,7 @@ def render_form(
         child_metas=child_metas,
         values=values,
         editable=editable,
+        open_cells=open_cells,
         errors=errors or {},
         stored_rows=stored_rows,
         school_id=instance.school_id if instance else user.school_id,

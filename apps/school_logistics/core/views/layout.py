@@ -145,6 +145,7 @@ class GridView:
     rows: list[GridRow]
     template_row: GridRow
     editable: bool
+    fixed_rows: bool = False  # only some cells open: no rows added, removed or moved
 
     @property
     def prefix(self) -> str:
@@ -268,6 +269,7 @@ class LayoutBuilder:
     errors: dict[str, list[str]]
     stored_rows: dict[str, dict[str, dict[str, Any]]]
     school_id: int | None
+    open_cells: dict[str, frozenset[str]] = dataclasses.field(default_factory=dict)
 
     def build(self) -> FormLayout:
         fetched = fetched_fields([self.meta, *self.child_metas.values()])
@@ -312,6 +314,7 @@ class LayoutBuilder:
         child = self.child_metas[table.options]
         columns = [c for c in child.value_fields if not c.hidden and not c.is_table]
         stored = self.stored_rows.get(table.fieldname, {})
+        only = self.open_cells.get(table.fieldname) if editable else None
         grid_rows = []
         shown_elsewhere = _column_sums(self.meta).get(table.fieldname, set())
         totals: dict[str, Any] = {
@@ -332,7 +335,7 @@ class LayoutBuilder:
                         c,
                         value,
                         input_name=f"{table.fieldname}-{idx - 1}-{c.fieldname}",
-                        editable=editable,
+                        editable=editable and (only is None or c.fieldname in only),
                         errors=[_strip_row_prefix(m, table, idx) for m in self.errors.get(key, [])],
                         titles=titles,
                         meta=child,
@@ -362,7 +365,9 @@ class LayoutBuilder:
             GridColumn(c, display_value(c, totals[c.fieldname]) if c.fieldname in totals else None)
             for c in columns
         ]
-        return GridView(table, child, grid_columns, grid_rows, template, editable)
+        return GridView(
+            table, child, grid_columns, grid_rows, template, editable, fixed_rows=only is not None
+        )
 
 
 # A formula that is exactly `sum(table.column)` (the designer's formula language).
