@@ -109,3 +109,43 @@ def test_a_tender_from_the_public_tender_amount_must_be_public(users, items, sup
     public = services.create_document("Tender", {**values, "method": "公开招标"},
                                       actor=users["purchaser"])  # fmt: skip
     assert public.data["method"] == "公开招标"
+
+
+def test_a_purchase_split_below_the_quotes_amount_is_flagged_and_bought_together(
+    client, users, items
+):
+    """化整为零: a department's requisitions of one kind of goods within 30 days are judged
+    together; purchasing starts one 询价 of the approved ones."""
+    standard(users, "5000", "200000")
+    first = make_requisition(users["teacher"], qty="100")  # 2,350.00 of 办公用品
+    second = make_requisition(users["colleague"], qty="100")  # same department
+    make_requisition(users["purchaser"], qty="100")  # 总务处: another department
+    lamps = services.create_document(
+        "Material Requisition",
+        {"purpose": "更换灯管", "items": [{"item": "LAMP-T8", "qty": "200", "rate": "16"}]},
+        actor=users["teacher"],
+    )  # 3,200.00 of 水电材料: another kind
+    services.submit_document("Material Requisition", lamps.name, actor=users["teacher"])
+    client.force_login(users["purchaser"])
+    url = f"/app/material-requisition/{second}"
+    assert 'id="requisition-split"' not in client.get(url).content.decode()  # 4,700.00
+
+    big = make_requisition(users["teacher"], qty="300")  # 7,050.00: bought by its own 询价
+    assert 'id="requisition-split"' not in client.get(url).content.decode()
+    third = make_requisition(users["teacher"], qty="100", submit=False)
+    assert 'id="requisition-split"' not in client.get(url).content.decode()  # a plain draft
+    services.submit_document("Material Requisition", third, actor=users["teacher"])
+    page = client.get(url).content.decode()
+    assert 'id="requisition-split"' in page and "合计 ¥7,050.00" in page
+    assert first in page and third in page and lamps.name not in page and big not in page
+
+    client.post(f"/app/procure/{second}/merged")
+    tender = Document.objects.get(doctype="Tender")
+    assert sorted(r["requisition"] for r in tender.data["requisitions"]) == sorted(
+        [first, second, third]
+    )
+    assert tender.data["method"] == "询价" and "等3项合并" in tender.data["subject"]
+    # Bought together now: no longer flagged, and not merged twice.
+    assert 'id="requisition-split"' not in client.get(url).content.decode()
+    client.post(f"/app/procure/{first}/merged")
+    assert Document.objects.filter(doctype="Tender").count() == 1

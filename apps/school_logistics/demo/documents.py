@@ -77,6 +77,12 @@ REQUISITIONS: list[tuple[str, str, int, str, str, list[tuple[str, int]], str]] =
      [("BG-ARCHIVE", 20), ("BG-NOTEBOOK", 50)], "at_dept_head"),
     ("projectors", "teacher2", 8, "七年级数学多媒体教室投影仪更换", "电教设备更新",
      [("DJ-PROJ", 2), ("DJ-HDMI", 2)], "at_principal"),
+    # Two loudspeaker orders of the 数学组 a few days apart, each under the 5,000 yuan quotes
+    # amount and together above it: 总务处 sees 疑似拆分采购 on the second.
+    ("speakers", "teacher2", 9, "七年级数学教室音箱更换", "电教设备更新",
+     [("DJ-SPEAKER", 6)], "approved"),
+    ("speakers_more", "teacher2", 4, "八年级数学教室音箱与扩音器", "电教设备更新",
+     [("DJ-SPEAKER", 5), ("DJ-MIC", 4)], "at_general_affairs"),
     ("toner", "teacher2", 6, "数学组打印机硒鼓", "办公经费",
      [("BG-TONER", 4)], "rejected"),
     ("geometry_kits", "head2", 0, "数学组教学三角板与圆规", "教学业务费",

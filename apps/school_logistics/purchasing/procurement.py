@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from school_logistics.core import permissions, services
+from school_logistics.core import extensions, permissions, services
 from school_logistics.core.controllers import Controller, register
 from school_logistics.core.document import Doc, live_clash
 from school_logistics.core.models import Document, User
@@ -166,8 +166,108 @@ def check_receipt(doc: Doc, errors: Errors, *, submitting: bool) -> None:
     errors["requisition"].append(pending)
 
 
-def tender_from_requisition(name: str, *, actor: User) -> Document:
-    """Start a 询价 (or a 公开招标 where the standard asks for one) of an approved requisition."""
+# 化整为零: a department's requisitions of the same kind of goods within this many days of each
+# other are judged together against the standard.
+SPLIT_DAYS = 30
+
+
+@dataclass(frozen=True)
+class SplitPurchase:
+    """Requisitions that together reach the quotes amount though none of them does alone."""
+
+    threshold: Threshold
+    categories: tuple[str, ...]
+    others: tuple[Document, ...]  # the department's other requisitions of those kinds
+    total: Decimal  # with this one
+
+    @property
+    def method(self) -> str:
+        return self.threshold.method_for(self.total) or QUOTES
+
+
+def split_purchase(requisition: Document) -> SplitPurchase | None:
+    """Whether a requisition looks split from a bigger purchase (拆分规避询价/招标): the same
+    department asked for goods of the same categories within SPLIT_DAYS days, in requisitions
+    approved or in approval that no tender buys yet and that stay below the quotes amount
+    alone, as this one does, and together they reach it."""
+    day = requisition.posting_date or requisition.created.date()
+    threshold = threshold_on(requisition.school_id, day)
+    own_total = requisition.grand_total or Decimal(0)
+    if threshold is None or threshold.method_for(own_total) is not None:
+        return None
+    department = requisition.data.get("department")
+    nearby = Document.objects.filter(
+        doctype=REQUISITION,
+        school_id=requisition.school_id,
+        docstatus__in=[DocStatus.DRAFT, DocStatus.SUBMITTED],
+        posting_date__range=(
+            day - dt.timedelta(days=SPLIT_DAYS),
+            day + dt.timedelta(days=SPLIT_DAYS),
+        ),
+    ).exclude(pk=requisition.pk)
+    nearby = (
+        nearby.filter(data__department=department)
+        if department
+        else nearby.filter(owner_id=requisition.owner_id, data__department__in=["", None])
+    )
+    candidates = [
+        d
+        for d in extensions.with_approval_state(nearby.order_by("posting_date", "pk"))
+        if d.docstatus == DocStatus.SUBMITTED or getattr(d, "in_approval", False)
+    ]
+    if not candidates:
+        return None
+    tendered = _tendered(requisition.school_id)
+    if requisition.name in tendered:
+        return None
+    kinds = _categories(requisition.school_id, [requisition, *candidates])
+    mine = kinds[requisition.name]
+    others = tuple(
+        d
+        for d in candidates
+        if d.name not in tendered
+        and kinds[d.name] & mine
+        and threshold.method_for(d.grand_total or Decimal(0)) is None  # bought by its own 询价
+    )
+    total = own_total + sum((d.grand_total or Decimal(0) for d in others), Decimal(0))
+    if not others or threshold.method_for(total) is None:
+        return None
+    shared = set().union(*(kinds[d.name] & mine for d in others))
+    return SplitPurchase(threshold, tuple(sorted(shared)), others, total)
+
+
+def _tendered(school_id: int) -> set[str]:
+    """The requisitions a live tender of the school buys."""
+    return {
+        row.get("requisition")
+        for data in Document.objects.filter(
+            doctype=TENDER,
+            school_id=school_id,
+            docstatus__in=[DocStatus.DRAFT, DocStatus.SUBMITTED],
+        ).values_list("data", flat=True)
+        for row in data.get("requisitions") or []
+    }
+
+
+def _categories(school_id: int, requisitions: list[Document]) -> dict[str, set[str]]:
+    """Each requisition's item categories (物资类别)."""
+    codes = {
+        r.get("item") for d in requisitions for r in d.data.get("items") or [] if r.get("item")
+    }
+    category = dict(
+        Document.objects.filter(doctype="Item", school_id=school_id, name__in=codes).values_list(
+            "name", "data__category"
+        )
+    )
+    return {
+        d.name: {category.get(r.get("item")) or "" for r in d.data.get("items") or []} - {""}
+        for d in requisitions
+    }
+
+
+def tender_from_requisition(name: str, *, actor: User, merged: bool = False) -> Document:
+    """Start a 询价 (or a 公开招标 where the standard asks for one) of an approved requisition;
+    `merged`: of it together with the approved ones it looks split from."""
     requisition = permissions.get_document(actor, get_meta(REQUISITION), name, "read")
     if requisition.docstatus != DocStatus.SUBMITTED:
         raise DocumentStateError(_("申购单 %(n)s 尚未审批通过，不能招标") % {"n": name})
@@ -176,12 +276,27 @@ def tender_from_requisition(name: str, *, actor: User) -> Document:
         raise DocumentStateError(
             _("申购单 %(n)s 已在招标/询价 %(t)s 中") % {"n": name, "t": started[0].name}
         )
-    threshold = needs_quotes(requisition)
-    method = (threshold and threshold.method_for(requisition.grand_total or Decimal(0))) or QUOTES
+    names = [name]
+    if merged:
+        split = split_purchase(requisition)
+        if split is None:
+            raise DocumentStateError(_("申购单 %(n)s 没有需要合并采购的同类申购") % {"n": name})
+        names += [d.name for d in split.others if d.docstatus == DocStatus.SUBMITTED]
+        method = split.method
+    else:
+        threshold = needs_quotes(requisition)
+        total = requisition.grand_total or Decimal(0)
+        method = (threshold and threshold.method_for(total)) or QUOTES
     purpose = requisition.data.get("purpose") or name
+    if len(names) > 1:
+        purpose = _("%(purpose)s等%(n)s项合并") % {"purpose": purpose, "n": len(names)}
     subject = _("%(purpose)s%(method)s采购") % {"purpose": purpose, "method": method}
     return services.create_document(
         TENDER,
-        {"subject": subject[:140], "method": method, "requisitions": [{"requisition": name}]},
+        {
+            "subject": subject[:140],
+            "method": method,
+            "requisitions": [{"requisition": n} for n in names],
+        },
         actor=actor,
     )

@@ -7,4 +7,5 @@ from school_logistics.purchasing import procurement_views
 app_name = "procurement"
 urlpatterns = [
     path("<str:requisition>", procurement_views.start_tender, name="start-tender"),
+    path("<str:requisition>/merged", procurement_views.start_merged_tender, name="merged-tender"),
 ]

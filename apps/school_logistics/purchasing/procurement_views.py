@@ -21,18 +21,22 @@ from school_logistics.core.views.doctypes import form_url
 from school_logistics.core.views.starts import start_from
 from school_logistics.purchasing.procurement import (
     REQUISITION,
+    SPLIT_DAYS,
     TENDER,
     needs_quotes,
+    split_purchase,
     tender_from_requisition,
     tenders_of,
 )
 
 
 def procurement_panel(request: HttpRequest, meta: Meta, document: Document | None) -> str:
-    if meta.name != REQUISITION or document is None or document.docstatus != DocStatus.SUBMITTED:
+    if meta.name != REQUISITION or document is None or document.docstatus == DocStatus.CANCELLED:
         return ""
     threshold = needs_quotes(document)
     if threshold is None:
+        return _split_panel(request, document)
+    if document.docstatus != DocStatus.SUBMITTED:
         return ""
     user: User = request.user  # type: ignore[assignment]
     tender_meta = get_meta(TENDER)
@@ -47,6 +51,42 @@ def procurement_panel(request: HttpRequest, meta: Meta, document: Document | Non
         "action": reverse("procurement:start-tender", args=[document.name]),
     }
     return render_to_string("purchasing/_requisition_procurement.html", context, request=request)
+
+
+def _split_panel(request: HttpRequest, document: Document) -> str:
+    """化整为零: the department's other requisitions of the same kinds that, with this one,
+    reach the quotes amount; purchasing may buy them together by one 询价."""
+    split = split_purchase(document)
+    if split is None:
+        return ""
+    user: User = request.user  # type: ignore[assignment]
+    mergeable = document.docstatus == DocStatus.SUBMITTED and any(
+        d.docstatus == DocStatus.SUBMITTED for d in split.others
+    )
+    context = {
+        "split": split,
+        "others": [(d, form_url(get_meta(REQUISITION), d.name)) for d in split.others],
+        "days": SPLIT_DAYS,
+        "can_merge": mergeable and permissions.has_permission(user, get_meta(TENDER), "create"),
+        "action": reverse("procurement:merged-tender", args=[document.name]),
+    }
+    return render_to_string("purchasing/_requisition_split.html", context, request=request)
+
+
+@login_required
+@require_POST
+def start_merged_tender(request: HttpRequest, requisition: str) -> HttpResponse:
+    """One 询价 (or 公开招标) of a requisition with the approved ones it looks split from."""
+    user: User = request.user  # type: ignore[assignment]
+    return start_from(
+        request,
+        lambda: tender_from_requisition(requisition, actor=user, merged=True),
+        back_url=form_url(get_meta(REQUISITION), requisition),
+        done=lambda made: (
+            _("已生成合并%(m)s草稿 %(n)s（%(k)s 张申购单），请邀请至少三家供应商、登记报价后提交")
+            % {"m": made.data.get("method"), "n": made.name, "k": len(made.data["requisitions"])}
+        ),
+    )
 
 
 @login_required
