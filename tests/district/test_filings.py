@@ -58,6 +58,13 @@ def test_a_decided_tender_is_filed_reviewed_returned_and_filed_again(users, bure
     assert TenderFiling.objects.get().status == FilingStatus.ACCEPTED
     with pytest.raises(DocumentStateError, match="已处理"):
         filings.review(filing.pk, actor=bureau, accept=True)
+    # Every turn stays on the tender's timeline, read by the school and the bureau alike.
+    assert list(decided.comments.values_list("actor__username", "content")) == [
+        ("purchaser", "报送教育局备案"),
+        ("bureau", "教育局退回补正：缺纪检监督人签字的开标记录"),
+        ("purchaser", "补正后再次报送教育局备案"),
+        ("bureau", "教育局同意备案"),
+    ]
 
 
 def test_only_decided_tenders_of_schools_with_a_bureau_by_their_office(users, school, decided):
@@ -100,6 +107,12 @@ def test_the_pages_of_the_school_and_of_the_bureau(client, users, bureau, decide
     assert client.get(f"/app/tender/{decided.name}").status_code == 200  # reads the papers
     pdf = client.get(f"/app/tender/{decided.name}/print.pdf")
     assert pdf.status_code == 200 and pdf.content[:5] == b"%PDF-"
+    # A school's tender still being drafted is its own business, page and print alike.
+    draft = services.create_document(
+        "Tender", {"subject": "草稿询价", "method": "询价"}, actor=users["purchaser"]
+    )
+    assert client.get(f"/app/tender/{draft.name}").status_code == 404
+    assert client.get(f"/app/tender/{draft.name}/print.pdf").status_code == 404
     response = client.post("/app/district/filings/", {"filing": filing.pk, "decision": "return"})
     assert response.status_code == 302
     assert TenderFiling.objects.get().status == FilingStatus.FILED  # a return needs a reason

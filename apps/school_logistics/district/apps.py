@@ -8,7 +8,8 @@ class DistrictConfig(AppConfig):
 
     def ready(self) -> None:
         from school_logistics.core import extensions
-        from school_logistics.district import filing_views, views
+        from school_logistics.district import access, filing_views, views
 
         extensions.desk_links.append(views.district_link)
         extensions.form_panels.append(filing_views.tender_filing_panel)
+        extensions.read_grants.append(access.decided_tenders)

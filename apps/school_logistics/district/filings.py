@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from school_logistics.core import permissions
-from school_logistics.core.models import Document, User
+from school_logistics.core.models import Comment, Document, User
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.registry import get_meta
 from school_logistics.core.services import DocumentStateError
@@ -37,6 +37,10 @@ def _context(tender: Document, who: str, action: str) -> dict[str, str]:
     }
 
 
+def _record(tender: Document, text: str, actor: User) -> None:
+    Comment.objects.create(document=tender, actor=actor, content=text)
+
+
 def file_tender(name: str, *, actor: User) -> TenderFiling:
     """File a decided tender with the bureau (again, once a returned filing is corrected)."""
     meta = get_meta(TENDER)
@@ -51,10 +55,13 @@ def file_tender(name: str, *, actor: User) -> TenderFiling:
         filing = TenderFiling.objects.select_for_update().filter(tender=tender).first()
         if filing is not None and filing.status != FilingStatus.RETURNED:
             raise DocumentStateError(_("已报送备案（%(s)s）") % {"s": filing.get_status_display()})
+        again = filing is not None
         if filing is None:
             filing = TenderFiling(school_id=tender.school_id, tender=tender)
         filing.status, filing.filed_by, filing.filed_at = FilingStatus.FILED, actor, now
         filing.save()
+        # The filing row holds the latest state; the tender's timeline keeps every turn.
+        _record(tender, _("补正后再次报送教育局备案") if again else _("报送教育局备案"), actor)
         who = f"{tender.school.name}{actor.display_name}"
         notify(bureau, "filing", _context(tender, who, ""), document=tender,
                url=reverse("district:filings"))  # fmt: skip
@@ -83,6 +90,8 @@ def review(pk: int, *, actor: User, accept: bool, note: str = "") -> TenderFilin
         filing.status = FilingStatus.ACCEPTED if accept else FilingStatus.RETURNED
         filing.reviewed_by, filing.reviewed_at, filing.note = actor, timezone.now(), note
         filing.save()
+        said = _("教育局同意备案") if accept else _("教育局退回补正")
+        _record(filing.tender, f"{said}：{note}" if note else said, actor)
         action = _("已备案") if accept else _("被退回补正：%(n)s") % {"n": note}
         tender = filing.tender
         notify([filing.filed_by], "filing_reviewed", _context(tender, actor.display_name, action),
