@@ -9,6 +9,8 @@ import pytest
 from school_logistics.core import services
 from school_logistics.core.models import Document
 from school_logistics.core.models.document import DocStatus
+from school_logistics.core.services import DocumentStateError
+from school_logistics.core.validation import DocumentValidationError
 from school_logistics.ledger.models import StockBin, StockLedgerEntry
 from school_logistics.workflow import actions
 from school_logistics.workflow.models import ApprovalLog
@@ -101,3 +103,23 @@ def test_a_stocktake_is_posted_once_the_logistics_director_approves(users, depar
     doc.refresh_from_db()
     assert (doc.docstatus, doc.workflow_state) == (DocStatus.SUBMITTED, "已入账")
     assert StockBin.objects.get(item="A4-70").qty == Decimal("47")
+
+
+def test_the_storekeeper_issues_less_when_short_never_more_nor_other_goods(users, stocked):
+    """At 仓库发放 only 数量 (lowered) and 已交旧 are open: what the head approved stands."""
+    doc = sent(users, [("A4-70", "20")])
+    keeper = users["storekeeper"]
+    row = doc.data["items"][0]
+    with pytest.raises(DocumentValidationError, match="只能核减数量，不能超过申领的 20"):
+        services.save_document(ISSUE, doc.name, {"items": [{**row, "qty": "25"}]}, actor=keeper)
+    with pytest.raises(DocumentStateError, match="领用明细第 1 行的物资"):
+        services.save_document(
+            ISSUE, doc.name, {"items": [{**row, "item": "LAMP-T8"}]}, actor=keeper
+        )
+    with pytest.raises(DocumentStateError, match="领用明细的行（不能增删）"):
+        services.save_document(
+            ISSUE, doc.name, {"items": [row, {"item": "LAMP-T8", "qty": "1"}]}, actor=keeper
+        )
+    services.save_document(ISSUE, doc.name, {"items": [{**row, "qty": "15"}]}, actor=keeper)
+    actions.approve(pending(doc, keeper).pk, actor=keeper)
+    assert StockBin.objects.get(item="A4-70").qty == Decimal("35")

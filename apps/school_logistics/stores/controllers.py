@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from school_logistics.core import extensions
 from school_logistics.core.controllers import Controller, register
 from school_logistics.core.document import Doc
 from school_logistics.core.models import Document
@@ -75,8 +76,27 @@ class StockIssue(Controller):
         errors = check_item_rows(doc, ("items", _("领用明细")))
         if doc.get("canteen_cost"):
             self._canteen_goods_only(doc, errors)
+        self._issued_within_request(doc, errors)
         if errors:
             raise DocumentValidationError(dict(errors))
+
+    def _issued_within_request(self, doc: Doc, errors: dict[str, list[str]]) -> None:
+        """At 仓库发放 the storekeeper may issue less than asked (short stock), never more than
+        the department head approved: each save may only lower a row's quantity. Which items,
+        and how many rows, the step does not open at all (`core.row_cells`)."""
+        actor = doc.actor
+        if actor is None or doc.instance.pk is None:
+            return
+        if "items.qty" not in extensions.granted_fields(doc.instance, actor):
+            return
+        stored = doc.instance.data.get("items") or []
+        for idx, (row, before) in enumerate(zip(doc.rows("items"), stored, strict=True), start=1):
+            asked = Decimal(str(before.get("qty") or 0))
+            if row["qty"] > asked:
+                errors[f"items.{idx}.qty"].append(
+                    _("领用明细第 %(idx)s 行：发放时只能核减数量，不能超过申领的 %(qty)s")
+                    % {"idx": idx, "qty": quantity_text(asked)}
+                )
 
     def _canteen_goods_only(self, doc: Doc, errors: dict[str, list[str]]) -> None:
         """The canteen's books carry what its kitchen uses, not another office's supplies."""
