@@ -13,8 +13,11 @@ from school_logistics.core import services
 from school_logistics.core.models import Document
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.validation import DocumentValidationError
+from school_logistics.workflow import actions
 from tests.purchasing.conftest import make_requisition
 from tests.purchasing.test_tender import tender_values
+from tests.query_counts import page_statements
+from tests.workflow.conftest import pending, send_and_approve
 
 THRESHOLD = "Procurement Threshold"
 RECEIPT = "Stock Receipt"
@@ -28,7 +31,7 @@ def standard(users, inquiry: str = "10000", tender: str = "200000", *, days_ago:
          "basis": "学校采购管理办法"},
         actor=users["purchaser"],
     )  # fmt: skip
-    services.submit_document(THRESHOLD, doc.name, actor=users["purchaser"])
+    send_and_approve(doc, users["purchaser"])  # submitted at once where no flow governs it
     return doc
 
 
@@ -149,3 +152,30 @@ def test_a_purchase_split_below_the_quotes_amount_is_flagged_and_bought_together
     assert 'id="requisition-split"' not in client.get(url).content.decode()
     client.post(f"/app/procure/{first}/merged")
     assert Document.objects.filter(doctype="Tender").count() == 1
+
+
+@pytest.mark.workflows
+@pytest.mark.usefixtures("heads")
+def test_the_approvers_inbox_marks_a_split_purchase_to_decide_on_its_page(client, users, items):
+    standard(users, "5000", "200000")
+    client.force_login(users["purchaser"])
+
+    def at_general_affairs(qty: str) -> str:
+        name = make_requisition(users["teacher"], qty=qty, submit=False)
+        actions.start_approval("Material Requisition", name, actor=users["teacher"])
+        doc = Document.objects.get(doctype="Material Requisition", name=name)
+        actions.approve(pending(doc, users["head"]).pk, actor=users["head"])
+        return name
+
+    at_general_affairs("100")  # 2,350.00
+    page = client.get("/app/approvals/").content.decode()
+    assert "疑似拆分采购" not in page
+    at_general_affairs("120")  # 2,820.00: 5,170.00 together
+    page = client.get("/app/approvals/").content.decode()
+    assert page.count("疑似拆分采购：本部门同类申购合计 ¥5,170.00") == 2
+    assert page.count('name="task"') == page.count('name="task" value') == 2
+    assert page.count(" disabled>") >= 2  # not in the batch: read the page first
+    before = page_statements(client, "/app/approvals/")
+    at_general_affairs("50")
+    at_general_affairs("60")
+    assert page_statements(client, "/app/approvals/") == before

@@ -76,6 +76,11 @@ desk_links: list[DeskLinks] = []
 read_grants: list[ReadGrant] = []
 home_panels: list[HomePanel] = []
 field_grants: list[FieldGrant] = []
+# Each returns, for some of the documents waiting in an approver's inbox, a warning to read
+# before deciding (e.g. 疑似拆分采购), keyed by the document's id: those are decided on their
+# page rather than at once from the list. A few statements for the whole page, not one a row.
+DecisionWarnings = Callable[["list[Document]"], "dict[int, str]"]
+decision_warnings: list[DecisionWarnings] = []
 
 
 def granted_fields(document: Document, user: User) -> frozenset[str]:

@@ -26,6 +26,7 @@ class PurchasingConfig(AppConfig):
         extensions.desk_links.append(supplies_views.supplies_link)
         extensions.form_panels.insert(0, budget_views.requisition_budget_panel)
         extensions.form_panels.insert(1, procurement_views.procurement_panel)
+        extensions.decision_warnings.append(procurement.split_warnings)
         extensions.form_panels.append(claim_views.requisition_claim_panel)
         extensions.form_panels.append(supplies_views.supply_order_panel)
         extensions.form_panels.append(contract_views.contract_panel)

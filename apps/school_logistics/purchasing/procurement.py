@@ -21,6 +21,7 @@ from school_logistics.core.models.document import DocStatus
 from school_logistics.core.registry import get_meta
 from school_logistics.core.services import DocumentStateError
 from school_logistics.core.validation import DocumentValidationError
+from school_logistics.core.views.formatting import money
 from school_logistics.stores.items import Errors
 
 THRESHOLD = "Procurement Threshold"
@@ -45,21 +46,11 @@ class Threshold:
 
 def threshold_on(school_id: int, day: dt.date) -> Threshold | None:
     """The approved standard in force on `day`: the latest to take effect by then."""
-    found = (
-        Document.objects.filter(
-            doctype=THRESHOLD,
-            school_id=school_id,
-            docstatus=DocStatus.SUBMITTED,
-            data__effective_from__lte=day.isoformat(),
-        )
-        .order_by("-data__effective_from", "-pk")
-        .values_list("name", "data")
-        .first()
-    )
-    if found is None:
-        return None
-    name, data = found
-    return Threshold(name, Decimal(str(data["inquiry_from"])), Decimal(str(data["tender_from"])))
+    return _in_force(_standards(school_id), day)
+
+
+def _in_force(standards: list[tuple[dt.date, Threshold]], day: dt.date) -> Threshold | None:
+    return next((t for since, t in standards if since <= day), None)
 
 
 @register(THRESHOLD)
@@ -186,54 +177,119 @@ class SplitPurchase:
 
 
 def split_purchase(requisition: Document) -> SplitPurchase | None:
-    """Whether a requisition looks split from a bigger purchase (拆分规避询价/招标): the same
+    """Whether a requisition looks split from a bigger purchase (see `split_purchases`)."""
+    return split_purchases([requisition]).get(requisition.name)
+
+
+def split_purchases(requisitions: list[Document]) -> dict[str, SplitPurchase]:
+    """The requisitions that look split from a bigger purchase (拆分规避询价/招标): the same
     department asked for goods of the same categories within SPLIT_DAYS days, in requisitions
-    approved or in approval that no tender buys yet and that stay below the quotes amount
-    alone, as this one does, and together they reach it."""
-    day = requisition.posting_date or requisition.created.date()
-    threshold = threshold_on(requisition.school_id, day)
-    own_total = requisition.grand_total or Decimal(0)
-    if threshold is None or threshold.method_for(own_total) is not None:
-        return None
-    department = requisition.data.get("department")
-    nearby = Document.objects.filter(
-        doctype=REQUISITION,
-        school_id=requisition.school_id,
-        docstatus__in=[DocStatus.DRAFT, DocStatus.SUBMITTED],
-        posting_date__range=(
-            day - dt.timedelta(days=SPLIT_DAYS),
-            day + dt.timedelta(days=SPLIT_DAYS),
-        ),
-    ).exclude(pk=requisition.pk)
-    nearby = (
-        nearby.filter(data__department=department)
-        if department
-        else nearby.filter(owner_id=requisition.owner_id, data__department__in=["", None])
-    )
-    candidates = [
+    approved or in approval (these too) that no tender buys yet and that stay below the quotes
+    amount alone, and together they reach it. A few statements a school,
+    whatever the number of requisitions asked about (an approver's inbox asks for a page)."""
+    found: dict[str, SplitPurchase] = {}
+    by_school: dict[int, list[Document]] = defaultdict(list)
+    for r in requisitions:
+        if r.doctype == REQUISITION and r.docstatus != DocStatus.CANCELLED:
+            by_school[r.school_id].append(r)
+    for school_id, asked in by_school.items():
+        found.update(_split_in_school(school_id, asked))
+    return found
+
+
+def split_warnings(documents: list[Document]) -> dict[int, str]:
+    """An approver's inbox marks the requisitions that look split (decided on their page)."""
+    split = split_purchases(documents)
+    return {
+        d.pk: _("疑似拆分采购：本部门同类申购合计 ¥%(t)s，达到询价限额")
+        % {"t": money(split[d.name].total)}
+        for d in documents
+        if d.name in split
+    }
+
+
+def _day(requisition: Document) -> dt.date:
+    return requisition.posting_date or requisition.created.date()
+
+
+def _split_in_school(school_id: int, asked: list[Document]) -> dict[str, SplitPurchase]:
+    standards = _standards(school_id)
+    if not standards:
+        return {}
+    window = dt.timedelta(days=SPLIT_DAYS)
+    days = [_day(r) for r in asked]
+    pool = [
         d
-        for d in extensions.with_approval_state(nearby.order_by("posting_date", "pk"))
+        for d in extensions.with_approval_state(
+            Document.objects.filter(
+                doctype=REQUISITION,
+                school_id=school_id,
+                docstatus__in=[DocStatus.DRAFT, DocStatus.SUBMITTED],
+                posting_date__range=(min(days) - window, max(days) + window),
+            ).order_by("posting_date", "pk")
+        )
         if d.docstatus == DocStatus.SUBMITTED or getattr(d, "in_approval", False)
     ]
-    if not candidates:
-        return None
-    tendered = _tendered(requisition.school_id)
-    if requisition.name in tendered:
-        return None
-    kinds = _categories(requisition.school_id, [requisition, *candidates])
-    mine = kinds[requisition.name]
-    others = tuple(
-        d
-        for d in candidates
-        if d.name not in tendered
-        and kinds[d.name] & mine
-        and threshold.method_for(d.grand_total or Decimal(0)) is None  # bought by its own 询价
+    if not pool:
+        return {}
+    tendered = _tendered(school_id)
+    kinds = _categories(school_id, pool)
+    # The pool's rows carry the data (an inbox's documents come without it); a requisition
+    # that is neither approved nor in approval is not judged.
+    pooled = {d.pk: d for d in pool}
+    found = {}
+    for requisition in filter(None, (pooled.get(r.pk) for r in asked)):
+        day = _day(requisition)
+        threshold = _in_force(standards, day)
+        own_total = requisition.grand_total or Decimal(0)
+        if (
+            threshold is None
+            or threshold.method_for(own_total) is not None
+            or requisition.name in tendered
+        ):
+            continue
+        mine = kinds[requisition.name]
+        others = tuple(
+            d
+            for d in pool
+            if d.pk != requisition.pk
+            and _same_requester(d, requisition)
+            and abs(_day(d) - day) <= window
+            and d.name not in tendered
+            and kinds[d.name] & mine
+            and threshold.method_for(d.grand_total or Decimal(0)) is None  # its own 询价
+        )
+        total = own_total + sum((d.grand_total or Decimal(0) for d in others), Decimal(0))
+        if others and threshold.method_for(total) is not None:
+            shared = set().union(*(kinds[d.name] & mine for d in others))
+            found[requisition.name] = SplitPurchase(threshold, tuple(sorted(shared)), others, total)
+    return found
+
+
+def _same_requester(one: Document, other: Document) -> bool:
+    """The same department, or the same person where neither names a department."""
+    department = other.data.get("department")
+    if department:
+        return bool(one.data.get("department") == department)
+    return one.owner_id == other.owner_id and not one.data.get("department")
+
+
+def _standards(school_id: int) -> list[tuple[dt.date, Threshold]]:
+    """The school's approved standards, the latest to take effect first."""
+    rows = (
+        Document.objects.filter(
+            doctype=THRESHOLD, school_id=school_id, docstatus=DocStatus.SUBMITTED
+        )
+        .order_by("-data__effective_from", "-pk")
+        .values_list("name", "data")
     )
-    total = own_total + sum((d.grand_total or Decimal(0) for d in others), Decimal(0))
-    if not others or threshold.method_for(total) is None:
-        return None
-    shared = set().union(*(kinds[d.name] & mine for d in others))
-    return SplitPurchase(threshold, tuple(sorted(shared)), others, total)
+    return [
+        (
+            dt.date.fromisoformat(data["effective_from"]),
+            Threshold(name, Decimal(str(data["inquiry_from"])), Decimal(str(data["tender_from"]))),
+        )
+        for name, data in rows
+    ]
 
 
 def _tendered(school_id: int) -> set[str]:

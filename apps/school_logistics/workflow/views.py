@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from school_logistics.core import permissions
+from school_logistics.core import extensions, permissions
 from school_logistics.core.attachments import upload_attachment
 from school_logistics.core.document import child_metas_for
 from school_logistics.core.forms_input import editable_fields, parse_post
@@ -249,6 +249,7 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
     rows = inbox.rows(user, tab, filters, limit=inbox.PAGE + 1, offset=(page - 1) * inbox.PAGE)
     has_next, rows = len(rows) > inbox.PAGE, rows[: inbox.PAGE]
     now = timezone.now()
+    warnings = _decision_warnings(rows) if tab == "todo" else {}
     for row in rows:
         meta = get_meta(row.document.doctype)
         row.note = meta.label
@@ -257,8 +258,10 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
         row.waiting = (now - row.task.created) if row.task and tab == "todo" else None  # type: ignore[attr-defined]
         step = task_step(row.task) if row.task and tab == "todo" else None
         row.verbs = step.verbs if step else {}  # type: ignore[attr-defined]
-        # A step that needs fields filled in (the repair record) is decided on its page.
-        row.on_page = bool(step and step.required_fields)  # type: ignore[attr-defined]
+        row.warning = warnings.get(row.document.pk, "")  # type: ignore[attr-defined]
+        # A step that needs fields filled in (the repair record) is decided on its page, and so
+        # is a document with a warning to read first.
+        row.on_page = bool(step and step.required_fields) or bool(row.warning)  # type: ignore[attr-defined]
     return render(
         request,
         "workflow/inbox.html",
@@ -278,6 +281,14 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
             "next_page": _with_page(request, page + 1) if has_next else "",
         },
     )
+
+
+def _decision_warnings(rows: list[inbox.Row]) -> dict[int, str]:
+    documents = [row.document for row in rows]
+    warnings: dict[int, str] = {}
+    for warn in extensions.decision_warnings:
+        warnings.update(warn(documents))
+    return warnings
 
 
 def _with_page(request: HttpRequest, page: int) -> str:
