@@ -14,6 +14,8 @@ from school_logistics.core.models import Document, School
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.ledger.models import BudgetBin, BudgetEntry
+from school_logistics.workflow import actions
+from school_logistics.workflow.models import ApprovalTask
 from tests.concurrency import submit_at_once
 from tests.stores.factories import make_items
 from tests.workflow.conftest import send_and_approve
@@ -78,7 +80,7 @@ def test_a_requisition_beyond_what_is_left_is_refused_and_changes_nothing(users,
     assert refused.value.errors == {
         "budget_line": [
             f"超出预算：语文组 {YEAR} 年“办公用品费”预算 1,000.00 元，已使用 600.00 元，"
-            "可用 400.00 元，本单 427.50 元"
+            "可用 400.00 元，本单 427.50 元。请核减数量，或先申请追加预算"
         ]
     }
     second.refresh_from_db()
@@ -218,3 +220,19 @@ def test_a_department_head_reads_the_use_of_their_own_lines_only(client, users, 
     )
     client.force_login(users["colleague"])  # a teacher of 语文组, heading nothing
     assert client.get("/app/budget-use/").status_code == 403
+
+
+@pytest.mark.workflows
+@pytest.mark.usefixtures("heads")
+def test_a_requisition_beyond_its_line_is_refused_when_sent_not_at_the_last_approval(
+    users, budgeted
+):
+    doc = requisition(users, "1200")
+    with pytest.raises(DocumentValidationError, match="可用 1,000.00 元，本单 1,200.00 元"):
+        actions.start_approval("Material Requisition", doc.name, actor=users["teacher"])
+    assert not ApprovalTask.objects.filter(document=doc).exists()
+    # Two sent within the line, together beyond it: the last approval still judges.
+    first, second = requisition(users, "600"), requisition(users, "600")
+    for doc in (first, second):
+        actions.start_approval("Material Requisition", doc.name, actor=users["teacher"])
+    assert ApprovalTask.objects.filter(document=second).exists()

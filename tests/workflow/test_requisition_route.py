@@ -574,3 +574,22 @@ def test_approver_returns_from_the_inbox_row(client, users, item):
     client.post(f"/app/approvals/task/{task.pk}/return", {"comment": "请补充规格"})
     doc.refresh_from_db()
     assert doc.workflow_state == "已退回"
+
+
+def test_a_notice_asking_to_decide_stops_counting_once_decided(client, users, item):
+    """待您审批 counts under the bell while the task waits, and shows 已处理 once decided, from
+    the inbox or the document alike; 批量同意 with nothing ticked says so."""
+    doc = requisition(users["teacher"], "800", item)
+    submit(doc, users["teacher"])
+    client.force_login(users["head"])
+    assert 'id="bell-count">1<' in client.get("/app/approvals/").content.decode()
+    response = client.post("/app/approvals/batch-approve", follow=True)
+    assert "请先勾选要同意的审批" in response.content.decode()
+    client.post("/app/approvals/batch-approve", {"task": pending(doc, users["head"]).pk})
+    assert 'id="bell-count"' not in client.get("/app/approvals/").content.decode()
+    listing = client.get("/app/notifications/").content.decode()
+    assert "已处理" in listing and "未读" not in listing
+    # The next approver's notice still counts.
+    assert Notification.objects.filter(user=users["purchaser"], read_at__isnull=True).exists()
+    client.force_login(users["purchaser"])
+    assert 'id="bell-count">1<' in client.get("/app/approvals/").content.decode()

@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from school_logistics.core.meta import DECIMAL_PLACES, DECIMAL_TYPES, DocField, Meta
 
@@ -55,6 +56,14 @@ class TextField(forms.CharField):
         return _BLANK_ENDS.sub("", text) if text else self.empty_value
 
 
+# Django's own Chinese for these ends with an English full stop.
+DECIMAL_MESSAGES = {
+    "max_decimal_places": gettext_lazy("最多 %(max)s 位小数"),
+    "max_digits": gettext_lazy("数字太长：最多 %(max)s 位"),
+    "max_whole_digits": gettext_lazy("数字太大：整数部分最多 %(max)s 位"),
+}
+
+
 def form_field(f: DocField) -> forms.Field:
     """Return the Django form field that validates and coerces one DocType field."""
     # A fetched field may be left empty: the linked record fills it, then it is checked.
@@ -74,6 +83,7 @@ def form_field(f: DocField) -> forms.Field:
                 decimal_places=DECIMAL_PLACES[t],
                 min_value=lo,
                 max_value=hi,
+                error_messages=DECIMAL_MESSAGES,
             )
         case "Check":
             return forms.BooleanField(required=False)

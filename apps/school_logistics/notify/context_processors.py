@@ -7,15 +7,11 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from school_logistics.notify.models import Notification
+from school_logistics.notify import services
 
 
 def unread(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if not (user and user.is_authenticated):
         return {"unread_notifications": 0}
-    return {
-        "unread_notifications": SimpleLazyObject(
-            lambda: Notification.objects.filter(user=user, read_at__isnull=True).count()
-        )
-    }
+    return {"unread_notifications": SimpleLazyObject(lambda: services.unread(user).count())}

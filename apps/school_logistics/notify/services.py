@@ -6,13 +6,13 @@ import datetime as dt
 import functools
 import json
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from school_logistics.core.jobs import enqueue
@@ -184,6 +184,25 @@ def retry_failed(delivery_ids: Iterable[int]) -> int:
     for pk in ids:
         transaction.on_commit(functools.partial(enqueue, deliver, pk))
     return count
+
+
+# Each returns the condition of a user's notices that no longer ask anything of them (e.g. 待您审批
+# once they have decided, or someone else did): those do not count under the bell.
+SettledRule = Callable[[User], Q]
+settled_rules: list[SettledRule] = []
+
+
+def settled(user: User) -> Q:
+    """The user's notices that ask nothing any more (none when no rule says so)."""
+    found = Q(pk__in=[])
+    for rule in settled_rules:
+        found |= rule(user)
+    return found
+
+
+def unread(user: User) -> QuerySet[Notification]:
+    """What the bell counts: unread notices that still ask or tell the user something."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).exclude(settled(user))
 
 
 def mark_read(user: User, ids: Iterable[int] | None = None) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
+from django.db.models import BooleanField, ExpressionWrapper
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -29,7 +30,11 @@ PAGE = 50
 def notification_list(request: HttpRequest) -> HttpResponse:
     """The user's notifications, newest first; opening the page does not mark them read."""
     user: User = request.user  # type: ignore[assignment]
-    rows = Notification.objects.filter(user=user).order_by("-created")[:PAGE]
+    rows = (
+        Notification.objects.filter(user=user)
+        .annotate(settled=ExpressionWrapper(services.settled(user), output_field=BooleanField()))
+        .order_by("-created")[:PAGE]
+    )
     pref = Preference.objects.filter(user=user).first() or Preference(user=user)
     return render(request, "notify/list.html", {"rows": rows, "pref": pref})
 

@@ -74,6 +74,21 @@ def check_budget_line(doc: Doc, errors: dict[str, list[str]]) -> None:
         )
 
 
+def check_within_budget(doc: Doc) -> None:
+    """On sending a requisition for approval: refuse it when its line has not enough left
+    (the approval commits it, and would refuse it at the last step after everyone's work)."""
+    if not doc.instance.school.has_budgets or not doc.get("budget_line"):
+        return
+    year = (doc.get("posting_date") or timezone.localdate()).year
+    wanted = doc.get("grand_total") or Decimal(0)
+    for line in ledger.lines_of(doc.instance.school_id, doc.get("department"), year):
+        if line.budget_line == doc.get("budget_line") and wanted > line.available:
+            message = over_budget_message(doc.get("department"), ledger.OverBudget(line, wanted))
+            raise DocumentValidationError.single(
+                message + _("。请核减数量，或先申请追加预算"), "budget_line"
+            )
+
+
 def over_budget_message(department: str, exc: ledger.OverBudget) -> str:
     line = exc.line
     return _(

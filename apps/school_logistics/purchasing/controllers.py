@@ -39,6 +39,9 @@ class MaterialRequisition(Controller):
         if errors:
             raise DocumentValidationError(errors)
 
+    def before_send(self, doc: Doc) -> None:
+        budget.check_within_budget(doc)
+
     def on_submit(self, doc: Doc) -> None:
         budget.commit_requisition(doc)
 

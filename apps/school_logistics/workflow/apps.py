@@ -9,11 +9,13 @@ class WorkflowConfig(AppConfig):
 
     def ready(self) -> None:
         from school_logistics.core import extensions
-        from school_logistics.workflow import guards, new_form, sync, views
+        from school_logistics.notify import services as notify_services
+        from school_logistics.workflow import guards, new_form, notices, sync, views
 
         guards.register()
         extensions.form_panels.append(views.form_panel)
         extensions.new_form_actions.append(new_form.start_button)
         extensions.form_panels.append(new_form.route_panel)
         extensions.home_panels.append(views.home_panel)
+        notify_services.settled_rules.append(notices.settled_asks)
         post_migrate.connect(sync.sync_after_migrate, dispatch_uid="workflow.sync_flows")

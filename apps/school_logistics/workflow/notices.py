@@ -5,19 +5,37 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
 from school_logistics.core.models import Document, User
 from school_logistics.core.registry import get_meta
 from school_logistics.notify.services import notify
 from school_logistics.workflow.flows import flow_of
-from school_logistics.workflow.models import ApprovalProcess, ProcessStatus
+from school_logistics.workflow.models import (
+    ApprovalProcess,
+    ApprovalTask,
+    ProcessStatus,
+    TaskStatus,
+)
 
 FINISHED: dict[str, str] = {
     ProcessStatus.APPROVED: "approved",
     ProcessStatus.REJECTED: "rejected",
     ProcessStatus.RETURNED: "returned",
 }
+
+
+# Notices that ask the user to act on a document's approval: settled once they hold no
+# pending task on it (they decided, another approver of the step did, or the run ended).
+ASKS = ("task", "urge", "overdue")
+
+
+def settled_asks(user: User) -> Q:
+    pending = ApprovalTask.objects.filter(
+        assignee=user, status=TaskStatus.PENDING, document=OuterRef("document")
+    )
+    return Q(event__in=ASKS) & ~Q(Exists(pending))
 
 
 def _context(process: ApprovalProcess) -> dict[str, Any]:

@@ -203,6 +203,9 @@ def batch_approve(request: HttpRequest) -> HttpResponse:
     """Approve several tasks at once; each is checked and logged on its own."""
     user: User = request.user  # type: ignore[assignment]
     ids = [int(i) for i in request.POST.getlist("task") if i.isdigit()]
+    if not ids:
+        messages.warning(request, _("请先勾选要同意的审批"))
+        return _back(request, "/app/approvals/")
     done, refused = 0, []
     for task_id in ids:
         try:

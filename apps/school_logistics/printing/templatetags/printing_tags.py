@@ -22,6 +22,12 @@ def print_url(doctype: str, name: str) -> str:
     return reverse("printing:html", args=[doctype_slug(doctype), name])
 
 
+@register.simple_tag
+def pdf_url(doctype: str, name: str) -> str:
+    """Return the address of a document's voucher as a PDF (what a phone opens or shares)."""
+    return reverse("printing:pdf", args=[doctype_slug(doctype), name])
+
+
 @register.simple_tag(takes_context=True)
 def can_print_list(context: dict[str, Any], meta: Meta) -> bool:
     """Return whether the list's user holds the `print` right (rows then get checkboxes)."""

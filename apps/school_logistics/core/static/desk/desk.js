@@ -22,6 +22,22 @@
     });
   }
 
+  /* ---------- full-width digits typed with a Chinese input method ---------- */
+  // "１２．５" reads as 12.5 to the server; turn it into ASCII as it is typed (capture phase, so
+  // the totals and formulas listening after this see the digits too).
+  var FULL_WIDTH = /[\uFF10-\uFF19\uFF0E\uFF0C\uFF0D\u3002]/g;
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[inputmode=decimal], input[inputmode=numeric]")) return;
+    var ascii = input.value.replace(FULL_WIDTH, function (c) {
+      if (c === "\uFF0E" || c === "\u3002") return ".";
+      if (c === "\uFF0C") return ",";
+      if (c === "\uFF0D") return "-";
+      return String.fromCharCode(c.charCodeAt(0) - 0xFF10 + 48);
+    });
+    if (ascii !== input.value) input.value = ascii;
+  }, true);
+
   /* ---------- selects that submit themselves (language switch) ---------- */
   document.addEventListener("change", function (event) {
     if (event.target.matches("[data-autosubmit]")) event.target.form.submit();
