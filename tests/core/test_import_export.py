@@ -266,7 +266,7 @@ def test_binary_float_noise_is_refused_as_the_form_refuses_it(
     content = _patched(filled(client, REQS, lines), "<v>0.3</v>", "<v>0.30000000000000004</v>")
     record = run(client, REQS, content, django_capture_on_commit_callbacks)
     assert record.status == ImportStatus.FAILED
-    assert messages(record) == ["第 3 行：预估单价：确认小数不超过 2 位."]
+    assert messages(record) == ["第 3 行：预估单价：最多 2 位小数"]
     assert not Document.objects.filter(doctype="Material Requisition").exists()
 
 
