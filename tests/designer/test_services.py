@@ -266,12 +266,19 @@ def test_permissions_grid_decides_who_may_create(vehicle_request, admin, users):
         designer.set_permissions(VR, [{"role": "nobody", "read": 1}], actor=admin)
 
 
-def test_on_a_district_site_only_the_district_administrator_designs_forms(admin, other_school):
-    """Forms are shared by every school, so one school's admin may not change them for all."""
+def test_on_a_district_site_only_the_district_administrator_designs_forms(
+    client, admin, other_school
+):
+    """Forms are shared by every school, so one school's admin may not change them for all,
+    and the user menu does not offer them 表单设计."""
     values = {"name": "Visitor Log", "label": "外来人员登记", "module": "safety", "fields": []}
     with pytest.raises(PermissionDenied, match="全区"):
         designer.create_doctype(values, actor=admin)
     assert not DocType.objects.filter(name="Visitor Log").exists()
+    client.force_login(admin)
+    assert 'id="link-designer"' not in client.get("/app/").content.decode()
     district = User.objects.create_superuser("district", password="x", school=other_school)
     designer.create_doctype(values, actor=district)
     assert DocType.objects.filter(name="Visitor Log").exists()
+    client.force_login(district)
+    assert 'id="link-designer"' in client.get("/app/").content.decode()

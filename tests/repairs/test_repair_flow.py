@@ -139,7 +139,8 @@ def test_the_route_says_the_worker_is_named_at_dispatch_then_names_them(
     assert users["worker"].display_name in page
 
 
-def test_full_repair_closes_when_the_reporter_confirms(users, items, classroom):
+def test_full_repair_closes_when_the_reporter_confirms(client, users, items, classroom):
+    User.objects.filter(username="worker").update(full_name="维修师傅（测试）")
     doc = report(users, classroom)
     complete(doc, users, dispatch(doc, users))
     teacher = users["teacher"]
@@ -158,6 +159,13 @@ def test_full_repair_closes_when_the_reporter_confirms(users, items, classroom):
     trail = [(e.step, e.action) for e in approval_trail(doc)]
     stages = [("", "提交"), ("总务处派工", "派工"), ("维修", "完工"), ("报修人确认", "确认修好")]
     assert [t for t in trail if t in stages] == stages
+    # The timeline names people, and says the last approval made the ticket take effect; the
+    # closed ticket offers nothing to edit.
+    client.force_login(teacher)
+    page = client.get(f"/app/repair-ticket/{doc.name}").content.decode()
+    assert "维修人员: 空 → 维修师傅（测试）" in page
+    assert "审批通过，单据生效" in page and "提交了单据" not in page
+    assert 'id="btn-save"' not in page
 
 
 def test_reporter_cannot_close_an_unconfirmed_ticket(users, items, classroom):

@@ -43,6 +43,9 @@ ReadGrant = Callable[["User"], "Iterable[QuerySet[Any]]"]
 
 submit_guards: list[SubmitGuard] = []
 edit_guards: list[EditGuard] = []
+# Each returns a message saying why a submitted document's allowed-on-submit fields may not
+# change now (e.g. a repair ticket its reporter closed): the form shows it read-only.
+after_submit_guards: list[EditGuard] = []
 # Each returns a message saying why the document cannot be deleted (e.g. a ledger names it).
 delete_guards: list[EditGuard] = []
 cancel_hooks: list[CancelHook] = []

@@ -184,7 +184,7 @@ def _store(
     search.store(inst, doc.meta, stored=searched)
     _link_attachments(doc)
     changes = diff(doc.meta, before, inst.data, doc.child_metas)
-    if changes or action != "save":
+    if changes or action not in {"save", "update_after_submit"}:
         insert_rows([Version(document=inst, actor=actor, action=action, diff=changes)], defer=True)
     # Row names are assigned on storage; keep the typed values in step with them.
     doc.values = from_json(doc.meta, inst.data, doc.child_metas)
@@ -293,6 +293,7 @@ def save_document(
         if instance.docstatus == DocStatus.CANCELLED:
             raise DocumentStateError(_("已作废的单据不能修改"))
         if not granted and instance.docstatus == DocStatus.SUBMITTED:
+            _refuse_if_guarded(extensions.after_submit_guards, instance)
             open_cells = row_cells.on_submit_cells(meta, child_metas)
         values = _merge_open_cells(meta, child_metas, open_cells, before, values, refusal)
         if instance.docstatus == DocStatus.DRAFT and not granted:

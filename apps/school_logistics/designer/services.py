@@ -41,6 +41,15 @@ DEFAULT_PERMISSIONS = [
 DROPPED_ON_REMOVE = ("reqd", "unique", "in_list_view", "in_standard_filter")
 
 
+def may_design(actor: User) -> bool:
+    """Whether the user designs forms (the user menu offers 表单设计 only then)."""
+    try:
+        check_can_design(actor)
+    except PermissionDenied:
+        return False
+    return True
+
+
 def check_can_design(actor: User) -> None:
     """Refuse anyone but the site's form owner.
 

@@ -133,7 +133,8 @@ class Tender(Controller):
                 )
         doc.set("estimated_total", total if rows else None)
 
-    def before_submit(self, doc: Doc) -> None:
+    def before_send(self, doc: Doc) -> None:
+        """Quotes, opening and award are complete before anyone is asked to approve them."""
         errors: Errors = defaultdict(list)
         method = doc.get("method")
         minimum = MIN_BIDS.get(method, 3)

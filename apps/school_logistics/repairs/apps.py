@@ -10,7 +10,9 @@ class RepairsConfig(AppConfig):
         from school_logistics.core import extensions
         from school_logistics.repairs import (
             controllers,  # noqa: F401  (registers controllers)
+            rules,
             stats_views,
         )
 
         extensions.desk_links.append(stats_views.stats_link)
+        extensions.after_submit_guards.append(rules.refuse_closed_edit)

@@ -2,7 +2,8 @@
 
 Under the repair flow each step grants its own fields (派工: the worker; 维修: completion,
 labour and parts; 报修人确认: the confirmation), so these rules only cover edits by hand: a
-school running without the flow, a draft before it is sent, and a ticket the flow closed.
+school running without the flow and a draft before it is sent; a ticket the flow closed is not
+edited at all (`refuse_closed_edit`).
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from django.utils.translation import gettext as _
 
 from school_logistics.core import extensions
 from school_logistics.core.document import Doc
+from school_logistics.core.models import Document
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.permissions import is_admin
-from school_logistics.core.services import DocumentStateError
 from school_logistics.core.values import field_from_json
 
 # Filled in by the logistics office (总务处) and its workers, not by the reporter.
@@ -59,6 +60,15 @@ def changed_fields(doc: Doc) -> set[str]:
     return changed
 
 
+def refuse_closed_edit(document: Document) -> str | None:
+    """A ticket its flow closed (the reporter confirmed it) keeps its record as it is."""
+    if document.doctype != "Repair Ticket" or document.docstatus != DocStatus.SUBMITTED:
+        return None
+    if not extensions.first_refusal(extensions.submit_guards, document):
+        return None  # no flow: 总务处 keeps the record by hand
+    return _("报修单已由报修人确认关闭，维修记录不能再改；如需更正请作废后修订")
+
+
 def governed_by_flow(doc: Doc) -> bool:
     """Return whether an approval flow, not a direct submit, closes this ticket."""
     return bool(extensions.first_refusal(extensions.submit_guards, doc.instance))
@@ -78,10 +88,6 @@ def check_who_changes(doc: Doc) -> None:
         if changed & set(COMPLETION_FIELDS) and doc.get("assigned_to") != actor.username:
             raise PermissionDenied(_("只有被指派的维修人员可以填写完工记录"))
         return
-    if doc.instance.docstatus == DocStatus.SUBMITTED and governed_by_flow(doc):
-        raise DocumentStateError(
-            _("报修单已由报修人确认关闭，维修记录不能再改；如需更正请作废后修订")
-        )
     before = doc.instance.data or {}
     if changed & set(REPAIR_FIELDS) and not actor.role_codes() & REPAIR_ROLES:
         raise PermissionDenied(

@@ -34,7 +34,11 @@ def _buttons(user: User, meta: Meta, instance: Document | None) -> dict[str, boo
     draft = instance.docstatus == DocStatus.DRAFT
     submitted = instance.docstatus == DocStatus.SUBMITTED
     cancelled = instance.docstatus == DocStatus.CANCELLED
-    on_submit_edit = submitted and any(f.allow_on_submit for f in meta.value_fields)
+    on_submit_edit = (
+        submitted
+        and any(f.allow_on_submit for f in meta.value_fields)
+        and not extensions.first_refusal(extensions.after_submit_guards, instance)
+    )
     # A draft in approval (or rejected) is read-only; the approval panel says why.
     locked = draft and bool(extensions.first_refusal(extensions.edit_guards, instance))
     return {

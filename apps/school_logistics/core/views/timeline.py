@@ -9,7 +9,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from school_logistics.core.meta import DocField, Meta
-from school_logistics.core.models import Document
+from school_logistics.core.models import Document, User
 from school_logistics.core.views.formatting import display_value
 
 ACTION_ICONS = {
@@ -45,10 +45,10 @@ class TimelineEntry:
     content: str = ""
 
 
-def _value(f: DocField | None, value: Any) -> str:
+def _value(f: DocField | None, value: Any, users: dict[str, str] | None = None) -> str:
     if f is None:
         return "" if value is None else str(value)
-    text = display_value(f, value)
+    text = display_value(f, value, users)
     return text if text != "" else _("空")
 
 
@@ -67,12 +67,18 @@ def _row_summary(child: Meta, row: dict[str, Any]) -> str:
     return " ".join(parts[:2])
 
 
-def describe_diff(meta: Meta, child_metas: dict[str, Meta], diff: dict[str, Any]) -> list[str]:
-    """Return one line per change: `数量: 2 → 3`, rows added, removed and changed."""
+def describe_diff(
+    meta: Meta,
+    child_metas: dict[str, Meta],
+    diff: dict[str, Any],
+    users: dict[str, str] | None = None,
+) -> list[str]:
+    """Return one line per change: `数量: 2 → 3`, rows added, removed and changed; `users`
+    names the people a User field held (their login names otherwise)."""
     lines: list[str] = []
     for fieldname, old, new in diff.get("changed", []):
         f, label = _label(meta, fieldname)
-        lines.append(f"{label}: {_value(f, old)} → {_value(f, new)}")
+        lines.append(f"{label}: {_value(f, old, users)} → {_value(f, new, users)}")
 
     def child_of(table: str) -> tuple[Meta | None, str]:
         f, label = _label(meta, table)
@@ -102,8 +108,8 @@ def describe_diff(meta: Meta, child_metas: dict[str, Meta], diff: dict[str, Any]
                     "table": label,
                     "idx": idx,
                     "field": cell_label,
-                    "old": _value(f, old),
-                    "new": _value(f, new),
+                    "old": _value(f, old, users),
+                    "new": _value(f, new, users),
                 }
             )
     return [line.rstrip() for line in lines]
@@ -114,7 +120,9 @@ def build_timeline(
 ) -> list[TimelineEntry]:
     """Return the document's versions and comments, newest first, in two queries."""
     entries: list[TimelineEntry] = []
-    for version in instance.versions.select_related("actor"):
+    versions = list(instance.versions.select_related("actor"))
+    users = _people_named(meta, child_metas, [v.diff or {} for v in versions])
+    for version in versions:
         if version.action == "amend":
             origin = (version.diff or {}).get("amended_from", "")
             lines = [_("修订自 %(name)s") % {"name": origin}] if origin else []
@@ -122,13 +130,16 @@ def build_timeline(
             # A new document's "changes" are all its fields; the form above already shows them.
             lines = []
         else:
-            lines = describe_diff(meta, child_metas, version.diff or {})
+            lines = describe_diff(meta, child_metas, version.diff or {}, users)
+        # Under a flow the last approval submits the document: it takes effect, the approver
+        # did not "submit" it (the approval trail names who sent it).
+        approved = version.action == "submit" and bool(instance.workflow_state)
         entries.append(
             TimelineEntry(
                 kind="version",
                 actor=version.actor.display_name,
                 when=version.created,
-                title=action_label(version.action),
+                title=_("审批通过，单据生效") if approved else action_label(version.action),
                 icon=ACTION_ICONS.get(version.action, "fa-circle"),
                 lines=lines,
             )
@@ -146,3 +157,26 @@ def build_timeline(
         )
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries
+
+
+def _people_named(
+    meta: Meta, child_metas: dict[str, Meta], diffs: list[dict[str, Any]]
+) -> dict[str, str]:
+    """The display names of the users the diffs' User fields held, in one query (none if no
+    such change)."""
+    names: set[str] = set()
+    for diff in diffs:
+        for fieldname, old, new in diff.get("changed", []):
+            f = meta.get_field(fieldname)
+            if f is not None and f.fieldtype == "User":
+                names.update(v for v in (old, new) if isinstance(v, str) and v)
+        for table, _idx, _name, cells in diff.get("row_changed", []):
+            t = meta.get_field(table)
+            child = child_metas.get(t.options) if t else None
+            for fieldname, old, new in cells:
+                f = child.get_field(fieldname) if child else None
+                if f is not None and f.fieldtype == "User":
+                    names.update(v for v in (old, new) if isinstance(v, str) and v)
+    if not names:
+        return {}
+    return {u.username: u.display_name for u in User.objects.filter(username__in=names)}
