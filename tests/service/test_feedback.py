@@ -61,15 +61,19 @@ def test_an_answer_not_good_enough_goes_back_to_the_office(users):
     assert pending(doc, users["purchaser"])
 
 
-def test_no_rating_before_an_answer(users):
-    with pytest.raises(DocumentValidationError, match="总务处答复后才能评价"):
-        services.create_document(
-            FEEDBACK,
-            {
-                "subject": "走廊灯",
-                "category": "维修服务",
-                "content": "走廊灯不亮",
-                "satisfaction": "满意",
-            },
-            actor=users["teacher"],
-        )
+def test_the_asker_neither_answers_nor_rates_their_own_view(client, users):
+    """答复 is 总务处's to write at its step and 评价 the asker's once answered: the new form
+    shows neither, and the service refuses them from the drafter."""
+    view = {"subject": "走廊灯", "category": "维修服务", "content": "走廊灯不亮"}
+    for extra in ({"satisfaction": "满意"}, {"reply": "已修好"}):
+        with pytest.raises(DocumentValidationError, match="在审批到相应步骤时填写"):
+            services.create_document(FEEDBACK, {**view, **extra}, actor=users["teacher"])
+    assert not Document.objects.filter(doctype=FEEDBACK).exists()
+    client.force_login(users["teacher"])
+    page = client.get("/app/feedback/new").content.decode()
+    assert 'name="content"' in page
+    assert 'name="reply"' not in page and 'name="satisfaction"' not in page
+    assert "答复（总务处填写）" not in page  # the empty section is left out too
+    doc = services.create_document(FEEDBACK, view, actor=users["teacher"])
+    with pytest.raises(DocumentValidationError, match="答复与整改在审批到相应步骤时填写"):
+        services.save_document(FEEDBACK, doc.name, {"reply": "已修好"}, actor=users["teacher"])

@@ -66,13 +66,16 @@ def rate(doc: Document, users, satisfaction: str) -> None:
 
 
 def hazard(users, location: str, deadline: dt.date, rectified_on: dt.date | None) -> Document:
-    return services.create_document(
+    doc = services.create_document(
         HAZARD,
         {"hazard": "灭火器过期", "location": location, "responsible": "storekeeper",
-         "deadline": deadline.isoformat(), "inspector": "purchaser",
-         "rectified_on": rectified_on.isoformat() if rectified_on else None},
+         "deadline": deadline.isoformat(), "inspector": "purchaser"},
         actor=users["purchaser"],
     )  # fmt: skip
+    if rectified_on:  # recorded as its 整改 step would (the drafter may not fill it in)
+        doc.data["rectified_on"] = rectified_on.isoformat()
+        doc.save(update_fields=["data"])
+    return doc
 
 
 def this_month() -> str:

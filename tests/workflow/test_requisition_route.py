@@ -553,9 +553,16 @@ def test_tender_is_copied_to_the_discipline_witness(users, school):
     from school_logistics.workflow.models import CarbonCopy
     from tests.conftest import make_user
 
+    from tests.purchasing.test_tender import tender_values
+    from tests.stores.factories import make_supplier
+
     witness = make_user("witness", school, "witness")
+    valid = timezone.localdate() + dt.timedelta(days=365)
+    suppliers = [
+        make_supplier(users["purchaser"], f"粮油{n}", valid_until=valid).name for n in "甲乙丙"
+    ]
     tender = services.create_document(
-        "Tender", {"subject": "食堂米面油询价", "method": "询价"}, actor=users["purchaser"]
+        "Tender", tender_values(suppliers, subject="食堂米面油询价"), actor=users["purchaser"]
     )
     actions.start_approval("Tender", tender.name, actor=users["purchaser"])
     # The purchaser cannot approve their own tender: the school's admin stands in.

@@ -41,6 +41,11 @@ FieldGrant = Callable[["Document", "User"], "frozenset[str]"]
 # other right.
 ReadGrant = Callable[["User"], "Iterable[QuerySet[Any]]"]
 
+# Each says whether something (an approval flow) governs a DocType's documents in a school:
+# then fields marked step_only are filled in only at the step that asks for them.
+Governing = Callable[[str, int], bool]
+governing: list[Governing] = []
+
 submit_guards: list[SubmitGuard] = []
 edit_guards: list[EditGuard] = []
 # Each returns a message saying why a submitted document's allowed-on-submit fields may not
@@ -121,3 +126,14 @@ def in_approval(document: Document) -> bool:
     if not approval_running:
         return False
     return type(document).objects.filter(_running(), pk=document.pk).exists()
+
+
+def step_only_fields(meta: Meta, school_id: int | None) -> frozenset[str]:
+    """The DocType's step_only fields where a flow governs it in the school (none otherwise,
+    and no query for DocTypes without such fields)."""
+    names = frozenset(f.fieldname for f in meta.value_fields if f.step_only)
+    if not names or school_id is None:
+        return frozenset()
+    if any(governs(meta.name, school_id) for governs in governing):
+        return names
+    return frozenset()

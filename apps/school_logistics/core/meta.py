@@ -65,6 +65,9 @@ class DocField:
     in_list_view: bool = False
     in_standard_filter: bool = False
     allow_on_submit: bool = False
+    # Filled in at an approval step that asks for it (a repair's record, 总务处's reply), not
+    # by whoever drafts the document, where a flow governs the DocType.
+    step_only: bool = False
     hidden: bool = False
     min_value: Decimal | None = None
     max_value: Decimal | None = None
@@ -191,6 +194,7 @@ def parse_field(raw: dict[str, Any]) -> DocField:
         in_list_view=bool(raw.get("in_list_view")),
         in_standard_filter=bool(raw.get("in_standard_filter")),
         allow_on_submit=bool(raw.get("allow_on_submit")),
+        step_only=bool(raw.get("step_only")),
         hidden=bool(raw.get("hidden")),
         min_value=_decimal_or_none(raw.get("min_value")),
         max_value=_decimal_or_none(raw.get("max_value")),

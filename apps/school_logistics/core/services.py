@@ -230,6 +230,7 @@ def create_document(
         raise DocumentValidationError.single(_("请先为用户指定所属学校"))
     if not permissions.in_users_schools(actor, school.pk):
         raise PermissionDenied(_("没有权限：在“%(school)s”新建单据") % {"school": school.name})
+    _refuse_step_only(meta, extensions.step_only_fields(meta, school.pk), {}, values)
     with transaction.atomic(savepoint=savepoint):
         doc = _new_doc(meta, values, actor, school)
         instance = doc.instance
@@ -298,6 +299,8 @@ def save_document(
         values = _merge_open_cells(meta, child_metas, open_cells, before, values, refusal)
         if instance.docstatus == DocStatus.DRAFT and not granted:
             _refuse_if_guarded(extensions.edit_guards, instance)
+            step_only = extensions.step_only_fields(meta, instance.school_id)
+            _refuse_step_only(meta, step_only, before, values)
         if instance.docstatus == DocStatus.SUBMITTED:
             blocked = [
                 f.label
@@ -342,6 +345,33 @@ def _merge_open_cells(
     if changed:
         raise DocumentStateError(refusal % {"fields": "、".join(changed)})
     return values
+
+
+def _refuse_step_only(
+    meta: Meta, step_only: frozenset[str], before: dict[str, Any], values: dict[str, Any]
+) -> None:
+    """Fields an approval step fills in are not the drafter's to fill (nor to clear)."""
+    errors = {
+        name: [_("%(label)s在审批到相应步骤时填写") % {"label": f.label}]
+        for name in sorted(step_only & values.keys())
+        if (f := meta.get_field(name)) is not None
+        and (_changed(meta, name, before, values) if before else _filled(meta, name, values))
+    }
+    if errors:
+        raise DocumentValidationError(errors)
+
+
+def _filled(meta: Meta, fieldname: str, values: dict[str, Any]) -> bool:
+    """Whether an input gives a field a value (an unticked box or no rows gives none)."""
+    f = meta.get_field(fieldname)
+    assert f is not None
+    single = _single_field_meta(meta, f)
+    child_metas = child_metas_for(single)
+    try:
+        cleaned = clean_values(single, {fieldname: values[fieldname]}, child_metas)
+    except DocumentValidationError:
+        return True  # something was typed there
+    return bool(to_json(single, cleaned, child_metas).get(fieldname))
 
 
 def _refuse_outside(

@@ -58,6 +58,7 @@ FLAG_PROPS = (
     "in_list_view",
     "in_standard_filter",
     "allow_on_submit",
+    "step_only",
     "hidden",
     "removed",
 )

@@ -28,6 +28,10 @@ LOCKED: dict[str, str] = {
 }
 
 
+def governs(doctype: str, school_id: int) -> bool:
+    return workflow_for(doctype, school_id) is not None
+
+
 def refuse_direct_submit(document: Document) -> str | None:
     if workflow_for(document.doctype, document.school_id) is not None:
         return _("此类单据需要审批，请点“提交审批”")
@@ -70,6 +74,7 @@ def start_if_governed(doctype: str, name: str, actor: User) -> bool:
 
 
 def register() -> None:
+    extensions.governing.append(governs)
     extensions.submit_guards.append(refuse_direct_submit)
     extensions.edit_guards.append(refuse_locked_edit)
     extensions.cancel_hooks.append(close_on_cancel)

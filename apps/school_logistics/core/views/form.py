@@ -88,6 +88,13 @@ def render_form(
             open_cells = row_cells.on_submit_cells(meta, child_metas)
     else:
         editable = set()
+    omit: set[str] = set()
+    if not granted and docstatus == DocStatus.DRAFT:
+        # A step fills these in: the drafter neither fills them nor sees them empty.
+        school_id = instance.school_id if instance else user.school_id
+        step_only = extensions.step_only_fields(meta, school_id)
+        editable -= step_only
+        omit = {name for name in step_only if _empty(values.get(name))}
     stored_rows = {
         t.fieldname: {r["name"]: r for r in stored.get(t.fieldname) or [] if r.get("name")}
         for t in meta.table_fields
@@ -98,6 +105,7 @@ def render_form(
         values=values,
         editable=editable,
         open_cells=open_cells,
+        omit=omit,
         errors=errors or {},
         stored_rows=stored_rows,
         school_id=instance.school_id if instance else user.school_id,
@@ -127,6 +135,13 @@ def render_form(
             owner_name=instance.owner.display_name,
         )
     return render(request, "desk/form.html", context, status=status)
+
+
+def _empty(value: Any) -> bool:
+    """No value, or a table of blank rows only (a new form starts each table with one)."""
+    if isinstance(value, list):
+        return all(not any(v not in (None, "") for v in row.values()) for row in value)
+    return value in (None, "", 0)
 
 
 def _new_actions(request: HttpRequest, meta: Meta) -> list[str]:

@@ -270,6 +270,7 @@ class LayoutBuilder:
     stored_rows: dict[str, dict[str, dict[str, Any]]]
     school_id: int | None
     open_cells: dict[str, frozenset[str]] = dataclasses.field(default_factory=dict)
+    omit: set[str] = dataclasses.field(default_factory=set)  # fields not shown at all
 
     def build(self) -> FormLayout:
         fetched = fetched_fields([self.meta, *self.child_metas.values()])
@@ -288,7 +289,7 @@ class LayoutBuilder:
                 sections.append(Section(f.label if f.raw.get("label") else "", [Column()]))
             elif f.fieldtype == "Column Break":
                 sections[-1].columns.append(Column())
-            elif not f.hidden:
+            elif not f.hidden and f.fieldname not in self.omit:
                 sections[-1].columns[-1].fields.append(self._view(f, titles))
         return FormLayout([s for s in sections if s.has_fields], self.errors)
 
