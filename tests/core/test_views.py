@@ -546,7 +546,8 @@ def test_cancel_then_amend_goes_to_the_new_draft(client, users, requisition):
 
 def test_actions_need_post(client, users, requisition):
     login(client, users["teacher"])
-    assert client.get(form_url(requisition.name) + "/submit").status_code == 405
+    opened = client.get(form_url(requisition.name) + "/submit")
+    assert opened.status_code == 405 and "请在页面上操作" in opened.content.decode()
 
 
 def test_colleague_cannot_submit_or_delete(client, users, requisition):

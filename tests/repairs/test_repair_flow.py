@@ -149,7 +149,7 @@ def test_full_repair_closes_when_the_reporter_confirms(client, users, items, cla
     services.save_document(
         DT,
         doc.name,
-        {"reporter_confirmed": 1, "confirmation_note": "灯已修好，谢谢！"},
+        {"confirmation_note": "灯已修好，谢谢！"},
         actor=teacher,
     )
     actions.approve(confirm.pk, actor=teacher, comment="确认修好")
@@ -168,15 +168,18 @@ def test_full_repair_closes_when_the_reporter_confirms(client, users, items, cla
     assert 'id="btn-save"' not in page
 
 
-def test_reporter_cannot_close_an_unconfirmed_ticket(users, items, classroom):
+def test_pressing_confirm_is_the_reporters_confirmation(client, users, items, classroom):
+    """确认修好 confirms: no box to tick as well (the step shows the rating and a note)."""
     doc = report(users, classroom)
     complete(doc, users, dispatch(doc, users))
     confirm = pending(doc, users["teacher"])
-    with pytest.raises(DocumentValidationError) as exc:
-        actions.approve(confirm.pk, actor=users["teacher"])
-    assert "报修人已确认" in exc.value.errors["reporter_confirmed"][0]
-    assert fresh(doc).docstatus == DocStatus.DRAFT
-    assert pending(doc, users["teacher"]).pk == confirm.pk
+    client.force_login(users["teacher"])
+    page = client.get(f"/app/repair-ticket/{doc.name}").content.decode()
+    assert ' name="satisfaction"' in page and ' name="reporter_confirmed"' not in page
+    assert 'id="btn-urge"' not in page  # nobody to urge: the step waits for the reporter
+    actions.approve(confirm.pk, actor=users["teacher"])
+    doc = fresh(doc)
+    assert doc.docstatus == DocStatus.SUBMITTED and doc.data["reporter_confirmed"] == 1
 
 
 @pytest.mark.parametrize(("urgency", "step"), [("一般", "repair"), ("紧急", "repair_urgent")])
@@ -205,7 +208,6 @@ def test_reopened_ticket_closes_once_the_worker_fixes_it_again(users, items, cla
     actions.reject(pending(doc, users["teacher"]).pk, actor=users["teacher"], comment="还是不亮")
     actions.approve(pending(doc, users["worker"]).pk, actor=users["worker"], comment="换了镇流器")
     teacher = users["teacher"]
-    services.save_document(DT, doc.name, {"reporter_confirmed": 1}, actor=teacher)
     process = actions.approve(pending(doc, teacher).pk, actor=teacher)
     doc = fresh(doc)
     assert process.status == ProcessStatus.APPROVED
@@ -262,7 +264,6 @@ def test_closed_ticket_keeps_its_repair_record(users, items, classroom):
     doc = report(users, classroom)
     complete(doc, users, dispatch(doc, users))
     teacher = users["teacher"]
-    services.save_document(DT, doc.name, {"reporter_confirmed": 1}, actor=teacher)
     actions.approve(pending(doc, teacher).pk, actor=teacher)
     before = fresh(doc).data
     with pytest.raises(DocumentStateError, match="作废后修订"):
@@ -389,7 +390,7 @@ def test_the_reporters_note_typed_on_the_page_is_kept_with_a_reopen(
     confirm = pending(doc, users["teacher"])
     client.force_login(users["teacher"])
     url = f"/app/approvals/task/{confirm.pk}/reject"
-    note = {"confirmation_note": "灯还是一闪一闪", "reporter_confirmed": "0"}
+    note = {"confirmation_note": "灯还是一闪一闪"}
     refused = client.post(url, {**note, "comment": ""})
     assert refused.status_code == 400
     body = refused.content.decode()

@@ -118,7 +118,7 @@ def test_a_rating_counts_once_for_the_last_answer(users):
 def test_repairs_show_the_workers_completions_and_ratings(users, items, classroom):
     doc = report(users, classroom)
     complete(doc, users, dispatch(doc, users))
-    services.save_document("Repair Ticket", doc.name, {"reporter_confirmed": 1, "satisfaction": "满意"},
+    services.save_document("Repair Ticket", doc.name, {"satisfaction": "满意"},
                            actor=users["teacher"])  # fmt: skip
     r = review_of(users["worker"], users["principal"])
     assert r.repairs is not None

@@ -552,7 +552,6 @@ def test_home_page_shows_the_approvers_pending_tasks(client, users, item):
 def test_tender_is_copied_to_the_discipline_witness(users, school):
     from school_logistics.workflow.models import CarbonCopy
     from tests.conftest import make_user
-
     from tests.purchasing.test_tender import tender_values
     from tests.stores.factories import make_supplier
 

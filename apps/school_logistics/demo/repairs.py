@@ -63,13 +63,12 @@ class Repairs:
             approvals.act(REPAIR, name, "approve", comment=note, by=self.worker)
 
     def confirm(self, name: str, note: str, satisfaction: str = "满意") -> None:
-        """The reporter ticks 已确认, rates the repair and agrees: the ticket closes."""
+        """The reporter rates the repair and presses 确认修好 (without the flow, ticks 已确认):
+        the ticket closes."""
         reporter = self._reporter(name)
-        values = {
-            "reporter_confirmed": True,
-            "satisfaction": satisfaction,
-            "confirmation_note": note,
-        }
+        values: dict[str, Any] = {"satisfaction": satisfaction, "confirmation_note": note}
+        if not self.flow:
+            values["reporter_confirmed"] = True
         services.save_document(REPAIR, name, values, actor=reporter)
         if self.flow:
             approvals.act(REPAIR, name, "approve", comment=note, by=reporter)

@@ -67,8 +67,12 @@ class RepairTicket(Controller):
         errors: dict[str, list[str]] = {}
         if doc.get("completed_on") is None:
             errors["completed_on"] = [_("维修人员尚未填写完工时间，请退回维修")]
+        actor = doc.actor
         if not doc.get("reporter_confirmed"):
-            errors["reporter_confirmed"] = [_("请勾选“报修人已确认”后再同意；如未修好，请退回维修")]
+            if actor is not None and actor.username == doc.get("reported_by"):
+                doc.set("reporter_confirmed", 1)  # pressing 确认修好 is the confirmation
+            else:
+                errors["reporter_confirmed"] = [_("报修人确认修好后才能办结")]
         if errors:
             raise DocumentValidationError(errors)
 

@@ -39,6 +39,16 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return _page(request, 404, _("找不到页面"), reason)
 
 
+def method_not_allowed(request: HttpRequest) -> HttpResponse:
+    """An action's address opened in the browser (it stays in the bar after a refused one)."""
+    return _page(
+        request,
+        405,
+        _("请在页面上操作"),
+        _("这个地址只接受页面上按钮的提交，不能直接打开。请返回单据或审批页面重新操作。"),
+    )
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     # No context processors: the database may be what failed.
     return HttpResponse(loader.get_template("desk/500.html").render(), status=500)
