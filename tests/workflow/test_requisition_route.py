@@ -580,6 +580,10 @@ def test_approver_returns_from_the_inbox_row(client, users, item):
     client.post(f"/app/approvals/task/{task.pk}/return", {"comment": "请补充规格"})
     doc.refresh_from_db()
     assert doc.workflow_state == "已退回"
+    # The requester sees on the route where it came back and why, not a step "done".
+    client.force_login(users["teacher"])
+    page = client.get(f"/app/material-requisition/{doc.name}").content.decode()
+    assert 'class="state-returned"' in page and '<div class="step-reason">请补充规格</div>' in page
 
 
 def test_a_notice_asking_to_decide_stops_counting_once_decided(client, users, item):

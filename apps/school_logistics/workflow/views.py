@@ -390,6 +390,16 @@ def form_panel(request: HttpRequest, meta: Meta, document: Document | None) -> s
     return render_to_string("workflow/_panel.html", context, request=request)
 
 
+SENT_BACK = (TaskStatus.REJECTED, TaskStatus.RETURNED)
+DECISIONS = (TaskStatus.APPROVED, *SENT_BACK)
+
+
+def _last_decision(tasks: list[ApprovalTask]) -> ApprovalTask | None:
+    """The step's latest approval, rejection or return (tasks come oldest first)."""
+    decided = [t for t in tasks if t.status in DECISIONS]
+    return decided[-1] if decided else None
+
+
 def _route_view(process: ApprovalProcess, tasks: list[ApprovalTask]) -> list[dict]:
     """Return each planned step with who holds or held it and its state, for the route diagram.
 
@@ -414,12 +424,15 @@ def _route_view(process: ApprovalProcess, tasks: list[ApprovalTask]) -> list[dic
         mine = [t for t in tasks if t.step == step["key"]]
         if step["status"] == "off" and not mine:
             continue  # only a rerouting rejection leads there, and none did
+        last = _last_decision(mine)
         if step["status"] == "skipped":
             state = "skipped"
         elif step["key"] == process.current_step and running:
             state = "current"
         elif step["key"] in ahead:
             state = "todo"
+        elif last is not None and last.status in SENT_BACK:
+            state = last.status  # rejected or returned here (and not passed since)
         elif mine and all(t.status != TaskStatus.PENDING for t in mine):
             state = "done"
         else:
@@ -430,7 +443,16 @@ def _route_view(process: ApprovalProcess, tasks: list[ApprovalTask]) -> list[dic
         # Planning notes (e.g. nobody found yet for a worker a later step names) are moot once
         # the step has real tasks; a real fallback is on the trail.
         notes = [] if mine else step["notes"]
-        steps.append({**step, "state": state, "names": list(dict.fromkeys(names)), "notes": notes})
+        reason = last.comment if last is not None and state in SENT_BACK else ""
+        steps.append(
+            {
+                **step,
+                "state": state,
+                "names": list(dict.fromkeys(names)),
+                "notes": notes,
+                "reason": reason,
+            }
+        )
     return steps
 
 
