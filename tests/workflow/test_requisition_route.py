@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
@@ -603,3 +605,15 @@ def test_a_notice_asking_to_decide_stops_counting_once_decided(client, users, it
     assert Notification.objects.filter(user=users["purchaser"], read_at__isnull=True).exists()
     client.force_login(users["purchaser"])
     assert 'id="bell-count">1<' in client.get("/app/approvals/").content.decode()
+
+
+def test_the_export_says_where_a_document_waits_as_the_list_does(client, users, item):
+    doc = requisition(users["teacher"], "100", item)
+    submit(doc, users["teacher"])
+    client.force_login(users["purchaser"])
+    response = client.get("/app/material-requisition/export.xlsx")
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    status = sheet.cell(row=3, column=header.index("状态") + 1).value
+    assert status == "审批中：部门负责人审批"

@@ -16,10 +16,9 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from school_logistics.core import permissions
+from school_logistics.core import extensions, permissions
 from school_logistics.core.meta import Meta
 from school_logistics.core.models import Document, User
-from school_logistics.core.models.document import DocStatus
 from school_logistics.core.sheet_layout import (
     NAME_KEY,
     STATUS_KEY,
@@ -28,6 +27,7 @@ from school_logistics.core.sheet_layout import (
     excel_value,
     number_format,
 )
+from school_logistics.core.views.formatting import doc_status
 from school_logistics.core.views.list_query import ListQuery
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -110,7 +110,8 @@ def document_lines(
             elif col.key == NAME_KEY:
                 cells.append(text_cell(ws, doc.name))
             elif col.key == STATUS_KEY:
-                cells.append(text_cell(ws, str(DocStatus(doc.docstatus).label)))
+                # As the list shows it: a draft in approval is at its step, not 草稿.
+                cells.append(text_cell(ws, str(doc_status(doc)[0])))
             else:
                 cells.append(value_cell(ws, col, data.get(col.key)))
         yield cells
@@ -119,6 +120,7 @@ def document_lines(
 def export_queryset(user: User, meta: Meta, params: QueryDict) -> QuerySet[Document]:
     """Return what the user's list shows under these filters, limited to their export scope."""
     qs = ListQuery.parse(meta, params).apply(permissions.readable(user, meta))
+    qs = extensions.with_approval_state(qs)
     if permissions.scope(user, meta, "export") == "own":
         qs = qs.filter(owner=user)
     if not user.is_superuser:
