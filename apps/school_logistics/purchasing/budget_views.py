@@ -154,6 +154,7 @@ def requisition_budget_panel(request: HttpRequest, meta: Meta, document: Documen
         "department": department.name,
         "total": total,
         "draft": draft,
+        "doc": document,
         "report": reverse("budget:report")
         if department.head_id == user.pk or may_view_budgets(user)
         else "",
