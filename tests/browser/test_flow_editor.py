@@ -230,7 +230,7 @@ def test_admin_edits_the_repair_flows_edges_and_bad_graphs_are_refused(
         "重新报修",
         "repair_urgent",
     )
-    assert steps["confirm"]["required_fields"] == ["reporter_confirmed"]  # kept through the form
+    assert steps["confirm"]["editable_fields"] == ["satisfaction", "confirmation_note"]  # kept
     text = page.locator("#flow-diagram").inner_text()
     assert "已修复" in text and "状态：待报修人确认" in text and "派工 → 第 4 步 维修" in text
     assert page.locator("#flow-diagram svg.edges path.jump").count() == 2

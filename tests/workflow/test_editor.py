@@ -213,7 +213,7 @@ def _break(change: str, raw: dict[str, Any]) -> dict[str, Any]:
         ("threshold not a number", "第 3 步“校长审批”：条件“合计金额”的值“五千”不是数字"),
         ("empty value", "第 3 步“校长审批”：条件“合计金额”需要填写比较的值"),
         ("no approvers", "第 3 步“校长审批”：没有审批人"),
-        ("bad hours", "第 3 步“校长审批”：时限应为整数小时"),
+        ("bad hours", "第 3 步“校长审批”：时限应为 0 到 720 小时"),
         ("bad key", "第 3 步“校长审批”：步骤编码只能用字母"),
     ],
 )
@@ -376,7 +376,7 @@ def english_admin(users) -> Iterator[User]:
         ),
         ("threshold not a number", 3, "Step 3 “校长审批”: the value “五千” in the condition"),
         ("unknown role", 3, "Step 3 “校长审批”: the role “vice_principal” does not exist"),
-        ("bad hours", 3, "Step 3 “校长审批”: the time limit must be a whole number of hours"),
+        ("bad hours", 3, "Step 3 “校长审批”: the time limit must be 0 to 720 hours"),
     ],
 )
 def test_a_bad_flow_is_refused_in_english_for_an_english_speaking_admin(

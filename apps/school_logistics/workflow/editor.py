@@ -161,7 +161,7 @@ def _int_hours(value: Any, at: At) -> Any:
         if not text:
             return 0
         if not text.isdigit():
-            raise at(_("时限应为整数小时"))
+            raise at(_("时限应为 0 到 720 小时"))
         return int(text)
     return 0 if value is None else value
 
