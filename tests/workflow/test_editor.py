@@ -431,6 +431,19 @@ def test_try_it_answers_the_route_as_a_partial(users):
     route = body[body.index('id="try-route"') : body.index("</ol>")]
     assert "跳过" not in route
     assert route.count('class="step-label"') == 3
+    assert "草稿（尚未保存）" in body  # the flow tried differs from the one in force
+
+
+def test_trying_the_flow_in_force_does_not_mark_it_a_draft(users, school):
+    admin = client_for(users["admin"])
+    admin.post(EDITOR_URL, {"flow": json.dumps(with_threshold(default_flow(), "3000"))})
+    saved = Workflow.objects.get(doctype=MR, school=school).latest().definition
+    body = admin.post(
+        "/app/approvals/flows/material-requisition/try",
+        {"flow": json.dumps(saved), "amount": "4000", "department": "语文组"},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert 'id="try-route"' in body and "草稿（尚未保存）" not in body
 
 
 def test_try_it_with_an_unknown_department_says_so(users):

@@ -70,6 +70,10 @@ class StaffReview:
         return sum(self.hours) / len(self.hours) if self.hours else None
 
 
+# A post as the page names it: a department head's post says so (总务处主任: 采购 and head).
+POST_ROLES = (*STAFF_ROLES, "dept_head")
+
+
 def staff_query(user: User) -> QuerySet[User] | None:
     """Whom `user` reviews: the principal and the school's administrator every logistics staff
     member; a department head those in the departments they head and the ones directly under
@@ -97,7 +101,7 @@ def reviews(school_id: int, staff: list[User], month: str, now: dt.datetime) -> 
     start, end = month_window(month)
     by_pk = {
         u.pk: StaffReview(
-            u, sorted(r.display_label for r in u.roles.all() if r.code in STAFF_ROLES)
+            u, sorted(r.display_label for r in u.roles.all() if r.code in POST_ROLES)
         )
         for u in staff
     }

@@ -291,8 +291,13 @@ def flow_try(request: HttpRequest, doctype: str) -> HttpResponse:
             meta.name, raw, values, school=school, requester=requester
         )
         result["requester"] = requester
-        flow = editor.check_flow(meta, editor.normalize(raw, meta.name), school)
+        normalized = editor.normalize(raw, meta.name)
+        flow = editor.check_flow(meta, normalized, school)
         result["boxes"] = editor.diagram(meta, flow)
+        saved, _own = editor.editable_workflow(meta.name, school)
+        result["unsaved"] = (
+            saved is None or editor.normalize(saved.latest().definition, meta.name) != normalized
+        )
         result["flow_approved_state"] = flow.approved_state
     except FlowError as exc:
         result["try_error"] = str(exc)
