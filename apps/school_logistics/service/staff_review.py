@@ -100,9 +100,7 @@ def staff_of(user: User) -> list[User] | None:
 def reviews(school_id: int, staff: list[User], month: str, now: dt.datetime) -> list[StaffReview]:
     start, end = month_window(month)
     by_pk = {
-        u.pk: StaffReview(
-            u, sorted(r.display_label for r in u.roles.all() if r.code in POST_ROLES)
-        )
+        u.pk: StaffReview(u, sorted(r.display_label for r in u.roles.all() if r.code in POST_ROLES))
         for u in staff
     }
     _tasks(school_id, by_pk, start, end, now)
