@@ -105,10 +105,14 @@ def test_a_stocktake_is_posted_once_the_logistics_director_approves(users, depar
     assert StockBin.objects.get(item="A4-70").qty == Decimal("47")
 
 
-def test_the_storekeeper_issues_less_when_short_never_more_nor_other_goods(users, stocked):
+def test_the_storekeeper_issues_less_when_short_never_more_nor_other_goods(client, users, stocked):
     """At 仓库发放 only 数量 (lowered) and 已交旧 are open: what the head approved stands."""
     doc = sent(users, [("A4-70", "20")])
     keeper = users["storekeeper"]
+    client.force_login(keeper)
+    page = client.get(f"/app/stock-issue/{doc.name}").content.decode()
+    assert ' name="items-0-qty"' in page and ' name="items-0-old_returned"' in page
+    assert ' name="items-0-item"' not in page and "grid-add" not in page
     row = doc.data["items"][0]
     with pytest.raises(DocumentValidationError, match="只能核减数量，不能超过申领的 20"):
         services.save_document(ISSUE, doc.name, {"items": [{**row, "qty": "25"}]}, actor=keeper)
