@@ -150,7 +150,8 @@ def test_picking_an_item_brings_its_name_unit_and_price(page, live_server, items
     expect(page.locator("#f-items-0-rate")).to_have_value("120.00")
     expect(page.locator("#f-items-0-uom")).to_have_value("箱")
     expect(row.locator("[data-field=item_name] .cell-value")).to_have_text("A4复印纸")
-    page.fill("#f-items-0-qty", "2")
+    page.fill("#f-items-0-qty", "２")  # typed with a Chinese input method: full width
+    expect(page.locator("#f-items-0-qty")).to_have_value("2")
     expect(row.locator("[data-field=amount] .cell-value")).to_have_text("240.00")
     expect(page.locator("[data-fieldname=grand_total] .readonly-value")).to_have_text("240.00")
     expect(page.locator("body > .link-menu")).to_be_hidden()  # a late search does not reopen it
