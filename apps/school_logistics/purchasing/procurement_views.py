@@ -77,29 +77,31 @@ def _split_panel(request: HttpRequest, document: Document) -> str:
 @require_POST
 def start_merged_tender(request: HttpRequest, requisition: str) -> HttpResponse:
     """One 询价 (or 公开招标) of a requisition with the approved ones it looks split from."""
-    user: User = request.user  # type: ignore[assignment]
-    return start_from(
-        request,
-        lambda: tender_from_requisition(requisition, actor=user, merged=True),
-        back_url=form_url(get_meta(REQUISITION), requisition),
-        done=lambda made: (
-            _("已生成合并%(m)s草稿 %(n)s（%(k)s 张申购单），请邀请至少三家供应商、登记报价后提交")
-            % {"m": made.data.get("method"), "n": made.name, "k": len(made.data["requisitions"])}
-        ),
-    )
+    return _start(request, requisition, merged=True)
 
 
 @login_required
 @require_POST
 def start_tender(request: HttpRequest, requisition: str) -> HttpResponse:
     """Start a 询价 (or 公开招标) of an approved requisition whose amount needs one."""
+    return _start(request, requisition, merged=False)
+
+
+def _start(request: HttpRequest, requisition: str, *, merged: bool) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
+
+    def done(made: Document) -> str:
+        values = {"m": made.data.get("method"), "n": made.name}
+        if merged:
+            text = _(
+                "已生成合并%(m)s草稿 %(n)s（%(k)s 张申购单），请邀请至少三家供应商、登记报价后提交"
+            )
+            return text % {**values, "k": len(made.data["requisitions"])}
+        return _("已生成%(m)s草稿 %(n)s，请邀请至少三家供应商、登记报价后提交") % values
+
     return start_from(
         request,
-        lambda: tender_from_requisition(requisition, actor=user),
+        lambda: tender_from_requisition(requisition, actor=user, merged=merged),
         back_url=form_url(get_meta(REQUISITION), requisition),
-        done=lambda made: (
-            _("已生成%(m)s草稿 %(n)s，请邀请至少三家供应商、登记报价后提交")
-            % {"m": made.data.get("method"), "n": made.name}
-        ),
+        done=done,
     )
