@@ -45,8 +45,10 @@ def test_total_cost_counts_labour_while_typing_and_matches_the_saved_ticket(
     page.goto(f"{base}/app/repair-ticket/new")
     page.fill("#f-subject", "三楼男厕水龙头漏水")
     pick(page, "#f-location", "七年级", "七年级(1)班教室")
-    location_name = page.locator("[data-fieldname=location_name] .readonly-value")
-    expect(location_name).to_have_text("七年级(1)班教室")  # fetched from the location at once
+    # The room shows by its name, its code goes in the hidden input beside it.
+    expect(page.locator("#f-location")).to_have_value("七年级(1)班教室")
+    room = Document.objects.get(doctype="Location").name
+    expect(page.locator("input.link-value[name=location]")).to_have_value(room)
     page.select_option("#f-category", "水电")
     page.fill("#f-description", "水龙头关不紧，一直滴水")
     page.fill("#f-labour_cost", "50")
@@ -73,6 +75,7 @@ def test_total_cost_counts_labour_while_typing_and_matches_the_saved_ticket(
     page.wait_for_url(re.compile(r"/app/repair-ticket/[^/]+$"))
     ticket = Document.objects.get(doctype="Repair Ticket")
     assert ticket.grand_total == Decimal("105.00")
+    assert (ticket.data["location"], ticket.data["location_name"]) == (room, "七年级(1)班教室")
     expect(total).to_have_text("105.00")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -197,14 +198,38 @@ def test_the_budget_list_and_the_report_are_two_pages(client, users, budgeted):
     assert 'href="/app/budget/"' in report and 'id="budget-table"' in report
 
 
-def test_a_new_requisition_offers_the_departments_lines(client, users, budgeted):
+def budget_line_input(page: str) -> str:
+    field = re.search(r'data-fieldname="budget_line">(.*?)</div>\s*</div>', page, re.S)
+    assert field, "no 经费预算科目 on the form"
+    return field.group(1)
+
+
+def test_a_new_requisition_offers_the_departments_lines_as_a_required_choice(
+    client, users, budgeted
+):
+    allot(users, "教学业务费", "500")
     client.force_login(users["teacher"])
     page = client.get("/app/material-requisition/new").content.decode()
-    assert '<datalist id="budget-lines"><option value="办公用品费">' in page
+    field = budget_line_input(page)
+    assert '<select class="form-select" id="f-budget_line" name="budget_line">' in field
+    assert re.findall(r'<option value="([^"]*)"', field) == ["", "办公用品费", "教学业务费"]
+    assert '<span class="req">*</span>' in field
     client.force_login(users["colleague"])  # same department: same lines
     assert 'id="budget-panel"' in client.get("/app/material-requisition/new").content.decode()
-    client.force_login(users["purchaser"])  # 总务处 keeps no budget
-    assert 'id="budget-panel"' not in client.get("/app/material-requisition/new").content.decode()
+    client.force_login(users["purchaser"])  # 总务处 keeps no budget: free text, not required
+    page = client.get("/app/material-requisition/new").content.decode()
+    assert 'id="budget-panel"' not in page
+    field = budget_line_input(page)
+    assert '<input type="text"' in field and 'class="req"' not in field
+
+
+def test_a_line_no_longer_in_the_budget_still_shows_on_its_draft(client, users, budgeted):
+    draft = requisition(users, "100")
+    BudgetBin.objects.filter(budget_line="办公用品费").update(budget_line="办公经费")
+    client.force_login(users["teacher"])
+    page = client.get(f"/app/material-requisition/{draft.name}").content.decode()
+    options = re.findall(r'<option value="([^"]*)"( selected)?', budget_line_input(page))
+    assert options == [("", ""), ("办公用品费", " selected"), ("办公经费", "")]
 
 
 def test_a_department_head_reads_the_use_of_their_own_lines_only(client, users, heads, budgeted):

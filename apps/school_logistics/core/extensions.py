@@ -81,6 +81,11 @@ class DeskLink(NamedTuple):
 DeskLinks = Callable[["User"], "list[DeskLink]"]
 desk_links: list[DeskLinks] = []
 
+# Each returns, for a form about to show with these values, the values some Data fields must
+# take now (e.g. the 预算科目 a department's budget has): shown as a required choice, not text.
+FieldChoices = Callable[["Meta", "Document | None", "User", dict[str, Any]], dict[str, list[str]]]
+field_choices: list[FieldChoices] = []
+
 read_grants: list[ReadGrant] = []
 home_panels: list[HomePanel] = []
 field_grants: list[FieldGrant] = []
@@ -89,6 +94,15 @@ field_grants: list[FieldGrant] = []
 # page rather than at once from the list. A few statements for the whole page, not one a row.
 DecisionWarnings = Callable[["list[Document]"], "dict[int, str]"]
 decision_warnings: list[DecisionWarnings] = []
+
+
+def choices_for(
+    meta: Meta, document: Document | None, user: User, values: dict[str, Any]
+) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for hook in field_choices:
+        out.update(hook(meta, document, user, values))
+    return out
 
 
 def granted_fields(document: Document, user: User) -> frozenset[str]:

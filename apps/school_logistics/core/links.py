@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from school_logistics.core.meta import Meta
 from school_logistics.core.models import Attachment, Department, Document, Role, School, User
 from school_logistics.core.prepared import PreparedQuery
+from school_logistics.core.registry import shows_title_in_link
 from school_logistics.core.validation import DocumentValidationError
 
 
@@ -114,8 +115,20 @@ def check_references(
 
     errors: dict[str, list[str]] = defaultdict(list)
     found = _existing(wanted, school_id)
-    for key, label, target, value in places:
-        if value not in found[target]:
+    missing = [p for p in places if p[3] not in found[p[2]]]
+    titled = _by_title(missing, school_id) if missing else {}
+    for key, label, target, value in missing:
+        names = titled.get((target, value), [])
+        if len(names) == 1:  # a title typed instead of picked: it names one record
+            name, data = names[0]
+            _put(values, key, name)
+            found[target].setdefault(name, data)
+        elif names:
+            errors[key].append(
+                _("%(label)s：有 %(n)s 个“%(value)s”，请从列表中选择")
+                % {"label": label, "n": len(names), "value": value}
+            )
+        else:
             errors[key].append(_("%(label)s：找不到“%(value)s”") % {"label": label, "value": value})
 
     for key, label, url in attachments:
@@ -145,6 +158,47 @@ def check_references(
     if errors:
         raise DocumentValidationError(errors)
     return found
+
+
+def _by_title(
+    places: list[tuple[str, str, str, str]], school_id: int
+) -> dict[tuple[str, str], list[tuple[str, Any]]]:
+    """The records whose title is what was typed into links that show titles (a person's name,
+    a room): {(target, title): [(name, stored data)]}. Read only when a link names nothing."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for _key, _label, target, value in places:
+        if shows_title_in_link(target):
+            wanted[target].add(value)
+    out: dict[tuple[str, str], list[tuple[str, Any]]] = defaultdict(list)
+    for target, titles in wanted.items():
+        rows: QuerySet[Any]
+        if target == "User":
+            rows = (
+                User.objects.filter(full_name__in=titles, is_active=True)
+                .filter(Q(school_id=school_id) | Q(other_schools=school_id))
+                .distinct()
+                .annotate(payload=Value(None, output_field=JSONField()))
+                .values_list("full_name", "username", "payload")
+            )
+        else:
+            rows = (
+                Document.objects.filter(doctype=target, school_id=school_id, title__in=titles)
+                .exclude(docstatus=2)
+                .values_list("title", "name", "data")
+            )
+        for title, name, data in rows:
+            out[(target, title)].append((name, data))
+    return out
+
+
+def _put(values: dict[str, Any], key: str, name: str) -> None:
+    """Set the link at error key `key` (`field` or `table.idx.field`) to `name`."""
+    table, _sep, rest = key.partition(".")
+    if not rest:
+        values[key] = name
+        return
+    idx, _sep, fieldname = rest.partition(".")
+    values[table][int(idx) - 1][fieldname] = name
 
 
 def _attachment_token(url: str) -> str | None:

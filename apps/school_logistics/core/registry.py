@@ -83,3 +83,16 @@ def doctype_for_slug(slug: str) -> str | None:
 
 def doctype_exists(doctype: str) -> bool:
     return doctype in ORG_DOCTYPES or DocType.objects.filter(name=doctype).exists()
+
+
+def shows_title_in_link(target: str) -> bool:
+    """Whether a link to `target` shows the record's title (a person's name, a room) instead of
+    its code: users always; a DocType when it says so (Frappe's show_title_field_in_link)."""
+    if target == "User":
+        return True
+    if target in ORG_DOCTYPES:
+        return False  # departments, schools and roles are named by what people call them
+    try:
+        return bool(get_meta(target).raw.get("show_title_field_in_link"))
+    except Http404:
+        return False

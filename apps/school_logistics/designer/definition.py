@@ -75,7 +75,9 @@ DOCTYPE_PROPS = (
     "date_field",
     "is_submittable",
     "istable",
+    "show_title_field_in_link",
 )
+DOCTYPE_FLAGS = frozenset({"is_submittable", "istable", "show_title_field_in_link"})
 # Values a default may name instead of a literal (see core.services._defaults).
 SPECIAL_DEFAULTS = frozenset({"Today", "__user", "__department"})
 # Keys documents and the API use themselves; a field may not take them.
@@ -181,7 +183,7 @@ def normalise(raw: Any) -> dict[str, Any]:
     out: dict[str, Any] = {"name": _text(raw.get("name"), 140)}
     for key in DOCTYPE_PROPS:
         value = raw.get(key)
-        if key in ("is_submittable", "istable"):
+        if key in DOCTYPE_FLAGS:
             if value in (True, 1, "1", "true", "on"):
                 out[key] = 1
         elif _text(value, 240):

@@ -25,6 +25,7 @@ class PurchasingConfig(AppConfig):
         extensions.desk_links.append(budget_views.budget_link)
         extensions.desk_links.append(supplies_views.supplies_link)
         extensions.form_panels.insert(0, budget_views.requisition_budget_panel)
+        extensions.field_choices.append(budget_views.budget_line_choices)
         extensions.form_panels.insert(1, procurement_views.procurement_panel)
         extensions.decision_warnings.append(procurement.split_warnings)
         extensions.form_panels.append(claim_views.requisition_claim_panel)

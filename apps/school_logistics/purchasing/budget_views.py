@@ -3,7 +3,9 @@ line a requisition or a reimbursement draws on, shown on its page."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -19,6 +21,7 @@ from school_logistics.core import extensions, permissions
 from school_logistics.core.meta import Meta
 from school_logistics.core.models import Department, Document, User
 from school_logistics.core.registry import get_meta
+from school_logistics.ledger import budget as budget_ledger
 from school_logistics.ledger.models import BudgetBin, BudgetEntry
 
 BUDGET = "Budget"
@@ -103,6 +106,23 @@ def _share(part: Decimal, whole: Decimal) -> int:
 
 # The documents that draw on a budget line: a department, a 预算科目 and a total.
 DRAWS_ON_BUDGET = ("Material Requisition", "Expense Claim")
+
+
+def budget_line_choices(
+    meta: Meta, document: Document | None, user: User, values: dict[str, Any]
+) -> dict[str, list[str]]:
+    """The 预算科目 a requisition or a reimbursement may name: its department's lines for the
+    year, where the school keeps budgets (the same rule as `budget.check_budget_line`)."""
+    school = user.school if document is None else document.school
+    if meta.name not in DRAWS_ON_BUDGET or school is None or not school.has_budgets:
+        return {}
+    posted = values.get("posting_date")
+    year = posted.year if isinstance(posted, date) else timezone.localdate().year
+    names = [
+        line.budget_line
+        for line in budget_ledger.lines_of(school.pk, values.get("department") or "", year)
+    ]
+    return {"budget_line": names} if names else {}
 
 
 def requisition_budget_panel(request: HttpRequest, meta: Meta, document: Document | None) -> str:

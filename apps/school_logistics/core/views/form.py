@@ -99,6 +99,7 @@ def render_form(
         t.fieldname: {r["name"]: r for r in stored.get(t.fieldname) or [] if r.get("name")}
         for t in meta.table_fields
     }
+    choices = extensions.choices_for(meta, instance, user, values) if editable else {}
     layout = LayoutBuilder(
         meta=meta,
         child_metas=child_metas,
@@ -106,6 +107,7 @@ def render_form(
         editable=editable,
         open_cells=open_cells,
         omit=omit,
+        choices={k: v for k, v in choices.items() if k in editable},
         errors=errors or {},
         stored_rows=stored_rows,
         school_id=instance.school_id if instance else user.school_id,

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from school_logistics.core.fetch import fetched_fields
 from school_logistics.core.meta import DECIMAL_TYPES, LINK_TYPES, NUMERIC_TYPES, DocField, Meta
 from school_logistics.core.models import Document, User
-from school_logistics.core.registry import ORG_DOCTYPES
+from school_logistics.core.registry import ORG_DOCTYPES, get_meta, shows_title_in_link
 from school_logistics.core.views.formatting import display_value, input_value
 
 WIDGETS = {
@@ -55,6 +55,11 @@ class FieldView:
     # and those fields of the record it points at now (what an untouched input still holds).
     fetches: dict[str, str] = dataclasses.field(default_factory=dict)
     record: dict[str, Any] = dataclasses.field(default_factory=dict)
+    # A link whose input shows the record's title (a person's name), the code kept in a
+    # hidden input beside it.
+    titled: bool = False
+    # The values this text field must take now (extensions.field_choices): a required choice.
+    choices: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def fetch_json(self) -> str:
@@ -76,6 +81,8 @@ class FieldView:
     def widget(self) -> str:
         if not self.editable and not self.field.is_table:
             return "readonly"
+        if self.field.fieldtype == "Data" and self.choices:
+            return "select"
         if self.field.fieldtype == "Data" and self.field.options == "Month":
             return "month"  # a YYYY-MM value: the phone's month picker, not typed by hand
         return WIDGETS.get(self.field.fieldtype, "text")
@@ -90,7 +97,14 @@ class FieldView:
 
     @property
     def options(self) -> list[str]:
+        if self.choices:  # a value stored before the choices changed stays visible
+            stale = [self.value] if self.value and self.value not in self.choices else []
+            return [*stale, *self.choices]
         return self.field.select_options
+
+    @property
+    def required(self) -> bool:
+        return self.field.reqd or bool(self.choices)
 
     @property
     def checked(self) -> bool:
@@ -229,6 +243,24 @@ class LinkTitles:
         return {k: v for (t, k), v in self.found.items() if t == "User"}
 
 
+def _title_echoes(meta: Meta) -> set[str]:
+    """Read-only fields that only repeat the title a link beside them already shows (地点名称
+    under a 报修地点 showing the room's name): lists and prints keep them, the form does not."""
+    echoes = set()
+    for f in meta.value_fields:
+        source = f.fetch_source
+        link = meta.get_field(source[0]) if source and f.read_only else None
+        if link is None or link.fieldtype not in LINK_TYPES:
+            continue
+        target = link.link_doctype
+        if not shows_title_in_link(target):
+            continue
+        title_field = "full_name" if target == "User" else get_meta(target).title_field
+        if source and source[1] == title_field:
+            echoes.add(f.fieldname)
+    return echoes
+
+
 def _strip_row_prefix(message: str, table: DocField, idx: int) -> str:
     prefix = _("%(table)s第 %(idx)s 行：") % {"table": table.label, "idx": idx}
     return message.removeprefix(prefix)
@@ -244,17 +276,21 @@ def _field_view(
     titles: LinkTitles,
     meta: Meta,
 ) -> FieldView:
-    fetches = meta.fetched_by(f.fieldname) if f.fieldtype in LINK_TYPES else {}
+    is_link = f.fieldtype in LINK_TYPES
+    fetches = meta.fetched_by(f.fieldname) if is_link else {}
+    titled = is_link and shows_title_in_link(f.link_doctype)
+    hint = titles.title(f, value)
     return FieldView(
         field=f,
         input_name=input_name,
         value=input_value(f, value),
-        display=display_value(f, value, titles.users),
+        display=hint or display_value(f, value) if titled else display_value(f, value),
         editable=editable and f.accepts_input,
         errors=errors,
-        hint=titles.title(f, value),
+        hint=hint,
         fetches=fetches,
         record=titles.record(f, value, fetches.values()) if fetches else {},
+        titled=titled,
     )
 
 
@@ -271,6 +307,7 @@ class LayoutBuilder:
     school_id: int | None
     open_cells: dict[str, frozenset[str]] = dataclasses.field(default_factory=dict)
     omit: set[str] = dataclasses.field(default_factory=set)  # fields not shown at all
+    choices: dict[str, list[str]] = dataclasses.field(default_factory=dict)
 
     def build(self) -> FormLayout:
         fetched = fetched_fields([self.meta, *self.child_metas.values()])
@@ -284,12 +321,13 @@ class LayoutBuilder:
                 titles.want(f, self.values.get(f.fieldname))
         titles.fetch()
         sections = [Section("", [Column()])]
+        echoes = _title_echoes(self.meta)
         for f in self.meta.fields:
             if f.fieldtype == "Section Break":
                 sections.append(Section(f.label if f.raw.get("label") else "", [Column()]))
             elif f.fieldtype == "Column Break":
                 sections[-1].columns.append(Column())
-            elif not f.hidden and f.fieldname not in self.omit:
+            elif not f.hidden and f.fieldname not in self.omit and f.fieldname not in echoes:
                 sections[-1].columns[-1].fields.append(self._view(f, titles))
         return FormLayout([s for s in sections if s.has_fields], self.errors)
 
@@ -307,13 +345,20 @@ class LayoutBuilder:
         if f.is_table:
             view.editable = f.fieldname in self.editable
             view.grid = self._grid(f, value or [], view.editable, titles)
+        elif view.editable:
+            view.choices = self.choices.get(f.fieldname, [])
         return view
 
     def _grid(
         self, table: DocField, rows: list[dict[str, Any]], editable: bool, titles: LinkTitles
     ) -> GridView:
         child = self.child_metas[table.options]
-        columns = [c for c in child.value_fields if not c.hidden and not c.is_table]
+        echoes = _title_echoes(child)
+        columns = [
+            c
+            for c in child.value_fields
+            if not c.hidden and not c.is_table and c.fieldname not in echoes
+        ]
         stored = self.stored_rows.get(table.fieldname, {})
         only = self.open_cells.get(table.fieldname) if editable else None
         grid_rows = []

@@ -233,11 +233,22 @@
     });
   });
 
+  // A link showing titles keeps the picked record's code in a hidden input beside it.
+  function linkValue(input) {
+    return input.closest(".link-field").querySelector(".link-value");
+  }
+
   function choose(item) {
     if (!activeInput || !item) return;
-    activeInput.value = item.dataset.value;
+    var code = linkValue(activeInput);
     var hint = activeInput.closest(".link-field").querySelector(".link-hint");
-    if (hint) hint.textContent = item.dataset.label !== item.dataset.value ? item.dataset.label : "";
+    if (code) {
+      code.value = item.dataset.value;
+      activeInput.value = item.dataset.label;
+    } else {
+      activeInput.value = item.dataset.value;
+      if (hint) hint.textContent = item.dataset.label !== item.dataset.value ? item.dataset.label : "";
+    }
     if (item.dataset.fetch) fillFetched(activeInput, JSON.parse(item.dataset.fetch));
     // A search still pending from the last keystrokes must not reopen the menu over the form.
     clearTimeout(searchTimer);
@@ -303,6 +314,9 @@
     activeInput = event.target;
     var hint = activeInput.closest(".link-field").querySelector(".link-hint");
     if (hint) hint.textContent = "";
+    // What is typed goes as it is: the server takes a code, or a title naming one record.
+    var code = linkValue(activeInput);
+    if (code) code.value = activeInput.value.trim();
     clearTimeout(searchTimer);
     searchTimer = setTimeout(function () { search(activeInput); }, 200);
   });

@@ -239,7 +239,7 @@
       var values = {};
       row.querySelectorAll("td[data-field]").forEach(function (cell) {
         var name = cell.dataset.field;
-        var input = cell.querySelector("input:not([type=hidden]), select");
+        var input = cell.querySelector(".link-value") || cell.querySelector("input:not([type=hidden]), select");
         var text = cell.querySelector(".cell-value");
         if (input && input.type === "checkbox") values[name] = input.checked ? 1 : 0;
         else values[name] = typed(input ? input.value : text ? text.textContent : "", colTypes[name] || "Data");
