@@ -12,9 +12,17 @@ from school_logistics.core.models import Document
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.ledger.meal_fees import student_statement
 from school_logistics.ledger.models import MealFeeEntry
+from school_logistics.workflow import actions
+from school_logistics.workflow.models import ApprovalTask, TaskStatus
 from tests.canteen.test_meal_fee_refund import last_month, refund
+from tests.workflow.conftest import send_and_approve
 
 DT = "Meal Fee Refund"
+
+
+def pending_task(document: Document) -> ApprovalTask | None:
+    waiting = ApprovalTask.objects.filter(document=document, status=TaskStatus.PENDING)
+    return waiting.order_by("pk").first()
 
 
 def approved(users, rows, **extra) -> Document:
@@ -33,14 +41,33 @@ def test_an_approved_refund_posts_each_students_refund(users, students):
 
 
 def test_a_students_month_is_refunded_once_whatever_the_class(users, students):
-    approved(users, [("S001", 4)])
+    first = approved(users, [("S001", 4)])
     # The student moved class; the new class teacher lists the month again.
     services.save_document("Student", "S001", {"class_name": "七年级(2)班"}, actor=users["canteen"])
-    doc = refund(users, [("S001", 2), ("S101", 1)], class_name="七年级(2)班")
     with pytest.raises(DocumentValidationError) as refused:
-        services.submit_document(DT, doc.name, actor=users["teacher"])
-    assert refused.value.messages()[0].startswith(f"{last_month()} 已退过费的学生不能再退：S001（")
-    assert not MealFeeEntry.objects.filter(voucher=doc).exists()
+        refund(users, [("S001", 2), ("S101", 1)], class_name="七年级(2)班")
+    assert refused.value.messages() == [
+        f"{last_month()} 已退过费的学生不能再退：林一（{first.name}）"
+    ]
+    assert Document.objects.filter(doctype=DT).count() == 1
+
+
+@pytest.mark.workflows
+def test_two_refunds_of_one_students_month_in_approval_at_once_post_once(users, students, heads):
+    """Both sent while neither was approved: the books refuse the second at its last approval."""
+    first = refund(users, [("S001", 4)])
+    services.save_document("Student", "S001", {"class_name": "七年级(2)班"}, actor=users["canteen"])
+    second = refund(users, [("S001", 2), ("S101", 1)], class_name="七年级(2)班")
+    services.send_document(DT, second.name, actor=users["teacher"])
+    services.save_document("Student", "S001", {"class_name": "七年级(1)班"}, actor=users["canteen"])
+    send_and_approve(first, users["teacher"])
+    with pytest.raises(DocumentValidationError) as refused:
+        while task := pending_task(second):
+            actions.approve(task.pk, actor=task.assignee)
+    assert refused.value.messages() == [
+        f"{last_month()} 已退过费的学生不能再退：林一（{first.name}）"
+    ]
+    assert not MealFeeEntry.objects.filter(voucher=second).exists()
 
 
 def test_a_cancelled_refund_is_mirrored_and_the_month_can_be_refunded_again(users, students):

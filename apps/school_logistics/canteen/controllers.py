@@ -102,6 +102,15 @@ class MealFeeRefund(Controller):
         )
         if errors:
             raise DocumentValidationError(errors)
+        if doc.instance.docstatus == 0:
+            # What the books will refuse at the last approval is refused now, before anyone
+            # approves it (read only: the approval checks again under its lock).
+            try:
+                meal_fees.check_refunds(
+                    doc.instance.school_id, doc.get("month"), _refunds(doc), lock=False
+                )
+            except (meal_fees.AlreadyRefunded, meal_fees.RefundExceedsPaid) as exc:
+                raise _books_refusal(doc, exc) from exc
 
     def _rate(self, doc: Doc, errors: dict[str, list[str]]) -> None:
         """A missed meal is refunded at the rate of the standard in force that month; without
@@ -122,47 +131,53 @@ class MealFeeRefund(Controller):
             )
 
     def on_submit(self, doc: Doc) -> None:
-        rows = [
-            meal_fees.Refund(
-                r["student"], r.get("student_name") or "", r["missed_meals"], r["refund_amount"]
-            )
-            for r in doc.rows("students")
-            if r["refund_amount"]
-        ]
         try:
             meal_fees.post_refunds(
                 doc.instance,
                 doc.get("class_name"),
                 doc.get("month"),
-                rows,
+                _refunds(doc),
                 actor=doc.acting_user,
                 posting_date=timezone.localdate(),
             )
-        except meal_fees.AlreadyRefunded as exc:
-            raise DocumentValidationError.single(
-                _("%(month)s 已退过费的学生不能再退：%(students)s")
-                % {
-                    "month": doc.get("month"),
-                    "students": "、".join(
-                        f"{student}（{name}）" for student, name in exc.refunded.items()
-                    ),
-                },
-                "students",
-            ) from exc
-        except meal_fees.RefundExceedsPaid as exc:
-            raise DocumentValidationError.single(
-                _("退费不能超过该月实收的伙食费：%(students)s")
-                % {
-                    "students": "、".join(
-                        _("%(s)s 最多退 ¥%(left)s") % {"s": s, "left": left}
-                        for s, left in exc.refundable.items()
-                    )
-                },
-                "students",
-            ) from exc
+        except (meal_fees.AlreadyRefunded, meal_fees.RefundExceedsPaid) as exc:
+            raise _books_refusal(doc, exc) from exc
 
     def on_cancel(self, doc: Doc) -> None:
         meal_fees.reverse(doc.instance, actor=doc.acting_user)
+
+
+def _refunds(doc: Doc) -> list[meal_fees.Refund]:
+    return [
+        meal_fees.Refund(
+            r["student"], r.get("student_name") or "", r["missed_meals"], r["refund_amount"]
+        )
+        for r in doc.rows("students")
+        if r["refund_amount"]
+    ]
+
+
+def _books_refusal(
+    doc: Doc, exc: meal_fees.AlreadyRefunded | meal_fees.RefundExceedsPaid
+) -> DocumentValidationError:
+    """Say, by the students' names, what the meal fee books refuse of a refund."""
+    names = {r["student"]: r.get("student_name") or r["student"] for r in doc.rows("students")}
+    if isinstance(exc, meal_fees.AlreadyRefunded):
+        message = _("%(month)s 已退过费的学生不能再退：%(students)s") % {
+            "month": doc.get("month"),
+            "students": "、".join(
+                _("%(name)s（%(refund)s）") % {"name": names.get(s, s), "refund": refund}
+                for s, refund in exc.refunded.items()
+            ),
+        }
+    else:
+        message = _("退费不能超过该月实收的伙食费：%(students)s") % {
+            "students": "、".join(
+                _("%(name)s 最多退 ¥%(left)s") % {"name": names.get(s, s), "left": left}
+                for s, left in exc.refundable.items()
+            )
+        }
+    return DocumentValidationError.single(message, "students")
 
 
 def refuse_deleting_student_on_books(document: Document) -> str | None:

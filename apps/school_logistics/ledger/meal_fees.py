@@ -88,11 +88,14 @@ class _Month:
     meals_refunded: Decimal = ZERO  # of `refund`, what 退费单 paid back for missed meals
 
 
-def _months(school_id: int, month: str, students: Sequence[str]) -> dict[str, _Month]:
-    """The students' month so far, its rows locked against a cancellation running at once."""
+def _months(
+    school_id: int, month: str, students: Sequence[str], *, lock: bool = True
+) -> dict[str, _Month]:
+    """The students' month so far, its rows locked against a cancellation running at once
+    (unless only read, to warn before anything is posted)."""
+    entries = MealFeeEntry.objects.select_for_update() if lock else MealFeeEntry.objects.all()
     rows = (
-        MealFeeEntry.objects.select_for_update()
-        .filter(school_id=school_id, month=month, student__in=students)
+        entries.filter(school_id=school_id, month=month, student__in=students)
         .values_list(
             "student", "class_name", "voucher__doctype", "voucher__name", "charged", "collected",
             "refund",
@@ -111,6 +114,21 @@ def _months(school_id: int, month: str, students: Sequence[str]) -> dict[str, _M
             if refund > 0:
                 m.refunded_by = voucher
     return months
+
+
+def check_refunds(school_id: int, month: str, rows: Sequence[Refund], *, lock: bool = True) -> None:
+    """Raise AlreadyRefunded or RefundExceedsPaid where the books would not take the rows."""
+    months = _months(school_id, month, [r.student for r in rows], lock=lock)
+    refunded = {s: m.refunded_by for s, m in months.items() if m.meals_refunded > 0}
+    if refunded:
+        raise AlreadyRefunded(refunded)
+    refundable = {
+        r.student: m.collected - m.refund
+        for r in rows
+        if (m := months.get(r.student)) and m.charged > 0 and r.refund > m.collected - m.refund
+    }
+    if refundable:
+        raise RefundExceedsPaid(refundable)
 
 
 def post_collections(
@@ -145,17 +163,7 @@ def post_refunds(
     posting_date: dt.date,
 ) -> list[MealFeeEntry]:
     """Post an approved refund's rows, all or none."""
-    months = _months(voucher.school_id, month, [r.student for r in rows])
-    refunded = {s: m.refunded_by for s, m in months.items() if m.meals_refunded > 0}
-    if refunded:
-        raise AlreadyRefunded(refunded)
-    refundable = {
-        r.student: m.collected - m.refund
-        for r in rows
-        if (m := months.get(r.student)) and m.charged > 0 and r.refund > m.collected - m.refund
-    }
-    if refundable:
-        raise RefundExceedsPaid(refundable)
+    check_refunds(voucher.school_id, month, rows)
     return _post(
         voucher, class_name, month, posting_date, actor,
         [(r.student, r.student_name, {"missed_meals": r.missed_meals, "refund": r.refund})
