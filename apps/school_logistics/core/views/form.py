@@ -88,6 +88,14 @@ def render_form(
             open_cells = row_cells.on_submit_cells(meta, child_metas)
     else:
         editable = set()
+    for table, cells in open_cells.items() if posted else ():
+        # Fixed rows post only their open cells: after a refused save, show them in the
+        # stored rows (the item, its name and unit) rather than rows of those cells alone.
+        table_field = meta.get_field(table)
+        if table_field is not None and table in values:
+            child = child_metas[table_field.options]
+            rows = stored.get(table) or []
+            values[table] = row_cells.merge(table_field, child, rows, values[table], cells)[0]
     omit: set[str] = set()
     if not granted and docstatus == DocStatus.DRAFT:
         # A step fills these in: the drafter neither fills them nor sees them empty.
