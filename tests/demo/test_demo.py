@@ -226,3 +226,23 @@ def test_loading_twice_refuses_with_a_clear_message_and_changes_nothing(
 
     assert (Document.objects.count(), User.objects.count(), Version.objects.count()) == before
     assert School.objects.filter(code="demo").count() == 1
+
+
+def test_the_district_admin_designs_the_shared_forms_and_the_daily_logs_are_in_use(
+    demo: dict[str, Any], client: Any
+) -> None:
+    from school_logistics.designer.services import may_design
+
+    assert "district_admin" in {username for username, _label, _pw in demo["logins"]}
+    assert may_design(User.objects.get(username="district_admin"))
+    assert not may_design(User.objects.get(username="admin"))  # the forms are the district's
+    written = {
+        doctype: docs(doctype)
+        for doctype in ("Visitor Registration", "Food Sample Retention", "Disinfection Record",
+                        "Dormitory Duty Log", "Logistics Work Log")
+    }  # fmt: skip
+    assert all(written.values()), written
+    life = User.objects.get(username="life")
+    assert {d.owner for d in written["Dormitory Duty Log"]} == {life}
+    client.force_login(life)
+    assert client.get("/app/dormitory-duty-log/new").status_code == 200

@@ -23,7 +23,10 @@ USERS: list[DemoUser] = [
     DemoUser("s2_canteen", "二小食堂管理员（演示）", "食堂", ("canteen_manager",), "第二实验小学食堂管理员", ("食堂",)),
     DemoUser("s2_principal", "二小校长（演示）", "校长室", ("principal",), "第二实验小学校长", ("校长室",)),
     DemoUser("bureau", "区教育局后勤科（演示）", "总务处", ("bureau",), "区教育局后勤科：两所学校的学校后勤概览"),
+    DemoUser("district_admin", "区级系统管理员（演示）", "总务处", ("sys_admin",), "区级系统管理员：设计全区共用的表单、审批流程"),
 ]  # fmt: skip
+# District staff whose home is the demo school and who serve the neighbour too.
+DISTRICT_STAFF = ("bureau", "district_admin")
 PUPILS = ["王小一", "李小二", "张小三", "刘小四", "陈小五", "杨小六", "黄小七", "赵小八"]
 
 
@@ -36,20 +39,23 @@ def create_district(org: Org, cal: Any) -> School:
     hashed = make_password(PASSWORD)
     users: dict[str, User] = {}
     for spec in USERS:
-        home = org.school if spec.username == "bureau" else school
+        home = org.school if spec.username in DISTRICT_STAFF else school
         user = User.objects.create(
             username=spec.username,
             full_name=spec.full_name,
             school=home,
             department=departments[spec.department] if home == school else None,
             password=hashed,
+            # Forms are shared by the district's schools: its administrator designs them.
+            is_superuser=spec.username == "district_admin",
         )
         user.roles.set([roles[code] for code in spec.roles])
         users[spec.username] = user
         for dept in spec.heads:
             departments[dept].head = user
             departments[dept].save(update_fields=["head"])
-    users["bureau"].other_schools.set([school])
+    for username in DISTRICT_STAFF:
+        users[username].other_schools.set([school])
 
     month = cal.previous_month
     standard = services.create_document(

@@ -16,6 +16,7 @@ from school_logistics.demo import (
     canteen_fees,
     claims,
     contracts,
+    daily_logs,
     district,
     energy,
     menus,
@@ -322,6 +323,7 @@ def create_documents(
     reminders.create_staff(org, cal.today, made)
     reminders.create_reminders(org)
     district.create_district(org, cal)
+    daily_logs.create_daily_logs(org, cal.day, cal.moment)
     # 总务处 files the decided 询价 with the bureau, who has yet to review it (招标备案).
     file_tender(made["tender_staples"], actor=org.users["logistics"])
     return made

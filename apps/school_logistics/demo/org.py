@@ -50,7 +50,7 @@ USERS: list[DemoUser] = [
     DemoUser("canteen", "食堂管理员（演示）", "食堂", ("canteen_manager",), "食堂管理员", ("食堂",)),
     DemoUser("finance", "总务处会计（演示）", "总务处", ("finance",), "财务"),
     DemoUser("principal", "校长（演示）", "校长室", ("principal",), "校长", ("校长室",)),
-    DemoUser("admin", "信息中心管理员（演示）", "教务处", ("sys_admin",), "系统管理员"),
+    DemoUser("admin", "信息中心管理员（演示）", "教务处", ("sys_admin",), "本校系统管理员（用户、通知、打印格式；表单由区级管理员设计）"),
     DemoUser("teacher2", "数学组教师（演示）", "数学组", ("teacher",), "申请人/教师（数学组，七年级(2)班班主任）"),
     DemoUser("head2", "数学组组长（演示）", "数学组", ("teacher", "dept_head"), "部门负责人（数学组组长，八年级(1)班班主任）", ("数学组",)),
     DemoUser("canteen2", "食堂采买员（演示）", "食堂", ("teacher",), "申请人（食堂采买）"),
