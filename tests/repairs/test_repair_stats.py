@@ -45,6 +45,10 @@ def test_each_workers_month_is_counted(users, classroom):
     ticket(users, classroom, hours_ago=40, took=30, category="门窗", labour="50",
            satisfaction="基本满意")  # fmt: skip
     ticket(users, classroom, hours_ago=10, took=None)
+    services.create_document(DT, {  # a draft its teacher never sent: no report yet
+        "subject": "门锁坏了", "location": classroom, "category": "门窗", "urgency": "一般",
+        "description": "门锁坏了", "reported_on": iso(timezone.now() - dt.timedelta(hours=3)),
+    }, actor=users["teacher"])  # fmt: skip
     found = stats.tickets(users["purchaser"].school_id, *month_window())
     (load,) = stats.worker_loads(users["purchaser"].school_id, found)
     assert (load.worker, load.assigned, load.done, load.prompt) == ("worker", 3, 2, 1)

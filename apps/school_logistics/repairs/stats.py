@@ -104,7 +104,7 @@ def _moment(value: Any, fallback: dt.datetime) -> dt.datetime:
 
 
 def tickets(school_id: int, start: dt.datetime, end: dt.datetime) -> list[Ticket]:
-    """The school's repair tickets reported in [start, end), cancelled and refused ones left out."""
+    """The school's repair tickets reported in [start, end): sent, neither cancelled nor refused."""
     # 报修时间 is the ticket's indexed date (its local day): the days bound the read, the
     # moments below the exact window.
     local_start, local_end = timezone.localtime(start), timezone.localtime(end)
@@ -117,6 +117,8 @@ def tickets(school_id: int, start: dt.datetime, end: dt.datetime) -> list[Ticket
         )
         .exclude(docstatus=DocStatus.CANCELLED)
         .exclude(workflow_state__in=NOT_REPAIRS)
+        # A draft never sent reports nothing yet; one returned to its reporter was reported.
+        .exclude(docstatus=DocStatus.DRAFT, workflow_state="")
         .values_list("pk", "name", "data", "created")
     )
     found: dict[int, Ticket] = {}
