@@ -78,6 +78,14 @@ def test_a_hazard_is_closed_only_when_the_inspectors_recheck_passes(users, dorm)
     task = pending(fix, users["worker"])
     with pytest.raises(Exception, match="整改措施"):
         actions.approve(task.pk, actor=users["worker"])  # what was done must be said
+    found = doc.data["inspection_date"]
+    before = dt.date.fromisoformat(found) - dt.timedelta(days=1)
+    with pytest.raises(DocumentValidationError) as early:  # fixed before it was found
+        services.save_document(
+            RECTIFICATION, fix.name, {"measures": "更换应急灯", "rectified_on": before},
+            actor=users["worker"],
+        )  # fmt: skip
+    assert early.value.errors == {"rectified_on": [f"整改完成日期不能早于发现隐患的日期 {found}"]}
     services.save_document(
         RECTIFICATION,
         fix.name,

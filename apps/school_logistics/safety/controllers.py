@@ -3,7 +3,10 @@ finds (限期整改，并进行复查)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from school_logistics.core import services
@@ -80,9 +83,23 @@ class HazardRectification(Controller):
     def validate(self, doc: Doc) -> None:
         errors: dict[str, list[str]] = {}
         done = doc.get("rectified_on")
+        found = _found_on(doc)
         if done and done > timezone.localdate():
             errors["rectified_on"] = [_("整改完成日期不能晚于今天")]
+        elif done and found and done < found:
+            errors["rectified_on"] = [
+                _("整改完成日期不能早于发现隐患的日期 %(day)s") % {"day": found.isoformat()}
+            ]
         if doc.get("responsible") and doc.get("responsible") == doc.get("inspector"):
             errors["inspector"] = [_("复查人不能是整改责任人本人")]
         if errors:
             raise DocumentValidationError(errors)
+
+
+def _found_on(doc: Doc) -> dt.date | None:
+    """The day the hazard was found: its inspection's date, else the day it was written down."""
+    inspection = (doc.linked.get("Safety Inspection") or {}).get(doc.get("inspection") or "")
+    day = parse_date(str((inspection or {}).get("inspection_date") or ""))
+    if day is None and doc.instance.created:
+        day = timezone.localdate(doc.instance.created)
+    return day
