@@ -131,3 +131,26 @@ def test_the_storekeeper_issues_less_when_short_never_more_nor_other_goods(clien
     services.save_document(ISSUE, doc.name, {"items": [{**row, "qty": "15"}]}, actor=keeper)
     actions.approve(pending(doc, keeper).pk, actor=keeper)
     assert StockBin.objects.get(item="A4-70").qty == Decimal("35")
+
+
+def test_已交旧_is_the_storekeepers_to_tick_not_the_requesters(client, users, stocked):
+    """The requester neither sees nor ticks it; an amendment does not copy the old tick."""
+    client.force_login(users["teacher"])
+    page = client.get("/app/stock-issue/new").content.decode()
+    assert "items-0-qty" in page and "old_returned" not in page
+    with pytest.raises(DocumentValidationError) as refused:
+        issue_draft(users["teacher"], [("DESK-1", "1")], old_returned=1)
+    assert refused.value.errors == {
+        "items.1.old_returned": ["领用明细第 1 行：已交旧在审批到相应步骤时填写"]
+    }
+    doc = sent(users, [("DESK-1", "1")])
+    keeper = users["storekeeper"]
+    row = {**doc.data["items"][0], "old_returned": 1}
+    services.save_document(ISSUE, doc.name, {"items": [row]}, actor=keeper)
+    actions.approve(pending(doc, keeper).pk, actor=keeper)
+    services.cancel_document(ISSUE, doc.name, actor=keeper)
+    again = services.amend_document(ISSUE, doc.name, actor=users["teacher"])
+    assert again.data["items"][0]["item"] == "DESK-1"
+    assert not again.data["items"][0].get("old_returned")
+    page = client.get(f"/app/stock-issue/{again.name}").content.decode()
+    assert "old_returned" not in page

@@ -143,9 +143,21 @@ def in_approval(document: Document) -> bool:
 
 
 def step_only_fields(meta: Meta, school_id: int | None) -> frozenset[str]:
-    """The DocType's step_only fields where a flow governs it in the school (none otherwise,
-    and no query for DocTypes without such fields)."""
-    names = frozenset(f.fieldname for f in meta.value_fields if f.step_only)
+    """The DocType's step_only fields, and its child tables' step_only cells as `table.cell`,
+    where a flow governs it in the school (none otherwise, and no query for DocTypes without
+    such fields)."""
+    from school_logistics.core.document import child_metas_for
+
+    children = child_metas_for(meta)
+    names = frozenset(
+        [f.fieldname for f in meta.value_fields if f.step_only]
+        + [
+            f"{t.fieldname}.{c.fieldname}"
+            for t in meta.table_fields
+            for c in children[t.options].value_fields
+            if c.step_only
+        ]
+    )
     if not names or school_id is None:
         return frozenset()
     if any(governs(meta.name, school_id) for governs in governing):

@@ -68,6 +68,7 @@ class DocField:
     # Filled in at an approval step that asks for it (a repair's record, 总务处's reply), not
     # by whoever drafts the document, where a flow governs the DocType.
     step_only: bool = False
+    no_copy: bool = False  # left out when the document is amended (Frappe's no_copy)
     hidden: bool = False
     min_value: Decimal | None = None
     max_value: Decimal | None = None
@@ -195,6 +196,7 @@ def parse_field(raw: dict[str, Any]) -> DocField:
         in_standard_filter=bool(raw.get("in_standard_filter")),
         allow_on_submit=bool(raw.get("allow_on_submit")),
         step_only=bool(raw.get("step_only")),
+        no_copy=bool(raw.get("no_copy")),
         hidden=bool(raw.get("hidden")),
         min_value=_decimal_or_none(raw.get("min_value")),
         max_value=_decimal_or_none(raw.get("max_value")),

@@ -350,15 +350,45 @@ def _merge_open_cells(
 def _refuse_step_only(
     meta: Meta, step_only: frozenset[str], before: dict[str, Any], values: dict[str, Any]
 ) -> None:
-    """Fields an approval step fills in are not the drafter's to fill (nor to clear)."""
+    """Fields an approval step fills in are not the drafter's to fill (nor to clear); cells
+    (`table.cell`) not to fill in any row."""
     errors = {
         name: [_("%(label)s在审批到相应步骤时填写") % {"label": f.label}]
         for name in sorted(step_only & values.keys())
         if (f := meta.get_field(name)) is not None
         and (_changed(meta, name, before, values) if before else _filled(meta, name, values))
     }
+    for name in sorted(step_only):
+        table_name, dot, cell = name.partition(".")
+        if dot and table_name in values:
+            errors.update(_filled_cells(meta, table_name, cell, before, values))
     if errors:
         raise DocumentValidationError(errors)
+
+
+def _filled_cells(
+    meta: Meta, table_name: str, cell: str, before: dict[str, Any], values: dict[str, Any]
+) -> dict[str, list[str]]:
+    """The rows in which the drafter gave a step's cell a value it did not have."""
+    table = meta.get_field(table_name)
+    assert table is not None
+    child = child_metas_for(meta)[table.options]
+    f = child.get_field(cell)
+    stored = {r.get("name"): r.get(cell) for r in before.get(table_name) or []}
+    single, children = _single_field_meta(meta, table), {table.options: child}
+    try:
+        cleaned = clean_values(single, {table_name: values[table_name]}, children, partial=True)
+    except DocumentValidationError:
+        return {}  # the rows' own errors are reported by the validation that follows
+    errors = {}
+    for idx, row in enumerate(to_json(single, cleaned, children)[table_name] or [], start=1):
+        value = row.get(cell)
+        if f is not None and value and value != stored.get(row.get("name")):
+            errors[f"{table_name}.{idx}.{cell}"] = [
+                _("%(table)s第 %(idx)s 行：") % {"table": table.label, "idx": idx}
+                + _("%(label)s在审批到相应步骤时填写") % {"label": f.label}
+            ]
+    return errors
 
 
 def _filled(meta: Meta, fieldname: str, values: dict[str, Any]) -> bool:
@@ -520,10 +550,7 @@ def amend_document(doctype: str, name: str, *, actor: User) -> Document:
             raise DocumentStateError(_("只有已作废的单据可以修订"))
         if Document.objects.filter(doctype=meta.name, amended_from=original.name).exists():
             raise DocumentStateError(_("此单据已被修订过"))
-        data = {
-            k: ([{**r, "name": new_row_name()} for r in v] if isinstance(v, list) else v)
-            for k, v in original.data.items()
-        }
+        data = _amended_data(meta, original.data)
         instance = Document.objects.create(
             doctype=meta.name,
             name=amended_name(original.name, meta.name),
@@ -542,6 +569,26 @@ def amend_document(doctype: str, name: str, *, actor: User) -> Document:
             document=instance, actor=actor, action="amend", diff={"amended_from": original.name}
         )
     return instance
+
+
+def _amended_data(meta: Meta, data: dict[str, Any]) -> dict[str, Any]:
+    """The cancelled document's values for its amendment: rows renamed, and without the fields
+    and cells marked no_copy (what a step checked, such as 已交旧, is checked again)."""
+    children = child_metas_for(meta)
+    kept: dict[str, Any] = {}
+    for key, value in data.items():
+        f = meta.get_field(key)
+        if f is not None and f.no_copy:
+            continue
+        if isinstance(value, list):
+            child = children.get(f.options) if f is not None and f.is_table else None
+            dropped = {c.fieldname for c in child.value_fields if c.no_copy} if child else set()
+            value = [
+                {**{k: v for k, v in row.items() if k not in dropped}, "name": new_row_name()}
+                for row in value
+            ]
+        kept[key] = value
+    return kept
 
 
 def delete_document(doctype: str, name: str, *, actor: User) -> None:

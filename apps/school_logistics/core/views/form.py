@@ -97,12 +97,13 @@ def render_form(
             rows = stored.get(table) or []
             values[table] = row_cells.merge(table_field, child, rows, values[table], cells)[0]
     omit: set[str] = set()
+    step_only: frozenset[str] = frozenset()
     if not granted and docstatus == DocStatus.DRAFT:
         # A step fills these in: the drafter neither fills them nor sees them empty.
         school_id = instance.school_id if instance else user.school_id
         step_only = extensions.step_only_fields(meta, school_id)
         editable -= step_only
-        omit = {name for name in step_only if _empty(values.get(name))}
+        omit = {name for name in step_only if _empty(_value_at(values, name))}
     stored_rows = {
         t.fieldname: {r["name"]: r for r in stored.get(t.fieldname) or [] if r.get("name")}
         for t in meta.table_fields
@@ -115,6 +116,7 @@ def render_form(
         editable=editable,
         open_cells=open_cells,
         omit=omit,
+        closed_cells=frozenset(name for name in step_only if "." in name),
         choices={k: v for k, v in choices.items() if k in editable},
         errors=errors or {},
         stored_rows=stored_rows,
@@ -218,3 +220,11 @@ def document_form(request: HttpRequest, doctype: str, name: str) -> HttpResponse
         return render_form(request, meta, instance, state_error=str(exc), status=409)
     messages.success(request, _("已保存 %(name)s") % {"name": instance.name})
     return redirect(form_url(meta, instance.name))
+
+
+def _value_at(values: dict[str, Any], name: str) -> Any:
+    """A field's value, or for `table.cell` the first row's value of the cell there is."""
+    table, dot, cell = name.partition(".")
+    if not dot:
+        return values.get(name)
+    return next((r[cell] for r in values.get(table) or [] if not _empty(r.get(cell))), None)

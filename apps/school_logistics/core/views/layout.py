@@ -306,7 +306,8 @@ class LayoutBuilder:
     stored_rows: dict[str, dict[str, dict[str, Any]]]
     school_id: int | None
     open_cells: dict[str, frozenset[str]] = dataclasses.field(default_factory=dict)
-    omit: set[str] = dataclasses.field(default_factory=set)  # fields not shown at all
+    omit: set[str] = dataclasses.field(default_factory=set)  # fields (`table.cell`) not shown
+    closed_cells: frozenset[str] = frozenset()  # `table.cell`s shown, not for input
     choices: dict[str, list[str]] = dataclasses.field(default_factory=dict)
 
     def build(self) -> FormLayout:
@@ -354,11 +355,16 @@ class LayoutBuilder:
     ) -> GridView:
         child = self.child_metas[table.options]
         echoes = _title_echoes(child)
+        prefix = table.fieldname + "."
         columns = [
             c
             for c in child.value_fields
-            if not c.hidden and not c.is_table and c.fieldname not in echoes
+            if not c.hidden
+            and not c.is_table
+            and c.fieldname not in echoes
+            and prefix + c.fieldname not in self.omit
         ]
+        closed = {n.removeprefix(prefix) for n in self.closed_cells if n.startswith(prefix)}
         stored = self.stored_rows.get(table.fieldname, {})
         only = self.open_cells.get(table.fieldname) if editable else None
         grid_rows = []
@@ -381,7 +387,9 @@ class LayoutBuilder:
                         c,
                         value,
                         input_name=f"{table.fieldname}-{idx - 1}-{c.fieldname}",
-                        editable=editable and (only is None or c.fieldname in only),
+                        editable=editable
+                        and (only is None or c.fieldname in only)
+                        and c.fieldname not in closed,
                         errors=[_strip_row_prefix(m, table, idx) for m in self.errors.get(key, [])],
                         titles=titles,
                         meta=child,
@@ -398,7 +406,7 @@ class LayoutBuilder:
                     c,
                     None,
                     input_name=f"{table.fieldname}-__prefix__-{c.fieldname}",
-                    editable=editable,
+                    editable=editable and c.fieldname not in closed,
                     errors=[],
                     titles=titles,
                     meta=child,
