@@ -105,7 +105,7 @@ def test_rename_keeps_every_documents_value(vehicle_request, admin, users):
     assert meta.get_field("seats") is None and meta.get_field("seat_count").label == "座位数"
     # The documents still save: the stored key matches the form.
     services.save_document(VR, docs[0].name, {"note": "早八点出发"}, actor=users["teacher"])
-    assert "字段改名：seats → seat_count" in DocTypeVersion.objects.filter(doctype=VR)[0].summary
+    assert "英文字段名 seats → seat_count" in DocTypeVersion.objects.filter(doctype=VR)[0].summary
 
 
 def test_renaming_the_title_field_keeps_the_title_setting(vehicle_request, admin):

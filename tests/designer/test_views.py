@@ -178,3 +178,19 @@ def test_a_new_doctype_has_its_list_form_and_api_resource_at_once(vehicle_reques
 @pytest.mark.parametrize("path", ["", "vehicle-request/"])
 def test_admin_pages_render(vehicle_request, users, path):
     assert client_for(users["admin"]).get("/app/designer/" + path).status_code == 200
+
+
+def test_editor_names_the_module_and_the_linkable_forms_in_chinese(vehicle_request, users):
+    admin = users["admin"]
+    designer.create_doctype({"name": "Trip Item", "label": "出行明细", "istable": 1}, actor=admin)
+    designer.create_doctype({"name": "Trip", "label": "出行"}, actor=admin)
+    response = client_for(admin).get("/app/designer/trip/")
+    page = response.content.decode()
+    assert '<option value="custom" selected>自定义</option>' in page  # stored as "custom"
+    assert DocType.objects.get(name="Trip").module == "custom"
+    config = response.context["config"]
+    assert "User" in config["links"] and VR in config["links"]  # the stored values stay names
+    labels = config["choiceLabels"]
+    assert labels["User"] == "用户（User）" and labels["Department"] == "部门（Department）"
+    assert labels[VR] == "用车申请（Vehicle Request）"
+    assert labels["Trip Item"] == "出行明细（Trip Item）"

@@ -26,6 +26,7 @@ from school_logistics.designer.definition import (
     normalise_permissions,
 )
 from school_logistics.designer.models import CustomField, PropertySetter
+from school_logistics.designer.summary import describe
 
 CustomRows = list[tuple[str, str, dict[str, Any]]]
 Setters = dict[tuple[str, str], Any]
@@ -83,7 +84,7 @@ def _doctype_setters(shipped: dict[str, Any], new: dict[str, Any]) -> Setters:
 
 def _custom_rows(
     shipped: dict[str, Any], new: dict[str, Any], old_customs: CustomRows
-) -> tuple[CustomRows, list[str]]:
+) -> CustomRows:
     """Return the custom fields after the edit; those taken out are kept hidden with their data."""
     shipped_names = {f["fieldname"] for f in shipped.get("fields", [])}
     rows: CustomRows = []
@@ -95,14 +96,11 @@ def _custom_rows(
             rows.append((name, previous, {k: v for k, v in f.items() if k != "fieldname"}))
             present.add(name)
         previous = name
-    removed = []
     for name, after, definition in old_customs:
         if name not in present:
-            if not definition.get("removed"):
-                removed.append(field_title(definition))
             kept = {k: v for k, v in definition.items() if k not in ("reqd", "unique")}
             rows.append((name, after, {**kept, "hidden": 1, "removed": 1}))
-    return rows, removed
+    return rows
 
 
 def save_customisation(row: DocType, new: dict[str, Any]) -> tuple[dict[str, Any], str]:
@@ -113,7 +111,7 @@ def save_customisation(row: DocType, new: dict[str, Any]) -> tuple[dict[str, Any
     new_fields = {f["fieldname"]: f for f in new["fields"]}
     setters = _shipped_fields(shipped, new_fields)
     setters.update(_doctype_setters(shipped, new))
-    customs, removed = _custom_rows(shipped, new, old_customs)
+    customs = _custom_rows(shipped, new, old_customs)
     plain = [(f, p, v) for (f, p), v in setters.items()]
     default_order = [f["fieldname"] for f in overlay(shipped, customs, plain)["fields"]]
     wanted = [f["fieldname"] for f in new["fields"]]
@@ -136,7 +134,7 @@ def save_customisation(row: DocType, new: dict[str, Any]) -> tuple[dict[str, Any
         PropertySetter(doctype=row.name, fieldname=f, property=p, value=v)
         for (f, p), v in setters.items()
     )
-    return effective, _summary(old_customs, customs, removed, setters)
+    return effective, describe(old_effective, effective, {})
 
 
 def _carry_data(
@@ -161,17 +159,3 @@ def _carry_data(
                 edit(holder)
 
         rewrite(doctype, new_meta.istable, apply)
-
-
-def _summary(old: CustomRows, new: CustomRows, removed: list[str], setters: Setters) -> str:
-    before = {c[0] for c in old}
-    added = [field_title(d) for n, _a, d in new if n not in before]
-    parts = []
-    if added:
-        parts.append(_("新增自定义字段：%(f)s") % {"f": "、".join(added)})
-    if removed:
-        parts.append(_("删除自定义字段（数据保留）：%(f)s") % {"f": "、".join(removed)})
-    changed = sorted({f or "*" for f, _p in setters})
-    if changed:
-        parts.append(_("自定义设置：%(f)s") % {"f": "、".join(changed)})
-    return "；".join(parts) or _("恢复为内置设置")

@@ -24,6 +24,7 @@ from school_logistics.core.meta import (
 from school_logistics.core.models import DocType, Role
 from school_logistics.core.registry import ORG_DOCTYPES
 from school_logistics.core.validation import DocumentValidationError, form_field
+from school_logistics.designer.models import PropertySetter
 from school_logistics.designer.rules import RULE_PROPS, check_rules, normalise_condition
 
 # The types an admin picks from, in the order the designer offers them.
@@ -112,6 +113,11 @@ DOCTYPE_NAME = re.compile(r"^\w[\w \-]{0,79}$")
 SERIES_PART = re.compile(r"^(YYYY|YY|MM|DD|[A-Za-z0-9_\-/]{1,20})$")
 ICON = re.compile(r"^fa-[a-z0-9-]{1,40}$")
 MODULE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+# Longest labels, in characters: longer ones break the desk's menus, tabs and list headers.
+DOCTYPE_LABEL_MAX = 40
+DOCTYPE_LABEL_EN_MAX = 80
+FIELD_LABEL_MAX = 60
+FIELD_LABEL_EN_MAX = 120
 
 
 def type_label(fieldtype: str) -> str:
@@ -203,6 +209,20 @@ def field_title(f: dict[str, Any]) -> str:
     return str(f.get("label") or f.get("fieldname") or "?")
 
 
+def other_doctype_labels(name: str) -> dict[str, str]:
+    """Return the Chinese label of every other DocType by name, a built-in's as customised."""
+    labels = dict(DocType.objects.exclude(name=name).values_list("name", "label"))
+    customised = PropertySetter.objects.filter(fieldname="", property="label").exclude(doctype=name)
+    for doctype, value in customised.values_list("doctype", "value"):
+        if doctype in labels and value:
+            labels[doctype] = str(value)
+    return labels
+
+
+def _label_key(label: str) -> str:
+    return " ".join(label.split()).casefold()
+
+
 class Checker:
     """Collect every problem of a definition, each keyed and worded for the admin."""
 
@@ -218,7 +238,9 @@ class Checker:
         raw = self.raw
         if not self.builtin:
             self._doctype()
+        self._doctype_label()
         self._fields()
+        self._field_labels()
         self._references()
         self._permissions()
         for key, messages in check_rules(raw).items():
@@ -246,6 +268,33 @@ class Checker:
         if raw.get("istable") and raw.get("is_submittable"):
             self.add("is_submittable", _("子表随主单据保存，不能单独提交"))
         self._autoname(raw.get("autoname", ""))
+
+    def _doctype_label(self) -> None:
+        """Refuse a label too long for menus, or one another DocType has: people pick by it."""
+        label, label_en = self.raw.get("label", ""), self.raw.get("label_en", "")
+        if len(label) > DOCTYPE_LABEL_MAX:
+            self.add(
+                "label",
+                _("中文名称最长 %(n)s 个字，现在有 %(c)s 个字")
+                % {"n": DOCTYPE_LABEL_MAX, "c": len(label)},
+            )
+        if len(label_en) > DOCTYPE_LABEL_EN_MAX:
+            self.add(
+                "label_en",
+                _("英文名称最长 %(n)s 个字符，现在有 %(c)s 个字符")
+                % {"n": DOCTYPE_LABEL_EN_MAX, "c": len(label_en)},
+            )
+        if not label:
+            return
+        wanted = _label_key(label)
+        for name, other in other_doctype_labels(self.raw["name"]).items():
+            if _label_key(other) == wanted:
+                self.add(
+                    "label",
+                    _("已有表单叫“%(l)s”（系统名称 %(n)s），请换一个中文名称")
+                    % {"l": other, "n": name},
+                )
+                return
 
     def _autoname(self, rule: str) -> None:
         if rule in ("", "hash"):
@@ -290,6 +339,35 @@ class Checker:
             if not f.get("label"):
                 self.add(key, _("字段“%(f)s”：请填写标签") % {"f": name})
             self._field_type(f, key, title)
+
+    def _field_labels(self) -> None:
+        """Refuse over-long labels, and two fields of one label: the person filling in cannot
+        tell them apart. Removed fields are out of sight, so a new field may take their label."""
+        seen: set[str] = set()
+        for f in self.raw["fields"]:
+            key = f"fields.{f['fieldname']}"
+            label, label_en = f.get("label", ""), f.get("label_en", "")
+            if len(label) > FIELD_LABEL_MAX:
+                self.add(
+                    key,
+                    _("字段“%(t)s…”：标签最长 %(n)s 个字，现在有 %(c)s 个字")
+                    % {"t": label[:10], "n": FIELD_LABEL_MAX, "c": len(label)},
+                )
+            if len(label_en) > FIELD_LABEL_EN_MAX:
+                self.add(
+                    key,
+                    _("字段“%(t)s”：英文标签最长 %(n)s 个字符，现在有 %(c)s 个字符")
+                    % {"t": field_title(f)[:10], "n": FIELD_LABEL_EN_MAX, "c": len(label_en)},
+                )
+            if not label or f["fieldtype"] in LAYOUT_TYPES or f.get("removed"):
+                continue
+            wanted = _label_key(label)
+            if wanted in seen:
+                self.add(
+                    key,
+                    _("有两个字段的标签都是“%(l)s”，填写时分不清，请改掉其中一个") % {"l": label},
+                )
+            seen.add(wanted)
 
     def _field_type(self, f: dict[str, Any], key: str, title: str) -> None:
         ftype, options = f["fieldtype"], f.get("options", "")

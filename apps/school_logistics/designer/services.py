@@ -27,8 +27,9 @@ from school_logistics.core.validation import DocumentValidationError
 from school_logistics.designer import builtin
 from school_logistics.designer.customize import overlay, stored_customisations
 from school_logistics.designer.data_changes import check_unique, convert_field, rename_key, rewrite
-from school_logistics.designer.definition import check_definition, field_title, normalise
+from school_logistics.designer.definition import check_definition, normalise
 from school_logistics.designer.models import DocTypeVersion
+from school_logistics.designer.summary import describe
 
 # Rights a new DocType gives requesters until the admin sets others: their own documents.
 DEFAULT_PERMISSIONS = [
@@ -172,18 +173,14 @@ def _check_renames(old: dict[str, Any], new: dict[str, Any], renames: dict[str, 
             )
 
 
-def _keep_removed(old: dict[str, Any], new: dict[str, Any], renames: dict[str, str]) -> list[str]:
+def _keep_removed(old: dict[str, Any], new: dict[str, Any], renames: dict[str, str]) -> None:
     """Put value fields the admin took out back as hidden, so their stored values stay."""
     present = {f["fieldname"] for f in new["fields"]}
-    removed = []
     for f in old["fields"]:
         if f["fieldtype"] in LAYOUT_TYPES or renames.get(f["fieldname"], f["fieldname"]) in present:
             continue
         kept = {k: v for k, v in f.items() if k not in DROPPED_ON_REMOVE}
         new["fields"].append({**kept, "hidden": 1, "removed": 1})
-        if not f.get("removed"):
-            removed.append(field_title(f))
-    return removed
 
 
 def _save_designed(
@@ -198,7 +195,7 @@ def _save_designed(
     if old.get("istable"):
         new["istable"] = 1
         new["permissions"] = []
-    removed = _keep_removed(old, new, renames)
+    _keep_removed(old, new, renames)
     check_definition(new)
     old_meta, new_meta = parse_meta(old), parse_meta(new)
     back = {dst: src for src, dst in renames.items()}
@@ -227,7 +224,7 @@ def _save_designed(
     row.module = new["module"]
     row.is_submittable = bool(new.get("is_submittable"))
     row.save()
-    _finish(row, new, actor=actor, action="save", summary=_summary(old, new, renames, removed))
+    _finish(row, new, actor=actor, action="save", summary=describe(old, new, renames))
 
 
 def _follow_renames(new: dict[str, Any], renames: dict[str, str]) -> None:
@@ -240,30 +237,6 @@ def _follow_renames(new: dict[str, Any], renames: dict[str, str]) -> None:
     rule = new.get("autoname", "")
     if rule.startswith("field:") and rule[6:] in renames:
         new["autoname"] = "field:" + renames[rule[6:]]
-
-
-def _summary(
-    old: dict[str, Any], new: dict[str, Any], renames: dict[str, str], removed: list[str]
-) -> str:
-    old_names = {f["fieldname"] for f in old["fields"]}
-    back = set(renames.values())
-    added = [
-        field_title(f)
-        for f in new["fields"]
-        if f["fieldname"] not in old_names
-        and f["fieldname"] not in back
-        and f["fieldtype"] not in LAYOUT_TYPES
-    ]
-    parts = []
-    if added:
-        parts.append(_("新增字段：%(f)s") % {"f": "、".join(added)})
-    if removed:
-        parts.append(_("删除字段（数据保留）：%(f)s") % {"f": "、".join(removed)})
-    if renames:
-        parts.append(
-            _("字段改名：%(f)s") % {"f": "、".join(f"{a} → {b}" for a, b in renames.items())}
-        )
-    return "；".join(parts) or _("修改设置")
 
 
 # Field-level operations: each edits the current definition and saves it as a whole.

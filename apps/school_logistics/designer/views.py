@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from school_logistics.core import services as core_services
@@ -51,11 +52,25 @@ def editor_url(name: str) -> str:
     return reverse("designer:editor", args=[doctype_slug(name)])
 
 
-def _modules() -> list[tuple[str, str]]:
+def _modules(current: str = "") -> list[tuple[str, str]]:
+    """Return (module, its name in words) to choose from; `current` is always among them."""
     used = set(DocType.objects.values_list("module", flat=True)) | {"custom"}
+    if current:
+        used.add(current)
     labelled = [(m, str(label)) for m, label in MODULE_LABELS.items() if m in used or m != "core"]
     rest = sorted(m for m in used if m not in MODULE_LABELS)
     return labelled + [(m, m) for m in rest]
+
+
+# The school's own records Link fields may point at: they have no DocType definition to name them.
+ORG_LABELS = {"Department": gettext_lazy("部门"), "User": gettext_lazy("用户")}
+
+
+def _choice_label(name: str, label: str) -> str:
+    """Name a DocType in the designer's dropdowns: its label, and the stored name beside it."""
+    if not label or label == name:
+        return name
+    return _("%(label)s（%(name)s）") % {"label": label, "name": name}
 
 
 @login_required
@@ -113,6 +128,13 @@ def editor(request: HttpRequest, doctype: str) -> HttpResponse:
     shipped = [] if row.custom else [f["fieldname"] for f in row.definition.get("fields", [])]
     meta = get_meta(row.name)
     documents = list(DocType.objects.filter(istable=False).values_list("name", flat=True))
+    tables = list(
+        DocType.objects.filter(istable=True).exclude(name=row.name).values_list("name", flat=True)
+    )
+    organisation = sorted(ORG_DOCTYPES - {"School", "Role"})
+    links = organisation + documents
+    labels = {name: str(ORG_LABELS.get(name, name)) for name in organisation}
+    labels.update({name: get_meta(name).label for name in documents + tables})
     config = {
         "definition": definition,
         "builtin": not row.custom,
@@ -122,14 +144,12 @@ def editor(request: HttpRequest, doctype: str) -> HttpResponse:
         "roles": [[r.code, r.label] for r in Role.objects.order_by("id")],
         "rights": [[p, str(RIGHT_LABELS[p])] for p in PERMISSION_TYPES],
         "ops": [[op, _(label)] for op, (label, _fn) in OPERATORS.items()],
-        "links": sorted(ORG_DOCTYPES - {"School", "Role"}) + documents,
+        "links": links,
+        # What the Link and Table dropdowns show for each name they store.
+        "choiceLabels": {name: _choice_label(name, labels[name]) for name in links + tables},
         # What 取值来源 can name: "link field.field" of a DocType a Link field points to.
         "fetchable": {name: _fetchable(get_meta(name)) for name in documents},
-        "tables": list(
-            DocType.objects.filter(istable=True)
-            .exclude(name=row.name)
-            .values_list("name", flat=True)
-        ),
+        "tables": tables,
         "urls": {
             "save": reverse("designer:save", args=[doctype_slug(row.name)]),
             "preview": reverse("designer:preview", args=[doctype_slug(row.name)]),
@@ -148,6 +168,8 @@ def editor(request: HttpRequest, doctype: str) -> HttpResponse:
             "list_url": "" if row.istable else list_url(meta),
             "new_url": "" if row.istable else form_url(meta),
             "texts": _texts(),
+            "module": definition.get("module", ""),
+            "modules": _modules(definition.get("module", "")),
         },
     )
 

@@ -88,42 +88,44 @@
     changed();
   }
 
+  function fieldItem(i) {
+    const f = def.fields[i];
+    const layout = LAYOUT.has(f.fieldtype);
+    const badges = [el("span", { class: "df-type", text: typeLabels[f.fieldtype] || f.fieldtype })];
+    if (f.reqd) badges.push(el("span", { class: "df-flag", text: text.required }));
+    if (f.hidden) badges.push(el("span", { class: "df-flag", text: text.hidden }));
+    const item = el("li", {
+      class: "df-item" + (layout ? " df-layout df-" + (f.fieldtype === "Column Break" ? "column" : "section") : "") + (i === selected ? " active" : ""),
+      draggable: "true",
+      "data-index": String(i),
+      "data-fieldname": f.fieldname,
+    }, [
+      el("span", { class: "df-grip", "aria-hidden": "true" }, [el("i", { class: "fa-solid fa-grip-vertical" })]),
+      el("button", { type: "button", class: "df-name btn btn-link", text: title(f), onclick: () => select(i) }),
+      ...badges,
+      el("span", { class: "df-actions" }, [
+        el("button", { type: "button", class: "btn btn-sm btn-icon df-up", title: text.up, "aria-label": text.up + " " + title(f), onclick: () => step(i, -1) }, [el("i", { class: "fa-solid fa-arrow-up" })]),
+        el("button", { type: "button", class: "btn btn-sm btn-icon df-down", title: text.down, "aria-label": text.down + " " + title(f), onclick: () => step(i, 1) }, [el("i", { class: "fa-solid fa-arrow-down" })]),
+        el("button", { type: "button", class: "btn btn-sm btn-icon df-remove text-danger", title: isShipped(f) ? text.hide : text.remove, "aria-label": (isShipped(f) ? text.hide : text.remove) + " " + title(f), onclick: () => removeField(i) }, [el("i", { class: isShipped(f) ? "fa-regular fa-eye-slash" : "fa-solid fa-trash-can" })]),
+      ]),
+    ]);
+    item.addEventListener("dragstart", (e) => { dragFrom = i; item.classList.add("dragging"); e.dataTransfer.effectAllowed = "move"; e.dataTransfer.setData("text/plain", String(i)); });
+    item.addEventListener("dragend", () => { item.classList.remove("dragging"); $$(".drop-target").forEach((n) => n.classList.remove("drop-target")); });
+    item.addEventListener("dragover", (e) => { e.preventDefault(); item.classList.add("drop-target"); });
+    item.addEventListener("dragleave", () => item.classList.remove("drop-target"));
+    item.addEventListener("drop", (e) => {
+      e.preventDefault();
+      const from = dragFrom >= 0 ? dragFrom : Number(e.dataTransfer.getData("text/plain"));
+      dragFrom = -1;
+      move(from, i);
+    });
+    return item;
+  }
+
   function renderList() {
     const list = $("#field-list");
     list.textContent = "";
-    visibleIndexes().forEach((i) => {
-      const f = def.fields[i];
-      const layout = LAYOUT.has(f.fieldtype);
-      const badges = [el("span", { class: "df-type", text: typeLabels[f.fieldtype] || f.fieldtype })];
-      if (f.reqd) badges.push(el("span", { class: "df-flag", text: text.required }));
-      if (f.hidden) badges.push(el("span", { class: "df-flag", text: text.hidden }));
-      const item = el("li", {
-        class: "df-item" + (layout ? " df-layout df-" + (f.fieldtype === "Column Break" ? "column" : "section") : "") + (i === selected ? " active" : ""),
-        draggable: "true",
-        "data-index": String(i),
-        "data-fieldname": f.fieldname,
-      }, [
-        el("span", { class: "df-grip", "aria-hidden": "true" }, [el("i", { class: "fa-solid fa-grip-vertical" })]),
-        el("button", { type: "button", class: "df-name btn btn-link", text: title(f), onclick: () => select(i) }),
-        ...badges,
-        el("span", { class: "df-actions" }, [
-          el("button", { type: "button", class: "btn btn-sm btn-icon df-up", title: text.up, "aria-label": text.up + " " + title(f), onclick: () => step(i, -1) }, [el("i", { class: "fa-solid fa-arrow-up" })]),
-          el("button", { type: "button", class: "btn btn-sm btn-icon df-down", title: text.down, "aria-label": text.down + " " + title(f), onclick: () => step(i, 1) }, [el("i", { class: "fa-solid fa-arrow-down" })]),
-          el("button", { type: "button", class: "btn btn-sm btn-icon df-remove text-danger", title: isShipped(f) ? text.hide : text.remove, "aria-label": (isShipped(f) ? text.hide : text.remove) + " " + title(f), onclick: () => removeField(i) }, [el("i", { class: isShipped(f) ? "fa-regular fa-eye-slash" : "fa-solid fa-trash-can" })]),
-        ]),
-      ]);
-      item.addEventListener("dragstart", (e) => { dragFrom = i; item.classList.add("dragging"); e.dataTransfer.effectAllowed = "move"; e.dataTransfer.setData("text/plain", String(i)); });
-      item.addEventListener("dragend", () => { item.classList.remove("dragging"); $$(".drop-target").forEach((n) => n.classList.remove("drop-target")); });
-      item.addEventListener("dragover", (e) => { e.preventDefault(); item.classList.add("drop-target"); });
-      item.addEventListener("dragleave", () => item.classList.remove("drop-target"));
-      item.addEventListener("drop", (e) => {
-        e.preventDefault();
-        const from = dragFrom >= 0 ? dragFrom : Number(e.dataTransfer.getData("text/plain"));
-        dragFrom = -1;
-        move(from, i);
-      });
-      list.appendChild(item);
-    });
+    visibleIndexes().forEach((i) => list.appendChild(fieldItem(i)));
     const removed = def.fields.map((f, i) => [f, i]).filter(([f]) => f.removed);
     $("#removed-fields").hidden = removed.length === 0;
     const ul = $("#removed-fields ul");
@@ -241,6 +243,9 @@
       value = value.toLowerCase().replace(/[^a-z0-9_]/g, "_");
       if (value !== input.value) input.value = value;
     }
+    // A text box's change event comes on blur, i.e. at the mouse press on the next field;
+    // redrawing then would swap the pressed button out and the click would be lost.
+    if (f[prop] === value) return;
     f[prop] = value;
     if (prop === "formula") {
       f.read_only = value.trim() ? 1 : 0;  // a computed field is not typed in
@@ -252,8 +257,16 @@
       if (value !== "Select" && value !== "Link" && value !== "Table") delete f.options;
       renderPanel();
     }
-    renderList();
+    refreshItem(selected);
     changed();
+  }
+
+  /* Redraw only the edited field's row: the others keep their nodes, so a click on one lands. */
+  function refreshItem(i) {
+    const old = $('#field-list .df-item[data-index="' + i + '"]');
+    if (old) old.replaceWith(fieldItem(i));
+    else renderList();
+    renderFieldChoices();
   }
 
   function fillChoices() {
@@ -264,7 +277,7 @@
       if (!LAYOUT.has(code)) addType.appendChild(el("option", { value: code, text: label }));
     });
     $$("[data-choices]").forEach((select) => {
-      cfg[select.dataset.choices].forEach((name) => select.appendChild(el("option", { value: name, text: name })));
+      cfg[select.dataset.choices].forEach((name) => select.appendChild(el("option", { value: name, text: cfg.choiceLabels[name] || name })));
     });
   }
 
