@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from school_logistics.core import extensions
 from school_logistics.core import services as core
 from school_logistics.core.models import DocType, Document, User
 from school_logistics.core.registry import get_meta
@@ -193,6 +194,23 @@ def test_form_rules_need_a_right_on_the_doctype(
     assert client.get("/app/designer/rules/item-loan").status_code == 403
     client.logout()
     assert client.get("/app/designer/rules/item-loan").status_code == 302
+
+
+def test_an_approver_reading_the_document_by_a_grant_gets_its_rules(
+    loan: DocType, users: dict[str, User], client: Any, monkeypatch: Any
+) -> None:
+    """An approver filling in fields at their step holds no role right on the DocType."""
+    doc = core.create_document(LOAN, _values(), actor=users["teacher"])
+    approver = users["worker"]  # repair_worker: no right on 物品借用
+    monkeypatch.setattr(extensions, "read_grants", [
+        lambda user: [Document.objects.filter(pk=doc.pk).values("pk")] if user == approver else []
+    ])  # fmt: skip
+    client.force_login(approver)
+    assert client.get("/app/designer/rules/item-loan").status_code == 403
+    data = client.get(f"/app/designer/rules/item-loan?doc={doc.name}").json()
+    assert data["fields"]["total"]["formula"] == "sum(items.amount)"
+    client.force_login(users["canteen"])  # granted nothing: still refused
+    assert client.get(f"/app/designer/rules/item-loan?doc={doc.name}").status_code == 403
 
 
 def test_a_designed_form_fetches_from_the_record_its_link_names(

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from school_logistics.core import services as core_services
 from school_logistics.core.meta import PERMISSION_TYPES, Meta, parse_meta
 from school_logistics.core.models import DocType, Role, User
-from school_logistics.core.permissions import RIGHT_LABELS, has_permission
+from school_logistics.core.permissions import RIGHT_LABELS, has_permission, readable
 from school_logistics.core.registry import ORG_DOCTYPES, get_meta
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.views.doctypes import MODULE_LABELS, doctype_slug, form_url, list_url
@@ -294,9 +294,14 @@ def preview(request: HttpRequest, doctype: str) -> HttpResponse:
 
 @login_required
 def form_rules(request: HttpRequest, doctype: str) -> HttpResponse:
-    """Answer the formulas and show/required-if rules a desk form applies while the user types."""
+    """Answer the formulas and show/required-if rules a desk form applies while the user types:
+    to whoever may read or create the DocType, or read the document `?doc=` names (an approver
+    completing fields at their step holds no role right on the DocType)."""
     user: User = request.user  # type: ignore[assignment]
     meta = get_meta(_row(doctype).name)
-    if not any(has_permission(user, meta, p) for p in ("read", "create")):
+    allowed = any(has_permission(user, meta, p) for p in ("read", "create"))
+    if not allowed and request.GET.get("doc"):
+        allowed = readable(user, meta).filter(name=request.GET["doc"]).exists()
+    if not allowed:
         return JsonResponse({"error": _("没有权限")}, status=403)
     return JsonResponse(rules.client_rules(meta), json_dumps_params={"ensure_ascii": False})

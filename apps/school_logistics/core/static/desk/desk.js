@@ -422,7 +422,9 @@
   /* ---------- designed forms: live formulas and show/required-if rules ---------- */
   var formPath = docForm ? (docForm.getAttribute("action") || "").split("/") : [];
   if (formPath[1] === "app" && formPath[2]) {
-    fetch("/app/designer/rules/" + formPath[2], { headers: { Accept: "application/json" }, credentials: "same-origin" })
+    var rulesUrl = "/app/designer/rules/" + formPath[2] +
+      (formPath[3] && formPath[3] !== "new" ? "?doc=" + encodeURIComponent(decodeURIComponent(formPath[3])) : "");
+    fetch(rulesUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.json() : {}; })
       .then(function (data) {
         if (!data || !data.script) return;  // most forms have no rules: nothing more to load
