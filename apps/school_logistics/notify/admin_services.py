@@ -65,3 +65,28 @@ def save_template(
             school=school, event=event, defaults={"subject": subject, "modified_by": actor}
         )
     return template
+
+
+def save_templates(school: School, subjects: dict[str, str], *, actor: User) -> None:
+    """Save the wording of several events at once; one bad box saves none and names its label.
+
+    Errors are keyed `t_<event>` as the settings page names its boxes, so each shows by its box.
+    """
+    check_admin(actor, school)
+    errors: dict[str, list[str]] = {}
+    for event, text in subjects.items():
+        if event not in messages.EVENTS:
+            errors["__all__"] = [_("未知的通知类型")]
+            continue
+        if not text.strip():
+            continue
+        try:
+            messages.check(text.strip())
+        except messages.TemplateProblem as exc:
+            label = _(messages.EVENTS[event][0])
+            errors[f"t_{event}"] = [_("“%(label)s”：%(error)s") % {"label": label, "error": exc}]
+    if errors:
+        raise DocumentValidationError(errors)
+    with transaction.atomic():
+        for event, text in subjects.items():
+            save_template(school, event, text, actor=actor)

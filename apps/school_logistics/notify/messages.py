@@ -7,8 +7,10 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from jinja2 import Template, TemplateError, nodes
+from jinja2 import StrictUndefined, Template, TemplateError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from school_logistics.printing.jinja_errors import describe, line_of
 
 EVENTS: dict[str, tuple[str, str]] = {
     # event: (what it is, shipped template); "what it is" is translated where a page shows it
@@ -62,8 +64,12 @@ EVENTS: dict[str, tuple[str, str]] = {
 MAX_SUBJECT = 240
 
 _env = ImmutableSandboxedEnvironment(autoescape=False)
+# Saving checks against sample values in a strict twin: a misspelt `{{ reqester }}` or an unsafe
+# `{{ ''.__class__ }}` would otherwise render as nothing and send blank notices.
+_strict_env = ImmutableSandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
 # A subject is one line: no loops, so no template can make the server spin.
-_env.globals.pop("range", None)
+for _e in (_env, _strict_env):
+    _e.globals.pop("range", None)
 
 
 class TemplateProblem(ValueError):
@@ -71,35 +77,57 @@ class TemplateProblem(ValueError):
 
 
 def check(source: str) -> None:
-    """Refuse a template that does not compile or fails on sample values."""
-    render_source(source, sample_context())
+    """Refuse a template that does not compile, fails on sample values or renders nothing."""
+    if not _render(_strict_env, source, sample_context()):
+        raise TemplateProblem(_("模板在示例数据上得到的是空白，请写出通知的文字"))
 
 
-@lru_cache(maxsize=256)
-def _compiled(source: str) -> Template:
+def _problem(exc: Exception) -> TemplateProblem:
+    line, text = line_of(exc), describe(exc)
+    if not line:
+        return TemplateProblem(text)
+    where = _("第 %(n)s 行") % {"n": line}
+    # "第 1 行语法错误：…" reads as one phrase; a plain message needs its own colon.
+    joiner = "" if text.startswith((_("语法错误"), _("安全限制"))) else "："
+    return TemplateProblem(f"{where}{joiner}{text}")
+
+
+@lru_cache(maxsize=512)
+def _compiled(env: ImmutableSandboxedEnvironment, source: str) -> Template:
     """Compile a subject template once: compiling costs more than rendering, and sources repeat."""
-    if any(True for _node in _env.parse(source).find_all((nodes.For, nodes.Macro))):
+    try:
+        tree = env.parse(source)
+    except TemplateError as exc:
+        raise _problem(exc) from exc
+    if any(True for _node in tree.find_all((nodes.For, nodes.Macro))):
         raise TemplateProblem(_("通知标题模板不能使用循环或宏"))
-    return _env.from_string(source)
+    return env.from_string(source)
+
+
+def _render(env: ImmutableSandboxedEnvironment, source: str, context: dict[str, Any]) -> str:
+    template = _compiled(env, source)
+    try:
+        text = template.render(**context)
+    except Exception as exc:  # noqa: BLE001  (any failure of admin-typed code is the template's)
+        raise _problem(exc) from exc
+    return " ".join(text.split())[:MAX_SUBJECT]
 
 
 def render_source(source: str, context: dict[str, Any]) -> str:
-    try:
-        text = _compiled(source).render(**context)
-    except TemplateError as exc:
-        line = getattr(exc, "lineno", None)
-        where = _("第 %(n)s 行：") % {"n": line} if line else ""
-        raise TemplateProblem(_("模板有误，%(where)s%(e)s") % {"where": where, "e": exc}) from exc
-    return " ".join(text.split())[:MAX_SUBJECT]
+    """Render a subject with these values: unknown names are blank, failures TemplateProblem."""
+    return _render(_env, source, context)
 
 
 def subject(event: str, custom: str | None, context: dict[str, Any]) -> str:
     """Return the subject from the school's template if it works, else the shipped wording."""
     if custom:
         try:
-            return render_source(custom, context)
+            text = render_source(custom, context)
         except TemplateProblem:
-            pass  # a template that broke after saving must not stop the approval
+            text = ""  # a template that broke after saving must not stop the approval
+        if text:
+            return text
+        # A blank subject is a notice nobody can see or click: say it the shipped way.
     return render_source(EVENTS[event][1], context)
 
 

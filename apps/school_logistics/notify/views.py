@@ -93,6 +93,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             "what": _(what),
             "shipped": shipped,
             "custom": request.POST.get(f"t_{e}", custom.get(e, "")),
+            "errors": errors.get(f"t_{e}", []),
         }
         for e, (what, shipped) in messages.EVENTS.items()
     ]
@@ -134,13 +135,11 @@ def _save_settings(request: HttpRequest, user: User, school: School) -> None:
             actor=user,
         )
     elif form == "templates":
-        for event in messages.EVENTS:
-            admin_services.save_template(
-                school,
-                event,
-                request.POST.get(f"t_{event}", ""),
-                actor=user,
-            )
+        admin_services.save_templates(
+            school,
+            {event: request.POST.get(f"t_{event}", "") for event in messages.EVENTS},
+            actor=user,
+        )
     elif form == "reminder":
         reminders.save_reminder(school, request.POST, actor=user)
     elif form == "reminder_delete":

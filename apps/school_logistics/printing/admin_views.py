@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from school_logistics.core import permissions
+from school_logistics.core import extensions, permissions
 from school_logistics.core.meta import Meta
 from school_logistics.core.models import DocType, User
 from school_logistics.core.registry import get_meta
@@ -38,6 +38,14 @@ def _admin(request: HttpRequest) -> tuple[User, int]:
     return school_admin(request, _("只有本校系统管理员可以管理打印格式"))
 
 
+def print_formats_link(user: User) -> list[extensions.DeskLink]:
+    """Offer a school's admin the print formats under 系统 in the sidebar."""
+    if user.school_id is None or not permissions.is_admin(user):
+        return []
+    url = reverse("printing:formats")
+    return [extensions.DeskLink("core", _("打印格式"), url, "fa-print")]
+
+
 @dataclass
 class DocTypeFormats:
     meta: Meta
@@ -56,6 +64,10 @@ class DocTypeFormats:
 def format_list(request: HttpRequest) -> HttpResponse:
     """List every DocType with the school's print formats and which one is the default."""
     _user, school_id = _admin(request)
+    return _list_page(request, school_id)
+
+
+def _list_page(request: HttpRequest, school_id: int, error: str = "") -> HttpResponse:
     own = PrintFormat.objects.filter(school_id=school_id)
     by_doctype: dict[str, list[PrintFormat]] = {}
     for fmt in own:
@@ -63,7 +75,8 @@ def format_list(request: HttpRequest) -> HttpResponse:
     names = DocType.objects.filter(istable=False).order_by("name").values_list("name", flat=True)
     rows = [DocTypeFormats(get_meta(n), by_doctype.get(n, [])) for n in names]
     rows.sort(key=lambda r: (r.meta.module, r.meta.label))
-    return render(request, "printing/formats.html", {"rows": rows, "standard": STANDARD_NAME})
+    context = {"rows": rows, "standard": STANDARD_NAME, "error": error}
+    return render(request, "printing/formats.html", context, status=422 if error else 200)
 
 
 def _form_context(meta: Meta, fmt: PrintFormat | None, data: dict[str, str]) -> dict[str, object]:
@@ -107,6 +120,8 @@ def format_edit(request: HttpRequest, doctype: str, name: str | None = None) -> 
                 css=data["css"],
                 page_size=data["page_size"],
                 is_default=bool(data["is_default"]),
+                create_only=fmt is None,
+                rename_from=fmt.name if fmt is not None else None,
             )
         except PrintTemplateError as exc:
             context = _form_context(meta, fmt, data) | {"error": exc.display}
@@ -145,6 +160,7 @@ def format_preview(request: HttpRequest, doctype: str) -> HttpResponse:
         request.POST.get("template", ""),
         request.POST.get("css", ""),
         request.POST.get("page_size", ""),
+        base_url=request.build_absolute_uri("/"),
     )
     return render_page(
         request,
@@ -158,10 +174,16 @@ def format_preview(request: HttpRequest, doctype: str) -> HttpResponse:
 @require_POST
 def format_default(request: HttpRequest, doctype: str) -> HttpResponse:
     """Choose the format the school prints a DocType with (the standard one included)."""
-    user, _school_id = _admin(request)
+    user, school_id = _admin(request)
     meta = resolve_doctype(doctype)
+    name = request.POST.get("name", "")
     try:
-        services.set_default_format(meta.name, request.POST.get("name", ""), actor=user)
+        services.set_default_format(meta.name, name, actor=user)
     except PrintTemplateError as exc:
-        return render(request, "printing/problem.html", {"message": exc.display}, status=422)
+        message = _("“%(label)s”的默认格式未改为“%(name)s”：%(error)s") % {
+            "label": meta.label,
+            "name": name,
+            "error": exc.display,
+        }
+        return _list_page(request, school_id, message)
     return HttpResponseRedirect(reverse("printing:formats"))

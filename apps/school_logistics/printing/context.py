@@ -175,7 +175,8 @@ def build_context(
             "at": local_time(e.at),
             "comment": e.comment,
         }
-        for e in approval_trail(instance)
+        # A made-up sample (trying a format before any document exists) has no trail to read.
+        for e in (approval_trail(instance) if instance.pk else [])
     ]
     return {
         "school": school_heading(instance.school),

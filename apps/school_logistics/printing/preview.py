@@ -1,23 +1,28 @@
-"""Render an admin's draft print format against a sample document, writing nothing."""
+"""Render an admin's draft print format against a sample document, writing nothing.
+
+The live preview shows the result; saving a format (and making it the default) uses the same
+rendering to refuse a format that could not print, before any user meets the error.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from school_logistics.core import permissions
 from school_logistics.core.meta import Meta
 from school_logistics.core.models import Document, User
 from school_logistics.printing.context import Verification
 from school_logistics.printing.formats import FormatChoice
 from school_logistics.printing.models import PageSize
 from school_logistics.printing.render import render_voucher
+from school_logistics.printing.sample import sample_document
 from school_logistics.printing.sandbox import PrintTemplateError
-from school_logistics.printing.verification import fingerprint, qr_data_uri
+from school_logistics.printing.verification import fingerprint, qr_data_uri, verify_url
 
-# A code outside the alphabet of real codes, so a preview can never verify as a print.
+# A code outside the alphabet of real codes (it has 0), so a preview can never verify as a print.
 PREVIEW_CODE = "PREVIEW000"
 
 
@@ -27,36 +32,49 @@ class Preview:
     error: str = ""
     lineno: int | None = None
     sample: str = ""  # the document name the preview used
+    made_up: bool = False  # no document to read yet: the preview used sample values
 
 
-def sample_document(user: User, meta: Meta) -> Document | None:
-    """Return the newest document of a DocType the admin may read in their school."""
-    if user.school_id is None:
-        return None
-    return (
-        permissions.readable(user, meta)
-        .filter(school_id=user.school_id)
-        .order_by("-modified", "-pk")
-        .first()
-    )
-
-
-def preview_format(user: User, meta: Meta, template: str, css: str, page_size: str) -> Preview:
-    """Return the voucher a draft would print for a sample document, or the error and its line."""
-    document = sample_document(user, meta)
-    if document is None:
-        return Preview(
-            error=_("还没有可用于预览的“%(label)s”单据，请先新建一张") % {"label": meta.label}
-        )
+def _render(
+    user: User, document: Document, template: str, css: str, page_size: str, base_url: str = ""
+) -> str:
+    """Return the voucher as a print would make it, with the preview's code and address."""
     if page_size not in PageSize.values:
         page_size = PageSize.A4_PORTRAIT
-    url = "about:blank"
+    # The address a print carries, with the preview's code where a print's own code goes.
+    url = verify_url(PREVIEW_CODE, base_url)
     verification = Verification(PREVIEW_CODE, url, qr_data_uri(url), fingerprint(document))
     fmt = FormatChoice("preview", template, css, page_size, False)
-    try:
-        html = render_voucher(
+    # Prints are in the site's language whoever prints them; so is the trial render.
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_voucher(
             document, fmt, verification=verification, printed_by=user, printed_at=timezone.now()
         )
+
+
+def preview_format(
+    user: User, meta: Meta, template: str, css: str, page_size: str, base_url: str = ""
+) -> Preview:
+    """Return the voucher a draft would print for a sample document, or the error and its line.
+
+    `base_url` is the site's address as the admin reached it, as a print's QR code carries it.
+    """
+    document, made_up = sample_document(user, meta)
+    try:
+        html = _render(user, document, template, css, page_size, base_url)
     except PrintTemplateError as exc:
-        return Preview(error=exc.display, lineno=exc.lineno, sample=document.name)
-    return Preview(html=html, sample=document.name)
+        return Preview(error=exc.display, lineno=exc.lineno, sample=document.name, made_up=made_up)
+    return Preview(html=html, sample=document.name, made_up=made_up)
+
+
+def check_format_prints(user: User, meta: Meta, template: str, page_size: str) -> None:
+    """Raise PrintTemplateError naming the sample when a format fails on it as a print would."""
+    document, made_up = sample_document(user, meta)
+    try:
+        _render(user, document, template, "", page_size)
+    except PrintTemplateError as exc:
+        if made_up:
+            where = _("用示例数据试印")
+        else:
+            where = _("用单据 %(name)s 试印") % {"name": document.name}
+        raise PrintTemplateError(f"{exc.message}（{where}）", exc.lineno) from None

@@ -14,8 +14,8 @@ from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
-# Jinja names the frames of templates made from strings so; tracebacks give their lines.
-TEMPLATE_NAME = "<template>"
+from school_logistics.printing.jinja_errors import describe, line_of
+
 # Total loop iterations `range()` may hand out in one render: a voucher never needs more.
 MAX_ITERATIONS = 20_000
 # Longest string or list one `*` may build, and the largest exponent `**` may take.
@@ -139,29 +139,6 @@ def make_environment() -> PrintSandbox:
 _env = make_environment()
 
 
-def _line_of(exc: BaseException) -> int | None:
-    """Return the template line of the deepest template frame in a traceback."""
-    lineno = getattr(exc, "lineno", None) if isinstance(exc, TemplateSyntaxError) else None
-    tb = exc.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == TEMPLATE_NAME:
-            lineno = tb.tb_lineno
-        tb = tb.tb_next
-    return lineno
-
-
-def _message(exc: BaseException) -> str:
-    if isinstance(exc, TemplateSyntaxError):
-        return f"语法错误：{exc.message}"
-    if isinstance(exc, SecurityError):
-        return f"安全限制：{exc}"
-    if isinstance(exc, RecursionError):
-        return "安全限制：递归过深"
-    if isinstance(exc, OverflowError | MemoryError):
-        return "安全限制：数值或内容过大"
-    return f"{type(exc).__name__}: {exc}"
-
-
 @lru_cache(maxsize=128)
 def compile_template(source: str) -> Any:
     """Compile a template or raise PrintTemplateError naming the line (cached by source).
@@ -175,7 +152,7 @@ def compile_template(source: str) -> Any:
             raise PrintTemplateError("打印模板不能引用其他模板", node.lineno)
         return _env.from_string(source)
     except TemplateSyntaxError as exc:
-        raise PrintTemplateError(_message(exc), exc.lineno) from None
+        raise PrintTemplateError(describe(exc), exc.lineno) from None
 
 
 def check_template(source: str) -> None:
@@ -195,7 +172,7 @@ def render(source: str, context: dict[str, Any]) -> Markup:
     except PrintTemplateError:
         raise
     except Exception as exc:  # any failure of admin-typed code is the template's, shown to them
-        raise PrintTemplateError(_message(exc), _line_of(exc)) from None
+        raise PrintTemplateError(describe(exc), line_of(exc)) from None
     finally:
         sys.setrecursionlimit(old_limit)
     if len(html) > MAX_OUTPUT_CHARS:

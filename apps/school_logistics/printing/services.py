@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -23,9 +23,10 @@ from school_logistics.printing.formats import choose_format
 from school_logistics.printing.logo import clean_logo
 from school_logistics.printing.models import Letterhead, PageSize, PrintFormat, PrintLog
 from school_logistics.printing.pdf import html_to_pdf
+from school_logistics.printing.preview import check_format_prints
 from school_logistics.printing.render import render_voucher
 from school_logistics.printing.sandbox import PrintTemplateError, check_template
-from school_logistics.printing.verification import fingerprint, new_code, qr_data_uri
+from school_logistics.printing.verification import fingerprint, new_code, qr_data_uri, verify_url
 
 
 @dataclass(frozen=True)
@@ -33,12 +34,6 @@ class PrintResult:
     log: PrintLog
     content: bytes | str  # PDF bytes, or the HTML page
     filename: str
-
-
-def verify_url(code: str, base_url: str = "") -> str:
-    """Return the absolute address printed under the QR code."""
-    base = base_url or getattr(settings, "SITE_URL", "") or "http://127.0.0.1:8000"
-    return base.rstrip("/") + reverse("printing:verify", args=[code])
 
 
 def _unused_code() -> str:
@@ -145,8 +140,16 @@ def save_print_format(
     css: str = "",
     page_size: str = PageSize.A4_PORTRAIT,
     is_default: bool = False,
+    create_only: bool = False,
+    rename_from: str | None = None,
 ) -> PrintFormat:
-    """Create or update a school's print format; only admins, only templates that compile."""
+    """Create or update a school's print format; only admins, only templates that print.
+
+    The template is rendered for a sample document (the newest the admin may read, else a
+    made-up one) in the print sandbox: a format that fails there would fail every print.
+    `create_only` (the 新建 form) refuses a name in use instead of replacing that format;
+    `rename_from` (the edit form) is the format being edited, renamed when `name` differs.
+    """
     meta = get_meta(doctype)
     if not permissions.is_admin(actor) or actor.school_id is None:
         raise PermissionDenied(_("只有系统管理员可以修改打印格式"))
@@ -156,29 +159,57 @@ def save_print_format(
     if page_size not in PageSize.values:
         raise PrintTemplateError(_("纸张只能是 A4 纵向或 A5 横向"))
     check_template(template)
-    with transaction.atomic():
-        if is_default:
-            # One default per school and DocType: the old one steps down in the same transaction.
-            PrintFormat.objects.filter(
-                school_id=actor.school_id, doctype=meta.name, is_default=True
-            ).exclude(name=name).update(is_default=False)
-        fmt, _created = PrintFormat.objects.update_or_create(
-            school_id=actor.school_id,
-            doctype=meta.name,
-            name=name,
-            defaults={
-                "template": template,
-                "css": css,
-                "page_size": page_size,
-                "is_default": is_default,
-                "modified_by": actor,
-            },
-        )
+    check_format_prints(actor, meta, template, page_size)
+    values = {
+        "template": template,
+        "css": css,
+        "page_size": page_size,
+        "is_default": is_default,
+        "modified_by": actor,
+    }
+    key: dict[str, Any] = {"school_id": actor.school_id, "doctype": meta.name}
+    own = PrintFormat.objects.filter(**key)
+    try:
+        with transaction.atomic():
+            if is_default:
+                # One default per school and DocType: the old one steps down in this transaction.
+                own.filter(is_default=True).exclude(name=name).update(is_default=False)
+            if create_only or (rename_from is not None and rename_from != name):
+                if own.filter(name=name).exists():
+                    raise _name_taken(name)
+            if rename_from is not None and rename_from != name:
+                fmt = own.select_for_update().get(name=rename_from)
+                fmt.name = name
+                for field, value in values.items():
+                    setattr(fmt, field, value)
+                fmt.save()
+            elif create_only:
+                fmt = PrintFormat.objects.create(**key, name=name, **values)
+            else:
+                fmt, _created = PrintFormat.objects.update_or_create(
+                    **key, name=name, defaults=values
+                )
+    except IntegrityError:  # the same name saved by a concurrent request
+        raise _name_taken(name) from None
+    except PrintFormat.DoesNotExist:
+        raise PrintTemplateError(
+            _("没有名为“%(name)s”的打印格式") % {"name": rename_from}
+        ) from None
     return fmt
 
 
+def _name_taken(name: str) -> PrintTemplateError:
+    return PrintTemplateError(
+        _("名称“%(name)s”已被本校的另一个打印格式使用，请换一个名称") % {"name": name}
+    )
+
+
 def set_default_format(doctype: str, name: str, *, actor: User) -> None:
-    """Make a school format (or the standard one) what the school prints a DocType with."""
+    """Make a school format (or the standard one) what the school prints a DocType with.
+
+    A school format is first rendered for a sample document: one that cannot print (saved
+    before this check, or broken by a later change to the DocType) is refused.
+    """
     meta = get_meta(doctype)
     if not permissions.is_admin(actor) or actor.school_id is None:
         raise PermissionDenied(_("只有系统管理员可以修改打印格式"))
@@ -186,8 +217,12 @@ def set_default_format(doctype: str, name: str, *, actor: User) -> None:
         own = PrintFormat.objects.select_for_update().filter(
             school_id=actor.school_id, doctype=meta.name
         )
-        if name != STANDARD_NAME and not own.filter(name=name).exists():
-            raise PrintTemplateError(_("没有名为“%(name)s”的打印格式") % {"name": name})
+        if name != STANDARD_NAME:
+            fmt = own.filter(name=name).first()
+            if fmt is None:
+                raise PrintTemplateError(_("没有名为“%(name)s”的打印格式") % {"name": name})
+            # Checked under the lock: the template tried is the one that becomes the default.
+            check_format_prints(actor, meta, fmt.template, fmt.page_size)
         own.exclude(name=name).filter(is_default=True).update(is_default=False)
         if name != STANDARD_NAME:
             own.filter(name=name).update(is_default=True, modified_by=actor)

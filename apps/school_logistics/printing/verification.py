@@ -8,8 +8,10 @@ import secrets
 from dataclasses import dataclass
 
 import segno
+from django.conf import settings
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import reverse
 
 from school_logistics.core.models import Document
 from school_logistics.core.views.formatting import status_label
@@ -21,6 +23,12 @@ CODE_LENGTH = 10
 # Checks one address may make per window before it is refused (guessing codes is pointless).
 RATE_LIMIT = 30
 RATE_WINDOW_SECONDS = 60
+
+
+def verify_url(code: str, base_url: str = "") -> str:
+    """Return the absolute address printed under the QR code."""
+    base = base_url or getattr(settings, "SITE_URL", "") or "http://127.0.0.1:8000"
+    return base.rstrip("/") + reverse("printing:verify", args=[code])
 
 
 def new_code() -> str:
