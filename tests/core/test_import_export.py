@@ -256,6 +256,19 @@ def test_every_bad_row_is_reported_at_once_with_its_own_line(
     assert not Document.objects.filter(doctype="Material Requisition").exists()
 
 
+def test_a_bad_number_and_a_missing_record_in_one_document_are_reported_together(
+    client, users, catalogue, django_capture_on_commit_callbacks
+):
+    """Not a bad number first and, once fixed, the missing item in a second round."""
+    client.force_login(users["teacher"])
+    lines = requisition_lines()
+    lines[0]["items.qty"] = "abc"
+    lines[1]["items.item"] = "NO-SUCH"
+    record = run(client, REQS, filled(client, REQS, lines), django_capture_on_commit_callbacks)
+    assert messages(record) == ["第 3 行：数量：输入一个数字。", "第 4 行：物资：找不到“NO-SUCH”"]
+    assert not Document.objects.filter(doctype="Material Requisition").exists()
+
+
 def test_binary_float_noise_is_refused_as_the_form_refuses_it(
     client, users, catalogue, django_capture_on_commit_callbacks
 ):

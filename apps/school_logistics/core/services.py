@@ -127,7 +127,11 @@ def _validate(
 ) -> None:
     """Clean, compute and check the values. `partial`: a form still being filled in, previewed:
     compute what can be computed and refuse nothing."""
-    doc.values = clean_values(doc.meta, raw, doc.child_metas, existing, partial=partial)
+    try:
+        doc.values = clean_values(doc.meta, raw, doc.child_metas, existing, partial=partial)
+    except DocumentValidationError as exc:
+        _add_link_errors(doc, raw, existing, exc)
+        raise
     doc.linked = {}
     # A half-filled form (None where a value is required) is met only by a preview: whatever a
     # step stops at there, the values computed before it still show.
@@ -143,6 +147,19 @@ def _validate(
             step(doc)
         except tolerated:
             pass
+
+
+def _add_link_errors(
+    doc: Doc, raw: dict[str, Any], existing: dict[str, Any] | None, exc: DocumentValidationError
+) -> None:
+    """Add to a value's type errors the links that name nothing among the values that were
+    fine, so a form or an imported row is told every problem in one round, not two."""
+    doc.values = clean_values(doc.meta, raw, doc.child_metas, existing, partial=True)
+    try:
+        _check_links(doc)
+    except DocumentValidationError as more:
+        for key, messages in more.errors.items():
+            exc.errors.setdefault(key, messages)
 
 
 def _check_links(doc: Doc) -> None:
