@@ -129,3 +129,18 @@ def test_a_new_custodian_of_a_room_takes_its_assets_over_by_one_transfer(
         "colleague"
     }
     assert 'id="location-handover"' not in client.get(f"/app/location/{room}").content.decode()
+
+
+def test_a_disposals_rows_show_and_print_the_room_by_its_name(client, users, rooms, assets):
+    """Rooms are named LOC-0001 inside; people know them by name, on the page and on paper."""
+    from school_logistics.printing.services import print_document
+    from tests.assets.factories import disposal_draft
+
+    doc = disposal_draft(users["storekeeper"], [(assets["desks"].name, "2")])
+    room = rooms["class"]
+    assert doc.data["items"][0]["location"] == room.name
+    client.force_login(users["storekeeper"])
+    page = client.get(f"/app/asset-disposal/{doc.name}").content.decode()
+    assert "七年级(1)班教室" in page and f">{room.name}<" not in page
+    html = print_document(doc, actor=users["storekeeper"], output="html").content
+    assert "七年级(1)班教室" in html and f">{room.name}<" not in html

@@ -12,7 +12,7 @@ from django.utils import timezone
 from school_logistics.core.document import Doc, load
 from school_logistics.core.meta import DECIMAL_TYPES, DocField, Meta
 from school_logistics.core.models import Document, School, User
-from school_logistics.core.registry import get_meta
+from school_logistics.core.registry import get_meta, shows_title_in_link
 from school_logistics.core.views.formatting import display_value, doc_status, money
 from school_logistics.core.views.layout import LinkTitles
 from school_logistics.printing.amount_in_words import amount_in_words
@@ -91,8 +91,11 @@ class PrintDoc:
             cells: dict[str, Any] = {"idx": idx}
             for cf in child.value_fields:
                 value = row.get(cf.fieldname)
-                # Rows carry both the item code and its name; the code alone is what they print.
-                cells[cf.fieldname] = display_value(cf, value, self._titles.users)
+                # Rows carry both the item code and its name; the code alone is what they print,
+                # but a room or a supplier prints by its name, as the form shows it.
+                titled = cf.fieldtype == "Link" and shows_title_in_link(cf.link_doctype)
+                title = self._titles.title(cf, value) if titled else ""
+                cells[cf.fieldname] = title or display_value(cf, value, self._titles.users)
             out.append(cells)
         return out
 
