@@ -205,7 +205,7 @@ def test_repair_tickets_wait_at_every_stage_of_their_flow(demo: dict[str, Any]) 
     rejected = ApprovalProcess.objects.get(document=ticket("repair_rejected"), is_current=True)
     assert rejected.status == "rejected"
     confirmed = ticket("repair_confirmed")
-    assert confirmed.docstatus == DocStatus.SUBMITTED and confirmed.workflow_state == "已通过"
+    assert confirmed.docstatus == DocStatus.SUBMITTED and confirmed.workflow_state == "已修好"
     steps = set(
         ApprovalTask.objects.filter(document=confirmed, status=TaskStatus.APPROVED).values_list(
             "step", flat=True

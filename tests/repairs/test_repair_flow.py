@@ -154,7 +154,7 @@ def test_full_repair_closes_when_the_reporter_confirms(client, users, items, cla
     )
     actions.approve(confirm.pk, actor=teacher, comment="确认修好")
     doc = fresh(doc)
-    assert doc.docstatus == DocStatus.SUBMITTED and doc.workflow_state == "已通过"
+    assert doc.docstatus == DocStatus.SUBMITTED and doc.workflow_state == "已修好"
     assert doc.data["total_cost"] == "62.00" and doc.data["reporter_confirmed"] == 1
     trail = [(e.step, e.action) for e in approval_trail(doc)]
     stages = [("", "提交"), ("总务处派工", "派工"), ("维修", "完工"), ("报修人确认", "确认修好")]
@@ -211,7 +211,7 @@ def test_reopened_ticket_closes_once_the_worker_fixes_it_again(users, items, cla
     process = actions.approve(pending(doc, teacher).pk, actor=teacher)
     doc = fresh(doc)
     assert process.status == ProcessStatus.APPROVED
-    assert (doc.docstatus, doc.workflow_state) == (DocStatus.SUBMITTED, "已通过")
+    assert (doc.docstatus, doc.workflow_state) == (DocStatus.SUBMITTED, "已修好")
 
 
 def test_dispatcher_fills_only_the_worker(users, items, classroom):

@@ -18,13 +18,21 @@ from school_logistics.core.models import Document, User
 if TYPE_CHECKING:
     from school_logistics.workflow.models import ApprovalTask
 
-# What approvers write when they agree, taken in turn so the trail reads naturally.
-APPROVAL_COMMENTS = [
+# What approvers write when they agree, taken in turn so the trail reads naturally: on a
+# purchase, and on anything else (a refund, a repair, an issue of supplies).
+PURCHASE_COMMENTS = [
     "同意。",
     "情况属实，同意采购。",
     "同意，请按预算执行。",
     "同意，注意索证验收。",
 ]
+APPROVAL_COMMENTS = [
+    "同意。",
+    "情况属实，同意。",
+    "已核对，同意。",
+    "同意，请按规定办理。",
+]
+PURCHASES = frozenset({"Material Requisition", "Tender", "Purchase Contract", "Expense Claim"})
 # A route has a few steps; the bound only stops a misconfigured flow from looping forever.
 MAX_ACTIONS = 12
 
@@ -71,7 +79,7 @@ def submit(
     actor: User,
     approve_steps: int | None = None,
     note: str = "",
-    comments: Sequence[str] = APPROVAL_COMMENTS,
+    comments: Sequence[str] = (),
 ) -> None:
     """Submit a draft; under a flow, approvers then pass `approve_steps` steps (None: all).
 
@@ -86,7 +94,7 @@ def submit(
     from school_logistics.workflow import actions
 
     process = actions.start_approval(doctype, name, actor=actor, comment=note)
-    said = _comments(comments)
+    said = _comments(comments or (PURCHASE_COMMENTS if doctype in PURCHASES else APPROVAL_COMMENTS))
     passed = 0
     for _ in range(MAX_ACTIONS):
         if approve_steps is not None and passed >= approve_steps:

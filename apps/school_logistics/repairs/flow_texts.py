@@ -16,4 +16,5 @@ FLOW_TEXTS = (
     gettext_noop("报修人确认"),
     gettext_noop("确认修好"),
     gettext_noop("重新报修"),
+    gettext_noop("已修好"),
 )
