@@ -194,3 +194,20 @@ def test_editor_names_the_module_and_the_linkable_forms_in_chinese(vehicle_reque
     assert labels["User"] == "用户（User）" and labels["Department"] == "部门（Department）"
     assert labels[VR] == "用车申请（Vehicle Request）"
     assert labels["Trip Item"] == "出行明细（Trip Item）"
+
+
+def test_a_date_filter_picks_one_day_and_says_when_typed_text_is_no_date(
+    client: Client, users: dict[str, User], admin: User, vehicle_request: DocType
+) -> None:
+    designer.update_field(VR, "trip_date", {"in_standard_filter": 1}, actor=admin)
+    for day, place in (("2026-05-12", "区青少年活动中心"), ("2026-05-13", "区体育馆")):
+        services.create_document(
+            VR, {"destination": place, "trip_date": day}, actor=users["teacher"]
+        )
+    client.force_login(users["teacher"])
+    page = client.get("/app/vehicle-request/?trip_date=2026-05-12").content.decode()
+    assert 'type="date" name="trip_date" value="2026-05-12"' in page
+    assert "区青少年活动中心" in page and "区体育馆" not in page
+    page = client.get("/app/vehicle-request/?trip_date=abc").content.decode()
+    assert "日期“abc”格式不正确，已忽略该条件" in page
+    assert "区青少年活动中心" in page and "区体育馆" in page

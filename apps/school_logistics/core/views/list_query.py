@@ -29,7 +29,7 @@ RESERVED = {"q", "page", "sort", "order", "docstatus", "date_from", "date_to"}
 class ListFilter:
     key: str
     label: str
-    kind: str  # "select", "text", "link" (Link and User fields), "check" or "docstatus"
+    kind: str  # "select", "text", "date", "link" (Link and User fields), "check" or "docstatus"
     value: str
     options: list[tuple[str, str]] = field(default_factory=list)
     field: DocField | None = None
@@ -159,6 +159,10 @@ class ListQuery:
             elif f.fieldtype in {"Link", "User"}:
                 filters.append(_link_filter(f, value))
                 continue
+            elif f.fieldtype == "Date":
+                # One day, picked on a calendar; typed text that is no date is set aside, said.
+                day = _date(params, f.fieldname, warnings)
+                options, kind, value = [], "date", day.isoformat() if day else ""
             else:
                 options, kind = [], "text"
             filters.append(ListFilter(f.fieldname, f.label, kind, value, options, f))
@@ -194,7 +198,7 @@ class ListQuery:
             elif flt.kind == "check":
                 ticked = data_equals(flt.key, 1)
                 qs = qs.filter(ticked) if flt.value == "1" else qs.exclude(ticked)
-            elif flt.kind == "select" or flt.exact:
+            elif flt.kind in {"select", "date"} or flt.exact:
                 qs = qs.filter(data_equals(flt.key, flt.value))
             elif flt.kind == "link" and flt.named_query is None:
                 qs = qs.filter(data_in(flt.key, flt.named))
