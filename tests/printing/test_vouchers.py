@@ -139,7 +139,9 @@ def build(
             {"title": "期末盘点", "items": [{"item": "A4-70", "counted_qty": "3"}]},
             actor=users["storekeeper"],
         )
-        return doc, ["盘点单", "期末盘点", "A4复印纸", "账面数量", "实盘数量", "监盘人"]
+        # Not held: the surplus is valued at the list price, 3 × 23.50.
+        return doc, ["盘点单", "期末盘点", "A4复印纸", "账面数量", "实盘数量", "盈亏金额", "70.50",
+                     "监盘人"]  # fmt: skip
     if doctype in ("Asset", "Asset Movement", "Asset Disposal", "Asset Check", "Asset Loan"):
         return _asset_voucher(doctype, users, classroom)
     if doctype in SAFETY_VOUCHERS:

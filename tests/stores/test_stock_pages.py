@@ -139,3 +139,26 @@ def test_the_storekeepers_home_lists_items_below_their_safety_stock(client, user
     assert "日光灯管" not in panel and "水龙头" not in panel  # enough, and no longer watched
     client.force_login(users["teacher"])
     assert 'id="home-low-stock"' not in client.get("/app/").content.decode()
+
+
+def test_the_stocktake_button_and_sheet_follow_a_category_chosen_by_htmx(client, users, stocked):
+    client.force_login(users["storekeeper"])
+    response = client.get("/app/stock/?category=办公用品", headers={"HX-Request": "true"})
+    part = response.content.decode()
+    assert "<html" not in part and "A4复印纸" in part and "日光灯管" not in part
+    # The buttons sit above the swapped results: they come along, out of band, in their place.
+    actions = part[part.index('id="stock-actions"') :]
+    assert actions.startswith('id="stock-actions" hx-swap-oob="true"')
+    assert '<input type="hidden" name="category" value="办公用品">' in actions
+    assert "盘点办公用品</button>" in actions
+    assert 'href="/app/stock/export.xlsx?category=%E5%8A%9E%E5%85%AC%E7%94%A8%E5%93%81"' in actions
+    everything = client.get("/app/stock/", headers={"HX-Request": "true"}).content.decode()
+    assert '<input type="hidden" name="category" value="">' in everything
+    assert "盘点库存</button>" in everything and 'href="/app/stock/export.xlsx"' in everything
+    page = client.get("/app/stock/?category=办公用品").content.decode()
+    assert page.count('id="stock-actions"') == 1 and "hx-swap-oob" not in page
+    assert "盘点办公用品</button>" in page
+    client.force_login(users["finance"])  # reads the books, does not count them
+    read_only = client.get("/app/stock/?category=办公用品", headers={"HX-Request": "true"})
+    assert 'hx-swap-oob="true"' in read_only.content.decode()
+    assert 'id="btn-stocktake"' not in read_only.content.decode()

@@ -145,3 +145,48 @@ def test_only_the_storekeeper_starts_a_stocktake(client, users, stocked):
     client.force_login(users["teacher"])
     assert client.post("/app/stock/stocktake").status_code == 403
     assert not Document.objects.filter(doctype=STK).exists()
+
+
+def test_each_difference_is_valued_and_submission_stores_what_the_ledger_posts(
+    client, users, stocked
+):
+    keeper = users["storekeeper"]
+    client.force_login(keeper)
+    client.post("/app/stock/stocktake")
+    doc = Document.objects.get(doctype=STK)
+    services.save_document(
+        STK, doc.name, {"items": counted(doc, A4_70="8", LAMP_T8="21")}, actor=keeper
+    )
+    doc.refresh_from_db()
+    # At the averages when counted: 2 packs at 20 short, a tube at 16 over.
+    assert [r["difference_amount"] for r in doc.data["items"]] == ["-40.00", "16.00"]
+    page = client.get(f"/app/stock-reconciliation/{doc.name}").content.decode()
+    assert "盈亏金额" in page and ">-24.00<" in page  # the column's total under it
+    # Dearer paper and a tube arrive before the count is approved: the averages move, to
+    # 460 / 20 = 23 a pack and 330 / 21 a tube (15.714…).
+    receive(keeper, [("A4-70", "10", "26"), ("LAMP-T8", "1", "10")])
+    services.save_document(STK, doc.name, {"remarks": "复核"}, actor=keeper)
+    doc.refresh_from_db()
+    assert [r["difference_amount"] for r in doc.data["items"]] == ["-40.00", "16.00"]  # kept
+    services.submit_document(STK, doc.name, actor=keeper)
+    doc.refresh_from_db()
+    posted = {e.item: e.value_change for e in StockLedgerEntry.objects.filter(voucher=doc)}
+    assert posted == {"A4-70": D("-46.00"), "LAMP-T8": D("15.71")}
+    assert {r["item"]: D(r["difference_amount"]) for r in doc.data["items"]} == posted
+
+
+def test_a_shortage_valued_at_an_uneven_average_matches_the_ledger_to_the_cent(users):
+    make_items(users["purchaser"])
+    keeper = users["storekeeper"]
+    receive(keeper, [("LAMP-T8", "20", "16"), ("LAMP-T8", "1", "10")])  # 330 / 21 a tube
+    doc = services.create_document(
+        STK,
+        {"title": "盘点", "items": [{"item": "LAMP-T8", "counted_qty": "19"}]},
+        actor=keeper,
+    )
+    services.submit_document(STK, doc.name, actor=keeper)
+    doc.refresh_from_db()
+    [entry] = StockLedgerEntry.objects.filter(voucher=doc)
+    # 2 × 15.71 would be 31.42: the ledger values the two at 330 × 2 / 21 = 31.428…
+    assert entry.value_change == D("-31.43")
+    assert doc.data["items"][0]["difference_amount"] == "-31.43"

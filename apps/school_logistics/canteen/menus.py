@@ -1,6 +1,6 @@
-"""每周菜谱: the canteen's menu for a week, published (公布) at least a week ahead, with at least
-two meat dishes, two vegetable dishes and a soup at lunch and dinner, and meat dishes at least
-half meat (食堂菜谱必须提前一周公布)."""
+"""每周菜谱: the canteen's one menu for a week, covering every school day of each meal it serves,
+published (公布) at least a week ahead, with at least two meat dishes, two vegetable dishes and
+a soup at lunch and dinner, and meat dishes at least half meat (食堂菜谱必须提前一周公布)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,10 +18,17 @@ from school_logistics.core.document import Doc
 from school_logistics.core.models import Document
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.validation import DocumentValidationError
+from school_logistics.core.views.formatting import doc_status
+from school_logistics.workflow.models import ApprovalProcess, ProcessStatus
 
 MENU = "Weekly Menu"
 DAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 MEALS = ("早餐", "午餐", "晚餐")
+# Every meal the menu serves is served on each of these; weekend meals are a boarding
+# school's extra and optional.
+SCHOOL_DAYS = DAYS[:5]
+# Lunch is served whatever the school: every meal plan (午餐, 三餐) pays for it.
+ALWAYS_SERVED = "午餐"
 # The meals the two-meat, two-vegetable, one-soup rule holds for, and its minimums.
 FULL_MEALS = ("午餐", "晚餐")
 AT_LEAST = (("荤菜", 2), ("素菜", 2), ("汤", 1))
@@ -64,17 +72,41 @@ class WeeklyMenu(Controller):
         if errors:
             raise DocumentValidationError(dict(errors))
 
-    def before_submit(self, doc: Doc) -> None:
-        """公布: no later than a week before the week starts."""
-        start = doc.get("week_start")
+    def before_send(self, doc: Doc) -> None:
+        """A whole week, sent in time to be published a week ahead: a draft may lack either
+        while it is filled in, not when the office is asked to approve it, nor at 公布."""
         errors: dict[str, list[str]] = defaultdict(list)
-        _refuse_second(doc.instance, start, errors)  # another may have been approved meanwhile
+        served: set[tuple[str, str]] = {(row["day"], row["meal"]) for row in doc.rows("dishes")}
+        meals = {ALWAYS_SERVED} | {meal for _day, meal in served}
+        for meal in (m for m in MEALS if m in meals):
+            missing = [day for day in SCHOOL_DAYS if (day, meal) not in served]
+            if missing:
+                errors["dishes"].append(
+                    _("%(meal)s须排满周一至周五，还缺：%(days)s")
+                    % {"meal": meal, "days": "、".join(missing)}
+                )
+        start = doc.get("week_start")
         latest = start - AHEAD
-        if timezone.localdate() > latest:
+        today = timezone.localdate()
+        if today > latest:
             errors["week_start"].append(
-                _("菜谱须提前一周公布：%(start)s 开始的菜谱最迟应在 %(latest)s 公布")
-                % {"start": start.isoformat(), "latest": latest.isoformat()}
+                _(
+                    "菜谱须提前一周公布：%(start)s 开始的菜谱最迟应在 %(latest)s 公布，"
+                    "今天（%(today)s）已来不及，请改排以后的周"
+                )
+                % {
+                    "start": start.isoformat(),
+                    "latest": latest.isoformat(),
+                    "today": today.isoformat(),
+                }
             )
+        if errors:
+            raise DocumentValidationError(dict(errors))
+
+    def before_submit(self, doc: Doc) -> None:
+        """公布: refuse when another menu of the week was published while this one waited."""
+        errors: dict[str, list[str]] = defaultdict(list)
+        _refuse_second(doc.instance, doc.get("week_start"), errors)
         if errors:
             raise DocumentValidationError(dict(errors))
 
@@ -84,25 +116,41 @@ def _in_week_order(item: tuple[tuple[str, str], Any]) -> tuple[int, int]:
     return DAYS.index(day), MEALS.index(meal)
 
 
-def _published(instance: Document, start: dt.date) -> str | None:
-    """The name of another menu of the school already published for the same week."""
-    others = Document.objects.filter(
-        doctype=MENU,
-        school_id=instance.school_id,
-        posting_date=start,
-        docstatus=DocStatus.SUBMITTED,
+def _other_menu(instance: Document, start: dt.date) -> Document | None:
+    """Another live menu of the school for the same week: published, or a draft still to be
+    sent or approved. A rejected one is over (it can be neither edited nor deleted, and is
+    copied to try again), so it leaves the week free."""
+    rejected = ApprovalProcess.objects.filter(
+        document=OuterRef("pk"), is_current=True, status=ProcessStatus.REJECTED
+    )
+    others = (
+        Document.objects.filter(
+            doctype=MENU,
+            school_id=instance.school_id,
+            posting_date=start,
+            docstatus__in=[DocStatus.DRAFT, DocStatus.SUBMITTED],
+        )
+        .exclude(Exists(rejected))
+        .order_by("-docstatus", "created")  # a published one first: it is the week's menu
     )
     if instance.pk:
         others = others.exclude(pk=instance.pk)
-    return others.values_list("name", flat=True).first()
+    return others.first()
 
 
 def _refuse_second(instance: Document, start: dt.date, errors: dict[str, list[str]]) -> None:
-    name = _published(instance, start)
-    if name:
-        errors["week_start"].append(
-            _("这一周的菜谱已公布（%(n)s），如需更改请作废后修订") % {"n": name}
-        )
+    """A week has one menu: two would leave parents and the kitchen guessing which holds."""
+    other = _other_menu(instance, start)
+    if other is None:
+        return
+    if other.docstatus == DocStatus.SUBMITTED:
+        message = _("这一周的菜谱已公布（%(n)s），如需更改请作废后修订") % {"n": other.name}
+    else:
+        message = _("这一周已有菜谱 %(n)s（%(state)s），每周只有一份菜谱，请修改那一份") % {
+            "n": other.name,
+            "state": doc_status(other)[0],
+        }
+    errors["week_start"].append(message)
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from django.utils.html import escape
@@ -20,6 +21,17 @@ SKIPPED_TYPES = frozenset({"Attach", "Attach Image"})
 NARROW_FIELDS = frozenset({"uom", "unit", "stock_uom", "gender"})
 # Long text takes a whole row of the field grid.
 WIDE_TYPES = frozenset({"Text", "Small Text"})
+# What a fixed column's class (voucher.css) gives it, in em of the voucher's 10pt text: a
+# header needing more is given a wider class, `w4` … `w8` (4em … 8em).
+CLASS_WIDTH_EM = {"num money": 6.2, "num": 4.2, "short": 3.0}
+WIDEST_EM = 8
+# A column header's cell padding (1.4mm a side, voucher.css) and its bold face, in em.
+HEADER_PADDING_EM = 0.9
+# Headers longer than this many em wrap onto a second line rather than widen the column.
+ONE_LINE_EM = 5.5
+# The fixed columns of a table may take about 60% of A4's 182mm; past it, headers of more
+# than three characters wrap onto two lines, so the names and notes keep room to be read.
+FIXED_BUDGET_EM = 31
 
 
 def page_size_for(meta: Meta) -> str:
@@ -94,12 +106,50 @@ def _field_rows(part: _Part) -> list[str]:
 
 
 def _column_class(f: DocField) -> str:
-    """Name a column's width class: fixed table layout sizes columns from the header row."""
+    """Name a column's kind: its alignment, and its width in the fixed table layout."""
     if f.fieldtype == "Currency":
         return "num money"
     if f.fieldtype in NUMERIC_TYPES:
         return "num"
     return "short" if f.fieldname in NARROW_FIELDS or f.fieldtype == "Check" else ""
+
+
+def _header_em(label: str, *, two_lines: bool) -> float:
+    """Return the width a column header needs, in em: a Chinese character is one, a Latin one
+    about half; on two lines when asked, or when one line would be longer than ONE_LINE_EM."""
+    text = sum(1.0 if ord(c) > 0x2E7F else 0.55 for c in label)
+    if (two_lines and text > 3) or text + HEADER_PADDING_EM > ONE_LINE_EM:
+        text = math.ceil(text / 2)
+    return text + HEADER_PADDING_EM
+
+
+def _width_class(f: DocField, *, two_lines: bool = False) -> str:
+    """Name a column's width class: its kind's own, or wider for its header.
+
+    Fixed table layout sizes a column from the colgroup and never from its text: a column
+    narrower than its header prints the header over the next one, or past the table's edge
+    (易耗品, 已交旧 in a check column of a 领物单; 账面数量 in a number column of a 盘点单).
+    """
+    kind = _column_class(f)
+    if not kind:
+        return ""
+    needed = math.ceil(_header_em(f.label, two_lines=two_lines))
+    if needed <= CLASS_WIDTH_EM[kind]:
+        return kind
+    return f"{kind} w{min(needed, WIDEST_EM)}"
+
+
+def _class_em(name: str) -> float:
+    kind, _space, wider = name.partition(" w")
+    return float(wider) if wider else CLASS_WIDTH_EM.get(kind, 0.0)
+
+
+def _width_classes(cols: list[DocField]) -> list[str]:
+    """Name each column's width class; a table of many number columns wraps their headers."""
+    one_line = [_width_class(f) for f in cols]
+    if sum(_class_em(c) for c in one_line) <= FIXED_BUDGET_EM:
+        return one_line
+    return [_width_class(f, two_lines=True) for f in cols]
 
 
 def _class(name: str) -> str:
@@ -116,7 +166,7 @@ def _table(table: DocField) -> list[str]:
         f"<td{_class('num' if f.fieldtype in NUMERIC_TYPES else '')}>{{{{ row.{f.fieldname} }}}}</td>"
         for f in cols
     )
-    widths = "".join(f"<col{_class(_column_class(f))}>" for f in cols)
+    widths = "".join(f"<col{_class(c)}>" for c in _width_classes(cols))
     lines = [
         f'<table class="items" data-table="{table.fieldname}">',
         f'  <colgroup><col class="idx">{widths}</colgroup>',

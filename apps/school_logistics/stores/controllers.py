@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -18,10 +18,11 @@ from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.values import quantity_text
 from school_logistics.ledger import canteen
 from school_logistics.ledger import stock as ledger
-from school_logistics.ledger.models import StockLedgerEntry
+from school_logistics.ledger.models import StockBin, StockLedgerEntry
 from school_logistics.stores.items import check_item_rows, items_by_code, receipt_checks
 
 CANTEEN_GOODS = "食堂物资"  # the Item category the canteen's kitchen draws from the store
+CENT = Decimal("0.01")
 
 
 @register("Stock Receipt")
@@ -220,7 +221,9 @@ class StockReconciliation(Controller):
 
     def validate(self, doc: Doc) -> None:
         rows = doc.rows("items")
-        held = ledger.balances(doc.instance.school_id, {r["item"] for r in rows})
+        codes = {r["item"] for r in rows}
+        held = ledger.balances(doc.instance.school_id, codes)
+        prices = _list_prices(doc, codes)
         before = {r.get("name"): r for r in doc.instance.data.get("items") or []}
         errors: dict[str, list[str]] = {}
         seen: set[str] = set()
@@ -234,28 +237,48 @@ class StockReconciliation(Controller):
             kept = before.get(row.get("name"))
             if kept and kept["item"] == row["item"] and _same(kept["counted_qty"], row):
                 row["book_qty"] = Decimal(kept["book_qty"])
+                # Valued with its count, so a draft's amounts change only when it is recounted.
+                amount = kept.get("difference_amount")
+                row["difference_amount"] = Decimal(amount) if amount is not None else None
             else:
                 row["book_qty"] = held[row["item"]].qty if row["item"] in held else Decimal(0)
-            if row["counted_qty"] is not None:
-                row["difference"] = row["counted_qty"] - row["book_qty"]
+                row["difference_amount"] = None
+            if row["counted_qty"] is None:
+                continue
+            row["difference"] = row["counted_qty"] - row["book_qty"]
+            if row["difference_amount"] is None:
+                row["difference_amount"] = _difference_value(
+                    row, held.get(row["item"]), prices[row["item"]]
+                )
         if errors:
             raise DocumentValidationError(errors)
+
+    def before_submit(self, doc: Doc) -> None:
+        # What the ledger posts at submission: the average may have moved since the count.
+        # Set here, the stored rows are the posted figures (on_submit posts in this same
+        # transaction, with the same bins).
+        rows = doc.rows("items")
+        codes = {r["item"] for r in rows}
+        held = ledger.balances(doc.instance.school_id, codes)
+        prices = _list_prices(doc, codes)
+        for row in rows:
+            row["difference_amount"] = _difference_value(
+                row, held.get(row["item"]), prices[row["item"]]
+            )
 
     def on_submit(self, doc: Doc) -> None:
         rows = [r for r in doc.rows("items") if r["counted_qty"] != r["book_qty"]]
         codes = {r["item"] for r in rows}
         held = ledger.balances(doc.instance.school_id, codes)
-        prices = items_by_code(codes, doc.instance.school_id)
-        moves = []
-        for row in rows:
-            b = held.get(row["item"])
-            # A surplus is valued at the store's average, or at the list price when none is held.
-            rate = (
-                b.value / b.qty
-                if b and b.qty
-                else Decimal(str(prices.get(row["item"], {}).get("reference_price") or 0))
+        prices = _list_prices(doc, codes)
+        moves = [
+            ledger.Move(
+                row["item"],
+                row["counted_qty"] - row["book_qty"],
+                _average(held.get(row["item"]), prices[row["item"]]),
             )
-            moves.append(ledger.Move(row["item"], row["counted_qty"] - row["book_qty"], rate))
+            for row in rows
+        ]
         try:
             ledger.post_stock(
                 doc.instance, moves, actor=doc.acting_user, posting_date=doc.get("posting_date")
@@ -269,3 +292,27 @@ class StockReconciliation(Controller):
 
     def on_cancel(self, doc: Doc) -> None:
         _reverse(doc, _("盘盈的物资已领出，不能作废：%(items)s"))
+
+
+def _list_prices(doc: Doc, codes: set[str]) -> dict[str, Decimal]:
+    """Return the items' reference prices (0 where none is set)."""
+    items = items_by_code(codes, doc.instance.school_id)
+    return {code: Decimal(str(items.get(code, {}).get("reference_price") or 0)) for code in codes}
+
+
+def _average(held: StockBin | None, list_price: Decimal) -> Decimal:
+    """A surplus is valued at the store's average, or at the list price when none is held."""
+    return held.value / held.qty if held and held.qty > 0 else list_price
+
+
+def _difference_value(row: dict[str, Any], held: StockBin | None, list_price: Decimal) -> Decimal:
+    """Return the value of a row's difference as the ledger would post it now: a surplus in
+    at the average (on_submit's Move rate), a shortage out at the average, the last of an item
+    taking all its value (as ledger.stock values goods leaving), to the cent it posts."""
+    difference = row["counted_qty"] - row["book_qty"]
+    if difference >= 0 or held is None or held.qty <= 0:
+        rate = _average(held, list_price)
+        return (difference * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    if -difference >= held.qty:
+        return -held.value
+    return -(held.value * -difference / held.qty).quantize(CENT, rounding=ROUND_HALF_UP)

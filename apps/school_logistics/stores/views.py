@@ -82,7 +82,7 @@ def balance(request: HttpRequest) -> HttpResponse:
         "can_stocktake": permissions.has_permission(user, get_meta(STOCKTAKE), "create"),
         "total_value": sum((r.value for r in rows), Decimal(0)),
     }
-    return render_page(request, "stores/stock.html", context, partial="stores/_stock_rows.html")
+    return render_page(request, "stores/stock.html", context, partial="stores/_stock_results.html")
 
 
 @login_required
