@@ -15,6 +15,7 @@ from django.test import Client
 from django.utils import translation
 
 from school_logistics.core.models import Role, User
+from school_logistics.core.registry import get_meta
 from school_logistics.core.services import DocumentStateError
 from school_logistics.workflow import actions, editor, flows
 from school_logistics.workflow.definition import FlowError
@@ -499,3 +500,65 @@ def test_a_doctype_without_any_flow_gets_its_first_one_from_the_editor(users, sc
     own = workflow_for("Repair Ticket", school.pk)
     assert own is not None and own.school == school and own.latest().number == 1
     assert own.label == "报修审批"
+
+
+@pytest.mark.parametrize("amount", ["abc", "12元", "NaN", "Infinity"])
+def test_try_it_refuses_an_amount_that_is_not_a_number(users, amount):
+    """Compared as text, "abc" ≥ "3000" held: the sample went to the principal."""
+    response = client_for(users["admin"]).post(
+        "/app/approvals/flows/material-requisition/try",
+        {"flow": json.dumps(with_threshold(default_flow(), "3000")), "amount": amount},
+        headers={"HX-Request": "true"},
+    )
+    body = html.unescape(response.content.decode())
+    assert response.status_code == 400
+    assert 'id="try-error"' in body and "不是数字，请填写如 1200 或 1200.50" in body
+    assert 'id="try-route"' not in body
+
+
+def test_try_it_reads_an_amount_with_thousands_separators(users):
+    response = client_for(users["admin"]).post(
+        "/app/approvals/flows/material-requisition/try",
+        {"flow": json.dumps(with_threshold(default_flow(), "3000")), "amount": " 2,999.99 "},
+        headers={"HX-Request": "true"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "校长审批 · 跳过" in body
+
+
+def test_the_diagram_names_members_by_their_names(users, school):
+    users["finance"].full_name = "王会计"
+    users["finance"].save()
+    raw = default_flow()
+    raw["steps"][-1]["cc"] = [{"type": "user", "value": "finance"}]
+    raw["steps"][0]["approvers"] = [{"type": "user", "value": "head"}]
+    flow = editor.check_flow(get_meta(MR), editor.normalize(raw, MR), school)
+
+    boxes = editor.diagram(get_meta(MR), flow)
+
+    assert boxes[0]["approvers"] == [f"成员：{users['head'].display_name}"]
+    assert boxes[-1]["cc"] == ["成员：王会计"]
+
+
+def test_saving_an_unchanged_flow_adds_no_version(users, school):
+    admin = client_for(users["admin"])
+    admin.post(EDITOR_URL, {"flow": json.dumps(with_threshold(default_flow(), "3000"))})
+    own = Workflow.objects.get(doctype=MR, school=school)
+    first = own.latest()
+    # The editor posts every key, defaults spelled out: still the same flow.
+    posted = editor.normalize(copy.deepcopy(first.definition), MR)
+    for step in posted["steps"]:
+        step.setdefault("cc", [])
+        step.setdefault("allow_self_approval", False)
+        step.setdefault("mode", "any")
+    posted["label"] = ""
+    before = snapshot()
+
+    response = admin.post(
+        EDITOR_URL, {"flow": json.dumps(posted), "base_version": str(first.pk)}, follow=True
+    )
+
+    assert snapshot() == before
+    assert "流程没有改动，仍为第 1 版" in response.content.decode()
+    changed = with_threshold(copy.deepcopy(posted), "4000")
+    assert editor.save_flow(MR, changed, actor=users["admin"], school=school).number == 2

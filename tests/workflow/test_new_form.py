@@ -177,3 +177,57 @@ def test_every_shipped_flow_plans_a_route_for_a_form_just_opened(users, doctype,
     page = signed_in(users[who]).post(f"/app/approvals/new/{doctype}/route", {})
     assert page.status_code == 200
     assert 'id="route-preview"' in page.content.decode()
+
+
+def test_the_route_of_a_form_without_a_department_yet_uses_the_requesters_own(users, item):
+    """申请部门 cannot be saved empty and starts as the user's own: until it is chosen, the
+    head's step names that department's head, as 试一试 does, not the admin fallback."""
+    teacher = users["teacher"]
+    empty = {**form(teacher, item), "department": ""}
+
+    page = signed_in(teacher).post(ROUTE, empty).content.decode()
+
+    first = page[page.index("部门负责人审批") : page.index("总务处审核")]
+    assert users["head"].display_name in first
+    assert "未找到审批人" not in page and "转交管理员" not in page
+    assert "申请部门未填写，按您所在的部门“语文组”预估" in page
+    chosen = signed_in(teacher).post(ROUTE, form(teacher, item)).content.decode()
+    assert 'id="route-assumed-department"' not in chosen
+
+
+def bar_button(user: User, draft: Document) -> str:
+    """The 提交审批 the form's action bar would offer this user on the draft."""
+    from django.test import RequestFactory
+
+    from school_logistics.core.registry import get_meta
+    from school_logistics.workflow.views import start_bar_button
+
+    request = RequestFactory().get("/")
+    request.user = user
+    return start_bar_button(request, get_meta(MR), Document.objects.get(pk=draft.pk))
+
+
+def test_a_returned_draft_offers_resubmission_in_the_action_bar_to_its_owner_only(
+    users, item, outsider
+):
+    """On a phone the bar at the bottom is where the main action belongs, not below the form."""
+    from school_logistics.workflow import actions
+    from tests.workflow.conftest import pending
+
+    teacher = users["teacher"]
+    _client, draft, save_and_start = saved_draft(teacher, item)
+    assert "提交审批" in bar_button(teacher, draft)
+    actions.start_approval(MR, draft.name, actor=teacher)
+    assert bar_button(teacher, draft) == ""  # running: nothing to send
+    task = pending(draft, users["head"])
+    actions.return_for_revision(task.pk, actor=users["head"], comment="请补充规格")
+
+    button = bar_button(teacher, draft)
+    assert "重新提交审批" in button
+    assert 'form="doc-form"' in button and f'formaction="{save_and_start}"' in button
+    page = signed_in(teacher).get(f"/app/material-requisition/{draft.name}").content.decode()
+    assert 'id="approval-start-form"' in page  # the panel keeps its own button
+    bar = page.split('id="form-actions"')[1].split("</div>")[0]
+    assert 'id="btn-start-approval-bar"' in bar and "重新提交审批" in bar
+    assert bar_button(users["colleague"], draft) == ""
+    assert bar_button(outsider, draft) == ""

@@ -68,7 +68,54 @@ def test_requisition_at_threshold_goes_to_principal(flow, users, chinese_group):
 def test_head_cannot_approve_own_request_so_it_goes_to_admin(flow, users, chinese_group):
     plan = route(flow, users, chinese_group, "100", requester="head")
     assert plan[0].approvers == [users["admin"]]
-    assert "申请人不能审批自己的单据" in plan[0].notes
+    assert plan[0].notes == ["申请人不能审批自己的单据，转交管理员处理"]
+
+
+def test_a_fallback_that_is_not_the_admin_role_is_not_called_the_admin(users, departments):
+    """A 总务处 head asks on a flow that falls back to 总务处采购: the step goes to the other
+    purchaser, and the note says so instead of naming the admin beside the purchaser's name."""
+    office = departments["总务处"]
+    office.head = users["purchaser"]
+    office.save()
+    users["colleague"].roles.add(*users["purchaser"].roles.all())
+    flow = parse_flow({**REQUISITION_FLOW, "fallback_role": "purchaser"}, FIELDS, set())
+
+    plan = route(flow, users, office, "100", requester="purchaser")
+
+    assert plan[0].approvers == [users["colleague"]]
+    assert plan[0].notes == ["申请人不能审批自己的单据，转交兜底审批人处理"]
+    assert plan[1].approvers == [users["colleague"]]  # the requester is left out there too
+    assert not any("管理员" in note for p in plan for note in p.notes)
+
+
+def test_when_others_share_the_step_the_requester_is_left_out_without_a_fallback(
+    users, chinese_group
+):
+    raw = {
+        **REQUISITION_FLOW,
+        "steps": [
+            {
+                "key": "office",
+                "label": "总务处审核",
+                "approvers": [{"type": "role", "value": "purchaser"}],
+            }
+        ],
+    }
+    users["colleague"].roles.add(*users["purchaser"].roles.all())
+
+    plan = route(parse_flow(raw, FIELDS, set()), users, chinese_group, "10", requester="purchaser")
+
+    assert plan[0].approvers == [users["colleague"]]
+    assert plan[0].notes == ["申请人不能审批自己的单据"]
+
+
+def test_a_step_nobody_can_take_says_so_rather_than_promising_the_admin(users, departments):
+    flow = parse_flow({**REQUISITION_FLOW, "fallback_role": "principal"}, FIELDS, set())
+
+    plan = route(flow, users, departments["食堂"], "10", requester="principal")
+
+    assert plan[0].approvers == []  # 食堂 has no head; the only principal is the requester
+    assert plan[0].notes == ["未找到审批人，也没有可转交的人：提交后此步无人审批，请联系管理员"]
 
 
 def test_same_approver_twice_passes_second_step(users, chinese_group):

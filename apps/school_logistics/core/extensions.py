@@ -64,6 +64,11 @@ form_panels: list[FormPanel] = []
 # one that saves the document and submits it for approval in the same step.
 NewFormAction = Callable[["HttpRequest", "Meta"], str]
 new_form_actions: list[NewFormAction] = []
+# Each returns HTML for a button beside 保存 on a stored document's form (empty when none),
+# e.g. 重新提交审批 on a draft returned to its requester: the main action, in the bar a phone
+# keeps at the bottom of the screen.
+FormAction = Callable[["HttpRequest", "Meta", "Document"], str]
+form_actions: list[FormAction] = []
 # Each returns HTML for a card at the top of the user's home page (empty when nothing to show).
 HomePanel = Callable[["HttpRequest"], str]
 

@@ -15,6 +15,7 @@ class WorkflowConfig(AppConfig):
         guards.register()
         extensions.form_panels.append(views.form_panel)
         extensions.new_form_actions.append(new_form.start_button)
+        extensions.form_actions.append(views.start_bar_button)
         extensions.form_panels.append(new_form.route_panel)
         extensions.home_panels.append(views.home_panel)
         notify_services.settled_rules.append(notices.settled_asks)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Any
@@ -306,6 +306,20 @@ def check_flow(meta: Meta, definition: Mapping[str, Any], school: School | None)
     return flow
 
 
+def same_as_saved(flow: Flow, label: str, version: WorkflowVersion) -> bool:
+    """Return whether a checked flow (and its name, "" = unchanged) says what a version says."""
+    # Compared parsed, not as JSON: the editor spells out what a stored flow leaves to its
+    # defaults (`"cc": []`, `"mode": "any"`), and the shipped files spell it their own way.
+    saved_label = str(version.definition.get("label") or version.workflow.label)
+    if label not in ("", saved_label):
+        return False
+    try:
+        saved = parse_for(normalize(version.definition, flow.doctype), flow.doctype)
+    except FlowError:
+        return False  # a version a later DocType change broke: saving over it is a change
+    return replace(saved, raw={}) == replace(flow, raw={})
+
+
 # ---- writing --------------------------------------------------------------------------------
 
 
@@ -345,15 +359,19 @@ def save_flow(
     check_can_edit(actor, school)
     meta = flow_meta(doctype)
     definition = normalize(raw, meta.name)
-    check_flow(meta, definition, school)
+    flow = check_flow(meta, definition, school)
     with transaction.atomic():
-        current, _own = editable_workflow(meta.name, school)
+        current, own = editable_workflow(meta.name, school)
         current_latest = latest_version(current)
         if base_version is not None and current_latest and current_latest.pk != base_version:
             raise DocumentStateError(
                 _("流程已被他人修改（现为第 %(n)s 版），请刷新页面后再修改")
                 % {"n": current_latest.number}
             )
+        if own and current_latest and same_as_saved(flow, definition["label"], current_latest):
+            # A version that changes nothing only buries the real history under copies. (A
+            # school's first save of the shared default is not that: it makes the flow its own.)
+            return current_latest
         workflow = _own_workflow(meta, school, definition["label"])
         latest = workflow.versions.order_by("-number").first()
         if not definition["label"]:
@@ -422,12 +440,21 @@ def preview_route(
     return plan_route(flow, values, requester=requester, school=school, department=department)
 
 
-def describe_approver(kind: str, value: str, meta: Meta, roles: Mapping[str, str]) -> str:
-    """Return an approver or CC entry in words, e.g. `角色：校长`."""
+def describe_approver(
+    kind: str,
+    value: str,
+    meta: Meta,
+    roles: Mapping[str, str],
+    people: Mapping[str, str] | None = None,
+) -> str:
+    """Return an approver or CC entry in words, e.g. `角色：校长`, `成员：财务老师`.
+
+    `people`: display names by username; a member not in it shows by username.
+    """
     if kind == "role":
         return _("角色：%(r)s") % {"r": roles.get(value, value)}
     if kind == "user":
-        return _("成员：%(u)s") % {"u": value}
+        return _("成员：%(u)s") % {"u": (people or {}).get(value, value)}
     if kind == "field":
         docfield = meta.get_field(value)
         return _("字段：%(f)s") % {"f": docfield.label if docfield else value}
@@ -440,13 +467,26 @@ def _target(flow: Flow, key: str) -> str:
     if key == REJECTED:
         return _("结束（已拒绝）")
     n = [s.key for s in flow.steps].index(key) + 1
-    return _("第 %(n)s 步 %(label)s") % {"n": n, "label": flow.step(key).label}
+    label = flow.step(key).label
+    if not label:  # never the step's internal key: it means nothing to an admin
+        return _("第 %(n)s 步") % {"n": n}
+    return _("第 %(n)s 步 %(label)s") % {"n": n, "label": label}
+
+
+def _people(flow: Flow) -> dict[str, str]:
+    """Return the display names of the members a flow names, by username, in one query."""
+    names = {a.value for s in flow.steps for a in (*s.approvers, *s.cc) if a.type == "user"}
+    if not names:
+        return {}
+    found = User.objects.filter(username__in=names).only("username", "full_name")
+    return {u.username: u.display_name for u in found}
 
 
 def diagram(meta: Meta, flow: Flow) -> list[dict[str, Any]]:
     """Return the flow's graph as boxes for the page: each step with its incoming arrow and the
     edges it leaves by (a jump when approved, where a rejection goes)."""
     roles = _role_labels()
+    people = _people(flow)
     labels = {f.fieldname: f.label for f in meta.value_fields}
     boxes = []
     for n, step in enumerate(flow.steps, start=1):
@@ -456,8 +496,10 @@ def diagram(meta: Meta, flow: Flow) -> list[dict[str, Any]]:
             back = _("之前已提交的步骤")
         else:
             back = _("申请人或之前的步骤")
-        approvers = [describe_approver(a.type, a.value, meta, roles) for a in step.approvers]
-        cc = [describe_approver(a.type, a.value, meta, roles) for a in step.cc]
+        approvers = [
+            describe_approver(a.type, a.value, meta, roles, people) for a in step.approvers
+        ]
+        cc = [describe_approver(a.type, a.value, meta, roles, people) for a in step.cc]
         boxes.append(
             {
                 "n": n,

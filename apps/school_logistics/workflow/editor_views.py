@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
@@ -245,22 +246,40 @@ def flow_editor(request: HttpRequest, doctype: str) -> HttpResponse:
     if request.method != "POST":
         return render(request, "workflow/editor.html", _context(request, meta, school))
     raw: Any = None
+    base = _base_version(request)
     try:
         raw = _posted_flow(request)
-        version = editor.save_flow(
-            meta.name, raw, actor=user, school=school, base_version=_base_version(request)
-        )
+        version = editor.save_flow(meta.name, raw, actor=user, school=school, base_version=base)
     except (FlowError, DocumentStateError) as exc:
         context = _context(request, meta, school, raw if isinstance(raw, Mapping) else None)
         context["error"] = str(exc)
         context["error_step"] = exc.step if isinstance(exc, FlowError) else None
         status = 409 if isinstance(exc, DocumentStateError) else 400
         return render(request, "workflow/editor.html", context, status=status)
-    messages.success(
-        request,
-        _("已保存为第 %(n)s 版；已在审批中的单据仍按原版本进行") % {"n": version.number},
-    )
+    if version.pk == base:  # nothing changed: save_flow kept the version the page showed
+        messages.info(request, _("流程没有改动，仍为第 %(n)s 版") % {"n": version.number})
+    else:
+        messages.success(
+            request,
+            _("已保存为第 %(n)s 版；已在审批中的单据仍按原版本进行") % {"n": version.number},
+        )
     return HttpResponseRedirect(editor_url(meta))
+
+
+def _sample_amount(text: str) -> Decimal | None:
+    """Read 试一试's amount; None when left empty; raise FlowError when it is not a number."""
+    # Compared as text, "abc" ≥ "200" held, and the sample took a step it never would.
+    typed = text.strip()
+    if not typed:
+        return None
+    try:
+        amount = Decimal(typed.replace(",", "").replace("，", ""))
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite():
+        problem = _("金额“%(value)s”不是数字，请填写如 1200 或 1200.50")
+        raise FlowError(problem % {"value": typed[:20]})
+    return amount
 
 
 @login_required
@@ -277,9 +296,10 @@ def flow_try(request: HttpRequest, doctype: str) -> HttpResponse:
             raise FlowError(_("试一试需要选择学校：请用某校的管理员账号操作"))
         raw = _posted_flow(request)
         values: dict[str, Any] = {"department": request.POST.get("department", "").strip()}
-        amount = request.POST.get("amount", "").strip()
-        if amount and meta.total_field:
-            values[meta.total_field] = amount
+        if meta.total_field:
+            amount = _sample_amount(request.POST.get("amount", ""))
+            if amount is not None:
+                values[meta.total_field] = amount
         requester = user
         username = request.POST.get("requester", "").strip()
         if username:
@@ -295,8 +315,8 @@ def flow_try(request: HttpRequest, doctype: str) -> HttpResponse:
         flow = editor.check_flow(meta, normalized, school)
         result["boxes"] = editor.diagram(meta, flow)
         saved, _own = editor.editable_workflow(meta.name, school)
-        result["unsaved"] = (
-            saved is None or editor.normalize(saved.latest().definition, meta.name) != normalized
+        result["unsaved"] = saved is None or not editor.same_as_saved(
+            flow, normalized["label"], saved.latest()
         )
         result["flow_approved_state"] = flow.approved_state
     except FlowError as exc:

@@ -12,6 +12,7 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext_noop
 
 from school_logistics.core.models import Document, User
+from school_logistics.workflow.flows import flow_text, task_step
 from school_logistics.workflow.models import (
     DONE_STATUSES,
     ApprovalProcess,
@@ -20,6 +21,7 @@ from school_logistics.workflow.models import (
     TaskStatus,
     WorkflowVersion,
 )
+from school_logistics.workflow.trail import ACTION_LABELS
 
 M = TypeVar("M", bound=Model)
 
@@ -57,6 +59,27 @@ def done(user: User) -> QuerySet[ApprovalTask]:
     return ApprovalTask.objects.filter(assignee=user, status__in=DONE_STATUSES).order_by(
         F("acted_at").desc(nulls_last=True), "-pk"
     )
+
+
+# What a done task's status says its assignee did, as the trail's action codes.
+DECIDED_ACTIONS = {
+    TaskStatus.APPROVED: "approve",
+    TaskStatus.REJECTED: "reject",
+    TaskStatus.RETURNED: "return",
+    TaskStatus.TRANSFERRED: "transfer",
+}
+
+
+def decision(task: ApprovalTask) -> str:
+    """Return the task's decision in the trail's words: the step's own verb (派工) or 同意…"""
+    action = DECIDED_ACTIONS.get(TaskStatus(task.status), "")
+    if not action:
+        return ""
+    try:  # the run's version is on the task (shared for the page): no query
+        verb = task_step(task).verbs.get(action, "")
+    except KeyError:
+        verb = ""
+    return flow_text(verb) if verb else str(ACTION_LABELS[action])
 
 
 def counts(user: User) -> dict[str, int]:

@@ -25,7 +25,7 @@ from school_logistics.core import services as core_services
 from school_logistics.core.document import child_metas_for
 from school_logistics.core.forms_input import editable_fields, parse_post
 from school_logistics.core.meta import Meta
-from school_logistics.core.models import Document, User
+from school_logistics.core.models import Department, Document, User
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.services import DocumentStateError
 from school_logistics.core.validation import DocumentValidationError
@@ -134,11 +134,28 @@ def new_route(request: HttpRequest, doctype: str) -> HttpResponse:
     if version is None:
         return HttpResponse("")
     document = core_services.preview_document(meta.name, _posted(request, meta), actor=user)
+    values, department = document.data, document.department
+    assumed = _own_department(meta, values, user)
+    if assumed is not None:
+        values, department = {**values, "department": assumed.name}, assumed
     preview = plan_route(
-        flow_of(version),
-        document.data,
-        requester=user,
-        school=document.school,
-        department=document.department,
+        flow_of(version), values, requester=user, school=document.school, department=department
     )
-    return render(request, "workflow/_new_route_plan.html", {"preview": preview})
+    return render(
+        request,
+        "workflow/_new_route_plan.html",
+        {"preview": preview, "assumed_department": assumed},
+    )
+
+
+def _own_department(meta: Meta, values: dict, user: User) -> Department | None:
+    """Return the user's department while a required department field is still empty."""
+    # Such a document cannot be saved without one, and the field starts as the user's own
+    # (its `__department` default): planned as empty, the head's step showed the admin
+    # fallback while 试一试 showed the head. An optional field saved empty routes as empty.
+    field = meta.get_field("department")
+    if field is None or field.link_doctype != "Department" or not field.reqd:
+        return None
+    if values.get("department"):
+        return None
+    return user.department

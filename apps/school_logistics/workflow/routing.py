@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from school_logistics.core.models import Department, School, User
+from school_logistics.core.permissions import ADMIN_ROLE
 from school_logistics.core.prepared import PreparedQuery
 from school_logistics.workflow import conditions, graph
 from school_logistics.workflow.definition import Approver, Flow, Step
@@ -182,9 +183,9 @@ def _plan_step(
         ):
             seen.setdefault(user.pk, user)
     approvers = list(seen.values())
-    if not step.allow_self_approval and any(u.pk == requester.pk for u in approvers):
+    self_excluded = not step.allow_self_approval and any(u.pk == requester.pk for u in approvers)
+    if self_excluded:
         approvers = [u for u in approvers if u.pk != requester.pk]
-        planned.notes.append(gettext_noop("申请人不能审批自己的单据"))
     if not approvers and _named_on_the_way(flow, step):
         # E.g. the repair worker: 总务处 fills the field at 派工, and the step is resolved when
         # it opens (the admin role takes it then only if the field is still empty).
@@ -195,9 +196,28 @@ def _plan_step(
             for u in school_users(school).filter(roles__code=flow.fallback_role).order_by("id")
             if u.pk != requester.pk or step.allow_self_approval
         ]
-        planned.notes.append(gettext_noop("未找到审批人，转交管理员处理"))
+        planned.notes.append(_fallback_note(flow, self_excluded=self_excluded, found=approvers))
+    elif self_excluded:
+        planned.notes.append(gettext_noop("申请人不能审批自己的单据"))
     planned.approvers = approvers
     return planned
+
+
+def _fallback_note(flow: Flow, *, self_excluded: bool, found: list[User]) -> str:
+    """Return the note of a step handed to the flow's fallback role (`found`: its holders)."""
+    # 管理员 only when the fallback is the admin role: the names beside the note are the role's
+    # holders, and "转交管理员" beside a purchaser's name (a flow falling back to 总务处采购)
+    # read as a contradiction.
+    if not found:
+        return gettext_noop("未找到审批人，也没有可转交的人：提交后此步无人审批，请联系管理员")
+    to_admin = flow.fallback_role == ADMIN_ROLE
+    if self_excluded:
+        if to_admin:
+            return gettext_noop("申请人不能审批自己的单据，转交管理员处理")
+        return gettext_noop("申请人不能审批自己的单据，转交兜底审批人处理")
+    if to_admin:
+        return gettext_noop("未找到审批人，转交管理员处理")
+    return gettext_noop("未找到审批人，转交兜底审批人处理")
 
 
 def _named_on_the_way(flow: Flow, step: Step) -> bool:

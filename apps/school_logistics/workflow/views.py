@@ -261,6 +261,8 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
         row.waiting = (now - row.task.created) if row.task and tab == "todo" else None  # type: ignore[attr-defined]
         step = task_step(row.task) if row.task and tab == "todo" else None
         row.verbs = step.verbs if step else {}  # type: ignore[attr-defined]
+        # 我已处理 lists a document once per decision: each row says which one, and when.
+        row.decision = inbox.decision(row.task) if row.task and tab == "done" else ""  # type: ignore[attr-defined]
         row.warning = warnings.get(row.document.pk, "")  # type: ignore[attr-defined]
         # A step that needs fields filled in (the repair record) is decided on its page, and so
         # is a document with a warning to read first.
@@ -342,15 +344,9 @@ def form_panel(request: HttpRequest, meta: Meta, document: Document | None) -> s
     user: User = request.user  # type: ignore[assignment]
     run = current_run(document)
     process = run.process
-    # The route a new run would take: a draft's never started, or one back with its requester.
-    version: WorkflowVersion | None = None
-    if process is None:
-        workflow = workflow_for(document.doctype, document.school_id)
-        if workflow is None or document.docstatus != DocStatus.DRAFT:
-            return ""
-        version = workflow.latest()
-    elif process.status in ("returned", "withdrawn"):
-        version = process.version
+    version = _next_run_version(document)
+    if process is None and version is None:
+        return ""  # no flow governs it, or it was submitted before one did
     context: dict[str, Any] = {"doc": document, "meta": meta, "process": process, "user": user}
     if version is not None:
         plan = plan_route(
@@ -361,14 +357,7 @@ def form_panel(request: HttpRequest, meta: Meta, document: Document | None) -> s
             department=document.department,
         )
         context["preview"] = plan
-        context["can_start"] = document.owner_id == user.pk or permissions.has_permission(
-            user, meta, "submit", document
-        )
-        # Whoever may edit the draft submits the form as it stands: edits are saved first.
-        context["save_first"] = (
-            document.docstatus == DocStatus.DRAFT
-            and permissions.has_permission(user, meta, "write", document)
-        )
+        context["can_start"], context["save_first"] = _start_rights(user, meta, document)
     if process is not None:
         # One read of the run's tasks serves the route diagram and the user's own pending task.
         context["route"] = _route_view(process, [t for t in run.tasks if t.activation > 0])
@@ -388,6 +377,62 @@ def form_panel(request: HttpRequest, meta: Meta, document: Document | None) -> s
         context["can_withdraw"] = requester.can_withdraw(process, document, user)
     context["trail"] = approval_trail(document)
     return render_to_string("workflow/_panel.html", context, request=request)
+
+
+def _governed(document: Document) -> bool:
+    """Whether a flow governs the document now (asked once per loaded row)."""
+    if "approval_workflow" not in document.memo:
+        document.memo["approval_workflow"] = workflow_for(document.doctype, document.school_id)
+    return document.memo["approval_workflow"] is not None
+
+
+def _next_run_version(document: Document) -> WorkflowVersion | None:
+    """The version a new run would follow: a draft's never started, or one back with its
+    requester; None when the document cannot be (re)submitted."""
+    if "approval_next_version" not in document.memo:
+        process = current_run(document).process
+        version: WorkflowVersion | None = None
+        if process is None:
+            workflow = document.memo.get("approval_workflow") if _governed(document) else None
+            if workflow is not None and document.docstatus == DocStatus.DRAFT:
+                version = workflow.latest()
+        elif process.status in ("returned", "withdrawn"):
+            version = process.version
+        document.memo["approval_next_version"] = version
+    return document.memo["approval_next_version"]
+
+
+def _start_rights(user: User, meta: Meta, document: Document) -> tuple[bool, bool]:
+    """Return whether the user may (re)submit the document, and whether edits are saved first."""
+    can_start = document.owner_id == user.pk or permissions.has_permission(
+        user, meta, "submit", document
+    )
+    # Whoever may edit the draft submits the form as it stands: edits are saved first.
+    save_first = document.docstatus == DocStatus.DRAFT and permissions.has_permission(
+        user, meta, "write", document
+    )
+    return can_start, save_first
+
+
+def start_bar_button(request: HttpRequest, meta: Meta, document: Document) -> str:
+    """Return 提交审批 / 重新提交审批 for the form's action bar, or "" when not offered there.
+
+    On a phone the approval panel's button sits below the whole form, while the bar at the
+    bottom of the screen offered only 删除 and 保存. The panel still renders its own: this
+    one posts the same way (the panel's form when no edits are saved first).
+    """
+    if not meta.is_submittable or _next_run_version(document) is None:
+        return ""
+    user: User = request.user  # type: ignore[assignment]
+    can_start, save_first = _start_rights(user, meta, document)
+    if not can_start:
+        return ""
+    again = current_run(document).process is not None
+    return render_to_string(
+        "workflow/_start_bar_button.html",
+        {"meta": meta, "doc": document, "save_first": save_first, "again": again},
+        request=request,
+    )
 
 
 SENT_BACK = (TaskStatus.REJECTED, TaskStatus.RETURNED)

@@ -134,6 +134,7 @@ def render_form(
         "form_action": form_url(meta, instance.name if instance else None),
         "panels": [panel(request, meta, instance) for panel in extensions.form_panels],
         "new_actions": [] if instance is not None else _new_actions(request, meta),
+        "form_actions": [] if instance is None else _form_actions(request, meta, instance),
     }
     if instance is not None:
         if instance.docstatus == DocStatus.SUBMITTED and instance.workflow_state:
@@ -154,6 +155,10 @@ def _empty(value: Any) -> bool:
     if isinstance(value, list):
         return all(not any(v not in (None, "") for v in row.values()) for row in value)
     return value in (None, "", 0)
+
+
+def _form_actions(request: HttpRequest, meta: Meta, instance: Document) -> list[str]:
+    return [html for action in extensions.form_actions if (html := action(request, meta, instance))]
 
 
 def _new_actions(request: HttpRequest, meta: Meta) -> list[str]:

@@ -49,9 +49,10 @@
         while (select.options.length > fixed) select.remove(fixed);
         cards.forEach(function (other) {
           if (other === card && select.classList.contains("step-on-reject")) return;
-          var label = other.querySelector(".step-label").value.trim() || other.getAttribute("data-key");
+          // A step not named yet shows by its number alone: its key (step_yqr0bj) is internal.
+          var label = other.querySelector(".step-label").value.trim();
           var no = other.querySelector(".step-no").textContent;
-          select.add(new Option(no + " " + label, other.getAttribute("data-key")));
+          select.add(new Option(label ? no + " " + label : no, other.getAttribute("data-key")));
         });
         select.value = wanted;
         if (select.value !== wanted) select.value = select.options[0].value;
