@@ -256,6 +256,19 @@ def test_a_requisition_beyond_its_line_is_refused_when_sent_not_at_the_last_appr
     with pytest.raises(DocumentValidationError, match="可用 1,000.00 元，本单 1,200.00 元"):
         actions.start_approval("Material Requisition", doc.name, actor=users["teacher"])
     assert not ApprovalTask.objects.filter(document=doc).exists()
+    # 提交审批 on the new form (saved and sent at once) and on the edited draft: the same.
+    values = {"purpose": "办公室用纸", "budget_line": "办公用品费",
+              "items": [{"item": "A4-70", "qty": "1", "rate": "1100"}]}  # fmt: skip
+    count = Document.objects.count()
+    with pytest.raises(DocumentValidationError, match="本单 1,100.00 元"):
+        actions.create_and_start("Material Requisition", values, actor=users["teacher"])
+    assert Document.objects.count() == count
+    with pytest.raises(DocumentValidationError, match="本单 1,100.00 元"):
+        actions.save_and_start(
+            "Material Requisition", doc.name, {"items": values["items"]}, actor=users["teacher"]
+        )
+    doc.refresh_from_db()
+    assert doc.grand_total == 1200 and not ApprovalTask.objects.filter(document=doc).exists()
     # Two sent within the line, together beyond it: the last approval still judges.
     first, second = requisition(users, "600"), requisition(users, "600")
     for doc in (first, second):

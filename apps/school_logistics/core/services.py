@@ -512,6 +512,12 @@ def check_submittable(meta: Meta, instance: Document, *, actor: User) -> None:
     get_controller(meta.name).before_send(doc)
 
 
+def check_sendable(meta: Meta, instance: Document, *, actor: User) -> None:
+    """Run the controller's checks on sending (a menu a week ahead, a requisition within its
+    budget) on a draft validated as it was saved in this same transaction."""
+    get_controller(meta.name).before_send(load(meta, instance, actor))
+
+
 def submit_locked(
     meta: Meta, instance: Document, *, actor: User, validated: bool = False
 ) -> Document:

@@ -80,6 +80,7 @@ def create_and_start(
         document = core_services.create_document(
             doctype, values, actor=actor, savepoint=False, before_insert=plan_first
         )
+        core_services.check_sendable(meta, document, actor=actor)
         return _start(document, runs[0], actor=actor, comment=comment, previous=None)
 
 
@@ -119,7 +120,9 @@ def start_approval(
             raise DocumentStateError(_("此单据已在审批中或已通过"))
         if previous and previous.status == ProcessStatus.REJECTED:
             raise DocumentStateError(_("已拒绝的单据不能再次提交，请复制后重新申请"))
-        if not validated:
+        if validated:  # saved through validation just now: only what sending checks besides
+            core_services.check_sendable(meta, document, actor=actor)
+        else:
             core_services.check_submittable(meta, document, actor=actor)
         run = _plan(document, previous=previous)
         return _start(document, run, actor=actor, comment=comment, previous=previous)
