@@ -416,6 +416,15 @@ def test_repair_ticket_with_parts_fits_one_a5_landscape_page(users, classroom, i
     assert "审批记录" not in text  # no flow ran: half a sheet skips the empty trail
 
 
+def test_a_name_fetched_beside_a_link_showing_names_is_not_printed_twice(db):
+    """地点名称 repeats what 报修地点 already prints (七年级(1)班教室（LOC-0001）); 供应商名称
+    what a bid's 供应商 prints."""
+    ticket = standard_template(get_meta("Repair Ticket"))
+    assert 'doc.fmt("location")' in ticket and 'doc.fmt("location_name")' not in ticket
+    tender = standard_template(get_meta("Tender"))
+    assert "row.supplier " in tender.replace("}}", " ") and "row.supplier_name" not in tender
+
+
 def test_print_view_forbids_inline_script_from_an_admins_template(client, users):
     """An admin's format is served on our origin: the CSP keeps any <script> in it inert."""
     from school_logistics.core import services

@@ -9,6 +9,7 @@ from django.utils.html import escape
 
 from school_logistics.core.meta import NUMERIC_TYPES, DocField, Meta
 from school_logistics.core.registry import get_meta
+from school_logistics.core.views.layout import title_echoes
 from school_logistics.printing.models import PageSize
 
 STANDARD_NAME = "标准格式"
@@ -58,6 +59,7 @@ class _Section:
 
 def _sections(meta: Meta) -> list[_Section]:
     sections = [_Section("")]
+    echoes = title_echoes(meta)  # 地点名称 beside a 报修地点 printed by its name
     for f in meta.fields:
         parts = sections[-1].parts
         if f.fieldtype == "Section Break":
@@ -68,7 +70,12 @@ def _sections(meta: Meta) -> list[_Section]:
             continue
         elif f.fieldtype == "Column Break":
             parts[-1].columns.append([])
-        elif not f.hidden and f.fieldtype not in SKIPPED_TYPES and f.fieldname != meta.total_field:
+        elif (
+            not f.hidden
+            and f.fieldtype not in SKIPPED_TYPES
+            and f.fieldname != meta.total_field
+            and f.fieldname not in echoes
+        ):
             parts[-1].columns[-1].append(f)
     for section in sections:
         section.parts = [p for p in section.parts if not isinstance(p, _Part) or any(p.columns)]
@@ -159,7 +166,12 @@ def _class(name: str) -> str:
 
 def _table(table: DocField) -> list[str]:
     child = get_meta(table.options)
-    cols = [f for f in child.value_fields if not f.hidden and f.fieldtype not in SKIPPED_TYPES]
+    echoes = title_echoes(child)  # a supplier's name beside the supplier printed by its name
+    cols = [
+        f
+        for f in child.value_fields
+        if not f.hidden and f.fieldtype not in SKIPPED_TYPES and f.fieldname not in echoes
+    ]
     money = [f for f in cols if f.fieldtype == "Currency"]
     head = "".join(f"<th{_class(_column_class(f))}>{escape(f.label)}</th>" for f in cols)
     cells = "".join(

@@ -243,7 +243,7 @@ class LinkTitles:
         return {k: v for (t, k), v in self.found.items() if t == "User"}
 
 
-def _title_echoes(meta: Meta) -> set[str]:
+def title_echoes(meta: Meta) -> set[str]:
     """Read-only fields that only repeat the title a link beside them already shows (地点名称
     under a 报修地点 showing the room's name): lists and prints keep them, the form does not."""
     echoes = set()
@@ -322,7 +322,7 @@ class LayoutBuilder:
                 titles.want(f, self.values.get(f.fieldname))
         titles.fetch()
         sections = [Section("", [Column()])]
-        echoes = _title_echoes(self.meta)
+        echoes = title_echoes(self.meta)
         for f in self.meta.fields:
             if f.fieldtype == "Section Break":
                 sections.append(Section(f.label if f.raw.get("label") else "", [Column()]))
@@ -354,7 +354,7 @@ class LayoutBuilder:
         self, table: DocField, rows: list[dict[str, Any]], editable: bool, titles: LinkTitles
     ) -> GridView:
         child = self.child_metas[table.options]
-        echoes = _title_echoes(child)
+        echoes = title_echoes(child)
         prefix = table.fieldname + "."
         columns = [
             c
