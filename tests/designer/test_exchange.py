@@ -60,7 +60,12 @@ def test_import_updates_an_existing_custom_form_and_keeps_versions(
     report = import_bundle(parse_bundle(json.dumps(changed)), actor=admin)
     assert DocType.objects.get(name=LOAN).label == "物品借还"
     assert "物品借还" in report.summary()
-    assert WorkflowVersion.objects.filter(workflow__doctype=LOAN).count() == 2
+    versions = WorkflowVersion.objects.filter(workflow__doctype=LOAN)
+    assert versions.count() == 1  # the same flow comes back: no new version of it
+    flow = next(w for w in changed["workflows"] if w["doctype"] == LOAN)
+    flow["definition"]["label"] = "物品借还审批"
+    import_bundle(parse_bundle(json.dumps(changed)), actor=admin)
+    assert versions.count() == 2  # a changed one adds a version, the old one kept
 
 
 def test_broken_bundle_changes_nothing_and_names_every_problem(
