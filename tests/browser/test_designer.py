@@ -328,6 +328,8 @@ def test_a_field_clicked_right_after_editing_a_label_is_selected_at_once(
     meta = get_meta("Loan Register")
     assert meta.get_field("loan_date").reqd and not meta.get_field("purpose").reqd
     assert meta.get_field("purpose").label == "借用用途"
+    page.click('.df-item[data-fieldname="purpose"] .df-type')  # the row, beside its name
+    expect(page.locator("#p-label")).to_have_value("借用用途")
 
 
 def test_the_link_table_and_module_boxes_show_chinese_names(

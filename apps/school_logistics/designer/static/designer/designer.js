@@ -109,6 +109,8 @@
         el("button", { type: "button", class: "btn btn-sm btn-icon df-remove text-danger", title: isShipped(f) ? text.hide : text.remove, "aria-label": (isShipped(f) ? text.hide : text.remove) + " " + title(f), onclick: () => removeField(i) }, [el("i", { class: isShipped(f) ? "fa-regular fa-eye-slash" : "fa-solid fa-trash-can" })]),
       ]),
     ]);
+    // The whole row picks its field, not only the name: the rest of the row looked clickable.
+    item.addEventListener("click", (e) => { if (!e.target.closest("button")) select(i); });
     item.addEventListener("dragstart", (e) => { dragFrom = i; item.classList.add("dragging"); e.dataTransfer.effectAllowed = "move"; e.dataTransfer.setData("text/plain", String(i)); });
     item.addEventListener("dragend", () => { item.classList.remove("dragging"); $$(".drop-target").forEach((n) => n.classList.remove("drop-target")); });
     item.addEventListener("dragover", (e) => { e.preventDefault(); item.classList.add("drop-target"); });
