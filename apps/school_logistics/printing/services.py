@@ -170,13 +170,12 @@ def save_print_format(
     key: dict[str, Any] = {"school_id": actor.school_id, "doctype": meta.name}
     own = PrintFormat.objects.filter(**key)
     try:
+        # A name in use, by an older format or a concurrent save, breaks the unique
+        # constraint on (school, DocType, name): the whole save is refused then.
         with transaction.atomic():
             if is_default:
                 # One default per school and DocType: the old one steps down in this transaction.
                 own.filter(is_default=True).exclude(name=name).update(is_default=False)
-            if create_only or (rename_from is not None and rename_from != name):
-                if own.filter(name=name).exists():
-                    raise _name_taken(name)
             if rename_from is not None and rename_from != name:
                 fmt = own.select_for_update().get(name=rename_from)
                 fmt.name = name
@@ -189,19 +188,15 @@ def save_print_format(
                 fmt, _created = PrintFormat.objects.update_or_create(
                     **key, name=name, defaults=values
                 )
-    except IntegrityError:  # the same name saved by a concurrent request
-        raise _name_taken(name) from None
+    except IntegrityError:
+        raise PrintTemplateError(
+            _("名称“%(name)s”已被本校的另一个打印格式使用，请换一个名称") % {"name": name}
+        ) from None
     except PrintFormat.DoesNotExist:
         raise PrintTemplateError(
             _("没有名为“%(name)s”的打印格式") % {"name": rename_from}
         ) from None
     return fmt
-
-
-def _name_taken(name: str) -> PrintTemplateError:
-    return PrintTemplateError(
-        _("名称“%(name)s”已被本校的另一个打印格式使用，请换一个名称") % {"name": name}
-    )
 
 
 def set_default_format(doctype: str, name: str, *, actor: User) -> None:
