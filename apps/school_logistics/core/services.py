@@ -391,6 +391,8 @@ def _filled_cells(
     assert table is not None
     child = child_metas_for(meta)[table.options]
     f = child.get_field(cell)
+    if f is None:
+        return {}
     stored = {r.get("name"): r.get(cell) for r in before.get(table_name) or []}
     single, children = _single_field_meta(meta, table), {table.options: child}
     try:
@@ -400,7 +402,7 @@ def _filled_cells(
     errors = {}
     for idx, row in enumerate(to_json(single, cleaned, children)[table_name] or [], start=1):
         value = row.get(cell)
-        if f is not None and value and value != stored.get(row.get("name")):
+        if value and value != stored.get(row.get("name")):
             errors[f"{table_name}.{idx}.{cell}"] = [
                 _("%(table)s第 %(idx)s 行：") % {"table": table.label, "idx": idx}
                 + _("%(label)s在审批到相应步骤时填写") % {"label": f.label}

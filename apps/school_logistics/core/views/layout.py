@@ -256,7 +256,7 @@ def title_echoes(meta: Meta) -> set[str]:
         if not shows_title_in_link(target):
             continue
         title_field = "full_name" if target == "User" else get_meta(target).title_field
-        if source and source[1] == title_field:
+        if source is not None and source[1] == title_field:
             echoes.add(f.fieldname)
     return echoes
 
@@ -284,7 +284,7 @@ def _field_view(
         field=f,
         input_name=input_name,
         value=input_value(f, value),
-        display=hint or display_value(f, value) if titled else display_value(f, value),
+        display=(hint or display_value(f, value)) if titled else display_value(f, value),
         editable=editable and f.accepts_input,
         errors=errors,
         hint=hint,
