@@ -1,9 +1,14 @@
-"""Run the test suite twice: on SQLite (the embedded default), then on PostgreSQL with Redis.
+"""Run the test suite twice: on SQLite (the embedded default) and on PostgreSQL with Redis.
 
 `make test` calls this after lint. Extra arguments go to pytest in both passes, e.g.
 `python tests/run_suite.py tests/core -x`. With CI=true both passes are mandatory: a missing
 PostgreSQL or Redis fails the run. Locally a missing service is reported loudly and fails too,
 unless SL_ALLOW_NO_POSTGRES=1, which skips the PostgreSQL pass (and says so in the summary).
+
+The two passes run at the same time, each in its own sites folder (uploads, generated PDFs), and
+each pass's output is printed whole when it ends: a single pass keeps one core busy and leaves the
+other mostly idle, and running them side by side takes the suite from the sum of the two to
+about the longer one. SL_SERIAL=1 runs them one after the other, streaming the output.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -108,12 +114,20 @@ def summarise_junit(path: Path) -> str:
     return ", ".join(parts)
 
 
-def run_pass(name: str, env: dict[str, str], pytest_args: list[str]) -> PassResult:
-    """Run pytest once in a subprocess with env; return its outcome."""
+def run_pass(
+    name: str, env: dict[str, str], pytest_args: list[str], *, streamed: bool
+) -> PassResult:
+    """Run pytest once in a subprocess with env, in a sites folder of its own; return its outcome.
+
+    A streamed pass writes to this process's output as it goes; otherwise its output is kept and
+    printed whole when it ends, so that two passes running at once do not interleave lines.
+    """
     banner = f" {name} "
-    print(f"\n{banner:=^78}", flush=True)
+    if streamed:
+        print(f"\n{banner:=^78}", flush=True)
     with tempfile.TemporaryDirectory(prefix="sl-suite-") as tmp:
         report = Path(tmp) / "junit.xml"
+        log = Path(tmp) / "output.txt"
         command = [
             sys.executable,
             "-m",
@@ -125,15 +139,52 @@ def run_pass(name: str, env: dict[str, str], pytest_args: list[str]) -> PassResu
             "junit_family=xunit2",
             *pytest_args,
         ]
+        env = env | {"SITES_DIR": str(Path(tmp) / "sites")}
         started = time.monotonic()
-        code = subprocess.call(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL)
+        with log.open("wb") as out:
+            code = subprocess.call(
+                command,
+                cwd=ROOT,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=None if streamed else out,
+                stderr=None if streamed else subprocess.STDOUT,
+            )
         seconds = time.monotonic() - started
+        if not streamed:
+            with PRINTING:
+                print(f"\n{banner:=^78}", flush=True)
+                sys.stdout.write(log.read_text(errors="replace"))
+                sys.stdout.flush()
         detail = summarise_junit(report)
     if code == NO_TESTS_COLLECTED:
         return PassResult(name, "no tests", "没有运行任何测试（pytest 退出码 5）", seconds)
     if code != 0:
         return PassResult(name, "failed", f"{detail}（pytest 退出码 {code}）", seconds)
     return PassResult(name, "ok", detail, seconds)
+
+
+PRINTING = threading.Lock()
+
+
+def run_passes(
+    passes: list[tuple[str, dict[str, str]]], pytest_args: list[str], *, serial: bool
+) -> list[PassResult]:
+    """Run the passes one after another (streamed) or all at once; results in the given order."""
+    if serial or len(passes) == 1:
+        return [run_pass(name, env, pytest_args, streamed=True) for name, env in passes]
+    results: dict[str, PassResult] = {}
+
+    def run(name: str, env: dict[str, str]) -> None:
+        results[name] = run_pass(name, env, pytest_args, streamed=False)
+
+    threads = [threading.Thread(target=run, args=item) for item in passes]
+    print(f"同时运行：{'、'.join(name for name, _ in passes)}（各轮结束后输出全文）", flush=True)
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [results[name] for name, _ in passes]
 
 
 def base_env() -> dict[str, str]:
@@ -149,7 +200,8 @@ def main(argv: list[str]) -> int:
     """Run both passes, print one summary line per pass; non-zero when any pass failed."""
     ci = truthy("CI")
     allow_no_postgres = truthy("SL_ALLOW_NO_POSTGRES") and not ci
-    results = [run_pass("SQLite", base_env(), argv)]
+    passes = [("SQLite", base_env())]
+    skipped: list[PassResult] = []
 
     problems = [p for p in (postgres_ready(POSTGRES_URL), redis_ready(REDIS_URL)) if p]
     if problems:
@@ -157,13 +209,14 @@ def main(argv: list[str]) -> int:
         loud = "!" * 78
         print(f"\n{loud}\nPostgreSQL 轮次无法运行：{reason}\n{loud}", file=sys.stderr, flush=True)
         if allow_no_postgres:
-            results.append(PassResult("PostgreSQL + Redis", "skipped", f"已跳过（{reason}）"))
+            skipped.append(PassResult("PostgreSQL + Redis", "skipped", f"已跳过（{reason}）"))
         else:
             hint = "" if ci else "（本地可设 SL_ALLOW_NO_POSTGRES=1 暂时跳过）"
-            results.append(PassResult("PostgreSQL + Redis", "failed", f"{reason}{hint}"))
+            skipped.append(PassResult("PostgreSQL + Redis", "failed", f"{reason}{hint}"))
     else:
         env = base_env() | {"DATABASE_URL": POSTGRES_URL, "REDIS_URL": REDIS_URL}
-        results.append(run_pass("PostgreSQL + Redis", env, argv))
+        passes.append(("PostgreSQL + Redis", env))
+    results = run_passes(passes, argv, serial=truthy("SL_SERIAL")) + skipped
 
     print("\n" + "=" * 78)
     for r in results:
