@@ -13,7 +13,7 @@ from django.http import QueryDict
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from school_logistics.core import extensions, search
+from school_logistics.core import extensions, registry, search
 from school_logistics.core.data_match import data_equals, data_in
 from school_logistics.core.meta import DocField, Meta
 from school_logistics.core.models import Department, Document, Role, School, User
@@ -41,6 +41,8 @@ class ListFilter:
     # those records as a subquery.
     named: tuple[str, ...] = ()
     named_query: QuerySet[Any] | None = None
+    # The box shows the picked record's name (a person, a room), its stored value riding beside.
+    titled: bool = False
 
 
 def sort_key_for(meta: Meta, f: DocField) -> str | None:
@@ -96,7 +98,8 @@ def _records_like(target: str, text: str) -> tuple[QuerySet[Any], str, str]:
 def _link_filter(f: DocField, value: str) -> ListFilter:
     """A Link or User filter: the record stored as `value` if there is one (picked from the
     menu, or a link from a page), else the records whose name holds the typed text."""
-    flt = ListFilter(f.fieldname, f.label, "link", value, field=f)
+    titled = registry.shows_title_in_link(f.link_doctype)
+    flt = ListFilter(f.fieldname, f.label, "link", value, field=f, titled=titled)
     if not value:
         return flt
     rows, key, shown = _records_like(f.link_doctype, value)
