@@ -1,20 +1,23 @@
 """Meal fees in a browser: finance collects a class's month on a phone from its roll, one parent
 pays part; the class's term statements show what is owed; parents read the canteen's public
-accounts without an account."""
+accounts without an account; a class teacher's refund follows the month's standard rate."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from school_logistics.core import services
 from school_logistics.core.models import Document, School, User
 from tests.browser.test_assets import submit
 from tests.browser.test_meal_refund import roll  # noqa: F401  (a fixture)
+from tests.browser.test_repair_ticket import pick
 from tests.browser.test_requisition_journey import sign_in
 from tests.canteen.test_meal_fee_refund import last_month
 
@@ -71,3 +74,32 @@ def test_finance_collects_a_class_on_a_phone_and_prints_what_is_owed(
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     shot(phone, "canteen-accounts-public-phone")
     assert Client().get(f"/canteen-accounts/{school.code}/").status_code == 200
+
+
+def test_a_refund_left_at_the_standard_rate_shows_each_refund_once_the_month_is_picked(
+    page: Any, live_server: Any, priced_roll: None, shot: Any
+) -> None:
+    base = live_server.url
+    sign_in(page, base)
+    page.goto(f"{base}/app/meal-fee-refund/new")
+    page.fill("#f-class_name", "七年级(1)班")
+    pick(page, "#f-students-0-student", "林一", "林一")
+    page.fill("#f-students-0-missed_meals", "4")
+    rate = page.locator("#f-meal_rate")
+    refund = page.locator(".grid-row [data-field=refund_amount] .cell-value")
+    total = page.locator("[data-fieldname=total_refund] .readonly-value")
+    month = page.locator("#f-month")
+    before = (timezone.localdate().replace(day=1) - timedelta(days=40)).strftime("%Y-%m")
+    month.fill(before)  # no standard was in force yet: the teacher must write the rate
+    expect(rate).to_have_attribute("placeholder", "")
+    expect(refund).to_have_text("")
+
+    month.fill(last_month())  # the standard approved for that month: ¥5.00 a meal
+    expect(rate).to_have_attribute("placeholder", "5.00")
+    expect(refund).to_have_text("20.00")
+    expect(total).to_have_text("20.00")
+    shot(page, "meal-refund-standard-rate")
+    page.click("#btn-save")
+    page.wait_for_url(re.compile(r"/app/meal-fee-refund/MFR-"))
+    doc = Document.objects.get(doctype="Meal Fee Refund")
+    assert (doc.data["meal_rate"], doc.data["total_refund"]) == ("5.00", "20.00")

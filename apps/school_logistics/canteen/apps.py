@@ -16,7 +16,7 @@ class CanteenConfig(AppConfig):
             ledger_views,
             menu_views,
             menus,  # noqa: F401  (registers the menu's controller)
-            standards,  # noqa: F401  (registers the standard's controller)
+            standards,
         )
         from school_logistics.core import extensions
 
@@ -25,3 +25,4 @@ class CanteenConfig(AppConfig):
         extensions.home_panels.append(home_views.collection_panel)
         extensions.desk_links.append(menu_views.menu_link)
         extensions.form_panels.insert(0, ledger_views.statement_panel)
+        extensions.blank_fills.append(standards.refund_rate_fill)

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from school_logistics.canteen.classes import MEALS_PER_DAY
 from school_logistics.core.controllers import Controller, register
 from school_logistics.core.document import Doc, live_clash
+from school_logistics.core.extensions import BlankFill
+from school_logistics.core.meta import Meta
 from school_logistics.core.models import Document
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.validation import DocumentValidationError
@@ -43,6 +45,23 @@ def standard_for(school_id: int, month: str) -> Standard | None:
         return None
     effective_from, name, data = max(in_force)
     return Standard(name, effective_from, Decimal(str(data["meal_rate"])), data["billing_days"])
+
+
+def approved_rates(school_id: int) -> list[tuple[str, str]]:
+    """(effective from YYYY-MM, rate per meal) of the school's approved standards, oldest first."""
+    approved = Document.objects.filter(
+        doctype=STANDARD, school_id=school_id, docstatus=DocStatus.SUBMITTED
+    ).values_list("data", flat=True)
+    return sorted((d["effective_from"], str(Decimal(str(d["meal_rate"])))) for d in approved)
+
+
+def refund_rate_fill(meta: Meta, school_id: int) -> dict[str, BlankFill]:
+    """A refund left without a rate is refunded at the standard in force in its month: the
+    form shows that rate, and each student's refund with it, as soon as the month is picked."""
+    if meta.name != "Meal Fee Refund":
+        return {}
+    rates = approved_rates(school_id)
+    return {"meal_rate": BlankFill("month", rates)} if rates else {}
 
 
 @register(STANDARD)

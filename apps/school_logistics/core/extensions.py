@@ -91,6 +91,20 @@ desk_links: list[DeskLinks] = []
 FieldChoices = Callable[["Meta", "Document | None", "User", dict[str, Any]], dict[str, list[str]]]
 field_choices: list[FieldChoices] = []
 
+
+class BlankFill(NamedTuple):
+    """What the server writes into a field left blank, by another field's value: the value of
+    the last of `steps` ((from, value), in order of from) whose from is at most that field's
+    value, e.g. the rate per meal in force from a month on. The form shows it while typing."""
+
+    by: str
+    steps: list[tuple[str, str]]
+
+
+# Each returns, for a DocType's form in a school, the fields it fills when they are left blank.
+BlankFills = Callable[["Meta", int], "dict[str, BlankFill]"]
+blank_fills: list[BlankFills] = []
+
 read_grants: list[ReadGrant] = []
 home_panels: list[HomePanel] = []
 field_grants: list[FieldGrant] = []
@@ -107,6 +121,13 @@ def choices_for(
     out: dict[str, list[str]] = {}
     for hook in field_choices:
         out.update(hook(meta, document, user, values))
+    return out
+
+
+def blank_fills_for(meta: Meta, school_id: int) -> dict[str, BlankFill]:
+    out: dict[str, BlankFill] = {}
+    for hook in blank_fills:
+        out.update(hook(meta, school_id))
     return out
 
 

@@ -96,11 +96,11 @@ def render_form(
             child = child_metas[table_field.options]
             rows = stored.get(table) or []
             values[table] = row_cells.merge(table_field, child, rows, values[table], cells)[0]
+    school_id = instance.school_id if instance else user.school_id
     omit: set[str] = set()
     step_only: frozenset[str] = frozenset()
     if not granted and docstatus == DocStatus.DRAFT:
         # A step fills these in: the drafter neither fills them nor sees them empty.
-        school_id = instance.school_id if instance else user.school_id
         step_only = extensions.step_only_fields(meta, school_id)
         editable -= step_only
         omit = {name for name in step_only if _empty(_value_at(values, name))}
@@ -109,6 +109,7 @@ def render_form(
         for t in meta.table_fields
     }
     choices = extensions.choices_for(meta, instance, user, values) if editable else {}
+    fills = extensions.blank_fills_for(meta, school_id) if editable and school_id else {}
     layout = LayoutBuilder(
         meta=meta,
         child_metas=child_metas,
@@ -118,9 +119,10 @@ def render_form(
         omit=omit,
         closed_cells=frozenset(name for name in step_only if "." in name),
         choices={k: v for k, v in choices.items() if k in editable},
+        blank_fills={k: v for k, v in fills.items() if k in editable},
         errors=errors or {},
         stored_rows=stored_rows,
-        school_id=instance.school_id if instance else user.school_id,
+        school_id=school_id,
     ).build()
     context: dict[str, Any] = {
         "meta": meta,

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from school_logistics.core import extensions
 from school_logistics.core.fetch import fetched_fields
 from school_logistics.core.meta import DECIMAL_TYPES, LINK_TYPES, NUMERIC_TYPES, DocField, Meta
 from school_logistics.core.models import Document, User
@@ -60,6 +61,12 @@ class FieldView:
     titled: bool = False
     # The values this text field must take now (extensions.field_choices): a required choice.
     choices: list[str] = dataclasses.field(default_factory=list)
+    # What the server fills in when this field is left blank (extensions.blank_fills).
+    blank_fill: extensions.BlankFill | None = None
+
+    @property
+    def blank_steps_json(self) -> str:
+        return json.dumps(self.blank_fill.steps) if self.blank_fill else ""
 
     @property
     def fetch_json(self) -> str:
@@ -309,6 +316,7 @@ class LayoutBuilder:
     omit: set[str] = dataclasses.field(default_factory=set)  # fields (`table.cell`) not shown
     closed_cells: frozenset[str] = frozenset()  # `table.cell`s shown, not for input
     choices: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    blank_fills: dict[str, extensions.BlankFill] = dataclasses.field(default_factory=dict)
 
     def build(self) -> FormLayout:
         fetched = fetched_fields([self.meta, *self.child_metas.values()])
@@ -348,6 +356,7 @@ class LayoutBuilder:
             view.grid = self._grid(f, value or [], view.editable, titles)
         elif view.editable:
             view.choices = self.choices.get(f.fieldname, [])
+            view.blank_fill = self.blank_fills.get(f.fieldname)
         return view
 
     def _grid(

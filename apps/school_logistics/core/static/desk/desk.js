@@ -411,6 +411,24 @@
     window.location.href = row.dataset.href;
   });
 
+  /* ---------- a value the server fills in when left blank ---------- */
+  // E.g. a refund's rate per meal: the standard in force in the month picked. The box shows it
+  // greyed, and the form's formulas count with it (form_rules.js reads the placeholder).
+  function showBlankFills() {
+    document.querySelectorAll("input[data-blank-by]").forEach(function (input) {
+      var by = input.form && input.form.querySelector('[name="' + input.dataset.blankBy + '"]');
+      var key = by ? by.value : "";
+      var value = "";
+      JSON.parse(input.dataset.blankSteps || "[]").forEach(function (step) {
+        if (key && step[0] <= key) value = step[1];
+      });
+      input.placeholder = value;
+    });
+  }
+  document.addEventListener("input", showBlankFills);
+  document.addEventListener("change", showBlankFills);
+  showBlankFills();
+
   /* ---------- after a failed save, show what to fix ---------- */
   var summary = document.querySelector(".error-summary");
   if (summary) summary.focus({ preventScroll: false });

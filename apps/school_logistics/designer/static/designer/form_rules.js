@@ -208,6 +208,8 @@
     if (!inputs.length) return undefined;
     var last = inputs[inputs.length - 1];
     if (last.type === "checkbox") return last.checked ? 1 : 0;
+    // Left blank, a field the server fills counts as that value (desk.js shows it greyed).
+    if (!last.value.trim() && last.dataset.blankBy) return typed(last.placeholder, type);
     return typed(last.value, type);
   }
 
