@@ -282,3 +282,14 @@ def test_on_a_district_site_only_the_district_administrator_designs_forms(
     assert DocType.objects.filter(name="Visitor Log").exists()
     client.force_login(district)
     assert 'id="link-designer"' in client.get("/app/").content.decode()
+
+
+def test_a_field_marked_not_copied_is_left_blank_when_a_document_is_amended(vehicle_request, admin):
+    designer.update_field(VR, "note", {"no_copy": 1}, actor=admin)
+    assert get_meta(VR).get_field("note").no_copy
+    doc = request_by(admin, seats="7", note="司机已签到")
+    services.submit_document(VR, doc.name, actor=admin)
+    services.cancel_document(VR, doc.name, actor=admin)
+    amended = services.amend_document(VR, doc.name, actor=admin)
+    assert amended.data["seats"] == "7"  # copied as every other field is
+    assert not amended.data.get("note")

@@ -60,6 +60,7 @@ FLAG_PROPS = (
     "in_standard_filter",
     "allow_on_submit",
     "step_only",
+    "no_copy",
     "hidden",
     "removed",
 )
