@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from decimal import Decimal
 
@@ -133,13 +132,6 @@ def test_a_department_without_budgets_is_not_controlled(users, budgeted):
     )
     services.submit_document("Material Requisition", other.name, actor=users["purchaser"])
     assert not BudgetEntry.objects.filter(voucher=other).exists()
-
-
-def test_last_years_requisition_uses_last_years_budget(users, budgeted):
-    last_year = timezone.localdate().replace(month=12, day=31) - dt.timedelta(days=365)
-    doc = requisition(users, "10", line="去年的科目", posting_date=last_year)
-    services.submit_document("Material Requisition", doc.name, actor=users["teacher"])
-    assert line().committed == D("0.00")  # last year had no budgets: no control
 
 
 def test_only_finance_draws_up_budgets(users):
@@ -274,3 +266,15 @@ def test_a_requisition_beyond_its_line_is_refused_when_sent_not_at_the_last_appr
     for doc in (first, second):
         actions.start_approval("Material Requisition", doc.name, actor=users["teacher"])
     assert ApprovalTask.objects.filter(document=second).exists()
+
+
+@pytest.mark.parametrize("year", [1900, YEAR - 1, YEAR + 73])
+def test_a_requisition_dated_in_a_year_without_budget_is_refused(users, budgeted, year):
+    """Dated in 1900 (or last year, before the school kept budgets), it drew on no budget at
+    all and went through approval unchecked: what is approved now draws on a budget."""
+    with pytest.raises(DocumentValidationError) as exc:
+        requisition(users, "600", posting_date=f"{year}-01-01")
+    assert exc.value.errors["posting_date"] == [
+        f"语文组没有 {year} 年的预算，申请日期应在有预算的年度（{YEAR} 年）"
+    ]
+    assert not Document.objects.filter(doctype="Material Requisition").exists()

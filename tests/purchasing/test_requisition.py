@@ -1,4 +1,5 @@
-"""Material requisitions: totals from the rows, item details from the master, disabled items."""
+"""Material requisitions: totals from the rows, item details from the master, disabled items,
+whose name and department they are filed in, and who reads them."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from school_logistics.core import services
+from school_logistics.core import permissions, services
 from school_logistics.core.models import Document
+from school_logistics.core.registry import get_meta
 from school_logistics.core.validation import DocumentValidationError
+from tests.conftest import make_user
 
 
 def test_requisition_fills_item_details_and_totals(users, items):
@@ -95,3 +98,71 @@ def test_a_submitted_requisition_echoed_back_without_its_worked_out_cells_is_unc
         actor=users["teacher"],
     )
     assert Document.objects.get(pk=doc.pk).data == stored
+
+
+ROW = {"item": "A4-70", "qty": "1", "rate": "23.5"}
+
+
+@pytest.mark.parametrize(
+    ("values", "key", "message"),
+    [
+        ({"department": "数学组"}, "department", "申请部门只能是您所在的部门“语文组”"),
+        ({"requested_by": "colleague"}, "requested_by", "申请人只能是您本人"),
+    ],
+)
+def test_a_teacher_files_in_their_own_name_for_their_own_department(
+    users, items, values, key, message
+):
+    """Another department would route to its head and draw on its budget; another person's
+    name would file in theirs. Both are refused, and nothing is stored."""
+    teacher = users["teacher"]
+    with pytest.raises(DocumentValidationError) as exc:
+        services.create_document(
+            "Material Requisition", {"purpose": "办公用纸", "items": [ROW], **values}, actor=teacher
+        )
+    assert exc.value.errors[key] == [message]
+    assert not Document.objects.filter(doctype="Material Requisition").exists()
+
+    doc = services.create_document(
+        "Material Requisition", {"purpose": "办公用纸", "items": [ROW]}, actor=teacher
+    )
+    assert (doc.department.name, doc.data["requested_by"]) == ("语文组", "teacher")
+    with pytest.raises(DocumentValidationError):
+        services.save_document("Material Requisition", doc.name, values, actor=teacher)
+    doc.refresh_from_db()
+    assert (doc.department.name, doc.data["requested_by"]) == ("语文组", "teacher")
+
+
+def test_the_purchasing_office_files_for_any_department_and_person(users, items):
+    doc = services.create_document(
+        "Material Requisition",
+        {"purpose": "办公用纸", "items": [ROW], "department": "数学组", "requested_by": "teacher"},
+        actor=users["purchaser"],
+    )
+    assert (doc.department.name, doc.data["requested_by"]) == ("数学组", "teacher")
+
+
+def test_a_department_head_reads_their_departments_requisitions_not_the_others(
+    users, departments, items, client
+):
+    """Drafts included: a head follows their department's requests, not the whole school's."""
+    maths = make_user("maths", users["teacher"].school, "teacher", department=departments["数学组"])
+    ours = services.create_document(
+        "Material Requisition", {"purpose": "作文纸", "items": [ROW]}, actor=users["teacher"]
+    )
+    theirs = services.create_document(
+        "Material Requisition", {"purpose": "坐标纸", "items": [ROW]}, actor=maths
+    )
+    head = users["head"]
+    meta = get_meta("Material Requisition")
+    assert set(permissions.readable(head, meta).values_list("name", flat=True)) == {ours.name}
+    assert permissions.has_permission(head, meta, "read", ours)
+    assert not permissions.has_permission(head, meta, "read", theirs)
+    assert not permissions.has_permission(head, meta, "write", ours)  # reading is all it gives
+    assert permissions.readable(users["purchaser"], meta).count() == 2  # the office reads all
+
+    client.force_login(head)
+    assert client.get(f"/app/material-requisition/{ours.name}").status_code == 200
+    assert client.get(f"/app/material-requisition/{theirs.name}").status_code == 404
+    listed = client.get("/app/material-requisition/").content.decode()
+    assert ours.name in listed and theirs.name not in listed

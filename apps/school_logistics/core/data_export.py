@@ -6,7 +6,7 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -121,8 +121,11 @@ def export_queryset(user: User, meta: Meta, params: QueryDict) -> QuerySet[Docum
     """Return what the user's list shows under these filters, limited to their export scope."""
     qs = ListQuery.parse(meta, params).apply(permissions.readable(user, meta))
     qs = extensions.with_approval_state(qs)
-    if permissions.scope(user, meta, "export") == "own":
+    reach = permissions.scope(user, meta, "export")
+    if reach == "own":
         qs = qs.filter(owner=user)
+    elif reach == "department":
+        qs = qs.filter(Q(owner=user) | Q(department_id=user.department_id))
     if not user.is_superuser:
         # Read grants (e.g. an approver's) may show more; export stays within the user's schools.
         qs = qs.filter(school_id__in=user.school_ids())

@@ -114,6 +114,8 @@ class DocPerm:
     role: str
     rights: frozenset[str]
     if_owner: bool = False
+    # The rights hold on the documents of the user's own department (and their own).
+    if_department: bool = False
 
 
 @dataclass(frozen=True)
@@ -218,6 +220,7 @@ def parse_meta(raw: dict[str, Any]) -> Meta:
             role=p["role"],
             rights=frozenset(t for t in PERMISSION_TYPES if p.get(t)),
             if_owner=bool(p.get("if_owner")),
+            if_department=bool(p.get("if_department")),
         )
         for p in raw.get("permissions", [])
     )

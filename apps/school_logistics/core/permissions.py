@@ -19,7 +19,9 @@ from school_logistics.core.prepared import PreparedQuery
 # The role that administers a school's forms and users; it holds every right in its schools.
 ADMIN_ROLE = "sys_admin"
 
-Scope = Literal["all", "own"] | None
+# All documents of the user's schools, those of their department (and their own), their own.
+Scope = Literal["all", "department", "own"] | None
+SCOPE_RANK = {None: 0, "own": 1, "department": 2, "all": 3}
 
 # The context keeps a right apart from the button of the same Chinese word ("新建" → New).
 RIGHT_LABELS = {
@@ -40,7 +42,8 @@ def is_admin(user: User) -> bool:
 
 
 def scope(user: User, meta: Meta, ptype: str) -> Scope:
-    """Return whether the user holds a right on all documents of a DocType, only their own, or none."""
+    """Return whether the user holds a right on all documents of a DocType, on their
+    department's, only on their own, or on none: the widest any of their roles gives."""
     if not user.is_authenticated or not user.is_active:
         return None
     if is_admin(user):
@@ -49,10 +52,33 @@ def scope(user: User, meta: Meta, ptype: str) -> Scope:
     result: Scope = None
     for perm in meta.permissions:
         if perm.role in roles and ptype in perm.rights:
-            if not perm.if_owner:
+            if perm.if_owner:
+                given: Scope = "own"
+            elif perm.if_department:
+                # Without a department of their own, a user's department is none but themselves.
+                given = "department" if user.department_id else "own"
+            else:
                 return "all"
-            result = "own"
+            result = given if SCOPE_RANK[given] > SCOPE_RANK[result] else result
     return result
+
+
+def own_name_fields(user: User, meta: Meta, ptype: str) -> dict[str, str]:
+    """The fields naming who a document is from and for which department (those that default
+    to the user and their department), with the values they must keep for a user who holds the
+    right on their own documents only: a teacher files in their own name, for their own
+    department, and so for its head's approval and its budget. One whose right reaches their
+    department's documents files for that department, in any colleague's name."""
+    reach = scope(user, meta, ptype)
+    if reach not in ("own", "department"):
+        return {}
+    fixed: dict[str, str] = {}
+    for f in meta.value_fields:
+        if f.default == "__user" and reach == "own":
+            fixed[f.fieldname] = user.username
+        elif f.default == "__department" and user.department_id:
+            fixed[f.fieldname] = user.department.name  # type: ignore[union-attr]
+    return fixed
 
 
 def rights(user: User, meta: Meta) -> dict[str, Scope]:
@@ -71,6 +97,8 @@ def has_permission(user: User, meta: Meta, ptype: str, doc: Document | None = No
         return True
     if not in_users_schools(user, doc.school_id):
         return False
+    if s == "department" and doc.department_id == user.department_id:
+        return True
     return s == "all" or doc.owner_id == user.pk
 
 
@@ -102,9 +130,12 @@ def readable(user: User, meta: Meta) -> QuerySet[Document]:
     # index. An OR like the one above would test every document of the DocType (a teacher's
     # list: 36 ms instead of 0.2 ms for its count at 54,000 requisitions, on PostgreSQL).
     parts = granted
-    if s == "own":
+    if s in ("own", "department"):
         own = qs.filter(school_id__in=user.school_ids(), owner=user).values("pk")
         parts = [own, *granted]
+    if s == "department":
+        ours = qs.filter(school_id__in=user.school_ids(), department_id=user.department_id)
+        parts.append(ours.values("pk"))
     if not parts:
         return qs.none()
     first, *rest = parts

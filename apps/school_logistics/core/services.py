@@ -250,6 +250,7 @@ def create_document(
     _refuse_step_only(meta, extensions.step_only_fields(meta, school.pk), {}, values)
     with transaction.atomic(savepoint=savepoint):
         doc = _new_doc(meta, values, actor, school)
+        _refuse_others_names(doc, permissions.own_name_fields(actor, meta, "create"))
         instance = doc.instance
         instance.name = make_name(meta, doc.values, doc.values.get(meta.date_field) or today())
         # A taken name is caught by the unique constraint below: no look-up first, and no
@@ -334,9 +335,33 @@ def save_document(
         doc = Doc(meta, instance, {}, child_metas, actor)
         existing = from_json(meta, before, doc.child_metas)
         _validate(doc, {**before, **values}, existing)
+        if not granted and instance.docstatus == DocStatus.DRAFT:
+            fixed = permissions.own_name_fields(actor, meta, "write")
+            changed = {k for k in fixed.keys() & values.keys() if _changed(meta, k, before, values)}
+            _refuse_others_names(doc, {k: fixed[k] for k in changed})
         action = "update_after_submit" if instance.docstatus == DocStatus.SUBMITTED else "save"
         _store(doc, actor=actor, action=action, before=before)
     return instance
+
+
+def _refuse_others_names(doc: Doc, fixed: dict[str, str]) -> None:
+    """Refuse a document naming someone else, or another department, as the one it is from,
+    when the actor may only file their own (`permissions.own_name_fields`)."""
+    errors: dict[str, list[str]] = {}
+    for name, own in fixed.items():
+        value = doc.values.get(name)
+        f = doc.meta.get_field(name)
+        if value in (None, "", own) or f is None:
+            continue
+        if f.fieldtype == "User":
+            errors[name] = [_("%(label)s只能是您本人") % {"label": f.label}]
+        else:
+            errors[name] = [
+                _("%(label)s只能是您所在的部门“%(department)s”")
+                % {"label": f.label, "department": own}
+            ]
+    if errors:
+        raise DocumentValidationError(errors)
 
 
 def _merge_open_cells(

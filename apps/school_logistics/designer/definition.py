@@ -175,7 +175,7 @@ def normalise_permissions(rows: Any) -> list[dict[str, Any]]:
         if not isinstance(row, dict):
             raise DocumentValidationError.single(_("权限格式不正确"), "permissions")
         clean: dict[str, Any] = {"role": _text(row.get("role"), 40)}
-        for key in (*PERMISSION_TYPES, "if_owner"):
+        for key in (*PERMISSION_TYPES, "if_owner", "if_department"):
             if row.get(key) in (True, 1, "1", "true", "on"):
                 clean[key] = 1
         if any(clean.get(t) for t in PERMISSION_TYPES):

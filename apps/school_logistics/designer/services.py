@@ -31,11 +31,12 @@ from school_logistics.designer.definition import check_definition, normalise
 from school_logistics.designer.models import DocTypeVersion
 from school_logistics.designer.summary import describe
 
-# Rights a new DocType gives requesters until the admin sets others: their own documents.
+# Rights a new DocType gives until the admin sets others: requesters their own documents,
+# department heads their department's.
 DEFAULT_PERMISSIONS = [
     {"role": "teacher", "read": 1, "write": 1, "create": 1, "delete": 1, "submit": 1, "print": 1,
      "if_owner": 1},
-    {"role": "dept_head", "read": 1, "print": 1, "export": 1},
+    {"role": "dept_head", "read": 1, "print": 1, "export": 1, "if_department": 1},
     {"role": "principal", "read": 1, "print": 1, "export": 1},
 ]  # fmt: skip
 # Properties a removed field loses, so a hidden leftover never blocks a save or shows up.

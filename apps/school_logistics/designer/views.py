@@ -192,6 +192,7 @@ def _texts() -> dict[str, str]:
         "newField": _("新字段"),
         "role": _("角色"),
         "ownOnly": _("仅本人"),
+        "departmentOnly": _("仅本部门"),
         "drop": _("移除"),
         "none": _("（无）"),
         "hidden": _("已隐藏"),

@@ -147,6 +147,14 @@ def reverse_budget(voucher: Document, *, actor: User) -> list[BudgetEntry]:
     return out
 
 
+def budget_years(school_id: int, department_name: str) -> list[int]:
+    """Return the years a department was allotted a budget in, by the department's name."""
+    bins = BudgetBin.objects.filter(
+        school_id=school_id, department__name=department_name, allotted__gt=0
+    )
+    return sorted(set(bins.values_list("fiscal_year", flat=True)))
+
+
 def lines_of(school_id: int, department_name: str, fiscal_year: int) -> list[BudgetBin]:
     """Return a department's budget lines for a year, by the department's name."""
     return list(

@@ -58,11 +58,26 @@ def _key(doc: Doc, year: int) -> ledger.BudgetKey:
 
 
 def check_budget_line(doc: Doc, errors: dict[str, list[str]]) -> None:
-    """Where the department keeps budgets for the year, the document names one of them."""
+    """Where the department keeps budgets for the year, the document names one of them; a
+    date in a year the department keeps none, when it keeps them for others, is refused (it
+    would draw on no budget at all)."""
     if not doc.instance.school.has_budgets:
         return
     posting_date = doc.get("posting_date") or timezone.localdate()
-    lines = ledger.lines_of(doc.instance.school_id, doc.get("department"), posting_date.year)
+    school_id, department = doc.instance.school_id, doc.get("department")
+    lines = ledger.lines_of(school_id, department, posting_date.year)
+    years = [] if lines or not department else ledger.budget_years(school_id, department)
+    if years:
+        date_field = doc.meta.get_field("posting_date")
+        errors.setdefault("posting_date", []).append(
+            _("%(dept)s没有 %(year)s 年的预算，%(label)s应在有预算的年度（%(years)s 年）")
+            % {
+                "dept": department,
+                "year": posting_date.year,
+                "label": date_field.label if date_field else _("日期"),
+                "years": "、".join(str(y) for y in years),
+            }
+        )
     if lines and doc.get("budget_line") not in {line.budget_line for line in lines}:
         errors.setdefault("budget_line", []).append(
             _("请填写%(dept)s %(year)s 年的预算科目之一：%(lines)s")

@@ -339,6 +339,7 @@
     const head = el("tr", {}, [el("th", { text: text.role })]);
     cfg.rights.forEach(([, label]) => head.appendChild(el("th", { class: "text-center", text: label })));
     head.appendChild(el("th", { class: "text-center", text: text.ownOnly }));
+    head.appendChild(el("th", { class: "text-center", text: text.departmentOnly }));
     head.appendChild(el("th", {}, [el("span", { class: "visually-hidden", text: text.drop })]));
     $("thead", grid).replaceChildren(head);
     const body = $("tbody", grid);
@@ -349,7 +350,7 @@
       role.value = perm.role;
       role.addEventListener("change", () => { perm.role = role.value; changed(); });
       const row = el("tr", { "data-role": perm.role }, [el("td", {}, [role])]);
-      cfg.rights.map(([p]) => p).concat(["if_owner"]).forEach((p) => {
+      cfg.rights.map(([p]) => p).concat(["if_owner", "if_department"]).forEach((p) => {
         const box = el("input", { type: "checkbox", class: "form-check-input", "data-right": p, "aria-label": perm.role + " " + p });
         box.checked = !!perm[p];
         box.addEventListener("change", () => { perm[p] = box.checked ? 1 : 0; changed(); });
