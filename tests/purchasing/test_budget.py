@@ -235,6 +235,10 @@ def test_a_department_head_reads_the_use_of_their_own_lines_only(client, users, 
         "/app/budget-use/?year="
         in client.get(f"/app/material-requisition/{draft.name}").content.decode()
     )
+    # A year without budgets (or no year) shows the newest, headed as such.
+    for year in ("1900", "abc"):
+        page = client.get(f"/app/budget-use/?year={year}").content.decode()
+        assert f"{YEAR} 年" in page and "1900 年" not in page
     client.force_login(users["colleague"])  # a teacher of 语文组, heading nothing
     assert client.get("/app/budget-use/").status_code == 403
 

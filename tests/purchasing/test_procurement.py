@@ -61,7 +61,7 @@ def test_a_big_requisition_is_received_only_after_its_quotes_are_decided(
 ):
     standard(users)
     big = make_requisition(users["teacher"], qty="500")  # 11,750.00
-    refused(lambda: receive(users, big), "requisition", "达到询价限额 ¥10000")
+    refused(lambda: receive(users, big), "requisition", "达到询价限额 ¥10,000.00")
     assert not Document.objects.filter(doctype=RECEIPT).exists()
     client.force_login(users["purchaser"])
     page = client.get(f"/app/material-requisition/{big}").content.decode()

@@ -59,10 +59,9 @@ def report(request: HttpRequest) -> HttpResponse:
         | {timezone.localdate().year},
         reverse=True,
     )
-    try:
-        year = int(request.GET.get("year") or years[0])
-    except ValueError:
-        year = years[0]
+    # A year nobody keeps budgets for shows the newest instead, as the year picker does.
+    asked = request.GET.get("year", "")
+    year = int(asked) if asked.isdigit() and int(asked) in years else years[0]
     departments = (
         headed
         if headed is not None

@@ -121,8 +121,8 @@ def quotes_pending(requisition: Document) -> str | None:
         "申购单 %(r)s 金额 ¥%(a)s 达到询价限额 ¥%(m)s（%(n)s）：须经询价或招标定标后才能入库"
     ) % {
         "r": requisition.name,
-        "a": requisition.grand_total,
-        "m": threshold.inquiry_from,
+        "a": money(requisition.grand_total),
+        "m": money(threshold.inquiry_from),
         "n": threshold.name,
     }
 
