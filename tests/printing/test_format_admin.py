@@ -1,13 +1,17 @@
-"""Admins edit print formats in the browser: list, copy the standard, live preview, default."""
+"""Admins edit print formats in the browser: list, copy the standard, live preview (with what
+would print blank), default."""
 
 from __future__ import annotations
 
 import pytest
 
+from school_logistics.core.doctype_sync import shipped_definitions
+from school_logistics.core.registry import get_meta
 from school_logistics.printing import services
-from school_logistics.printing.default_format import STANDARD_NAME
+from school_logistics.printing.default_format import STANDARD_NAME, standard_template
 from school_logistics.printing.models import PrintFormat
 from school_logistics.printing.services import print_document
+from school_logistics.printing.template_check import unknown_names
 
 BASE = "/app/print-formats/"
 MR = "material-requisition"
@@ -146,3 +150,46 @@ def test_unknown_default_is_refused_and_changes_nothing(client, users, own_forma
     response = login(client, users["admin"]).post(f"{BASE}{MR}/default", {"name": "没有这个"})
     assert response.status_code == 422
     assert PrintFormat.objects.filter(is_default=True).count() == 0
+
+
+MISNAMED = """<h1>{{ doc.name }} {{ doc.fmt("purpose") }}</h1>
+<p>{{ doc.fmt("purpse") }} {{ doc.grand_total }} {{ shcool }}</p>
+{% for row in doc.rows("items") %}<td>{{ row.item_name }} {{ row.prce }}</td>{% endfor %}
+{% for e in trail %}{{ e.actor }}{% endfor %}
+{{ doc.column_total("itmes", "amount") }}
+"""
+
+
+def test_live_preview_names_what_would_print_blank(client, users, requisition):
+    """A misspelt field prints nothing without an error: the preview says which, by line."""
+    response = login(client, users["admin"]).post(
+        f"{BASE}{MR}/preview",
+        {"template": MISNAMED, "page_size": "A4 portrait"},
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert "<iframe" in html  # it still prints: a warning, not a refusal
+    warnings = html[html.index('id="preview-warnings"') : html.index("<iframe")]
+    assert "第 2 行：表单“物资申购单”没有字段“purpse”" in warnings
+    assert "“doc.grand_total”打印为空白：字段的值请写 doc.fmt(&quot;grand_total&quot;)" in warnings
+    assert "第 2 行：没有“shcool”" in warnings
+    assert "第 3 行：子表行没有“prce”（row.prce）" in warnings
+    assert "第 5 行：表单没有子表“itmes”" in warnings
+    for fine in ("purpose", "item_name", "actor", "doc.name"):
+        assert f"“{fine}”" not in warnings
+
+    standard = login(client, users["admin"]).get(f"{BASE}{MR}/new")
+    template = standard.context["data"]["template"]
+    response = client.post(
+        f"{BASE}{MR}/preview", {"template": template, "page_size": "A4 portrait"},
+        HTTP_HX_REQUEST="true",
+    )  # fmt: skip
+    assert "preview-warnings" not in response.content.decode()  # the standard format is clean
+
+
+def test_every_shipped_forms_standard_format_reads_only_what_its_voucher_has(db):
+    names = [d["name"] for d in shipped_definitions() if not d.get("istable")]
+    assert len(names) > 20
+    for name in names:
+        meta = get_meta(name)
+        assert unknown_names(meta, standard_template(meta)) == [], name

@@ -133,8 +133,8 @@ def readable(user: User, meta: Meta) -> QuerySet[Document]:
     if s in ("own", "department"):
         own = qs.filter(school_id__in=user.school_ids(), owner=user).values("pk")
         parts = [own, *granted]
-    if s == "department":
-        ours = qs.filter(school_id__in=user.school_ids(), department_id=user.department_id)
+    if s == "department":  # only given to a user with a department (`scope`)
+        ours = qs.filter(school_id__in=user.school_ids(), department=user.department_id)
         parts.append(ours.values("pk"))
     if not parts:
         return qs.none()

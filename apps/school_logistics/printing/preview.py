@@ -20,6 +20,7 @@ from school_logistics.printing.models import PageSize
 from school_logistics.printing.render import render_voucher
 from school_logistics.printing.sample import sample_document
 from school_logistics.printing.sandbox import PrintTemplateError
+from school_logistics.printing.template_check import NameWarning, unknown_names
 from school_logistics.printing.verification import fingerprint, qr_data_uri, verify_url
 
 # A code outside the alphabet of real codes (it has 0), so a preview can never verify as a print.
@@ -33,6 +34,8 @@ class Preview:
     lineno: int | None = None
     sample: str = ""  # the document name the preview used
     made_up: bool = False  # no document to read yet: the preview used sample values
+    # Names the template reads that this DocType's voucher lacks: printed blank, said here.
+    warnings: tuple[NameWarning, ...] = ()
 
 
 def _render(
@@ -64,7 +67,8 @@ def preview_format(
         html = _render(user, document, template, css, page_size, base_url)
     except PrintTemplateError as exc:
         return Preview(error=exc.display, lineno=exc.lineno, sample=document.name, made_up=made_up)
-    return Preview(html=html, sample=document.name, made_up=made_up)
+    warnings = tuple(unknown_names(meta, template))
+    return Preview(html=html, sample=document.name, made_up=made_up, warnings=warnings)
 
 
 def check_format_prints(user: User, meta: Meta, template: str, page_size: str) -> None:

@@ -155,6 +155,12 @@ def compile_template(source: str) -> Any:
         raise PrintTemplateError(describe(exc), exc.lineno) from None
 
 
+def parse_template(source: str) -> nodes.Template:
+    """Return a template's syntax tree, or raise PrintTemplateError as `compile_template` does."""
+    compile_template(source)
+    return _env.parse(source)
+
+
 def check_template(source: str) -> None:
     """Raise PrintTemplateError when a template would not compile (checked before saving)."""
     compile_template(source)
