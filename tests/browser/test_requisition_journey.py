@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from school_logistics.core import services
 from school_logistics.core.models import Document, User
 from school_logistics.core.models.document import DocStatus
+from school_logistics.core.validation import NotANumber, parse_number
 from school_logistics.designer import formulas
 
 pytestmark = pytest.mark.browser
@@ -259,3 +260,72 @@ def test_phone_requisition_rows_stack_as_cards(phone, live_server, items, shot):
     phone.goto(f"{base}/app/material-requisition/")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     shot(phone, "phone-requisition-list", full_page=False)
+
+
+# The same texts on both sides: the server's parse_number and the browser's agree on each.
+NUMBER_TEXTS = [
+    "1250", "1,250", "12,345.50", "-1,250.00", ".5", "12.", "+3", " 7 ",
+    "12,5", "1,25,0", "1234,567", "1.250,50", "1e3", "2.5E-1", "abc", "1 250", "",
+]  # fmt: skip
+
+
+def test_the_browser_reads_a_typed_number_as_the_server_does(page, live_server, items):
+    sign_in(page, live_server.url)
+    page.goto(f"{live_server.url}/app/material-requisition/new")
+    in_browser = page.evaluate("texts => texts.map(t => SchoolNumber.parse(t))", NUMBER_TEXTS)
+    for text, shown in zip(NUMBER_TEXTS, in_browser, strict=True):
+        try:
+            number = parse_number(text)
+        except NotANumber:
+            number = None
+        assert (None if shown is None else Decimal(str(shown))) == number, text
+
+
+def test_a_comma_that_is_no_thousands_separator_computes_no_amount_while_typing(
+    page, live_server, items
+):
+    """A "12,5", refused on save, is not shown as 125 while typing (10 × 125 = 1,250.00)."""
+    sign_in(page, live_server.url)
+    page.goto(f"{live_server.url}/app/material-requisition/new")
+    fill_row(page, 0, "复印", "A4复印纸", "10", "1,250")
+    amount = page.locator(".grid-row [data-field=amount] .cell-value").first
+    expect(amount).to_have_text("12,500.00")  # grouped as the app prints money: a number
+    page.fill("#f-items-0-rate", "12,5")
+    expect(amount).to_have_text("")
+    expect(page.locator("[data-fieldname=grand_total] .readonly-value")).not_to_contain_text(
+        "1,250.00"
+    )
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_refused_save_keeps_each_rows_item_name_and_says_why(
+    page, live_server, items, shot, width
+):
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, live_server.url)
+    page.goto(f"{live_server.url}/app/material-requisition/new")
+    page.fill("#f-purpose", "期中考试用纸")
+    fill_row(page, 0, "复印", "A4复印纸", "10", "12,5")
+    page.get_by_role("button", name="添加一行").click()
+    fill_row(page, 1, "水笔", "红色水笔", "abc", "12,345.50")
+    page.get_by_role("button", name="添加一行").click()
+    fill_row(page, 2, "拖把", "拖把", "3", "1,250")
+    page.click("#btn-save")
+    page.wait_for_selector(".error-summary")
+    assert "预估单价：“12,5”不是有效的数字；小数点请用“.”" in page.inner_text(".error-summary")
+    assert requisitions() == 0
+    names = page.locator(".grid-row [data-field=item_name] .cell-value")
+    expect(names).to_have_text(["A4复印纸", "红色水笔", "拖把"])
+    assert page.input_value("#f-items-0-rate") == "12,5"
+    # What was typed stays readable beside the red mark of a refused number.
+    rate = page.locator("#f-items-0-rate")
+    style = rate.evaluate(
+        "el => [getComputedStyle(el).paddingLeft, getComputedStyle(el).paddingRight]"
+    )
+    assert sum(float(side.removesuffix("px")) for side in style) > 30
+    # Money is not broken over two lines.
+    for cell in page.locator(".grid-row [data-field=amount] .cell-value").all():
+        box = cell.bounding_box()
+        assert box is None or box["height"] < 30
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    shot(page, f"requisition-refused-{width}")

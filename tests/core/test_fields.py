@@ -150,6 +150,77 @@ def test_int_accepts_whole_number_text(users):
 
 
 @pytest.mark.parametrize(
+    ("price", "qty", "stored_price", "stored_qty"),
+    [
+        ("1,250", "1,000", "1250.00", 1000),  # as the app prints money
+        ("12,345.50", "12", "12345.50", 12),
+        ("１，２５０．５", "１２", "1250.50", 12),  # full width, typed with a Chinese input method
+        (".5", "+3", "0.50", 3),
+    ],
+)
+def test_numbers_with_thousands_separators_are_read_as_written(
+    users, price, qty, stored_price, stored_qty
+):
+    doc = create({"price": price, "qty": qty}, users["teacher"])
+    assert (doc.data["price"], doc.data["qty"]) == (stored_price, stored_qty)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("price", "12,5", "单价：“12,5”不是有效的数字；小数点请用“.”"),
+        ("qty", "12,5", "数量：“12,5”不是有效的数字；小数点请用“.”"),
+        (
+            "price",
+            "1,25,0",
+            "单价：“1,25,0”不是有效的数字；千位分隔符“,”应每三位一个，如 12,345.50",
+        ),
+        (
+            "price",
+            "1234,567",
+            "单价：“1234,567”不是有效的数字；千位分隔符“,”应每三位一个，如 12,345.50",
+        ),
+        (
+            "price",
+            "1,250,5",
+            "单价：“1,250,5”不是有效的数字；千位分隔符“,”应每三位一个，如 12,345.50",
+        ),
+        ("price", "1e3", "单价：“1e3”不是有效的数字；请直接写出数字，不用科学计数法"),
+        ("qty", "1E3", "数量：“1E3”不是有效的数字；请直接写出数字，不用科学计数法"),
+        ("weight", "2.5e-1", "重量：“2.5e-1”不是有效的数字；请直接写出数字，不用科学计数法"),
+    ],
+)
+def test_a_comma_that_is_no_thousands_separator_or_an_exponent_is_refused_and_says_why(
+    users, field, value, message
+):
+    """Not guessed: "12,5" is 12.5 to some and 125 to others, and "1e3" is never meant."""
+    assert refused({field: value}, users["teacher"]) == {field: [message]}
+
+
+def test_rows_follow_the_same_number_rule(users):
+    errors = refused(
+        {"rows": [{"item_label": "a", "qty": "1,000", "amount": "12,5"}]}, users["teacher"]
+    )
+    assert errors == {"rows.1.amount": ["明细第 1 行：金额：“12,5”不是有效的数字；小数点请用“.”"]}
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "message"),
+    [
+        ({"title": "长" * 141}, "title", "标题：最多 140 个字（现在 141 个）"),
+        ({"small_text": "x" * 2001}, "small_text", "简述：最多 2000 个字（现在 2001 个）"),
+        ({"qty": "1,001"}, "qty", "数量：不能大于 1000"),
+        ({"qty": "-1"}, "qty", "数量：不能小于 0"),
+        ({"price": "-0.01"}, "price", "单价：不能小于 0"),
+        ({"price": "100,000.01"}, "price", "单价：不能大于 100000"),
+    ],
+)
+def test_limits_are_stated_in_plain_words(users, values, field, message):
+    """Not Django's "确保该变量包含不超过 140 字符 (目前字符数 141)。"."""
+    assert refused(values, users["teacher"]) == {field: [message]}
+
+
+@pytest.mark.parametrize(
     ("value", "stored"),
     [("1", 1), (1, 1), (True, 1), ("0", 0), (0, 0), ("false", 0), ("", 0), (None, 0)],
 )

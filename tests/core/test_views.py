@@ -425,6 +425,105 @@ def test_bad_quantity_shows_chinese_message_keeps_input_and_saves_nothing(
     assert Document.objects.filter(doctype="Material Requisition").count() == 0
 
 
+def test_a_rate_written_as_the_app_prints_money_is_saved(client, users, items):
+    login(client, users["teacher"])
+    response = client.post(NEW, post_data([("P-A4", "2", "1,250")]))
+    assert response.status_code == 302
+    doc = Document.objects.get(doctype="Material Requisition")
+    assert doc.data["items"][0]["rate"] == "1250.00"
+    assert doc.grand_total == Decimal("2500.00")
+
+
+@pytest.mark.parametrize(
+    ("rate", "message"),
+    [
+        ("12,5", "物资明细第 1 行：预估单价：“12,5”不是有效的数字；小数点请用“.”"),
+        ("1,25,0", "物资明细第 1 行：预估单价：“1,25,0”不是有效的数字；千位分隔符“,”应每三位一个"),
+        ("1e3", "物资明细第 1 行：预估单价：“1e3”不是有效的数字；请直接写出数字，不用科学计数法"),
+    ],
+)
+def test_a_rate_that_is_not_a_number_as_written_is_refused_with_the_reason(
+    client, users, items, rate, message
+):
+    login(client, users["teacher"])
+    response = client.post(NEW, post_data([("P-A4", "2", rate)]))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert message in body
+    assert f'value="{rate}"' in body  # kept as typed, to be corrected
+    assert not Document.objects.filter(doctype="Material Requisition").exists()
+
+
+def item_name_cells(body: str) -> list[str]:
+    """The 品名 each row of the form shows (read-only, fetched from the row's item)."""
+    rows = re.sub(r"<template .*?</template>", "", body, flags=re.S)  # not the blank new row's
+    cells = re.findall(r'data-field="item_name">\s*<span class="cell-value">([^<]*)</span>', rows)
+    return [c.strip() for c in cells]
+
+
+def test_a_refused_save_shows_the_fetched_item_names_again(client, users, items):
+    """Read-only cells are not posted; the form shown again fetches them for the posted items."""
+    login(client, users["teacher"])
+    rows = [("P-A4", "2", "120"), ("P-PEN", "abc", "18"), ("C-MOP", "1", "25")]
+    response = client.post(NEW, post_data(rows))
+    assert response.status_code == 400
+    assert item_name_cells(response.content.decode()) == ["A4复印纸", "红色水笔", "拖把"]
+
+
+def test_a_refused_save_of_a_draft_names_the_item_newly_picked_not_the_stored_one(
+    client, users, requisition
+):
+    login(client, users["teacher"])
+    row = requisition.data["items"][0]["name"]
+    response = client.post(
+        form_url(requisition.name), post_data([("P-PEN", "abc", "18")], names=[row])
+    )
+    assert response.status_code == 400
+    assert item_name_cells(response.content.decode()) == ["红色水笔"]
+    stored = client.get(form_url(requisition.name)).content.decode()
+    assert item_name_cells(stored) == ["A4复印纸"]  # the draft itself is unchanged
+
+
+def test_fetched_names_after_a_refused_save_cost_no_query_per_row(
+    client, users, items, monkeypatch
+):
+    monkeypatch.setattr(registry, "RECHECK_SECONDS", 3600)
+    login(client, users["teacher"])
+
+    def refused_post(rows: list[tuple[str, str, str]]) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.post(NEW, post_data(rows)).status_code == 400
+        return len(queries)
+
+    refused_post([("P-A4", "abc", "120")])  # warm caches
+    one_row = refused_post([("P-A4", "abc", "120")])
+    three_rows = [("P-A4", "abc", "120"), ("P-PEN", "1", "18"), ("C-MOP", "1", "25")]
+    assert refused_post(three_rows) == one_row
+
+
+def test_a_refused_save_shows_the_fields_fetched_from_the_picked_record_again(client, users):
+    """Above the rows too: an aid shows the picked student's class after a refused save."""
+    services.create_document(
+        "Student",
+        {
+            "student_no": "S001",
+            "student_name": "林一",
+            "class_name": "七年级(1)班",
+            "meal_plan": "午餐",
+        },
+        actor=users["canteen"],
+    )
+    login(client, users["teacher"])
+    data = {"student": "S001", "from_month": "2026-03", "to_month": "2026-06"}
+    response = client.post("/app/student-aid/new", {**data, "monthly_waiver": "12,5"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "“12,5”不是有效的数字" in body
+    assert re.search(
+        r'data-fieldname="class_name".*?readonly-value[^>]*>\s*七年级\(1\)班', body, re.S
+    )
+
+
 def test_missing_required_purpose_is_reported_next_to_the_field(client, users, items):
     login(client, users["teacher"])
     response = client.post(NEW, post_data([("P-A4", "1", "1")], purpose=""))

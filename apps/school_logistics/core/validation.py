@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -56,12 +57,99 @@ class TextField(forms.CharField):
         return _BLANK_ENDS.sub("", text) if text else self.empty_value
 
 
-# Django's own Chinese for these ends with an English full stop.
+# Digits and marks a Chinese input method types full width, as desk.js turns them into ASCII.
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．。，－", "0123456789..,-")
+_PLAIN = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+# Commas only between groups of three, as the app prints money: 1,250 and 12,345.50.
+_GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
+_EXPONENT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][+-]?[0-9]+")
+
+
+class NotANumber(ValueError):
+    """Input that is not a number; `hint` says why when it looks like one written otherwise."""
+
+    def __init__(self, hint: str = "") -> None:
+        super().__init__(hint)
+        self.hint = hint
+
+
+def parse_number(value: Any) -> Decimal | None:
+    """Return the number a user wrote (None when blank); raise NotANumber when it is not one.
+
+    The one rule for numbers typed in a form, sent by the API or read from an import, which
+    desk.js follows while typing: "1,250" and "12,345.50" are numbers, "12,5" (a decimal comma
+    elsewhere, 12.5 or 125?) and "1e3" (never typed on purpose) are refused rather than guessed.
+    """
+    if isinstance(value, bool):
+        raise NotANumber()
+    if isinstance(value, int | float | Decimal):
+        # Numbers from JSON or a spreadsheet: their digits as Python writes them, so binary
+        # float noise (0.30000000000000004) shows and is refused by the decimal places.
+        number = Decimal(value) if isinstance(value, int | Decimal) else Decimal(repr(value))
+        if not number.is_finite():
+            raise NotANumber()
+        return number
+    typed = _BLANK_ENDS.sub("", str(value))
+    text = typed.translate(_FULL_WIDTH)
+    if not text:
+        return None
+    if _PLAIN.fullmatch(text) or _GROUPED.fullmatch(text):
+        return Decimal(text.replace(",", ""))
+    if "," in text and _PLAIN.fullmatch(text.replace(",", "")):
+        rest = text.partition(",")[2]
+        if "." in text or "," in rest or len(rest) == 3:
+            raise NotANumber(
+                _("“%(value)s”不是有效的数字；千位分隔符“,”应每三位一个，如 12,345.50")
+                % {"value": typed}
+            )
+        raise NotANumber(_("“%(value)s”不是有效的数字；小数点请用“.”") % {"value": typed})
+    if _EXPONENT.fullmatch(text):
+        raise NotANumber(
+            _("“%(value)s”不是有效的数字；请直接写出数字，不用科学计数法") % {"value": typed}
+        )
+    raise NotANumber()
+
+
+def _number(field: forms.Field, value: Any) -> Decimal | None:
+    try:
+        return parse_number(value)
+    except NotANumber as exc:
+        raise ValidationError(exc.hint or field.error_messages["invalid"], code="invalid") from None
+
+
+class DecimalInput(forms.DecimalField):
+    """A decimal as people write it (parse_number)."""
+
+    # Django's DecimalField is an IntegerField, whose stub says to_python returns an int.
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        return None if value in self.empty_values else _number(self, value)
+
+
+class IntegerInput(forms.IntegerField):
+    """A whole number as people write it (parse_number); 3.0 is 3, 3.5 is refused."""
+
+    def to_python(self, value: Any) -> int | None:
+        number = None if value in self.empty_values else _number(self, value)
+        if number is None:
+            return None
+        if number != number.to_integral_value():
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return int(number)
+
+
+# Django's own Chinese for these reads as a machine's ("确保该变量包含不超过 140 字符") or ends
+# with an English full stop. "输入一个数字。" and "输入整数。" read well and stay.
+NUMBER_MESSAGES = {
+    "max_value": gettext_lazy("不能大于 %(limit_value)s"),
+    "min_value": gettext_lazy("不能小于 %(limit_value)s"),
+}
 DECIMAL_MESSAGES = {
+    **NUMBER_MESSAGES,
     "max_decimal_places": gettext_lazy("最多 %(max)s 位小数"),
     "max_digits": gettext_lazy("数字太长：最多 %(max)s 位"),
     "max_whole_digits": gettext_lazy("数字太大：整数部分最多 %(max)s 位"),
 }
+TEXT_MESSAGES = {"max_length": gettext_lazy("最多 %(limit_value)d 个字（现在 %(show_value)d 个）")}
 
 
 def form_field(f: DocField) -> forms.Field:
@@ -71,13 +159,14 @@ def form_field(f: DocField) -> forms.Field:
     lo, hi = f.min_value, f.max_value
     match f.fieldtype:
         case "Int":
-            return forms.IntegerField(
+            return IntegerInput(
                 required=required,
                 min_value=int(lo) if lo is not None else None,
                 max_value=int(hi) if hi is not None else None,
+                error_messages=NUMBER_MESSAGES,
             )
         case t if t in DECIMAL_TYPES:
-            return forms.DecimalField(
+            return DecimalInput(
                 required=required,
                 max_digits=18,
                 decimal_places=DECIMAL_PLACES[t],
@@ -98,7 +187,11 @@ def form_field(f: DocField) -> forms.Field:
                 required=required, choices=[("", "")] + [(o, o) for o in f.select_options]
             )
         case _:
-            return TextField(required=required, max_length=TEXT_LIMITS.get(f.fieldtype, 140))
+            return TextField(
+                required=required,
+                max_length=TEXT_LIMITS.get(f.fieldtype, 140),
+                error_messages=TEXT_MESSAGES,
+            )
 
 
 # Keys a stored document or row carries besides its fields; input may echo them back.

@@ -122,6 +122,7 @@ def render_form(
         blank_fills={k: v for k, v in fills.items() if k in editable},
         errors=errors or {},
         stored_rows=stored_rows,
+        stored=stored if instance is not None else None,
         school_id=school_id,
     ).build()
     context: dict[str, Any] = {

@@ -8,6 +8,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -17,6 +18,8 @@ from school_logistics.core.fetch import fetched_fields
 from school_logistics.core.meta import DECIMAL_TYPES, LINK_TYPES, NUMERIC_TYPES, DocField, Meta
 from school_logistics.core.models import Document, User
 from school_logistics.core.registry import ORG_DOCTYPES, get_meta, shows_title_in_link
+from school_logistics.core.validation import NotANumber, parse_number
+from school_logistics.core.values import field_from_json
 from school_logistics.core.views.formatting import display_value, input_value
 
 WIDGETS = {
@@ -273,6 +276,36 @@ def _strip_row_prefix(message: str, table: DocField, idx: int) -> str:
     return message.removeprefix(prefix)
 
 
+def _fetched_now(
+    meta: Meta,
+    f: DocField,
+    values: dict[str, Any],
+    stored: dict[str, Any] | None,
+    titles: LinkTitles,
+) -> tuple[bool, Any]:
+    """Whether a read-only fetched field shows its linked record's value now, and that value.
+
+    It does where its link is new or changed: a form shown again after a refused save has only
+    what was posted, and read-only fields are never posted. Elsewhere the stored value stands,
+    what the record held when the document was saved.
+    """
+    source = f.fetch_source
+    link = meta.get_field(source[0]) if source and not f.accepts_input else None
+    if link is None or source is None:
+        return False, None
+    name = values.get(link.fieldname)
+    if name in (None, "") or (stored is not None and stored.get(link.fieldname) == name):
+        return False, None
+    record = titles.record(link, name, [source[1]])
+    if not record:
+        return False, None
+    value = record[source[1]]
+    try:
+        return True, None if value in (None, "") else field_from_json(f, value)
+    except (InvalidOperation, TypeError, ValueError):
+        return False, None  # the record holds another kind of value there: nothing to show
+
+
 def _field_view(
     f: DocField,
     value: Any,
@@ -317,6 +350,7 @@ class LayoutBuilder:
     closed_cells: frozenset[str] = frozenset()  # `table.cell`s shown, not for input
     choices: dict[str, list[str]] = dataclasses.field(default_factory=dict)
     blank_fills: dict[str, extensions.BlankFill] = dataclasses.field(default_factory=dict)
+    stored: dict[str, Any] | None = None  # the stored document's values; None for a new one
 
     def build(self) -> FormLayout:
         fetched = fetched_fields([self.meta, *self.child_metas.values()])
@@ -342,6 +376,9 @@ class LayoutBuilder:
 
     def _view(self, f: DocField, titles: LinkTitles) -> FieldView:
         value = self.values.get(f.fieldname)
+        fetched, now = _fetched_now(self.meta, f, self.values, self.stored, titles)
+        if fetched:
+            value = now
         view = _field_view(
             f,
             None if f.is_table else value,
@@ -390,6 +427,9 @@ class LayoutBuilder:
                 value = row.get(c.fieldname) if c.accepts_input else saved.get(c.fieldname)
                 if not c.accepts_input and c.fieldname not in saved:
                     value = row.get(c.fieldname)
+                fetched, now = _fetched_now(child, c, row, saved, titles)
+                if fetched:
+                    value = now
                 key = f"{table.fieldname}.{idx}.{c.fieldname}"
                 cells.append(
                     _field_view(
@@ -458,9 +498,9 @@ def _summable(f: DocField) -> bool:
 
 
 def _add(total: Any, value: Any) -> Any:
-    from decimal import Decimal, InvalidOperation
-
+    """The total with a row's value added: a posted "1,250" counts, a refused "12,5" does not."""
     try:
-        return Decimal(str(total)) + Decimal(str(value if value not in (None, "") else 0))
-    except InvalidOperation:
+        number = parse_number(value)
+    except NotANumber:
         return total
+    return Decimal(str(total)) + (number or 0)

@@ -8,12 +8,18 @@
     return input ? input.value : "";
   }
 
+  // The server's rule (validation.parse_number): commas only between groups of three, as money
+  // is printed ("1,250", "12,345.50"). "12,5", "1,25,0" or "1e3" is no number here, as it is
+  // refused there, rather than 125 or 1000 shown while typing and an error on save.
+  var PLAIN_NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+  var GROUPED_NUMBER = /^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$/;
   function parseNumber(text) {
-    var value = String(text == null ? "" : text).replace(/,/g, "").trim();
-    if (value === "" || !/^-?\d*(\.\d*)?$/.test(value)) return null;
-    var n = parseFloat(value);
-    return isNaN(n) ? null : n;
+    var value = String(text == null ? "" : text).trim();
+    if (!PLAIN_NUMBER.test(value) && !GROUPED_NUMBER.test(value)) return null;
+    return parseFloat(value.replace(/,/g, ""));
   }
+  // For the designer's form rules (form_rules.js), so a formula reads a typed number alike.
+  window.SchoolNumber = { parse: parseNumber };
 
   function money(n) {
     return (Math.round(n * 100) / 100).toLocaleString("en-US", {

@@ -179,7 +179,7 @@
   function typed(text, type) {
     var value = String(text == null ? "" : text).trim();
     if (value === "" || value === "—") return null;
-    if (NUMERIC[type]) { var n = parseFloat(value.replace(/,/g, "")); return isNaN(n) ? null : n; }
+    if (NUMERIC[type]) return window.SchoolNumber.parse(value);  // the server's rule (desk.js)
     if (type === "Date") { var d = /^(\d{4})-(\d{2})-(\d{2})/.exec(value); return d ? new Date(+d[1], d[2] - 1, +d[3]) : null; }
     if (type === "Datetime") {
       var t = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})/.exec(value);
