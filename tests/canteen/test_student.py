@@ -55,3 +55,20 @@ def test_teacher_reads_the_roll_but_cannot_edit_it(users, students):
     with pytest.raises(PermissionDenied):
         services.save_document("Student", "S001", {"meal_plan": "不包餐"}, actor=users["teacher"])
     assert Document.objects.get(doctype="Student", name="S001").data["meal_plan"] == "三餐"
+
+
+def test_namesakes_are_told_apart_by_class_in_the_student_picker(client, users):
+    for no, class_name in (("S101", "七年级(1)班"), ("S102", "八年级(1)班")):
+        services.create_document(
+            "Student",
+            {"student_no": no, "student_name": "李小明", "class_name": class_name},
+            actor=users["canteen"],
+        )
+    client.force_login(users["teacher"])
+    found = client.get(
+        "/app/meal-fee-refund/search-link", {"target": "Student", "q": "李小明"}
+    ).json()["results"]
+    assert [(r["label"], r["description"]) for r in found] == [
+        ("李小明", "S101 · 七年级(1)班"),
+        ("李小明", "S102 · 八年级(1)班"),
+    ]

@@ -338,7 +338,9 @@ def test_list_query_count_does_not_grow_with_rows(
 
 def test_new_form_has_defaults_and_one_empty_row(client, users, items):
     body = login(client, users["teacher"]).get(NEW).content.decode()
-    assert 'value="语文组"' in body
+    # The teacher's own department, shown, not asked for (permissions.own_name_fields).
+    shown = r'data-fieldname="department">\s*<label[^>]*>申请部门</label>\s*<div class="readonly-value">\s*语文组'
+    assert re.search(shown, body)
     assert f'value="{timezone.localdate().isoformat()}"' in body
     assert 'name="items-0-item"' in body
     assert 'inputmode="decimal"' in body

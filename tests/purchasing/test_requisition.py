@@ -166,3 +166,16 @@ def test_a_department_head_reads_their_departments_requisitions_not_the_others(
     assert client.get(f"/app/material-requisition/{theirs.name}").status_code == 404
     listed = client.get("/app/material-requisition/").content.decode()
     assert ours.name in listed and theirs.name not in listed
+
+
+def test_the_teachers_form_shows_their_name_and_department_not_inputs_for_them(
+    client, users, items
+):
+    client.force_login(users["teacher"])
+    page = client.get("/app/material-requisition/new").content.decode()
+    assert 'name="purpose"' in page
+    assert ' name="department"' not in page and ' name="requested_by"' not in page
+    assert "语文组" in page
+    client.force_login(users["purchaser"])
+    page = client.get("/app/material-requisition/new").content.decode()
+    assert ' name="department"' in page and ' name="requested_by"' in page

@@ -84,6 +84,9 @@ def render_form(
         editable = set(granted)
     elif buttons["save"]:
         editable = {f.fieldname for f in editable_fields(meta, docstatus)}
+        if docstatus == DocStatus.DRAFT:  # who it is from, when that can only be the user
+            right = "write" if instance is not None else "create"
+            editable -= permissions.own_name_fields(user, meta, right).keys()
         if docstatus == DocStatus.SUBMITTED:
             open_cells = row_cells.on_submit_cells(meta, child_metas)
     else:

@@ -83,10 +83,21 @@ def _document_matches(target: Meta, q: str, user: User, fetch: list[str]) -> lis
         docs = docs.filter(match)
     rows = docs.order_by("name").values_list("name", "title", "data")[:LIMIT]
     return [
-        {"value": n, "label": t or n, "description": n if t else ""}
+        {"value": n, "label": t or n, "description": _description(target, n, t, data)}
         | ({"fetch": {k: data.get(k) for k in fetch}} if fetch else {})
         for n, t, data in rows
     ]
+
+
+def _description(target: Meta, name: str, title: str, data: dict[str, Any]) -> str:
+    """The line under a match: its code, then its search fields (as Frappe shows them), so
+    namesakes are told apart (李小明 · 20250101 · 七年级(1)班)."""
+    parts = [name] if title else []
+    for fieldname in target.search_fields:
+        value = str(data.get(fieldname) or "").strip()
+        if value and value not in (name, title) and value not in parts and len(parts) < 3:
+            parts.append(value)
+    return " · ".join(parts)
 
 
 @login_required
