@@ -106,3 +106,16 @@ def test_a_refunded_student_cannot_be_deleted(users, students):
     with pytest.raises(DocumentStateError, match="已有伙食费收退记录，不能删除"):
         services.delete_document("Student", "S001", actor=users["canteen"])
     services.delete_document("Student", "S002", actor=users["canteen"])  # never refunded
+
+
+@pytest.mark.parametrize("asked", ["garbage", "2026-13", "2026-1"])
+def test_a_malformed_month_is_ignored_and_said_so(client, users, students, asked):
+    approved(users, [("S001", 4)])
+    client.force_login(users["canteen"])
+    page = client.get("/app/meal-fees/", {"month": asked}).content.decode()
+    assert f"{asked} 伙食费" not in page
+    assert f"{last_month()} 伙食费" in page  # the month shown is the latest on the books
+    assert f"月份“{asked}”格式不正确（应为 YYYY-MM），已忽略该条件" in page
+    assert 'id="meal-refund-total">¥26.00<' in page
+    accounts = client.get("/app/meal-fees/accounts/", {"month": asked}).content.decode()
+    assert f"月份“{asked}”格式不正确" in accounts

@@ -113,3 +113,29 @@ def test_class_teachers_see_their_own_refunds_and_the_canteen_reads_all(users, s
         services.submit_document(DT, doc.name, actor=users["canteen"])
     with pytest.raises(PermissionDenied):
         refund(users, [("S002", 1)], actor="canteen", month="2020-01")
+
+
+def test_a_rate_typed_without_a_standard_is_refused_when_unreasonable(users, students):
+    """No standard anywhere: no more than any school canteen charges a meal."""
+    with pytest.raises(DocumentValidationError) as exc:
+        refund(users, [("S001", 2)], meal_rate="500")
+    assert exc.value.errors["meal_rate"] == [
+        "每餐标准 ¥500.00 过高（不能超过 ¥30.00），请核对该月实际收费标准"
+    ]
+    assert not Document.objects.filter(doctype=DT).exists()
+    assert refund(users, [("S001", 2)], meal_rate="30.00").data["total_refund"] == "60.00"
+
+
+def test_a_rate_typed_for_a_month_before_the_standards_keeps_to_the_bureaus_cap(users, students):
+    """The school's standards start this month (cap 6.00): last month's rate is typed, within
+    the highest cap they name."""
+    from tests.canteen.test_meal_fee_collection import standard, this_month
+
+    standard(users, month=this_month(), rate="5.00", cap="6.00")
+    with pytest.raises(DocumentValidationError) as exc:
+        refund(users, [("S001", 2)], meal_rate="6.50")
+    assert exc.value.errors["meal_rate"] == [
+        "每餐标准 ¥6.50 超过本校伙食费标准中教育局每餐上限 ¥6.00，请核对"
+    ]
+    assert not Document.objects.filter(doctype=DT).exists()
+    assert refund(users, [("S001", 2)], meal_rate="6.00").data["total_refund"] == "12.00"

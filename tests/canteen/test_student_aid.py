@@ -111,10 +111,11 @@ def test_aid_approved_after_the_month_was_charged_gives_back_what_was_overpaid(u
     services.submit_document("Meal Fee Collection", doc.name, actor=users["finance"])
     granted = aid(users, waiver="60")  # S002 paid 100.00 before the aid was approved
     (month,) = student_statement(doc.school_id, "S002")
-    assert (month.waived, month.charged, month.collected, month.refund) == (
-        Decimal("60.00"), Decimal("40.00"), Decimal("100.00"), Decimal("60.00"),
+    assert (month.waived, month.charged, month.collected, month.aid_refund, month.refund) == (
+        Decimal("60.00"), Decimal("40.00"), Decimal("100.00"), Decimal("60.00"), Decimal(0),
     )  # fmt: skip
     assert month.net_paid == month.charged  # settled: nothing owed, nothing overpaid
+    assert (month.arrears, month.overpaid) == (Decimal(0), Decimal(0))
     (account,) = canteen.accounts(doc.school_id)
     assert account.income == Decimal("400.00")  # 300 + 100 paid, aid 60 in, 60 given back
     # A missed-meal refund of the month is still possible, up to what the student paid net.

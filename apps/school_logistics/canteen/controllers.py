@@ -16,7 +16,7 @@ from school_logistics.canteen.classes import (
     normalize_class_name,
     one_per_class_month,
 )
-from school_logistics.canteen.standards import standard_for
+from school_logistics.canteen.standards import MAX_MEAL_RATE, highest_cap, standard_for
 from school_logistics.core.controllers import Controller, register
 from school_logistics.core.document import Doc
 from school_logistics.core.models import Document
@@ -114,14 +114,28 @@ class MealFeeRefund(Controller):
 
     def _rate(self, doc: Doc, errors: dict[str, list[str]]) -> None:
         """A missed meal is refunded at the rate of the standard in force that month; without
-        one here (fees charged before the school kept them here), at the rate written."""
-        standard = standard_for(doc.instance.school_id, doc.get("month"))
+        one here (fees charged before the school kept them here), at the rate written, no
+        higher than the bureau's cap the school's standards name (or, with none, than any
+        school canteen charges: the books cannot check such a month's refund against what
+        was paid)."""
+        school_id = doc.instance.school_id
+        standard = standard_for(school_id, doc.get("month"))
         rate = doc.get("meal_rate")
         if standard is None:
             if rate is None:
                 errors["meal_rate"].append(_("该月没有执行中的伙食费标准，请填写每餐标准"))
             elif rate <= 0:
                 errors["meal_rate"].append(_("每餐标准必须大于 0"))
+            elif (cap := highest_cap(school_id)) is not None and rate > cap:
+                errors["meal_rate"].append(
+                    _("每餐标准 ¥%(rate)s 超过本校伙食费标准中教育局每餐上限 ¥%(cap)s，请核对")
+                    % {"rate": f"{rate:.2f}", "cap": f"{cap:.2f}"}
+                )
+            elif cap is None and rate > MAX_MEAL_RATE:
+                errors["meal_rate"].append(
+                    _("每餐标准 ¥%(rate)s 过高（不能超过 ¥%(max)s），请核对该月实际收费标准")
+                    % {"rate": f"{rate:.2f}", "max": MAX_MEAL_RATE}
+                )
         elif rate is None:
             doc.set("meal_rate", standard.meal_rate)
         elif rate != standard.meal_rate:

@@ -3,7 +3,6 @@ to collect (one press files the class's 收缴单 from its roll) — and what is
 
 from __future__ import annotations
 
-from django.db.models import Sum
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -16,7 +15,7 @@ from school_logistics.core.models import Document, User
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.registry import get_meta
 from school_logistics.core.views.doctypes import form_url
-from school_logistics.ledger.models import MealFeeEntry
+from school_logistics.ledger.meal_fees import month_lines
 
 
 def collection_panel(request: HttpRequest) -> str:
@@ -49,9 +48,6 @@ def collection_panel(request: HttpRequest) -> str:
             data__month=month,
         ).values_list("name", "data", "docstatus")
     }
-    owed = MealFeeEntry.objects.filter(school_id=user.school_id, month=month).aggregate(
-        due=Sum("charged"), paid=Sum("collected")
-    )
     rows = []
     for c in classes:
         name, status = filed.get(c, ("", None))
@@ -64,7 +60,8 @@ def collection_panel(request: HttpRequest) -> str:
         "today": today,
         "rows": rows,
         "done": done,
-        "owed": (owed["due"] or 0) - (owed["paid"] or 0),
+        # Each student's arrears: one's overpayment does not hide another's.
+        "owed": month_lines(user.school_id, month)[1].arrears,
         "new_url": reverse("desk:new", args=["meal-fee-collection"]),
         "submitted": DocStatus.SUBMITTED,
     }

@@ -4,13 +4,11 @@ student's 结算清单 on their page."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -20,14 +18,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
-from school_logistics.canteen.models import PublishedMonth
+from school_logistics.canteen import publishing
 from school_logistics.core import extensions, permissions
 from school_logistics.core.meta import Meta
 from school_logistics.core.models import Document, School, User
 from school_logistics.core.registry import get_meta
-from school_logistics.ledger import canteen
+from school_logistics.core.values import parse_month
 from school_logistics.ledger.canteen import MonthAccount
-from school_logistics.ledger.meal_fees import MonthFees, student_statement
+from school_logistics.ledger.meal_fees import MonthFees, month_lines, student_statement
 from school_logistics.ledger.models import MealFeeEntry
 
 REFUND = "Meal Fee Refund"
@@ -67,46 +65,35 @@ def readers_school(request: HttpRequest) -> int:
     return user.school_id
 
 
-# A month's sums, named apart from the ledger's own columns.
-SUMS = {
-    "due": Sum("charged"),
-    "paid": Sum("collected"),
-    "meals": Sum("missed_meals"),
-    "refunded": Sum("refund"),
-}
-NOTHING = {"due": 0, "paid": 0, "refunded": 0}
+def _asked_month(request: HttpRequest) -> str:
+    """The month of `?month=` (YYYY-MM), or "" if none; a malformed one is ignored and said so,
+    as list filters do."""
+    asked = (request.GET.get("month") or "").strip()
+    if asked and parse_month(asked) is None:
+        messages.warning(
+            request,
+            _("月份“%(value)s”格式不正确（应为 YYYY-MM），已忽略该条件") % {"value": asked[:20]},
+        )
+        return ""
+    return asked
 
 
 @login_required
+@require_GET
 def report(request: HttpRequest) -> HttpResponse:
     """One month's fees charged, paid and refunded: by class, or one class's students."""
     school_id = readers_school(request)
     entries = MealFeeEntry.objects.filter(school_id=school_id)
     months = list(entries.order_by("-month").values_list("month", flat=True).distinct())
-    month = request.GET.get("month") or (months[0] if months else "")
+    month = _asked_month(request) or (months[0] if months else "")
     class_name = request.GET.get("class_name", "")
-    of_month = entries.filter(month=month)
-    totals = of_month.aggregate(**SUMS)
-    by = ("student", "student_name") if class_name else ("class_name",)
-    rows = list(
-        (of_month.filter(class_name=class_name) if class_name else of_month)
-        .values(*by)
-        .annotate(**SUMS)
-        .exclude(**NOTHING)
-        .order_by(by[0])
-    )
-    for row in rows:
-        row["arrears"] = row["due"] - row["paid"]
+    lines, total = month_lines(school_id, month, class_name) if month else ([], None)
     context = {
         "months": months,
         "month": month,
         "class_name": class_name,
-        "rows": rows,
-        "due": totals["due"] or Decimal(0),
-        "paid": totals["paid"] or Decimal(0),
-        "arrears": (totals["due"] or Decimal(0)) - (totals["paid"] or Decimal(0)),
-        "meals": totals["meals"] or 0,
-        "refund": totals["refunded"] or Decimal(0),
+        "lines": lines,
+        "total": total,
         "student_list": reverse("desk:list", args=["student"]),
     }
     return render(request, "canteen/meal_fees.html", context)
@@ -135,16 +122,13 @@ def accounts(request: HttpRequest) -> HttpResponse:
     months are public."""
     user: User = request.user  # type: ignore[assignment]
     school_id = readers_school(request)
-    context = _statement(canteen.accounts(school_id), request.GET.get("month", ""))
+    notices = publishing.published_months(school_id)
+    context = _statement(publishing.school_accounts(school_id, notices), _asked_month(request))
     school = School.objects.only("code").get(pk=school_id)
     context["public_url"] = reverse("public-canteen-accounts", args=[school.code])
-    published = {
-        p.month: p
-        for p in PublishedMonth.objects.filter(school_id=school_id).select_related("published_by")
-    }
     account = context["account"]
-    context["notice"] = published.get(account.month) if account else None
-    context["published_months"] = set(published)
+    context["notice"] = notices.get(account.month) if account else None
+    context["published_months"] = set(notices)
     context["can_publish"] = may_publish(user)
     return render(request, "canteen/accounts.html", context)
 
@@ -159,31 +143,31 @@ def publish(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("只有财务可以公示食堂收支"))
     month = request.POST.get("month", "")
     back = f"{reverse('meal_fees:accounts')}?month={month}"
-    if request.POST.get("withdraw"):
-        PublishedMonth.objects.filter(school_id=school_id, month=month).delete()
-        messages.success(request, _("已撤回 %(m)s 的收支公示") % {"m": month})
-        return redirect(back)
-    if month >= timezone.localdate().strftime("%Y-%m"):
-        messages.error(request, _("%(m)s 尚未结账，月份结束后才能公示") % {"m": month})
-    elif month not in {a.month for a in canteen.accounts(school_id)}:
-        messages.error(request, _("%(m)s 食堂账上没有收支") % {"m": month})
-    else:
-        PublishedMonth.objects.get_or_create(
-            school_id=school_id, month=month, defaults={"published_by": user}
-        )
-        messages.success(request, _("已公示 %(m)s 的食堂收支") % {"m": month})
+    if parse_month(month) is None:
+        messages.error(request, _("请选择要公示的月份"))
+        return redirect(reverse("meal_fees:accounts"))
+    try:
+        if request.POST.get("withdraw"):
+            publishing.withdraw_month(school_id, month, actor=user)
+            messages.success(request, _("已撤回 %(m)s 的收支公示") % {"m": month})
+        else:
+            publishing.publish_month(school_id, month, actor=user)
+            messages.success(request, _("已公示 %(m)s 的食堂收支") % {"m": month})
+    except publishing.PublishRefused as exc:
+        messages.error(request, str(exc))
     return redirect(back)
 
 
 @require_GET
 def public_accounts(request: HttpRequest, code: str) -> HttpResponse:
-    """食堂收支公示, open without an account (校务公开): the months finance made public."""
+    """食堂收支公示, open without an account (校务公开): the months finance made public, with
+    the figures they were published with; a later correction shows in the month it was booked."""
     school = School.objects.filter(code=code).first()
     if school is None:
         raise Http404(_("没有这所学校"))
-    shown = set(PublishedMonth.objects.filter(school=school).values_list("month", flat=True))
-    published = [a for a in canteen.accounts(school.pk) if a.month in shown]
-    context = {"school": school, **_statement(published, request.GET.get("month", ""))}
+    notices = publishing.published_months(school.pk)
+    shown = [a for a in publishing.school_accounts(school.pk, notices) if a.month in notices]
+    context = {"school": school, **_statement(shown, request.GET.get("month", ""))}
     return render(request, "canteen/public_accounts.html", context)
 
 

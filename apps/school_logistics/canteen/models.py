@@ -8,8 +8,9 @@ from django.db import models
 
 
 class PublishedMonth(models.Model):
-    """A month of the canteen's account that finance made public on 食堂收支公示. The figures
-    shown are the books' as they stand (a late correction shows there too)."""
+    """A month of the canteen's account that finance made public on 食堂收支公示. It keeps the
+    figures it was published with: a row of it booked after `published_at` is a correction in
+    the month it was booked (ledger.canteen.accounts)."""
 
     school = models.ForeignKey("core.School", on_delete=models.CASCADE, related_name="+")
     month = models.CharField(max_length=7)  # YYYY-MM

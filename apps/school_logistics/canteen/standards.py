@@ -47,6 +47,22 @@ def standard_for(school_id: int, month: str) -> Standard | None:
     return Standard(name, effective_from, Decimal(str(data["meal_rate"])), data["billing_days"])
 
 
+# The highest rate per meal a refund may be written at while the school has no approved
+# standard to take the bureau's cap from: above every published cap for school canteens
+# (a few yuan a meal in the country, a little more in town), so it stops a slip of the pen
+# (500.00 for 5.00) and never a real rate.
+MAX_MEAL_RATE = Decimal("30.00")
+
+
+def highest_cap(school_id: int) -> Decimal | None:
+    """The highest 教育局每餐上限 of the school's approved standards, or None if it has none."""
+    approved = Document.objects.filter(
+        doctype=STANDARD, school_id=school_id, docstatus=DocStatus.SUBMITTED
+    ).values_list("data", flat=True)
+    caps = [Decimal(str(d["cap_per_meal"])) for d in approved if d.get("cap_per_meal")]
+    return max(caps) if caps else None
+
+
 def approved_rates(school_id: int) -> list[tuple[str, str]]:
     """(effective from YYYY-MM, rate per meal) of the school's approved standards, oldest first."""
     approved = Document.objects.filter(

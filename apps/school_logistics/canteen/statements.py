@@ -10,10 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from school_logistics.ledger.meal_fees import MonthFees
+from school_logistics.ledger.meal_fees import SUMS, MonthFees
 from school_logistics.ledger.models import MealFeeEntry
 
 
@@ -78,24 +78,17 @@ def class_statements(school_id: int, class_name: str, term: Term) -> list[Statem
             month__gte=term.first,
             month__lte=term.last,
         )
-        .values("student", "student_name", "month")
-        .annotate(
-            due=Sum("charged"),
-            paid=Sum("collected"),
-            meals=Sum("missed_meals"),
-            back=Sum("refund"),
-            aid=Sum("waived"),
-        )
+        .values("student", "month")
+        .annotate(name=Max("student_name"), **SUMS)
         .order_by("student", "month")
     )
     months: dict[str, list[MonthFees]] = defaultdict(list)
     names: dict[str, str] = {}
     for r in rows:
-        if r["due"] or r["paid"] or r["back"] or r["aid"]:
-            months[r["student"]].append(
-                MonthFees(r["month"], r["due"], r["paid"], r["meals"], r["back"], r["aid"])
-            )
-            names[r["student"]] = r["student_name"]
+        fees = MonthFees.of(r["month"], r)
+        if not fees.is_empty:
+            months[r["student"]].append(fees)
+            names[r["student"]] = r["name"]
     charges: dict[str, list[Charge]] = defaultdict(list)
     for source in charge_sources:
         for student, (name, found) in source(school_id, class_name, term).items():

@@ -5,7 +5,13 @@ A month is charged once and refunded once, from whichever class the student was 
 A refund never exceeds what the student paid for the month, where the month was charged here;
 a month charged before the school kept its fees here is refunded as the class teacher counts it.
 Aid approved after a month was charged takes its waiver off that charge (a 伙食费资助's rows):
-aid pays that part, and what the student paid beyond the new charge is given back.
+aid pays that part, and what the student paid beyond the new charge is given back (资助退还) —
+money apart from a missed-meal refund (退还缺餐伙食费), which the books keep told apart.
+
+What a student still owes for a month (欠费) is the charge less what they paid and kept: money
+given back for aid counts against what they paid, a missed-meal refund does not (it pays for
+meals not eaten). It is never negative; money paid beyond the charge and not yet given back is
+kept apart as 多缴未退.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import Max, Q, Sum
 
 from school_logistics.core.models import Document, User
 from school_logistics.ledger.models import MealFeeEntry
@@ -86,6 +92,7 @@ class _Month:
     refunded_by: str = ""
     class_name: str = ""  # the class the month was charged in
     meals_refunded: Decimal = ZERO  # of `refund`, what 退费单 paid back for missed meals
+    aid_refunded: Decimal = ZERO  # of `refund`, what late aid gave back of what was paid
 
 
 def _months(
@@ -113,6 +120,8 @@ def _months(
             m.meals_refunded += refund
             if refund > 0:
                 m.refunded_by = voucher
+        elif doctype == AID:
+            m.aid_refunded += refund
     return months
 
 
@@ -176,7 +185,12 @@ def post_late_waivers(
 ) -> list[MealFeeEntry]:
     """Take approved aid off the months already charged (those not yet charged get it from
     their collection): the charge falls by the waiver, no more than was charged; aid pays
-    that part; what the student paid beyond the new charge is refunded."""
+    that part; what the student paid beyond the new charge is given back.
+
+    A missed-meal refund of the month is the student's apart: it does not eat into what the
+    aid gives back (paid 100, 5 back for missed meals, aid 50: 50 back for the aid). Only
+    what the student still has in can be given back, so the two never return more than
+    was paid."""
     posted: list[MealFeeEntry] = []
     for month in sorted({r.month for r in rows}):
         of_month = [r for r in rows if r.month == month]
@@ -186,7 +200,8 @@ def post_late_waivers(
             if m is None or m.charged <= 0:
                 continue
             off = min(r.amount, m.charged)
-            overpaid = max(ZERO, m.collected - m.refund - (m.charged - off))
+            beyond_charge = m.collected - m.aid_refunded - (m.charged - off)
+            overpaid = max(ZERO, min(beyond_charge, m.collected - m.refund))
             posted += _post(
                 voucher, m.class_name, month, posting_date, actor,
                 [(r.student, r.student_name,
@@ -241,27 +256,71 @@ def reverse(voucher: Document, *, actor: User) -> list[MealFeeEntry]:
     )
 
 
+def owed(charged: Decimal, collected: Decimal, aid_refund: Decimal) -> Decimal:
+    """欠费: the charge less what was paid and kept (aid's refunds taken off), never negative."""
+    return max(ZERO, charged - collected + aid_refund)
+
+
+def unrefunded(
+    charged: Decimal, collected: Decimal, refund: Decimal, aid_refund: Decimal
+) -> Decimal:
+    """多缴未退: paid beyond the charge and not given back, no more than the student has in."""
+    return max(ZERO, min(collected - aid_refund - charged, collected - refund - aid_refund))
+
+
+# A student's month summed from the ledger: the refunds of 退费单 and of aid told apart.
+SUMS = {
+    "due": Sum("charged"),
+    "paid": Sum("collected"),
+    "meals": Sum("missed_meals"),
+    "meal_refund": Sum("refund", filter=~Q(voucher__doctype=AID)),
+    "aid_refund": Sum("refund", filter=Q(voucher__doctype=AID)),
+    "aid": Sum("waived"),
+}
+
+
+def _d(value: Decimal | None) -> Decimal:
+    return ZERO if value is None else value
+
+
 @dataclass(frozen=True)
 class MonthFees:
-    month: str
-    charged: Decimal
-    collected: Decimal
-    missed_meals: int
-    refund: Decimal
-    waived: Decimal = ZERO
+    """A student's month (or the sum of some), net of cancellations; build one with `of`."""
 
-    @property
-    def arrears(self) -> Decimal:
-        """欠费: charged and not paid."""
-        return self.charged - self.collected
+    month: str
+    charged: Decimal  # 应收
+    collected: Decimal  # 实收
+    missed_meals: int
+    refund: Decimal  # 退还缺餐伙食费
+    waived: Decimal = ZERO  # 资助减免
+    aid_refund: Decimal = ZERO  # 资助退还: paid before aid was approved, given back
+    arrears: Decimal = ZERO  # 欠费, never negative
+    overpaid: Decimal = ZERO  # 多缴未退
+
+    @classmethod
+    def of(cls, month: str, row: dict[str, Any]) -> MonthFees:
+        """A month from the ledger's SUMS."""
+        charged, collected = _d(row["due"]), _d(row["paid"])
+        refund, aid_refund = _d(row["meal_refund"]), _d(row["aid_refund"])
+        return cls(
+            month, charged, collected, row["meals"] or 0, refund, _d(row["aid"]), aid_refund,
+            owed(charged, collected, aid_refund),
+            unrefunded(charged, collected, refund, aid_refund),
+        )  # fmt: skip
 
     @property
     def net_paid(self) -> Decimal:
-        """What the student paid for the month, less what was refunded."""
-        return self.collected - self.refund
+        """What the student paid for the month, less what was given back."""
+        return self.collected - self.refund - self.aid_refund
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.charged or self.collected or self.refund or self.aid_refund or self.waived)
 
     @classmethod
     def total(cls, months: Sequence[MonthFees]) -> MonthFees:
+        """The months added up: what is owed is each month's owed, not netted against another's
+        overpayment."""
         return cls(
             "",
             sum((m.charged for m in months), ZERO),
@@ -269,6 +328,9 @@ class MonthFees:
             sum(m.missed_meals for m in months),
             sum((m.refund for m in months), ZERO),
             sum((m.waived for m in months), ZERO),
+            sum((m.aid_refund for m in months), ZERO),
+            sum((m.arrears for m in months), ZERO),
+            sum((m.overpaid for m in months), ZERO),
         )
 
 
@@ -277,24 +339,43 @@ def student_statement(school_id: int, student: str) -> list[MonthFees]:
     rows = (
         MealFeeEntry.objects.filter(school_id=school_id, student=student)
         .values("month")
-        .annotate(
-            charged_total=Sum("charged"),
-            collected_total=Sum("collected"),
-            meals=Sum("missed_meals"),
-            refund_total=Sum("refund"),
-            waived_total=Sum("waived"),
-        )
+        .annotate(**SUMS)
         .order_by("month")
     )
-    months = [
-        MonthFees(
-            r["month"],
-            r["charged_total"],
-            r["collected_total"],
-            r["meals"],
-            r["refund_total"],
-            r["waived_total"],
-        )
-        for r in rows
-    ]
-    return [m for m in months if m.charged or m.collected or m.refund or m.waived]
+    months = [MonthFees.of(r["month"], r) for r in rows]
+    return [m for m in months if not m.is_empty]
+
+
+@dataclass(frozen=True)
+class FeeLine:
+    """A line of the 伙食费台账: a class's month, or one student's in it."""
+
+    key: str  # the class, or the student's number
+    student_name: str
+    fees: MonthFees
+
+
+def month_lines(
+    school_id: int, month: str, class_name: str = ""
+) -> tuple[list[FeeLine], MonthFees]:
+    """A month's fees by class (or, given a class, by its students), and the month's total.
+
+    Each student's month is settled on its own, so one student's overpayment never hides
+    another's arrears in a class's or the school's sum."""
+    entries = MealFeeEntry.objects.filter(school_id=school_id, month=month)
+    if class_name:
+        entries = entries.filter(class_name=class_name)
+    rows = (
+        entries.values("class_name", "student")
+        .annotate(name=Max("student_name"), **SUMS)
+        .order_by("class_name", "student")
+    )
+    students = [(r["class_name"], r["student"], r["name"], MonthFees.of(month, r)) for r in rows]
+    students = [s for s in students if not s[3].is_empty]
+    total = MonthFees.total([fees for _c, _s, _n, fees in students])
+    if class_name:
+        return [FeeLine(student, name, fees) for _c, student, name, fees in students], total
+    by_class: dict[str, list[MonthFees]] = {}
+    for cls_name, _student, _name, fees in students:
+        by_class.setdefault(cls_name, []).append(fees)
+    return [FeeLine(c, "", MonthFees.total(f)) for c, f in by_class.items()], total
