@@ -10,9 +10,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, pgettext_lazy
 
 from school_logistics.core.models import Document
+from school_logistics.workflow.graph import END, REJECTED, approve_target
 
 if TYPE_CHECKING:
-    from school_logistics.workflow.models import ApprovalLog
+    from school_logistics.workflow.definition import Flow
+    from school_logistics.workflow.models import ApprovalLog, ApprovalProcess
 
 
 @dataclass(frozen=True)
@@ -69,10 +71,22 @@ def _verb(log: ApprovalLog) -> str:
     return step.verbs.get(log.action, "")
 
 
-def approval_trail(document: Document) -> list[TrailEntry]:
-    """Return the document's approval trail, oldest first; empty when it has no workflow."""
-    from school_logistics.workflow.flows import flow_text
-    from school_logistics.workflow.models import ApprovalLog
+@dataclass(frozen=True)
+class TrailRound:
+    """One submission's part of the trail: what happened from a (re)submission to its outcome."""
+
+    number: int  # 1 for the first submission, 2 for the first resubmission, …
+    status: str  # the run's status in the reader's language, e.g. "已退回"
+    current: bool  # the document's latest run
+    entries: list[TrailEntry]
+
+
+def approval_rounds(document: Document) -> list[TrailRound]:
+    """Return the document's trail by submission, oldest first; empty when it has no workflow.
+
+    A step skipped on the route is shown where the run passed it, not when it was recorded.
+    """
+    from school_logistics.workflow.models import ApprovalLog, ProcessStatus
 
     logs = (
         ApprovalLog.objects.filter(document=document)
@@ -80,18 +94,113 @@ def approval_trail(document: Document) -> list[TrailEntry]:
         .prefetch_related("attachments")
         .order_by("created", "pk")
     )
+    runs: dict[int, list[ApprovalLog]] = {}
+    for log in logs:
+        runs.setdefault(log.process_id, []).append(log)
+    last = len(runs)
     return [
-        TrailEntry(
-            step=flow_text(log.step_label),
-            actor=log.actor.display_name if log.actor else _(SYSTEM),
-            action=flow_text(_verb(log)) or _label(log.action),
-            at=log.created,
-            # The engine's own notes are stored in the source language, like step labels.
-            comment=_(log.comment) if log.comment and log.actor_id is None else log.comment,
-            on_behalf_of=log.on_behalf_of.display_name if log.on_behalf_of else "",
-            attachments=tuple(
-                (a.filename, f"/files/{a.token}/{a.filename}") for a in log.attachments.all()
-            ),
+        TrailRound(
+            number=n,
+            status=str(ProcessStatus(lines[0].process.status).label),
+            current=n == last,
+            entries=[_entry(log, at) for log, at in _as_the_run_went(lines[0].process, lines)],
         )
-        for log in logs
+        for n, lines in enumerate(runs.values(), start=1)
     ]
+
+
+def approval_trail(document: Document) -> list[TrailEntry]:
+    """Return the document's approval trail, oldest first; empty when it has no workflow."""
+    return [e for r in approval_rounds(document) for e in r.entries]
+
+
+def _entry(log: ApprovalLog, at: dt.datetime) -> TrailEntry:
+    from school_logistics.workflow.flows import flow_text
+
+    return TrailEntry(
+        step=flow_text(log.step_label),
+        actor=log.actor.display_name if log.actor else _(SYSTEM),
+        action=flow_text(_verb(log)) or _label(log.action),
+        at=at,
+        # The engine's own notes are stored in the source language, like step labels.
+        comment=_(log.comment) if log.comment and log.actor_id is None else log.comment,
+        on_behalf_of=log.on_behalf_of.display_name if log.on_behalf_of else "",
+        attachments=tuple(
+            (a.filename, f"/files/{a.token}/{a.filename}") for a in log.attachments.all()
+        ),
+    )
+
+
+def _as_the_run_went(
+    process: ApprovalProcess, lines: list[ApprovalLog]
+) -> list[tuple[ApprovalLog, dt.datetime]]:
+    """Return one run's lines, each skip moved to where the run passed its step, with when.
+
+    A submission records every step its route skips at once, before anyone has decided: read
+    in that order the principal's skipped step came before the head's approval. Replaying the
+    moves between steps puts each skip where the run walked past it, at the time of the action
+    that moved it there; a skip the run never reached (it was returned before) is left out.
+    """
+    from school_logistics.workflow.flows import flow_of
+    from school_logistics.workflow.models import ProcessStatus
+
+    skips: dict[str, ApprovalLog] = {}
+    for line in lines:
+        if line.action == "skip":
+            skips.setdefault(line.step, line)
+    if not skips:
+        return [(line, line.created) for line in lines]
+    flow = flow_of(process.version)
+    skipped = {r["key"] for r in process.route if r["status"] == "skipped"}
+    shown: list[tuple[ApprovalLog, dt.datetime]] = []
+
+    def show_passed(position: str, to: str, at: dt.datetime) -> None:
+        for key in _passed(flow, skipped, position, to):
+            if key in skips:
+                shown.append((skips.pop(key), at))
+
+    position = ""  # where the run is: "" before its first step
+    for line in lines:
+        if line.action == "skip":
+            continue
+        if line.step and line.step != position:
+            show_passed(position, line.step, shown[-1][1] if shown else line.created)
+            position = line.step
+        shown.append((line, line.created))
+    # Where the run went after its last line: on to a step nobody has acted at yet, or the end.
+    if process.status == ProcessStatus.APPROVED:
+        end = END
+    elif process.status == ProcessStatus.RUNNING:
+        end = process.current_step
+    else:
+        end = ""
+    if end and end != position:
+        show_passed(position, end, process.finished or (shown[-1][1] if shown else process.started))
+    return shown
+
+
+def _passed(flow: Flow, skipped: set[str], position: str, to: str) -> list[str]:
+    """Return the skipped steps a run walks past from step `position` ("": the start) to `to`.
+
+    Empty when no approve or reject edge leads there past skipped steps only (a return to an
+    earlier step goes there directly).
+    """
+    try:
+        if position:
+            step = flow.step(position)
+            exits = [approve_target(flow, step)]
+            if step.on_reject != REJECTED:
+                exits.append(step.on_reject)
+        else:
+            exits = [flow.steps[0].key]
+        for target in exits:
+            walked: list[str] = []
+            # Approve edges never come round again (graph.check_graph); the bound is for safety.
+            while target != to and target in skipped and len(walked) < len(flow.steps):
+                walked.append(target)
+                target = approve_target(flow, flow.step(target))
+            if target == to:
+                return walked
+    except KeyError:  # a step the version does not have: nothing to place
+        pass
+    return []

@@ -2,12 +2,19 @@
 
 from django.urls import path
 
-from school_logistics.workflow import delegation_views, editor_views, new_form, views
+from school_logistics.workflow import (
+    delegation_views,
+    editor_views,
+    handover_views,
+    new_form,
+    views,
+)
 
 app_name = "approvals"
 urlpatterns = [
     path("", views.inbox_page, name="inbox"),
     path("batch-approve", views.batch_approve, name="batch_approve"),
+    path("task/<int:task_id>/people", handover_views.people, name="people"),
     path("task/<int:task_id>/<str:action>", views.task_action, name="task_action"),
     path("save/<str:doctype>/<path:name>", new_form.save_and_start, name="save_and_start"),
     path("doc/<str:doctype>/<path:name>/<str:action>", views.document_action, name="doc_action"),

@@ -28,7 +28,7 @@ from school_logistics.core.models import Attachment, Document, User
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.registry import get_meta
 from school_logistics.core.services import DocumentStateError
-from school_logistics.core.validation import DocumentValidationError
+from school_logistics.core.validation import DocumentValidationError, refusal_text
 from school_logistics.core.views.doctypes import form_url
 from school_logistics.core.views.form import render_form
 from school_logistics.core.views.list_query import page_param
@@ -43,7 +43,7 @@ from school_logistics.workflow.models import (
     WorkflowVersion,
 )
 from school_logistics.workflow.routing import plan_route
-from school_logistics.workflow.trail import approval_trail
+from school_logistics.workflow.trail import approval_rounds
 
 TASK_ACTIONS = {
     "approve": gettext_lazy("已同意"),
@@ -145,8 +145,7 @@ def task_action(request: HttpRequest, task_id: int, action: str) -> HttpResponse
         else:
             process = calls[action]()
     except (DocumentValidationError, DocumentStateError) as exc:
-        messages.error(request, _refusal(exc))
-        return _back(request, _task_page(task_id))
+        return _refused(request, task_id, _refusal(exc))
     document = process.document
     verb = flow_of(process.version).step(process.acted_step).verbs.get(action)
     messages.success(
@@ -181,14 +180,36 @@ def _own_task(task_id: int, user: User) -> ApprovalTask:
     return task
 
 
-def _task_page(task_id: int) -> str:
-    """The page of the document a task belongs to: where a refused action goes back to."""
-    row = (
+def _task_document(task_id: int) -> tuple[str, str] | None:
+    """The DocType and name of the document a task belongs to, None for no such task."""
+    return (
         ApprovalTask.objects.filter(pk=task_id)
         .values_list("document__doctype", "document__name")
         .first()
     )
-    return form_url(get_meta(row[0]), row[1]) if row else "/app/approvals/"
+
+
+def _refused(request: HttpRequest, task_id: int, reason: str) -> HttpResponse:
+    """Say why a decision was refused and go back where it was taken: the document's page, or
+    the list it came from (the inbox), where the message names the document."""
+    found = _task_document(task_id)
+    if found is None:
+        messages.error(request, reason)
+        return _back(request, "/app/approvals/")
+    meta = get_meta(found[0])
+    messages.error(request, _naming(meta, found[1], reason) if request.POST.get("next") else reason)
+    return _back(request, form_url(meta, found[1]))
+
+
+def _naming(meta: Meta, name: str, reason: str) -> str:
+    """Return a refusal led by the document it is about: 物资申购单 REQ-…：reason."""
+    return _("%(doc)s：%(reason)s") % {"doc": f"{meta.label} {name}", "reason": reason}
+
+
+def _task_page(task_id: int) -> str:
+    """The page of the document a task belongs to: where a refused action goes back to."""
+    found = _task_document(task_id)
+    return form_url(get_meta(found[0]), found[1]) if found else "/app/approvals/"
 
 
 def _refusal(exc: DocumentValidationError | DocumentStateError) -> str:
@@ -200,19 +221,38 @@ def _refusal(exc: DocumentValidationError | DocumentStateError) -> str:
 @login_required
 @require_POST
 def batch_approve(request: HttpRequest) -> HttpResponse:
-    """Approve several tasks at once; each is checked and logged on its own."""
+    """Approve several tasks at once; each is checked and logged on its own.
+
+    What the inbox sends to its page instead (a step that asks for fields, a document with a
+    warning to read first) is refused here too; each refusal names its document.
+    """
     user: User = request.user  # type: ignore[assignment]
     ids = [int(i) for i in request.POST.getlist("task") if i.isdigit()]
     if not ids:
         messages.warning(request, _("请先勾选要同意的审批"))
         return _back(request, "/app/approvals/")
+    # The user's own tasks among those sent (decided already or not), to name their documents.
+    mine = {
+        t.pk: t
+        for t in ApprovalTask.objects.filter(pk__in=ids, assignee=user).select_related(
+            "document", "process__version__workflow"
+        )
+    }
+    waiting = [t for t in mine.values() if t.status == TaskStatus.PENDING]
+    warned = _decision_warnings([inbox.Row(t.document, t, None) for t in waiting])
     done, refused = 0, []
     for task_id in ids:
+        task = mine.get(task_id)
         try:
+            if task in waiting and (task.document.pk in warned or task_step(task).required_fields):
+                raise DocumentStateError(_("请打开单据，在单据页面审批"))
             actions.approve(task_id, actor=user, comment=request.POST.get("comment", ""))
             done += 1
         except (DocumentStateError, DocumentValidationError, PermissionDenied) as exc:
-            refused.append(str(exc))
+            reason = refusal_text(exc)
+            if task is not None:
+                reason = _naming(get_meta(task.document.doctype), task.document.name, reason)
+            refused.append(reason)
     if done:
         messages.success(
             request, ngettext("已同意 %(n)s 条", "已同意 %(n)s 条", done) % {"n": done}
@@ -375,7 +415,7 @@ def form_panel(request: HttpRequest, meta: Meta, document: Document | None) -> s
             context["can_return_to_requester"] = document.docstatus == DocStatus.DRAFT
         context["is_requester"] = process.requester_id == user.pk
         context["can_withdraw"] = requester.can_withdraw(process, document, user)
-    context["trail"] = approval_trail(document)
+    context["trail_rounds"] = approval_rounds(document)
     return render_to_string("workflow/_panel.html", context, request=request)
 
 
