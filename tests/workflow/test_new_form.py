@@ -200,7 +200,7 @@ def bar_button(user: User, draft: Document) -> str:
     from django.test import RequestFactory
 
     from school_logistics.core.registry import get_meta
-    from school_logistics.workflow.views import start_bar_button
+    from school_logistics.workflow.panel_views import start_bar_button
 
     request = RequestFactory().get("/")
     request.user = user

@@ -10,12 +10,12 @@ class WorkflowConfig(AppConfig):
     def ready(self) -> None:
         from school_logistics.core import extensions
         from school_logistics.notify import services as notify_services
-        from school_logistics.workflow import guards, new_form, notices, sync, views
+        from school_logistics.workflow import guards, new_form, notices, panel_views, sync, views
 
         guards.register()
-        extensions.form_panels.append(views.form_panel)
+        extensions.form_panels.append(panel_views.form_panel)
         extensions.new_form_actions.append(new_form.start_button)
-        extensions.form_actions.append(views.start_bar_button)
+        extensions.form_actions.append(panel_views.start_bar_button)
         extensions.form_panels.append(new_form.route_panel)
         extensions.home_panels.append(views.home_panel)
         notify_services.settled_rules.append(notices.settled_asks)
