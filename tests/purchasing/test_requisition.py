@@ -3,6 +3,7 @@ whose name and department they are filed in, and who reads them."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -179,3 +180,26 @@ def test_the_teachers_form_shows_their_name_and_department_not_inputs_for_them(
     client.force_login(users["purchaser"])
     page = client.get("/app/material-requisition/new").content.decode()
     assert ' name="department"' in page and ' name="requested_by"' in page
+
+
+def test_after_a_refused_save_the_form_still_shows_whose_it_is(client, users, items):
+    """The fields are not posted: the redrawn form shows the teacher's own, not a blank or
+    a value forged into the post."""
+    client.force_login(users["teacher"])
+    page = client.post(
+        "/app/material-requisition/new",
+        {"purpose": "", "department": "数学组", "items-0-item": "A4-70", "items-0-qty": "1"},
+    ).content.decode()
+    assert "请填写" in page or "必填" in page  # refused: no purpose
+    assert re.search(r'data-fieldname="department">\s*<label[^>]*>[^<]*</label>\s*'
+                     r'<div class="readonly-value">\s*语文组', page)  # fmt: skip
+    assert not Document.objects.filter(doctype="Material Requisition").exists()
+
+
+def test_someone_of_no_department_is_not_shown_a_placeholder_as_department(
+    client, users, items, school
+):
+    roaming = make_user("roaming", school, "purchaser")
+    client.force_login(roaming)
+    page = client.get("/app/material-requisition/new").content.decode()
+    assert "__department" not in page

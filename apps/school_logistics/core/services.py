@@ -62,7 +62,9 @@ def _defaults(meta: Meta, actor: User) -> dict[str, Any]:
             default = today().isoformat()
         elif default == "__user":
             default = actor.username
-        elif default == "__department" and actor.department_id:
+        elif default == "__department":
+            if not actor.department_id:
+                continue  # someone of no department (a district's admin) chooses one
             default = actor.department.name  # type: ignore[union-attr]
         values[f.fieldname] = default
     return values

@@ -86,7 +86,10 @@ def render_form(
         editable = {f.fieldname for f in editable_fields(meta, docstatus)}
         if docstatus == DocStatus.DRAFT:  # who it is from, when that can only be the user
             right = "write" if instance is not None else "create"
-            editable -= permissions.own_name_fields(user, meta, right).keys()
+            fixed = permissions.own_name_fields(user, meta, right)
+            editable -= fixed.keys()
+            # Not posted: after a refused save they show what the document will hold.
+            values = {**values, **({k: stored.get(k) for k in fixed} if instance else fixed)}
         if docstatus == DocStatus.SUBMITTED:
             open_cells = row_cells.on_submit_cells(meta, child_metas)
     else:
