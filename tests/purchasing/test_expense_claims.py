@@ -189,3 +189,35 @@ def test_the_requisitions_page_offers_the_claim_once_its_goods_are_received(
     client.force_login(users["colleague"])  # may not read the teacher's requisition
     client.post(f"/app/reimburse/{req.name}")
     assert Document.objects.filter(doctype=CLAIM).count() == 1
+
+
+def test_a_receipt_whose_purchase_was_reimbursed_stays_until_the_claim_is_cancelled(
+    users, budgeted
+):
+    """Cancelled, its goods could be received and claimed a second time."""
+    req = approved_requisition(users)
+    receipt = receive(users, req.name, "580")
+    doc = claim_from_requisition(req.name, actor=users["teacher"])
+    services.submit_document(CLAIM, doc.name, actor=users["teacher"])
+    with pytest.raises(DocumentValidationError, match=f"已报销（{doc.name}）：请先作废报销单"):
+        services.cancel_document("Stock Receipt", receipt.name, actor=users["storekeeper"])
+    assert Document.objects.get(pk=receipt.pk).docstatus == DocStatus.SUBMITTED
+    services.cancel_document(CLAIM, doc.name, actor=users["teacher"])
+    services.cancel_document("Stock Receipt", receipt.name, actor=users["storekeeper"])
+
+
+def test_goods_received_against_a_requisition_are_what_it_asked_for_no_more(users, budgeted):
+    req = approved_requisition(users)  # one ream of A4-70
+    with pytest.raises(DocumentValidationError, match="申购 1，已入库 0，本单 2：超出申购数量"):
+        receive(users, req.name, "580", qty="2")
+    receive(users, req.name, "580")
+    with pytest.raises(DocumentValidationError, match="申购 1，已入库 1，本单 1"):
+        receive(users, req.name, "580")
+    with pytest.raises(DocumentValidationError, match="不在申购单"):
+        services.create_document(
+            "Stock Receipt",
+            {"title": "另到一批", "requisition": req.name,
+             "items": [{"item": "LAMP-T8", "qty": "1", "rate": "16"}]},
+            actor=users["storekeeper"],
+        )  # fmt: skip
+    assert Document.objects.filter(doctype="Stock Receipt").count() == 1

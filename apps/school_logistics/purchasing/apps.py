@@ -15,12 +15,17 @@ class PurchasingConfig(AppConfig):
             contract_views,
             contracts,
             controllers,  # noqa: F401  (registers controllers)
+            expense_claims,
             procurement,
             procurement_views,
             student_supplies,
             supplies_views,
         )
-        from school_logistics.stores.items import receipt_checks, receipt_holds
+        from school_logistics.stores.items import (
+            receipt_cancel_guards,
+            receipt_checks,
+            receipt_holds,
+        )
 
         extensions.desk_links.append(budget_views.budget_link)
         extensions.desk_links.append(supplies_views.supplies_link)
@@ -33,5 +38,6 @@ class PurchasingConfig(AppConfig):
         extensions.form_panels.append(contract_views.contract_panel)
         receipt_checks.append(contracts.check_receipt)
         receipt_checks.append(procurement.check_receipt)
+        receipt_cancel_guards.append(expense_claims.refuse_cancelling_a_claimed_receipt)
         receipt_holds.append(procurement.quotes_pending)
         charge_sources.append(student_supplies.term_charges)

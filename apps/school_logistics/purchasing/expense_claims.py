@@ -65,6 +65,21 @@ def reimbursed_by(requisition: Document) -> str | None:
     )
 
 
+def refuse_cancelling_a_claimed_receipt(receipt: Document) -> str | None:
+    """A receipt whose purchase was reimbursed stays: cancelled, its goods could be received
+    and claimed again. The claim is cancelled first."""
+    requisition = receipt.data.get("requisition")
+    if not requisition:
+        return None
+    claim = reimbursed_by(Document(school_id=receipt.school_id, name=requisition))
+    if claim is None:
+        return None
+    return _("申购单 %(r)s 已报销（%(c)s）：请先作废报销单，再作废入库单") % {
+        "r": requisition,
+        "c": claim,
+    }
+
+
 @register(CLAIM)
 class ExpenseClaim(Controller):
     def validate(self, doc: Doc) -> None:

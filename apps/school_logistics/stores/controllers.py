@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from school_logistics.core import extensions
 from school_logistics.core.controllers import Controller, register
 from school_logistics.core.document import Doc
+from school_logistics.core.extensions import first_refusal
 from school_logistics.core.models import Document
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.validation import DocumentValidationError
@@ -19,7 +20,14 @@ from school_logistics.core.values import quantity_text
 from school_logistics.ledger import canteen
 from school_logistics.ledger import stock as ledger
 from school_logistics.ledger.models import StockBin, StockLedgerEntry
-from school_logistics.stores.items import check_item_rows, items_by_code, receipt_checks
+from school_logistics.stores.items import (
+    Errors,
+    check_item_rows,
+    items_by_code,
+    receipt_cancel_guards,
+    receipt_checks,
+)
+from school_logistics.stores.services import received_for
 
 CANTEEN_GOODS = "食堂物资"  # the Item category the canteen's kitchen draws from the store
 CENT = Decimal("0.01")
@@ -35,22 +43,55 @@ class StockReceipt(Controller):
         if posting_date and posting_date > timezone.localdate():
             errors["posting_date"].append(_("入库日期不能晚于今天"))
         requisition = doc.get("requisition")
-        if (
-            requisition
-            and not Document.objects.filter(
+        approved = (
+            Document.objects.filter(
                 doctype="Material Requisition",
                 school_id=doc.instance.school_id,
                 name=requisition,
                 docstatus=DocStatus.SUBMITTED,
-            ).exists()
-        ):
+            ).first()
+            if requisition
+            else None
+        )
+        if requisition and approved is None:
             errors["requisition"].append(
                 _("申购单 %(n)s 尚未审批通过，不能入库") % {"n": requisition}
             )
+        elif approved is not None:
+            self._within_requisition(doc, approved, errors)
         for check in receipt_checks:
             check(doc, errors, submitting=False)
         if errors:
             raise DocumentValidationError(dict(errors))
+
+    @staticmethod
+    def _within_requisition(doc: Doc, requisition: Document, errors: Errors) -> None:
+        """Goods received against a requisition are what it asked for, no more: the rest needs
+        a requisition of its own (and its approval), or the claim would pay for it unasked."""
+        asked: dict[str, Decimal] = defaultdict(Decimal)
+        for row in requisition.data.get("items") or []:
+            asked[row["item"]] += Decimal(str(row["qty"]))
+        received = received_for(requisition)
+        here: dict[str, Decimal] = defaultdict(Decimal)
+        for row in doc.rows("items"):
+            if row.get("item") and row.get("qty") is not None:
+                here[row["item"]] += row["qty"]
+        for item, qty in here.items():
+            if item not in asked:
+                errors["items"].append(
+                    _("“%(item)s”不在申购单 %(r)s 中：请另行申购")
+                    % {"item": item, "r": requisition.name}
+                )
+            elif qty + received.get(item, Decimal(0)) > asked[item]:
+                errors["items"].append(
+                    _("“%(item)s”申购 %(asked)s，已入库 %(done)s，本单 %(qty)s：超出申购数量")
+                    % {
+                        "item": item,
+                        "asked": quantity_text(asked[item]),
+                        "done": quantity_text(received.get(item, Decimal(0))),
+                        "qty": quantity_text(qty),
+                    }
+                )
 
     def before_submit(self, doc: Doc) -> None:
         errors: dict[str, list[str]] = defaultdict(list)
@@ -66,6 +107,9 @@ class StockReceipt(Controller):
         )
 
     def on_cancel(self, doc: Doc) -> None:
+        refusal = first_refusal(receipt_cancel_guards, doc.instance)
+        if refusal:
+            raise DocumentValidationError.single(refusal)
         _reverse(doc, _("已领出，不能作废入库：%(items)s"))
 
 

@@ -22,6 +22,9 @@ receipt_checks: list[Callable[..., None]] = []
 # Each returns why an approved requisition's goods may not be received yet (e.g. purchasing's
 # rule that a big purchase goes to quotes first), or None; registered by other apps.
 receipt_holds: list[Callable[[Document], str | None]] = []
+# Each returns why a submitted 入库单 may not be cancelled (e.g. purchasing's: its purchase was
+# reimbursed), or None; registered by other apps.
+receipt_cancel_guards: list[Callable[[Document], str | None]] = []
 
 
 def items_by_code(codes: set[str], school_id: int) -> dict[str, dict[str, Any]]:

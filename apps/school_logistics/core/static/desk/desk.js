@@ -192,11 +192,28 @@
   function placeMenu() {
     if (!activeInput) return;
     var rect = activeInput.getBoundingClientRect();
+    // The room down to what covers the screen's bottom (a phone's action bar, kept above the
+    // menu so 提交审批 stays in reach); with too little, the menu opens above the input.
+    var floor = window.innerHeight;
+    document.querySelectorAll(".desk-tabbar, .form-actions").forEach(function (bar) {
+      var box = bar.getBoundingClientRect();
+      if (box.height && getComputedStyle(bar).position === "fixed") floor = Math.min(floor, box.top);
+    });
+    var below = floor - rect.bottom - 6;
+    var above = rect.top - 64;
     menu.style.position = "fixed";
     menu.style.left = rect.left + "px";
-    menu.style.top = rect.bottom + 2 + "px";
     menu.style.width = Math.max(rect.width, 240) + "px";
     menu.style.right = "auto";
+    if (below < 160 && above > below) {
+      menu.style.top = "auto";
+      menu.style.bottom = window.innerHeight - rect.top + 2 + "px";
+      menu.style.maxHeight = Math.min(280, above) + "px";
+    } else {
+      menu.style.bottom = "auto";
+      menu.style.top = rect.bottom + 2 + "px";
+      menu.style.maxHeight = Math.min(280, Math.max(below, 120)) + "px";
+    }
   }
 
   function closeMenu() {
