@@ -37,6 +37,13 @@ def test_a_teacher_finds_every_asset_to_borrow_and_sees_what_they_keep_at_home(
     # Their own room's sheet is theirs to sign; the school's list is exported by the office.
     assert client.get("/app/asset-register/export.xlsx?mine=1").status_code == 200
     assert client.get("/app/asset-register/export.xlsx").status_code == 403
+    # So the page offers what they may open only: their sheet, their loans; no 调拨/报废 lists.
+    assert 'id="asset-export"' in mine and 'id="asset-export"' not in page
+    assert "/app/asset-loan/" in page
+    assert "/app/asset-movement/" not in page and "/app/asset-disposal/" not in page
+    client.force_login(users["storekeeper"])
+    office = client.get("/app/asset-register/").content.decode()
+    assert 'id="asset-export"' in office and "/app/asset-movement/" in office
 
 
 def test_a_keeper_who_may_not_read_cards_reads_only_what_they_keep(client, users, rooms):

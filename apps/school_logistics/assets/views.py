@@ -97,6 +97,17 @@ def register_page(request: HttpRequest) -> HttpResponse:
         "categories": _categories(),
         "locations": register.locations(school_id, custodian="" if sees_all else user.username),
         "can_register": permissions.has_permission(user, get_meta(ASSET), "create"),
+        # Only the lists and the sheet this user may open (a teacher reads the register only).
+        "may_read": {
+            slug: permissions.has_permission(user, get_meta(doctype), "read")
+            for slug, doctype in (
+                ("movement", "Asset Movement"),
+                ("disposal", "Asset Disposal"),
+                ("loan", "Asset Loan"),
+            )
+        },
+        "can_export": bool(filters.custodian)
+        or permissions.has_permission(user, get_meta(ASSET), "export"),
         "can_check": bool(filters.location) and may_start_check(user, filters.location),
     }
     return render_page(
