@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from school_logistics.canteen.classes import MEALS_PER_DAY
@@ -35,11 +36,16 @@ class Standard:
         return None if per_day is None else self.meal_rate * self.billing_days * per_day
 
 
+def _approved(school_id: int) -> QuerySet[Document]:
+    """The school's approved standards (a handful: one a change of rate)."""
+    return Document.objects.filter(
+        doctype=STANDARD, school_id=school_id, docstatus=DocStatus.SUBMITTED
+    )
+
+
 def standard_for(school_id: int, month: str) -> Standard | None:
     """The approved standard in force in a month (YYYY-MM): the latest to take effect by then."""
-    approved = Document.objects.filter(
-        doctype=STANDARD, school_id=school_id, docstatus=DocStatus.SUBMITTED
-    ).values_list("name", "data")
+    approved = _approved(school_id).values_list("name", "data")
     in_force = [(d["effective_from"], n, d) for n, d in approved if d["effective_from"] <= month]
     if not in_force:
         return None
@@ -56,18 +62,14 @@ MAX_MEAL_RATE = Decimal("30.00")
 
 def highest_cap(school_id: int) -> Decimal | None:
     """The highest 教育局每餐上限 of the school's approved standards, or None if it has none."""
-    approved = Document.objects.filter(
-        doctype=STANDARD, school_id=school_id, docstatus=DocStatus.SUBMITTED
-    ).values_list("data", flat=True)
+    approved = _approved(school_id).values_list("data", flat=True)
     caps = [Decimal(str(d["cap_per_meal"])) for d in approved if d.get("cap_per_meal")]
     return max(caps) if caps else None
 
 
 def approved_rates(school_id: int) -> list[tuple[str, str]]:
     """(effective from YYYY-MM, rate per meal) of the school's approved standards, oldest first."""
-    approved = Document.objects.filter(
-        doctype=STANDARD, school_id=school_id, docstatus=DocStatus.SUBMITTED
-    ).values_list("data", flat=True)
+    approved = _approved(school_id).values_list("data", flat=True)
     return sorted((d["effective_from"], str(Decimal(str(d["meal_rate"])))) for d in approved)
 
 
