@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "school_logistics.api",
     "school_logistics.printing",
     "school_logistics.designer",
+    "school_logistics.people",
 ]
 
 MIDDLEWARE = [
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "school_logistics.core.middleware.UserLanguageMiddleware",
+    "school_logistics.people.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "school_logistics.core.middleware.ActionAddressMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

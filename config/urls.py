@@ -22,6 +22,7 @@ urlpatterns = [
     path("app/staff-review/", include("school_logistics.service.urls")),
     path("app/energy/", include("school_logistics.energy.urls")),
     path("app/district/", include("school_logistics.district.urls")),
+    path("app/people/", include("school_logistics.people.urls")),
     # 本周菜谱, open to parents without an account (校务公开).
     path("menu/<str:code>/", menu_views.public_menu, name="public-menu"),
     path(

@@ -81,6 +81,8 @@ class User(AbstractUser):
     )
     roles = models.ManyToManyField(Role, blank=True, related_name="users")
     language = models.CharField(max_length=10, default="zh-hans")
+    # Set when an admin gives the account a password: the user picks their own at next sign-in.
+    must_change_password = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return self.full_name or self.username

@@ -1,0 +1,206 @@
+"""The forms of 用户与部门: an account, a department, a password.
+
+Messages are the user's language; values are read against the admin's own school only.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db.models import Case, QuerySet, Value, When
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from school_logistics.core.models import Department, Role, School, User
+from school_logistics.core.roles import DEFAULT_ROLES
+
+USERNAME = re.compile(r"^[A-Za-z0-9_.@+-]+$")
+MOBILE = re.compile(r"^1\d{10}$")
+# No 0/o, 1/l/i: the admin reads the first password out to a colleague.
+PASSWORD_LETTERS = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def new_password() -> str:
+    """A first password easy to read out: two groups of four, e.g. "k7mq-3p9x"."""
+    chars = [secrets.choice(PASSWORD_LETTERS) for _ in range(8)]
+    return "".join(chars[:4]) + "-" + "".join(chars[4:])
+
+
+def check_password_rules(password: str, user: User | None = None) -> None:
+    """The site's password rules, with the reason in the desk's words (Django's Chinese
+    catalogue lacks its newest wording of "too short")."""
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError([_reason(e) for e in exc.error_list]) from exc
+
+
+def _reason(error: ValidationError) -> ValidationError:
+    if error.code == "password_too_short":
+        params = error.params or {}
+        return ValidationError(_("密码至少要 %(n)s 位") % {"n": params.get("min_length", 8)})
+    return error
+
+
+def _text(label: Any, max_length: int, **kwargs: Any) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        error_messages={
+            "required": format_lazy(gettext_lazy("请填写{}"), label),
+            "max_length": format_lazy(gettext_lazy("最多 {} 个字"), max_length),
+        },
+        **kwargs,
+    )
+
+
+class AccountForm(forms.Form):
+    """A member of staff: who they are, where they work, what they do."""
+
+    full_name = _text(gettext_lazy("姓名"), 80)
+    phone = _text(gettext_lazy("手机"), 20, required=False)
+    email = forms.EmailField(
+        label=gettext_lazy("邮箱"),
+        required=False,
+        max_length=254,
+        error_messages={"invalid": gettext_lazy("邮箱格式不正确")},
+    )
+    department = forms.ModelChoiceField(
+        Department.objects.none(),
+        label=gettext_lazy("部门"),
+        required=False,
+        empty_label=gettext_lazy("（无部门）"),
+        error_messages={"invalid_choice": gettext_lazy("请从列表中选择本校的部门")},
+    )
+    roles = forms.ModelMultipleChoiceField(
+        Role.objects.none(),
+        label=gettext_lazy("角色"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": gettext_lazy("没有这个角色")},
+    )
+
+    def __init__(self, *args: Any, school: School, **kw: Any):
+        super().__init__(*args, **kw)
+        departments = Department.objects.filter(school=school)
+        self.fields["department"].queryset = departments  # type: ignore[attr-defined]
+        self.fields["roles"].queryset = roles_in_order()  # type: ignore[attr-defined]
+
+    def clean_full_name(self) -> str:
+        return str(self.cleaned_data["full_name"]).strip()
+
+    def clean_phone(self) -> str:
+        phone = re.sub(r"[\s-]", "", self.cleaned_data["phone"])
+        if phone and not MOBILE.match(phone):
+            raise ValidationError(_("手机号应为 1 开头的 11 位数字"))
+        return phone
+
+
+class NewAccountForm(AccountForm):
+    """A new account: the username it signs in with for good (documents name people by it),
+    and the first password the admin hands over."""
+
+    username = _text(gettext_lazy("用户名"), 150)
+    password = _text(gettext_lazy("初始密码"), 128)
+    field_order = ["username", "full_name", "phone", "email", "department", "roles", "password"]
+
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"].strip()
+        if not USERNAME.match(username):
+            raise ValidationError(_("用户名只能用英文字母、数字和 . _ - @ +"))
+        # Case apart, two accounts would sign in as each other's look-alike.
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError(_("用户名“%(name)s”已被使用") % {"name": username})
+        return username
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        check_password_rules(password)
+        return password
+
+
+class PasswordResetForm(forms.Form):
+    password = _text(gettext_lazy("新密码"), 128)
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        check_password_rules(password)
+        return password
+
+
+class DepartmentForm(forms.Form):
+    name = _text(gettext_lazy("部门名称"), 140)
+    parent = forms.ModelChoiceField(
+        Department.objects.none(),
+        label=gettext_lazy("上级部门"),
+        required=False,
+        empty_label=gettext_lazy("（无上级）"),
+        error_messages={"invalid_choice": gettext_lazy("请从列表中选择本校的其他部门")},
+    )
+    head = forms.ModelChoiceField(
+        User.objects.none(),
+        label=gettext_lazy("负责人"),
+        required=False,
+        empty_label=gettext_lazy("（暂无）"),
+        error_messages={"invalid_choice": gettext_lazy("请从列表中选择本校在用的账号")},
+    )
+
+    def __init__(self, *args: Any, school: School, department: Department | None = None, **kw: Any):
+        super().__init__(*args, **kw)
+        self.school = school
+        self.department = department
+        parents = Department.objects.filter(school=school)
+        if department is not None:
+            # Not itself nor one below it: the chain of superiors must end.
+            parents = parents.exclude(pk__in=[department.pk, *descendants(department)])
+        self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
+        self.fields["head"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            school=school, is_active=True
+        ).order_by("full_name", "username")
+        self.fields["head"].label_from_instance = _person  # type: ignore[attr-defined]
+
+    def clean_name(self) -> str:
+        name = str(self.cleaned_data["name"]).strip()
+        taken = Department.objects.filter(school=self.school, name=name)
+        if self.department is not None:
+            taken = taken.exclude(pk=self.department.pk)
+        if taken.exists():
+            raise ValidationError(_("本校已有部门“%(name)s”") % {"name": name})
+        return name
+
+
+def roles_in_order() -> QuerySet[Role]:
+    """The school's roles as the list of default roles has them (requester first, the
+    admin's own last), then roles added later."""
+    shipped = [code for code, _label, _en in DEFAULT_ROLES]
+    rank = Case(
+        *(When(code=code, then=Value(i)) for i, code in enumerate(shipped)),
+        default=Value(len(shipped)),
+    )
+    return Role.objects.order_by(rank, "code")
+
+
+def _person(user: User) -> str:
+    if user.full_name and user.full_name != user.username:
+        return f"{user.full_name}（{user.username}）"
+    return user.username
+
+
+def descendants(department: Department) -> list[int]:
+    """The ids of the departments below this one, at any depth (one query per level)."""
+    found: list[int] = []
+    level = [department.pk]
+    while level:
+        level = list(
+            Department.objects.filter(parent_id__in=level)
+            .exclude(pk__in=found + [department.pk])
+            .values_list("pk", flat=True)
+        )
+        found.extend(level)
+    return found

@@ -1,0 +1,365 @@
+"""Pages of 用户与部门 (the school admin's) and 修改密码 (everyone's)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django import forms as django_forms
+from django.contrib import messages as flash
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from school_logistics.core import extensions, permissions
+from school_logistics.core.models import Department, School, User
+from school_logistics.people import services
+from school_logistics.people.forms import (
+    AccountForm,
+    DepartmentForm,
+    NewAccountForm,
+    PasswordResetForm,
+    check_password_rules,
+    new_password,
+    roles_in_order,
+)
+from school_logistics.people.models import AccountChange
+
+PAGE = 50
+
+
+def people_link(user: User) -> list[extensions.DeskLink]:
+    """Offer a school's admin 用户与部门 under 系统 in the sidebar."""
+    if user.school_id is None or not permissions.is_admin(user):
+        return []
+    return [extensions.DeskLink("core", _("用户与部门"), reverse("people:list"), "fa-users")]
+
+
+def _admin(request: HttpRequest) -> tuple[User, School]:
+    user: User = request.user  # type: ignore[assignment]
+    return user, services.admin_school(user)
+
+
+def _account(school: School, pk: int) -> User:
+    """An account of the admin's school; another school's is not found."""
+    queryset = User.objects.select_related("department").prefetch_related("roles")
+    return get_object_or_404(queryset, pk=pk, school=school)
+
+
+def _accounts(school: School, params: dict[str, str]) -> QuerySet[User]:
+    accounts = User.objects.filter(school=school)
+    if q := params.get("q", "").strip():
+        accounts = accounts.filter(
+            Q(full_name__icontains=q) | Q(username__icontains=q) | Q(phone__icontains=q)
+        )
+    if params.get("department", "").isdigit():
+        accounts = accounts.filter(department_id=int(params["department"]))
+    elif params.get("department") == "none":
+        accounts = accounts.filter(department__isnull=True)
+    if role := params.get("role", ""):
+        accounts = accounts.filter(roles__code=role)
+    status = params.get("status", "active")
+    if status in {"active", "inactive"}:
+        accounts = accounts.filter(is_active=status == "active")
+    ordered = accounts.select_related("department").prefetch_related("roles")
+    by_department = F("department__name").asc(nulls_last=True)
+    return ordered.order_by(by_department, "full_name", "username").distinct()
+
+
+@login_required
+def people_list(request: HttpRequest) -> HttpResponse:
+    """The school's accounts, found by name, username or phone, by department, role or status."""
+    _user, school = _admin(request)
+    keys = ("q", "department", "role", "status")
+    params = {k: request.GET.get(k, "") for k in keys}
+    params["status"] = params["status"] or "active"
+    page = Paginator(_accounts(school, params), PAGE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "params": params,
+        "page_query": urlencode({k: v for k, v in params.items() if v}),
+        "departments": Department.objects.filter(school=school),
+        "roles": roles_in_order(),
+        "statuses": [("active", _("在用")), ("inactive", _("已停用")), ("all", _("全部"))],
+    }
+    template = "people/_results.html" if request.htmx else "people/list.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@login_required
+def account_new(request: HttpRequest) -> HttpResponse:
+    actor, school = _admin(request)
+    form = NewAccountForm(request.POST or None, school=school, initial={"password": new_password()})
+    if request.method == "POST" and form.is_valid():
+        account = services.create_account(school, actor, form.cleaned_data)
+        flash.success(
+            request,
+            _(
+                "已新建账号 %(username)s，初始密码 %(password)s：请转告本人，首次登录须改为自己的密码"
+            )
+            % {"username": account.username, "password": form.cleaned_data["password"]},
+        )
+        return redirect("people:edit", pk=account.pk)
+    status = 400 if form.errors else 200
+    return render(request, "people/account_new.html", {"form": form}, status=status)
+
+
+@login_required
+def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    actor, school = _admin(request)
+    account = _account(school, pk)
+    editable = not (account.is_superuser and not actor.is_superuser)
+    initial = {
+        "full_name": account.full_name,
+        "phone": account.phone,
+        "email": account.email,
+        "department": account.department,
+        "roles": list(account.roles.all()),
+    }
+    form = AccountForm(request.POST or None, school=school, initial=initial)
+    refusal = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            warnings = services.update_account(school, actor, account, form.cleaned_data)
+        except services.Refused as exc:
+            refusal = str(exc)
+        else:
+            flash.success(request, _("已保存 %(name)s 的资料") % {"name": account.display_name})
+            for warning in warnings:
+                flash.warning(request, warning)
+            return redirect("people:edit", pk=account.pk)
+    return render(
+        request,
+        "people/account_edit.html",
+        {
+            "account": account,
+            "form": form,
+            "editable": editable,
+            "refusal": refusal,
+            "reset_form": PasswordResetForm(initial={"password": new_password()}),
+            "history": _history(account),
+            "open_tasks": _open_tasks(account),
+            "is_self": account.pk == actor.pk,
+        },
+        status=400 if form.errors or refusal else 200,
+    )
+
+
+def _history(account: User) -> list[dict[str, object]]:
+    rows = AccountChange.objects.filter(user=account).select_related("actor")[:50]
+    return [
+        {
+            "at": row.at,
+            "actor": row.actor.display_name if row.actor else _("系统"),
+            "action": row.get_action_display(),
+            "changes": [
+                (services.FIELD_LABELS.get(code, code), before, after)
+                for code, before, after in row.changes
+            ],
+        }
+        for row in rows
+    ]
+
+
+def _open_tasks(account: User) -> int:
+    from school_logistics.workflow.models import ApprovalTask, TaskStatus
+
+    return ApprovalTask.objects.filter(assignee=account, status=TaskStatus.PENDING).count()
+
+
+@login_required
+@require_POST
+def account_password(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give an account a new password to hand over (a forgotten one)."""
+    actor, school = _admin(request)
+    account = _account(school, pk)
+    form = PasswordResetForm(request.POST)
+    if not form.is_valid():
+        for message in form["password"].errors:
+            flash.error(request, str(message))
+        return redirect("people:edit", pk=account.pk)
+    try:
+        services.reset_password(school, actor, account, form.cleaned_data["password"])
+    except services.Refused as exc:
+        flash.error(request, str(exc))
+    else:
+        flash.success(
+            request,
+            _("%(name)s 的密码已重置为 %(password)s：请转告本人，登录后须改为自己的密码")
+            % {"name": account.display_name, "password": form.cleaned_data["password"]},
+        )
+    return redirect("people:edit", pk=account.pk)
+
+
+@login_required
+@require_POST
+def account_active(request: HttpRequest, pk: int) -> HttpResponse:
+    """停用 someone who left (their open approvals move on at once) or 启用 them again."""
+    actor, school = _admin(request)
+    account = _account(school, pk)
+    active = request.POST.get("active") == "1"
+    try:
+        result = services.set_active(school, actor, account, active)
+    except services.Refused as exc:
+        flash.error(request, str(exc))
+        return redirect("people:edit", pk=account.pk)
+    name = account.display_name
+    if active:
+        flash.success(request, _("已启用 %(name)s 的账号") % {"name": name})
+    else:
+        flash.success(request, _("已停用 %(name)s 的账号，其登录随即失效") % {"name": name})
+        if result.moved_tasks:
+            flash.info(
+                request,
+                _("%(n)s 项待办已按流程转给其他审批人") % {"n": result.moved_tasks},
+            )
+        for department in result.heads_of:
+            flash.warning(
+                request,
+                _("%(name)s 是“%(department)s”的负责人：请在部门中另指定负责人")
+                % {"name": name, "department": department},
+            )
+    return redirect("people:edit", pk=account.pk)
+
+
+@login_required
+def department_list(request: HttpRequest) -> HttpResponse:
+    """The school's departments with their superiors, heads and members; a form to add one."""
+    _user, school = _admin(request)
+    form = DepartmentForm(request.POST or None, school=school)
+    if request.method == "POST" and form.is_valid():
+        department = services.save_department(school, None, form.cleaned_data)
+        flash.success(request, _("已新建部门“%(name)s”") % {"name": department.name})
+        return redirect("people:departments")
+    departments = (
+        Department.objects.filter(school=school)
+        .select_related("parent", "head")
+        .annotate(members_count=Count("members", filter=Q(members__is_active=True)))
+    )
+    return render(
+        request,
+        "people/departments.html",
+        {"departments": _as_tree(list(departments)), "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _as_tree(departments: list[Department]) -> list[tuple[Department, int]]:
+    """Each department after its superior, with its depth (a top one is 0)."""
+    below: dict[int | None, list[Department]] = {}
+    ids = {d.pk for d in departments}
+    for d in departments:
+        below.setdefault(d.parent_id if d.parent_id in ids else None, []).append(d)
+    ordered: list[tuple[Department, int]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for d in below.get(parent, []):
+            ordered.append((d, depth))
+            walk(d.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+@login_required
+def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _user, school = _admin(request)
+    department = get_object_or_404(Department, pk=pk, school=school)
+    initial = {"name": department.name, "parent": department.parent, "head": department.head}
+    form = DepartmentForm(
+        request.POST or None, school=school, department=department, initial=initial
+    )
+    refusal = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_department(school, department, form.cleaned_data)
+        except services.Refused as exc:
+            refusal = str(exc)
+        else:
+            flash.success(request, _("已保存部门“%(name)s”") % {"name": department.name})
+            return redirect("people:departments")
+    members = department.members.filter(is_active=True).order_by("full_name", "username")
+    return render(
+        request,
+        "people/department_edit.html",
+        {"department": department, "form": form, "refusal": refusal, "members": members},
+        status=400 if form.errors or refusal else 200,
+    )
+
+
+@login_required
+@require_POST
+def department_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    _user, school = _admin(request)
+    department = get_object_or_404(Department, pk=pk, school=school)
+    try:
+        services.delete_department(department)
+    except services.Refused as exc:
+        flash.error(request, str(exc))
+        return redirect("people:department", pk=department.pk)
+    flash.success(request, _("已删除部门“%(name)s”") % {"name": department.name})
+    return redirect("people:departments")
+
+
+class OwnPasswordForm(PasswordChangeForm):
+    """Django's change of one's own password, in the desk's words; a password an admin handed
+    over is not kept."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        labels = {
+            "old_password": gettext_lazy("当前密码"),
+            "new_password1": gettext_lazy("新密码"),
+            "new_password2": gettext_lazy("再输一次新密码"),
+        }
+        for name, label in labels.items():
+            self.fields[name].label = label
+            self.fields[name].widget.attrs["class"] = "form-control"
+        self.fields["old_password"].error_messages["required"] = _("请填写当前密码")
+        self.fields["new_password1"].error_messages["required"] = _("请填写新密码")
+        self.fields["new_password2"].error_messages["required"] = _("请再输一次新密码")
+        self.error_messages = {
+            **self.error_messages,
+            "password_incorrect": _("当前密码不正确，请重新输入"),
+            "password_mismatch": _("两次输入的新密码不一致"),
+        }
+
+    def validate_password_for_user(self, user: User, password_field_name: str = "") -> None:
+        password = self.cleaned_data.get(password_field_name)
+        if password:
+            try:
+                check_password_rules(password, user)
+            except django_forms.ValidationError as error:
+                self.add_error(password_field_name, error)
+
+    def clean_new_password1(self) -> str:
+        password: str = self.cleaned_data["new_password1"]
+        if self.user.check_password(password):
+            raise django_forms.ValidationError(_("新密码不能与当前密码相同"))
+        return password
+
+
+@login_required
+def own_password(request: HttpRequest) -> HttpResponse:
+    """Everyone's 修改密码; the page a user with a handed-over password is sent to first."""
+    user: User = request.user  # type: ignore[assignment]
+    form = OwnPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        update_session_auth_hash(request, user)  # stay signed in here; other devices sign out
+        services.password_changed(user)
+        flash.success(request, _("密码已修改"))
+        return redirect("desk:home")
+    return render(
+        request,
+        "people/own_password.html",
+        {"form": form, "forced": user.must_change_password},
+        status=400 if form.errors else 200,
+    )
