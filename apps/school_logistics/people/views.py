@@ -20,7 +20,8 @@ from django.views.decorators.http import require_POST
 
 from school_logistics.core import extensions, permissions
 from school_logistics.core.models import Department, School, User
-from school_logistics.people import services
+from school_logistics.core.views.transfer import xlsx_response
+from school_logistics.people import roster, services
 from school_logistics.people.forms import (
     AccountForm,
     DepartmentForm,
@@ -227,6 +228,36 @@ def account_active(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"name": name, "department": department},
             )
     return redirect("people:edit", pk=account.pk)
+
+
+@login_required
+def roster_import(request: HttpRequest) -> HttpResponse:
+    """花名册导入: upload the filled template; on any error nothing is created and every row's
+    problem is listed; else the new accounts are shown once with their first passwords."""
+    actor, school = _admin(request)
+    context: dict[str, object] = {}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise roster.RosterRefused(_("请选择要导入的 Excel 文件"))
+            found = roster.read(school, upload)
+        except roster.RosterRefused as exc:
+            context["refusal"] = str(exc)
+        else:
+            if found.errors:
+                context["errors"] = found.errors
+            else:
+                context["created"] = roster.create(school, actor, found)
+                return render(request, "people/roster_done.html", context)
+    status = 400 if context else 200
+    return render(request, "people/roster_import.html", context, status=status)
+
+
+@login_required
+def roster_template(request: HttpRequest) -> HttpResponse:
+    _user, school = _admin(request)
+    return xlsx_response(roster.template(school), _("人员导入模板") + ".xlsx")
 
 
 @login_required

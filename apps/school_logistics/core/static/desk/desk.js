@@ -427,6 +427,11 @@
     toggle.setAttribute("aria-expanded", open ? "true" : "false");
   });
 
+  /* ---------- a page's own 打印 button (e.g. the first passwords of an import) ---------- */
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print-page]")) window.print();
+  });
+
   /* ---------- list rows open their document ---------- */
   document.addEventListener("click", function (event) {
     var row = event.target.closest("tr[data-href]");
