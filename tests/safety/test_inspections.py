@@ -11,8 +11,10 @@ from django.utils import timezone
 from school_logistics.core import services
 from school_logistics.core.models import Document, User
 from school_logistics.core.models.document import DocStatus
+from school_logistics.core.services import DocumentStateError
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.workflow import actions
+from school_logistics.workflow.models import ApprovalLog, ApprovalProcess, ProcessStatus
 from tests.assets.factories import make_room
 from tests.workflow.conftest import pending
 
@@ -142,3 +144,31 @@ def test_an_inspection_is_cancelled_only_after_its_rectifications(users, dorm):
     services.delete_document(RECTIFICATION, fix.name, actor=users["purchaser"])
     doc = services.cancel_document(INSPECTION, doc.name, actor=users["purchaser"])
     assert doc.docstatus == DocStatus.CANCELLED
+
+
+@pytest.mark.workflows
+def test_the_responsible_person_cannot_reject_a_hazard_but_can_return_it(client, users, dorm):
+    """整改责任人 may not close the hazard handed to them; they return it to the inspector
+    (who may name someone else) or hand it over. Nothing changes on a refused reject."""
+    doc = inspect(users, dorm)
+    services.submit_document(INSPECTION, doc.name, actor=users["purchaser"])
+    fix = Document.objects.get(doctype=RECTIFICATION)
+    task = pending(fix, users["worker"])
+    client.force_login(users["worker"])
+    page = client.get(f"/app/hazard-rectification/{fix.name}").content.decode()
+    assert 'id="btn-approve"' in page and 'id="btn-reject"' not in page
+    assert 'id="btn-return"' in page
+
+    logged = ApprovalLog.objects.filter(document=fix).count()
+    with pytest.raises(DocumentStateError, match="此步不能拒绝"):
+        actions.reject(task.pk, actor=users["worker"], comment="不归我管")
+    fix.refresh_from_db()
+    assert fix.workflow_state == "限期整改"
+    assert pending(fix, users["worker"]).pk == task.pk
+    assert ApprovalLog.objects.filter(document=fix).count() == logged
+
+    actions.return_for_revision(task.pk, actor=users["worker"], comment="应急灯归电工班管")
+    process = ApprovalProcess.objects.get(document=fix, is_current=True)
+    fix.refresh_from_db()
+    assert process.status == ProcessStatus.RETURNED
+    assert (fix.docstatus, fix.workflow_state) == (DocStatus.DRAFT, "已退回")

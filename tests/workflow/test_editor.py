@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import html
 import json
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -562,3 +563,33 @@ def test_saving_an_unchanged_flow_adds_no_version(users, school):
     assert "流程没有改动，仍为第 1 版" in response.content.decode()
     changed = with_threshold(copy.deepcopy(posted), "4000")
     assert editor.save_flow(MR, changed, actor=users["admin"], school=school).number == 2
+
+
+def test_a_step_without_reject_saves_reads_back_and_shows_in_the_diagram(users, school):
+    raw = default_flow()
+    raw["steps"][1]["allow_reject"] = False
+    version = editor.save_flow(MR, raw, actor=users["admin"], school=school)
+    steps = version.definition["steps"]
+    assert steps[1]["allow_reject"] is False
+    assert all("allow_reject" not in st for i, st in enumerate(steps) if i != 1)  # the default
+
+    body = client_for(users["admin"]).get(EDITOR_URL).content.decode()
+    boxes = body[body.index('id="flow-diagram"') :]
+    assert boxes.count("不可拒绝") == 1 and boxes.count("拒绝 → 结束（已拒绝）") == 2
+    cards = body[body.index('id="steps"') : body.index('id="tpl-step"')]
+    ticks = re.findall(
+        r'class="form-check-input step-allow-reject me-1" type="checkbox"( checked)?', cards
+    )
+    assert ticks == [" checked", "", " checked"]
+    assert "允许拒绝" in cards
+
+
+def test_a_step_without_reject_is_a_change_and_its_default_is_not(users, school):
+    first = editor.save_flow(MR, default_flow(), actor=users["admin"], school=school)
+    spelled_out = default_flow()
+    for step in spelled_out["steps"]:
+        step["allow_reject"] = True  # as the editor posts a ticked box
+    assert editor.save_flow(MR, spelled_out, actor=users["admin"], school=school) == first
+    unticked = default_flow()
+    unticked["steps"][0]["allow_reject"] = False
+    assert editor.save_flow(MR, unticked, actor=users["admin"], school=school).number == 2

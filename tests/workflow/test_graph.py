@@ -352,3 +352,20 @@ def test_a_step_may_open_only_some_cells_of_a_table_and_after_submit_only_those_
     # Once closed only 已缴费 may change, so a step after submission may open that cell alone.
     assert {"students.paid"} == {f for f in on_submit_fields(order) if f.startswith("students")}
     assert "students.bogus" not in table_fields(order)
+
+
+# --- a step that allows no rejection -----------------------------------------------------------
+
+
+def test_a_step_without_reject_has_no_reject_edge_to_check():
+    flow = parse_flow({"steps": [s("a", allow_reject=False), s("b")]}, FIELDS, set())
+    assert [st.allow_reject for st in flow.steps] == [False, True]
+    # A submitted step needs somewhere for a rejection to go, unless it allows none.
+    flow = parse_flow({"steps": [s("a", docstatus=1, allow_reject=False)]}, FIELDS, set())
+    assert flow.steps[0].allow_reject is False
+
+
+@pytest.mark.parametrize("what", [{"reject_label": "退回派工"}, {"on_reject": "a"}])
+def test_a_step_without_reject_refuses_a_reject_button_or_target(what):
+    message = refused(s("a"), s("b", allow_reject=False, **what))
+    assert message == "第 2 步“B”：此步不允许拒绝，不能设置拒绝按钮名称或拒绝后转到的步骤"

@@ -275,7 +275,30 @@ def test_same_person_on_consecutive_steps_is_passed_automatically(users, item, d
     ).exists()
 
 
-def test_head_cannot_approve_own_requisition_it_goes_to_the_fallback(users, item):
+def test_head_cannot_approve_own_requisition_it_goes_to_the_head_above(client, users, item):
+    """语文组's head asks: the head of the department above (here 校长室's) decides, and the
+    route says why, before sending and while the step waits."""
+    doc = requisition(users["head"], "100", item)
+    client.force_login(users["head"])
+    why = "申请人是本部门负责人，改由上级部门负责人审批"
+    preview = client.get(f"/app/material-requisition/{doc.name}").content.decode()
+    assert why in preview[preview.index('id="route-preview"') :]
+    submit(doc, users["head"])
+    assert not ApprovalTask.objects.filter(document=doc, assignee=users["head"]).exists()
+    assert not ApprovalTask.objects.filter(document=doc, assignee=users["admin"]).exists()
+    task = pending(doc, users["principal"])
+    assert task.step == "dept_head"
+    page = client.get(f"/app/material-requisition/{doc.name}").content.decode()
+    route = page[page.index('aria-label="审批路线"') :]
+    assert why in route[: route.index("</li>")]  # on the head's step, beside who holds it
+    actions.approve(task.pk, actor=users["principal"])
+    assert pending(doc, users["purchaser"]).step == "general_affairs"
+
+
+def test_head_with_nobody_above_still_goes_to_the_fallback(users, departments, item):
+    chinese = departments["语文组"]
+    chinese.parent = None
+    chinese.save()
     doc = requisition(users["head"], "100", item)
     submit(doc, users["head"])
     assert not ApprovalTask.objects.filter(document=doc, assignee=users["head"]).exists()

@@ -226,3 +226,96 @@ def test_a_routes_role_holders_and_department_head_come_in_one_query(
 def test_bad_flows_are_refused_with_a_reason(steps, message):
     with pytest.raises(FlowError, match=message):
         parse_flow({"steps": steps}, FIELDS, {"requested_by"})
+
+
+# ---- a department head's own request goes to the head above them ------------------------------
+
+SUPERIOR = "申请人是本部门负责人，改由上级部门负责人审批"
+
+
+@pytest.fixture
+def academic_office(school, users, chinese_group):
+    """As in the demo school: 语文组 under 教务处, whose head (教务处主任) is the groups' superior."""
+    from school_logistics.core.models import Department
+
+    office = Department.objects.create(school=school, name="教务处")
+    users["academic"] = make_user("academic", school, "teacher", "dept_head", department=office)
+    office.head = users["academic"]
+    office.save()
+    chinese_group.parent = office
+    chinese_group.save()
+    return office
+
+
+def fresh_department(dept):
+    from school_logistics.core.models import Department
+
+    return Department.objects.get(pk=dept.pk)  # as a document reads it: no parent loaded
+
+
+def test_a_heads_own_request_goes_to_the_head_of_the_department_above(
+    flow, school, users, academic_office, chinese_group, django_assert_num_queries
+):
+    dept = fresh_department(chinese_group)
+    with django_assert_num_queries(2):  # the route's one read, and the department above
+        plan = plan_route(
+            flow, {"grand_total": Decimal("100")},
+            requester=users["head"], school=school, department=dept,
+        )  # fmt: skip
+    assert plan[0].approvers == [users["academic"]]
+    assert plan[0].notes == [SUPERIOR]
+    assert plan[1].approvers == [users["purchaser"]] and plan[1].notes == []
+
+
+def test_the_ordinary_route_does_not_read_the_department_above(
+    flow, school, users, academic_office, chinese_group, django_assert_num_queries
+):
+    dept = fresh_department(chinese_group)
+    with django_assert_num_queries(1):
+        plan = plan_route(
+            flow, {"grand_total": Decimal("100")},
+            requester=users["teacher"], school=school, department=dept,
+        )  # fmt: skip
+    assert plan[0].approvers == [users["head"]] and plan[0].notes == []
+
+
+def test_a_head_of_both_levels_goes_to_the_next_head_up(
+    flow, users, departments, academic_office, chinese_group
+):
+    academic_office.head = users["head"]
+    academic_office.parent = departments["校长室"]
+    academic_office.save()
+    departments["校长室"].head = users["principal"]
+    departments["校长室"].save()
+
+    plan = route(flow, users, fresh_department(chinese_group), "100", requester="head")
+
+    assert plan[0].approvers == [users["principal"]] and plan[0].notes == [SUPERIOR]
+
+
+@pytest.mark.parametrize("above", ["no head", "head left"])
+def test_with_nobody_heading_the_department_above_it_falls_back_as_before(
+    flow, users, academic_office, chinese_group, above
+):
+    if above == "no head":
+        academic_office.head = None
+        academic_office.save()
+    else:
+        users["academic"].is_active = False
+        users["academic"].save()
+
+    plan = route(flow, users, fresh_department(chinese_group), "100", requester="head")
+
+    assert plan[0].approvers == [users["admin"]]
+    assert plan[0].notes == ["申请人不能审批自己的单据，转交管理员处理"]
+
+
+def test_a_step_that_allows_self_approval_keeps_the_head(users, academic_office, chinese_group):
+    raw = {
+        **REQUISITION_FLOW,
+        "steps": [{**REQUISITION_FLOW["steps"][0], "allow_self_approval": True}],
+    }
+    plan = route(
+        parse_flow(raw, FIELDS, set()), users, fresh_department(chinese_group), "10", "head"
+    )
+    assert plan[0].approvers == [users["head"]] and plan[0].notes == []

@@ -90,10 +90,11 @@ def get_transitions(call: Call) -> list[dict[str, Any]]:
     labels = dict(LABELS)
     task = _my_task(document, call)
     if task:
-        found += ["approve", "reject"]
+        step = task_step(task)
+        found += ["approve", "reject"] if step.allow_reject else ["approve"]
         if document.docstatus == 0:  # a submitted document never goes back to its requester
             found.append("return")
-        labels.update(task_step(task).verbs)
+        labels.update(step.verbs)
     if process is None or process.status in ("returned", "withdrawn"):
         meta = client.resolve(document.doctype)
         if document.docstatus == 0 and permissions.has_permission(

@@ -18,7 +18,7 @@ from school_logistics.core.views.layout import LinkTitles
 from school_logistics.printing.amount_in_words import amount_in_words
 from school_logistics.printing.logo import data_uri
 from school_logistics.printing.models import Letterhead
-from school_logistics.workflow.trail import approval_trail
+from school_logistics.workflow.trail import TrailEntry, approval_rounds
 
 # Signature lines of an approved voucher, in the order Chinese school vouchers list them.
 APPROVAL_SIGNATURES = ("申请人", "部门负责人", "总务处", "校长", "经办人")
@@ -159,6 +159,41 @@ def school_heading(school: School) -> dict[str, str]:
     return {"name": school.name, "address": school.address, "logo": logo, "letterhead": text}
 
 
+def _trail_row(e: TrailEntry) -> dict[str, str]:
+    return {
+        "step": e.step,
+        "actor": f"{e.actor}（代 {e.on_behalf_of}）" if e.on_behalf_of else e.actor,
+        "action": e.action,
+        "at": local_time(e.at),
+        "comment": e.comment,
+    }
+
+
+def trail_context(instance: Document) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
+    """Return the voucher's trail as rows, and the same rows grouped by submission.
+
+    Plain strings, numbers and lists only, as everything a sandboxed template reads. A made-up
+    sample (trying a format before any document exists) has no trail to read.
+    """
+    trail: list[dict[str, str]] = []
+    rounds: list[dict[str, Any]] = []
+    for r in approval_rounds(instance) if instance.pk else []:
+        submitted = timezone.localtime(r.started)
+        entries = [_trail_row(e) for e in r.entries]
+        trail += entries
+        rounds.append(
+            {
+                "number": r.number,
+                "status": r.status,
+                "current": r.current,
+                "submitted_on": submitted.strftime("%Y-%m-%d"),
+                "submitted_at": submitted.strftime("%Y-%m-%d %H:%M"),
+                "entries": entries,
+            }
+        )
+    return trail, rounds
+
+
 def build_context(
     instance: Document,
     *,
@@ -170,17 +205,7 @@ def build_context(
     meta = get_meta(instance.doctype)
     doc = load(meta, instance)
     titles = _titles_for(doc)
-    trail = [
-        {
-            "step": e.step,
-            "actor": f"{e.actor}（代 {e.on_behalf_of}）" if e.on_behalf_of else e.actor,
-            "action": e.action,
-            "at": local_time(e.at),
-            "comment": e.comment,
-        }
-        # A made-up sample (trying a format before any document exists) has no trail to read.
-        for e in (approval_trail(instance) if instance.pk else [])
-    ]
+    trail, trail_rounds = trail_context(instance)
     return {
         "school": school_heading(instance.school),
         "title": meta.label,
@@ -188,6 +213,8 @@ def build_context(
         "department": instance.department.name if instance.department else "",
         "owner": instance.owner.display_name,
         "trail": trail,
+        # The trail by submission (第 2 次提交 …), for a document returned and sent again.
+        "trail_rounds": trail_rounds,
         "total": total_of(meta, doc),
         "signatures": signatures(meta),
         "verify": verification,

@@ -236,8 +236,11 @@ TRAIL = """\
 <table class="trail">
   <thead><tr><th class="step">步骤</th><th class="who">审批人</th><th class="act">操作</th><th class="at">时间</th><th>意见</th></tr></thead>
   <tbody>
-  {% for e in trail %}
+  {% for r in trail_rounds %}
+    {% if trail_rounds|length > 1 %}<tr class="round"><td colspan="5">第 {{ r.number }} 次提交 · {{ r.submitted_on }} · {{ r.status }}</td></tr>{% endif %}
+    {% for e in r.entries %}
     <tr><td>{{ e.step or "发起" }}</td><td>{{ e.actor }}</td><td>{{ e.action }}</td><td>{{ e.at }}</td><td>{{ e.comment }}</td></tr>
+    {% endfor %}
   {% else %}
     <tr><td class="empty" colspan="5">暂无审批记录</td></tr>
   {% endfor %}

@@ -22,7 +22,8 @@ from school_logistics.printing.sandbox import PrintTemplateError, parse_template
 # globals of the sandbox.
 CONTEXT_NAMES = frozenset(
     {
-        *("school", "title", "doc", "department", "owner", "trail", "total", "signatures"),
+        *("school", "title", "doc", "department", "owner", "trail", "trail_rounds"),
+        *("total", "signatures"),
         *("verify", "printed_at", "printed_by", "range", "daxie", "loop"),
         *("dict", "lipsum", "cycler", "joiner", "namespace", "true", "false", "none"),
     }
@@ -36,6 +37,7 @@ DOC_ATTRIBUTES = frozenset(
 )
 FIELD_METHODS = frozenset({"fmt", "value", "label_of"})
 TRAIL_KEYS = frozenset({"step", "actor", "action", "at", "comment"})
+ROUND_KEYS = frozenset({"number", "status", "current", "submitted_on", "submitted_at", "entries"})
 
 
 @dataclass(frozen=True)
@@ -82,14 +84,22 @@ class _Reader:
         for node in tree.find_all(nodes.Getattr):
             if isinstance(node.node, nodes.Name) and node.node.name == "doc":
                 yield from self._doc_attribute(node)
-        # A loop over a table's rows (or the trail) binds its variable to those cells.
+        # A loop over a table's rows (or the trail, its rounds, a round's entries) binds its
+        # variable to those cells.
+        rounds = {
+            loop.target.name
+            for loop in tree.find_all(nodes.For)
+            if isinstance(loop.target, nodes.Name)
+            and isinstance(loop.iter, nodes.Name)
+            and loop.iter.name == "trail_rounds"
+        }
         for loop in tree.find_all(nodes.For):
             target = loop.target
             if not isinstance(target, nodes.Name):
                 continue
             cells = self._rows_of(loop.iter)
-            if cells is None and isinstance(loop.iter, nodes.Name) and loop.iter.name == "trail":
-                cells = TRAIL_KEYS
+            if cells is None:
+                cells = self._trail_of(loop.iter, rounds)
             if cells is None:
                 continue
             for inner in _within(loop, target.name):
@@ -106,6 +116,20 @@ class _Reader:
                     )
         for call in tree.find_all(nodes.Call):
             yield from self._call(call)
+
+    @staticmethod
+    def _trail_of(node: nodes.Node, rounds: set[str]) -> frozenset[str] | None:
+        """The keys of what `trail`, `trail_rounds` or a round's `entries` hold, else None."""
+        if isinstance(node, nodes.Name):
+            return {"trail": TRAIL_KEYS, "trail_rounds": ROUND_KEYS}.get(node.name)
+        if (
+            isinstance(node, nodes.Getattr)
+            and node.attr == "entries"
+            and isinstance(node.node, nodes.Name)
+            and node.node.name in rounds
+        ):
+            return TRAIL_KEYS
+        return None
 
     def _doc_attribute(self, node: nodes.Getattr) -> Iterator[NameWarning]:
         attr = node.attr

@@ -392,10 +392,16 @@ def reject(
     task_id: int, *, actor: User, comment: str, attachments: Sequence[Attachment] = ()
 ) -> ApprovalProcess:
     """Reject (拒绝) the document: the run ends and the requester is told why, or, when the
-    step says where a rejection goes (e.g. 重新报修 → the worker), the document goes there."""
+    step says where a rejection goes (e.g. 重新报修 → the worker), the document goes there.
+
+    Refused at a step that allows no rejection (the repair worker's): whoever holds it returns
+    it or hands it over instead.
+    """
     with transaction.atomic(), writes_together():
-        reason = _need_reason(comment, _("拒绝"))
         task, process, step, _step_tasks = task_for_action(task_id, actor)
+        if not step.allow_reject:
+            raise DocumentStateError(_("此步不能拒绝；如无法办理，请退回或转交他人"))
+        reason = _need_reason(comment, _("拒绝"))
         close_task(task, TaskStatus.REJECTED, reason)
         _log_task(process, task, step, "reject", attachments)
         if step.on_reject == REJECTED:

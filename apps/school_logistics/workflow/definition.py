@@ -3,8 +3,9 @@
 A flow is data an admin edits. Each step is also a state of the document (its `state`, else
 its label) with a docstatus, so the flow is a state graph: draft → steps → approved, where
 approving follows `on_approve` (default: the next step in order), rejecting follows
-`on_reject` (default: closed as rejected), withdraw closes, and "return" leads back to the
-requester or an earlier step. `graph` holds the edge rules and the checks on them.
+`on_reject` (default: closed as rejected) unless the step allows no rejection, withdraw
+closes, and "return" leads back to the requester or an earlier step. `graph` holds the edge
+rules and the checks on them.
 """
 
 from __future__ import annotations
@@ -72,6 +73,9 @@ class Step:
     reject_label: str = ""  # the verb on the reject button and in the trail; "" = 拒绝
     on_approve: str = ""  # a step key, END, or "" = the next step in order
     on_reject: str = REJECTED  # REJECTED closes the run; a step key sends the document there
+    # False: nobody here may reject (拒绝): a worker given a job cannot close it; they return
+    # it (退回) to the step that gave it, or hand it over (转交).
+    allow_reject: bool = True
     docstatus: int = 0  # 1: entering the step submits the document first
 
     @property
@@ -139,6 +143,16 @@ def _state(step: Mapping[str, Any], at: At) -> str:
     if state in CLOSED_STATES:
         raise at(_("状态名称不能用“%(state)s”，它表示流程已结束") % {"state": state})
     return state
+
+
+def _allow_reject(step: Mapping[str, Any], at: At) -> bool:
+    allowed = step.get("allow_reject")
+    if allowed is None or bool(allowed):
+        return True
+    # What a rejection would do here could never happen: say so rather than keep it unused.
+    if step.get("reject_label") or str(step.get("on_reject") or REJECTED).strip() != REJECTED:
+        raise at(_("此步不允许拒绝，不能设置拒绝按钮名称或拒绝后转到的步骤"))
+    return False
 
 
 def _docstatus(step: Mapping[str, Any], editable: tuple[str, ...], on_submit: Any, at: At) -> int:
@@ -238,6 +252,7 @@ def parse_flow(
                 reject_label=_text(s.get("reject_label"), MAX_VERB, _("拒绝按钮的名称"), at),
                 on_approve=str(s.get("on_approve") or "").strip(),
                 on_reject=str(s.get("on_reject") or REJECTED).strip(),
+                allow_reject=_allow_reject(s, at),
                 docstatus=_docstatus(s, editable, on_submit_fields, at),
             )
         )

@@ -63,6 +63,7 @@ STEP_KEYS = (
     "reject_label",
     "on_approve",
     "on_reject",
+    "allow_reject",
     "docstatus",
 )
 # Step keys left out of the saved JSON when they hold their default, so flows stay short.
@@ -72,6 +73,7 @@ STEP_DEFAULTS = {
     "reject_label": "",
     "on_approve": "",
     "on_reject": "rejected",
+    "allow_reject": True,
     "docstatus": 0,
 }
 VALUELESS_OPS = {"is set", "is not set"}
@@ -521,7 +523,7 @@ def diagram(meta: Meta, flow: Flow) -> list[dict[str, Any]]:
                 "approve_to": _target(flow, step.on_approve)
                 if step.on_approve or n == len(flow.steps)
                 else "",
-                "reject_to": _target(flow, step.on_reject),
+                "reject_to": _target(flow, step.on_reject) if step.allow_reject else "",
             }
         )
     return boxes

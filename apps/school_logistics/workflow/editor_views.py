@@ -147,6 +147,7 @@ def form_state(raw: Any) -> dict[str, Any]:
                 "reject_label": str(step.get("reject_label") or ""),
                 "on_approve": str(step.get("on_approve") or ""),
                 "on_reject": str(step.get("on_reject") or "rejected"),
+                "allow_reject": step.get("allow_reject") is None or bool(step.get("allow_reject")),
                 "docstatus": 1 if step.get("docstatus") == 1 else 0,
                 "extra": json.dumps(extra, ensure_ascii=False),
             }

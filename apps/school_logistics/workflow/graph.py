@@ -1,7 +1,7 @@
 """The edges of a flow: where approving or rejecting a step leads, and the checks on that graph.
 
 Every step has exactly one approve edge (a named step, the next step in order, or the end)
-and one reject edge (closing the run, or a named step). Arriving at a step whose condition is
+and one reject edge (closing the run, or a named step), unless it allows no rejection. Arriving at a step whose condition is
 false skips it and follows its approve edge, as the default route always did; so what a step
 may lead to is its target plus, while the targets are conditional, their approve edges.
 """
@@ -143,7 +143,7 @@ def _check_submitted(flow: Flow) -> None:
                 raise _at(flow, step.key, problem)
         if step.docstatus != 1:
             continue
-        if step.on_reject == REJECTED:
+        if step.on_reject == REJECTED and step.allow_reject:
             problem = _(
                 "单据在此步已提交，拒绝不能结束流程（已提交的单据不能回到草稿），"
                 "请选择拒绝后转到的已提交步骤"

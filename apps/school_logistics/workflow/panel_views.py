@@ -21,7 +21,7 @@ from school_logistics.workflow.models import (
     TaskStatus,
     WorkflowVersion,
 )
-from school_logistics.workflow.routing import plan_route
+from school_logistics.workflow.routing import SUPERIOR_NOTE, plan_route
 from school_logistics.workflow.trail import approval_rounds
 
 
@@ -54,6 +54,8 @@ def form_panel(request: HttpRequest, meta: Meta, document: Document | None) -> s
         if task is not None:
             step = task_step(task)
             context["verbs"] = step.verbs
+            # A step that allows no rejection (the repair worker's) offers return and hand-over.
+            context["can_reject"] = step.allow_reject
             # The step's fields are in the document's form above: the decision is sent with it,
             # so it saves what was just typed (a refusal comes back with the comment kept).
             context["with_fields"] = bool(step.editable_fields)
@@ -174,8 +176,9 @@ def _route_view(process: ApprovalProcess, tasks: list[ApprovalTask]) -> list[dic
             planned_names[pk] for pk in step["approvers"] if pk in planned_names
         ]
         # Planning notes (e.g. nobody found yet for a worker a later step names) are moot once
-        # the step has real tasks; a real fallback is on the trail.
-        notes = [] if mine else step["notes"]
+        # the step has real tasks; a real fallback is on the trail. Why a head's own request
+        # went to their superior still explains who holds the step.
+        notes = [n for n in step["notes"] if n == SUPERIOR_NOTE] if mine else step["notes"]
         reason = last.comment if last is not None and state in SENT_BACK else ""
         steps.append(
             {

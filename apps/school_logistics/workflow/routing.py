@@ -19,6 +19,10 @@ from school_logistics.workflow import conditions, graph
 from school_logistics.workflow.definition import Approver, Flow, Step
 from school_logistics.workflow.models import Delegation
 
+# Why a department head's own request waits for the head above them: shown on the route while
+# the step waits too, since it names who holds the step.
+SUPERIOR_NOTE = gettext_noop("申请人是本部门负责人，改由上级部门负责人审批")
+
 
 @dataclass
 class PlannedStep:
@@ -178,9 +182,18 @@ def _plan_step(
         return planned
     seen: dict[int, User] = {}
     for approver in step.approvers:
-        for user in _resolve(
-            approver, values, school=school, department=department, holders=holders
+        found = _resolve(approver, values, school=school, department=department, holders=holders)
+        if (
+            approver.type == "department_head"
+            and not step.allow_self_approval
+            and [u.pk for u in found] == [requester.pk]
         ):
+            # A head asking for their own department: their superior decides, not the admin.
+            superior = _superior_head(department, requester)
+            if superior is not None:
+                found = [superior]
+                planned.notes.append(SUPERIOR_NOTE)
+        for user in found:
             seen.setdefault(user.pk, user)
     approvers = list(seen.values())
     self_excluded = not step.allow_self_approval and any(u.pk == requester.pk for u in approvers)
@@ -201,6 +214,25 @@ def _plan_step(
         planned.notes.append(gettext_noop("申请人不能审批自己的单据"))
     planned.approvers = approvers
     return planned
+
+
+def _superior_head(department: Department | None, requester: User) -> User | None:
+    """Return the active head of the nearest department above `department` headed by someone
+    other than the requester (who may head both), else None.
+
+    Read only when the requester heads the department: one query a level.
+    """
+    seen: set[int] = set()
+    parent_id = department.parent_id if department else None
+    while parent_id is not None and parent_id not in seen:
+        seen.add(parent_id)
+        parent = Department.objects.select_related("head").filter(pk=parent_id).first()
+        if parent is None or parent.head is None or not parent.head.is_active:
+            return None
+        if parent.head.pk != requester.pk:
+            return parent.head
+        parent_id = parent.parent_id
+    return None
 
 
 def _fallback_note(flow: Flow, *, self_excluded: bool, found: list[User]) -> str:

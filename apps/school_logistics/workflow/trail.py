@@ -79,6 +79,7 @@ class TrailRound:
     status: str  # the run's status in the reader's language, e.g. "已退回"
     current: bool  # the document's latest run
     entries: list[TrailEntry]
+    started: dt.datetime  # when this submission was made (aware, UTC)
 
 
 def approval_rounds(document: Document) -> list[TrailRound]:
@@ -104,6 +105,7 @@ def approval_rounds(document: Document) -> list[TrailRound]:
             status=str(ProcessStatus(lines[0].process.status).label),
             current=n == last,
             entries=[_entry(log, at) for log, at in _as_the_run_went(lines[0].process, lines)],
+            started=lines[0].process.started,
         )
         for n, lines in enumerate(runs.values(), start=1)
     ]

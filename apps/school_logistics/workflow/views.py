@@ -297,6 +297,7 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
         row.waiting = (now - row.task.created) if row.task and tab == "todo" else None  # type: ignore[attr-defined]
         step = task_step(row.task) if row.task and tab == "todo" else None
         row.verbs = step.verbs if step else {}  # type: ignore[attr-defined]
+        row.can_reject = step.allow_reject if step else False  # type: ignore[attr-defined]
         # 我已处理 lists a document once per decision: each row says which one, and when.
         row.decision = inbox.decision(row.task) if row.task and tab == "done" else ""  # type: ignore[attr-defined]
         row.warning = warnings.get(row.document.pk, "")  # type: ignore[attr-defined]

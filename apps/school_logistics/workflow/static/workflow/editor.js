@@ -25,6 +25,9 @@
   function syncStep(card) {
     var escalate = card.querySelector(".step-escalate");
     escalate.hidden = card.querySelector(".step-overdue").value !== "escalate";
+    // A step nobody may reject has no reject button to name and no rejection to route.
+    var rejects = card.querySelector(".step-allow-reject").checked;
+    card.querySelectorAll(".reject-only").forEach(function (el) { el.hidden = !rejects; });
     card.querySelectorAll(".entry-row").forEach(syncEntry);
     card.querySelectorAll(".rule-row").forEach(syncRule);
   }
@@ -121,9 +124,11 @@
       step.allow_self_approval = card.querySelector(".step-self").checked;
       step.state = card.querySelector(".step-state").value.trim();
       step.approve_label = card.querySelector(".step-approve-label").value.trim();
-      step.reject_label = card.querySelector(".step-reject-label").value.trim();
       step.on_approve = card.querySelector(".step-on-approve").value;
-      step.on_reject = card.querySelector(".step-on-reject").value;
+      step.allow_reject = card.querySelector(".step-allow-reject").checked;
+      // Kept in the form while unticked (ticked again, they come back), sent only when they apply.
+      step.reject_label = step.allow_reject ? card.querySelector(".step-reject-label").value.trim() : "";
+      step.on_reject = step.allow_reject ? card.querySelector(".step-on-reject").value : "rejected";
       step.docstatus = card.querySelector(".step-submit").checked ? 1 : 0;
       var found = rules(card);
       if (found.length) {
@@ -180,7 +185,9 @@
     var el = event.target;
     if (el.classList.contains("entry-type")) syncEntry(el.closest(".entry-row"));
     if (el.classList.contains("rule-op")) syncRule(el.closest(".rule-row"));
-    if (el.classList.contains("step-overdue")) syncStep(el.closest(".flow-step"));
+    if (el.classList.contains("step-overdue") || el.classList.contains("step-allow-reject")) {
+      syncStep(el.closest(".flow-step"));
+    }
     if (el.classList.contains("step-on-approve") || el.classList.contains("step-on-reject")) {
       el.setAttribute("data-value", el.value);
     }
