@@ -49,7 +49,7 @@ def test_a_new_teacher_is_added_and_chooses_their_own_password(
     phone.fill("#id_new_password1", "abc")
     phone.fill("#id_new_password2", "abc")
     phone.get_by_role("button", name="修改密码").click()
-    expect(phone.locator("#id_new_password2-error")).to_contain_text("密码至少要 8 位")
+    expect(phone.locator("#id_new_password1-error")).to_contain_text("密码至少要 8 位")
     phone.fill("#id_old_password", first_password)
     phone.fill("#id_new_password1", "my-own-2026")
     phone.fill("#id_new_password2", "my-own-2026")

@@ -98,3 +98,23 @@ def test_another_schools_admin_does_not_see_our_departments(
     chinese = departments["语文组"]
     assert client.get(f"/app/people/departments/{chinese.pk}/").status_code == 404
     assert "语文组" not in client.get("/app/people/departments/").content.decode()
+
+
+def test_a_department_shows_its_stopped_members_who_keep_it(
+    client: Any, users: dict[str, User], departments: dict[str, Department]
+) -> None:
+    kitchen = departments["食堂"]
+    users["canteen"].is_active = False
+    users["canteen"].save()
+    kitchen.head = users["canteen"]
+    kitchen.save()
+    _as(client, users["admin"])
+    page = client.get(f"/app/people/departments/{kitchen.pk}/").content.decode()
+    assert "canteen（已停用）" in page
+    # Saving its superior keeps the stopped head until another is named.
+    client.post(
+        f"/app/people/departments/{kitchen.pk}/",
+        {"name": "食堂", "parent": departments["总务处"].pk, "head": users["canteen"].pk},
+    )
+    kitchen.refresh_from_db()
+    assert kitchen.parent == departments["总务处"] and kitchen.head == users["canteen"]

@@ -75,6 +75,14 @@ def test_a_roster_creates_every_account_with_a_first_password_shown_once(
     assert AccountChange.objects.filter(user__in=[li, qian]).count() == 2
 
 
+def test_roles_are_read_by_their_english_names_too(client: Any, users: dict[str, User]) -> None:
+    rows = [["en.demo", "Someone", "", "", "", "Requester / Teacher, Canteen Manager", ""]]
+    header = ["Username", "Name", "Mobile", "Email", "Department", "Roles", "First password"]
+    response = _upload(client, users["admin"], _sheet(rows, header=header))
+    assert response.status_code == 200, response.content.decode()
+    assert User.objects.get(username="en.demo").role_codes() == {"teacher", "canteen_manager"}
+
+
 def test_a_roster_with_a_wrong_row_creates_nobody_and_names_each_problem(
     client: Any, users: dict[str, User]
 ) -> None:
@@ -91,9 +99,9 @@ def test_a_roster_with_a_wrong_row_creates_nobody_and_names_each_problem(
     for problem in [
         "第 3 行：本校没有部门“物理组”",
         "第 3 行：没有角色“班主任”",
-        "第 3 行：姓名：请填写姓名",
-        "第 3 行：手机：手机号应为 1 开头的 11 位数字",
-        "第 4 行：用户名：用户名“Teacher”已被使用",
+        "第 3 行：请填写姓名",
+        "第 3 行：手机号应为 1 开头的 11 位数字",
+        "第 4 行：用户名“Teacher”已被使用",
         "第 5 行：用户名与第 2 行重复",
         "没有导入任何人员",
     ]:

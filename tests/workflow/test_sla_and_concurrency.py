@@ -102,7 +102,7 @@ def test_two_approvers_at_once_make_one_transition(users, item, departments):
     assert doc.workflow_state == "已通过"
 
 
-def test_tasks_of_a_deactivated_approver_move_to_the_admin(users, item):
+def test_tasks_of_a_deactivated_head_move_to_the_head_above(users, item):
     from school_logistics.workflow.sweep import move_tasks_of_inactive_users
 
     doc = requisition(users["teacher"], "100", item)
@@ -111,10 +111,24 @@ def test_tasks_of_a_deactivated_approver_move_to_the_admin(users, item):
     users["head"].save()
     assert move_tasks_of_inactive_users() == 1
     assert move_tasks_of_inactive_users() == 0
-    actions.approve(pending(doc, users["admin"]).pk, actor=users["admin"])
+    actions.approve(pending(doc, users["principal"]).pk, actor=users["principal"])
     assert pending(doc, users["purchaser"])
     note = ApprovalLog.objects.get(document=doc, action="fallback").comment
-    assert "已停用" in note and users["admin"].display_name in note
+    assert "已停用" in note and users["principal"].display_name in note
+
+
+def test_with_no_head_above_they_move_to_the_admin(users, item, departments):
+    from school_logistics.workflow.sweep import move_tasks_of_inactive_users
+
+    departments["语文组"].parent = None
+    departments["语文组"].save()
+    doc = requisition(users["teacher"], "100", item)
+    actions.start_approval(MR, doc.name, actor=users["teacher"])
+    users["head"].is_active = False
+    users["head"].save()
+    assert move_tasks_of_inactive_users() == 1
+    actions.approve(pending(doc, users["admin"]).pk, actor=users["admin"])
+    assert pending(doc, users["purchaser"])
 
 
 def test_a_returning_approver_sees_their_own_decisions_first_in_done(client, users, item):

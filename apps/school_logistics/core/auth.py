@@ -87,7 +87,22 @@ def read_with_session(user: User | None) -> None:
 
 class UserBackend(ModelBackend):
     """Django's model backend, reading the session's user through `users_with_access`, or
-    taking the one the session store read with the session row in the same statement."""
+    taking the one the session store read with the session row in the same statement.
+
+    A username typed with other capitals ("Teacher") signs in as the one account so named
+    but for case: usernames are unique regardless of case (用户与部门 refuses look-alikes).
+    """
+
+    def authenticate(
+        self, request: Any, username: str | None = None, password: str | None = None, **kw: Any
+    ) -> User | None:
+        user = super().authenticate(request, username=username, password=password, **kw)
+        if user is None and username and password:
+            alike = list(User.objects.filter(username__iexact=username)[:2])
+            if len(alike) == 1 and alike[0].username != username:
+                found = alike[0].username
+                user = super().authenticate(request, username=found, password=password, **kw)
+        return user
 
     def get_user(self, user_id: Any) -> User | None:
         try:

@@ -7,18 +7,22 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.db.models import Case, QuerySet, Value, When
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from school_logistics.core.models import Department, Role, School, User
 from school_logistics.core.roles import DEFAULT_ROLES
+
+# Roles only the district gives (kept here: services imports the forms' helpers).
+DISTRICT_ROLES = frozenset({"bureau"})
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.@+-]+$")
 MOBILE = re.compile(r"^1\d{10}$")
@@ -42,9 +46,16 @@ def check_password_rules(password: str, user: User | None = None) -> None:
 
 
 def _reason(error: ValidationError) -> ValidationError:
-    if error.code == "password_too_short":
-        params = error.params or {}
-        return ValidationError(_("密码至少要 %(n)s 位") % {"n": params.get("min_length", 8)})
+    params = error.params or {}
+    match error.code:
+        case "password_too_short":
+            return ValidationError(_("密码至少要 %(n)s 位") % {"n": params.get("min_length", 8)})
+        case "password_too_common":
+            return ValidationError(_("这个密码太常见，容易被猜到"))
+        case "password_entirely_numeric":
+            return ValidationError(_("密码不能全是数字"))
+        case "password_too_similar":
+            return ValidationError(_("密码与用户名、姓名或邮箱太相似"))
     return error
 
 
@@ -86,17 +97,22 @@ class AccountForm(forms.Form):
         error_messages={"invalid_choice": gettext_lazy("没有这个角色")},
     )
 
-    def __init__(self, *args: Any, school: School, **kw: Any):
+    def __init__(self, *args: Any, school: School, district: bool = False, **kw: Any):
+        """`district`: the admin is the district's, who alone gives the district's roles."""
         super().__init__(*args, **kw)
         departments = Department.objects.filter(school=school)
         self.fields["department"].queryset = departments  # type: ignore[attr-defined]
-        self.fields["roles"].queryset = roles_in_order()  # type: ignore[attr-defined]
+        roles = roles_in_order()
+        if not district:
+            roles = roles.exclude(code__in=DISTRICT_ROLES)
+        self.fields["roles"].queryset = roles  # type: ignore[attr-defined]
 
     def clean_full_name(self) -> str:
         return str(self.cleaned_data["full_name"]).strip()
 
     def clean_phone(self) -> str:
-        phone = re.sub(r"[\s-]", "", self.cleaned_data["phone"])
+        # Digits typed with a Chinese input method are full-width (１３８…): the same number.
+        phone = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", self.cleaned_data["phone"]))
         if phone and not MOBILE.match(phone):
             raise ValidationError(_("手机号应为 1 开头的 11 位数字"))
         return phone
@@ -111,7 +127,7 @@ class NewAccountForm(AccountForm):
     field_order = ["username", "full_name", "phone", "email", "department", "roles", "password"]
 
     def clean_username(self) -> str:
-        username: str = self.cleaned_data["username"].strip()
+        username = unicodedata.normalize("NFKC", self.cleaned_data["username"]).strip()
         if not USERNAME.match(username):
             raise ValidationError(_("用户名只能用英文字母、数字和 . _ - @ +"))
         # Case apart, two accounts would sign in as each other's look-alike.
@@ -119,18 +135,35 @@ class NewAccountForm(AccountForm):
             raise ValidationError(_("用户名“%(name)s”已被使用") % {"name": username})
         return username
 
-    def clean_password(self) -> str:
-        password: str = self.cleaned_data["password"]
-        check_password_rules(password)
-        return password
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        password = data.get("password")
+        if password:
+            # Checked against who the account is for: not their username, name or mobile.
+            person = User(
+                username=data.get("username", ""),
+                full_name=data.get("full_name", ""),
+                email=data.get("email", ""),
+                phone=data.get("phone", ""),
+            )
+            try:
+                check_password_rules(password, person)
+            except ValidationError as exc:
+                self.add_error("password", exc)
+        return data
 
 
 class PasswordResetForm(forms.Form):
     password = _text(gettext_lazy("新密码"), 128)
 
+    def __init__(self, *args: Any, account: User | None = None, **kw: Any):
+        super().__init__(*args, **kw)
+        self.account = account
+
     def clean_password(self) -> str:
         password: str = self.cleaned_data["password"]
-        check_password_rules(password)
+        check_password_rules(password, self.account)
         return password
 
 
@@ -160,9 +193,13 @@ class DepartmentForm(forms.Form):
             # Not itself nor one below it: the chain of superiors must end.
             parents = parents.exclude(pk__in=[department.pk, *descendants(department)])
         self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
-        self.fields["head"].queryset = User.objects.filter(  # type: ignore[attr-defined]
-            school=school, is_active=True
-        ).order_by("full_name", "username")
+        # The school's own staff in service; a head since stopped stays until replaced.
+        current = department.head_id if department is not None else None
+        heads = User.objects.filter(Q(school=school, is_active=True) | Q(pk=current))
+        heads = heads.exclude(is_superuser=True).exclude(roles__code__in=DISTRICT_ROLES)
+        self.fields["head"].queryset = heads.order_by(  # type: ignore[attr-defined]
+            "full_name", "username"
+        ).distinct()
         self.fields["head"].label_from_instance = _person  # type: ignore[attr-defined]
 
     def clean_name(self) -> str:

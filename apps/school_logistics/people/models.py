@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AccountAction(models.TextChoices):
@@ -12,8 +13,8 @@ class AccountAction(models.TextChoices):
     UPDATED = "updated", _("修改资料")
     PASSWORD_RESET = "password_reset", _("重置密码")
     PASSWORD_CHANGED = "password_changed", _("修改了自己的密码")
-    DEACTIVATED = "deactivated", _("停用")
-    ACTIVATED = "activated", _("启用")
+    DEACTIVATED = "deactivated", pgettext_lazy("account", "停用")
+    ACTIVATED = "activated", pgettext_lazy("account", "启用")
 
 
 class AccountChange(models.Model):

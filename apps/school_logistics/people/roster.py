@@ -38,8 +38,9 @@ COLUMNS = {
 }
 REQUIRED = ("username", "full_name")
 MAX_ROWS = 2000
-# Roles are listed as on paper: "申请人/教师、部门负责人" (a label may itself hold a "/").
-ROLE_SEPARATORS = re.compile(r"[、,，;；\s]+")
+# Roles are listed as on paper: "申请人/教师、部门负责人" (a label may itself hold a "/" or,
+# in English, spaces: "Requester / Teacher, Canteen Manager").
+ROLE_SEPARATORS = re.compile(r"[、,，;；\n]+")
 
 
 class RosterRefused(Exception):
@@ -169,7 +170,7 @@ def _check(
     if department and department not in departments:
         problems.append(_("本校没有部门“%(name)s”，请先在“部门”中新建") % {"name": department})
     picked = []
-    for name in ROLE_SEPARATORS.split(values.get("roles", "")):
+    for name in (n.strip() for n in ROLE_SEPARATORS.split(values.get("roles", ""))):
         if not name:
             continue
         if name.lower() in roles:
@@ -185,8 +186,9 @@ def _check(
     form = NewAccountForm(data, school=school)
     if not form.is_valid():
         for name, errors in form.errors.items():
-            label = COLUMNS.get(name, "")
-            problems.extend(f"{label}：{e}" if label else str(e) for e in errors)
+            label = str(COLUMNS.get(name, ""))
+            # "姓名：请填写姓名" says it twice: the column goes only where the reason lacks it.
+            problems.extend(str(e) if label in e else f"{label}：{e}" for e in errors)
     if not problems:
         values.clear()
         values.update(form.cleaned_data)

@@ -17,9 +17,11 @@ from django.db.models import ProtectedError, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from school_logistics.api.models import ApiKey
 from school_logistics.core.models import Department, DocType, Document, School, User
 from school_logistics.core.permissions import ADMIN_ROLE, is_admin
 from school_logistics.core.registry import get_meta
+from school_logistics.people.forms import DISTRICT_ROLES
 from school_logistics.people.models import AccountAction, AccountChange
 
 # The account's details an admin edits, in the order the history lists their changes.
@@ -44,9 +46,23 @@ def admin_school(actor: User) -> School:
     return actor.school
 
 
+def is_district_account(account: User) -> bool:
+    """An account of the district (its administrator, the bureau's staff, or anyone serving
+    other schools too): a school's admin neither changes it nor takes it over."""
+    return (
+        account.is_superuser
+        or any(r.code in DISTRICT_ROLES for r in account.roles.all())
+        or bool(account.other_schools.all())
+    )
+
+
+def may_edit(actor: User, account: User) -> bool:
+    return actor.is_superuser or not is_district_account(account)
+
+
 def check_may_edit(actor: User, account: User) -> None:
-    if account.is_superuser and not actor.is_superuser:
-        raise PermissionDenied(_("区级管理员的账号只能由区级管理员修改"))
+    if not may_edit(actor, account):
+        raise PermissionDenied(_("区级账号（教育局、区级管理员）只能由区级管理员修改"))
 
 
 def _record(
@@ -60,7 +76,8 @@ def _record(
 def _snapshot(account: User) -> dict[str, str]:
     """The account's details as words, for the history."""
     department = account.department.name if account.department else ""
-    roles = "、".join(sorted(r.label for r in account.roles.all()))
+    # Codes: the history shows each role's label in the reader's language.
+    roles = ",".join(sorted(r.code for r in account.roles.all()))
     return {
         "username": account.username,
         "full_name": account.full_name,
@@ -82,6 +99,8 @@ def _apply(account: User, data: Mapping[str, Any]) -> None:
 def create_account(school: School, actor: User, data: Mapping[str, Any]) -> User:
     """A new member of staff of this school, who picks their own password at first sign-in."""
     # The username is for good: documents name their people by it.
+    if not actor.is_superuser and {r.code for r in data["roles"]} & DISTRICT_ROLES:
+        raise PermissionDenied(_("区级角色只能由区级管理员授予"))
     account = User(school=school, username=data["username"], must_change_password=True)
     _apply(account, data)
     account.set_password(data["password"])
@@ -99,6 +118,8 @@ def update_account(
     """Save the admin's changes to an account; return what the admin should still see to."""
     check_may_edit(actor, account)
     codes = {r.code for r in data["roles"]}
+    if not actor.is_superuser and codes & DISTRICT_ROLES:
+        raise PermissionDenied(_("区级角色只能由区级管理员授予"))
     if account.pk == actor.pk and not actor.is_superuser and ADMIN_ROLE not in codes:
         raise Refused(_("不能取消自己的系统管理员角色：请另一位管理员操作"))
     before = _snapshot(account)
@@ -132,6 +153,8 @@ def reset_password(school: School, actor: User, account: User, password: str) ->
     account.set_password(password)
     account.must_change_password = True
     account.save(update_fields=["password", "must_change_password"])
+    # Whoever knew the old password may have issued a key with it: it goes too.
+    ApiKey.objects.filter(user=account).delete()
     _record(school, account, actor, AccountAction.PASSWORD_RESET, [])
 
 
@@ -146,13 +169,15 @@ def password_changed(account: User) -> None:
 @dataclass
 class Deactivated:
     moved_tasks: int = 0
+    takers: list[str] = field(default_factory=list)  # who took the open approvals over
     heads_of: list[str] = field(default_factory=list)
 
 
 def set_active(school: School, actor: User, account: User, active: bool) -> Deactivated:
     """Stop or restore an account. A stopped user's open approvals go to each step's fallback
     approvers at once (as the scheduled sweep would), so nothing waits on someone who left."""
-    from school_logistics.workflow.sweep import move_tasks_of_inactive_users
+    from school_logistics.workflow.models import ApprovalTask, TaskStatus
+    from school_logistics.workflow.sweep import move_tasks_of
 
     check_may_edit(actor, account)
     if account.pk == actor.pk and not active:
@@ -166,7 +191,9 @@ def set_active(school: School, actor: User, account: User, active: bool) -> Deac
         action = AccountAction.ACTIVATED if active else AccountAction.DEACTIVATED
         _record(school, account, actor, action, [])
     if not active:
-        result.moved_tasks = move_tasks_of_inactive_users()
+        pending = ApprovalTask.objects.filter(assignee=account, status=TaskStatus.PENDING)
+        result.moved_tasks = pending.count()
+        result.takers = [u.display_name for u in move_tasks_of(account)]
         result.heads_of = list(account.heads.values_list("name", flat=True))
     return result
 

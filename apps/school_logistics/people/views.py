@@ -15,11 +15,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from school_logistics.core import extensions, permissions
-from school_logistics.core.models import Department, School, User
+from school_logistics.core.models import Department, Role, School, User
 from school_logistics.core.views.transfer import xlsx_response
 from school_logistics.people import roster, services
 from school_logistics.people.forms import (
@@ -50,7 +50,7 @@ def _admin(request: HttpRequest) -> tuple[User, School]:
 
 def _account(school: School, pk: int) -> User:
     """An account of the admin's school; another school's is not found."""
-    queryset = User.objects.select_related("department").prefetch_related("roles")
+    queryset = User.objects.select_related("department").prefetch_related("roles", "other_schools")
     return get_object_or_404(queryset, pk=pk, school=school)
 
 
@@ -69,7 +69,7 @@ def _accounts(school: School, params: dict[str, str]) -> QuerySet[User]:
     status = params.get("status", "active")
     if status in {"active", "inactive"}:
         accounts = accounts.filter(is_active=status == "active")
-    ordered = accounts.select_related("department").prefetch_related("roles")
+    ordered = accounts.select_related("department").prefetch_related("roles", "other_schools")
     by_department = F("department__name").asc(nulls_last=True)
     return ordered.order_by(by_department, "full_name", "username").distinct()
 
@@ -82,13 +82,19 @@ def people_list(request: HttpRequest) -> HttpResponse:
     params = {k: request.GET.get(k, "") for k in keys}
     params["status"] = params["status"] or "active"
     page = Paginator(_accounts(school, params), PAGE).get_page(request.GET.get("page"))
+    for account in page.object_list:
+        account.district = services.is_district_account(account)
     context = {
         "page": page,
         "params": params,
         "page_query": urlencode({k: v for k, v in params.items() if v}),
         "departments": Department.objects.filter(school=school),
         "roles": roles_in_order(),
-        "statuses": [("active", _("在用")), ("inactive", _("已停用")), ("all", _("全部"))],
+        "statuses": [
+            ("active", _("在用")),
+            ("inactive", pgettext("account", "已停用")),
+            ("all", _("全部")),
+        ],
     }
     template = "people/_results.html" if request.htmx else "people/list.html"  # type: ignore[attr-defined]
     return render(request, template, context)
@@ -97,7 +103,12 @@ def people_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def account_new(request: HttpRequest) -> HttpResponse:
     actor, school = _admin(request)
-    form = NewAccountForm(request.POST or None, school=school, initial={"password": new_password()})
+    form = NewAccountForm(
+        request.POST or None,
+        school=school,
+        district=actor.is_superuser,
+        initial={"password": new_password()},
+    )
     if request.method == "POST" and form.is_valid():
         account = services.create_account(school, actor, form.cleaned_data)
         flash.success(
@@ -116,7 +127,7 @@ def account_new(request: HttpRequest) -> HttpResponse:
 def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
     actor, school = _admin(request)
     account = _account(school, pk)
-    editable = not (account.is_superuser and not actor.is_superuser)
+    editable = services.may_edit(actor, account)
     initial = {
         "full_name": account.full_name,
         "phone": account.phone,
@@ -124,9 +135,12 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "department": account.department,
         "roles": list(account.roles.all()),
     }
-    form = AccountForm(request.POST or None, school=school, initial=initial)
+    form = AccountForm(
+        request.POST or None, school=school, district=actor.is_superuser, initial=initial
+    )
     refusal = ""
     if request.method == "POST" and form.is_valid():
+        services.check_may_edit(actor, account)
         try:
             warnings = services.update_account(school, actor, account, form.cleaned_data)
         except services.Refused as exc:
@@ -155,13 +169,20 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _history(account: User) -> list[dict[str, object]]:
     rows = AccountChange.objects.filter(user=account).select_related("actor")[:50]
+    labels = {r.code: r.display_label for r in Role.objects.all()}
+
+    def words(code: str, value: str) -> str:
+        if code != "roles":
+            return value
+        return "、".join(labels.get(role, role) for role in value.split(",") if role)
+
     return [
         {
             "at": row.at,
             "actor": row.actor.display_name if row.actor else _("系统"),
             "action": row.get_action_display(),
             "changes": [
-                (services.FIELD_LABELS.get(code, code), before, after)
+                (services.FIELD_LABELS.get(code, code), words(code, before), words(code, after))
                 for code, before, after in row.changes
             ],
         }
@@ -181,7 +202,7 @@ def account_password(request: HttpRequest, pk: int) -> HttpResponse:
     """Give an account a new password to hand over (a forgotten one)."""
     actor, school = _admin(request)
     account = _account(school, pk)
-    form = PasswordResetForm(request.POST)
+    form = PasswordResetForm(request.POST, account=account)
     if not form.is_valid():
         for message in form["password"].errors:
             flash.error(request, str(message))
@@ -219,7 +240,8 @@ def account_active(request: HttpRequest, pk: int) -> HttpResponse:
         if result.moved_tasks:
             flash.info(
                 request,
-                _("%(n)s 项待办已按流程转给其他审批人") % {"n": result.moved_tasks},
+                _("%(n)s 项待办已转给 %(takers)s")
+                % {"n": result.moved_tasks, "takers": "、".join(result.takers) or "—"},
             )
         for department in result.heads_of:
             flash.warning(
@@ -316,7 +338,8 @@ def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             flash.success(request, _("已保存部门“%(name)s”") % {"name": department.name})
             return redirect("people:departments")
-    members = department.members.filter(is_active=True).order_by("full_name", "username")
+    # Stopped members too: they keep the department from being deleted, so they are shown.
+    members = department.members.order_by("-is_active", "full_name", "username")
     return render(
         request,
         "people/department_edit.html",
@@ -363,12 +386,13 @@ class OwnPasswordForm(PasswordChangeForm):
         }
 
     def validate_password_for_user(self, user: User, password_field_name: str = "") -> None:
+        # Said under 新密码, where the password was chosen, not under its repetition.
         password = self.cleaned_data.get(password_field_name)
-        if password:
+        if password and "new_password1" in self.cleaned_data:
             try:
                 check_password_rules(password, user)
             except django_forms.ValidationError as error:
-                self.add_error(password_field_name, error)
+                self.add_error("new_password1", error)
 
     def clean_new_password1(self) -> str:
         password: str = self.cleaned_data["new_password1"]

@@ -189,7 +189,7 @@ def _plan_step(
             and [u.pk for u in found] == [requester.pk]
         ):
             # A head asking for their own department: their superior decides, not the admin.
-            superior = _superior_head(department, requester)
+            superior = superior_head(department, requester)
             if superior is not None:
                 found = [superior]
                 planned.notes.append(SUPERIOR_NOTE)
@@ -216,7 +216,7 @@ def _plan_step(
     return planned
 
 
-def _superior_head(department: Department | None, requester: User) -> User | None:
+def superior_head(department: Department | None, requester: User) -> User | None:
     """Return the active head of the nearest department above `department` headed by someone
     other than the requester (who may head both), else None.
 

@@ -16,8 +16,9 @@ from school_logistics.core.models import Document, User
 from school_logistics.core.services import DocumentStateError
 from school_logistics.core.validation import DocumentValidationError, refusal_text
 from school_logistics.workflow import actions, engine, notices
+from school_logistics.workflow.definition import Step
 from school_logistics.workflow.models import ApprovalProcess, ApprovalTask, TaskStatus
-from school_logistics.workflow.routing import school_users
+from school_logistics.workflow.routing import resolve_users, school_users, superior_head
 
 
 def sweep_overdue_tasks(now: dt.datetime | None = None) -> int:
@@ -76,40 +77,68 @@ def _handle(task_id: int) -> None:
 
 
 def move_tasks_of_inactive_users() -> int:
-    """Give the open tasks of deactivated users to the step's fallback approvers, logged."""
-    moved = 0
+    """Give the open tasks of deactivated users to whoever the step names now, logged."""
     stranded = ApprovalTask.objects.filter(
         status=TaskStatus.PENDING, assignee__is_active=False
     ).values_list("pk", flat=True)
-    for task_id in list(stranded[:500]):
-        with transaction.atomic():
-            task = ApprovalTask.objects.get(pk=task_id)
-            # Same lock order as the approval actions: the document, then the process.
-            Document.objects.select_for_update().get(pk=task.document_id)
-            process = ApprovalProcess.objects.select_for_update().get(pk=task.process_id)
-            task.refresh_from_db()
-            if task.status != TaskStatus.PENDING:
-                continue
-            step = engine.current_flow(process).step(task.step)
-            task.status = TaskStatus.TRANSFERRED
-            task.save(update_fields=["status"])
-            takers = [
-                u
-                for u in engine.fallback_users(process, step)
-                if not engine.open_tasks(process).filter(step=step.key, assignee=u).exists()
-            ]
-            for user in takers:
-                engine.join_step(process, step, user, like=task)
-            engine.log(
-                process,
-                "fallback",
-                actor=None,
-                step=step,
-                comment=f"{task.assignee.display_name} 已停用，转交 {_names(takers, '')}",
-            )
-            notices.task_assigned(process, takers)
-            moved += 1
-    return moved
+    return sum(_move_task(task_id) is not None for task_id in list(stranded[:500]))
+
+
+def move_tasks_of(user: User) -> list[User]:
+    """Move the open tasks of one user just deactivated; return who took them over."""
+    open_tasks = ApprovalTask.objects.filter(status=TaskStatus.PENDING, assignee=user)
+    takers: dict[int, User] = {}
+    for task_id in list(open_tasks.values_list("pk", flat=True)):
+        takers.update((u.pk, u) for u in _move_task(task_id) or [])
+    return list(takers.values())
+
+
+def _move_task(task_id: int) -> list[User] | None:
+    """Hand one stranded task on; None when it was no longer waiting."""
+    with transaction.atomic():
+        task = ApprovalTask.objects.get(pk=task_id)
+        # Same lock order as the approval actions: the document, then the process.
+        Document.objects.select_for_update().get(pk=task.document_id)
+        process = ApprovalProcess.objects.select_for_update().get(pk=task.process_id)
+        task.refresh_from_db()
+        if task.status != TaskStatus.PENDING:
+            return None
+        step = engine.current_flow(process).step(task.step)
+        task.status = TaskStatus.TRANSFERRED
+        task.save(update_fields=["status"])
+        takers = [
+            u
+            for u in _successors(process, step, task.assignee)
+            if not engine.open_tasks(process).filter(step=step.key, assignee=u).exists()
+        ]
+        for user in takers:
+            engine.join_step(process, step, user, like=task)
+        engine.log(
+            process,
+            "fallback",
+            actor=None,
+            step=step,
+            comment=f"{task.assignee.display_name} 已停用，转交 {_names(takers, '')}",
+        )
+        notices.task_assigned(process, takers)
+        return takers
+
+
+def _successors(process: ApprovalProcess, step: Step, gone: User) -> list[User]:
+    """Who the step names now in place of someone who left: a department's new head, else the
+    head above (a head who left does not hand the department's requests to the admin), the
+    role's other holders, else the flow's fallback approvers."""
+    document = process.document
+    found: dict[int, User] = {}
+    for approver in step.approvers:
+        users = resolve_users(approver, document.data, document=document)
+        if not users and approver.type == "department_head":
+            head = superior_head(document.department, process.requester)
+            users = [head] if head is not None else []
+        found.update((u.pk, u) for u in users if u.is_active and u.pk != gone.pk)
+    if not step.allow_self_approval:
+        found.pop(process.requester_id, None)
+    return list(found.values()) or engine.fallback_users(process, step)
 
 
 def _names(users: list[User], prefix: str = "上报给 ") -> str:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.views import i18n as i18n_views
@@ -31,6 +34,21 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].widget = forms.PasswordInput(
             attrs={"class": "form-control form-control-lg", "autocomplete": "current-password"}
         )
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except ValidationError as exc:
+            # Someone stopped (停用) who knows their password is told so, not "wrong password".
+            if exc.code == "invalid_login" and self._stopped_account():
+                raise ValidationError(self.error_messages["inactive"], code="inactive") from exc
+            raise
+
+    def _stopped_account(self) -> bool:
+        username = self.cleaned_data.get("username") or ""
+        password = self.cleaned_data.get("password") or ""
+        stopped = User.objects.filter(username__iexact=username, is_active=False)
+        return any(user.check_password(password) for user in stopped[:2])
 
 
 class LoginView(auth_views.LoginView):
