@@ -5,11 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from school_logistics.core import services
 from school_logistics.core.models import Document
+from school_logistics.core.models.document import DocStatus
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.ledger.models import StockBin
+from tests.concurrency import submit_at_once
 from tests.stores.factories import make_items
 
 RECEIPT = "Stock Receipt"
@@ -96,3 +99,38 @@ def test_a_requisition_not_approved_is_not_received(client, users, approved):
         )
     assert typed.value.errors == {"requisition": [f"申购单 {draft.name} 尚未审批通过，不能入库"]}
     assert receipts() == []
+
+
+def draft_receipt(users, requisition: str, qty: str) -> str:
+    return services.create_document(
+        RECEIPT,
+        {
+            "title": "复印纸分批到货",
+            "requisition": requisition,
+            "items": [{"item": "A4-70", "qty": qty, "rate": "23.50"}],
+        },
+        actor=users["storekeeper"],
+    ).name
+
+
+def test_two_drafts_within_the_requisition_are_not_both_submitted_beyond_it(users, approved):
+    """Each draft fits what is left when saved; together they do not: submitting re-counts."""
+    first, second = draft_receipt(users, approved, "6"), draft_receipt(users, approved, "6")
+    services.submit_document(RECEIPT, first, actor=users["storekeeper"])
+    with pytest.raises(DocumentValidationError) as refused:
+        services.submit_document(RECEIPT, second, actor=users["storekeeper"])
+    assert refused.value.messages() == ["“A4-70”申购 10，已入库 6，本单 6：超出申购数量"]
+    assert Document.objects.get(name=second).docstatus == DocStatus.DRAFT
+    assert StockBin.objects.get(item="A4-70").qty == Decimal("6")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_receipts_submitted_at_once_cannot_both_take_the_requisitions_rest(users, approved):
+    if connection.vendor != "postgresql":
+        pytest.skip("runs in the PostgreSQL pass")
+    drafts = [draft_receipt(users, approved, "6") for _ in range(2)]
+    assert submit_at_once(RECEIPT, drafts, users["storekeeper"]) == ["refused", "submitted"]
+    submitted = Document.objects.filter(doctype=RECEIPT, docstatus=DocStatus.SUBMITTED)
+    assert submitted.count() == 1
+    assert StockBin.objects.get(item="A4-70").qty == Decimal("6")

@@ -116,6 +116,7 @@ def test_the_storekeeper_issues_less_when_short_never_more_nor_other_goods(clien
     client.force_login(keeper)
     page = client.get(f"/app/stock-issue/{doc.name}").content.decode()
     assert ' name="items-0-qty"' in page and ' name="items-0-old_returned"' in page
+    assert ' name="items-0-short_reason"' in page
     assert ' name="items-0-item"' not in page and "grid-add" not in page
     row = doc.data["items"][0]
     with pytest.raises(DocumentValidationError, match="只能核减数量，不能超过申领的 20"):
@@ -128,9 +129,102 @@ def test_the_storekeeper_issues_less_when_short_never_more_nor_other_goods(clien
         services.save_document(
             ISSUE, doc.name, {"items": [row, {"item": "LAMP-T8", "qty": "1"}]}, actor=keeper
         )
-    services.save_document(ISSUE, doc.name, {"items": [{**row, "qty": "15"}]}, actor=keeper)
+    services.save_document(
+        ISSUE, doc.name, {"items": [{**row, "qty": "15", "short_reason": "库存不足"}]}, actor=keeper
+    )
     actions.approve(pending(doc, keeper).pk, actor=keeper)
     assert StockBin.objects.get(item="A4-70").qty == Decimal("35")
+
+
+def test_issuing_less_than_approved_needs_a_reason_the_requester_then_reads(client, users, stocked):
+    doc = sent(users, [("A4-70", "20"), ("DESK-1", "1")])
+    keeper = users["storekeeper"]
+    paper, desk = doc.data["items"]
+    desk = {**desk, "old_returned": 1}
+    with pytest.raises(DocumentValidationError) as refused:
+        services.save_document(
+            ISSUE, doc.name, {"items": [{**paper, "qty": "15"}, desk]}, actor=keeper
+        )
+    assert refused.value.errors == {
+        "items.1.short_reason": ["领用明细第 1 行：申领 20，实发 15，请填写少发原因"]
+    }
+    doc.refresh_from_db()
+    assert doc.data["items"][0]["qty"] == "20.000"  # nothing changed
+    # Back up to what was approved is fine (a lowered row is not stuck), past it is not.
+    short = {**paper, "qty": "15", "short_reason": "库存只剩 15 包，到货后另领"}
+    services.save_document(ISSUE, doc.name, {"items": [short, desk]}, actor=keeper)
+    with pytest.raises(DocumentValidationError, match="不能超过申领的 20"):
+        services.save_document(
+            ISSUE, doc.name, {"items": [{**short, "qty": "21"}, desk]}, actor=keeper
+        )
+    actions.approve(pending(doc, keeper).pk, actor=keeper)
+    doc.refresh_from_db()
+    assert doc.workflow_state == "已发放"
+    assert StockBin.objects.get(item="A4-70").qty == Decimal("35")
+    rows = [
+        (r["qty"], r["requested_qty"], r["short_qty"], r.get("short_reason"))
+        for r in doc.data["items"]
+    ]
+    assert rows == [
+        ("15.000", "20.000", "5.000", "库存只剩 15 包，到货后另领"),
+        ("1.000", "1.000", None, None),
+    ]
+    # The requester reads the shortfall and its reason on the form and on the printed slip.
+    client.force_login(users["teacher"])
+    page = client.get(f"/app/stock-issue/{doc.name}").content.decode()
+    assert "少发数量" in page and "少发原因" in page
+    assert "库存只剩 15 包，到货后另领" in page
+    assert re.search(r'data-field="short_qty">\s*<span class="cell-value num">5</span>', page)
+    slip = client.get(f"/app/stock-issue/{doc.name}/print").content.decode()
+    assert "少发数量" in slip and "库存只剩 15 包，到货后另领" in slip
+
+
+def test_the_storekeeper_issues_short_with_its_reason_on_one_press(client, users, stocked):
+    doc = sent(users, [("A4-70", "20")])
+    task = pending(doc, users["storekeeper"])
+    client.force_login(users["storekeeper"])
+    row = doc.data["items"][0]
+    url = f"/app/approvals/task/{task.pk}/approve"
+    base = {"items-present": "1", "items-0-name": row["name"], "items-0-qty": "12"}
+    refused = client.post(url, base)
+    assert refused.status_code == 400
+    assert "请填写少发原因" in refused.content.decode()
+    assert StockBin.objects.get(item="A4-70").qty == Decimal("50")
+    issued = client.post(url, {**base, "items-0-short_reason": "其余下周到货"})
+    assert issued.status_code == 302
+    doc.refresh_from_db()
+    assert doc.workflow_state == "已发放"
+    assert (doc.data["items"][0]["short_qty"], doc.data["items"][0]["short_reason"]) == (
+        "8.000",
+        "其余下周到货",
+    )
+    assert StockBin.objects.get(item="A4-70").qty == Decimal("38")
+
+
+def test_the_requester_neither_fills_a_reason_nor_carries_a_shortfall_into_an_amendment(
+    client, users, stocked
+):
+    with pytest.raises(DocumentValidationError) as refused:
+        issue_draft(users["teacher"], [("A4-70", "3")], short_reason="不需要")
+    assert refused.value.errors == {
+        "items.1.short_reason": ["领用明细第 1 行：少发原因在审批到相应步骤时填写"]
+    }
+    doc = sent(users, [("A4-70", "20")])
+    keeper = users["storekeeper"]
+    row = {**doc.data["items"][0], "qty": "15", "short_reason": "库存不足"}
+    services.save_document(ISSUE, doc.name, {"items": [row]}, actor=keeper)
+    actions.approve(pending(doc, keeper).pk, actor=keeper)
+    services.cancel_document(ISSUE, doc.name, actor=keeper)
+    again = services.amend_document(ISSUE, doc.name, actor=users["teacher"])
+    [amended] = again.data["items"]
+    assert amended["qty"] == "15.000"
+    assert not amended.get("short_qty") and not amended.get("short_reason")
+    services.save_document(
+        ISSUE, again.name, {"items": [{**amended, "qty": "16"}]}, actor=users["teacher"]
+    )
+    again.refresh_from_db()
+    [amended] = again.data["items"]
+    assert (amended["requested_qty"], amended["short_qty"]) == ("16.000", None)
 
 
 def test_已交旧_is_the_storekeepers_to_tick_not_the_requesters(client, users, stocked):
@@ -138,6 +232,7 @@ def test_已交旧_is_the_storekeepers_to_tick_not_the_requesters(client, users,
     client.force_login(users["teacher"])
     page = client.get("/app/stock-issue/new").content.decode()
     assert "items-0-qty" in page and "old_returned" not in page
+    assert "short_reason" not in page  # nor the reason a storekeeper gives for issuing less
     with pytest.raises(DocumentValidationError) as refused:
         issue_draft(users["teacher"], [("DESK-1", "1")], old_returned=1)
     assert refused.value.errors == {

@@ -15,6 +15,7 @@ from school_logistics.core.models.document import DocStatus
 from school_logistics.core.services import DocumentStateError
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.ledger.models import AppendOnly, StockBin, StockLedgerEntry
+from school_logistics.stores.stock import stock_rows
 from tests.concurrency import submit_at_once
 from tests.stores.factories import make_items
 
@@ -126,12 +127,79 @@ def test_a_receipt_whose_goods_were_issued_cannot_be_cancelled(users, items):
     assert stock("TAP-15") == (D("1"), D("38.00"))
 
 
-def test_a_cancelled_receipt_takes_its_goods_out_at_the_average(users, items):
+def test_a_cancelled_receipt_takes_out_exactly_the_value_it_brought_in(client, users, items):
     keeper = users["storekeeper"]
-    receive(keeper, [("A4-70", "10", "20")])
-    dear = receive(keeper, [("A4-70", "10", "30")])
+    receive(keeper, [("A4-70", "10", "3")])
+    dear = receive(keeper, [("A4-70", "10", "5")])  # 20 packs worth 80.00: 4 each
     services.cancel_document("Stock Receipt", dear.name, actor=keeper)
-    assert stock("A4-70") == (D("10"), D("250.00"))  # at 25 a pack, not the 300 it cost
+    assert stock("A4-70") == (D("10"), D("30.00"))  # the ten left are worth what they cost
+    back = StockLedgerEntry.objects.get(voucher=dear, reverses__isnull=False)
+    assert (back.qty_change, back.value_change) == (D("-10"), D("-50.00"))
+    assert (back.balance_qty, back.balance_value) == (D("10"), D("30.00"))
+    # 库存台账 reads the same: the balance, the average, and the reversal's row.
+    client.force_login(users["finance"])
+    ledger_page = client.get("/app/stock/A4-70").content.decode()
+    assert 'id="item-value">¥30.00<' in ledger_page
+    assert ledger_page.index(">-50.00<") < ledger_page.index(">50.00<")  # newest first
+    assert "作废冲回" in ledger_page
+    [row] = stock_rows(users["finance"].school_id, in_stock=True)
+    assert (row.qty, row.value, row.average) == (D("10"), D("30.00"), D("3.00"))
+
+
+def test_receipts_cancelled_in_either_order_leave_the_others_cost(users, items):
+    keeper = users["storekeeper"]
+    cheap = receive(keeper, [("A4-70", "10", "3"), ("LAMP-T8", "4", "16")])
+    dear = receive(keeper, [("A4-70", "10", "5")])
+    services.cancel_document("Stock Receipt", cheap.name, actor=keeper)  # the earlier one
+    assert stock("A4-70") == (D("10"), D("50.00"))
+    assert stock("LAMP-T8") == (D("0"), D("0.00"))
+    services.cancel_document("Stock Receipt", dear.name, actor=keeper)
+    assert stock("A4-70") == (D("0"), D("0.00"))
+    # What is received afterwards is valued at its own rate, with nothing left over.
+    receive(keeper, [("A4-70", "2", "7")])
+    assert stock("A4-70") == (D("2"), D("14.00"))
+
+
+def test_a_receipt_whose_value_left_with_issues_cannot_be_cancelled(users, items):
+    """Nine issued at the average of 17.50 took most of the dear receipt's value: cancelling
+    it would leave the one sheet still there a negative value."""
+    keeper = users["storekeeper"]
+    receive(keeper, [("A4-70", "10", "1")])
+    receipt = receive(keeper, [("A4-70", "2", "100")])
+    doc = issue_draft(users["teacher"], [("A4-70", "9")])
+    services.submit_document("Stock Issue", doc.name, actor=keeper)
+    assert stock("A4-70") == (D("3"), D("52.50"))
+    with pytest.raises(DocumentValidationError) as refused:
+        services.cancel_document("Stock Receipt", receipt.name, actor=keeper)
+    assert refused.value.messages() == [
+        "已领出，不能作废入库：A4复印纸 需冲回 200.00 元，库存金额仅 52.50 元"
+    ]
+    receipt.refresh_from_db()
+    assert receipt.docstatus == DocStatus.SUBMITTED
+    assert stock("A4-70") == (D("3"), D("52.50"))
+    assert not StockLedgerEntry.objects.filter(reverses__isnull=False).exists()
+
+
+def test_cancelling_the_receipt_of_the_last_goods_empties_the_books(users, items):
+    """The cheap receipt's ten are all that is left: cancelled, the shelf and its value are
+    both empty (the issue at the average took 40.00, the receipts brought 80.00)."""
+    keeper = users["storekeeper"]
+    receive(keeper, [("A4-70", "10", "5")])
+    cheap = receive(keeper, [("A4-70", "10", "3")])
+    doc = issue_draft(users["teacher"], [("A4-70", "10")])
+    services.submit_document("Stock Issue", doc.name, actor=keeper)
+    services.cancel_document("Stock Receipt", cheap.name, actor=keeper)
+    assert stock("A4-70") == (D("0"), D("0.00"))
+
+
+def test_a_receipt_cancelled_after_a_partial_issue_keeps_the_rest_at_cost(users, items):
+    keeper = users["storekeeper"]
+    receive(keeper, [("TAP-15", "10", "30")])
+    doc = issue_draft(users["teacher"], [("TAP-15", "2")])
+    services.submit_document("Stock Issue", doc.name, actor=keeper)  # 2 × 30 out
+    late = receive(keeper, [("TAP-15", "5", "42")])  # 13 worth 450.00
+    services.cancel_document("Stock Receipt", late.name, actor=keeper)
+    assert stock("TAP-15") == (D("8"), D("240.00"))
 
 
 def test_non_consumables_go_out_only_against_the_old_one(users, items):

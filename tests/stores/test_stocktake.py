@@ -190,3 +190,18 @@ def test_a_shortage_valued_at_an_uneven_average_matches_the_ledger_to_the_cent(u
     # 2 × 15.71 would be 31.42: the ledger values the two at 330 × 2 / 21 = 31.428…
     assert entry.value_change == D("-31.43")
     assert doc.data["items"][0]["difference_amount"] == "-31.43"
+
+
+def test_a_cancelled_stocktake_takes_a_surplus_out_at_the_value_it_brought_in(users, stocked):
+    keeper = users["storekeeper"]
+    doc = services.create_document(
+        STK,
+        {"title": "盘点", "items": [{"item": "LAMP-T8", "counted_qty": "21"}]},
+        actor=keeper,
+    )
+    services.submit_document(STK, doc.name, actor=keeper)  # one tube over, in at 16
+    receive(keeper, [("LAMP-T8", "9", "6")])  # 30 tubes worth 390.00: 13 each now
+    services.cancel_document(STK, doc.name, actor=keeper)
+    assert stock("LAMP-T8") == (D("29"), D("374.00"))  # 390 − the 16 it posted, not 13
+    back = StockLedgerEntry.objects.get(voucher=doc, reverses__isnull=False)
+    assert (back.qty_change, back.value_change) == (D("-1"), D("-16.00"))

@@ -37,12 +37,26 @@ class Shortage:
     available: Decimal
 
 
-class InsufficientStock(Exception):
-    """Goods would go out that the store does not hold; nothing was posted."""
+@dataclass(frozen=True)
+class ValueShortage:
+    """A reversal would take out of an item a value its stock no longer holds."""
 
-    def __init__(self, shortages: list[Shortage]) -> None:
-        super().__init__(", ".join(s.item for s in shortages))
+    item: str
+    value: Decimal  # all the posting takes out of the item's value
+    available: Decimal  # the item's value before it
+    left: Decimal  # the item's value after it (negative)
+
+
+class InsufficientStock(Exception):
+    """Goods (or their value) would go out that the store does not hold; nothing was posted."""
+
+    def __init__(
+        self, shortages: list[Shortage], value_shortages: Sequence[ValueShortage] = ()
+    ) -> None:
+        items = [s.item for s in shortages] + [s.item for s in value_shortages]
+        super().__init__(", ".join(items))
         self.shortages = shortages
+        self.value_shortages = list(value_shortages)
 
 
 def post_stock(
@@ -62,8 +76,12 @@ def post_stock(
 def reverse_stock(voucher: Document, *, actor: User) -> list[StockLedgerEntry]:
     """Post the mirror of every row a cancelled document posted, dated today.
 
-    Goods that went out come back at the value they left with; goods that came in leave at
-    the average, like any issue, so the store's value never goes below zero.
+    Each mirror moves exactly the quantity and value its row moved: goods that went out come
+    back at the value they left with, goods that came in leave at the value they came in with
+    (not at the average, which would shift the value of the goods that stay); the last of an
+    item takes all its value. Refused (InsufficientStock) when the store no longer holds them:
+    their quantity, or their value — goods issued since at an average that counted them may
+    have taken part of it.
     """
     posted = list(
         StockLedgerEntry.objects.filter(voucher=voucher, reverses=None, reversal=None).order_by(
@@ -72,14 +90,7 @@ def reverse_stock(voucher: Document, *, actor: User) -> list[StockLedgerEntry]:
     )
     return _apply(
         voucher,
-        [
-            (
-                Move(e.item, -e.qty_change),
-                -e.value_change if e.qty_change < 0 else None,
-                e,
-            )
-            for e in posted
-        ],
+        [(Move(e.item, -e.qty_change), -e.value_change, e) for e in posted],
         actor=actor,
         posting_date=timezone.localdate(),
     )
@@ -92,24 +103,31 @@ def _apply(
     actor: User,
     posting_date: dt.date,
 ) -> list[StockLedgerEntry]:
-    """Move the bins row by row and write one ledger row each; `value` fixes an incoming
-    move's value (a reversal), `reverses` names the row a reversal cancels."""
+    """Move the bins row by row and write one ledger row each; `value` fixes a move's value
+    (a reversal's: the value its row moved), `reverses` names the row a reversal cancels."""
     if not moves:
         return []
     bins = _locked_bins(voucher.school_id, {move.item for move, _value, _rev in moves})
-    before = {item: b.qty for item, b in bins.items()}
+    before = {item: (b.qty, b.value) for item, b in bins.items()}
     wanted: dict[str, Decimal] = {}
+    wanted_value: dict[str, Decimal] = {}
     entries = []
     for move, value, reverses in moves:
         b = bins[move.item]
-        if move.qty > 0:
-            change = (
-                value
-                if value is not None
-                else (move.qty * move.rate).quantize(CENT, rounding=ROUND_HALF_UP)
-            )
-        else:
+        if move.qty < 0:
             wanted[move.item] = wanted.get(move.item, Decimal(0)) - move.qty
+        if value is not None:
+            change = value
+            if value < 0 and b.qty + move.qty == 0 and b.value >= 0:
+                # The last of the item goes: all its value goes with it. Issues since at an
+                # average that counted these goods moved part of their value, but an empty
+                # shelf carries none.
+                change = -b.value
+            if change < 0:
+                wanted_value[move.item] = wanted_value.get(move.item, Decimal(0)) - change
+        elif move.qty > 0:
+            change = (move.qty * move.rate).quantize(CENT, rounding=ROUND_HALF_UP)
+        else:
             change = _outgoing_value(b, -move.qty)
         b.qty += move.qty
         b.value += change
@@ -128,10 +146,18 @@ def _apply(
             )
         )
     shortages = [
-        Shortage(item, qty, before[item]) for item, qty in wanted.items() if bins[item].qty < 0
+        Shortage(item, qty, before[item][0]) for item, qty in wanted.items() if bins[item].qty < 0
     ]
     if shortages:
         raise InsufficientStock(shortages)
+    # Value fixed by a reversal must be there to take out.
+    value_shortages = [
+        ValueShortage(item, value, before[item][1], bins[item].value)
+        for item, value in wanted_value.items()
+        if bins[item].value < 0
+    ]
+    if value_shortages:
+        raise InsufficientStock([], value_shortages)
     now = timezone.now()
     for b in bins.values():
         b.modified = now

@@ -42,27 +42,32 @@ class StockReceipt(Controller):
         posting_date = doc.get("posting_date")
         if posting_date and posting_date > timezone.localdate():
             errors["posting_date"].append(_("入库日期不能晚于今天"))
-        requisition = doc.get("requisition")
-        approved = (
-            Document.objects.filter(
-                doctype="Material Requisition",
-                school_id=doc.instance.school_id,
-                name=requisition,
-                docstatus=DocStatus.SUBMITTED,
-            ).first()
-            if requisition
-            else None
-        )
-        if requisition and approved is None:
-            errors["requisition"].append(
-                _("申购单 %(n)s 尚未审批通过，不能入库") % {"n": requisition}
-            )
-        elif approved is not None:
-            self._within_requisition(doc, approved, errors)
+        self._check_requisition(doc, errors, submitting=False)
         for check in receipt_checks:
             check(doc, errors, submitting=False)
         if errors:
             raise DocumentValidationError(dict(errors))
+
+    def _check_requisition(self, doc: Doc, errors: Errors, *, submitting: bool) -> None:
+        """The requisition named is approved and the goods are within what it asked for. On
+        submitting, its row is locked first, so two receipts submitted at once take turns and
+        the second counts the first's goods."""
+        requisition = doc.get("requisition")
+        if not requisition:
+            return
+        found = Document.objects.filter(
+            doctype="Material Requisition",
+            school_id=doc.instance.school_id,
+            name=requisition,
+            docstatus=DocStatus.SUBMITTED,
+        )
+        approved = (found.select_for_update() if submitting else found).first()
+        if approved is None:
+            errors["requisition"].append(
+                _("申购单 %(n)s 尚未审批通过，不能入库") % {"n": requisition}
+            )
+        else:
+            self._within_requisition(doc, approved, errors)
 
     @staticmethod
     def _within_requisition(doc: Doc, requisition: Document, errors: Errors) -> None:
@@ -97,6 +102,7 @@ class StockReceipt(Controller):
         errors: dict[str, list[str]] = defaultdict(list)
         for check in receipt_checks:
             check(doc, errors, submitting=True)
+        self._check_requisition(doc, errors, submitting=True)
         if errors:
             raise DocumentValidationError(dict(errors))
 
@@ -127,20 +133,42 @@ class StockIssue(Controller):
 
     def _issued_within_request(self, doc: Doc, errors: dict[str, list[str]]) -> None:
         """At 仓库发放 the storekeeper may issue less than asked (short stock), never more than
-        the department head approved: each save may only lower a row's quantity. Which items,
-        and how many rows, the step does not open at all (`core.row_cells`)."""
-        actor = doc.actor
-        if actor is None or doc.instance.pk is None:
-            return
-        if "items.qty" not in extensions.granted_fields(doc.instance, actor):
-            return
-        stored = doc.instance.data.get("items") or []
-        for idx, (row, before) in enumerate(zip(doc.rows("items"), stored, strict=True), start=1):
-            asked = Decimal(str(before.get("qty") or 0))
-            if row["qty"] > asked:
-                errors[f"items.{idx}.qty"].append(
-                    _("领用明细第 %(idx)s 行：发放时只能核减数量，不能超过申领的 %(qty)s")
-                    % {"idx": idx, "qty": quantity_text(asked)}
+        the department head approved, and says why a row is short (少发原因), which the requester
+        then reads beside the shortfall. Which items, and how many rows, the step does not
+        open at all (`core.row_cells`)."""
+        rows = doc.rows("items")
+        granted = (
+            extensions.granted_fields(doc.instance, doc.actor)
+            if doc.actor is not None and doc.instance.pk is not None
+            else frozenset()
+        )
+        if "items.qty" in granted:
+            stored = doc.instance.data.get("items") or []
+            for idx, (row, before) in enumerate(zip(rows, stored, strict=True), start=1):
+                # Rows stored before 申领数量 was kept: what the step found is what was asked.
+                asked = before.get("requested_qty") or before.get("qty") or 0
+                row["requested_qty"] = Decimal(str(asked))
+                if row["qty"] > row["requested_qty"]:
+                    errors[f"items.{idx}.qty"].append(
+                        _("领用明细第 %(idx)s 行：发放时只能核减数量，不能超过申领的 %(qty)s")
+                        % {"idx": idx, "qty": quantity_text(row["requested_qty"])}
+                    )
+        elif doc.actor is not None and doc.instance.docstatus == DocStatus.DRAFT:
+            for row in rows:  # the requester's own quantity is what they ask for
+                row["requested_qty"] = row["qty"]
+        # A flow without 少发原因 among the step's fields (an admin's copy of the old one)
+        # cannot ask for it: the shortfall is still shown.
+        reason_asked = "items.short_reason" in granted
+        for idx, row in enumerate(rows, start=1):
+            asked, issued = row.get("requested_qty"), row["qty"]
+            row["short_qty"] = None
+            if asked is None or issued is None or issued >= asked:
+                continue
+            row["short_qty"] = asked - issued
+            if reason_asked and not (row.get("short_reason") or "").strip():
+                errors[f"items.{idx}.short_reason"].append(
+                    _("领用明细第 %(idx)s 行：申领 %(asked)s，实发 %(qty)s，请填写少发原因")
+                    % {"idx": idx, "asked": quantity_text(asked), "qty": quantity_text(issued)}
                 )
 
     def _canteen_goods_only(self, doc: Doc, errors: dict[str, list[str]]) -> None:
@@ -238,7 +266,20 @@ def _shortage_text(doc: Doc, exc: ledger.InsufficientStock) -> str:
                 "uom": uom,
             }
         )
+    for v in exc.value_shortages:
+        parts.append(
+            _("%(name)s 需冲回 %(value)s 元，库存金额仅 %(available)s 元")
+            % {
+                "name": names.get(v.item, (v.item, ""))[0],
+                "value": _money(v.value),
+                "available": _money(v.available),
+            }
+        )
     return "；".join(parts)
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:,.2f}"
 
 
 def refuse_deleting_stocked_item(document: Document) -> str | None:

@@ -1,8 +1,10 @@
-"""Store services: a 入库单 for what an approved requisition asked for, a 盘点单 of the store."""
+"""Store services: a 入库单 for what an approved requisition asked for, a 盘点单 of the store,
+and which of a repair's parts left the store on a 领物单."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -16,11 +18,14 @@ from school_logistics.core.models.document import DocStatus
 from school_logistics.core.registry import get_meta
 from school_logistics.core.services import DocumentStateError
 from school_logistics.ledger.models import StockBin
-from school_logistics.stores.items import receipt_holds
+from school_logistics.stores.items import items_by_code, receipt_holds
 
 REQUISITION = "Material Requisition"
 RECEIPT = "Stock Receipt"
 STOCKTAKE = "Stock Reconciliation"
+ISSUE = "Stock Issue"
+REPAIR = "Repair Ticket"
+ZERO = Decimal(0)
 
 
 def received_for(requisition: Document) -> dict[str, Decimal]:
@@ -91,3 +96,61 @@ def start_stocktake(school_id: int, *, actor: User, category: str = "") -> Docum
         "what": category or _("库存"),
     }
     return services.create_document(STOCKTAKE, {"title": title, "items": rows}, actor=actor)
+
+
+@dataclass
+class RepairPart:
+    """An item a repair used (its 维修用料) or drew from the store for it (a 领物单 naming it)."""
+
+    item: str
+    name: str
+    uom: str
+    used: Decimal = ZERO  # on the ticket's 维修用料
+    issued: Decimal = ZERO  # on its submitted 领物单
+    issues: list[Document] = field(default_factory=list)  # its 领物单 of the item, not cancelled
+
+    @property
+    def status(self) -> str:
+        """issued: all it used came from the store; partly; pending: a 领物单 still in approval;
+        none: no 领物单 (bought outside, or not drawn yet); unused: drawn, not recorded as used."""
+        if not self.used:
+            return "unused" if self.issued else "pending"
+        if self.issued >= self.used:
+            return "issued"
+        if self.issued:
+            return "partly"
+        return "pending" if self.issues else "none"
+
+
+def repair_parts(ticket: Document) -> list[RepairPart]:
+    """Return the ticket's parts with what its 领物单 issued of each (two queries), in the order
+    of its 维修用料, then items drawn for it that it does not record."""
+    issues = (
+        Document.objects.filter(
+            doctype=ISSUE, school_id=ticket.school_id, data__repair_ticket=ticket.name
+        )
+        .exclude(docstatus=DocStatus.CANCELLED)
+        .order_by("name")
+        .only("name", "docstatus", "owner_id", "department_id", "school_id", "data")
+    )
+    drawn = [(issue, row) for issue in issues for row in issue.data.get("items") or []]
+    parts = [row for row in ticket.data.get("parts") or [] if row.get("item")]
+    codes = {row["item"] for row in parts} | {row["item"] for _issue, row in drawn}
+    items = items_by_code(codes, ticket.school_id)
+    lines: dict[str, RepairPart] = {}
+
+    def line(code: str) -> RepairPart:
+        data = items.get(code, {})
+        return lines.setdefault(
+            code, RepairPart(code, data.get("item_name") or code, data.get("uom") or "")
+        )
+
+    for row in parts:
+        line(row["item"]).used += Decimal(str(row.get("qty") or 0))
+    for issue, row in drawn:
+        part = line(row["item"])
+        if issue.docstatus == DocStatus.SUBMITTED:
+            part.issued += Decimal(str(row.get("qty") or 0))
+        if issue not in part.issues:
+            part.issues.append(issue)
+    return list(lines.values())

@@ -24,6 +24,7 @@ from school_logistics.core.models import Document, User
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.registry import get_meta
 from school_logistics.core.services import DocumentStateError
+from school_logistics.core.values import quantity_text
 from school_logistics.core.views.doctypes import form_url, list_url
 from school_logistics.core.views.htmx import render_page
 from school_logistics.core.views.starts import start_from
@@ -33,11 +34,14 @@ from school_logistics.stores import stock
 from school_logistics.stores.items import receipt_holds
 from school_logistics.stores.permissions import check_view_stock, may_view_stock
 from school_logistics.stores.services import (
+    ISSUE,
     RECEIPT,
+    REPAIR,
     REQUISITION,
     STOCKTAKE,
     outstanding,
     receipt_from_requisition,
+    repair_parts,
     start_stocktake,
 )
 from school_logistics.stores.stock_sheet import stock_workbook
@@ -158,10 +162,15 @@ def low_stock_panel(request: HttpRequest) -> str:
 
 def stock_panel(request: HttpRequest, meta: Meta, document: Document | None) -> str:
     """The store's side of a page: an Item's balance and a 领物单's stock (for those who may
-    read the books), and what an approved requisition's goods became (for its readers)."""
+    read the books), what an approved requisition's goods became and which of a repair's
+    parts left the store (for their readers), and a 盘点单's book while it is filled in."""
     user: User = request.user  # type: ignore[assignment]
+    if meta.name == STOCKTAKE:
+        return _stocktake_book(request, document)
     if document is None:
         return ""
+    if meta.name == REPAIR:
+        return _repair_parts(request, document)
     if meta.name == REQUISITION and document.docstatus == DocStatus.SUBMITTED:
         return _requisition_receipts(request, document)
     if not may_view_stock(user):
@@ -241,6 +250,46 @@ def _issue_stock(request: HttpRequest, document: Document) -> str:
         "short": any(line["held"] < line["wanted"] for line in lines.values()),
     }
     return render_to_string("stores/_issue_stock.html", context, request=request)
+
+
+def _repair_parts(request: HttpRequest, document: Document) -> str:
+    """Which of a repair's parts left the store on a 领物单 naming the ticket, for whoever reads
+    the ticket; the 领物单 are links for those who may open them."""
+    user: User = request.user  # type: ignore[assignment]
+    parts = repair_parts(document)
+    if not parts:
+        return ""
+    issue = get_meta(ISSUE)
+    rows = [
+        {
+            "part": part,
+            "issues": [
+                (
+                    d,
+                    form_url(issue, d.name)
+                    if permissions.has_permission(user, issue, "read", d)
+                    else "",
+                )
+                for d in part.issues
+            ],
+        }
+        for part in parts
+    ]
+    return render_to_string("stores/_repair_parts.html", {"rows": rows}, request=request)
+
+
+def _stocktake_book(request: HttpRequest, document: Document | None) -> str:
+    """On a 盘点单 being filled in, the book quantity of every item held, for the form to show a
+    row's 账面数量 (and so its 盈亏数量) as soon as its item is picked (stores/stocktake.js)."""
+    user: User = request.user  # type: ignore[assignment]
+    if document is not None and document.docstatus != DocStatus.DRAFT:
+        return ""
+    school_id = document.school_id if document is not None else user.school_id
+    if not school_id or not may_view_stock(user):
+        return ""
+    held = balances(school_id)
+    book = {item: quantity_text(b.qty) for item, b in held.items() if b.qty > 0}
+    return render_to_string("stores/_stocktake_book.html", {"book": book}, request=request)
 
 
 def _item_stock(request: HttpRequest, document: Document) -> str:
