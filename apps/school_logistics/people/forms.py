@@ -98,12 +98,21 @@ class AccountForm(forms.Form):
     )
 
     def __init__(self, *args: Any, school: School, district: bool = False, **kw: Any):
-        """`district`: the admin is the district's, who alone gives the district's roles."""
+        """`district`: the admin is the district's, who alone gives the district's roles and
+        the other schools an account serves."""
         super().__init__(*args, **kw)
         departments = Department.objects.filter(school=school)
         self.fields["department"].queryset = departments  # type: ignore[attr-defined]
         roles = roles_in_order()
-        if not district:
+        if district:
+            self.fields["other_schools"] = forms.ModelMultipleChoiceField(
+                School.objects.exclude(pk=school.pk),
+                label=gettext_lazy("兼管学校"),
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                help_text=gettext_lazy("教育局人员可查看所兼管学校的后勤概览"),
+            )
+        else:
             roles = roles.exclude(code__in=DISTRICT_ROLES)
         self.fields["roles"].queryset = roles  # type: ignore[attr-defined]
 
@@ -165,6 +174,26 @@ class PasswordResetForm(forms.Form):
         password: str = self.cleaned_data["password"]
         check_password_rules(password, self.account)
         return password
+
+
+class SchoolForm(forms.Form):
+    name = _text(gettext_lazy("学校名称"), 140)
+    code = _text(gettext_lazy("代码"), 40)
+    address = _text(gettext_lazy("地址"), 240, required=False)
+
+    def clean_name(self) -> str:
+        name = str(self.cleaned_data["name"]).strip()
+        if School.objects.filter(name=name).exists():
+            raise ValidationError(_("已有学校“%(name)s”") % {"name": name})
+        return name
+
+    def clean_code(self) -> str:
+        code = unicodedata.normalize("NFKC", self.cleaned_data["code"]).strip().lower()
+        if not re.fullmatch(r"[a-z0-9-]+", code):
+            raise ValidationError(_("代码只能用小写英文字母、数字和 -，如 qh-school-3"))
+        if School.objects.filter(code=code).exists():
+            raise ValidationError(_("代码“%(code)s”已被使用") % {"code": code})
+        return code
 
 
 class DepartmentForm(forms.Form):

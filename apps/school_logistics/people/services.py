@@ -32,6 +32,7 @@ FIELD_LABELS = {
     "email": gettext_lazy("邮箱"),
     "department": gettext_lazy("部门"),
     "roles": gettext_lazy("角色"),
+    "other_schools": gettext_lazy("兼管学校"),
 }
 
 
@@ -39,11 +40,27 @@ class Refused(Exception):
     """The change cannot be made; the message says why, in the user's language."""
 
 
-def admin_school(actor: User) -> School:
-    """The school whose accounts this user manages; refuse anyone but a school's admin."""
+def admin_school(actor: User, chosen: int | None = None) -> School:
+    """The school whose accounts this user manages; refuse anyone but a school's admin.
+
+    The district's administrator (a superuser) manages any school of the district, the one
+    `chosen` (else their own): a new school's first admin is made so.
+    """
+    if actor.is_superuser and chosen:
+        school = School.objects.filter(pk=chosen).first()
+        if school is not None:
+            return school
     if not is_admin(actor) or actor.school is None:
         raise PermissionDenied(_("只有本校系统管理员可以管理用户和部门"))
     return actor.school
+
+
+@transaction.atomic
+def create_school(actor: User, data: Mapping[str, Any]) -> School:
+    """A school joining the district: its accounts and departments are made next."""
+    if not actor.is_superuser:
+        raise PermissionDenied(_("只有区级管理员可以新建学校"))
+    return School.objects.create(name=data["name"], code=data["code"], address=data["address"])
 
 
 def is_district_account(account: User) -> bool:
@@ -78,6 +95,7 @@ def _snapshot(account: User) -> dict[str, str]:
     department = account.department.name if account.department else ""
     # Codes: the history shows each role's label in the reader's language.
     roles = ",".join(sorted(r.code for r in account.roles.all()))
+    schools = "、".join(sorted(s.name for s in account.other_schools.all()))
     return {
         "username": account.username,
         "full_name": account.full_name,
@@ -85,6 +103,7 @@ def _snapshot(account: User) -> dict[str, str]:
         "email": account.email,
         "department": department,
         "roles": roles,
+        "other_schools": schools,
     }
 
 
@@ -93,6 +112,12 @@ def _apply(account: User, data: Mapping[str, Any]) -> None:
     account.phone = data["phone"]
     account.email = data["email"]
     account.department = data["department"]
+
+
+def _apply_schools(account: User, data: Mapping[str, Any]) -> None:
+    """The other schools a district account serves (教育局), when the district's admin says."""
+    if "other_schools" in data:
+        account.other_schools.set(s for s in data["other_schools"] if s.pk != account.school_id)
 
 
 @transaction.atomic
@@ -106,6 +131,7 @@ def create_account(school: School, actor: User, data: Mapping[str, Any]) -> User
     account.set_password(data["password"])
     account.save()
     account.roles.set(data["roles"])
+    _apply_schools(account, data)
     details = [[k, "", v] for k, v in _snapshot(account).items() if v]
     _record(school, account, actor, AccountAction.CREATED, details)
     return account
@@ -127,6 +153,7 @@ def update_account(
     _apply(account, data)
     account.save()
     account.roles.set(data["roles"])
+    _apply_schools(account, data)
     after = _snapshot(account)
     changes = [[k, before[k], after[k]] for k in FIELD_LABELS if before[k] != after[k]]
     if changes:

@@ -9,6 +9,7 @@ from django.contrib import messages as flash
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from school_logistics.core import extensions, permissions
 from school_logistics.core.models import Department, Role, School, User
+from school_logistics.core.permissions import ADMIN_ROLE
 from school_logistics.core.views.transfer import xlsx_response
 from school_logistics.people import roster, services
 from school_logistics.people.forms import (
@@ -27,6 +29,7 @@ from school_logistics.people.forms import (
     DepartmentForm,
     NewAccountForm,
     PasswordResetForm,
+    SchoolForm,
     check_password_rules,
     new_password,
     roles_in_order,
@@ -36,16 +39,63 @@ from school_logistics.people.models import AccountChange
 PAGE = 50
 
 
+# The school the district's administrator is managing (a superuser picks it on the list).
+CHOSEN_SCHOOL = "people_school"
+
+
 def people_link(user: User) -> list[extensions.DeskLink]:
-    """Offer a school's admin 用户与部门 under 系统 in the sidebar."""
-    if user.school_id is None or not permissions.is_admin(user):
+    """Offer a school's admin (and the district's) 用户与部门 under 系统 in the sidebar."""
+    if not user.is_superuser and (user.school_id is None or not permissions.is_admin(user)):
         return []
     return [extensions.DeskLink("core", _("用户与部门"), reverse("people:list"), "fa-users")]
 
 
 def _admin(request: HttpRequest) -> tuple[User, School]:
     user: User = request.user  # type: ignore[assignment]
-    return user, services.admin_school(user)
+    return user, services.admin_school(user, request.session.get(CHOSEN_SCHOOL))
+
+
+@login_required
+@require_POST
+def choose_school(request: HttpRequest) -> HttpResponse:
+    """The district's administrator turns to another school's accounts."""
+    user: User = request.user  # type: ignore[assignment]
+    if not user.is_superuser:
+        raise PermissionDenied(_("只有区级管理员可以管理各校的账号"))
+    school = get_object_or_404(School, pk=request.POST.get("school") or 0)
+    request.session[CHOSEN_SCHOOL] = school.pk
+    return redirect("people:list")
+
+
+@login_required
+def school_list(request: HttpRequest) -> HttpResponse:
+    """The district's schools, with how many accounts each has; a form to add one."""
+    user: User = request.user  # type: ignore[assignment]
+    if not user.is_superuser:
+        raise PermissionDenied(_("只有区级管理员可以新建学校"))
+    form = SchoolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        school = services.create_school(user, form.cleaned_data)
+        request.session[CHOSEN_SCHOOL] = school.pk
+        flash.success(
+            request,
+            _("已新建学校“%(name)s”：请新建其部门和系统管理员账号") % {"name": school.name},
+        )
+        return redirect("people:departments")
+    schools = School.objects.annotate(
+        accounts=Count("users", filter=Q(users__is_active=True), distinct=True),
+        admins=Count(
+            "users",
+            filter=Q(users__is_active=True, users__roles__code=ADMIN_ROLE),
+            distinct=True,
+        ),
+    )
+    return render(
+        request,
+        "people/schools.html",
+        {"schools": schools, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 def _account(school: School, pk: int) -> User:
@@ -77,14 +127,17 @@ def _accounts(school: School, params: dict[str, str]) -> QuerySet[User]:
 @login_required
 def people_list(request: HttpRequest) -> HttpResponse:
     """The school's accounts, found by name, username or phone, by department, role or status."""
-    _user, school = _admin(request)
+    _actor, school = _admin(request)
     keys = ("q", "department", "role", "status")
     params = {k: request.GET.get(k, "") for k in keys}
     params["status"] = params["status"] or "active"
     page = Paginator(_accounts(school, params), PAGE).get_page(request.GET.get("page"))
     for account in page.object_list:
         account.district = services.is_district_account(account)
+    user: User = request.user  # type: ignore[assignment]
     context = {
+        "school": school,
+        "schools": School.objects.all() if user.is_superuser else [],
         "page": page,
         "params": params,
         "page_query": urlencode({k: v for k, v in params.items() if v}),
@@ -134,6 +187,7 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "email": account.email,
         "department": account.department,
         "roles": list(account.roles.all()),
+        "other_schools": list(account.other_schools.all()),
     }
     form = AccountForm(
         request.POST or None, school=school, district=actor.is_superuser, initial=initial
