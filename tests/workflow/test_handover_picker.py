@@ -148,3 +148,13 @@ def test_the_decision_form_offers_the_desks_person_picker(users, waiting):
     assert 'class="link-field" data-target="User"' in form
     assert 'class="link-value" name="user"' in form
     assert "成员用户名" not in form
+
+
+def test_a_name_typed_with_half_width_brackets_finds_the_person(users, waiting):
+    named(users["colleague"], "语文组教师乙（演示）")
+    task = pending(waiting, users["head"])
+    assert [r["value"] for r in picker(users["head"], task, "教师乙(演")["results"]] == [
+        "colleague"
+    ]
+    handover.transfer(task.pk, actor=users["head"], to_user="语文组教师乙(演示)")
+    assert pending(waiting, users["colleague"])

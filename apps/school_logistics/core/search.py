@@ -22,6 +22,24 @@ FEW_MATCHES = 1000
 TRIGRAM = 3
 
 
+# A name is typed with either width of brackets: 语文组组长(演示) is 语文组组长（演示）.
+_FULL_WIDTH = str.maketrans("()", "（）")
+_HALF_WIDTH = str.maketrans("（）", "()")
+
+
+def name_spellings(typed: str) -> set[str]:
+    """The ways a typed name may be stored: as typed, with full- or half-width brackets."""
+    return {typed, typed.translate(_FULL_WIDTH), typed.translate(_HALF_WIDTH)}
+
+
+def person_matches(typed: str) -> Q:
+    """Users whose username or full name holds what was typed (a person picker's search)."""
+    found = Q(username__icontains=typed)
+    for spelling in name_spellings(typed):
+        found |= Q(full_name__icontains=spelling)
+    return found
+
+
 def search_text(meta: Meta, name: str, title: str, data: dict[str, Any]) -> str:
     """Return name, title and the search fields' stored values, one a line, case-folded."""
     parts = [name, title]

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from school_logistics.core.models import Attachment, User
+from school_logistics.core.search import name_spellings, person_matches
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.write_batch import writes_together
 from school_logistics.workflow import actions, engine, notices
@@ -32,7 +33,7 @@ def _colleague(named: str, process: ApprovalProcess, *, missing: str) -> User:
         raise DocumentValidationError.single(missing, "user")
     found = list(
         school_users(process.document.school)
-        .filter(Q(username=named) | Q(full_name=named))
+        .filter(Q(username=named) | Q(full_name__in=name_spellings(named)))
         .order_by("pk")[:3]
     )
     by_username = [u for u in found if u.username == named]
@@ -54,7 +55,7 @@ def pickable(task: ApprovalTask, typed: str) -> list[dict[str, str]]:
     if not task_step(task).allow_self_approval:
         members = members.exclude(pk=task.process.requester_id)
     if typed:
-        members = members.filter(Q(username__icontains=typed) | Q(full_name__icontains=typed))
+        members = members.filter(person_matches(typed))
     rows = members.order_by("full_name", "username").values_list(
         "username", "full_name", "department__name"
     )[:PICK_LIMIT]

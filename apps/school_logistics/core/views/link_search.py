@@ -17,6 +17,7 @@ from school_logistics.core.meta import Meta
 from school_logistics.core.models import Department, Role, School, User
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.registry import get_meta
+from school_logistics.core.search import person_matches
 from school_logistics.core.views.doctypes import resolve_doctype
 
 LIMIT = 20
@@ -39,7 +40,7 @@ def _org_matches(target: str, q: str, user: User) -> list[dict[str, str]]:
             Q(school_id=user.school_id) | Q(other_schools=user.school_id)
         )
         if q:
-            users = users.filter(Q(username__icontains=q) | Q(full_name__icontains=q))
+            users = users.filter(person_matches(q))
         rows = users.distinct().order_by("username").values_list("username", "full_name")[:LIMIT]
         return [{"value": u, "label": n or u, "description": ""} for u, n in rows]
     if target == "Department" and user.school_id is not None:
