@@ -1,5 +1,5 @@
 """区县教育局's view of its schools' logistics: each school's meal fee standard against the
-bureau's cap, last month's canteen books (独立核算: income, costs, balance), the year's budget
+bureau's cap, last month's canteen books as published (独立核算: income, costs, balance), the year's budget
 use and tenders, hazards past their deadline, this month's repairs and the boarders each
 dormitory life teacher looks after. Every figure is read
 off the ledgers and the indexed columns in one query per kind, whatever the number of schools."""
@@ -11,8 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.utils import timezone
 
+from school_logistics.canteen.models import PublishedMonth
 from school_logistics.core.models import Document, School, User
 from school_logistics.core.models.document import DocStatus
 from school_logistics.ledger.models import BudgetBin, CanteenExpenseEntry, MealFeeEntry
@@ -106,24 +108,50 @@ def _in_force(ids: Sequence[int], month: str) -> dict[int, FeeStandard]:
     return {school_id: standard for school_id, (_since, standard) in found.items()}
 
 
+def _as_published(month: str) -> tuple[Q, Q]:
+    """Which ledger rows make a month's figures, and which its balance carried, as the school
+    published them (食堂收支公示): a row of a public month booked after it was published counts
+    in the month it was booked in (a correction), as on the canteen's own 食堂收支."""
+    year, number = (int(part) for part in month.split("-"))
+    start = timezone.make_aware(dt.datetime(year, number, 1))
+    end = timezone.make_aware(dt.datetime(year + number // 12, number % 12 + 1, 1))
+    in_month = Q(late=False, month=month) | Q(late=True, created__gte=start, created__lt=end)
+    to_date = Q(late=False, month__lte=month) | Q(late=True, created__lt=end)
+    return in_month, to_date
+
+
+def _late() -> Exists:
+    published = PublishedMonth.objects.filter(
+        school_id=OuterRef("school_id"),
+        month=OuterRef("month"),
+        published_at__lt=OuterRef("created"),
+    )
+    return Exists(published)
+
+
 def _canteens(ids: Sequence[int], month: str) -> dict[int, Canteen]:
     """Each school's canteen month, and its balance carried to the month's end."""
     canteens: dict[int, Canteen] = {i: Canteen() for i in ids}
-    income = Sum("collected") + Sum("waived") - Sum("refund")
+    in_month, to_date = _as_published(month)
     fees = (
-        MealFeeEntry.objects.filter(school_id__in=ids, month__lte=month)
+        MealFeeEntry.objects.filter(school_id__in=ids)
+        .alias(late=_late())
+        .filter(to_date)
         .values("school_id")
-        .annotate(total=income, this=Sum("collected", filter=Q(month=month))
-                  + Sum("waived", filter=Q(month=month)) - Sum("refund", filter=Q(month=month)))
+        .annotate(total=Sum("collected") + Sum("waived") - Sum("refund"),
+                  this=Sum("collected", filter=in_month) + Sum("waived", filter=in_month)
+                  - Sum("refund", filter=in_month))
     )  # fmt: skip
     for row in fees:
         c = canteens[row["school_id"]]
         c.income = row["this"] or ZERO
         c.carried += row["total"] or ZERO
     costs = (
-        CanteenExpenseEntry.objects.filter(school_id__in=ids, month__lte=month)
+        CanteenExpenseEntry.objects.filter(school_id__in=ids)
+        .alias(late=_late())
+        .filter(to_date)
         .values("school_id")
-        .annotate(total=Sum("amount"), this=Sum("amount", filter=Q(month=month)))
+        .annotate(total=Sum("amount"), this=Sum("amount", filter=in_month))
     )
     for row in costs:
         c = canteens[row["school_id"]]
