@@ -90,6 +90,7 @@ def school(classes: int, students: int):  # type: ignore[no-untyped-def]
     approve_standard(standard, finance, principal)
     t = time.perf_counter()
     for k in range(classes):
+        services.create_document("School Class", {"class_name": class_name(k)}, actor=finance)
         for i in range(students):
             services.create_document(
                 "Student",

@@ -42,7 +42,7 @@ def test_finance_collects_a_class_on_a_phone_and_prints_what_is_owed(
     base = live_server.url
     sign_in(phone, base, "finance")
     phone.goto(f"{base}/app/meal-fee-collection/new")
-    phone.fill("#f-class_name", "七年级(1)班")
+    phone.select_option("#f-class_name", "七年级(1)班")
     phone.locator("#f-month").fill(last_month())
     phone.click("#btn-save")  # the students are left empty: the class's roll fills them
     phone.wait_for_url(re.compile(r"/app/meal-fee-collection/SF-\d{4}-\d{4}$"))
@@ -82,7 +82,7 @@ def test_a_refund_left_at_the_standard_rate_shows_each_refund_once_the_month_is_
     base = live_server.url
     sign_in(page, base)
     page.goto(f"{base}/app/meal-fee-refund/new")
-    page.fill("#f-class_name", "七年级(1)班")
+    page.select_option("#f-class_name", "七年级(1)班")
     pick(page, "#f-students-0-student", "林一", "林一")
     page.fill("#f-students-0-missed_meals", "4")
     rate = page.locator("#f-meal_rate")

@@ -17,6 +17,7 @@ from school_logistics.core.models.document import DocStatus
 from school_logistics.workflow import actions
 from school_logistics.workflow.models import ApprovalTask, TaskStatus
 from tests.browser.test_requisition_journey import sign_in
+from tests.canteen.factories import make_classes
 from tests.purchasing.test_student_supplies import ROLL, awarded_tender
 
 pytestmark = [pytest.mark.browser, pytest.mark.workflows]
@@ -24,6 +25,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.workflows]
 
 @pytest.fixture
 def tender(transactional_db: None, users: dict[str, User]) -> str:
+    make_classes(users["canteen"], {"七年级(1)班": users["teacher"]})
     for no, name in ROLL:
         services.create_document(
             "Student",
@@ -47,7 +49,7 @@ def test_a_class_teacher_orders_uniforms_and_issues_them_in_full(
     phone.fill("#f-item_name", "秋季校服（运动套装）")
     phone.select_option("#f-category", "校服")
     phone.fill("#f-term", "2026年秋季")
-    phone.fill("#f-class_name", "七年级(1)班")
+    phone.select_option("#f-class_name", "七年级(1)班")
     phone.fill("#f-tender", tender)
     phone.fill("#f-unit_price", "118")
     phone.fill("#f-per_student", "2")

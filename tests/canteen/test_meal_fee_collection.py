@@ -139,7 +139,10 @@ def test_rows_must_be_diners_of_the_class(users, students):
         "包餐学生第 1 行：学生“林三”不包餐，不收伙食费",
         "包餐学生第 2 行：学生“许一”不在七年级(1)班（所在班级：七年级(2)班）",
     ]
-    assert refused(collection, users, class_name="九年级(9)班") == ["九年级(9)班 没有包餐学生"]
+    assert refused(collection, users, class_name="八年级(1)班") == ["八年级(1)班 没有包餐学生"]
+    assert refused(collection, users, class_name="九年级(9)班") == [
+        "本校没有班级“九年级(9)班”，请先在“班级”中登记"
+    ]
 
 
 def test_a_class_month_is_charged_once(users, students):

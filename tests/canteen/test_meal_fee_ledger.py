@@ -45,7 +45,7 @@ def test_a_students_month_is_refunded_once_whatever_the_class(users, students):
     # The student moved class; the new class teacher lists the month again.
     services.save_document("Student", "S001", {"class_name": "七年级(2)班"}, actor=users["canteen"])
     with pytest.raises(DocumentValidationError) as refused:
-        refund(users, [("S001", 2), ("S101", 1)], class_name="七年级(2)班")
+        refund(users, [("S001", 2), ("S101", 1)], actor="colleague", class_name="七年级(2)班")
     assert refused.value.messages() == [
         f"{last_month()} 已退过费的学生不能再退：林一（{first.name}）"
     ]
@@ -57,8 +57,8 @@ def test_two_refunds_of_one_students_month_in_approval_at_once_post_once(users, 
     """Both sent while neither was approved: the books refuse the second at its last approval."""
     first = refund(users, [("S001", 4)])
     services.save_document("Student", "S001", {"class_name": "七年级(2)班"}, actor=users["canteen"])
-    second = refund(users, [("S001", 2), ("S101", 1)], class_name="七年级(2)班")
-    services.send_document(DT, second.name, actor=users["teacher"])
+    second = refund(users, [("S001", 2), ("S101", 1)], actor="colleague", class_name="七年级(2)班")
+    services.send_document(DT, second.name, actor=users["colleague"])
     services.save_document("Student", "S001", {"class_name": "七年级(1)班"}, actor=users["canteen"])
     send_and_approve(first, users["teacher"])
     with pytest.raises(DocumentValidationError) as refused:

@@ -4,6 +4,7 @@ and costs the books hold: they read ledger sums, not documents one by one."""
 from __future__ import annotations
 
 from school_logistics.core import services
+from tests.canteen.factories import make_classes
 from tests.canteen.test_canteen_accounts import expense
 from tests.canteen.test_meal_fee_collection import collection, standard
 from tests.canteen.test_meal_fee_refund import last_month
@@ -21,6 +22,7 @@ def test_the_fee_pages_cost_the_same_as_the_books_grow(client, users, students):
     for path in PAGES:
         page_statements(client, path)  # the first request of a session fills what later ones reuse
     before = {path: page_statements(client, path) for path in PAGES}
+    make_classes(users["canteen"], {f"九年级({n})班": None for n in range(5)})
     for n in range(5):
         name = f"S9{n:02d}"
         services.create_document(

@@ -10,15 +10,26 @@ from school_logistics.core.models import Document
 from school_logistics.core.validation import DocumentValidationError
 
 
-def test_student_is_named_by_student_no_and_class_is_normalized(users):
+def test_student_is_named_by_student_no_in_a_class_of_the_school(users, classes):
     doc = services.create_document(
         "Student",
-        {"student_no": "S201", "student_name": "韩一", "class_name": "八年级（3）班"},
+        {"student_no": "S201", "student_name": "韩一", "class_name": "八年级（1） 班"},
         actor=users["canteen"],
     )
     assert doc.name == "S201"
-    assert doc.data["class_name"] == "八年级(3)班"
+    assert doc.data["class_name"] == "八年级(1)班"
     assert doc.data["meal_plan"] == "午餐"
+
+
+def test_a_student_of_a_class_the_school_does_not_have_is_refused(users, classes):
+    with pytest.raises(DocumentValidationError) as exc:
+        services.create_document(
+            "Student",
+            {"student_no": "S202", "student_name": "韩二", "class_name": "八年级(9)班"},
+            actor=users["canteen"],
+        )
+    assert exc.value.errors["class_name"] == ["本校没有班级“八年级(9)班”，请先在“班级”中登记"]
+    assert not Document.objects.filter(doctype="Student").exists()
 
 
 def test_student_no_is_unique(users, students):
@@ -40,7 +51,7 @@ def test_student_no_is_unique(users, students):
         ({"student_name": ""}, "student_name", "姓名"),
     ],
 )
-def test_bad_student_input_is_refused(users, values, key, message):
+def test_bad_student_input_is_refused(users, classes, values, key, message):
     with pytest.raises(DocumentValidationError) as exc:
         services.create_document(
             "Student",
@@ -57,7 +68,7 @@ def test_teacher_reads_the_roll_but_cannot_edit_it(users, students):
     assert Document.objects.get(doctype="Student", name="S001").data["meal_plan"] == "三餐"
 
 
-def test_namesakes_are_told_apart_by_class_in_the_student_picker(client, users):
+def test_namesakes_are_told_apart_by_class_in_the_student_picker(client, users, classes):
     for no, class_name in (("S101", "七年级(1)班"), ("S102", "八年级(1)班")):
         services.create_document(
             "Student",

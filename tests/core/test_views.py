@@ -19,6 +19,7 @@ from school_logistics.core.models import Attachment, DocType, Document, User, Ve
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.registry import clear_meta_cache
 from school_logistics.core.views import list_query
+from tests.canteen.factories import make_classes
 from tests.conftest import make_user
 from tests.stores.factories import make_desk_items
 
@@ -505,6 +506,7 @@ def test_fetched_names_after_a_refused_save_cost_no_query_per_row(
 
 def test_a_refused_save_shows_the_fields_fetched_from_the_picked_record_again(client, users):
     """Above the rows too: an aid shows the picked student's class after a refused save."""
+    make_classes(users["canteen"], {"七年级(1)班": users["teacher"]})
     services.create_document(
         "Student",
         {

@@ -51,6 +51,21 @@ def test_demo_school_has_departments_with_heads_and_a_catalogue(demo: dict[str, 
     assert len(docs("Student")) >= 40 and len(classes) >= 2
 
 
+def test_each_class_has_its_class_teacher_who_filed_its_refunds_and_orders(
+    demo: dict[str, Any],
+) -> None:
+    teachers = {d.data["class_name"]: d.data["class_teacher"] for d in docs("School Class")}
+    assert teachers == {"七年级(1)班": "teacher", "七年级(2)班": "teacher2", "八年级(1)班": "head2"}
+    assert all(d.name.startswith("BJ-") for d in docs("School Class"))
+    assert all(d.data["classroom"] for d in docs("School Class"))
+    assert {d.data["class_name"] for d in docs("Student")} == set(teachers)
+    filed = docs("Meal Fee Refund") + docs("Student Supply Order") + docs("Student Aid")
+    assert len(filed) >= 6
+    assert all(teachers[d.data["class_name"]] == d.owner.username for d in filed)
+    neighbour = Document.objects.filter(doctype="School Class", school__code="demo2")
+    assert [(d.title, d.data["class_teacher"]) for d in neighbour] == [("一年级(1)班", None)]
+
+
 def test_demo_school_prints_its_drawn_logo_and_letterhead(demo: dict[str, Any], tmp_path) -> None:
     letterhead = Letterhead.objects.get(school__code="demo")
     assert letterhead.text == LETTERHEAD and "演示" in LETTERHEAD

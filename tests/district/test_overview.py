@@ -12,6 +12,7 @@ from django.utils import timezone
 from school_logistics.core import services
 from school_logistics.core.models import Document, School
 from school_logistics.district.overview import summaries
+from tests.canteen.factories import make_classes
 from tests.canteen.test_canteen_accounts import expense
 from tests.canteen.test_meal_fee_collection import collection, standard
 from tests.conftest import make_user
@@ -102,6 +103,7 @@ def test_boarders_need_a_life_teacher_for_every_150(users, bureau, school):
             modified_by=users["canteen"], title=f"住校生{n}",
             data={"student_no": f"B{n:03d}", "student_name": f"住校生{n}", "is_boarding": 1},
         )  # fmt: skip
+    make_classes(users["canteen"], {"七年级(1)班": None})
     services.create_document(
         "Student",
         {"student_no": "D001", "student_name": "走读生", "class_name": "七年级(1)班"},

@@ -138,7 +138,11 @@ def approved_requisition(users: dict[str, User], rows: int = 2, big: bool = True
 
 
 def make_students(canteen: User, class_name: str = "七年级(1)班") -> list[str]:
-    """Two fictional boarders of one class (the canteen manager keeps the roster)."""
+    """Two fictional boarders of one class, the class made first with `teacher` its 班主任
+    (who files `make_refund`); the canteen manager keeps both."""
+    services.create_document(
+        "School Class", {"class_name": class_name, "class_teacher": "teacher"}, actor=canteen
+    )
     return [
         services.create_document(
             "Student",

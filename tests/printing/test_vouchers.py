@@ -15,6 +15,7 @@ from school_logistics.core.registry import get_meta
 from school_logistics.printing.default_format import page_size_for, standard_template
 from school_logistics.printing.models import PageSize, PrintLog
 from school_logistics.printing.services import print_document
+from tests.canteen.factories import make_classes
 from tests.printing.conftest import make_requisition, pdf_text, squeeze
 from tests.purchasing.test_student_supplies import awarded_tender
 
@@ -58,6 +59,9 @@ def build(
             actor=users["purchaser"],
         )
         return doc, ["报修单", "报修事项", "维修用料", "32.50", "62.50", "陆拾贰元伍角整"]
+    if doctype in ("Meal Fee Refund", "Student Supply Order", "Meal Fee Collection", "Student Aid"):
+        # The class teacher files them for their class; the student roll names it.
+        make_classes(users["canteen"], {"七年级(1)班": users["teacher"]})
     if doctype == "Meal Fee Refund":
         students = [
             services.create_document(
@@ -223,7 +227,15 @@ def build(
         return items["DESK-1"], ["物资", "学生课桌椅", "单人 升降式", "280.00"]
     if doctype == "Location":
         return classroom, ["场所", "七年级(1)班教室", "明德楼", "teacher"]
+    if doctype == "School Class":
+        doc = services.create_document(
+            doctype,
+            {"class_name": "七年级(1)班", "class_teacher": "teacher", "classroom": classroom.name},
+            actor=users["canteen"],
+        )
+        return doc, ["班级", "七年级(1)班", "七年级", "teacher", "七年级(1)班教室"]
     if doctype == "Student":
+        make_classes(users["canteen"], {"七年级(2)班": users["colleague"]})
         doc = services.create_document(
             doctype,
             {

@@ -17,6 +17,7 @@ from school_logistics.core.services import DocumentStateError
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.purchasing.student_supplies import summary
 from school_logistics.workflow import actions
+from tests.canteen.factories import make_classes
 from tests.purchasing.test_tender import tender_values
 from tests.query_counts import page_statements
 from tests.stores.factories import make_supplier
@@ -28,6 +29,9 @@ ROLL = [("S001", "林一"), ("S002", "林二"), ("S003", "林三")]
 
 @pytest.fixture
 def students(users) -> list[str]:
+    make_classes(
+        users["canteen"], {"七年级(1)班": users["teacher"], "七年级(2)班": users["colleague"]}
+    )
     made = [
         services.create_document(
             "Student",
@@ -124,6 +128,31 @@ def test_a_student_of_another_class_is_refused(users, students):
     with pytest.raises(DocumentValidationError, match="不在七年级\\(1\\)班") as exc:
         order(users, awarded_tender(users), students=[{"student": "S101", "consent": "同意"}])
     assert "students.1.student" in exc.value.errors
+
+
+def test_a_class_teacher_orders_for_their_own_class_only(users, students):
+    tender = awarded_tender(users)
+    with pytest.raises(DocumentValidationError) as exc:
+        order(users, tender, class_name="七年级(2)班")
+    assert exc.value.errors["class_name"] == [
+        "七年级(2)班 不是您担任班主任的班级，您只能为本班填报（您的班级：七年级(1)班）"
+    ]
+    assert not Document.objects.filter(doctype=ORDER).exists()
+    mine = order(users, tender)  # 七年级（1）班 as typed: the teacher's class, its roll
+    assert mine.data["class_name"] == "七年级(1)班"
+    assert [r["student"] for r in mine.data["students"]] == ["S001", "S002", "S003"]
+    theirs = services.create_document(
+        ORDER,
+        {**{k: mine.data[k] for k in ("item_name", "category", "term", "tender", "unit_price")},
+         "per_student": 2, "class_name": "七年级(2)班"},
+        actor=users["colleague"],
+    )  # fmt: skip
+    assert [r["student"] for r in theirs.data["students"]] == ["S101"]
+    with pytest.raises(DocumentValidationError) as exc:  # a class the school does not keep
+        services.create_document(
+            ORDER, {**mine.data, "class_name": "九年级(9)班", "students": []}, actor=users["admin"]
+        )
+    assert exc.value.errors["class_name"] == ["本校没有班级“九年级(9)班”，请先在“班级”中登记"]
 
 
 @pytest.mark.workflows
@@ -264,6 +293,7 @@ def test_the_summary_costs_the_same_as_classes_order(client, users, students):
     client.force_login(users["purchaser"])
     page_statements(client, "/app/student-supplies/")
     before = page_statements(client, "/app/student-supplies/")
+    make_classes(users["canteen"], {f"八年级({n})班": users["teacher"] for n in range(4)})
     for n in range(4):
         services.create_document(
             "Student",

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from school_logistics.canteen.classes import MEALS_PER_DAY
+from school_logistics.canteen.classes import MEALS_PER_DAY, check_class_teacher
 from school_logistics.canteen.standards import standard_for
 from school_logistics.core.controllers import Controller, register
 from school_logistics.core.document import Doc
@@ -52,6 +52,8 @@ def waivers(school_id: int, month: str, students: Iterable[str]) -> dict[str, De
 class StudentAid(Controller):
     def validate(self, doc: Doc) -> None:
         errors: dict[str, list[str]] = defaultdict(list)
+        # The class comes with the student: a class teacher asks for their own class's pupils.
+        check_class_teacher(doc, errors, "student")
         first, last = doc.get("from_month"), doc.get("to_month")
         for field, value in (("from_month", first), ("to_month", last)):
             if parse_month(value) is None:

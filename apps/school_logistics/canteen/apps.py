@@ -9,6 +9,7 @@ class CanteenConfig(AppConfig):
     def ready(self) -> None:
         from school_logistics.canteen import (
             aid,  # noqa: F401  (registers the aid's controller)
+            classes,
             controllers,  # noqa: F401  (registers controllers)
             expenses,  # noqa: F401  (registers the expense's controller)
             fees,  # noqa: F401  (registers the collection's controller)
@@ -21,6 +22,8 @@ class CanteenConfig(AppConfig):
         from school_logistics.core import extensions
 
         extensions.delete_guards.append(controllers.refuse_deleting_student_on_books)
+        extensions.delete_guards.append(controllers.refuse_deleting_class_in_use)
+        extensions.field_choices.append(classes.class_choices)
         extensions.desk_links.append(ledger_views.meal_fee_link)
         extensions.home_panels.append(home_views.collection_panel)
         extensions.desk_links.append(menu_views.menu_link)

@@ -1,4 +1,5 @@
-"""Controllers of the 食堂 DocTypes: the student roll and month-end meal fee refunds."""
+"""Controllers of the 食堂 DocTypes: the classes, the student roll and month-end meal fee
+refunds."""
 
 from __future__ import annotations
 
@@ -12,12 +13,17 @@ from django.utils.translation import gettext as _
 
 from school_logistics.canteen.classes import (
     MEALS_PER_DAY,
+    NAMING_A_CLASS,
+    SCHOOL_CLASS,
     check_student,
+    filed_class,
+    grade_of,
     normalize_class_name,
     one_per_class_month,
 )
 from school_logistics.canteen.standards import MAX_MEAL_RATE, highest_cap, standard_for
 from school_logistics.core.controllers import Controller, register
+from school_logistics.core.data_match import data_equals
 from school_logistics.core.document import Doc
 from school_logistics.core.models import Document
 from school_logistics.core.validation import DocumentValidationError
@@ -28,15 +34,58 @@ from school_logistics.ledger.models import MealFeeEntry
 PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ()]{5,18}[0-9]$")
 
 
+@register(SCHOOL_CLASS)
+class SchoolClass(Controller):
+    """A class, numbered BJ-0001… across the site, is known by its name within its school
+    (七年级（1）班 is 七年级(1)班): students and the per-class documents store that name."""
+
+    def validate(self, doc: Doc) -> None:
+        name = normalize_class_name(doc.get("class_name")) or ""
+        doc.set("class_name", name)
+        if not doc.get("grade"):
+            doc.set("grade", grade_of(name))
+        school_id, adding = doc.instance.school_id, doc.instance._state.adding
+        stored = (doc.instance.data or {}).get("class_name")
+        if not adding and name == stored:
+            return
+        if not adding and _class_in_use(school_id, stored):
+            # They hold its name as text: renamed, the class would lose them.
+            raise DocumentValidationError.single(
+                _("班级“%(c)s”已有学生或单据，不能改名；如需新名称，请新建班级") % {"c": stored},
+                "class_name",
+            )
+        same = Document.objects.filter(doctype=SCHOOL_CLASS, school_id=school_id)
+        if same.filter(data_equals("class_name", name)).exclude(pk=doc.instance.pk).exists():
+            raise DocumentValidationError.single(_("班级“%(c)s”已存在") % {"c": name}, "class_name")
+
+
+def _class_in_use(school_id: int, class_name: str | None) -> bool:
+    """Whether the school's students or per-class documents name the class."""
+    return Document.objects.filter(
+        data_equals("class_name", class_name), doctype__in=NAMING_A_CLASS, school_id=school_id
+    ).exists()
+
+
+def refuse_deleting_class_in_use(document: Document) -> str | None:
+    """A class its students or documents name stays: they would name nothing."""
+    if document.doctype != SCHOOL_CLASS:
+        return None
+    class_name = (document.data or {}).get("class_name")
+    if not _class_in_use(document.school_id, class_name):
+        return None
+    return _("班级 %(c)s 已有学生或单据，不能删除") % {"c": class_name}
+
+
 @register("Student")
 class Student(Controller):
     def validate(self, doc: Doc) -> None:
-        doc.set("class_name", normalize_class_name(doc.get("class_name")))
+        errors: dict[str, list[str]] = {}
+        filed_class(doc, errors)
         phone = doc.get("guardian_phone")
         if phone and not PHONE_RE.match(phone):
-            raise DocumentValidationError.single(
-                _("监护人电话格式不正确，如 13800000000"), "guardian_phone"
-            )
+            errors["guardian_phone"] = [_("监护人电话格式不正确，如 13800000000")]
+        if errors:
+            raise DocumentValidationError(errors)
 
 
 @register("Canteen Staff")
@@ -62,8 +111,7 @@ class CanteenStaff(Controller):
 class MealFeeRefund(Controller):
     def validate(self, doc: Doc) -> None:
         errors: dict[str, list[str]] = defaultdict(list)
-        class_name = normalize_class_name(doc.get("class_name")) or ""
-        doc.set("class_name", class_name)
+        class_name = filed_class(doc, errors)
         month = parse_month(doc.get("month"))
         days = 0
         if month is None:

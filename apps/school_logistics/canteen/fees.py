@@ -16,7 +16,7 @@ from school_logistics.canteen.classes import (
     MEALS_PER_DAY,
     check_student,
     class_students,
-    normalize_class_name,
+    filed_class,
     one_per_class_month,
 )
 from school_logistics.canteen.standards import Standard, standard_for
@@ -49,9 +49,8 @@ class MealFeeCollection(Controller):
 
     def validate(self, doc: Doc) -> None:
         school_id = doc.instance.school_id
-        class_name = normalize_class_name(doc.get("class_name")) or ""
-        doc.set("class_name", class_name)
         errors: dict[str, list[str]] = defaultdict(list)
+        class_name = filed_class(doc, errors)
         month = parse_month(doc.get("month"))
         standard = None
         if month is None:

@@ -68,6 +68,7 @@ def load_demo() -> dict[str, Any]:
         prices = catalogue.create_items(people)
         suppliers = catalogue.create_suppliers(people)
         rooms = catalogue.create_locations(people)
+        catalogue.create_classes(people, rooms)
         rolls = catalogue.create_students(people)
         made = documents.create_documents(people, prices, suppliers, rooms, rolls)
         approvals.spread_decisions(people.school.pk)

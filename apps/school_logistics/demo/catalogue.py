@@ -1,4 +1,5 @@
-"""The demo school's master data: items, suppliers with certificates, rooms and students."""
+"""The demo school's master data: items, suppliers with certificates, rooms, classes and
+students."""
 
 from __future__ import annotations
 
@@ -129,9 +130,13 @@ LOCATIONS: list[tuple[str, str, str, str, str, str]] = [
     ("总务处办公室", "办公室", "logistics", "行政楼", "2", "203"),
 ]
 
-# Three classes; given names in the style textbooks use for made-up pupils (小明, 小红 …),
-# boys' names at even places and girls' at odd ones.
-CLASSES = ["七年级(1)班", "七年级(2)班", "八年级(1)班"]
+# Three classes with their 班主任 and classroom; given names in the style textbooks use for
+# made-up pupils (小明, 小红 …), boys' names at even places and girls' at odd ones.
+CLASSES: list[tuple[str, str, str]] = [
+    ("七年级(1)班", "teacher", "七年级(1)班教室"),
+    ("七年级(2)班", "teacher2", "七年级(2)班教室"),
+    ("八年级(1)班", "head2", "八年级(1)班教室"),
+]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱"
 GIVEN = ["小明", "小红", "小刚", "小丽", "小军", "小芳", "小强", "小燕", "小东", "小雪", "小峰", "小玲", "小宇", "小婷"]  # fmt: skip
 # Boarders eat three meals, most day pupils eat lunch, a few go home (不包餐).
@@ -216,12 +221,23 @@ def create_locations(org: Org) -> dict[str, str]:
     return found
 
 
+def create_classes(org: Org, rooms: dict[str, str]) -> None:
+    """Create the classes with their 班主任 and classroom as the canteen manager, who keeps
+    the student roll: a class teacher files refunds and orders for their own class only."""
+    for class_name, teacher, room in CLASSES:
+        services.create_document(
+            "School Class",
+            {"class_name": class_name, "class_teacher": teacher, "classroom": rooms[room]},
+            actor=org.users["canteen"],
+        )
+
+
 def create_students(org: Org) -> dict[str, list[tuple[str, str]]]:
     """Create the class rolls as the canteen manager; return (student_no, plan) per class."""
     canteen = org.users["canteen"]
     rolls: dict[str, list[tuple[str, str]]] = {}
     n = 0
-    for c, class_name in enumerate(CLASSES):
+    for c, (class_name, _teacher, _room) in enumerate(CLASSES):
         rolls[class_name] = []
         for i in range(STUDENTS_PER_CLASS):
             n += 1

@@ -27,6 +27,7 @@ USERS: list[DemoUser] = [
 ]  # fmt: skip
 # District staff whose home is the demo school and who serve the neighbour too.
 DISTRICT_STAFF = ("bureau", "district_admin")
+CLASS_NAME = "一年级(1)班"
 PUPILS = ["王小一", "李小二", "张小三", "刘小四", "陈小五", "杨小六", "黄小七", "赵小八"]
 
 
@@ -66,16 +67,18 @@ def create_district(org: Org, cal: Any) -> School:
         actor=users["s2_finance"],
     ).name  # fmt: skip
     approvals.submit("Meal Fee Standard", standard, actor=users["s2_finance"])
+    # The neighbour keeps no teachers' logins here: its class has no 班主任 on record.
+    services.create_document("School Class", {"class_name": CLASS_NAME}, actor=users["s2_canteen"])
     for n, name in enumerate(PUPILS, start=1):
         services.create_document(
             "Student",
-            {"student_no": f"E2025{n:03d}", "student_name": name, "class_name": "一年级(1)班",
+            {"student_no": f"E2025{n:03d}", "student_name": name, "class_name": CLASS_NAME,
              "meal_plan": "午餐"},
             actor=users["s2_canteen"],
         )  # fmt: skip
     fees = services.create_document(
         "Meal Fee Collection",
-        {"class_name": "一年级(1)班", "month": month, "posting_date": cal.first_of_previous},
+        {"class_name": CLASS_NAME, "month": month, "posting_date": cal.first_of_previous},
         actor=users["s2_finance"],
     ).name
     services.submit_document("Meal Fee Collection", fees, actor=users["s2_finance"])

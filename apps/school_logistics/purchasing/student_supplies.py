@@ -13,7 +13,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from school_logistics.canteen.classes import check_student, class_students, normalize_class_name
+from school_logistics.canteen.classes import (
+    check_student,
+    class_students,
+    filed_class,
+    normalize_class_name,
+)
 from school_logistics.canteen.statements import Charge, Term
 from school_logistics.core.controllers import Controller, register
 from school_logistics.core.document import Doc, live_clash
@@ -41,8 +46,7 @@ def _row_label(idx: int) -> str:
 class StudentSupplyOrder(Controller):
     def validate(self, doc: Doc) -> None:
         errors: Errors = defaultdict(list)
-        class_name = normalize_class_name(doc.get("class_name")) or ""
-        doc.set("class_name", class_name)
+        class_name = filed_class(doc, errors)
         self._tender(doc, errors)
         clash = live_clash(
             doc, ORDER, class_name=class_name, term=doc.get("term"), item_name=doc.get("item_name")
