@@ -201,3 +201,11 @@ def test_two_disposals_of_the_last_units_at_once_take_them_off_once(users, rooms
     outcomes = submit_at_once("Asset Disposal", [d.name for d in drafts], keeper)
     assert outcomes == ["refused", "submitted"]
     assert place(chairs.name)[2:] == (D("0"), D("0.00"))
+
+
+def test_the_list_shows_rooms_by_name_as_the_form_does(client, users, rooms, assets):
+    doc = move(users["storekeeper"], [assets["scope"].name], rooms["class"])
+    client.force_login(users["storekeeper"])
+    page = client.get("/app/asset-movement/").content.decode()
+    assert doc.name in page and "七年级(1)班教室" in page
+    assert rooms["class"].name not in page.split(doc.name, 1)[1].split("</tr>", 1)[0]

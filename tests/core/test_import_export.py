@@ -655,3 +655,17 @@ def test_a_district_user_picks_the_school_to_import_into(
         other_school.pk
     }
     assert School.objects.count() == 2
+
+
+def test_a_link_column_of_the_template_offers_no_list_of_doctype_names(client, users):
+    """A Link's options name its DocType: the template lists no "Location" to pick."""
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(users["teacher"])
+    response = client.get("/app/repair-ticket/import/template.xlsx")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    listed = {c.value for ws in book.worksheets for row in ws.iter_rows() for c in row}
+    assert not {"Location", "Item", "Asset"} & listed

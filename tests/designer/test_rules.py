@@ -274,3 +274,14 @@ def test_a_row_formulas_parent_fields_are_checked_where_the_table_is_used(admin:
     with pytest.raises(DocumentValidationError) as exc:
         services.save_doctype("Duty Row", row, actor=admin)
     assert "parent.hourly_pay" in str(exc.value.errors["fields.pay"])
+
+
+def test_a_field_a_formula_reads_cannot_be_removed_before_the_formula(loan, admin):
+    """借用天数 counts from 借出日期: removing that field first is refused with the reason, as
+    the formula would otherwise stay blank on every new loan."""
+    with pytest.raises(DocumentValidationError) as refused:
+        services.remove_field(LOAN, "borrow_date", actor=admin)
+    assert "公式中的字段“borrow_date”不存在" in " ".join(refused.value.messages())
+    assert not get_meta(LOAN).get_field("borrow_date").hidden  # type: ignore[union-attr]
+    services.update_field(LOAN, "days", {"formula": ""}, actor=admin)
+    services.remove_field(LOAN, "borrow_date", actor=admin)

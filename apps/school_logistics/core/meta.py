@@ -101,6 +101,9 @@ class DocField:
 
     @property
     def select_options(self) -> list[str]:
+        """A Select's choices; other fields' options say something else (a Link's DocType)."""
+        if self.fieldtype != "Select":
+            return []
         return [line.strip() for line in self.options.split("\n") if line.strip()]
 
     @property

@@ -82,6 +82,20 @@ def _read_only_defaults(meta: Meta, defaults: dict[str, Any]) -> dict[str, Any]:
     return typed
 
 
+def _added_since(meta: Meta, instance: Document) -> dict[str, Any]:
+    """The defaults of the fields the form gained since this draft was stored (the designer
+    added them): they start as on a new form, its owner's (a required 申请部门 defaulting to the
+    department, read-only for a teacher, would otherwise stop the draft from being saved)."""
+    missing = {
+        f.fieldname
+        for f in meta.value_fields
+        if not f.is_table and f.default not in (None, "") and f.fieldname not in instance.data
+    }
+    if not missing:
+        return {}
+    return {k: v for k, v in _defaults(meta, instance.owner).items() if k in missing}
+
+
 def _lock(instance: Document) -> Document:
     return Document.objects.select_for_update().get(pk=instance.pk)
 
@@ -97,22 +111,34 @@ def _promote(doc: Doc, before: dict[str, Any]) -> None:
     if meta.date_field:
         inst.posting_date = values.get(meta.date_field)
     dept_field = meta.get_field("department")
-    if dept_field and dept_field.link_doctype == "Department":
-        name = values.get("department")
-        if inst.department_id is not None and before.get("department") == name:
-            return  # the same department as stored: its row is already linked
-        # Rows already read need no query: the document's joined department (submission
-        # after approval) or the actor's own, read with the user (a new draft).
-        for loaded in (
-            inst.department if Document.department.is_cached(inst) else None,
-            doc.actor.department if doc.actor and User.department.is_cached(doc.actor) else None,
+    if not (dept_field and dept_field.link_doctype == "Department"):
+        # A form with no department field (a designed one) is its requester's department's:
+        # the head approves it and 仅本部门 reads it, as on the forms that have one.
+        actor = doc.actor
+        if (
+            inst.department_id is None
+            and actor is not None
+            and actor.department_id is not None
+            and actor.school_id == inst.school_id
+            and (inst.pk is None or inst.owner_id == actor.pk)
         ):
-            if loaded is not None and loaded.name == name and loaded.school_id == inst.school_id:
-                inst.department = loaded
-                return
-        inst.department = (
-            Department.objects.filter(school_id=inst.school_id, name=name).first() if name else None
-        )
+            inst.department_id = actor.department_id
+        return
+    name = values.get("department")
+    if inst.department_id is not None and before.get("department") == name:
+        return  # the same department as stored: its row is already linked
+    # Rows already read need no query: the document's joined department (submission
+    # after approval) or the actor's own, read with the user (a new draft).
+    for loaded in (
+        inst.department if Document.department.is_cached(inst) else None,
+        doc.actor.department if doc.actor and User.department.is_cached(doc.actor) else None,
+    ):
+        if loaded is not None and loaded.name == name and loaded.school_id == inst.school_id:
+            inst.department = loaded
+            return
+    inst.department = (
+        Department.objects.filter(school_id=inst.school_id, name=name).first() if name else None
+    )
 
 
 # Each computes or checks values from the DocType's own declarations right after cleaning
@@ -336,7 +362,12 @@ def save_document(
             values = {k: v for k, v in values.items() if _allowed_after_submit(meta, k)}
         doc = Doc(meta, instance, {}, child_metas, actor)
         existing = from_json(meta, before, doc.child_metas)
-        _validate(doc, {**before, **values}, existing)
+        raw = {**before, **values}
+        if not granted and instance.docstatus == DocStatus.DRAFT:
+            added = _added_since(meta, instance)
+            raw = {**added, **raw}
+            existing = {**existing, **_read_only_defaults(meta, added)}
+        _validate(doc, raw, existing)
         if not granted and instance.docstatus == DocStatus.DRAFT:
             fixed = permissions.own_name_fields(actor, meta, "write")
             changed = {k for k in fixed.keys() & values.keys() if _changed(meta, k, before, values)}

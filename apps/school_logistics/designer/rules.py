@@ -321,7 +321,13 @@ def check_rules(raw: Mapping[str, Any]) -> dict[str, list[str]]:
     from school_logistics.core.registry import get_meta
 
     errors: dict[str, list[str]] = defaultdict(list)
-    fields = [f for f in raw.get("fields", []) if f.get("fieldtype") not in LAYOUT_TYPES]
+    # A field the admin removed is kept hidden for its stored values, but nothing reads it any
+    # more: a formula or a condition naming it is refused as naming a field that is not there.
+    fields = [
+        f
+        for f in raw.get("fields", [])
+        if f.get("fieldtype") not in LAYOUT_TYPES and not f.get("removed")
+    ]
     names = {f["fieldname"] for f in fields if f.get("fieldtype") != "Table"}
     tables = {}
     for f in fields:

@@ -11,12 +11,14 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 
 from school_logistics.core import permissions
-from school_logistics.core.meta import DocField
-from school_logistics.core.models import Document, User
+from school_logistics.core.meta import LINK_TYPES, DocField
+from school_logistics.core.models import Document
 from school_logistics.core.plans import planned_for_arguments
+from school_logistics.core.registry import shows_title_in_link
 from school_logistics.core.views.doctypes import form_url, list_url, resolve_doctype
 from school_logistics.core.views.formatting import display_value, doc_status
 from school_logistics.core.views.htmx import is_htmx, render_page
+from school_logistics.core.views.layout import LinkTitles
 from school_logistics.core.views.list_query import PAGE_SIZE, ListQuery, sort_key_for
 
 
@@ -48,19 +50,25 @@ def _columns(query: ListQuery) -> list[ListColumn]:
 
 
 def _rows(query: ListQuery, docs: list[Document], columns: list[ListColumn]) -> list[ListRow]:
-    """Return the table rows; user names for all rows come from one query."""
-    user_fields = [c.field for c in columns if c.field and c.field.fieldtype == "User"]
-    usernames = {d.data.get(f.fieldname) for d in docs for f in user_fields} - {None, ""}
-    users = (
-        dict(User.objects.filter(username__in=usernames).values_list("username", "full_name"))
-        if usernames
-        else {}
-    )
-    users = {k: v or k for k, v in users.items()}
+    """Return the table rows. People and rooms show by name, as on the form: the titles of all
+    rows come from one query per kind of record (and school) the columns point at."""
+    titled = [
+        c.field
+        for c in columns
+        if c.field and c.field.fieldtype in LINK_TYPES and shows_title_in_link(c.field.link_doctype)
+    ]
+    titles: dict[int, LinkTitles] = {}
+    for doc in docs:
+        found = titles.setdefault(doc.school_id, LinkTitles(doc.school_id))
+        for f in titled:
+            found.want(f, doc.data.get(f.fieldname))
+    for found in titles.values():
+        found.fetch()
     rows = []
     for doc in docs:
+        found = titles[doc.school_id]
         cells = [
-            (c, display_value(c.field, doc.data.get(c.field.fieldname), users))
+            (c, _cell(c.field, doc.data.get(c.field.fieldname), found))
             for c in columns
             if c.field is not None
         ]
@@ -68,6 +76,12 @@ def _rows(query: ListQuery, docs: list[Document], columns: list[ListColumn]) -> 
             ListRow(doc, form_url(query.meta, doc.name), cells, doc_status(doc, query.meta))
         )
     return rows
+
+
+def _cell(f: DocField, value: Any, titles: LinkTitles) -> str:
+    if f.fieldtype == "Link":
+        return titles.title(f, value) or display_value(f, value)
+    return display_value(f, value, titles.users)
 
 
 @login_required

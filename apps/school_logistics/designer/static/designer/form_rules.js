@@ -176,6 +176,8 @@
   var NUMERIC = { Int: 1, Float: 1, Currency: 1, Percent: 1 };
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
+  var CHECKED = ["1", "true", "on", "✓", "是", "yes"];
+
   function typed(text, type) {
     var value = String(text == null ? "" : text).trim();
     if (value === "" || value === "—") return null;
@@ -185,7 +187,8 @@
       var t = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})/.exec(value);
       return t ? new Date(+t[1], t[2] - 1, +t[3], +t[4], +t[5]) : null;
     }
-    if (type === "Check") return value === "1" || value === "true" || value === "on" ? 1 : 0;
+    // A ticked box read from the page's text: 是 / Yes as the server shows it, ✓ as shown() does.
+    if (type === "Check") return CHECKED.indexOf(value.toLowerCase()) >= 0 ? 1 : 0;
     return value;
   }
 
