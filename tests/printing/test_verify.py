@@ -84,3 +84,38 @@ def test_verification_is_rate_limited_per_client(client, db, ip):
     # Another client is not held back by the first one's guessing.
     other = f"{ip}-other"
     assert check(client, "ABCDEFGHJK", other).status_code == 404
+
+
+def test_a_form_changed_in_the_designer_leaves_its_vouchers_genuine(client, users, ticket, ip):
+    """Renaming a field moves its stored value under the new name: the paper still says what
+    the document says."""
+    from school_logistics.core.models import Document
+
+    log = print_document(ticket, actor=users["teacher"]).log
+    doc = Document.objects.get(pk=ticket.pk)
+    data = dict(doc.data)
+    data["fault_description"] = data.pop("description")
+    data["added_since"] = None
+    Document.objects.filter(pk=doc.pk).update(data=data)
+    page = check(client, log.code, ip).content.decode()
+    assert "真实有效" in page
+
+
+def test_a_voucher_printed_before_values_only_fingerprints_still_verifies(
+    client, users, ticket, ip
+):
+    from school_logistics.printing.models import PrintLog
+    from school_logistics.printing.verification import _keyed_fingerprint
+
+    log = print_document(ticket, actor=users["teacher"]).log
+    PrintLog.objects.filter(pk=log.pk).update(fingerprint=_keyed_fingerprint(ticket))
+    assert "真实有效" in check(client, log.code, ip).content.decode()
+
+
+def test_the_page_says_where_the_approval_stands_as_the_voucher_does(client, users, ticket, ip):
+    from school_logistics.core.models import Document
+
+    log = print_document(ticket, actor=users["teacher"]).log
+    Document.objects.filter(pk=ticket.pk).update(workflow_state="已修好")
+    page = check(client, log.code, ip).content.decode()
+    assert "已提交（已修好）" in page and "真实有效" in page

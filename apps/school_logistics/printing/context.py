@@ -18,6 +18,7 @@ from school_logistics.core.views.layout import LinkTitles
 from school_logistics.printing.amount_in_words import amount_in_words
 from school_logistics.printing.logo import data_uri
 from school_logistics.printing.models import Letterhead
+from school_logistics.printing.verification import VALUES_ONLY
 from school_logistics.workflow.trail import TrailEntry, approval_rounds
 
 # Signature lines of an approved voucher, in the order Chinese school vouchers list them.
@@ -132,7 +133,8 @@ class Verification:
 
     @property
     def short_fingerprint(self) -> str:
-        return " ".join(self.fingerprint[i : i + 4] for i in range(0, 16, 4)).upper()
+        digits = self.fingerprint.removeprefix(VALUES_ONLY)
+        return " ".join(digits[i : i + 4] for i in range(0, 16, 4)).upper()
 
 
 def total_of(meta: Meta, doc: Doc) -> dict[str, str] | None:

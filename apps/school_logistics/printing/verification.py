@@ -44,13 +44,53 @@ def normalize_code(text: str) -> str:
     return "".join(ch for ch in text.upper() if ch.isalnum())[:32]
 
 
-def fingerprint(document: Document) -> str:
-    """Return the SHA-256 of a document's content: the same on SQLite and PostgreSQL."""
-    payload = {"doctype": document.doctype, "name": document.name, "data": document.data}
-    canonical = json.dumps(
-        payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), cls=DjangoJSONEncoder
+# Fingerprints of this kind say so; older ones (bare hex) hashed the stored JSON with its keys.
+VALUES_ONLY = "v2:"
+
+
+def _canonical(value: object) -> str:
+    return json.dumps(
+        value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), cls=DjangoJSONEncoder
     )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _said(value: object) -> bool:
+    return value not in (None, "", [], {})
+
+
+def _what_it_says(data: dict[str, object]) -> list[str]:
+    """A document's values without the names the form gives them, empty ones left out: a field
+    renamed, removed (its value is kept) or added in the designer changes nothing printed."""
+    said: list[str] = []
+    for value in data.values():
+        if not _said(value):
+            continue
+        if isinstance(value, list):  # a table: its rows in order, each as what it says
+            value = [
+                sorted(_canonical(v) for k, v in row.items() if k != "name" and _said(v))
+                for row in value
+                if isinstance(row, dict)
+            ]
+        said.append(_canonical(value))
+    return sorted(said)
+
+
+def fingerprint(document: Document) -> str:
+    """Return the SHA-256 of what a document says (the same on SQLite and PostgreSQL)."""
+    payload = [document.doctype, document.name, _what_it_says(document.data)]
+    return VALUES_ONLY + hashlib.sha256(_canonical(payload).encode("utf-8")).hexdigest()[:61]
+
+
+def _keyed_fingerprint(document: Document) -> str:
+    """The fingerprint printed before VALUES_ONLY: the stored JSON, keys and all."""
+    payload = {"doctype": document.doctype, "name": document.name, "data": document.data}
+    return hashlib.sha256(_canonical(payload).encode("utf-8")).hexdigest()
+
+
+def still_says(document: Document, printed: str) -> bool:
+    """Whether the document still says what the paper with this fingerprint said."""
+    now = fingerprint(document) if printed.startswith(VALUES_ONLY) else _keyed_fingerprint(document)
+    return now == printed
 
 
 def qr_data_uri(url: str) -> str:
@@ -81,6 +121,7 @@ class VerifyResult:
     printed_at: object
     printed_status: str
     current_status: str
+    current_state: str  # the approval's state now (已通过), when a flow governs the document
     exists: bool
     fingerprint: str
     matches: bool
@@ -100,6 +141,8 @@ def verify(code: str) -> VerifyResult | None:
         label = log.doctype
     document = log.document
     current = status_label(document.docstatus) if document else "已删除"
+    # The voucher shows where its approval stands (已通过): the page says it too.
+    state = document.workflow_state if document and document.docstatus != 2 else ""
     return VerifyResult(
         code=display_code(log.code),
         doctype_label=label,
@@ -107,8 +150,9 @@ def verify(code: str) -> VerifyResult | None:
         printed_at=log.printed_at,
         printed_status=status_label(log.docstatus),
         current_status=current,
+        current_state=state or "",
         exists=document is not None,
         fingerprint=log.fingerprint,
-        matches=document is not None and fingerprint(document) == log.fingerprint,
+        matches=document is not None and still_says(document, log.fingerprint),
         status_changed=document is None or document.docstatus != log.docstatus,
     )
