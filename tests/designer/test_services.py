@@ -293,3 +293,9 @@ def test_a_field_marked_not_copied_is_left_blank_when_a_document_is_amended(vehi
     amended = services.amend_document(VR, doc.name, actor=admin)
     assert amended.data["seats"] == "7"  # copied as every other field is
     assert not amended.data.get("note")
+
+
+def test_a_select_option_given_twice_is_refused(vehicle_request, admin):
+    with pytest.raises(DocumentValidationError) as refused:
+        designer.update_field(VR, "vehicle", {"options": "轿车\n轿车\n商务车"}, actor=admin)
+    assert "下拉选项“轿车”重复" in " ".join(refused.value.messages())

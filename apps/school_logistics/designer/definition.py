@@ -374,6 +374,15 @@ class Checker:
         ftype, options = f["fieldtype"], f.get("options", "")
         if ftype == "Select" and not options:
             self.add(key, _("字段“%(t)s”：下拉选项至少要有一项（每行一项）") % {"t": title})
+        elif ftype == "Select":
+            lines = [line.strip() for line in options.split("\n") if line.strip()]
+            twice = sorted({line for line in lines if lines.count(line) > 1})
+            if twice:
+                self.add(
+                    key,
+                    _("字段“%(t)s”：下拉选项“%(o)s”重复，请只留一项")
+                    % {"t": title, "o": "、".join(twice)},
+                )
         if ftype == "Link":
             if not options or not (
                 options in ORG_DOCTYPES
