@@ -93,3 +93,15 @@ def test_a_school_admin_neither_adds_schools_nor_turns_to_another(
     assert client.post("/app/people/schools/", {"name": "x", "code": "x"}).status_code == 403
     assert client.post("/app/people/school", {"school": other_school.pk}).status_code == 403
     assert 'data-username="admin"' in client.get("/app/people/").content.decode()
+
+
+def test_every_page_names_the_school_the_district_admin_works_on(
+    client: Any, users: dict[str, User], school: School, other_school: School
+) -> None:
+    client.force_login(_district_admin(school))
+    client.post("/app/people/school", {"school": other_school.pk})
+    for page in ("/app/people/new", "/app/people/departments/", "/app/people/import"):
+        text = client.get(page).content.decode()
+        assert 'id="managed-school"' in text and other_school.name in text, page
+    client.force_login(users["admin"])  # a school's own admin needs no reminder
+    assert 'id="managed-school"' not in client.get("/app/people/new").content.decode()

@@ -89,7 +89,7 @@ def test_a_roster_with_a_wrong_row_creates_nobody_and_names_each_problem(
     rows = [
         ["ok.demo", "好的一行", "", "", "数学组", "申请人/教师", ""],
         ["bad.demo", "", "12345", "", "物理组", "班主任", ""],
-        ["Teacher", "重名", "", "", "", "", ""],
+        ["Teacher", "重名", "", "", "", "教育局", ""],
         ["ok.demo", "同一文件重复", "", "", "", "", ""],
     ]
     before = User.objects.count()
@@ -103,6 +103,7 @@ def test_a_roster_with_a_wrong_row_creates_nobody_and_names_each_problem(
         "第 3 行：手机号应为 1 开头的 11 位数字",
         "第 4 行：用户名“Teacher”已被使用",
         "第 5 行：用户名与第 2 行重复",
+        "第 4 行：区级角色“教育局”只能由区级管理员授予",
         "没有导入任何人员",
     ]:
         assert problem in text, problem

@@ -183,3 +183,19 @@ def test_the_api_does_not_offer_the_worker_a_reject(settings, users, items, clas
     assert reply.status_code == 200
     codes = [t["action_code"] for t in reply.json()["message"]]
     assert "approve" in codes and "reject" not in codes
+
+
+@pytest.mark.parametrize(("urgency", "dispatch_step", "_step"), TWINS)
+def test_the_workers_return_from_the_inbox_card_goes_to_dispatch(
+    client, users, items, classroom, urgency, dispatch_step, _step
+):
+    """The card sends no step to return to: the job still goes back to whoever gave it, not
+    to the teacher who reported the fault."""
+    doc = report(users, classroom, urgency)
+    task = dispatch(doc, users)
+    client.force_login(users["worker"])
+    client.post(f"/app/approvals/task/{task.pk}/return", {"comment": "插座需整体更换，找电工"})
+    again = pending(doc, users["purchaser"])
+    assert again.step == dispatch_step
+    process = ApprovalProcess.objects.get(document=doc, is_current=True)
+    assert process.status == ProcessStatus.RUNNING

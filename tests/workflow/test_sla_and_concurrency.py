@@ -113,7 +113,7 @@ def test_tasks_of_a_deactivated_head_move_to_the_head_above(users, item):
     assert move_tasks_of_inactive_users() == 0
     actions.approve(pending(doc, users["principal"]).pk, actor=users["principal"])
     assert pending(doc, users["purchaser"])
-    note = ApprovalLog.objects.get(document=doc, action="fallback").comment
+    note = ApprovalLog.objects.get(document=doc, action="transfer").comment
     assert "已停用" in note and users["principal"].display_name in note
 
 
@@ -129,6 +129,8 @@ def test_with_no_head_above_they_move_to_the_admin(users, item, departments):
     assert move_tasks_of_inactive_users() == 1
     actions.approve(pending(doc, users["admin"]).pk, actor=users["admin"])
     assert pending(doc, users["purchaser"])
+    note = ApprovalLog.objects.get(document=doc, action="fallback").comment
+    assert "已停用" in note and users["admin"].display_name in note
 
 
 def test_a_returning_approver_sees_their_own_decisions_first_in_done(client, users, item):

@@ -25,7 +25,12 @@ from school_logistics.core.data_import import check_xlsx
 from school_logistics.core.models import Department, Role, School, User
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.people import services
-from school_logistics.people.forms import NewAccountForm, new_password, roles_in_order
+from school_logistics.people.forms import (
+    DISTRICT_ROLES,
+    NewAccountForm,
+    new_password,
+    roles_in_order,
+)
 
 COLUMNS = {
     "username": gettext_lazy("用户名"),
@@ -66,7 +71,7 @@ def template(school: School) -> bytes:
         cell.fill = HEADER_FILL
         sheet.column_dimensions[cell.column_letter].width = 18
     departments = list(Department.objects.filter(school=school).values_list("name", flat=True))
-    roles = [r.display_label for r in roles_in_order()]
+    roles = [r.display_label for r in roles_in_order().exclude(code__in=DISTRICT_ROLES)]
     lists = book.create_sheet(_("可选值"))
     lists.append([_("部门"), _("角色（可填多个，用顿号分隔）")])
     for i in range(max(len(departments), len(roles))):
@@ -173,8 +178,11 @@ def _check(
     for name in (n.strip() for n in ROLE_SEPARATORS.split(values.get("roles", ""))):
         if not name:
             continue
-        if name.lower() in roles:
-            picked.append(roles[name.lower()].pk)
+        role = roles.get(name.lower())
+        if role is not None and role.code in DISTRICT_ROLES:
+            problems.append(_("区级角色“%(name)s”只能由区级管理员授予") % {"name": name})
+        elif role is not None:
+            picked.append(role.pk)
         else:
             problems.append(_("没有角色“%(name)s”") % {"name": name})
     data = {

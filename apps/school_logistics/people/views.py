@@ -52,7 +52,11 @@ def people_link(user: User) -> list[extensions.DeskLink]:
 
 def _admin(request: HttpRequest) -> tuple[User, School]:
     user: User = request.user  # type: ignore[assignment]
-    return user, services.admin_school(user, request.session.get(CHOSEN_SCHOOL))
+    school = services.admin_school(user, request.session.get(CHOSEN_SCHOOL))
+    # Which school the pages work on, named on each of them for the district's administrator
+    # (people/_managed_school.html): they may have turned to another than their own.
+    request.people_school = school  # type: ignore[attr-defined]
+    return user, school
 
 
 @login_required

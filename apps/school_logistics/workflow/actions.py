@@ -425,6 +425,12 @@ def return_for_revision(
         reason = _need_reason(comment, _("退回"))
         task, process, step, _step_tasks = task_for_action(task_id, actor)
         flow = engine.current_flow(process)
+        if not to_step and not step.allow_reject:
+            # A job that cannot be refused goes back to whoever gave it (the repair worker's
+            # to 总务处派工), from the inbox's card as from its page; at a first step, to the
+            # requester.
+            earlier = earlier_steps(process, step)
+            to_step = earlier[-1]["key"] if earlier else ""
         if to_step:
             if to_step not in [r["key"] for r in earlier_steps(process, step)]:
                 raise DocumentStateError(_("只能退回到之前的审批步骤"))

@@ -106,16 +106,18 @@ def _move_task(task_id: int) -> list[User] | None:
         step = engine.current_flow(process).step(task.step)
         task.status = TaskStatus.TRANSFERRED
         task.save(update_fields=["status"])
+        successors, by_fallback = _successors(process, step, task.assignee)
         takers = [
             u
-            for u in _successors(process, step, task.assignee)
+            for u in successors
             if not engine.open_tasks(process).filter(step=step.key, assignee=u).exists()
         ]
         for user in takers:
             engine.join_step(process, step, user, like=task)
         engine.log(
             process,
-            "fallback",
+            # 转交管理员 only when the admins took it; the head above is a 转交 like any other.
+            "fallback" if by_fallback else "transfer",
             actor=None,
             step=step,
             comment=f"{task.assignee.display_name} 已停用，转交 {_names(takers, '')}",
@@ -124,10 +126,10 @@ def _move_task(task_id: int) -> list[User] | None:
         return takers
 
 
-def _successors(process: ApprovalProcess, step: Step, gone: User) -> list[User]:
+def _successors(process: ApprovalProcess, step: Step, gone: User) -> tuple[list[User], bool]:
     """Who the step names now in place of someone who left: a department's new head, else the
     head above (a head who left does not hand the department's requests to the admin), the
-    role's other holders, else the flow's fallback approvers."""
+    role's other holders, else the flow's fallback approvers (and True: the fallback took it)."""
     document = process.document
     found: dict[int, User] = {}
     for approver in step.approvers:
@@ -138,7 +140,9 @@ def _successors(process: ApprovalProcess, step: Step, gone: User) -> list[User]:
         found.update((u.pk, u) for u in users if u.is_active and u.pk != gone.pk)
     if not step.allow_self_approval:
         found.pop(process.requester_id, None)
-    return list(found.values()) or engine.fallback_users(process, step)
+    if found:
+        return list(found.values()), False
+    return engine.fallback_users(process, step), True
 
 
 def _names(users: list[User], prefix: str = "上报给 ") -> str:
