@@ -10,8 +10,9 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from school_logistics.canteen.models import PublishedMonth
@@ -108,55 +109,77 @@ def _in_force(ids: Sequence[int], month: str) -> dict[int, FeeStandard]:
     return {school_id: standard for school_id, (_since, standard) in found.items()}
 
 
-def _as_published(month: str) -> tuple[Q, Q]:
-    """Which ledger rows make a month's figures, and which its balance carried, as the school
-    published them (食堂收支公示): a row of a public month booked after it was published counts
-    in the month it was booked in (a correction), as on the canteen's own 食堂收支."""
+def _month_span(month: str) -> tuple[dt.datetime, dt.datetime]:
     year, number = (int(part) for part in month.split("-"))
     start = timezone.make_aware(dt.datetime(year, number, 1))
-    end = timezone.make_aware(dt.datetime(year + number // 12, number % 12 + 1, 1))
-    in_month = Q(late=False, month=month) | Q(late=True, created__gte=start, created__lt=end)
-    to_date = Q(late=False, month__lte=month) | Q(late=True, created__lt=end)
-    return in_month, to_date
+    return start, timezone.make_aware(dt.datetime(year + number // 12, number % 12 + 1, 1))
 
 
-def _late() -> Exists:
-    published = PublishedMonth.objects.filter(
-        school_id=OuterRef("school_id"),
-        month=OuterRef("month"),
-        published_at__lt=OuterRef("created"),
-    )
-    return Exists(published)
+def _late_rows(ids: Sequence[int], month: str) -> Q | None:
+    """Ledger rows of a public month up to `month` booked after it was published (食堂收支公示):
+    they count in the month they were booked in, as on the canteen's own 食堂收支. None when
+    no such month is public. One query; the rows are found by their (school, month) index."""
+    published = PublishedMonth.objects.filter(school_id__in=ids, month__lte=month)
+    late = None
+    for school_id, public, at in published.values_list("school_id", "month", "published_at"):
+        one = Q(school_id=school_id, month=public, created__gt=at)
+        late = one if late is None else late | one
+    return late
 
 
 def _canteens(ids: Sequence[int], month: str) -> dict[int, Canteen]:
-    """Each school's canteen month, and its balance carried to the month's end."""
+    """Each school's canteen month, and its balance carried to the month's end, as published:
+    the books by month, less the late rows where their month would put them, plus those booked
+    in the month (the late rows are few: they are read apart, not tested row by row)."""
     canteens: dict[int, Canteen] = {i: Canteen() for i in ids}
-    in_month, to_date = _as_published(month)
-    fees = (
-        MealFeeEntry.objects.filter(school_id__in=ids)
-        .alias(late=_late())
-        .filter(to_date)
-        .values("school_id")
-        .annotate(total=Sum("collected") + Sum("waived") - Sum("refund"),
-                  this=Sum("collected", filter=in_month) + Sum("waived", filter=in_month)
-                  - Sum("refund", filter=in_month))
-    )  # fmt: skip
-    for row in fees:
+    late = _late_rows(ids, month)
+    start, end = _month_span(month)
+    booked_in = Q(created__gte=start, created__lt=end)
+    booked_after = Q(created__gte=end)
+
+    def income(only: Q | None = None) -> Any:
+        return (
+            Sum("collected", filter=only) + Sum("waived", filter=only) - Sum("refund", filter=only)
+        )
+
+    fees = MealFeeEntry.objects.filter(school_id__in=ids, month__lte=month)
+    for row in fees.values("school_id").annotate(total=income(), this=income(Q(month=month))):
         c = canteens[row["school_id"]]
         c.income = row["this"] or ZERO
         c.carried += row["total"] or ZERO
-    costs = (
-        CanteenExpenseEntry.objects.filter(school_id__in=ids)
-        .alias(late=_late())
-        .filter(to_date)
-        .values("school_id")
-        .annotate(total=Sum("amount"), this=Sum("amount", filter=in_month))
-    )
-    for row in costs:
+    if late is not None:
+        corrections = (
+            fees.filter(late)
+            .values("school_id")
+            .annotate(
+                gone=income(booked_after), mine=income(Q(month=month)), added=income(booked_in)
+            )
+        )
+        for row in corrections:
+            c = canteens[row["school_id"]]
+            c.income += (row["added"] or ZERO) - (row["mine"] or ZERO)
+            c.carried -= row["gone"] or ZERO
+    costs = CanteenExpenseEntry.objects.filter(school_id__in=ids, month__lte=month)
+    for row in costs.values("school_id").annotate(
+        total=Sum("amount"), this=Sum("amount", filter=Q(month=month))
+    ):
         c = canteens[row["school_id"]]
         c.cost = row["this"] or ZERO
         c.carried -= row["total"] or ZERO
+    if late is not None:
+        corrections = (
+            costs.filter(late)
+            .values("school_id")
+            .annotate(
+                gone=Sum("amount", filter=booked_after),
+                mine=Sum("amount", filter=Q(month=month)),
+                added=Sum("amount", filter=booked_in),
+            )
+        )
+        for row in corrections:
+            c = canteens[row["school_id"]]
+            c.cost += (row["added"] or ZERO) - (row["mine"] or ZERO)
+            c.carried += row["gone"] or ZERO
     return canteens
 
 
