@@ -32,14 +32,10 @@ from school_logistics.people.forms import (
     roles_in_order,
 )
 
-COLUMNS = {
-    "username": gettext_lazy("用户名"),
-    "full_name": gettext_lazy("姓名"),
-    "phone": gettext_lazy("手机"),
-    "email": gettext_lazy("邮箱"),
-    "department": gettext_lazy("部门"),
-    "roles": gettext_lazy("角色"),
-    "password": gettext_lazy("初始密码"),
+# The sheet's columns: an account's details as the history names them (a school's staff serve
+# no other school), and the first password.
+COLUMNS = {k: v for k, v in services.FIELD_LABELS.items() if k != "other_schools"} | {
+    "password": gettext_lazy("初始密码")
 }
 REQUIRED = ("username", "full_name")
 MAX_ROWS = 2000
