@@ -241,3 +241,11 @@ def test_aid_is_asked_only_for_a_pupil_of_the_teachers_class(users, students):
     assert doc.data["class_name"] == "七年级(1)班"
     other = services.create_document(AID, {**ask, "student": "S101"}, actor=users["colleague"])
     assert other.data["class_name"] == "七年级(2)班"
+
+
+def test_a_teacher_of_one_class_finds_it_chosen_already(client, users, students):
+    client.force_login(users["teacher"])
+    page = client.get("/app/meal-fee-refund/new").content.decode()
+    select = re.search(r'<select[^>]*id="f-class_name".*?</select>', page, re.S)
+    assert select is not None
+    assert re.findall(r'<option value="([^"]*)"[^>]*selected', select.group(0)) == ["七年级(1)班"]

@@ -393,6 +393,9 @@ class LayoutBuilder:
             view.grid = self._grid(f, value or [], view.editable, titles)
         elif view.editable:
             view.choices = self.choices.get(f.fieldname, [])
+            if len(view.choices) == 1 and not view.value:
+                # The one value it may take (a class teacher's only class): chosen already.
+                view.value = view.choices[0]
             view.blank_fill = self.blank_fills.get(f.fieldname)
         return view
 
