@@ -13,11 +13,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, Sum
-from django.utils import timezone
 
 from school_logistics.canteen.models import PublishedMonth
 from school_logistics.core.models import Document, School, User
 from school_logistics.core.models.document import DocStatus
+from school_logistics.core.values import month_window
 from school_logistics.ledger.models import BudgetBin, CanteenExpenseEntry, MealFeeEntry
 
 ZERO = Decimal(0)
@@ -109,12 +109,6 @@ def _in_force(ids: Sequence[int], month: str) -> dict[int, FeeStandard]:
     return {school_id: standard for school_id, (_since, standard) in found.items()}
 
 
-def _month_span(month: str) -> tuple[dt.datetime, dt.datetime]:
-    year, number = (int(part) for part in month.split("-"))
-    start = timezone.make_aware(dt.datetime(year, number, 1))
-    return start, timezone.make_aware(dt.datetime(year + number // 12, number % 12 + 1, 1))
-
-
 def _late_rows(ids: Sequence[int], month: str) -> Q | None:
     """Ledger rows of a public month up to `month` booked after it was published (食堂收支公示):
     they count in the month they were booked in, as on the canteen's own 食堂收支. None when
@@ -133,7 +127,7 @@ def _canteens(ids: Sequence[int], month: str) -> dict[int, Canteen]:
     in the month (the late rows are few: they are read apart, not tested row by row)."""
     canteens: dict[int, Canteen] = {i: Canteen() for i in ids}
     late = _late_rows(ids, month)
-    start, end = _month_span(month)
+    start, end = month_window(month)
     booked_in = Q(created__gte=start, created__lt=end)
     booked_after = Q(created__gte=end)
 
