@@ -136,6 +136,7 @@ class Meta:
     date_field: str = ""
     search_fields: tuple[str, ...] = ()
     sort_field: str = "modified"
+    disabled: bool = False
     _by_name: dict[str, DocField] = field(default_factory=dict, repr=False)
     # Form fields made from `fields` on first use (validation.py; they keep no state per value);
     # not an argument, so a `replace()`d copy with other fields starts its own.
@@ -241,5 +242,6 @@ def parse_meta(raw: dict[str, Any]) -> Meta:
         date_field=raw.get("date_field", ""),
         search_fields=tuple(raw.get("search_fields", ())),
         sort_field=raw.get("sort_field", "modified"),
+        disabled=bool(raw.get("disabled")),
         _by_name=by_name,
     )

@@ -43,11 +43,14 @@ def is_admin(user: User) -> bool:
 
 def scope(user: User, meta: Meta, ptype: str) -> Scope:
     """Return whether the user holds a right on all documents of a DocType, on their
-    department's, only on their own, or on none: the widest any of their roles gives."""
+    department's, only on their own, or on none: the widest any of their roles gives.
+    A form stopped in the designer gives no one but administrators the right to start one."""
     if not user.is_authenticated or not user.is_active:
         return None
     if is_admin(user):
         return "all"
+    if ptype == "create" and meta.disabled:
+        return None
     roles = user.role_codes()
     result: Scope = None
     for perm in meta.permissions:
@@ -105,6 +108,8 @@ def has_permission(user: User, meta: Meta, ptype: str, doc: Document | None = No
 def check_permission(user: User, meta: Meta, ptype: str, doc: Document | None = None) -> None:
     """Raise PermissionDenied with a message naming the missing right."""
     if not has_permission(user, meta, ptype, doc):
+        if ptype == "create" and meta.disabled:
+            raise PermissionDenied(_("“%(doctype)s”已停用，不能新建") % {"doctype": meta.label})
         raise PermissionDenied(
             _("没有权限：%(right)s %(doctype)s")
             % {"right": RIGHT_LABELS.get(ptype, ptype), "doctype": meta.label}

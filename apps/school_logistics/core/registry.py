@@ -58,12 +58,13 @@ def get_meta(doctype: str) -> Meta:
     _refresh_if_changed()
     meta = _cache.get(doctype)
     if meta is None:
-        row = DocType.objects.filter(name=doctype).values_list("definition", flat=True).first()
-        if row is None:
+        found = DocType.objects.filter(name=doctype).values_list("definition", "disabled").first()
+        if found is None:
             raise Http404(_("没有这种单据类型：%(doctype)s") % {"doctype": doctype})
+        row, disabled = found
         for hook in definition_hooks:
             row = hook(doctype, row)
-        meta = parse_meta(row)
+        meta = parse_meta({**row, "disabled": True} if disabled else row)
         with _lock:
             _cache[doctype] = meta
     return meta

@@ -13,7 +13,7 @@ class DocTypeVersion(models.Model):
     doctype = models.CharField(max_length=140, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created = models.DateTimeField(auto_now_add=True, db_index=True)
-    # "create", "save", "customize"
+    # "create", "save", "customize", "disable", "enable"
     action = models.CharField(max_length=40)
     # What changed, in words ("新增字段 purpose；重命名 a → b"), for the history list.
     summary = models.TextField(blank=True)

@@ -96,8 +96,14 @@ def _finish(
     transaction.on_commit(clear_meta_cache)
 
 
-def create_doctype(values: Mapping[str, Any], *, actor: User) -> DocType:
-    """Make a new DocType from its name, labels, module, naming and flags (fields optional)."""
+def create_doctype(
+    values: Mapping[str, Any], *, actor: User, disabled: bool = False
+) -> DocType:
+    """Make a new DocType from its name, labels, module, naming and flags (fields optional).
+
+    The designer's 新建 makes it `disabled`: the admin lays out its fields, rights and route
+    and tries it, and teachers see it only once it is turned on (`set_disabled`). A form
+    installed from the library or a file comes whole and is live at once."""
     check_can_design(actor)
     raw = dict(values)
     raw.setdefault("fields", [])
@@ -122,8 +128,31 @@ def create_doctype(values: Mapping[str, Any], *, actor: User) -> DocType:
             istable=bool(definition.get("istable")),
             custom=True,
             definition=definition,
+            disabled=disabled and not definition.get("istable"),
         )
         _finish(row, definition, actor=actor, action="create", summary=_("新建"))
+    return row
+
+
+def set_disabled(doctype: str, disabled: bool, *, actor: User) -> DocType:
+    """Stop a form (no new documents but an administrator's) or turn it on again; the
+    documents made earlier are untouched either way."""
+    check_can_design(actor)
+    with transaction.atomic():
+        row = _locked(doctype)
+        if row.istable:
+            raise DocumentValidationError.single(_("子表随所在的表单启用或停用"))
+        if row.disabled == disabled:
+            return row
+        row.disabled = disabled
+        row.save(update_fields=["disabled", "modified"])
+        _finish(
+            row,
+            editable_definition(doctype),
+            actor=actor,
+            action="disable" if disabled else "enable",
+            summary=_("停用") if disabled else _("启用"),
+        )
     return row
 
 

@@ -14,5 +14,6 @@ urlpatterns = [
     path("import/", exchange_views.import_page, name="import"),
     path("<str:doctype>/", views.editor, name="editor"),
     path("<str:doctype>/save", views.save, name="save"),
+    path("<str:doctype>/state", views.set_state, name="state"),
     path("<str:doctype>/preview", views.preview, name="preview"),
 ]

@@ -87,11 +87,16 @@ def doctype_list(request: HttpRequest) -> HttpResponse:
         posted["istable"] = request.POST.get("istable") == "1"
         posted["is_submittable"] = request.POST.get("is_submittable") == "1"
         try:
-            row = services.create_doctype(posted, actor=user)
+            row = services.create_doctype(posted, actor=user, disabled=True)
         except DocumentValidationError as exc:
             errors = exc.errors
         else:
-            messages.success(request, _("已新建表单“%(l)s”，请添加字段") % {"l": row.label})
+            text = (
+                _("已新建表单“%(l)s”，请添加字段")
+                if row.istable
+                else _("已新建表单“%(l)s”，请添加字段、设好权限和审批流程，启用后大家才能使用")
+            )
+            messages.success(request, text % {"l": row.label})
             return redirect(editor_url(row.name))
     rows = []
     for d in DocType.objects.order_by("istable", "module", "name"):
@@ -167,6 +172,7 @@ def editor(request: HttpRequest, doctype: str) -> HttpResponse:
             ],
             "list_url": "" if row.istable else list_url(meta),
             "new_url": "" if row.istable else form_url(meta),
+            "state_url": reverse("designer:state", args=[doctype_slug(row.name)]),
             "texts": _texts(),
             "module": definition.get("module", ""),
             "modules": _modules(definition.get("module", "")),
@@ -239,6 +245,27 @@ def save(request: HttpRequest, doctype: str) -> HttpResponse:
         return JsonResponse({"ok": False, "errors": exc.errors}, status=400)
     messages.success(request, _("已保存表单“%(l)s”") % {"l": get_meta(row.name).label})
     return JsonResponse({"ok": True, "redirect": editor_url(row.name)})
+
+
+@login_required
+@require_POST
+def set_state(request: HttpRequest, doctype: str) -> HttpResponse:
+    """停用 or 启用 a form from its designer page."""
+    user = _admin(request)
+    row = _row(doctype)
+    disabled = request.POST.get("disabled") == "1"
+    try:
+        services.set_disabled(row.name, disabled, actor=user)
+    except DocumentValidationError as exc:
+        messages.error(request, "；".join(exc.messages()))
+    else:
+        label = get_meta(row.name).label
+        if disabled:
+            text = _("已停用表单“%(l)s”：不能再新建，已有的单据照常查看、审批")
+        else:
+            text = _("已启用表单“%(l)s”：有新建权限的人现在可以使用")
+        messages.success(request, text % {"l": label})
+    return redirect(editor_url(row.name))
 
 
 @login_required

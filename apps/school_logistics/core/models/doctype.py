@@ -17,6 +17,10 @@ class DocType(models.Model):
     # False for built-ins shipped as JSON in an app; True for admin-made ones.
     custom = models.BooleanField(default=False)
     definition = models.JSONField()
+    # 停用: nobody but an administrator starts a new document of it; those made earlier stay
+    # readable and finish their approvals. Kept beside the definition so neither a designer's
+    # save nor a re-sync of the shipped JSON turns a form back on.
+    disabled = models.BooleanField(default=False)
     modified = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -103,7 +103,8 @@ class ModuleGroup:
 
 def doctype_groups(user: User) -> list[ModuleGroup]:
     """Return the top-level DocTypes the user may read or create, and the other pages they may
-    open, grouped by module."""
+    open, grouped by module. A stopped form is listed for administrators only: its documents
+    stay reachable from the inbox, search and links, but it is no longer part of the work."""
     names = DocType.objects.filter(istable=False).values_list("name", flat=True)
     groups: dict[str, ModuleGroup] = {}
     for name in names:
@@ -113,7 +114,7 @@ def doctype_groups(user: User) -> list[ModuleGroup]:
             can_read=permissions.has_permission(user, meta, "read"),
             can_create=permissions.has_permission(user, meta, "create"),
         )
-        if entry.can_read or entry.can_create:
+        if entry.can_create or (entry.can_read and not meta.disabled):
             group = groups.setdefault(meta.module, ModuleGroup(meta.module))
             group.entries.append(entry)
     for links in extensions.desk_links:
