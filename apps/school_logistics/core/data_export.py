@@ -119,7 +119,8 @@ def document_lines(
 
 def export_queryset(user: User, meta: Meta, params: QueryDict) -> QuerySet[Document]:
     """Return what the user's list shows under these filters, limited to their export scope."""
-    qs = ListQuery.parse(meta, params).apply(permissions.readable(user, meta))
+    query = ListQuery.parse(meta, params, school_id=user.school_id)
+    qs = query.apply(permissions.readable(user, meta))
     qs = extensions.with_approval_state(qs)
     reach = permissions.scope(user, meta, "export")
     if reach == "own":

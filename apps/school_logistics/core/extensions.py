@@ -148,8 +148,14 @@ def first_refusal(guards: list[Callable[..., str | None]], *args: object) -> str
     return None
 
 
-def _running() -> Exists | Q:
+def running_condition() -> Exists | Q:
+    """The condition a document meets while an approval runs on it (needs `approval_running`)."""
     return reduce(or_, (condition() for condition in approval_running))
+
+
+def governed(doctype: str, school_id: int | None) -> bool:
+    """Whether something (an approval flow) governs the DocType's documents in the school."""
+    return school_id is not None and any(g(doctype, school_id) for g in governing)
 
 
 def with_approval_state(documents: QuerySet[Document]) -> QuerySet[Document]:
@@ -157,7 +163,7 @@ def with_approval_state(documents: QuerySet[Document]) -> QuerySet[Document]:
     if not approval_running:
         return documents
     return documents.annotate(
-        in_approval=ExpressionWrapper(_running(), output_field=BooleanField())
+        in_approval=ExpressionWrapper(running_condition(), output_field=BooleanField())
     )
 
 
@@ -165,7 +171,7 @@ def in_approval(document: Document) -> bool:
     """Return whether an approval is still running on one stored document."""
     if not approval_running:
         return False
-    return type(document).objects.filter(_running(), pk=document.pk).exists()
+    return type(document).objects.filter(running_condition(), pk=document.pk).exists()
 
 
 def step_only_fields(meta: Meta, school_id: int | None) -> frozenset[str]:
@@ -186,6 +192,4 @@ def step_only_fields(meta: Meta, school_id: int | None) -> frozenset[str]:
     )
     if not names or school_id is None:
         return frozenset()
-    if any(governs(meta.name, school_id) for governs in governing):
-        return names
-    return frozenset()
+    return names if governed(meta.name, school_id) else frozenset()

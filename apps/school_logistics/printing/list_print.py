@@ -99,7 +99,7 @@ def _decimal(value: object) -> Decimal | None:
 def build_sheet(user: User, meta: Meta, params: QueryDict) -> ListSheet:
     """Return the printed list of what `user` reads under `params`; needs the `print` right."""
     permissions.check_permission(user, meta, "print")
-    query = ListQuery.parse(meta, params)
+    query = ListQuery.parse(meta, params, school_id=user.school_id)
     qs = query.apply(permissions.readable(user, meta))
     docs = list(qs[: MAX_ROWS + 1])
     truncated = len(docs) > MAX_ROWS

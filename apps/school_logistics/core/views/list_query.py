@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Case, Q, QuerySet, When
+from django.db.models.expressions import Combinable
 from django.db.models.fields.json import KT
 from django.http import QueryDict
 from django.utils.dateparse import parse_date
@@ -43,6 +44,47 @@ class ListFilter:
     named_query: QuerySet[Any] | None = None
     # The box shows the picked record's name (a person, a room), its stored value riding beside.
     titled: bool = False
+
+
+# Workflow states a draft is left in when its approval stops (see formatting.PAUSED_STATES).
+RETURNED, REJECTED, WITHDRAWN = "已退回", "已拒绝", "已撤回"
+
+
+def status_options(flowed: bool) -> list[tuple[str, str]]:
+    """The 状态 filter's choices: under an approval flow, what the list's badges say."""
+    if not flowed:
+        return [(str(s.value), str(s.label)) for s in DocStatus]
+    return [
+        ("0", _("草稿")),
+        ("approval", _("审批中")),
+        ("returned", _("已退回")),
+        ("rejected", _("已拒绝")),
+        ("1", _("已完成")),
+        ("2", _("已作废")),
+    ]
+
+
+def status_condition(value: str) -> Q | Combinable:
+    """The documents one 状态 choice stands for. A draft under a flow is a draft only until it
+    is sent (or after it is withdrawn); a submitted one still at a step (待验收) is 审批中."""
+    paused = [RETURNED, REJECTED, WITHDRAWN]
+    draft = Q(docstatus=DocStatus.DRAFT)
+    if value == "0":
+        return draft & Q(workflow_state__in=["", WITHDRAWN])
+    if value == "returned":
+        return draft & Q(workflow_state=RETURNED)
+    if value == "rejected":
+        return draft & Q(workflow_state=REJECTED)
+    if value == "approval":
+        sent = draft & ~Q(workflow_state__in=["", *paused])
+        return sent | (Q(docstatus=DocStatus.SUBMITTED) & running())
+    if value == "1" and extensions.approval_running:
+        return Q(docstatus=DocStatus.SUBMITTED) & ~running()
+    return Q(docstatus=int(value))
+
+
+def running() -> Q | Combinable:
+    return extensions.running_condition() if extensions.approval_running else Q(pk__in=[])
 
 
 def sort_key_for(meta: Meta, f: DocField) -> str | None:
@@ -132,19 +174,20 @@ class ListQuery:
     warnings: list[str]
 
     @classmethod
-    def parse(cls, meta: Meta, params: QueryDict) -> ListQuery:
+    def parse(cls, meta: Meta, params: QueryDict, *, school_id: int | None = None) -> ListQuery:
+        """`school_id`: the reader's school, whose approval flow decides the status choices."""
         warnings: list[str] = []
         filters: list[ListFilter] = []
         if meta.is_submittable:
+            options = status_options(extensions.governed(meta.name, school_id))
+            value = params.get("docstatus", "")
             filters.append(
                 ListFilter(
                     "docstatus",
                     _("状态"),
                     "docstatus",
-                    params.get("docstatus", "")
-                    if params.get("docstatus") in {"0", "1", "2"}
-                    else "",
-                    [(str(s.value), str(s.label)) for s in DocStatus],
+                    value if value in dict(options) else "",
+                    options,
                 )
             )
         for f in meta.filter_fields:
@@ -197,7 +240,7 @@ class ListQuery:
             if not flt.value:
                 continue
             if flt.kind == "docstatus":
-                qs = qs.filter(docstatus=int(flt.value))
+                qs = qs.filter(status_condition(flt.value))
             elif flt.kind == "check":
                 ticked = data_equals(flt.key, 1)
                 qs = qs.filter(ticked) if flt.value == "1" else qs.exclude(ticked)

@@ -90,7 +90,7 @@ def document_list(request: HttpRequest, doctype: str) -> HttpResponse:
     """Show a page of the documents of a DocType the user may read."""
     meta = resolve_doctype(doctype)
     permissions.check_permission(request.user, meta, "read")  # type: ignore[arg-type]
-    query = ListQuery.parse(meta, request.GET)
+    query = ListQuery.parse(meta, request.GET, school_id=request.user.school_id)  # type: ignore[union-attr]
     if not is_htmx(request):
         for warning in query.warnings:
             messages.warning(request, warning)
