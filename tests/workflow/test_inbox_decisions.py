@@ -116,3 +116,23 @@ def test_batch_approval_sends_a_step_that_asks_for_fields_to_its_page(users, ite
     assert "budget_line:" not in body
     task.refresh_from_db()
     assert task.status == TaskStatus.PENDING
+
+
+def test_an_inbox_of_steps_decided_on_their_pages_offers_no_batch_approval(users, item):
+    """Only rows the list may approve carry a tick box, and 同意所选 shows only beside them."""
+    use_flow(
+        {
+            "key": "head",
+            "label": "部门负责人审批",
+            "approvers": [{"type": "department_head"}],
+            "editable_fields": ["budget_line"],
+            "required_fields": ["budget_line"],
+        }
+    )
+    started(users, item)
+    body = signed_in(users["head"]).get(INBOX).content.decode()
+    assert 'id="btn-batch-approve"' not in body and 'name="task"' not in body
+    use_flow({"key": "head", "label": "部门负责人审批", "approvers": [{"type": "department_head"}]})
+    started(users, item)
+    body = signed_in(users["head"]).get(INBOX).content.decode()
+    assert 'id="btn-batch-approve"' in body and body.count('name="task"') == 2

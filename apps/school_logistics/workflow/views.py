@@ -312,6 +312,8 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
             "tabs": [(key, _(label)) for key, label in inbox.TABS.items()],
             "counts": inbox.counts(user),
             "rows": rows,
+            # Ticking and 同意所选 only where a row may be approved from the list at all.
+            "batchable": tab == "todo" and any(not row.on_page for row in rows),  # type: ignore[attr-defined]
             "filters": filters,
             "filtering": any(
                 v not in ("", None) for k, v in vars(filters).items() if k != "search"
