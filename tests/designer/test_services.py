@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.test import Client
 
 from school_logistics.core import permissions, services
 from school_logistics.core.meta import FIELD_TYPES, LAYOUT_TYPES
@@ -106,6 +107,36 @@ def test_rename_keeps_every_documents_value(vehicle_request, admin, users):
     # The documents still save: the stored key matches the form.
     services.save_document(VR, docs[0].name, {"note": "早八点出发"}, actor=users["teacher"])
     assert "英文字段名 seats → seat_count" in DocTypeVersion.objects.filter(doctype=VR)[0].summary
+
+
+def test_a_renamed_field_keeps_its_label_in_the_documents_history(vehicle_request, admin, users):
+    teacher = users["teacher"]
+    doc = request_by(teacher, seats="7")
+    services.save_document(VR, doc.name, {"seats": "9"}, actor=teacher)
+    designer.create_doctype(
+        {"name": PASSENGER, "label": "乘车人", "module": "safety", "istable": 1,
+         "fields": [{"fieldname": "person", "fieldtype": "Data", "label": "姓名"}]},
+        actor=admin,
+    )  # fmt: skip
+    designer.add_field(
+        VR, {"fieldname": "passengers", "fieldtype": "Table", "label": "乘车人",
+             "options": PASSENGER}, actor=admin
+    )  # fmt: skip
+    row = {"person": "示例乘客甲"}
+    services.save_document(VR, doc.name, {"passengers": [row]}, actor=teacher)
+    saved = stored(doc)["passengers"]
+    services.save_document(
+        VR, doc.name, {"passengers": [{**saved[0], "person": "示例乘客乙"}]}, actor=teacher
+    )
+    designer.rename_field(VR, "seats", "seat_count", actor=admin)
+    designer.rename_field(PASSENGER, "person", "full_name", actor=admin)
+
+    client = Client()
+    client.force_login(teacher)
+    page = client.get(f"/app/vehicle-request/{doc.name}").content.decode()
+    history = page.split('id="timeline"')[1] if 'id="timeline"' in page else page
+    assert "座位数" in history and "姓名" in history
+    assert "seats" not in history and "person" not in history
 
 
 def test_renaming_the_title_field_keeps_the_title_setting(vehicle_request, admin):

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from school_logistics.core.meta import DocField, Meta
-from school_logistics.core.models import DocType, Document
+from school_logistics.core.models import DocType, Document, Version
 from school_logistics.core.registry import get_meta
 from school_logistics.core.validation import DocumentValidationError, form_field
 from school_logistics.core.values import field_from_json, field_to_json
@@ -69,6 +69,45 @@ def rename_key(old: str, new: str) -> RowEdit:
             holder[new] = holder.pop(old)
 
     return edit
+
+
+def rename_in_history(doctype: str, istable: bool, renames: dict[str, str]) -> int:
+    """Rename fields in the documents' recorded changes too, so their history names each
+    change by the field's label, not by a fieldname the form no longer has. Returns the
+    versions rewritten."""
+    if not renames:
+        return 0
+    name = renames.get
+    if istable:
+        tables = parent_tables(doctype)
+        versions = Version.objects.filter(document__doctype__in=list(tables))
+    else:
+        tables = {}
+        versions = Version.objects.filter(document__doctype=doctype)
+    changed = []
+    for version in versions.select_related("document").only("diff", "document__doctype"):
+        diff = version.diff or {}
+        before = repr(diff)
+        ours = set(tables.get(version.document.doctype, ()))
+        for entry in diff.get("changed", []):
+            if not istable:
+                entry[0] = name(entry[0], entry[0])
+        for key in ("added", "removed"):
+            for entry in diff.get(key, []):
+                if istable and entry[0] in ours and isinstance(entry[1], dict):
+                    entry[1] = {name(k, k): v for k, v in entry[1].items()}
+                elif not istable:
+                    entry[0] = name(entry[0], entry[0])
+        for entry in diff.get("row_changed", []):
+            if istable and entry[0] in ours:
+                for cell in entry[3]:
+                    cell[0] = name(cell[0], cell[0])
+            elif not istable:
+                entry[0] = name(entry[0], entry[0])
+        if repr(diff) != before:
+            changed.append(version)
+    Version.objects.bulk_update(changed, ["diff"], batch_size=500)
+    return len(changed)
 
 
 def convert(old: DocField, new: DocField, value: Any) -> Any:

@@ -26,7 +26,13 @@ from school_logistics.core.search import rebuild_doctype
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.designer import builtin
 from school_logistics.designer.customize import overlay, stored_customisations
-from school_logistics.designer.data_changes import check_unique, convert_field, rename_key, rewrite
+from school_logistics.designer.data_changes import (
+    check_unique,
+    convert_field,
+    rename_in_history,
+    rename_key,
+    rewrite,
+)
 from school_logistics.designer.definition import check_definition, normalise
 from school_logistics.designer.models import DocTypeVersion
 from school_logistics.designer.summary import describe
@@ -96,9 +102,7 @@ def _finish(
     transaction.on_commit(clear_meta_cache)
 
 
-def create_doctype(
-    values: Mapping[str, Any], *, actor: User, disabled: bool = False
-) -> DocType:
+def create_doctype(values: Mapping[str, Any], *, actor: User, disabled: bool = False) -> DocType:
     """Make a new DocType from its name, labels, module, naming and flags (fields optional).
 
     The designer's 新建 makes it `disabled`: the admin lays out its fields, rights and route
@@ -248,6 +252,7 @@ def _save_designed(
                 edit(holder)
 
         rewrite(row.name, bool(new.get("istable")), apply)
+    rename_in_history(row.name, bool(new.get("istable")), renames)
     row.definition = new
     row.label = new["label"]
     row.label_en = new.get("label_en", "")
