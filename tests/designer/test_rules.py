@@ -285,3 +285,10 @@ def test_a_field_a_formula_reads_cannot_be_removed_before_the_formula(loan, admi
     assert not get_meta(LOAN).get_field("borrow_date").hidden  # type: ignore[union-attr]
     services.update_field(LOAN, "days", {"formula": ""}, actor=admin)
     services.remove_field(LOAN, "borrow_date", actor=admin)
+
+
+def test_a_table_a_formula_sums_cannot_be_removed_and_the_refusal_names_it(loan, admin):
+    with pytest.raises(DocumentValidationError) as refused:
+        services.remove_field(LOAN, "items", actor=admin)
+    assert "公式中的子表“items”不存在" in " ".join(refused.value.messages())
+    assert not get_meta(LOAN).get_field("items").hidden  # type: ignore[union-attr]

@@ -388,6 +388,9 @@ def _check_column(node: ast.Attribute, scope: Scope) -> None:
         if not FIELDNAME.match(node.attr):
             raise FormulaError(_("主表没有字段“%(f)s”") % {"f": node.attr})
         return
+    if isinstance(base, ast.Name) and base.id not in scope.tables and base.id not in scope.fields:
+        # A table taken off the form (or never there) is named, not explained as a syntax.
+        raise FormulaError(_("公式中的子表“%(t)s”不存在") % {"t": base.id})
     if not isinstance(base, ast.Name) or base.id not in scope.tables:
         raise FormulaError(_("只有子表可以用“子表.列”的写法（子表行内可用 parent.字段）"))
     if node.attr not in scope.tables[base.id]:
