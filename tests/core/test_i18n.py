@@ -114,7 +114,7 @@ def test_engine_messages_are_english_when_the_language_is_english(users):
             services.create_document(PERMISSION, {"subject": "x"}, actor=users["finance"])
     assert str(state.value) == "A submitted document cannot be changed: Subject"
     assert str(again.value) == "Only drafts can be submitted; this document is already “Submitted”"
-    assert str(denied.value) == "Permission denied: create Permission Test"
+    assert str(denied.value) == "Permission denied: Create · Permission Test"
 
 
 def test_engine_messages_stay_chinese_by_default(users):
