@@ -141,6 +141,11 @@ def design_vehicle_request(page: Any, base: str, shot: Any) -> None:
     assert meta.get_field("destination").reqd and meta.title_field == "destination"
     assert meta.get_field("costs").options == COST and meta.is_submittable
     assert DocTypeVersion.objects.filter(doctype=VR).count() == 2  # created, then saved
+    # A new form waits for the admin to turn it on before teachers see it.
+    assert meta.disabled
+    page.click("#btn-enable")
+    page.wait_for_selector("#btn-disable")
+    assert not get_meta(VR).disabled
 
 
 def fill_cost(phone: Any, row: int, item: str, qty: str, rate: str) -> None:
