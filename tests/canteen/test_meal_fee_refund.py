@@ -97,8 +97,11 @@ def test_a_class_is_refunded_once_a_month(users, students):
         refund(users, [("S002", 1)])
     assert first.name in exc.value.errors["month"][0]
     assert Document.objects.filter(doctype=DT).count() == 1
-    # Once the first is cancelled, a corrected refund may be made.
-    services.cancel_document(DT, first.name, actor=users["teacher"])
+    # The class teacher cannot take back an approved refund alone: finance cancels it, and
+    # then a corrected refund may be made.
+    with pytest.raises(PermissionDenied):
+        services.cancel_document(DT, first.name, actor=users["teacher"])
+    services.cancel_document(DT, first.name, actor=users["finance"])
     refund(users, [("S002", 1)])
 
 

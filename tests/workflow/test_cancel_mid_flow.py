@@ -104,14 +104,24 @@ def test_an_approver_without_the_cancel_right_cannot_cancel_and_nothing_changes(
     assert not ApprovalLog.objects.filter(document=doc, action="cancel").exists()
 
 
-def test_cancelling_after_the_run_ended_leaves_the_run_as_it_was(users, recorder, accepting):
+def test_cancelling_an_approved_document_tells_everyone_who_signed_it(users, recorder, accepting):
+    """The run stays 已通过, the trail says who cancelled it, and the approvers hear of it:
+    what they signed for (a refund, a claim) is taken back."""
+    purchaser = ApprovalTask.objects.get(document=accepting, status=TaskStatus.APPROVED).assignee
     task = ApprovalTask.objects.get(document=accepting, status=TaskStatus.PENDING)
     actions.approve(task.pk, actor=users["storekeeper"])
     services.cancel_document(LIFECYCLE, accepting.name, actor=users["teacher"])
     doc = Document.objects.get(pk=accepting.pk)
     assert doc.docstatus == DocStatus.CANCELLED
     assert run_of(doc).status == ProcessStatus.APPROVED
-    assert not ApprovalLog.objects.filter(document=doc, action="cancel").exists()
+    line = ApprovalLog.objects.get(document=doc, action="cancel")
+    assert line.actor == users["teacher"]
+    told = Notification.objects.filter(document=doc, event="voided")
+    assert set(told.values_list("user__username", flat=True)) == {
+        purchaser.username,
+        "storekeeper",
+    }
+    assert "已通过的" in told.first().subject and "已被作废" in told.first().subject
     assert not Notification.objects.filter(document=doc, event="cancelled").exists()
 
 

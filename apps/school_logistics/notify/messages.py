@@ -35,6 +35,10 @@ EVENTS: dict[str, tuple[str, str]] = {
         gettext_noop("审批中的单据被作废"),
         "{{ doctype }} {{ name }}{{ title_part }}已作废，审批随之结束",
     ),
+    "voided": (
+        gettext_noop("已通过的单据被作废"),
+        "已通过的{{ doctype }} {{ name }}{{ title_part }}已被作废",
+    ),
     "urge": (
         gettext_noop("申请人催办"),
         "{{ requester }}催办：{{ doctype }} {{ name }}{{ title_part }}",

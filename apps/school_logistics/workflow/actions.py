@@ -464,8 +464,23 @@ def earlier_steps(process: ApprovalProcess, step: Step) -> list[dict[str, Any]]:
     ]
 
 
+def _tell_signers(process: ApprovalProcess, document: Document, actor: User) -> None:
+    """An approved document cancelled: a trail line, and the requester and everyone who
+    approved it told, since the money or goods they signed for are taken back."""
+    process.document = document
+    signed = User.objects.filter(
+        pk__in=ApprovalTask.objects.filter(process=process, status=TaskStatus.APPROVED)
+        .exclude(assignee=None)
+        .values("assignee")
+    )
+    engine.log(process, "cancel", actor=actor)
+    told = {u.pk: u for u in [process.requester, *signed] if u.pk != actor.pk and u.is_active}
+    notices.voided(process, told.values())
+
+
 def close_on_cancel(document: Document, actor: User) -> None:
-    """Close the approval still running on a document just cancelled (locked by the caller).
+    """Close the approval still running on a document just cancelled (locked by the caller);
+    on an approved one, tell those who signed it (`_tell_signers`).
 
     Only a document waiting at a step that submitted it can be cancelled mid-flow; no action
     of the flow could take it out (a submitted document is neither withdrawn nor returned to
@@ -473,6 +488,8 @@ def close_on_cancel(document: Document, actor: User) -> None:
     run: a trail line at the step it waited at, and the requester and waiting approvers told.
     """
     process = locked_process(document)
+    if process is not None and process.status == ProcessStatus.APPROVED:
+        _tell_signers(process, document, actor)
     if process is None or process.status != ProcessStatus.RUNNING:
         return
     process.document = document

@@ -88,6 +88,10 @@ def cancelled(process: ApprovalProcess, users: Iterable[User]) -> None:
     _send(process, users, "cancelled")
 
 
+def voided(process: ApprovalProcess, users: Iterable[User]) -> None:
+    _send(process, users, "voided")
+
+
 def urged(process: ApprovalProcess, users: Iterable[User]) -> None:
     _send(process, users, "urge")
 
