@@ -19,6 +19,7 @@ from tests.canteen.factories import make_classes
 from tests.canteen.test_meal_fee_collection import collection, standard
 from tests.canteen.test_meal_fee_refund import last_month
 from tests.core.test_import_export import filled, messages, run
+from tests.purchasing.test_student_supplies import awarded_tender, order
 
 REFUND = "Meal Fee Refund"
 AID = "Student Aid"
@@ -82,6 +83,54 @@ def test_the_form_refuses_another_teachers_class_and_keeps_what_was_typed(client
     page = response.content.decode()
     assert NOT_YOURS in page and 'value="七年级(2)班"' in page
     assert refunds() == []
+
+
+def test_a_forged_class_is_refused_by_its_name_alone(client, users, students):
+    """Another class's refund of the month is not the teacher's to read: the refusal names
+    the class, not that refund (its number was given away by the check for a second one)."""
+    theirs = services.create_document(
+        REFUND, values("七年级(2)班", "S101"), actor=users["colleague"]
+    )
+    with pytest.raises(DocumentValidationError) as exc:
+        services.create_document(REFUND, values("七年级(2)班", "S101"), actor=users["teacher"])
+    assert exc.value.errors == {"class_name": [NOT_YOURS]}
+    client.force_login(users["teacher"])
+    post = {
+        "class_name": "七年级(2)班", "month": last_month(), "meal_rate": "6.50",
+        "students-present": "1", "students-0-student": "S101", "students-0-missed_meals": "2",
+    }  # fmt: skip
+    response = client.post("/app/meal-fee-refund/new", post)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert NOT_YOURS in page
+    assert theirs.name not in page and "已有退费单" not in page
+    api = ApiClient(users["teacher"])
+    refused = api.post(f"/api/resource/{quote(REFUND)}", values("七年级(2)班", "S101"))
+    assert server_messages(refused) == [NOT_YOURS]
+    assert refunds() == [(theirs.name, "七年级(2)班")]
+
+
+def test_a_forged_aid_or_order_names_no_document_of_the_other_class(users, students):
+    standard(users)
+    ask = {"from_month": last_month(), "to_month": last_month(), "monthly_waiver": "50",
+           "category": "低保家庭", "reason": "父亲因病丧失劳动能力", "student": "S101"}  # fmt: skip
+    aid = services.create_document(AID, ask, actor=users["colleague"])
+    with pytest.raises(DocumentValidationError) as exc:  # not "已有资助申请 <aid>"
+        services.create_document(AID, ask, actor=users["teacher"])
+    assert exc.value.errors == {"student": [NOT_YOURS]}
+    tender = awarded_tender(users)
+    placed = services.create_document(
+        "Student Supply Order",
+        {"item_name": "秋季校服（运动套装）", "category": "校服", "term": "2026年秋季",
+         "class_name": "七年级(2)班", "tender": tender, "unit_price": "120.00",
+         "per_student": 2},
+        actor=users["colleague"],
+    )  # fmt: skip
+    with pytest.raises(DocumentValidationError) as exc:  # not "已有…的征订单 <order>"
+        order(users, tender, class_name="七年级(2)班")
+    assert exc.value.errors == {"class_name": [NOT_YOURS]}
+    kept = Document.objects.filter(doctype__in=[AID, "Student Supply Order"])
+    assert sorted(kept.values_list("name", flat=True)) == sorted([aid.name, placed.name])
 
 
 def test_the_api_refuses_another_teachers_class(users, students):

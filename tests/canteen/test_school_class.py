@@ -4,12 +4,16 @@ per-class documents name one of them. The list, form, Excel and API come from th
 from __future__ import annotations
 
 import io
+import threading
+import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
 import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 
 from school_logistics.core import services
 from school_logistics.core.models import Document, ImportStatus
@@ -17,6 +21,7 @@ from school_logistics.core.services import DocumentStateError
 from school_logistics.core.validation import DocumentValidationError
 from tests.api.conftest import ApiClient, server_messages
 from tests.canteen.factories import make_classes
+from tests.conftest import make_user
 from tests.core.test_import_export import filled, messages, run
 
 CLASS = "School Class"
@@ -118,6 +123,60 @@ def test_teachers_read_the_classes_and_only_the_canteen_keeps_them(users):
         )
     services.create_document(CLASS, {"class_name": "七年级(2)班"}, actor=users["admin"])
     assert [name for name, _data in classes_stored()] == ["七年级(1)班", "七年级(2)班"]
+
+
+def saved_at_once(*saves: Callable[[], Document]) -> list[str]:
+    """Run the saves from threads released together, each on its own connection; return,
+    sorted, "saved" or "refused" for each."""
+    barrier = threading.Barrier(len(saves))
+    outcomes: list[str] = []
+
+    def run_one(save: Callable[[], Document]) -> None:
+        try:
+            barrier.wait()
+            save()
+            outcomes.append("saved")
+        except DocumentValidationError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run_one, args=(save,)) for save in saves]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sorted(outcomes)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("second", ["new", "renamed"])
+def test_two_managers_naming_one_class_at_once_make_it_once(users, monkeypatch, second):
+    if connection.vendor != "postgresql":
+        pytest.skip("runs in the PostgreSQL pass")
+    other = make_user("canteen2", users["canteen"].school, "canteen_manager")
+    spare = make_classes(other, {"九年级(1)班": None})["九年级(1)班"]
+    store = services._store
+
+    def slow_store(*args: Any, **kwargs: Any) -> None:
+        time.sleep(0.3)  # between the name's look-up and its insert: unlocked, both look first
+        store(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_store", slow_store)
+    wanted = {"class_name": "七年级（5）班"}
+    theirs = {
+        "new": lambda: services.create_document(CLASS, wanted, actor=other),
+        "renamed": lambda: services.save_document(CLASS, spare.name, wanted, actor=other),
+    }[second]
+    outcomes = saved_at_once(
+        lambda: services.create_document(
+            CLASS, {"class_name": "七年级(5)班"}, actor=users["canteen"]
+        ),
+        theirs,
+    )
+    assert outcomes == ["refused", "saved"]
+    assert [name for name, _data in classes_stored()].count("七年级(5)班") == 1
 
 
 def test_a_class_with_students_is_not_deleted(users, students, classes):

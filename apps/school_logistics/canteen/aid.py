@@ -53,7 +53,7 @@ class StudentAid(Controller):
     def validate(self, doc: Doc) -> None:
         errors: dict[str, list[str]] = defaultdict(list)
         # The class comes with the student: a class teacher asks for their own class's pupils.
-        check_class_teacher(doc, errors, "student")
+        check_class_teacher(doc, "student")
         first, last = doc.get("from_month"), doc.get("to_month")
         for field, value in (("from_month", first), ("to_month", last)):
             if parse_month(value) is None:

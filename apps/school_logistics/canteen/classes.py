@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from school_logistics.core.document import Doc, live_clash
 from school_logistics.core.meta import Meta
 from school_logistics.core.models import Document, User
 from school_logistics.core.models.document import DocStatus
+from school_logistics.core.validation import DocumentValidationError
 
 SCHOOL_CLASS = "School Class"
 # The DocTypes whose documents name a class in `class_name`, as text: the class's name within
@@ -116,22 +117,27 @@ def _class_changed(doc: Doc) -> bool:
     return doc.instance._state.adding or doc.get("class_name") != stored.get("class_name")
 
 
-def _not_theirs(class_name: str, mine: list[str]) -> str:
+def _refuse_not_theirs(class_name: str, mine: list[str], key: str) -> NoReturn:
+    """Refuse a class the filer is not the 班主任 of, by its name, and say nothing else: the
+    document's other checks would name that class's own documents (its refund of the month,
+    its pupil's aid), which only their filer and the office read."""
     if mine:
-        return _("%(c)s 不是您担任班主任的班级，您只能为本班填报（您的班级：%(mine)s）") % {
+        message = _("%(c)s 不是您担任班主任的班级，您只能为本班填报（您的班级：%(mine)s）") % {
             "c": class_name,
             "mine": "、".join(mine),
         }
-    return _(
-        "%(c)s 不是您担任班主任的班级：您还没有登记为班主任，请食堂管理员在“班级”中登记后再填报"
-    ) % {"c": class_name}
+    else:
+        message = _(
+            "%(c)s 不是您担任班主任的班级：您还没有登记为班主任，请食堂管理员在“班级”中登记后再填报"
+        ) % {"c": class_name}
+    raise DocumentValidationError.single(message, key)
 
 
 def filed_class(doc: Doc, errors: Errors) -> str:
     """Return the class a per-class document is for, as it is stored (brackets normalized).
-    A class the filer is not the 班主任 of, when they may file only their own documents, or
-    else one the school does not keep, is noted when it is new to the document (a stored
-    document keeps its class)."""
+    A class the filer is not the 班主任 of, when they may file only their own documents, is
+    refused at once; else one the school does not keep is noted. Either only when the class is
+    new to the document (a stored document keeps its class)."""
     class_name = normalize_class_name(doc.get("class_name")) or ""
     doc.set("class_name", class_name)
     if not class_name or not _class_changed(doc):
@@ -141,7 +147,7 @@ def filed_class(doc: Doc, errors: Errors) -> str:
     if filer is not None:
         mine = classes_taught(school_id, filer.username)
         if class_name not in mine:
-            errors.setdefault("class_name", []).append(_not_theirs(class_name, mine))
+            _refuse_not_theirs(class_name, mine, "class_name")
     elif not class_kept(school_id, class_name):
         errors.setdefault("class_name", []).append(
             _("本校没有班级“%(c)s”，请先在“班级”中登记") % {"c": class_name}
@@ -149,16 +155,16 @@ def filed_class(doc: Doc, errors: Errors) -> str:
     return class_name
 
 
-def check_class_teacher(doc: Doc, errors: Errors, key: str) -> None:
-    """Note a class (fetched from the student named at `key`) whose 班主任 the filer is not,
-    when they may file only their own documents."""
+def check_class_teacher(doc: Doc, key: str) -> None:
+    """Refuse a class (fetched from the student named at `key`) whose 班主任 the filer is
+    not, when they may file only their own documents."""
     class_name = doc.get("class_name")
     filer = _own_filer(doc)
     if filer is None or not class_name or not _class_changed(doc):
         return
     mine = classes_taught(doc.instance.school_id, filer.username)
     if class_name not in mine:
-        errors.setdefault(key, []).append(_not_theirs(class_name, mine))
+        _refuse_not_theirs(class_name, mine, key)
 
 
 def class_choices(
