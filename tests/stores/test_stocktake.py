@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -173,6 +175,36 @@ def test_each_difference_is_valued_and_submission_stores_what_the_ledger_posts(
     posted = {e.item: e.value_change for e in StockLedgerEntry.objects.filter(voucher=doc)}
     assert posted == {"A4-70": D("-46.00"), "LAMP-T8": D("15.71")}
     assert {r["item"]: D(r["difference_amount"]) for r in doc.data["items"]} == posted
+
+
+def test_the_form_brings_the_book_that_values_a_count_while_it_is_typed(client, users, stocked):
+    """stocktake.js values each row as the controller does, from the page alone: the items
+    held with their quantity and value, the reference price of the others. 盈亏数量 is
+    shown by it as the server shows quantities, not by a client formula to three places."""
+    keeper = users["storekeeper"]
+    client.force_login(keeper)
+    page = client.get("/app/stock-reconciliation/new").content.decode()
+    found = re.search(r'<script id="stocktake-book" type="application/json">(.*?)</script>', page)
+    assert found is not None
+    assert json.loads(found.group(1)) == {
+        "held": {
+            "A4-70": {"qty": "10.000", "value": "200.00"},
+            "LAMP-T8": {"qty": "20.000", "value": "320.00"},
+        },
+        "prices": {"TAP-15": "38.00", "DESK-1": "280.00"},
+    }
+    assert "designer/form_rules.js" not in page
+    doc = services.create_document(
+        STK, {"title": "盘点", "items": [{"item": "A4-70", "counted_qty": "8"}]}, actor=keeper
+    )
+    saved = client.get(f"/app/stock-reconciliation/{doc.name}").content.decode()
+    cells = re.findall(
+        r'data-field="(difference(?:_amount)?)">\s*<span class="cell-value[^"]*">([^<]*)<', saved
+    )
+    assert cells[:2] == [
+        ("difference", "-2"),
+        ("difference_amount", "-40.00"),
+    ]  # then the blank row
 
 
 def test_a_shortage_valued_at_an_uneven_average_matches_the_ledger_to_the_cent(users):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import quote
 
 from django.db.models import Q
@@ -128,3 +128,27 @@ def below_safety_stock(school_id: int, limit: int) -> tuple[int, list[LowStock]]
     ]
     low.sort(key=lambda r: (r.qty / r.safety, r.item))
     return len(low), low[:limit]
+
+
+class StocktakeBook(TypedDict):
+    held: dict[str, dict[str, str]]  # item → {"qty", "value"}, of the items held
+    prices: dict[str, str]  # item → reference price, of the others that have one
+
+
+def stocktake_book(school_id: int) -> StocktakeBook:
+    """What a 盘点单 being filled in values its rows by while the count is typed (stocktake.js),
+    as its controller values them on save: each item held with its book quantity and value,
+    and the reference price of the others, at which a surplus of one not held is valued (two
+    queries)."""
+    held = {
+        b.item: {"qty": str(b.qty), "value": str(b.value)}
+        for b in StockBin.objects.filter(school_id=school_id, qty__gt=0)
+    }
+    # The whole of each Item's data: SQLite reads a key's "38.00" back as the float 38.0.
+    items = Document.objects.filter(doctype="Item", school_id=school_id).values_list("name", "data")
+    prices = {
+        name: str(data["reference_price"])
+        for name, data in items
+        if data.get("reference_price") not in (None, "") and name not in held
+    }
+    return {"held": held, "prices": prices}

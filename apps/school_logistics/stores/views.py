@@ -24,7 +24,6 @@ from school_logistics.core.models import Document, User
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.registry import get_meta
 from school_logistics.core.services import DocumentStateError
-from school_logistics.core.values import quantity_text
 from school_logistics.core.views.doctypes import form_url, list_url
 from school_logistics.core.views.htmx import render_page
 from school_logistics.core.views.starts import start_from
@@ -279,16 +278,16 @@ def _repair_parts(request: HttpRequest, document: Document) -> str:
 
 
 def _stocktake_book(request: HttpRequest, document: Document | None) -> str:
-    """On a 盘点单 being filled in, the book quantity of every item held, for the form to show a
-    row's 账面数量 (and so its 盈亏数量) as soon as its item is picked (stores/stocktake.js)."""
+    """On a 盘点单 being filled in, the book of every item, for the form to show a row's
+    账面数量 as soon as its item is picked, and its 盈亏数量 and 盈亏金额 (and their total) as
+    the count is typed (stores/stocktake.js)."""
     user: User = request.user  # type: ignore[assignment]
     if document is not None and document.docstatus != DocStatus.DRAFT:
         return ""
     school_id = document.school_id if document is not None else user.school_id
     if not school_id or not may_view_stock(user):
         return ""
-    held = balances(school_id)
-    book = {item: quantity_text(b.qty) for item, b in held.items() if b.qty > 0}
+    book = stock.stocktake_book(school_id)
     return render_to_string("stores/_stocktake_book.html", {"book": book}, request=request)
 
 
