@@ -38,7 +38,12 @@ from school_logistics.core.models.document import DocStatus
 from school_logistics.core.naming import amended_name, make_name
 from school_logistics.core.prepared import insert_rows, save_fields
 from school_logistics.core.registry import get_meta
-from school_logistics.core.validation import DocumentValidationError, clean_values, form_field
+from school_logistics.core.validation import (
+    DocumentValidationError,
+    check_sizes,
+    clean_values,
+    form_field,
+)
 from school_logistics.core.values import from_json, new_row_name, to_json
 from school_logistics.core.versions import diff
 from school_logistics.core.write_batch import writes_together
@@ -175,6 +180,8 @@ def _validate(
             step(doc)
         except tolerated:
             pass
+    if not partial:
+        check_sizes(doc.meta, doc.values, doc.child_metas)
 
 
 def _add_link_errors(

@@ -194,6 +194,37 @@ def form_field(f: DocField) -> forms.Field:
             )
 
 
+# The largest number a document keeps (a computed amount included): the promoted total and the
+# ledgers hold 18 digits, and no school's quantity or amount comes near a trillion.
+NUMBER_LIMIT = Decimal(10) ** 12
+SIZED_TYPES = DECIMAL_TYPES | {"Int"}
+
+
+def check_sizes(meta: Meta, values: Mapping[str, Any], child_metas: Mapping[str, Meta]) -> None:
+    """Refuse a number past NUMBER_LIMIT, typed or computed (quantity × price): stored, it
+    would fit no column and break every page that lists the document."""
+    errors: dict[str, list[str]] = defaultdict(list)
+
+    def check(m: Meta, holder: Mapping[str, Any], prefix: str, where: str) -> None:
+        for f in m.value_fields:
+            value = holder.get(f.fieldname)
+            if f.fieldtype not in SIZED_TYPES or not isinstance(value, Decimal | int):
+                continue
+            if abs(Decimal(value)) >= NUMBER_LIMIT:
+                errors[prefix + f.fieldname].append(
+                    _("%(where)s%(label)s：数字太大，不能达到 1 万亿")
+                    % {"where": where, "label": f.label}
+                )
+
+    check(meta, values, "", "")
+    for f in meta.table_fields:
+        for idx, row in enumerate(values.get(f.fieldname) or [], start=1):
+            where = _("%(table)s第 %(idx)s 行：") % {"table": f.label, "idx": idx}
+            check(child_metas[f.options], row, f"{f.fieldname}.{idx}.", where)
+    if errors:
+        raise DocumentValidationError(dict(errors))
+
+
 # Keys a stored document or row carries besides its fields; input may echo them back.
 SYSTEM_KEYS = frozenset({"name", "doctype", "docstatus", "idx"})
 
