@@ -6,8 +6,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from school_logistics.core import services
 from school_logistics.workflow import actions
-from tests.workflow.conftest import pending, requisition
+from tests.workflow.conftest import pending, requisition, send_and_approve
 from tests.workflow.test_modes import use_flow
 
 pytestmark = [pytest.mark.workflows, pytest.mark.usefixtures("heads")]
@@ -82,3 +83,18 @@ def test_decisions_show_only_on_the_done_tab(users, item):
     client.force_login(users["teacher"])
     mine = client.get("/app/approvals/?tab=mine").content.decode()
     assert doc.name in mine and 'class="decision ' not in mine
+
+
+def test_a_document_cancelled_after_its_approval_reads_cancelled_not_approved(users, item):
+    """我发起的 and 我已处理 say what became of the document, not only of its run."""
+    doc = requisition(users["teacher"], "100", item)
+    send_and_approve(doc, users["teacher"])
+    services.cancel_document(MR, doc.name, actor=users["teacher"])
+    client = Client()
+    client.force_login(users["teacher"])
+    (mine,) = rows_of(client.get("/app/approvals/?tab=mine").content.decode())
+    assert "· 已作废" in mine and "已通过" not in mine
+    (done,) = rows_of(page(users["head"]))
+    assert "结果：已作废" in done
+    form = client.get(f"/app/material-requisition/{doc.name}").content.decode()
+    assert "单据已作废" in form

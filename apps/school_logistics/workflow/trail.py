@@ -28,6 +28,7 @@ class TrailEntry:
     comment: str = ""
     on_behalf_of: str = ""  # display name of the approver a delegate acted for
     attachments: tuple[tuple[str, str], ...] = ()  # (filename, url) of files given with it
+    code: str = ""  # the action as stored ("cancel"), for formats that tell actions apart
 
 
 # Translated when a trail is read, in the reader's language; the context keeps them apart
@@ -127,6 +128,7 @@ def _entry(log: ApprovalLog, at: dt.datetime) -> TrailEntry:
         # The engine's own notes are stored in the source language, like step labels.
         comment=_(log.comment) if log.comment and log.actor_id is None else log.comment,
         on_behalf_of=log.on_behalf_of.display_name if log.on_behalf_of else "",
+        code=log.action,
         attachments=tuple(
             (a.filename, f"/files/{a.token}/{a.filename}") for a in log.attachments.all()
         ),

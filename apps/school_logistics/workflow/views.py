@@ -317,6 +317,10 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
         # 我已处理 lists a document once per decision: each row says which one, and when.
         row.decision = inbox.decision(row.task) if row.task and tab == "done" else ""  # type: ignore[attr-defined]
         row.warning = warnings.get(row.document.pk, "")  # type: ignore[attr-defined]
+        # A run that passed says 已通过 for good; the document cancelled since is what counts.
+        cancelled = row.document.docstatus == DocStatus.CANCELLED
+        outcome = row.process.get_status_display() if row.process else ""
+        row.outcome = _("已作废") if cancelled else outcome  # type: ignore[attr-defined]
         # A step that needs fields filled in (the repair record) is decided on its page, and so
         # is a document with a warning to read first.
         row.on_page = bool(step and step.required_fields) or bool(row.warning)  # type: ignore[attr-defined]
