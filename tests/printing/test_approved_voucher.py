@@ -9,7 +9,9 @@ import uuid
 import pytest
 
 from school_logistics.core import services
+from school_logistics.core.models import Document
 from school_logistics.core.models.document import DocStatus
+from school_logistics.printing.context import trail_context
 from school_logistics.printing.models import PrintLog
 from school_logistics.printing.services import print_document
 from tests.printing.conftest import approved_requisition, pdf_text, squeeze
@@ -83,8 +85,11 @@ def test_approved_requisition_printed_then_cancelled_verifies_as_cancelled(clien
     page = client.get(f"/verify/{log.code}", REMOTE_ADDR=f"test-{uuid.uuid4().hex}")
     html = page.content.decode()
     assert page.status_code == 200
-    assert "已作废" in html and "状态已变更" in html and "打印时为“已提交”" in html
+    assert "单据已作废，此纸质单据已失效" in html and "打印时为“已提交”" in html
     assert doc.name in html and "物资申购单" in html
     # The page shows what paper shows: no purpose, no comments from the trail.
     assert "期中考试用纸" not in html and "库存不足" not in html
     assert PrintLog.objects.filter(document=doc).count() == 1
+    # A reprint's trail shows the cancel, by whoever made it, under no step (not 发起).
+    rows, _rounds = trail_context(Document.objects.get(pk=doc.pk))
+    assert [r["step"] for r in rows if r["action"] == "作废"] == ["—"]

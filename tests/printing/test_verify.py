@@ -53,8 +53,16 @@ def test_voucher_printed_then_cancelled_verifies_as_cancelled(client, users, tic
     log = print_document(ticket, actor=users["teacher"]).log
     services.cancel_document("Repair Ticket", ticket.name, actor=users["purchaser"])
     page = check(client, display_code(log.code).lower(), ip).content.decode()
-    assert "已作废" in page and "状态已变更" in page
-    assert "打印时为“已提交”" in page
+    assert "单据已作废，此纸质单据已失效" in page and "打印时为“已提交”" in page
+
+
+def test_a_voucher_printed_after_the_cancel_is_not_called_genuine(client, users, ticket, ip):
+    services.cancel_document("Repair Ticket", ticket.name, actor=users["purchaser"])
+    ticket.refresh_from_db()
+    printed = print_document(ticket, actor=users["purchaser"], output="html")
+    page = check(client, printed.log.code, ip).content.decode()
+    assert "真实有效" not in page and "单据已作废，此纸质单据已失效" in page
+    assert 'id="void-mark"' in printed.content
 
 
 def test_voucher_changed_after_printing_no_longer_matches(client, users, ticket, ip):

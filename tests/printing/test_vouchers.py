@@ -452,3 +452,9 @@ def test_print_view_forbids_inline_script_from_an_admins_template(client, users)
     policy = response["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("style-src")[0]
     assert "onclick" not in response.content.decode()
+
+
+def test_the_standard_format_adds_up_amounts_not_competing_quotes(db):
+    """A tender's 报价 are alternatives: their sum means nothing; a requisition's amounts add up."""
+    assert 'column_total("bids"' not in standard_template(get_meta("Tender"))
+    assert 'column_total("items", "amount")' in standard_template(get_meta("Material Requisition"))

@@ -163,7 +163,9 @@ def school_heading(school: School) -> dict[str, str]:
 
 def _trail_row(e: TrailEntry) -> dict[str, str]:
     return {
-        "step": e.step,
+        # A stepless line is the requester's (formats print 发起 there), but a cancel of the
+        # approved document is whoever cancelled it: no step.
+        "step": e.step or ("—" if e.code == "cancel" else ""),
         "actor": f"{e.actor}（代 {e.on_behalf_of}）" if e.on_behalf_of else e.actor,
         "action": e.action,
         "at": local_time(e.at),

@@ -9,7 +9,7 @@ from django.utils.html import escape
 
 from school_logistics.core.meta import NUMERIC_TYPES, DocField, Meta
 from school_logistics.core.registry import get_meta
-from school_logistics.core.views.layout import title_echoes
+from school_logistics.core.views.layout import summable, title_echoes
 from school_logistics.printing.models import PageSize
 
 STANDARD_NAME = "标准格式"
@@ -172,7 +172,8 @@ def _table(table: DocField) -> list[str]:
         for f in child.value_fields
         if not f.hidden and f.fieldtype not in SKIPPED_TYPES and f.fieldname not in echoes
     ]
-    money = [f for f in cols if f.fieldtype == "Currency"]
+    # As on the form: amounts add up, unit prices and competing quotes (报价金额) do not.
+    money = [f for f in cols if summable(f)]
     head = "".join(f"<th{_class(_column_class(f))}>{escape(f.label)}</th>" for f in cols)
     cells = "".join(
         f"<td{_class('num' if f.fieldtype in NUMERIC_TYPES else '')}>{{{{ row.{f.fieldname} }}}}</td>"

@@ -74,5 +74,6 @@ def render_voucher(
             "screen": screen,
             "toolbar": toolbar or {},
             "title": f"{context['title']} {document.name}",
+            "cancelled": document.docstatus == 2,
         },
     )

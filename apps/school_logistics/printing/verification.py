@@ -126,6 +126,7 @@ class VerifyResult:
     fingerprint: str
     matches: bool
     status_changed: bool
+    cancelled: bool  # a paper printed after, or before, the cancel holds nothing either way
 
 
 def verify(code: str) -> VerifyResult | None:
@@ -155,4 +156,5 @@ def verify(code: str) -> VerifyResult | None:
         fingerprint=log.fingerprint,
         matches=document is not None and still_says(document, log.fingerprint),
         status_changed=document is None or document.docstatus != log.docstatus,
+        cancelled=document is not None and document.docstatus == 2,
     )

@@ -419,7 +419,7 @@ class LayoutBuilder:
         grid_rows = []
         shown_elsewhere = _column_sums(self.meta).get(table.fieldname, set())
         totals: dict[str, Any] = {
-            c.fieldname: 0 for c in columns if _summable(c) and c.fieldname not in shown_elsewhere
+            c.fieldname: 0 for c in columns if summable(c) and c.fieldname not in shown_elsewhere
         }
         for idx, row in enumerate(rows, start=1):
             name = str(row.get("name") or "")
@@ -494,7 +494,7 @@ def _column_sums(meta: Meta) -> dict[str, set[str]]:
     return sums
 
 
-def _summable(f: DocField) -> bool:
+def summable(f: DocField) -> bool:
     """Whether a column's total means something: money amounts do, unit prices do not."""
     name = f.fieldname.lower()
     return f.fieldtype == "Currency" and not any(w in name for w in ("rate", "price"))
