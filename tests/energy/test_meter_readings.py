@@ -97,6 +97,14 @@ def test_use_is_the_difference_times_the_multiplier_and_cost_is_at_the_price(use
     assert latest(doc.school_id, meters)["DB-02"] == (months_ago(1), Decimal("230.50"))
 
 
+def test_a_cost_of_half_a_fen_rounds_up_as_people_round(users, meters):
+    """四舍五入: 160.5 度 at ¥0.65 is ¥104.325, billed ¥104.33 (not rounded to even, ¥104.32)."""
+    doc = reading(users, months_ago(1), {"DB-01": "1160.5", "DB-02": "200", "SB-01": "500"})
+    rows = {r["meter"]: (r["usage"], r["amount"]) for r in doc.data["readings"]}
+    assert rows["DB-01"] == ("160.500", "104.33")
+    assert doc.data["total_amount"] == "104.33"
+
+
 def test_a_reading_below_the_last_one_is_refused(users, meters):
     messages = refused(
         reading, users, months_ago(1), {"DB-01": "900", "DB-02": "200", "SB-01": "500"}

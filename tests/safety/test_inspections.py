@@ -103,6 +103,10 @@ def test_a_hazard_is_closed_only_when_the_inspectors_recheck_passes(users, dorm)
     )
     fix.refresh_from_db()
     assert (fix.docstatus, fix.workflow_state) == (DocStatus.DRAFT, "限期整改")
+    assert fix.data.get("rectified_on") is None  # not rectified after all: said again when it is
+    services.save_document(
+        RECTIFICATION, fix.name, {"rectified_on": timezone.localdate()}, actor=users["worker"]
+    )
     actions.approve(pending(fix, users["worker"]).pk, actor=users["worker"])
     actions.approve(pending(fix, users["purchaser"]).pk, actor=users["purchaser"])
     fix.refresh_from_db()

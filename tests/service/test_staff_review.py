@@ -69,12 +69,14 @@ def hazard(users, location: str, deadline: dt.date, rectified_on: dt.date | None
     doc = services.create_document(
         HAZARD,
         {"hazard": "灭火器过期", "location": location, "responsible": "storekeeper",
-         "deadline": deadline.isoformat(), "inspector": "purchaser"},
+         "deadline": max(deadline, timezone.localdate()).isoformat(), "inspector": "purchaser"},
         actor=users["purchaser"],
     )  # fmt: skip
+    # Written when its deadline was still ahead (a deadline already past is refused today).
+    doc.data["deadline"] = deadline.isoformat()
     if rectified_on:  # recorded as its 整改 step would (the drafter may not fill it in)
         doc.data["rectified_on"] = rectified_on.isoformat()
-        doc.save(update_fields=["data"])
+    doc.save(update_fields=["data"])
     return doc
 
 

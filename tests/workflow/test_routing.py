@@ -319,3 +319,68 @@ def test_a_step_that_allows_self_approval_keeps_the_head(users, academic_office,
         parse_flow(raw, FIELDS, set()), users, fresh_department(chinese_group), "10", "head"
     )
     assert plan[0].approvers == [users["head"]] and plan[0].notes == []
+
+
+# ---- the head of a department the flow names (政教处 signs every student's early leave) --------
+
+AFFAIRS_FLOW = {
+    "doctype": "Student Leave",
+    "steps": [
+        {
+            "key": "affairs",
+            "label": "政教处签字",
+            "approvers": [{"type": "named_department_head", "value": "政教处"}],
+        }
+    ],
+}
+
+
+@pytest.fixture
+def affairs_office(school, users, departments):
+    from school_logistics.core.models import Department
+
+    office = Department.objects.create(school=school, name="政教处", parent=departments["校长室"])
+    users["affairs"] = make_user("affairs", school, "teacher", "dept_head", department=office)
+    office.head = users["affairs"]
+    office.save()
+    departments["校长室"].head = users["principal"]
+    departments["校长室"].save()
+    return office
+
+
+def test_the_named_departments_head_signs_whatever_the_requesters_department(
+    users, affairs_office, chinese_group
+):
+    flow = parse_flow(AFFAIRS_FLOW, FIELDS, set())
+    for requester in ("teacher", "purchaser"):
+        plan = route(flow, users, chinese_group, "0", requester=requester)
+        assert plan[0].approvers == [users["affairs"]] and plan[0].notes == []
+
+
+def test_the_named_departments_head_asking_goes_to_the_head_above(users, affairs_office):
+    plan = route(parse_flow(AFFAIRS_FLOW, FIELDS, set()), users, affairs_office, "0", "affairs")
+    assert plan[0].approvers == [users["principal"]] and plan[0].notes == [SUPERIOR]
+
+
+@pytest.mark.parametrize("office", ["none of that name", "no head", "head left"])
+def test_with_nobody_heading_the_named_department_the_step_falls_back(
+    users, affairs_office, chinese_group, office
+):
+    if office == "none of that name":
+        affairs_office.name = "学生处"
+        affairs_office.save()
+    elif office == "no head":
+        affairs_office.head = None
+        affairs_office.save()
+    else:
+        users["affairs"].is_active = False
+        users["affairs"].save()
+    plan = route(parse_flow(AFFAIRS_FLOW, FIELDS, set()), users, chinese_group, "0")
+    assert plan[0].approvers == [users["admin"]]
+    assert plan[0].notes == ["未找到审批人，转交管理员处理"]
+
+
+def test_a_named_department_head_needs_the_departments_name():
+    steps = [{"key": "a", "label": "A", "approvers": [{"type": "named_department_head"}]}]
+    with pytest.raises(FlowError, match="指定部门的负责人需要填写具体的值"):
+        parse_flow({"steps": steps}, FIELDS, set())

@@ -242,6 +242,17 @@ def _store(
     doc.values = from_json(doc.meta, inst.data, doc.child_metas)
 
 
+def record_change(meta: Meta, document: Document, before: dict[str, Any], *, actor: User) -> None:
+    """Record in the document's history a change of its stored values that a service made
+    rather than a form (a field a rejection empties)."""
+    changes = diff(meta, before, document.data, child_metas_for(meta))
+    if changes:
+        action = "update_after_submit" if document.docstatus == DocStatus.SUBMITTED else "save"
+        insert_rows(
+            [Version(document=document, actor=actor, action=action, diff=changes)], defer=True
+        )
+
+
 def _link_attachments(doc: Doc) -> None:
     urls = [
         doc.values.get(f.fieldname)

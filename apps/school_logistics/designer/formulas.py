@@ -160,7 +160,9 @@ def _round(value: Any, places: Any = 0) -> Decimal | None:
     n = _num(places, "round")
     if n is None or n != int(n) or not 0 <= n <= 10:
         raise FormulaError(_("round 的小数位数应为 0 到 10 的整数"))
-    return None if x is None else x.quantize(Decimal(1).scaleb(-int(n)))
+    # 四舍五入 (half up, away from zero) whatever decimal context the caller runs in.
+    exponent = Decimal(1).scaleb(-int(n))
+    return None if x is None else x.quantize(exponent, rounding=ROUND_HALF_UP)
 
 
 def _sum(*args: Any) -> Decimal:

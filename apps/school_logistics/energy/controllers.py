@@ -4,7 +4,7 @@ meter's use and cost since its last reading (节水节电: use is watched per bu
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -94,9 +94,9 @@ class MeterReading(Controller):
                 continue
             multiplier = Decimal(str(card.get("multiplier") or 1))
             row["usage"] = used * multiplier
-            row["amount"] = (row["usage"] * Decimal(str(card.get("unit_price") or 0))).quantize(
-                CENT
-            )
+            # 四舍五入 to the cent, as the school and the utility bill round (not to even).
+            price = Decimal(str(card.get("unit_price") or 0))
+            row["amount"] = (row["usage"] * price).quantize(CENT, rounding=ROUND_HALF_UP)
             total += row["amount"]
         doc.set("total_amount", total)
         if errors:

@@ -90,10 +90,30 @@ class HazardRectification(Controller):
             errors["rectified_on"] = [
                 _("整改完成日期不能早于发现隐患的日期 %(day)s") % {"day": found.isoformat()}
             ]
+        deadline = doc.get("deadline")
+        if deadline and _deadline_set_now(doc):
+            # Set the day it is written (or, from an inspection, the day of the inspection,
+            # whose own rule keeps it on or after that day): a deadline already past would
+            # make the hazard overdue before anyone could start on it.
+            earliest = found if doc.get("inspection") and found else timezone.localdate()
+            if deadline < earliest:
+                errors["deadline"] = [
+                    _("整改期限 %(deadline)s 已经过去，请定在 %(day)s 或之后")
+                    % {"deadline": deadline.isoformat(), "day": earliest.isoformat()}
+                ]
         if doc.get("responsible") and doc.get("responsible") == doc.get("inspector"):
             errors["inspector"] = [_("复查人不能是整改责任人本人")]
         if errors:
             raise DocumentValidationError(errors)
+
+
+def _deadline_set_now(doc: Doc) -> bool:
+    """Whether this save sets the deadline (a new document, or a changed date): one set on an
+    earlier day stays, so the responsible person can still record the fix of an overdue hazard."""
+    if doc.instance._state.adding:
+        return True
+    stored = parse_date(str((doc.instance.data or {}).get("deadline") or ""))
+    return stored != doc.get("deadline")
 
 
 def _found_on(doc: Doc) -> dt.date | None:

@@ -408,8 +408,23 @@ def reject(
             engine.finish(process, ProcessStatus.REJECTED, actor=actor)
         else:
             engine.open_tasks(process).update(status=TaskStatus.CLOSED)
+            _clear_on_reject(process, step, actor)
             engine.go_to(process, step.on_reject, last_actor=None, actor=actor)
     return process
+
+
+def _clear_on_reject(process: ApprovalProcess, step: Step, actor: User) -> None:
+    """Empty what the step names as the rejection sends the document back, as a change of the
+    document by the one who rejected it (its history shows it)."""
+    filled = [f for f in step.clear_on_reject if process.document.data.get(f) not in (None, "")]
+    if not filled:
+        return
+    document = process.document
+    meta = get_meta(document.doctype)
+    before = dict(document.data)
+    document.data = {**before, **dict.fromkeys(filled)}
+    save_fields(document, "data", "modified")
+    core_services.record_change(meta, document, before, actor=actor)
 
 
 def return_for_revision(

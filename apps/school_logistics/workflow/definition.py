@@ -30,6 +30,9 @@ APPROVER_TYPES = {
     "field": gettext_noop("单据字段中的成员"),
     "department_head": gettext_noop("申请部门负责人"),
     "department_head_superior": gettext_noop("申请部门负责人的上级"),
+    # The head of a department named in the flow (政教处 for a student leaving early), whoever
+    # asks: the requester cannot choose who signs.
+    "named_department_head": gettext_noop("指定部门的负责人"),
 }
 MODES = {
     "any": gettext_noop("或签（一人同意即可）"),
@@ -68,6 +71,9 @@ class Step:
     editable_fields: tuple[str, ...] = ()
     # Editable fields that must hold a value before the step can be approved.
     required_fields: tuple[str, ...] = ()
+    # Fields a rejection here empties as it sends the document back (a failed re-check takes
+    # back the fixer's 整改完成日期: the hazard is open again, everywhere it is counted).
+    clear_on_reject: tuple[str, ...] = ()
     state: str = ""  # the document's workflow_state while it waits here; "" = the label
     approve_label: str = ""  # the verb on the approve button and in the trail; "" = 同意
     reject_label: str = ""  # the verb on the reject button and in the trail; "" = 拒绝
@@ -117,7 +123,7 @@ def _approvers(items: Any, at: At) -> tuple[Approver, ...]:
         if not isinstance(item, Mapping) or item.get("type") not in APPROVER_TYPES:
             raise at(_("不支持的审批人类型 %(item)s") % {"item": repr(item)})
         kind, value = item["type"], str(item.get("value") or "")
-        if kind in {"role", "user", "field"} and not value:
+        if kind in {"role", "user", "field", "named_department_head"} and not value:
             raise at(_("%(type)s需要填写具体的值") % {"type": _(APPROVER_TYPES[kind])})
         result.append(Approver(kind, value))
     return tuple(result)
@@ -233,6 +239,10 @@ def parse_flow(
         unknown = [f for f in editable if f not in fieldnames and f not in table_fields]
         if unknown:
             raise at(_("可编辑字段不存在：%(fields)s") % {"fields": "、".join(unknown)})
+        cleared = tuple(s.get("clear_on_reject", ()))
+        unknown = [f for f in cleared if f not in fieldnames]
+        if unknown:
+            raise at(_("拒绝时清空的字段不存在：%(fields)s") % {"fields": "、".join(unknown)})
         steps.append(
             Step(
                 key=key,
@@ -247,6 +257,7 @@ def parse_flow(
                 allow_self_approval=bool(s.get("allow_self_approval")),
                 editable_fields=editable,
                 required_fields=_required(s, editable, at),
+                clear_on_reject=cleared,
                 state=_state(s, at),
                 approve_label=_text(s.get("approve_label"), MAX_VERB, _("同意按钮的名称"), at),
                 reject_label=_text(s.get("reject_label"), MAX_VERB, _("拒绝按钮的名称"), at),

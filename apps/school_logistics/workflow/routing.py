@@ -104,7 +104,16 @@ def _resolve(
             parent = department.parent if department else None
             head = parent.head if parent else None
             return [head] if head and head.is_active else []
+        case "named_department_head":
+            named = named_department(school, approver.value)
+            head = named.head if named else None
+            return [head] if head and head.is_active else []
     return []
+
+
+def named_department(school: School, name: str) -> Department | None:
+    """Return the school's department of this name (e.g. 政教处) with its head, or None."""
+    return Department.objects.select_related("head").filter(school=school, name=name).first()
 
 
 def resolve_users(approver: Approver, values: Mapping[str, Any], *, document: Any) -> list[User]:
@@ -184,12 +193,17 @@ def _plan_step(
     for approver in step.approvers:
         found = _resolve(approver, values, school=school, department=department, holders=holders)
         if (
-            approver.type == "department_head"
+            approver.type in ("department_head", "named_department_head")
             and not step.allow_self_approval
             and [u.pk for u in found] == [requester.pk]
         ):
             # A head asking for their own department: their superior decides, not the admin.
-            superior = superior_head(department, requester)
+            headed = (
+                department
+                if approver.type == "department_head"
+                else named_department(school, approver.value)
+            )
+            superior = superior_head(headed, requester)
             if superior is not None:
                 found = [superior]
                 planned.notes.append(SUPERIOR_NOTE)
