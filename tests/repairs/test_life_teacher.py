@@ -49,3 +49,13 @@ def test_a_life_teacher_reports_a_fault_and_only_they_and_the_office_read_it(
     assert ticket.data["subject"] == "宿舍 101 门锁坏了"
     client.force_login(users["purchaser"])  # 总务处 sees every ticket
     assert client.get(f"/app/repair-ticket/{ticket.name}").status_code == 200
+
+
+def test_a_life_teacher_finds_the_room_to_report_in_the_picker(
+    client: Any, life: dict[str, User], classroom: str
+) -> None:
+    """The 报修地点 picker searches the rooms: a life teacher reads them as a teacher does."""
+    client.force_login(life["owner"])
+    page = "/app/repair-ticket/search-link"
+    found = client.get(page, {"target": "Location", "q": "七年级"}).json()["results"]
+    assert classroom in [r["value"] for r in found]
