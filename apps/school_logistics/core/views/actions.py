@@ -30,8 +30,10 @@ def _run(
     name: str,
     service: Service,
     done: Callable[[Meta, Document | None], tuple[str, str]],
+    refused: str,
 ) -> HttpResponse:
-    """Call one service for the document; redirect on success, show the form on failure."""
+    """Call one service for the document; redirect on success, show the form on failure,
+    headed by what was refused (nothing was being saved)."""
     meta = resolve_doctype(doctype)
     user: User = request.user  # type: ignore[assignment]
     instance = permissions.get_document(user, meta, name, "read")
@@ -39,7 +41,7 @@ def _run(
         result = service(meta.name, instance.name, actor=user)
     except DocumentValidationError as exc:
         instance.refresh_from_db()
-        return render_form(request, meta, instance, errors=exc.errors, status=400)
+        return render_form(request, meta, instance, errors=exc.errors, status=400, refused=refused)
     except services.DocumentStateError as exc:
         instance.refresh_from_db()
         return render_form(request, meta, instance, state_error=str(exc), status=409)
@@ -57,6 +59,7 @@ def submit(request: HttpRequest, doctype: str, name: str) -> HttpResponse:
         name,
         services.submit_document,
         lambda meta, doc: (_("已提交 %(name)s") % {"name": name}, form_url(meta, name)),
+        _("未能提交，请先处理以下问题："),
     )
 
 
@@ -69,6 +72,7 @@ def cancel(request: HttpRequest, doctype: str, name: str) -> HttpResponse:
         name,
         services.cancel_document,
         lambda meta, doc: (_("已作废 %(name)s") % {"name": name}, form_url(meta, name)),
+        _("未能作废："),
     )
 
 
@@ -82,7 +86,7 @@ def amend(request: HttpRequest, doctype: str, name: str) -> HttpResponse:
             form_url(meta, doc.name),
         )
 
-    return _run(request, doctype, name, services.amend_document, done)
+    return _run(request, doctype, name, services.amend_document, done, _("未能修订："))
 
 
 @login_required
@@ -94,6 +98,7 @@ def delete(request: HttpRequest, doctype: str, name: str) -> HttpResponse:
         name,
         services.delete_document,
         lambda meta, doc: (_("已删除 %(name)s") % {"name": name}, list_url(meta)),
+        _("未能删除："),
     )
 
 

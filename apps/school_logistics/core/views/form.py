@@ -65,8 +65,12 @@ def render_form(
     errors: dict[str, list[str]] | None = None,
     state_error: str = "",
     status: int = 200,
+    refused: str = "",
 ) -> HttpResponse:
-    """Render the form of a new or stored document, with the user's input after a failed save."""
+    """Render the form of a new or stored document, with the user's input after a failed save.
+
+    `refused`: the heading of the errors when an action other than saving was refused (未能作废).
+    """
     user: User = request.user  # type: ignore[assignment]
     child_metas = child_metas_for(meta)
     stored: dict[str, Any] = {}
@@ -139,6 +143,7 @@ def render_form(
         "buttons": buttons,
         "editing": bool(editable),
         "state_error": state_error,
+        "refused": refused,
         "list_url": list_url(meta),
         "form_action": form_url(meta, instance.name if instance else None),
         "panels": [panel(request, meta, instance) for panel in extensions.form_panels],
