@@ -3,15 +3,18 @@ its card, and 转交 picks a person by name."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from school_logistics.core import services
 from school_logistics.core.models import Department, Document, User
 from school_logistics.workflow import actions
 from school_logistics.workflow.models import ApprovalTask, TaskStatus
 from tests.browser.test_requisition_journey import sign_in
+from tests.workflow.test_modes import use_flow
 
 pytestmark = [pytest.mark.browser, pytest.mark.workflows]
 MR = "Material Requisition"
@@ -158,3 +161,30 @@ def test_transfer_picks_a_colleague_by_the_name_shown(
     page.wait_for_selector(".desk-messages:has-text('已转交')")
     task = ApprovalTask.objects.get(document=doc, status=TaskStatus.PENDING)
     assert task.assignee == users["colleague"]
+
+
+def test_a_comment_typed_on_a_card_goes_with_it_to_the_document_page(
+    page: Any,
+    live_server: Any,
+    transactional_db: None,
+    users: dict[str, User],
+    departments: dict[str, Department],
+) -> None:
+    """A step decided on its page (it asks for a field) keeps what was typed on the card."""
+    use_flow(
+        {
+            "key": "head",
+            "label": "部门负责人审批",
+            "approvers": [{"type": "department_head"}],
+            "editable_fields": ["budget_line"],
+            "required_fields": ["budget_line"],
+        }
+    )
+    (doc,) = waiting_for_head(users, departments, "150")
+    sign_in(page, live_server.url, "head")
+    page.goto(live_server.url + "/app/approvals/")
+    assert page.locator("#btn-batch-approve").count() == 0  # nothing here to approve at once
+    page.fill("form.decide input[name=comment]", "用途清楚，同意")
+    page.click("a[data-carry-comment]")
+    page.wait_for_url(re.compile(rf"/app/material-requisition/{doc.name}\?comment="))
+    expect(page.locator("#decision-comment")).to_have_value("用途清楚，同意")

@@ -59,7 +59,8 @@ def form_panel(request: HttpRequest, meta: Meta, document: Document | None) -> s
             # The step's fields are in the document's form above: the decision is sent with it,
             # so it saves what was just typed (a refusal comes back with the comment kept).
             context["with_fields"] = bool(step.editable_fields)
-            context["comment"] = request.POST.get("comment", "")
+            # Typed on the inbox card before it opened this page, or refused with the decision.
+            context["comment"] = request.POST.get("comment") or request.GET.get("comment", "")
             context["earlier_steps"] = actions.earlier_steps(process, step)
             # A submitted document cannot go back to its requester as a draft.
             context["can_return_to_requester"] = document.docstatus == DocStatus.DRAFT

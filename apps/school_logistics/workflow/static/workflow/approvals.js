@@ -39,6 +39,17 @@
     if (form && event.target.name === "comment") clearReason(form);
   });
 
+  /* ---------- a decision taken on the document's page keeps the comment typed here ---------- */
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-carry-comment]");
+    if (!link) return;
+    var comment = link.closest("form.decide").querySelector("input[name=comment]");
+    if (!comment || !comment.value.trim()) return;
+    var url = new URL(link.href, window.location.href);
+    url.searchParams.set("comment", comment.value.trim());
+    link.href = url.toString();
+  });
+
   /* ---------- 同意所选: how many, and how much, before approving them all ---------- */
   function money(cents) {
     return (cents / 100).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
