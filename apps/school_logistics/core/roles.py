@@ -15,6 +15,8 @@ DEFAULT_ROLES: list[tuple[str, str, str]] = [
     ("witness", "纪检监督", "Discipline Witness"),
     # Dormitory life teachers (生活老师): one for every 150 boarders.
     ("life_teacher", "生活老师", "Dormitory Life Teacher"),
+    # Gate guards (门卫): keep the visitor register together, shift after shift.
+    ("guard", "门卫", "Gate Guard"),
     ("sys_admin", "系统管理员", "System Administrator"),
     # 区县教育局 staff: read the logistics of the schools they look after (学校后勤概览).
     ("bureau", "教育局", "Education Bureau"),

@@ -32,11 +32,11 @@ def create_daily_logs(org: Org, day: Callable[[int], dt.date], moment: Moment) -
         ("家长（演示）", "", "家长来访", "语文组教师（演示）"),
         ("维修技师（演示）", "清河区电梯维保公司", "维修施工", "总务处主任（演示）"),
     ], start=1):  # fmt: skip
-        write("Visitor Registration", "affairs", {
+        write("Visitor Registration", "guard", {
             "visitor_name": visitor, "id_number": f"11010519800101{days_ago:04d}",
             "organisation": unit, "visit_purpose": purpose, "host": host,
             "visit_date": day(days_ago), "time_in": moment(days_ago, 10, 5),
-            "time_out": moment(days_ago, 11, 20), "guard": "affairs",
+            "time_out": moment(days_ago, 11, 20), "guard": "guard",
         })  # fmt: skip
     for days_ago in (1, 2):
         for meal, dish, at in (("早餐", "鸡蛋、馒头", 7), ("午餐", "红烧鸡块、清炒西兰花", 12)):

@@ -58,6 +58,7 @@ USERS: list[DemoUser] = [
     DemoUser("academic", "教务处主任（演示）", "教务处", ("teacher", "dept_head"), "部门负责人（教务处主任，各教研组的上级）", ("教务处",)),
     DemoUser("affairs", "政教处主任（演示）", "政教处", ("teacher", "dept_head", "witness"), "部门负责人（政教处主任，宿舍管理，招标纪检监督）", ("政教处",)),
     DemoUser("life", "宿舍生活老师（演示）", "政教处", ("life_teacher",), "生活老师（男生宿舍，寄宿生 150:1 配备）"),
+    DemoUser("guard", "门卫（演示）", "总务处", ("guard",), "门卫（外来人员登记，各班次共用登记簿）"),
     DemoUser("head_en", "英语组组长（演示）", "英语组", ("teacher", "dept_head"), "部门负责人（英语组组长）", ("英语组",)),
     DemoUser("head_sci", "理化生组组长（演示）", "理化生组", ("teacher", "dept_head"), "部门负责人（理化生组组长，实验室保管）", ("理化生组",)),
     DemoUser("head_hum", "政史地组组长（演示）", "政史地组", ("teacher", "dept_head"), "部门负责人（政史地组组长）", ("政史地组",)),

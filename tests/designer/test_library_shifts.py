@@ -1,0 +1,58 @@
+"""Registers kept shift after shift: the gate's visitor register is the guards' together (the
+next shift records when a visitor the last one let in leaves), and a life teacher reads the
+dormitory's earlier duty logs while writing only their own."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.http import Http404
+
+from school_logistics.core import permissions, services
+from school_logistics.core.models import School, User
+from school_logistics.core.registry import get_meta
+from school_logistics.designer import library
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+VISITOR, DUTY = "Visitor Registration", "Dormitory Duty Log"
+
+
+@pytest.fixture
+def guards(school: School) -> list[User]:
+    return [make_user(f"guard{i}", school, "guard", full_name=f"门卫{i}") for i in (1, 2)]
+
+
+def test_the_next_guard_records_when_the_last_ones_visitor_leaves(users, guards) -> None:
+    library.install("visitor_registration", actor=users["admin"])
+    day = dt.date(2026, 12, 8)
+    visit = services.create_document(
+        VISITOR,
+        {"visitor_name": "送货人员（演示）", "id_number": "110105198001010001",
+         "visit_purpose": "送货", "host": "食堂管理员", "visit_date": day,
+         "time_in": dt.datetime(2026, 12, 8, 7, 50)},
+        actor=guards[0],
+    )  # fmt: skip
+    later = services.save_document(
+        VISITOR, visit.name, {"time_out": dt.datetime(2026, 12, 8, 16, 30)}, actor=guards[1]
+    )
+    assert later.data["stay_hours"] == "8.670"  # the form rounds the stay to 0.01 h
+    # A teacher still sees only the visitors they registered themselves.
+    with pytest.raises(Http404):
+        permissions.get_document(users["teacher"], get_meta(VISITOR), visit.name, "read")
+
+
+def test_a_life_teacher_reads_the_last_shifts_log_but_writes_only_their_own(users, school):
+    library.install("dorm_duty", actor=users["admin"])
+    night, morning = (make_user(n, school, "life_teacher") for n in ("life_n", "life_m"))
+    log = services.create_document(
+        DUTY,
+        {"duty_date": dt.date(2026, 12, 7), "building": "男生宿舍1号楼", "shift": "夜班",
+         "duty_teacher": "life_n", "boarders": 120, "present": 118,
+         "absent_note": "两人病假回家"},
+        actor=night,
+    )  # fmt: skip
+    meta = get_meta(DUTY)
+    assert permissions.get_document(morning, meta, log.name, "read").name == log.name
+    assert not permissions.has_permission(morning, meta, "write", log)
