@@ -12,6 +12,7 @@ from django.http import Http404
 from school_logistics.core import permissions, services
 from school_logistics.core.models import School, User
 from school_logistics.core.registry import get_meta
+from school_logistics.core.validation import DocumentValidationError
 from school_logistics.designer import library
 from tests.conftest import make_user
 
@@ -56,3 +57,27 @@ def test_a_life_teacher_reads_the_last_shifts_log_but_writes_only_their_own(user
     meta = get_meta(DUTY)
     assert permissions.get_document(morning, meta, log.name, "read").name == log.name
     assert not permissions.has_permission(morning, meta, "write", log)
+
+
+@pytest.mark.parametrize(
+    ("form", "doctype", "values", "field", "words"),
+    [
+        ("visitor_registration", VISITOR,
+         {"visitor_name": "家长（演示）", "id_number": "110105198001010002", "visit_purpose": "家长来访",
+          "host": "班主任", "visit_date": dt.date(2026, 12, 8),
+          "time_in": dt.datetime(2026, 12, 8, 10, 0), "time_out": dt.datetime(2026, 12, 8, 8, 30)},
+         "stay_hours", "停留时长（小时）：按填写的内容算得 -1.5，不能小于 0，请检查"),
+        ("dorm_duty", DUTY,
+         {"duty_date": dt.date(2026, 12, 7), "building": "男生宿舍1号楼", "shift": "夜班",
+          "duty_teacher": "teacher", "boarders": 120, "present": 125},
+         "absent", "不能小于 0"),
+    ],
+)  # fmt: skip
+def test_a_computed_figure_that_cannot_be_is_refused_with_what_to_check(
+    users, form, doctype, values, field, words
+) -> None:
+    """Leaving before arriving, more present than live there: the inputs are wrong."""
+    library.install(form, actor=users["admin"])
+    with pytest.raises(DocumentValidationError) as refused:
+        services.create_document(doctype, values, actor=users["teacher"])
+    assert any(words in m for m in refused.value.errors[field])

@@ -158,6 +158,25 @@ def _coerce(f: DocField, value: Any) -> Any:
     return str(value)[: 140 if f.fieldtype == "Data" else 2000]
 
 
+def _out_of_bounds(f: DocField, result: Any) -> str:
+    """Why a computed number breaks its field's bounds, else "": a stay that ends before it
+    begins (停留时长 −1.5) says the times typed are wrong, as a typed number out of range does."""
+    if not isinstance(result, Decimal | int) or isinstance(result, bool):
+        return ""
+    if f.min_value is not None and result < f.min_value:
+        limit, words = f.min_value, _("按填写的内容算得 %(v)s，不能小于 %(limit)s，请检查")
+    elif f.max_value is not None and result > f.max_value:
+        limit, words = f.max_value, _("按填写的内容算得 %(v)s，不能大于 %(limit)s，请检查")
+    else:
+        return ""
+    return words % {"v": _plain(result), "limit": _plain(limit)}
+
+
+def _plain(number: Decimal | int) -> str:
+    text = f"{number:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def _condition_values(values: Mapping[str, Any]) -> dict[str, Any]:
     # A rule `done == 1` must match a ticked box, which the cleaned values hold as True.
     return {k: (int(v) if isinstance(v, bool) else v) for k, v in values.items()}
@@ -181,6 +200,11 @@ def _apply_level(
                 _("%(p)s%(label)s：%(msg)s") % {"p": label_prefix, "label": f.label, "msg": message}
             )
             result = None
+        bound = _out_of_bounds(f, result)
+        if bound:
+            errors[key_prefix + f.fieldname].append(
+                _("%(p)s%(label)s：%(msg)s") % {"p": label_prefix, "label": f.label, "msg": bound}
+            )
         values[f.fieldname] = names[f.fieldname] = result
     if not (plan.shown_if or plan.required_if or plan.required_when_shown):
         return
