@@ -157,6 +157,11 @@ def _as_the_run_went(
     flow = flow_of(process.version)
     skipped = {r["key"] for r in process.route if r["status"] == "skipped"}
     shown: list[tuple[ApprovalLog, dt.datetime]] = []
+    # The cancel of an approved document comes after the run's end, its skips included.
+    lines = list(lines)
+    after: list[ApprovalLog] = []
+    while process.status == ProcessStatus.APPROVED and lines and lines[-1].action == "cancel":
+        after.insert(0, lines.pop())
 
     def show_passed(position: str, to: str, at: dt.datetime) -> None:
         for key in _passed(flow, skipped, position, to):
@@ -180,7 +185,7 @@ def _as_the_run_went(
         end = ""
     if end and end != position:
         show_passed(position, end, process.finished or (shown[-1][1] if shown else process.started))
-    return shown
+    return shown + [(line, line.created) for line in after]
 
 
 def _passed(flow: Flow, skipped: set[str], position: str, to: str) -> list[str]:
