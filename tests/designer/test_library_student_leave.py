@@ -154,3 +154,13 @@ def test_an_installed_copy_keeps_its_documents_and_takes_the_new_form_by_import(
     doc = core.create_document(LEAVE, leave(classes["七年级(1)班"].name), actor=filer)
     core.send_document(LEAVE, doc.name, actor=filer)
     assert waiting_with(doc) == ["teacher"]
+
+
+def test_a_return_before_the_leave_is_refused(
+    users: dict[str, User], classes: dict[str, Document], affairs: User
+) -> None:
+    library.install("student_leave", actor=users["admin"])
+    values = leave(classes["七年级(1)班"].name, expected_return="2026-03-02 07:00")
+    with pytest.raises(DocumentValidationError) as exc:
+        core.create_document(LEAVE, values, actor=users["colleague"])
+    assert "不能小于 0" in exc.value.errors["away_hours"][0]
