@@ -374,7 +374,7 @@ def test_the_inbox_sends_a_step_that_needs_its_record_to_the_ticket_page(
     task = dispatch(doc, users)
     client.force_login(users["worker"])
     body = client.get("/app/approvals/").content.decode()
-    assert f'href="/app/repair-ticket/{doc.name}#approval">完工…</a>' in body
+    assert f'href="/app/repair-ticket/{doc.name}#approval" data-carry-comment>完工…</a>' in body
     assert f"/app/approvals/task/{task.pk}/approve" not in body
     assert f'value="{task.pk}" form="batch-form"' not in body  # nothing to tick: no 同意所选
     assert 'id="btn-batch-approve"' not in body

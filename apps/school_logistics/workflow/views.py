@@ -134,11 +134,8 @@ def task_action(request: HttpRequest, task_id: int, action: str) -> HttpResponse
             try:
                 process = actions.fill_then(document, values, actor=user, decide=calls[action])
             except DocumentValidationError as exc:
-                if not _about_typed_values(exc, meta):
-                    # The decision itself refused (stock short at 发放): back to the page,
-                    # which a refresh then reloads instead of posting again.
-                    return _refused(request, task_id, _refusal(exc))
-                # The page again with what was typed and why it was refused: nothing is lost.
+                # The page again with what was typed and why it was refused: nothing is lost
+                # (the address bar shows the document's page, so a refresh posts nothing).
                 return render_form(
                     request, meta, document, posted=values, errors=exc.errors, status=400
                 )
@@ -187,18 +184,6 @@ def _task_document(task_id: int) -> tuple[str, str] | None:
         .values_list("document__doctype", "document__name")
         .first()
     )
-
-
-def _about_typed_values(exc: DocumentValidationError, meta: Meta) -> bool:
-    """Whether a refusal points at something the approver typed at the step (a field, a
-    table's cell), rather than at the document as a whole (a table's shortage as one)."""
-    for key in exc.errors:
-        if key == "comment":  # the decision's reason, typed beside the fields
-            return True
-        field = meta.get_field(key.split(".", 1)[0])
-        if field is not None and ("." in key or not field.is_table):
-            return True
-    return False
 
 
 def _refused(request: HttpRequest, task_id: int, reason: str) -> HttpResponse:

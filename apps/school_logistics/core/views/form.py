@@ -144,6 +144,9 @@ def render_form(
         "editing": bool(editable),
         "state_error": state_error,
         "refused": refused,
+        # A refusal shown at an action's address (…/submit, a task's approve): the browser's
+        # address bar is set back to the document's page (desk.js), so a refresh posts nothing.
+        "page_url": _page_url(request, meta, instance),
         "list_url": list_url(meta),
         "form_action": form_url(meta, instance.name if instance else None),
         "panels": [panel(request, meta, instance) for panel in extensions.form_panels],
@@ -162,6 +165,11 @@ def render_form(
             owner_name=instance.owner.display_name,
         )
     return render(request, "desk/form.html", context, status=status)
+
+
+def _page_url(request: HttpRequest, meta: Meta, instance: Document | None) -> str:
+    url = form_url(meta, instance.name if instance else None)
+    return url if request.method == "POST" and request.path != url else ""
 
 
 def _empty(value: Any) -> bool:

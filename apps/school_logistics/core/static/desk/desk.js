@@ -49,6 +49,12 @@
     if (event.target.matches("[data-autosubmit]")) event.target.form.submit();
   });
 
+  /* ---------- a refused action shown at its address: the address bar back to the page ---------- */
+  var pageUrl = document.querySelector("[data-page-url]");
+  if (pageUrl && window.history.replaceState) {
+    window.history.replaceState(null, "", pageUrl.dataset.pageUrl + window.location.hash);
+  }
+
   /* ---------- confirm dialog for forms with data-confirm ---------- */
   var confirmed = new WeakSet();
   document.addEventListener("submit", function (event) {
