@@ -85,6 +85,8 @@ def test_a_class_teacher_orders_uniforms_and_issues_them_in_full(
     expect(phone.locator(".invalid-feedback, .alert-danger").first).to_contain_text(
         "林三 应发 2，实发 1"
     )
+    # The address bar shows the order's page again, not the action's: a refresh posts nothing.
+    assert phone.url.endswith(f"/app/student-supply-order/{doc.name}")
     shot(phone, "supply-order-short-phone")
     doc.refresh_from_db()
     assert doc.docstatus == DocStatus.DRAFT and doc.data["issued_on"] is None
