@@ -18,6 +18,7 @@ from tests.api.conftest import ApiClient, server_messages
 from tests.canteen.factories import make_classes
 from tests.canteen.test_meal_fee_collection import collection, standard
 from tests.canteen.test_meal_fee_refund import last_month
+from tests.conftest import make_user
 from tests.core.test_import_export import filled, messages, run
 from tests.purchasing.test_student_supplies import awarded_tender, order
 
@@ -298,3 +299,24 @@ def test_a_teacher_of_one_class_finds_it_chosen_already(client, users, students)
     select = re.search(r'<select[^>]*id="f-class_name".*?</select>', page, re.S)
     assert select is not None
     assert re.findall(r'<option value="([^"]*)"[^>]*selected', select.group(0)) == ["七年级(1)班"]
+
+
+def test_a_teacher_of_no_class_is_told_on_the_new_form_whom_to_ask(client, users, students):
+    """Before typing a class that saving would refuse; the class's 班主任 is not told."""
+    nobody = make_user("new", users["teacher"].school, "teacher", full_name="新老师")
+    users["canteen"].full_name = "食堂王主任"
+    users["canteen"].save(update_fields=["full_name"])
+    client.force_login(nobody)
+    for path in ("/app/meal-fee-refund/new", "/app/student-aid/new"):
+        page = client.get(path).content.decode()
+        assert 'id="not-a-class-teacher"' in page, path
+        assert "您还没有登记为任何班级的班主任，现在填写的单据不能保存" in page
+        assert "请联系食堂管理员（食堂王主任）在“班级”中把您登记为该班班主任" in page
+    # Nor does the student picker offer them anyone's pupils.
+    found = client.get("/app/meal-fee-refund/search-link", {"target": "Student", "q": ""})
+    assert found.json()["results"] == []
+    client.force_login(users["teacher"])
+    assert 'id="not-a-class-teacher"' not in client.get("/app/meal-fee-refund/new").content.decode()
+    client.force_login(users["finance"])  # files any class's collection
+    page = client.get("/app/meal-fee-collection/new").content.decode()
+    assert 'id="not-a-class-teacher"' not in page

@@ -3,10 +3,14 @@ class's month at a time from its roll (包餐制按月收取), and refunded no m
 
 from __future__ import annotations
 
+import re
+import time
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.utils import timezone
 
 from school_logistics.canteen.standards import standard_for
@@ -14,10 +18,12 @@ from school_logistics.core import services
 from school_logistics.core.models import Document
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.validation import DocumentValidationError
+from school_logistics.core.values import months_back
 from school_logistics.ledger.meal_fees import student_statement
 from school_logistics.ledger.models import MealFeeEntry
 from school_logistics.workflow import actions
 from tests.canteen.test_meal_fee_refund import last_month, refund
+from tests.canteen.test_school_class import saved_at_once
 from tests.workflow.conftest import pending
 
 STANDARD = "Meal Fee Standard"
@@ -134,10 +140,10 @@ def test_without_an_approved_standard_nothing_is_charged(users, students):
 
 def test_rows_must_be_diners_of_the_class(users, students):
     standard(users)
-    messages = refused(collection, users, [{"student": "S003"}, {"student": "S101"}])
-    assert messages == [
-        "包餐学生第 1 行：学生“林三”不包餐，不收伙食费",
-        "包餐学生第 2 行：学生“许一”不在七年级(1)班（所在班级：七年级(2)班）",
+    rows = [{"student": s} for s in ("S001", "S002", "S003", "S101")]
+    assert refused(collection, users, rows) == [
+        "包餐学生第 3 行：学生“林三”不包餐，不收伙食费",
+        "包餐学生第 4 行：学生“许一”不在七年级(1)班（所在班级：七年级(2)班）",
     ]
     assert refused(collection, users, class_name="八年级(1)班") == ["八年级(1)班 没有包餐学生"]
     assert refused(collection, users, class_name="九年级(9)班") == [
@@ -152,10 +158,14 @@ def test_a_class_month_is_charged_once(users, students):
         f"七年级(1)班 {last_month()} 已有收缴单 {first.name}"
     )
     services.submit_document(COLLECTION, first.name, actor=users["finance"])
-    # The student moved class; the new class's collection lists the month again.
+    # The student moved class: the new class's collection lists the others of its roll, and
+    # does not ask for them.
     services.save_document("Student", "S001", {"class_name": "七年级(2)班"}, actor=users["canteen"])
     again = collection(users, class_name="七年级(2)班")
-    assert [r["student"] for r in again.data["students"]] == ["S001", "S101"]
+    assert [r["student"] for r in again.data["students"]] == ["S101"]
+    services.delete_document(COLLECTION, again.name, actor=users["finance"])
+    # Listed anyway, the month is charged once.
+    again = collection(users, [{"student": "S001"}, {"student": "S101"}], class_name="七年级(2)班")
     messages = refused(services.submit_document, COLLECTION, again.name, actor=users["finance"])
     assert messages == [f"{last_month()} 已收过伙食费的学生不能再收：S001（{first.name}）"]
     assert not MealFeeEntry.objects.filter(voucher=again).exists()
@@ -210,8 +220,13 @@ def test_a_month_charged_here_is_refunded_no_more_than_was_paid(users, students)
     services.save_document(COLLECTION, doc.name, {"students": rows}, actor=users["finance"])
     services.submit_document(COLLECTION, doc.name, actor=users["finance"])
     # Refused when the class teacher saves it, by the student's name, before anyone approves.
-    messages = refused(refund, users, [("S001", 3), ("S002", 2)], meal_rate=None)
-    assert messages == ["退费不能超过该月实收的伙食费：林二 最多退 ¥0.00"]
+    with pytest.raises(DocumentValidationError) as exc:
+        refund(users, [("S001", 3), ("S002", 2)], meal_rate=None)
+    assert exc.value.errors == {  # on the student's row, where the count is typed
+        "students.2.missed_meals": [
+            "缺餐学生第 2 行：退费不能超过该月实收的伙食费：林二 最多退 ¥0.00"
+        ]
+    }
     assert not Document.objects.filter(doctype="Meal Fee Refund").exists()
     back = refund(users, [("S001", 3)], meal_rate=None)
     services.submit_document("Meal Fee Refund", back.name, actor=users["teacher"])
@@ -256,3 +271,192 @@ def test_finances_home_lists_the_classes_still_to_collect(client, users, student
     assert "已收 1 / 2 个班" in client.get("/app/").content.decode()
     client.force_login(users["teacher"])
     assert 'id="home-meal-fee-collection"' not in client.get("/app/").content.decode()
+
+
+def two_months_ago() -> str:
+    return months_back(last_month(), 2)[1]
+
+
+def charged_last_month(users) -> Document:
+    """Last month charged at ¥5.00 a meal, under a standard in force since the month before."""
+    standard(users, month=two_months_ago(), rate="5.00")
+    doc = collection(users)
+    return services.submit_document(COLLECTION, doc.name, actor=users["finance"])
+
+
+def test_a_new_rate_cannot_take_effect_in_a_month_already_charged(users, students):
+    charged = charged_last_month(users)
+    messages = refused(standard, users, month=last_month(), rate="5.50")
+    assert messages == [
+        f"{last_month()} 的伙食费已按每餐 ¥5.00 收取（收缴单 {charged.name}），已收费月份的标准"
+        f"不能再改：新标准最早从 {this_month()} 起执行"
+    ]
+    assert Document.objects.filter(doctype=STANDARD).count() == 1
+    # From the month it names, it is taken; last month is still refunded as it was charged.
+    later = standard(users, month=this_month(), rate="5.50")
+    assert standard_for(later.school_id, this_month()).name == later.name
+    doc = refund(users, [("S001", 4)], meal_rate="5.00")
+    assert (doc.data["meal_rate"], doc.data["total_refund"]) == ("5.00", "20.00")
+
+
+@pytest.mark.workflows
+def test_a_standard_waiting_for_approval_is_refused_once_its_month_is_charged(users, students):
+    """Drafted before last month was charged, approved after: the principal's approval is
+    refused, and the month keeps the rate it was charged at."""
+    older = standard(users, month=two_months_ago(), rate="5.00", submit=False)
+    actions.start_approval(STANDARD, older.name, actor=users["finance"])
+    actions.approve(pending(older, users["principal"]).pk, actor=users["principal"])
+    draft = standard(users, month=last_month(), rate="5.50", submit=False)
+    actions.start_approval(STANDARD, draft.name, actor=users["finance"])
+    charged = collection(users)
+    services.submit_document(COLLECTION, charged.name, actor=users["finance"])
+    messages = refused(actions.approve, pending(draft, users["principal"]).pk,
+                       actor=users["principal"])  # fmt: skip
+    assert messages == [
+        f"{last_month()} 的伙食费已按每餐 ¥5.00 收取（收缴单 {charged.name}），已收费月份的标准"
+        f"不能再改：新标准最早从 {this_month()} 起执行"
+    ]
+    draft.refresh_from_db()
+    assert draft.docstatus == DocStatus.DRAFT
+    assert standard_for(draft.school_id, last_month()).meal_rate == Decimal("5.00")
+
+
+def test_a_charged_month_is_refunded_at_the_rate_it_was_charged_at(users, students):
+    """The standard it was charged under cancelled, the month falls under an older rate; what
+    the students paid for a meal is still what comes back."""
+    old = standard(users, month=two_months_ago(), rate="4.00")
+    charged_under = standard(users, month=last_month(), rate="5.00")
+    charged = collection(users)
+    services.submit_document(COLLECTION, charged.name, actor=users["finance"])
+    services.cancel_document(STANDARD, charged_under.name, actor=users["finance"])
+    assert standard_for(old.school_id, last_month()).name == old.name
+    assert refused(refund, users, [("S001", 4)], meal_rate="4.00") == [
+        f"该月按收缴单 {charged.name} 收费时的每餐 ¥5.00 退费（留空即可）"
+    ]
+    doc = refund(users, [("S001", 4)], meal_rate=None)
+    assert (doc.data["meal_rate"], doc.data["total_refund"]) == ("5.00", "20.00")
+
+
+def test_a_collection_lists_every_diner_of_the_class(users, students):
+    """One collection a class a month: a pupil left off it would be neither charged nor owe."""
+    standard(users)
+    assert refused(collection, users, [{"student": "S001"}]) == [
+        "七年级(1)班 还有包餐学生没有列入：林二（S002）。每班每月只有一份收缴单，"
+        "全班包餐学生都要列入；未缴的实收填 0，并在备注写明原因"
+    ]
+    assert not Document.objects.filter(doctype=COLLECTION).exists()
+    # Not paid yet: listed at 0 with why, and owed.
+    doc = collection(
+        users,
+        [{"student": "S001"}, {"student": "S002", "amount_paid": "0", "note": "家长下周补交"}],
+    )
+    services.submit_document(COLLECTION, doc.name, actor=users["finance"])
+    assert [m.arrears for m in student_statement(doc.school_id, "S002")] == [Decimal("100.00")]
+
+
+def test_a_pupil_who_joins_the_class_before_it_is_collected_is_asked_for(users, students):
+    standard(users)
+    doc = collection(users)
+    services.create_document(
+        "Student",
+        {"student_no": "S004", "student_name": "林四", "class_name": "七年级(1)班",
+         "meal_plan": "午餐"},
+        actor=users["canteen"],
+    )  # fmt: skip
+    assert refused(services.submit_document, COLLECTION, doc.name, actor=users["finance"]) == [
+        "七年级(1)班 还有包餐学生没有列入：林四（S004）。每班每月只有一份收缴单，"
+        "全班包餐学生都要列入；未缴的实收填 0，并在备注写明原因"
+    ]
+    assert not MealFeeEntry.objects.exists()
+
+
+def test_a_short_payment_needs_its_reason(users, students):
+    standard(users)
+    doc = collection(users)
+    rows = doc.data["students"]
+    rows[1].update(amount_paid="60.00", note=" ")
+    with pytest.raises(DocumentValidationError) as exc:
+        services.save_document(COLLECTION, doc.name, {"students": rows}, actor=users["finance"])
+    assert exc.value.errors == {
+        "students.2.note": [
+            "包餐学生第 2 行：实收 ¥60.00 少于应收 ¥100.00，请在备注写明原因（如：家长下周补交）"
+        ]
+    }
+    assert Document.objects.get(pk=doc.pk).data["total_paid"] == "400.00"
+    rows[1].update(note="家长下周补交")
+    saved = services.save_document(COLLECTION, doc.name, {"students": rows}, actor=users["finance"])
+    assert saved.data["arrears"] == "40.00"
+
+
+def test_the_form_says_why_on_the_short_payers_row(client, users, students):
+    standard(users)
+    doc = collection(users)
+    client.force_login(users["finance"])
+    rows = doc.data["students"]
+    post = {"class_name": "七年级(1)班", "month": last_month(),
+            "posting_date": timezone.localdate().isoformat(), "students-present": "1"}  # fmt: skip
+    for i, row in enumerate(rows):
+        post.update({f"students-{i}-name": row["name"], f"students-{i}-student": row["student"],
+                     f"students-{i}-amount_paid": "60.00" if i == 1 else "",
+                     f"students-{i}-note": ""})  # fmt: skip
+    response = client.post(f"/app/meal-fee-collection/{doc.name}", post)
+    assert response.status_code == 400
+    assert re.search(
+        r'id="f-students-1-note"[^>]*>\s*<div class="invalid-feedback d-block">实收 ¥60.00 少于应收',
+        response.content.decode(),
+        re.S,
+    )
+
+
+def test_the_refund_form_shows_what_is_left_to_refund_on_the_students_row(client, users, students):
+    standard(users)
+    doc = collection(users)
+    rows = doc.data["students"]
+    rows[1].update(amount_paid="50.00", note="家长下周补交")
+    services.save_document(COLLECTION, doc.name, {"students": rows}, actor=users["finance"])
+    services.submit_document(COLLECTION, doc.name, actor=users["finance"])
+    client.force_login(users["teacher"])
+    post = {
+        "class_name": "七年级(1)班", "month": last_month(), "students-present": "1",
+        "students-0-student": "S001", "students-0-missed_meals": "3",
+        "students-1-student": "S002", "students-1-missed_meals": "11",
+        "posting_date": timezone.localdate().isoformat(),
+    }  # fmt: skip
+    response = client.post("/app/meal-fee-refund/new", post)
+    assert response.status_code == 400
+    assert re.search(
+        r'id="f-students-1-missed_meals"[^>]*>\s*<div class="invalid-feedback d-block">'
+        r"退费不能超过该月实收的伙食费：林二 最多退 ¥50.00</div>",
+        response.content.decode(),
+    )
+    assert not Document.objects.filter(doctype="Meal Fee Refund").exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_standard_approved_while_its_month_is_charged_never_leaves_the_month_at_two_rates(
+    users, students, monkeypatch
+):
+    """The approval and the collection, both read before either writes, are taken one after
+    the other: the month is charged at the standard in force when it is charged."""
+    if connection.vendor != "postgresql":
+        pytest.skip("runs in the PostgreSQL pass")
+    standard(users, month=two_months_ago(), rate="5.00")
+    new_rate = standard(users, month=last_month(), rate="5.50", submit=False)
+    charge = collection(users)
+    store = services._store
+
+    def slow_store(*args: Any, **kwargs: Any) -> None:
+        time.sleep(0.3)  # between each one's reads and its writes
+        store(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_store", slow_store)
+    outcomes = saved_at_once(
+        lambda: services.submit_document(STANDARD, new_rate.name, actor=users["finance"]),
+        lambda: services.submit_document(COLLECTION, charge.name, actor=users["finance"]),
+    )
+    assert outcomes == ["refused", "saved"]
+    in_force = standard_for(charge.school_id, last_month())
+    charged = MealFeeEntry.objects.filter(month=last_month()).values_list("student", "charged")
+    fees = {"S001": in_force.monthly_fee("三餐"), "S002": in_force.monthly_fee("午餐")}
+    assert all(fees[student] == amount for student, amount in charged)

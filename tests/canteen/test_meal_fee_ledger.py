@@ -46,9 +46,11 @@ def test_a_students_month_is_refunded_once_whatever_the_class(users, students):
     services.save_document("Student", "S001", {"class_name": "七年级(2)班"}, actor=users["canteen"])
     with pytest.raises(DocumentValidationError) as refused:
         refund(users, [("S001", 2), ("S101", 1)], actor="colleague", class_name="七年级(2)班")
-    assert refused.value.messages() == [
-        f"{last_month()} 已退过费的学生不能再退：林一（{first.name}）"
-    ]
+    assert refused.value.errors == {
+        "students.1.student": [
+            f"缺餐学生第 1 行：{last_month()} 已退过费的学生不能再退：林一（{first.name}）"
+        ]
+    }
     assert Document.objects.filter(doctype=DT).count() == 1
 
 
@@ -64,9 +66,11 @@ def test_two_refunds_of_one_students_month_in_approval_at_once_post_once(users, 
     with pytest.raises(DocumentValidationError) as refused:
         while task := pending_task(second):
             actions.approve(task.pk, actor=task.assignee)
-    assert refused.value.messages() == [
-        f"{last_month()} 已退过费的学生不能再退：林一（{first.name}）"
-    ]
+    assert refused.value.errors == {
+        "students.1.student": [
+            f"缺餐学生第 1 行：{last_month()} 已退过费的学生不能再退：林一（{first.name}）"
+        ]
+    }
     assert not MealFeeEntry.objects.filter(voucher=second).exists()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -142,3 +143,64 @@ def test_a_rate_typed_for_a_month_before_the_standards_keeps_to_the_bureaus_cap(
     ]
     assert not Document.objects.filter(doctype=DT).exists()
     assert refund(users, [("S001", 2)], meal_rate="6.00").data["total_refund"] == "12.00"
+
+
+def on(monkeypatch, day: dt.date) -> None:
+    """Let the school's calendar read `day` as today."""
+    real = timezone.localdate
+    monkeypatch.setattr(
+        timezone,
+        "localdate",
+        lambda value=None, *a, **kw: day if value is None else real(value, *a, **kw),
+    )
+
+
+def test_a_months_refund_is_filed_from_its_last_day(users, students, monkeypatch):
+    """月底退还: filed mid-month and approved, it would stand in the way of the month-end one."""
+    today = timezone.localdate()
+    month = today.strftime("%Y-%m")
+    last_day = dt.date(today.year, today.month, days_in(month))
+    on(monkeypatch, last_day - dt.timedelta(days=1))
+    with pytest.raises(DocumentValidationError) as exc:
+        refund(users, [("S001", 2)], month=month)
+    assert exc.value.errors["month"] == [
+        f"缺餐伙食费在月底退还：{month} 的退费单 {last_day.isoformat()}（月底）起才能填报，"
+        "到时按全月缺餐一次填报"
+    ]
+    assert not Document.objects.filter(doctype=DT).exists()
+    on(monkeypatch, last_day)
+    doc = refund(users, [("S001", 2)], month=month)
+    services.submit_document(DT, doc.name, actor=users["teacher"])
+    assert Document.objects.get(pk=doc.pk).docstatus == 1
+
+
+def test_a_draft_of_this_month_is_not_submitted_before_its_last_day(users, students, monkeypatch):
+    today = timezone.localdate()
+    month = today.strftime("%Y-%m")
+    last_day = dt.date(today.year, today.month, days_in(month))
+    on(monkeypatch, last_day)
+    doc = refund(users, [("S001", 2)], month=month)
+    on(monkeypatch, last_day - dt.timedelta(days=1))  # saved on a clock a day fast
+    with pytest.raises(DocumentValidationError) as exc:
+        services.submit_document(DT, doc.name, actor=users["teacher"])
+    assert "（月底）起才能填报" in exc.value.errors["month"][0]
+    assert Document.objects.get(pk=doc.pk).docstatus == 0
+
+
+def test_missed_meals_are_capped_by_the_days_the_fee_paid_for(users, students):
+    """A month's fee pays for its standard's billing days (20 a month), not every day of it."""
+    from tests.canteen.test_meal_fee_collection import standard
+
+    standard(users, days=20)
+    with pytest.raises(DocumentValidationError) as exc:
+        refund(users, [("S001", 61), ("S002", 21)], meal_rate=None)
+    assert exc.value.errors == {
+        "students.1.missed_meals": [
+            "缺餐学生第 1 行：缺餐次数不能超过 60（该月按 20 个计费日 × 每天 3 餐收费）"
+        ],
+        "students.2.missed_meals": [
+            "缺餐学生第 2 行：缺餐次数不能超过 20（该月按 20 个计费日 × 每天 1 餐收费）"
+        ],
+    }
+    doc = refund(users, [("S001", 60), ("S002", 20)], meal_rate=None)
+    assert doc.data["total_refund"] == "400.00"

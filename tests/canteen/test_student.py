@@ -62,7 +62,7 @@ def test_bad_student_input_is_refused(users, classes, values, key, message):
     assert not Document.objects.filter(doctype="Student").exists()
 
 
-def test_teacher_reads_the_roll_but_cannot_edit_it(users, students):
+def test_teacher_reads_their_class_roll_but_cannot_edit_it(users, students):
     with pytest.raises(PermissionDenied):
         services.save_document("Student", "S001", {"meal_plan": "不包餐"}, actor=users["teacher"])
     assert Document.objects.get(doctype="Student", name="S001").data["meal_plan"] == "三餐"
@@ -75,9 +75,9 @@ def test_namesakes_are_told_apart_by_class_in_the_student_picker(client, users, 
             {"student_no": no, "student_name": "李小明", "class_name": class_name},
             actor=users["canteen"],
         )
-    client.force_login(users["teacher"])
+    client.force_login(users["finance"])  # who picks among the whole school's students
     found = client.get(
-        "/app/meal-fee-refund/search-link", {"target": "Student", "q": "李小明"}
+        "/app/meal-fee-collection/search-link", {"target": "Student", "q": "李小明"}
     ).json()["results"]
     assert [(r["label"], r["description"]) for r in found] == [
         ("李小明", "S101 · 七年级(1)班"),

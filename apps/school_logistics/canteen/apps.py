@@ -9,6 +9,7 @@ class CanteenConfig(AppConfig):
     def ready(self) -> None:
         from school_logistics.canteen import (
             aid,  # noqa: F401  (registers the aid's controller)
+            class_views,
             classes,
             controllers,  # noqa: F401  (registers controllers)
             expenses,  # noqa: F401  (registers the expense's controller)
@@ -17,6 +18,7 @@ class CanteenConfig(AppConfig):
             ledger_views,
             menu_views,
             menus,  # noqa: F401  (registers the menu's controller)
+            staff_views,
             standards,
         )
         from school_logistics.core import extensions
@@ -29,3 +31,7 @@ class CanteenConfig(AppConfig):
         extensions.desk_links.append(menu_views.menu_link)
         extensions.form_panels.insert(0, ledger_views.statement_panel)
         extensions.blank_fills.append(standards.refund_rate_fill)
+        extensions.read_grants.append(classes.students_taught)
+        extensions.form_panels.insert(0, class_views.not_a_class_teacher_panel)
+        extensions.form_panels.insert(0, staff_views.health_cert_panel)
+        extensions.home_panels.append(staff_views.health_cert_home_panel)

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any, NoReturn
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from school_logistics.core import permissions
@@ -18,6 +18,7 @@ from school_logistics.core.document import Doc, live_clash
 from school_logistics.core.meta import Meta
 from school_logistics.core.models import Document, User
 from school_logistics.core.models.document import DocStatus
+from school_logistics.core.registry import get_meta
 from school_logistics.core.validation import DocumentValidationError
 
 SCHOOL_CLASS = "School Class"
@@ -32,6 +33,9 @@ NAMING_A_CLASS = (
 )
 # Those whose form offers the school's classes to choose from (an aid's comes with its student).
 CHOOSING_A_CLASS = ("Student", "Meal Fee Refund", "Meal Fee Collection", "Student Supply Order")
+# Those a teacher files only for the class they are the 班主任 of (`filed_class`,
+# `check_class_teacher`).
+FILED_BY_CLASS_TEACHERS = ("Meal Fee Refund", "Student Aid", "Student Supply Order")
 # A class's grade, as its name begins (七年级(1)班); 初一 to 初三 are 七 to 九年级.
 GRADES = (
     "一年级", "二年级", "三年级", "四年级", "五年级", "六年级",
@@ -184,6 +188,25 @@ def class_choices(
     else:
         names = school_classes(school_id)
     return {"class_name": names} if names else {}
+
+
+def students_taught(user: User) -> list[QuerySet[Any]]:
+    """A teacher reads the students of the classes they are the 班主任 of (their guardians'
+    phones among them), and no others: their role reads only its own students, which no
+    teacher creates. Whoever reads every student is granted nothing more."""
+    if permissions.scope(user, get_meta("Student"), "read") != "own":
+        return []
+    theirs = Document.objects.filter(
+        data_equals("class_teacher", user.username),
+        doctype=SCHOOL_CLASS,
+        school_id=OuterRef("school_id"),
+        data__class_name=OuterRef("data__class_name"),
+    ).exclude(docstatus=DocStatus.CANCELLED)
+    return [
+        Document.objects.filter(doctype="Student", school_id__in=user.school_ids())
+        .filter(Exists(theirs))
+        .values("pk")
+    ]
 
 
 def class_students(school_id: int, class_name: str) -> list[tuple[str, dict[str, Any]]]:

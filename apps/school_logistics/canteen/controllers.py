@@ -4,6 +4,7 @@ refunds."""
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 import re
 from collections import defaultdict
 from decimal import Decimal
@@ -22,7 +23,14 @@ from school_logistics.canteen.classes import (
     normalize_class_name,
     one_per_class_month,
 )
-from school_logistics.canteen.standards import MAX_MEAL_RATE, highest_cap, standard_for
+from school_logistics.canteen.standards import (
+    MAX_MEAL_RATE,
+    Charged,
+    Standard,
+    charged_at,
+    highest_cap,
+    standard_for,
+)
 from school_logistics.core.controllers import Controller, register
 from school_logistics.core.data_match import data_equals
 from school_logistics.core.document import Doc
@@ -128,16 +136,18 @@ class MealFeeRefund(Controller):
         errors: dict[str, list[str]] = defaultdict(list)
         class_name = filed_class(doc, errors)
         month = parse_month(doc.get("month"))
-        days = 0
+        days, basis = 0, None
         if month is None:
             errors["month"].append(_("月份格式应为 YYYY-MM，如 2026-03"))
         else:
             today = timezone.localdate()
             if month > (today.year, today.month):
                 errors["month"].append(_("不能为未来的月份退费"))
+            elif not_yet_month_end := _before_month_end(doc.get("month")):
+                errors["month"].append(not_yet_month_end)
             days = calendar.monthrange(*month)[1]
             one_per_class_month(doc, "Meal Fee Refund", _("退费单"), errors)
-            self._rate(doc, errors)
+            basis = self._rate(doc, errors)
 
         # Names come by fetch_from before this runs; the students are those the link check read.
         students = doc.linked.get("Student") or {}
@@ -153,7 +163,14 @@ class MealFeeRefund(Controller):
                 errors[key + "student"].append(
                     label + _("学生“%(n)s”不包餐，没有伙食费可退") % {"n": name}
                 )
-            elif days and row["missed_meals"] > per_day * days:
+            elif basis is not None and row["missed_meals"] > per_day * basis.billing_days:
+                # The month's fee paid for its billing days' meals, no more: those are refunded.
+                errors[key + "missed_meals"].append(
+                    label
+                    + _("缺餐次数不能超过 %(max)s（该月按 %(d)s 个计费日 × 每天 %(p)s 餐收费）")
+                    % {"max": per_day * basis.billing_days, "d": basis.billing_days, "p": per_day}
+                )
+            elif basis is None and days and row["missed_meals"] > per_day * days:
                 errors[key + "missed_meals"].append(
                     label
                     + _("缺餐次数不能超过 %(max)s（本月 %(d)s 天 × 每天 %(p)s 餐）")
@@ -175,16 +192,24 @@ class MealFeeRefund(Controller):
             except (meal_fees.AlreadyRefunded, meal_fees.RefundExceedsPaid) as exc:
                 raise _books_refusal(doc, exc) from exc
 
-    def _rate(self, doc: Doc, errors: dict[str, list[str]]) -> None:
-        """A missed meal is refunded at the rate of the standard in force that month; without
-        one here (fees charged before the school kept them here), at the rate written, no
-        higher than the bureau's cap the school's standards name (or, with none, than any
-        school canteen charges: the books cannot check such a month's refund against what
-        was paid)."""
+    def before_send(self, doc: Doc) -> None:
+        # A draft saved before the month-end rule was kept is not sent before the month ends.
+        not_yet_month_end = _before_month_end(doc.get("month"))
+        if not_yet_month_end:
+            raise DocumentValidationError.single(not_yet_month_end, "month")
+
+    def _rate(self, doc: Doc, errors: dict[str, list[str]]) -> Charged | Standard | None:
+        """A missed meal is refunded at the rate the class's month was charged at (its 收缴单),
+        else at that of the standard in force that month; without either (fees charged before
+        the school kept them here), at the rate written, no higher than the bureau's cap the
+        school's standards name (or, with none, than any school canteen charges: the books
+        cannot check such a month's refund against what was paid). Return what the rate and
+        the billing days come from."""
         school_id = doc.instance.school_id
-        standard = standard_for(school_id, doc.get("month"))
+        charged = charged_at(school_id, doc.get("class_name"), doc.get("month"))
+        basis = charged or standard_for(school_id, doc.get("month"))
         rate = doc.get("meal_rate")
-        if standard is None:
+        if basis is None:
             if rate is None:
                 errors["meal_rate"].append(_("该月没有执行中的伙食费标准，请填写每餐标准"))
             elif rate <= 0:
@@ -200,12 +225,16 @@ class MealFeeRefund(Controller):
                     % {"rate": f"{rate:.2f}", "max": MAX_MEAL_RATE}
                 )
         elif rate is None:
-            doc.set("meal_rate", standard.meal_rate)
-        elif rate != standard.meal_rate:
+            doc.set("meal_rate", basis.meal_rate)
+        elif rate != basis.meal_rate:
             errors["meal_rate"].append(
-                _("该月按伙食费标准 %(n)s 每餐 ¥%(rate)s 退费（留空即可）")
-                % {"n": standard.name, "rate": standard.meal_rate}
+                _("该月按收缴单 %(n)s 收费时的每餐 ¥%(rate)s 退费（留空即可）")
+                % {"n": basis.collection, "rate": basis.meal_rate}
+                if isinstance(basis, Charged)
+                else _("该月按伙食费标准 %(n)s 每餐 ¥%(rate)s 退费（留空即可）")
+                % {"n": basis.name, "rate": basis.meal_rate}
             )
+        return basis
 
     def on_submit(self, doc: Doc) -> None:
         try:
@@ -224,6 +253,20 @@ class MealFeeRefund(Controller):
         meal_fees.reverse(doc.instance, actor=doc.acting_user)
 
 
+def _before_month_end(month: str | None) -> str | None:
+    """Why a month's refund cannot be filed yet, if it cannot: missed meals are counted and
+    refunded at the month's end (月底退还), from its last day; one refund a class a month."""
+    parsed = parse_month(month)
+    if parsed is None:
+        return None
+    last_day = dt.date(*parsed, calendar.monthrange(*parsed)[1])
+    if timezone.localdate() >= last_day:
+        return None
+    return _(
+        "缺餐伙食费在月底退还：%(m)s 的退费单 %(d)s（月底）起才能填报，到时按全月缺餐一次填报"
+    ) % {"m": month, "d": last_day.isoformat()}
+
+
 def _refunds(doc: Doc) -> list[meal_fees.Refund]:
     return [
         meal_fees.Refund(
@@ -237,24 +280,32 @@ def _refunds(doc: Doc) -> list[meal_fees.Refund]:
 def _books_refusal(
     doc: Doc, exc: meal_fees.AlreadyRefunded | meal_fees.RefundExceedsPaid
 ) -> DocumentValidationError:
-    """Say, by the students' names, what the meal fee books refuse of a refund."""
-    names = {r["student"]: r.get("student_name") or r["student"] for r in doc.rows("students")}
-    if isinstance(exc, meal_fees.AlreadyRefunded):
-        message = _("%(month)s 已退过费的学生不能再退：%(students)s") % {
-            "month": doc.get("month"),
-            "students": "、".join(
-                _("%(name)s（%(refund)s）") % {"name": names.get(s, s), "refund": refund}
-                for s, refund in exc.refunded.items()
-            ),
-        }
-    else:
-        message = _("退费不能超过该月实收的伙食费：%(students)s") % {
-            "students": "、".join(
-                _("%(name)s 最多退 ¥%(left)s") % {"name": names.get(s, s), "left": left}
-                for s, left in exc.refundable.items()
-            )
-        }
-    return DocumentValidationError.single(message, "students")
+    """Say, on each student's row and by their name, what the meal fee books refuse of a
+    refund."""
+    errors: dict[str, list[str]] = {}
+    for idx, row in enumerate(doc.rows("students"), start=1):
+        label = _("缺餐学生第 %(idx)s 行：") % {"idx": idx}
+        student, name = row["student"], row.get("student_name") or row["student"]
+        if isinstance(exc, meal_fees.AlreadyRefunded) and student in exc.refunded:
+            errors[f"students.{idx}.student"] = [
+                label
+                + _("%(month)s 已退过费的学生不能再退：%(students)s")
+                % {
+                    "month": doc.get("month"),
+                    "students": _("%(name)s（%(refund)s）")
+                    % {"name": name, "refund": exc.refunded[student]},
+                }
+            ]
+        elif isinstance(exc, meal_fees.RefundExceedsPaid) and student in exc.refundable:
+            errors[f"students.{idx}.missed_meals"] = [
+                label
+                + _("退费不能超过该月实收的伙食费：%(students)s")
+                % {
+                    "students": _("%(name)s 最多退 ¥%(left)s")
+                    % {"name": name, "left": exc.refundable[student]}
+                }
+            ]
+    return DocumentValidationError(errors or {"students": [str(exc)]})
 
 
 def refuse_deleting_student_on_books(document: Document) -> str | None:

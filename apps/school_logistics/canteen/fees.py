@@ -19,7 +19,7 @@ from school_logistics.canteen.classes import (
     filed_class,
     one_per_class_month,
 )
-from school_logistics.canteen.standards import Standard, standard_for
+from school_logistics.canteen.standards import Standard, standard_for, take_turns_with_rates
 from school_logistics.core.controllers import Controller, register
 from school_logistics.core.document import Doc
 from school_logistics.core.validation import DocumentValidationError
@@ -45,7 +45,9 @@ def _next_month(today: dt.date) -> tuple[int, int]:
 @register(COLLECTION)
 class MealFeeCollection(Controller):
     """Each student on a meal plan owes the month's fee of their plan; 实收 is what they paid,
-    the full fee unless the collector writes less (and why)."""
+    the full fee unless the collector writes less (and why). A class has one collection a
+    month, so it lists every pupil of the class on a meal plan whose month is not charged yet
+    (one who moved in was charged with their old class): one left off it would owe nothing."""
 
     def validate(self, doc: Doc) -> None:
         school_id = doc.instance.school_id
@@ -58,6 +60,8 @@ class MealFeeCollection(Controller):
         elif month > _next_month(timezone.localdate()):
             errors["month"].append(_("只能收取本月或下月的伙食费"))
         else:
+            # The rate read here is the one charged: a standard's approval waits for this save.
+            take_turns_with_rates(school_id)
             standard = standard_for(school_id, doc.get("month"))
             if standard is None:
                 errors["month"].append(
@@ -70,12 +74,37 @@ class MealFeeCollection(Controller):
         doc.set("standard", standard.name)
         doc.set("meal_rate", standard.meal_rate)
         doc.set("billing_days", standard.billing_days)
-        rows = doc.rows("students") or class_roll(school_id, class_name)
+        roll = class_roll(school_id, class_name)
+        charged = meal_fees.charged_by(
+            school_id, doc.get("month"), [r["student"] for r in roll], lock=False
+        )
+        owing = [r for r in roll if r["student"] not in charged]
+        rows = doc.rows("students") or owing
         if not rows:
             raise DocumentValidationError.single(
-                _("%(c)s 没有包餐学生") % {"c": class_name}, "students"
+                _("%(c)s 没有包餐学生") % {"c": class_name}
+                if not roll
+                else _("%(c)s 的包餐学生 %(m)s 的伙食费都已收过")
+                % {"c": class_name, "m": doc.get("month")},
+                "students",
             )
         doc.set("students", rows)
+        listed = {r["student"] for r in rows}
+        left_out = [r for r in owing if r["student"] not in listed]
+        if left_out:
+            errors["students"].append(
+                _(
+                    "%(c)s 还有包餐学生没有列入：%(students)s。每班每月只有一份收缴单，"
+                    "全班包餐学生都要列入；未缴的实收填 0，并在备注写明原因"
+                )
+                % {
+                    "c": class_name,
+                    "students": "、".join(
+                        _("%(name)s（%(no)s）") % {"name": r["student_name"], "no": r["student"]}
+                        for r in left_out
+                    ),
+                }
+            )
         self._charge(doc, standard, rows, class_name, errors)
         if errors:
             raise DocumentValidationError(errors)
@@ -116,7 +145,14 @@ class MealFeeCollection(Controller):
                 errors[key + "amount_paid"].append(
                     label
                     + _("实收 ¥%(paid)s 超过应收 ¥%(due)s：只按核定标准收费")
-                    % {"paid": paid, "due": due}
+                    % {"paid": f"{paid:.2f}", "due": f"{due:.2f}"}
+                )
+            elif paid < due and not (row.get("note") or "").strip():
+                # What is not paid is owed: the books and the class teacher need to know why.
+                errors[key + "note"].append(
+                    label
+                    + _("实收 ¥%(paid)s 少于应收 ¥%(due)s，请在备注写明原因（如：家长下周补交）")
+                    % {"paid": f"{paid:.2f}", "due": f"{due:.2f}"}
                 )
             row.update(
                 meal_plan=student.get("meal_plan"), waiver=waiver, amount_due=due, amount_paid=paid

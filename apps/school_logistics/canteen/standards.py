@@ -7,20 +7,23 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from school_logistics.canteen.classes import MEALS_PER_DAY
 from school_logistics.core.controllers import Controller, register
+from school_logistics.core.data_match import data_equals
 from school_logistics.core.document import Doc, live_clash
 from school_logistics.core.extensions import BlankFill
 from school_logistics.core.meta import Meta
-from school_logistics.core.models import Document
+from school_logistics.core.models import Document, School
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.values import parse_month
 
 STANDARD = "Meal Fee Standard"
+COLLECTION = "Meal Fee Collection"
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,79 @@ def standard_for(school_id: int, month: str) -> Standard | None:
         return None
     effective_from, name, data = max(in_force)
     return Standard(name, effective_from, Decimal(str(data["meal_rate"])), data["billing_days"])
+
+
+@dataclass(frozen=True)
+class Charged:
+    """A class's month as its approved 收缴单 charged it."""
+
+    collection: str
+    meal_rate: Decimal
+    billing_days: int
+
+
+def _collections(school_id: int) -> QuerySet[Document]:
+    return Document.objects.filter(
+        doctype=COLLECTION, school_id=school_id, docstatus=DocStatus.SUBMITTED
+    )
+
+
+def charged_at(school_id: int, class_name: str, month: str) -> Charged | None:
+    """The rate and billing days a class's month was charged at, if a collection charged it:
+    what its students paid for, whatever standard is in force for the month now."""
+    found = (
+        _collections(school_id)
+        .filter(data_equals("class_name", class_name), data_equals("month", month))
+        .values_list("name", "data")
+        .first()
+    )
+    if found is None:
+        return None
+    name, data = found
+    return Charged(name, Decimal(str(data["meal_rate"])), data["billing_days"])
+
+
+def take_turns_with_rates(school_id: int) -> None:
+    """Hold the school's row until this transaction commits, so that a standard's approval and
+    a month's collection, each reading what the other writes, run one after the other."""
+    if not (connection.features.has_select_for_update and connection.in_atomic_block):
+        return  # SQLite runs one writing transaction at a time
+    # NO KEY, as for naming classes: inserts naming the school (KEY SHARE) go through.
+    list(
+        School.objects.select_for_update(no_key=True)
+        .filter(pk=school_id)
+        .values_list("pk", flat=True)
+    )
+
+
+def _next_month(month: str) -> str:
+    year, mon = map(int, month.split("-"))
+    return f"{year + 1}-01" if mon == 12 else f"{year}-{mon + 1:02d}"
+
+
+def charged_under(doc: Doc) -> str | None:
+    """Why a standard cannot take effect from its month, if it cannot: a month it would govern
+    (from its month until the next approved standard's) was already charged, at the rate in
+    force then; its refunds must be at that rate, and its fees stay as charged."""
+    school_id, first = doc.instance.school_id, doc.get("effective_from")
+    later = [
+        d["effective_from"]
+        for d in _approved(school_id).exclude(pk=doc.instance.pk).values_list("data", flat=True)
+        if d["effective_from"] > first
+    ]
+    charged = _collections(school_id).filter(data__month__gte=first)
+    if later:
+        charged = charged.filter(data__month__lt=min(later))
+    found = (
+        charged.order_by("-data__month").values_list("data__month", "name", "data__meal_rate")
+    ).first()
+    if found is None:
+        return None
+    month, name, rate = found
+    return _(
+        "%(m)s 的伙食费已按每餐 ¥%(rate)s 收取（收缴单 %(n)s），已收费月份的标准不能再改："
+        "新标准最早从 %(first)s 起执行"
+    ) % {"m": month, "rate": f"{Decimal(str(rate)):.2f}", "n": name, "first": _next_month(month)}
 
 
 # The highest rate per meal a refund may be written at while the school has no approved
@@ -110,3 +186,14 @@ class MealFeeStandard(Controller):
                 % {"m": doc.get("effective_from"), "n": clash},
                 "effective_from",
             )
+        self._refuse_charged_months(doc)
+
+    def before_submit(self, doc: Doc) -> None:
+        # Approved after its draft was checked: a month may have been charged meanwhile.
+        take_turns_with_rates(doc.instance.school_id)
+        self._refuse_charged_months(doc)
+
+    def _refuse_charged_months(self, doc: Doc) -> None:
+        refusal = charged_under(doc)
+        if refusal:
+            raise DocumentValidationError.single(refusal, "effective_from")

@@ -140,6 +140,14 @@ def check_refunds(school_id: int, month: str, rows: Sequence[Refund], *, lock: b
         raise RefundExceedsPaid(refundable)
 
 
+def charged_by(
+    school_id: int, month: str, students: Sequence[str], *, lock: bool = True
+) -> dict[str, str]:
+    """The students whose month a live collection already charged: student → collection."""
+    months = _months(school_id, month, students, lock=lock)
+    return {s: m.charged_by for s, m in months.items() if m.charged > 0}
+
+
 def post_collections(
     voucher: Document,
     class_name: str,
@@ -150,8 +158,7 @@ def post_collections(
     posting_date: dt.date,
 ) -> list[MealFeeEntry]:
     """Post a collection's rows, all or none."""
-    months = _months(voucher.school_id, month, [r.student for r in rows])
-    collected = {s: m.charged_by for s, m in months.items() if m.charged > 0}
+    collected = charged_by(voucher.school_id, month, [r.student for r in rows])
     if collected:
         raise AlreadyCollected(collected)
     return _post(
