@@ -18,7 +18,7 @@ from school_logistics.workflow import actions
 from school_logistics.workflow.models import ApprovalTask
 from tests.concurrency import submit_at_once
 from tests.stores.factories import make_items
-from tests.workflow.conftest import send_and_approve
+from tests.workflow.conftest import pending, send_and_approve
 
 D = Decimal
 YEAR = timezone.localdate().year
@@ -265,11 +265,65 @@ def test_a_requisition_beyond_its_line_is_refused_when_sent_not_at_the_last_appr
         )
     doc.refresh_from_db()
     assert doc.grand_total == 1200 and not ApprovalTask.objects.filter(document=doc).exists()
-    # Two sent within the line, together beyond it: the last approval still judges.
+
+
+@pytest.mark.workflows
+@pytest.mark.usefixtures("heads")
+def test_requisitions_in_approval_count_against_the_line_when_another_is_sent(users, budgeted):
+    """Two that fit alone but not together: the second is refused when sent, while its
+    requester can still make it smaller, not at the office's step where nobody can."""
     first, second = requisition(users, "600"), requisition(users, "600")
+    actions.start_approval("Material Requisition", first.name, actor=users["teacher"])
+    with pytest.raises(DocumentValidationError) as refused:
+        actions.start_approval("Material Requisition", second.name, actor=users["teacher"])
+    assert refused.value.errors == {
+        "budget_line": [
+            f"超出预算：语文组 {YEAR} 年“办公用品费”预算 1,000.00 元，已使用 600.00 元"
+            "（其中审批中的申购 ¥600.00），可用 400.00 元，本单 600.00 元。"
+            "请核减数量，或先申请追加预算"
+        ]
+    }
+    assert not ApprovalTask.objects.filter(document=second).exists()
+    second.refresh_from_db()
+    assert second.workflow_state == "" and second.docstatus == DocStatus.DRAFT
+    # Made smaller, it fits beside the first.
+    actions.save_and_start(
+        "Material Requisition",
+        second.name,
+        {"items": [{"item": "A4-70", "qty": "1", "rate": "400"}]},
+        actor=users["teacher"],
+    )
+    for doc in (first, second):
+        for who in ("head", "purchaser"):
+            actions.approve(pending(doc, users[who]).pk, actor=users[who])
+    assert (line().committed, line().available) == (D("1000.00"), D("0.00"))
+
+
+@pytest.mark.workflows
+@pytest.mark.usefixtures("heads")
+def test_the_last_approval_counts_what_is_left_not_what_else_waits(users, budgeted):
+    """Both sent within the line; a bill then spent part of it directly. The first to be
+    approved takes what is left, whatever still waits; the next is refused at its last step."""
+    first, second = requisition(users, "500"), requisition(users, "400")
     for doc in (first, second):
         actions.start_approval("Material Requisition", doc.name, actor=users["teacher"])
-    assert ApprovalTask.objects.filter(document=second).exists()
+    printing = services.create_document(
+        "Expense Claim",
+        {"expense_type": "打印费", "budget_line": "办公用品费",
+         "items": [{"description": "印卷费", "amount": "300"}]},
+        actor=users["teacher"],
+    )  # fmt: skip
+    send_and_approve(printing, users["teacher"])
+    assert line().available == D("700.00")
+    for who in ("head", "purchaser"):
+        actions.approve(pending(first, users[who]).pk, actor=users[who])
+    first.refresh_from_db()
+    assert first.docstatus == DocStatus.SUBMITTED and line().available == D("200.00")
+    actions.approve(pending(second, users["head"]).pk, actor=users["head"])
+    with pytest.raises(DocumentValidationError, match="可用 200.00 元，本单 400.00 元"):
+        actions.approve(pending(second, users["purchaser"]).pk, actor=users["purchaser"])
+    second.refresh_from_db()
+    assert second.docstatus == DocStatus.DRAFT and line().committed == D("500.00")
 
 
 @pytest.mark.parametrize("year", [1900, YEAR - 1, YEAR + 73])

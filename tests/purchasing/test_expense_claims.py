@@ -4,13 +4,18 @@ and spends its budget line in place of what the requisition committed; running c
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils import timezone
 
-from school_logistics.core import services
+from school_logistics.core import permissions, services
 from school_logistics.core.models import Document
 from school_logistics.core.models.document import DocStatus
+from school_logistics.core.registry import get_meta
 from school_logistics.core.services import DocumentStateError
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.ledger.models import BudgetBin
@@ -43,7 +48,7 @@ def approved_requisition(users, rate: str = "600") -> Document:
 
 def receive(users, requisition_name: str, rate: str, qty: str = "1") -> Document:
     supplier = Document.objects.filter(doctype="Supplier").first() or make_supplier(
-        users["purchaser"], "甲文具公司"
+        users["purchaser"], "甲文具公司", valid_until=timezone.localdate() + dt.timedelta(days=365)
     )
     doc = services.create_document(
         "Stock Receipt",
@@ -109,7 +114,7 @@ def test_a_delivery_in_parts_is_reimbursed_in_parts(users, budgeted):
 def test_reimbursing_spends_the_line_and_gives_back_the_commitment(users, budgeted):
     req = approved_requisition(users, "600")
     assert (line().committed, line().spent) == (D("600.00"), D("0.00"))
-    receive(users, req.name, "580")
+    receipt = receive(users, req.name, "580")
     doc = claim_from_requisition(req.name, actor=users["teacher"])
     services.submit_document(CLAIM, doc.name, actor=users["teacher"])
     # All that was asked for came and is paid: the 20 yuan the invoices came under is free.
@@ -118,6 +123,9 @@ def test_reimbursing_spends_the_line_and_gives_back_the_commitment(users, budget
         services.cancel_document("Material Requisition", req.name, actor=users["teacher"])
     services.cancel_document(CLAIM, doc.name, actor=users["finance"])
     assert (line().committed, line().spent) == (D("600.00"), D("0.00"))
+    with pytest.raises(DocumentValidationError, match="请先作废入库单"):
+        services.cancel_document("Material Requisition", req.name, actor=users["teacher"])
+    services.cancel_document("Stock Receipt", receipt.name, actor=users["storekeeper"])
     services.cancel_document("Material Requisition", req.name, actor=users["teacher"])
     assert (line().committed, line().spent) == (D("0.00"), D("0.00"))
 
@@ -221,3 +229,63 @@ def test_goods_received_against_a_requisition_are_what_it_asked_for_no_more(user
             actor=users["storekeeper"],
         )  # fmt: skip
     assert Document.objects.filter(doctype="Stock Receipt").count() == 1
+
+
+def test_only_finance_cancels_a_booked_claim(users, budgeted, outsider):
+    """Once finance booked it (已报销), the office that checked it may not take it back: the
+    paid invoice could be claimed again."""
+    req = approved_requisition(users)
+    receive(users, req.name, "580")
+    doc = claim_from_requisition(req.name, actor=users["teacher"])
+    services.save_document(
+        CLAIM, doc.name, {"items": [{**doc.data["items"][0], "invoice_no": "87654321"}]},
+        actor=users["teacher"],
+    )  # fmt: skip
+    services.submit_document(CLAIM, doc.name, actor=users["teacher"])
+    meta = get_meta(CLAIM)
+    for who in (users["purchaser"], users["teacher"], users["colleague"], outsider):
+        assert not permissions.has_permission(who, meta, "cancel", doc)
+        with pytest.raises((PermissionDenied, Http404)):
+            services.cancel_document(CLAIM, doc.name, actor=who)
+        assert Document.objects.get(pk=doc.pk).docstatus == DocStatus.SUBMITTED
+        assert line().spent == D("580.00")
+    with pytest.raises(DocumentValidationError, match="发票 87654321 已在报销单"):
+        claim(users, items=[{"description": "再报一次", "invoice_no": "87654321", "amount": "1"}])
+    services.cancel_document(CLAIM, doc.name, actor=users["finance"])
+    assert line().spent == D("0.00")
+
+
+def test_a_second_claim_names_only_the_receipts_it_pays_for(users, budgeted):
+    req = requisition(users, "300", items=[{"item": "A4-70", "qty": "2", "rate": "300"}])
+    services.submit_document("Material Requisition", req.name, actor=users["teacher"])
+    first_receipt = receive(users, req.name, "300")
+    first = claim_from_requisition(req.name, actor=users["teacher"])
+    assert first.data["items"][0]["description"] == f"办公室用纸（入库单 {first_receipt.name}）"
+    services.submit_document(CLAIM, first.name, actor=users["teacher"])
+    second_receipt = receive(users, req.name, "280")
+    second = claim_from_requisition(req.name, actor=users["teacher"])
+    assert second.data["items"][0]["description"] == f"办公室用纸（入库单 {second_receipt.name}）"
+    assert second.data["total"] == "280.00"
+
+
+def test_claims_in_parts_never_pay_more_than_was_approved(users, budgeted):
+    """Approved at ¥10.00: goods are not received at ¥6,000, and claims split below the
+    principal's amount add up to no more than what came, which is within what was approved."""
+    req = approved_requisition(users, "10")
+    with pytest.raises(DocumentValidationError, match="批准金额 ¥10.00，本单 ¥6,000.00"):
+        receive(users, req.name, "6000")
+    receive(users, req.name, "10")
+    with pytest.raises(DocumentValidationError, match="超过验收入库金额 ¥10.00"):
+        claim(users, expense_type="采购报销", requisition=req.name,
+              items=[{"description": "用纸", "amount": "4000"}])  # fmt: skip
+    half = claim(users, expense_type="采购报销", requisition=req.name,
+                 items=[{"description": "用纸", "amount": "6"}])  # fmt: skip
+    services.submit_document(CLAIM, half.name, actor=users["teacher"])
+    with pytest.raises(DocumentValidationError, match="其他报销单已报 ¥6.00"):
+        claim(users, expense_type="采购报销", requisition=req.name,
+              items=[{"description": "用纸", "invoice_no": "11112222", "amount": "5"}])  # fmt: skip
+    rest = claim_from_requisition(req.name, actor=users["teacher"])
+    services.submit_document(CLAIM, rest.name, actor=users["teacher"])
+    paid = Document.objects.filter(doctype=CLAIM, docstatus=DocStatus.SUBMITTED)
+    assert sum(d.grand_total for d in paid) == D("10.00") == req.grand_total
+    assert (line().committed, line().spent) == (D("0.00"), D("10.00"))

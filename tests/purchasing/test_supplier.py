@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 
 from school_logistics.core import permissions, services
 from school_logistics.core.models import Document
@@ -84,3 +85,18 @@ def test_outsider_cannot_see_our_suppliers(users, outsider):
     assert permissions.readable(users["canteen"], meta).count() == 1
     with pytest.raises(Http404):
         permissions.get_document(outsider, meta, doc.name)
+
+
+@pytest.mark.parametrize(
+    ("days", "status"),
+    [(None, "未索证"), (-1, "证照过期"), (0, "即将到期"), (30, "即将到期"), (31, "证照有效")],
+)
+def test_a_suppliers_page_says_whether_its_certificates_are_valid(client, users, days, status):
+    today = timezone.localdate()
+    valid_until = None if days is None else today + dt.timedelta(days=days)
+    doc = make_supplier(users["purchaser"], "甲文具公司", valid_until=valid_until)
+    client.force_login(users["storekeeper"])  # who checks them when goods arrive
+    page = client.get(f"/app/supplier/{doc.name}").content.decode()
+    assert f'id="certificate-status">{status}</span>' in page
+    if valid_until:
+        assert f"有效期至 {valid_until.isoformat()}" in page

@@ -190,3 +190,33 @@ def test_only_purchasing_runs_tenders(users, suppliers, outsider):
     assert not permissions.has_permission(users["principal"], meta, "write", doc)
     assert not permissions.readable(users["teacher"], meta).exists()
     assert not permissions.readable(outsider, meta).exists()
+
+
+def test_a_winner_dearer_than_the_lowest_valid_bid_needs_a_reason(users, suppliers):
+    values = tender_values(suppliers)
+    for bid, price in zip(values["bids"], ["5200", "4800", "5000"], strict=True):
+        bid["price"] = price
+    doc = create(users, values)  # awarded to 甲 at 5,200
+    assert_submit_refused(
+        users, doc, "award_reason",
+        "中标报价 ¥5,200.00 高于有效最低报价 ¥4,800.00（乙办公用品店）：请填写定标理由",
+    )  # fmt: skip
+    services.save_document(
+        "Tender", doc.name, {"award_reason": "乙的样品纸张克重不足 70g，不符合要求"},
+        actor=users["purchaser"],
+    )  # fmt: skip
+    services.submit_document("Tender", doc.name, actor=users["purchaser"])
+    assert Document.objects.get(pk=doc.pk).docstatus == 1
+
+
+def test_a_cheaper_bid_from_a_supplier_that_may_not_win_needs_no_reason(users, suppliers):
+    """Its licence expired before the opening: the lowest bid that could win is the winner's."""
+    lapsed = make_supplier(
+        users["purchaser"], "戊过期公司", valid_until=timezone.localdate() - dt.timedelta(days=10)
+    ).name
+    values = tender_values([suppliers[0], lapsed, suppliers[1]])
+    for bid, price in zip(values["bids"], ["5200", "4800", "5300"], strict=True):
+        bid["price"] = price
+    doc = create(users, values)
+    services.submit_document("Tender", doc.name, actor=users["purchaser"])
+    assert Document.objects.get(pk=doc.pk).docstatus == 1

@@ -18,6 +18,8 @@ class PurchasingConfig(AppConfig):
             expense_claims,
             procurement,
             procurement_views,
+            receiving,
+            receiving_views,
             student_supplies,
             supplies_views,
         )
@@ -26,6 +28,7 @@ class PurchasingConfig(AppConfig):
             receipt_checks,
             receipt_holds,
         )
+        from school_logistics.stores.services import receipt_drafts
 
         extensions.desk_links.append(budget_views.budget_link)
         extensions.desk_links.append(supplies_views.supplies_link)
@@ -38,6 +41,10 @@ class PurchasingConfig(AppConfig):
         extensions.form_panels.append(contract_views.contract_panel)
         receipt_checks.append(contracts.check_receipt)
         receipt_checks.append(procurement.check_receipt)
+        receipt_checks.append(receiving.check_receipt)
+        receipt_drafts.append(receiving.receipt_values)
+        extensions.home_panels.append(receiving_views.awaiting_goods_panel)
+        extensions.form_panels.append(receiving_views.supplier_certificates_panel)
         receipt_cancel_guards.append(expense_claims.refuse_cancelling_a_claimed_receipt)
         receipt_holds.append(procurement.quotes_pending)
         charge_sources.append(student_supplies.term_charges)

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from school_logistics.core import extensions
 from school_logistics.core.controllers import Controller, register
 from school_logistics.core.document import Doc
+from school_logistics.core.models import Document
+from school_logistics.core.models.document import DocStatus
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.ledger import budget as ledger
+from school_logistics.workflow.models import ApprovalProcess, ProcessStatus
 
 
 def _money(value: Decimal) -> str:
@@ -91,33 +96,82 @@ def check_budget_line(doc: Doc, errors: dict[str, list[str]]) -> None:
 
 def check_within_budget(doc: Doc) -> None:
     """On sending a requisition for approval: refuse it when its line has not enough left
-    (the approval commits it, and would refuse it at the last step after everyone's work)."""
+    for it beside the requisitions of the line still in approval (the approval commits it,
+    and would refuse it at the last step after everyone's work, when its quantities can no
+    longer change). At that last step, only what is left counts: first approved, first
+    served, whatever else waits."""
     if not doc.instance.school.has_budgets or not doc.get("budget_line"):
         return
     year = (doc.get("posting_date") or timezone.localdate()).year
     wanted = doc.get("grand_total") or Decimal(0)
     for line in ledger.lines_of(doc.instance.school_id, doc.get("department"), year):
-        if line.budget_line == doc.get("budget_line") and wanted > line.available:
-            message = over_budget_message(doc.get("department"), ledger.OverBudget(line, wanted))
+        if line.budget_line != doc.get("budget_line"):
+            continue
+        waiting = Decimal(0) if _approved_now(doc) else in_approval_total(doc, year)
+        if wanted + waiting > line.available:
+            message = over_budget_message(
+                doc.get("department"), ledger.OverBudget(line, wanted), waiting=waiting
+            )
             raise DocumentValidationError.single(
                 message + _("。请核减数量，或先申请追加预算"), "budget_line"
             )
 
 
-def over_budget_message(department: str, exc: ledger.OverBudget) -> str:
+def _approved_now(doc: Doc) -> bool:
+    """Whether the requisition is being submitted by the last approval of its run (not sent)."""
+    return ApprovalProcess.objects.filter(
+        document_id=doc.instance.pk, is_current=True, status=ProcessStatus.APPROVED
+    ).exists()
+
+
+def in_approval_total(doc: Doc, year: int) -> Decimal:
+    """What the department's other requisitions of the line and year still in approval ask."""
+    department_id = doc.instance.department_id
+    if department_id is None:  # a required field, promoted when the document was saved
+        return Decimal(0)
+    others = (
+        Document.objects.filter(
+            doctype=doc.meta.name,
+            school_id=doc.instance.school_id,
+            department_id=department_id,
+            docstatus=DocStatus.DRAFT,
+            posting_date__year=year,
+            data__budget_line=doc.get("budget_line"),
+        )
+        .filter(extensions.running_condition())
+        .exclude(pk=doc.instance.pk)
+    )
+    return others.aggregate(n=Sum("grand_total"))["n"] or Decimal(0)
+
+
+def over_budget_message(
+    department: str, exc: ledger.OverBudget, *, waiting: Decimal = Decimal(0)
+) -> str:
+    """Say how the line stands and what this document wants; `waiting`: what requisitions
+    still in approval ask of it, counted as used."""
     line = exc.line
-    return _(
-        "超出预算：%(dept)s %(year)s 年“%(line)s”预算 %(allotted)s 元，"
-        "已使用 %(used)s 元，可用 %(left)s 元，本单 %(wanted)s 元"
-    ) % {
+    values = {
         "dept": department,
         "year": line.fiscal_year,
         "line": line.budget_line,
         "allotted": _money(line.allotted),
-        "used": _money(line.used),
-        "left": _money(line.available),
+        "used": _money(line.used + waiting),
+        "left": _money(max(line.available - waiting, Decimal(0))),
         "wanted": _money(exc.wanted),
     }
+    if waiting:
+        return _(
+            "超出预算：%(dept)s %(year)s 年“%(line)s”预算 %(allotted)s 元，"
+            "已使用 %(used)s 元（其中审批中的申购 ¥%(waiting)s），可用 %(left)s 元，"
+            "本单 %(wanted)s 元"
+        ) % {**values, "waiting": _money(waiting)}
+    return (
+        _(
+            "超出预算：%(dept)s %(year)s 年“%(line)s”预算 %(allotted)s 元，"
+            "已使用 %(used)s 元，可用 %(left)s 元，本单 %(wanted)s 元"
+        )
+        % values
+    )
 
 
 def commit_requisition(doc: Doc) -> None:

@@ -22,7 +22,7 @@ from school_logistics.core.models.document import DocStatus
 from school_logistics.core.registry import get_meta
 from school_logistics.core.services import DocumentStateError
 from school_logistics.core.validation import DocumentValidationError
-from school_logistics.purchasing.tender import certificate_problem
+from school_logistics.purchasing.certificates import certificate_problem
 from school_logistics.stores.items import Errors, check_item_rows
 
 CONTRACT = "Purchase Contract"

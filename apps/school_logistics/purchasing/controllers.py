@@ -15,6 +15,7 @@ from school_logistics.purchasing import (  # noqa: F401  (register controllers)
     contracts,
     expense_claims,
     procurement,
+    receiving,
     student_supplies,
     tender,
 )
@@ -52,6 +53,9 @@ class MaterialRequisition(Controller):
             raise DocumentValidationError.single(
                 _("申购单已报销（%(c)s）：请先作废报销单") % {"c": claim}, "items"
             )
+        refusal = receiving.refuse_cancelling_a_bought_requisition(doc.instance)
+        if refusal:
+            raise DocumentValidationError.single(refusal, "items")
         budget.release_requisition(doc)
 
 

@@ -238,6 +238,22 @@ class ExpenseClaim(Controller):
         ledger.reverse_budget(doc.instance, actor=doc.acting_user)
 
 
+def _not_yet_claimed(
+    receipts: list[tuple[str, Decimal | None, str | None]], claimed: Decimal
+) -> list[tuple[str, Decimal | None, str | None]]:
+    """The receipts (in the order they came) a new claim pays for: the earlier claims paid
+    the first ones, up to what they claimed; one they paid in part is paid the rest now."""
+    out = []
+    for receipt in receipts:
+        total = receipt[1] or Decimal(0)
+        if claimed >= total:
+            claimed -= total
+            continue
+        claimed = Decimal(0)
+        out.append(receipt)
+    return out
+
+
 def claim_from_requisition(name: str, *, actor: User) -> Document:
     """Start a 采购报销 draft for what an approved requisition's goods came to as received into
     store and not yet claimed; the invoice numbers are left for the claimant to write."""
@@ -258,11 +274,11 @@ def claim_from_requisition(name: str, *, actor: User) -> Document:
         raise DocumentStateError(
             _("申购单 %(n)s 的物资尚未验收入库：验收入库后才能报销") % {"n": name}
         )
-    left = sum((t or Decimal(0) for _n, t, _s in receipts), Decimal(0)) - claimed_for(
-        requisition.school_id, name
-    )
+    claimed = claimed_for(requisition.school_id, name)
+    left = sum((t or Decimal(0) for _n, t, _s in receipts), Decimal(0)) - claimed
     if left <= 0:
         raise DocumentStateError(_("申购单 %(n)s 已入库的物资已全部报销") % {"n": name})
+    receipts = _not_yet_claimed(receipts, claimed)
     suppliers = {s for _n, _t, s in receipts if s}
     payee = (
         Document.objects.filter(

@@ -127,6 +127,34 @@ def quotes_pending(requisition: Document) -> str | None:
     }
 
 
+def held_for_quotes(requisitions: list[Document]) -> set[str]:
+    """The names of those of a school's approved requisitions whose goods may not come in yet
+    (`quotes_pending`), in two statements whatever their number."""
+    if not requisitions:
+        return set()
+    school_id = requisitions[0].school_id
+    standards = _standards(school_id)
+    if not standards:
+        return set()
+    decided = {
+        row.get("requisition")
+        for data in Document.objects.filter(
+            doctype=TENDER, school_id=school_id, docstatus=DocStatus.SUBMITTED
+        ).values_list("data", flat=True)
+        for row in data.get("requisitions") or []
+    }
+    held = set()
+    for r in requisitions:
+        threshold = _in_force(standards, _day(r))
+        if (
+            threshold is not None
+            and threshold.method_for(r.grand_total or Decimal(0)) is not None
+            and r.name not in decided
+        ):
+            held.add(r.name)
+    return held
+
+
 def check_receipt(doc: Doc, errors: Errors, *, submitting: bool) -> None:
     """Goods of a requisition that needs quotes come in only once a decided tender bought it,
     or under a contract a tender chose."""

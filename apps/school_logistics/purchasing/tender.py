@@ -15,6 +15,8 @@ from school_logistics.core.document import Doc
 from school_logistics.core.models import Document
 from school_logistics.core.models.document import DocStatus
 from school_logistics.core.validation import DocumentValidationError
+from school_logistics.core.views.formatting import money
+from school_logistics.purchasing.certificates import problem_of, suppliers_data
 from school_logistics.purchasing.procurement import check_tender_method
 
 # 政府采购法: 询价 asks at least three suppliers (第四十条), 竞争性谈判 negotiates with at least
@@ -30,9 +32,13 @@ def _row_label(table: str, idx: int) -> str:
     return _("%(table)s第 %(idx)s 行：") % {"table": table, "idx": idx}
 
 
-def _suppliers(names: set[str], school_id: int) -> dict[str, dict[str, Any]]:
-    qs = Document.objects.filter(doctype="Supplier", school_id=school_id, name__in=names)
-    return {d.name: d.data for d in qs}
+def _not_approved(name: str, docstatus: int) -> str | None:
+    """Why a requisition of that state may not be tendered (None when it is approved)."""
+    if docstatus == DocStatus.SUBMITTED:
+        return None
+    if docstatus == DocStatus.CANCELLED:
+        return _("申购单 %(n)s 已作废，不能招标") % {"n": name}
+    return _("申购单 %(n)s 尚未提交，不能招标") % {"n": name}
 
 
 @register("Tender")
@@ -124,8 +130,9 @@ class Tender(Controller):
             if name in seen:
                 errors[key].append(label + _("申购单 %(n)s 重复") % {"n": name})
             seen.add(name)
-            if req.docstatus != DocStatus.SUBMITTED:
-                errors[key].append(label + _("申购单 %(n)s 尚未提交，不能招标") % {"n": name})
+            refusal = _not_approved(name, req.docstatus)
+            if refusal:
+                errors[key].append(label + refusal)
             if name in elsewhere:
                 errors[key].append(
                     label
@@ -134,7 +141,8 @@ class Tender(Controller):
         doc.set("estimated_total", total if rows else None)
 
     def before_send(self, doc: Doc) -> None:
-        """Quotes, opening and award are complete before anyone is asked to approve them."""
+        """Quotes, opening and award are complete before anyone is asked to approve them, and
+        again when the last approval decides it: the requisitions it buys are still approved."""
         errors: Errors = defaultdict(list)
         method = doc.get("method")
         minimum = MIN_BIDS.get(method, 3)
@@ -152,33 +160,60 @@ class Tender(Controller):
         if not awarded:
             errors["awarded_supplier"].append(_("提交前请选定中标供应商"))
         elif opening is not None:
-            problem = certificate_problem(
-                doc.instance.school_id, awarded, timezone.localdate(opening), _("开标日")
-            )
-            if problem:
-                errors["awarded_supplier"].append(problem)
+            self._award(doc, awarded, timezone.localdate(opening), errors)
+        self._requisitions_still_approved(doc, errors)
         if errors:
             raise DocumentValidationError(errors)
 
+    @staticmethod
+    def _award(doc: Doc, awarded: str, opened: dt.date, errors: Errors) -> None:
+        """The winner's certificates are valid on the opening day, and a winner that is not the
+        lowest valid bid (a bid whose supplier may be chosen) is chosen for a stated reason."""
+        bids = [b for b in doc.rows("bids") if b.get("supplier") and b.get("price")]
+        data = suppliers_data({b["supplier"] for b in bids} | {awarded}, doc.instance.school_id)
+        day = _("开标日")
+        problem = problem_of(awarded, data.get(awarded, {}), opened, day)
+        if problem:
+            errors["awarded_supplier"].append(problem)
+            return
+        valid = [
+            b
+            for b in bids
+            if b["price"] > 0
+            and problem_of(b["supplier"], data.get(b["supplier"], {}), opened, day) is None
+        ]
+        won = next((b for b in valid if b["supplier"] == awarded), None)
+        if won is None or not valid:
+            return
+        lowest = min(valid, key=lambda b: b["price"])
+        if won["price"] > lowest["price"] and not (doc.get("award_reason") or "").strip():
+            errors["award_reason"].append(
+                _("中标报价 ¥%(won)s 高于有效最低报价 ¥%(low)s（%(s)s）：请填写定标理由")
+                % {
+                    "won": money(won["price"]),
+                    "low": money(lowest["price"]),
+                    "s": lowest.get("supplier_name") or lowest["supplier"],
+                }
+            )
 
-def certificate_problem(school_id: int, supplier: str, on: dt.date, day: str) -> str | None:
-    """Why the supplier may not be chosen on `day` (开标日, 签订日): no certificates on file
-    (索证登记), or some expired by then; None when all are valid."""
-    data = _suppliers({supplier}, school_id).get(supplier, {})
-    name = data.get("supplier_name") or supplier
-    certificates = data.get("certificates") or []
-    if not certificates:
-        return _("供应商“%(s)s”没有登记证照，请先索证登记") % {"s": name}
-    expired = [
-        f"{c.get('cert_type')}（{_('有效期至')} {c.get('valid_until')}）"
-        for c in certificates
-        if c.get("valid_until") and c["valid_until"] < on.isoformat()
-    ]
-    if not expired:
-        return None
-    return _("供应商“%(s)s”的证照在%(day)s %(d)s 已过期：%(list)s") % {
-        "s": name,
-        "day": day,
-        "d": on.isoformat(),
-        "list": "、".join(expired),
-    }
+    @staticmethod
+    def _requisitions_still_approved(doc: Doc, errors: Errors) -> None:
+        """A requisition may have been cancelled since the tender was saved: refuse it then.
+        Locked, so the requisition is not cancelled while this tender is decided."""
+        rows = doc.rows("requisitions")
+        names = {r["requisition"] for r in rows if r.get("requisition")}
+        if not names:
+            return
+        states = dict(
+            Document.objects.select_for_update()
+            .filter(doctype="Material Requisition", school_id=doc.instance.school_id)
+            .filter(name__in=names)
+            .values_list("name", "docstatus")
+        )
+        for idx, row in enumerate(rows, start=1):
+            name = row.get("requisition")
+            refusal = _not_approved(name, states[name]) if name in states else None
+            if refusal:
+                errors[f"requisitions.{idx}.requisition"].append(
+                    _row_label(_("申购单"), idx) + refusal
+                )

@@ -4,6 +4,7 @@ and which of a repair's parts left the store on a 领物单."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -26,6 +27,10 @@ STOCKTAKE = "Stock Reconciliation"
 ISSUE = "Stock Issue"
 REPAIR = "Repair Ticket"
 ZERO = Decimal(0)
+# Each returns values for a 入库单 drafted from an approved requisition, given the rows drafted
+# (e.g. purchasing's: the supplier a decided tender chose, and the rows at its prices);
+# registered by other apps in ready().
+receipt_drafts: list[Callable[[Document, list[dict[str, Any]]], dict[str, Any]]] = []
 
 
 def received_for(requisition: Document) -> dict[str, Decimal]:
@@ -56,7 +61,8 @@ def outstanding(requisition: Document) -> list[dict[str, Any]]:
 
 
 def receipt_from_requisition(name: str, *, actor: User) -> Document:
-    """Start a 入库单 draft for what an approved requisition still waits for, at its rates."""
+    """Start a 入库单 draft for what an approved requisition still waits for, at its rates (or
+    as `receipt_drafts` fill it in)."""
     requisition = permissions.get_document(actor, get_meta(REQUISITION), name, "read")
     if requisition.docstatus != DocStatus.SUBMITTED:
         raise DocumentStateError(_("申购单 %(n)s 尚未审批通过，不能入库") % {"n": name})
@@ -71,11 +77,10 @@ def receipt_from_requisition(name: str, *, actor: User) -> Document:
     if not rows:
         raise DocumentStateError(_("申购单 %(n)s 的物资已全部入库") % {"n": name})
     title = _("%(purpose)s 验收入库") % {"purpose": requisition.data.get("purpose") or name}
-    return services.create_document(
-        RECEIPT,
-        {"title": title[:140], "requisition": name, "items": rows},
-        actor=actor,
-    )
+    values: dict[str, Any] = {"title": title[:140], "requisition": name, "items": rows}
+    for fill in receipt_drafts:
+        values.update(fill(requisition, values["items"]))
+    return services.create_document(RECEIPT, values, actor=actor)
 
 
 def start_stocktake(school_id: int, *, actor: User, category: str = "") -> Document:
