@@ -1,8 +1,10 @@
-"""Submit drafts from threads released at the same instant (PostgreSQL's row locks decide)."""
+"""Run writes from threads released at the same instant (PostgreSQL's row locks decide)."""
 
 from __future__ import annotations
 
+import functools
 import threading
+from collections.abc import Callable
 
 from django.db import connection
 
@@ -11,24 +13,33 @@ from school_logistics.core.models import User
 from school_logistics.core.validation import DocumentValidationError
 
 
-def submit_at_once(doctype: str, names: list[str], actor: User) -> list[str]:
-    """Return, sorted, "submitted" or "refused" for each draft submitted together."""
-    barrier = threading.Barrier(len(names))
+def at_once(*calls: Callable[[], object]) -> list[str]:
+    """Run the calls from threads released together, each on its own connection; return,
+    sorted, "done" or "refused" (a DocumentValidationError) for each."""
+    barrier = threading.Barrier(len(calls))
     outcomes: list[str] = []
 
-    def submit(name: str) -> None:
+    def run(call: Callable[[], object]) -> None:
         try:
             barrier.wait()
-            services.submit_document(doctype, name, actor=actor)
-            outcomes.append("submitted")
+            call()
+            outcomes.append("done")
         except DocumentValidationError:
             outcomes.append("refused")
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=submit, args=(name,)) for name in names]
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     return sorted(outcomes)
+
+
+def submit_at_once(doctype: str, names: list[str], actor: User) -> list[str]:
+    """Return, sorted, "submitted" or "refused" for each draft submitted together."""
+    submits = [
+        functools.partial(services.submit_document, doctype, name, actor=actor) for name in names
+    ]
+    return sorted("submitted" if o == "done" else o for o in at_once(*submits))

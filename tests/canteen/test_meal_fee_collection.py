@@ -23,7 +23,7 @@ from school_logistics.ledger.meal_fees import student_statement
 from school_logistics.ledger.models import MealFeeEntry
 from school_logistics.workflow import actions
 from tests.canteen.test_meal_fee_refund import last_month, refund
-from tests.canteen.test_school_class import saved_at_once
+from tests.concurrency import at_once
 from tests.workflow.conftest import pending
 
 STANDARD = "Meal Fee Standard"
@@ -451,11 +451,11 @@ def test_a_standard_approved_while_its_month_is_charged_never_leaves_the_month_a
         store(*args, **kwargs)
 
     monkeypatch.setattr(services, "_store", slow_store)
-    outcomes = saved_at_once(
+    outcomes = at_once(
         lambda: services.submit_document(STANDARD, new_rate.name, actor=users["finance"]),
         lambda: services.submit_document(COLLECTION, charge.name, actor=users["finance"]),
     )
-    assert outcomes == ["refused", "saved"]
+    assert outcomes == ["done", "refused"]
     in_force = standard_for(charge.school_id, last_month())
     charged = MealFeeEntry.objects.filter(month=last_month()).values_list("student", "charged")
     fees = {"S001": in_force.monthly_fee("三餐"), "S002": in_force.monthly_fee("午餐")}

@@ -4,9 +4,7 @@ per-class documents name one of them. The list, form, Excel and API come from th
 from __future__ import annotations
 
 import io
-import threading
 import time
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -21,6 +19,7 @@ from school_logistics.core.services import DocumentStateError
 from school_logistics.core.validation import DocumentValidationError
 from tests.api.conftest import ApiClient, server_messages
 from tests.canteen.factories import make_classes
+from tests.concurrency import at_once
 from tests.conftest import make_user
 from tests.core.test_import_export import filled, messages, run
 
@@ -125,30 +124,6 @@ def test_teachers_read_the_classes_and_only_the_canteen_keeps_them(users):
     assert [name for name, _data in classes_stored()] == ["七年级(1)班", "七年级(2)班"]
 
 
-def saved_at_once(*saves: Callable[[], Document]) -> list[str]:
-    """Run the saves from threads released together, each on its own connection; return,
-    sorted, "saved" or "refused" for each."""
-    barrier = threading.Barrier(len(saves))
-    outcomes: list[str] = []
-
-    def run_one(save: Callable[[], Document]) -> None:
-        try:
-            barrier.wait()
-            save()
-            outcomes.append("saved")
-        except DocumentValidationError:
-            outcomes.append("refused")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run_one, args=(save,)) for save in saves]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sorted(outcomes)
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("second", ["new", "renamed"])
@@ -169,13 +144,13 @@ def test_two_managers_naming_one_class_at_once_make_it_once(users, monkeypatch, 
         "new": lambda: services.create_document(CLASS, wanted, actor=other),
         "renamed": lambda: services.save_document(CLASS, spare.name, wanted, actor=other),
     }[second]
-    outcomes = saved_at_once(
+    outcomes = at_once(
         lambda: services.create_document(
             CLASS, {"class_name": "七年级(5)班"}, actor=users["canteen"]
         ),
         theirs,
     )
-    assert outcomes == ["refused", "saved"]
+    assert outcomes == ["done", "refused"]
     assert [name for name, _data in classes_stored()].count("七年级(5)班") == 1
 
 
