@@ -100,3 +100,15 @@ def test_a_suppliers_page_says_whether_its_certificates_are_valid(client, users,
     assert f'id="certificate-status">{status}</span>' in page
     if valid_until:
         assert f"有效期至 {valid_until.isoformat()}" in page
+
+
+def test_the_supplier_list_shows_each_ones_certificates(client, users):
+    """The 状态 column was blank for every supplier; a 停用 one still says 停用."""
+    today = timezone.localdate()
+    make_supplier(users["purchaser"], "甲文具公司", valid_until=today - dt.timedelta(days=1))
+    make_supplier(users["purchaser"], "乙印刷厂", valid_until=today + dt.timedelta(days=90))
+    make_supplier(users["purchaser"], "丙商贸公司")
+    client.force_login(users["purchaser"])
+    page = client.get("/app/supplier/").content.decode()
+    for label in ("证照过期", "证照有效", "未索证"):
+        assert f">{label}</span>" in page

@@ -46,6 +46,11 @@ ReadGrant = Callable[["User"], "Iterable[QuerySet[Any]]"]
 Governing = Callable[[str, int], bool]
 governing: list[Governing] = []
 
+# Each returns the badge (label, style) of a record that is never submitted, or None to leave
+# it to the next (a supplier: whether its certificates are valid); a 停用 box comes first.
+RecordStatus = Callable[["Meta", "Document"], "tuple[str, str] | None"]
+record_statuses: list[RecordStatus] = []
+
 submit_guards: list[SubmitGuard] = []
 edit_guards: list[EditGuard] = []
 # Each returns a message saying why a submitted document's allowed-on-submit fields may not

@@ -11,6 +11,7 @@ class PurchasingConfig(AppConfig):
         from school_logistics.core import extensions
         from school_logistics.purchasing import (
             budget_views,
+            certificates,
             claim_views,
             contract_views,
             contracts,
@@ -31,6 +32,7 @@ class PurchasingConfig(AppConfig):
         from school_logistics.stores.services import receipt_drafts
 
         extensions.desk_links.append(budget_views.budget_link)
+        extensions.record_statuses.append(certificates.supplier_status)
         extensions.desk_links.append(supplies_views.supplies_link)
         extensions.form_panels.insert(0, budget_views.requisition_budget_panel)
         extensions.field_choices.append(budget_views.budget_line_choices)

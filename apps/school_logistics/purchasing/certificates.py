@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from school_logistics.core.meta import Meta
 from school_logistics.core.models import Document
 
 # A certificate expiring within this many days is shown as 即将到期 (time to ask for the new one).
@@ -54,15 +56,25 @@ def certificate_problem(school_id: int, supplier: str, on: dt.date, day: str) ->
 def certificate_status(data: dict[str, Any], today: dt.date) -> tuple[str, str]:
     """Return the (label, badge style) of a supplier's certificates on `today`: 证照有效,
     即将到期 (within EXPIRING_DAYS), 证照过期, or 未索证 when none is on file."""
-    days = sorted(c["valid_until"] for c in data.get("certificates") or [] if c.get("valid_until"))
-    if not days:
+    certificates = data.get("certificates") or []
+    if not certificates:
         return pgettext("certificates", "未索证"), "draft"
+    days = sorted(c["valid_until"] for c in certificates if c.get("valid_until"))
+    if not days:  # on file, none with an end date
+        return pgettext("certificates", "证照有效"), "approved"
     first = days[0]
     if first < today.isoformat():
         return pgettext("certificates", "证照过期"), "rejected"
     if first <= (today + dt.timedelta(days=EXPIRING_DAYS)).isoformat():
         return pgettext("certificates", "即将到期"), "returned"
     return pgettext("certificates", "证照有效"), "approved"
+
+
+def supplier_status(meta: Meta, doc: Document) -> tuple[str, str] | None:
+    """The supplier list's 状态: its certificates (extensions.record_statuses)."""
+    if meta.name != "Supplier":
+        return None
+    return certificate_status(doc.data, timezone.localdate())
 
 
 def certificate_rows(data: dict[str, Any], today: dt.date) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from school_logistics.core import extensions
 from school_logistics.core.meta import DECIMAL_PLACES, DECIMAL_TYPES, DocField, Meta
 from school_logistics.core.models import Document
 from school_logistics.core.models.document import DocStatus
@@ -99,14 +100,20 @@ PAUSED_STATES = {"已拒绝": "rejected", "已退回": "returned", "已撤回": 
 
 
 def record_status(meta: Meta, doc: Document) -> tuple[str, str]:
-    """Return the badge of a record that is never submitted (an Item, a supplier): 在用 or 停用
-    where the DocType has a 停用 box, else none ("草稿" would ask for a submission that never
+    """Return the badge of a record that is never submitted (an Item, a supplier): 停用 where
+    its 停用 box is ticked, else what an app says of it (a supplier's certificates), else 在用
+    where the DocType has the box, else none ("草稿" would ask for a submission that never
     comes)."""
     field = meta.get_field("disabled")
-    if field is None or field.fieldtype != "Check":
-        return "", ""
-    if doc.data.get("disabled"):
+    has_box = field is not None and field.fieldtype == "Check"
+    if has_box and doc.data.get("disabled"):
         return pgettext("record status", "停用"), "cancelled"
+    for status in extensions.record_statuses:
+        found = status(meta, doc)
+        if found is not None:
+            return found
+    if not has_box:
+        return "", ""
     return pgettext("record status", "在用"), "approved"
 
 
