@@ -154,6 +154,16 @@ def test_a_repeating_reminder_comes_back_every_few_days_until_renewed(users):
     assert "之后每 7 天再提醒" in rules(users["admin"].school)[0].repeats
 
 
+def test_a_repeating_rule_reminds_of_a_certificate_that_lapsed_long_ago_until_renewed(users):
+    """Entered already two months out of date: a one-off rule lets it be, a weekly one nags."""
+    worker(users, "食堂戊", -60)
+    health_rule(users)
+    assert remind_due_dates() == 0
+    health_rule(users, repeat_days="7")
+    assert remind_due_dates() == 1
+    assert subjects(users["canteen"])[-1].endswith("已过期 60 天")
+
+
 def test_a_repeat_of_more_than_90_days_is_refused(users):
     with pytest.raises(DocumentValidationError) as exc:
         health_rule(users, repeat_days="120")

@@ -30,6 +30,9 @@ MAX_REPEAT_DAYS = 90
 # A date that passed before anyone was reminded of it (a rule made since) is still reminded
 # within this many days: it says how long ago it was.
 GRACE_DAYS = 30
+# A repeating rule keeps reminding of a date still unchanged this long after it (a health
+# certificate that lapsed: weekly until renewed), however late it was entered.
+REPEAT_REACH_DAYS = 365
 
 
 def date_fields(meta: Meta) -> list[DocField]:
@@ -170,7 +173,8 @@ def _remind(reminder: DateReminder, meta: Meta, today: dt.date) -> int:
     if field is None:
         return 0
     key = f"data__{field.fieldname}"
-    earliest = today - dt.timedelta(days=GRACE_DAYS)
+    reach = REPEAT_REACH_DAYS if reminder.repeat_days else GRACE_DAYS
+    earliest = today - dt.timedelta(days=reach)
     # Dates and times are stored as ISO text, which sorts as they do.
     documents = Document.objects.filter(
         doctype=meta.name,
