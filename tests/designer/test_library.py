@@ -50,6 +50,15 @@ def test_food_sample_computes_discard_time_and_refuses_small_samples(
         core.create_document(FOOD, {**values, "weight_g": "100"}, actor=users["canteen"])
     assert "125" in exc.value.errors["weight_g"][0]
     assert Document.objects.filter(doctype=FOOD).count() == 1
+    # 留样 48 小时: destroyed the next morning is refused, on the third day it is kept.
+    early = {"discarded_at": "2026-03-03 08:00", "discarded_by": "canteen"}
+    with pytest.raises(DocumentValidationError) as exc:
+        core.save_document(FOOD, doc.name, early, actor=users["canteen"])
+    assert "不能小于 48" in exc.value.errors["kept_hours"][0]
+    kept = core.save_document(
+        FOOD, doc.name, {**early, "discarded_at": "2026-03-04 12:00"}, actor=users["canteen"]
+    )
+    assert kept.data["kept_hours"] == "48.500"
 
 
 def test_equipment_loan_requires_compensation_only_when_damaged(
