@@ -46,7 +46,7 @@ def test_student_no_is_unique(users, students):
 @pytest.mark.parametrize(
     ("values", "key", "message"),
     [
-        ({"guardian_phone": "abc"}, "guardian_phone", "监护人电话格式不正确"),
+        ({"guardian_phone": "abc"}, "guardian_phone", "监护人电话：请填写正确的电话号码"),
         ({"meal_plan": "两餐"}, "meal_plan", "包餐"),
         ({"student_name": ""}, "student_name", "姓名"),
     ],

@@ -81,3 +81,23 @@ def test_a_computed_figure_that_cannot_be_is_refused_with_what_to_check(
     with pytest.raises(DocumentValidationError) as refused:
         services.create_document(doctype, values, actor=users["teacher"])
     assert any(words in m for m in refused.value.errors[field])
+
+
+def test_a_phone_field_takes_a_phone_number_and_offers_the_phones_keypad(client, users) -> None:
+    """外来人员登记's 联系电话 is set to 电话号码: "abc" is refused, a landline is kept."""
+    library.install("visitor_registration", actor=users["admin"])
+    values = {"visitor_name": "维修技师（演示）", "id_number": "110105198001010003",
+              "visit_purpose": "维修施工", "host": "总务处", "visit_date": dt.date(2026, 12, 8),
+              "time_in": dt.datetime(2026, 12, 8, 9, 0)}  # fmt: skip
+    with pytest.raises(DocumentValidationError) as refused:
+        services.create_document(VISITOR, {**values, "phone": "abc"}, actor=users["teacher"])
+    assert refused.value.errors["phone"] == [
+        "联系电话：请填写正确的电话号码，如 13800000000 或 0571-88880000"
+    ]
+    kept = services.create_document(
+        VISITOR, {**values, "phone": "0571-88880000"}, actor=users["teacher"]
+    )
+    assert kept.data["phone"] == "0571-88880000"
+    client.force_login(users["teacher"])
+    form = client.get("/app/visitor-registration/new").content.decode()
+    assert 'inputmode="tel" class="form-control' in form

@@ -46,7 +46,7 @@ def test_earliest_expiry_follows_a_renewed_certificate(users):
 @pytest.mark.parametrize(
     ("values", "key", "message"),
     [
-        ({"phone": "电话12"}, "phone", "联系电话格式不正确"),
+        ({"phone": "电话12"}, "phone", "联系电话：请填写正确的电话号码"),
         ({"license_no": "12345"}, "license_no", "统一社会信用代码应为 18 位"),
         ({"certificates": [{"cert_type": "营业执照"}]}, "certificates.1.valid_until", "有效期至"),
         ({"category": "家电"}, "category", "供应类别"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import re
 from collections import defaultdict
 from decimal import Decimal
 
@@ -39,8 +38,6 @@ from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.values import parse_month
 from school_logistics.ledger import meal_fees
 from school_logistics.ledger.models import MealFeeEntry
-
-PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ()]{5,18}[0-9]$")
 
 
 @register(SCHOOL_CLASS)
@@ -104,9 +101,6 @@ class Student(Controller):
     def validate(self, doc: Doc) -> None:
         errors: dict[str, list[str]] = {}
         filed_class(doc, errors)
-        phone = doc.get("guardian_phone")
-        if phone and not PHONE_RE.match(phone):
-            errors["guardian_phone"] = [_("监护人电话格式不正确，如 13800000000")]
         if errors:
             raise DocumentValidationError(errors)
 
@@ -123,9 +117,6 @@ class CanteenStaff(Controller):
             errors["health_cert_issued"] = [_("发证日期不能晚于今天")]
         if issued and expiry and expiry <= issued:
             errors["health_cert_expiry"] = [_("有效期须晚于发证日期")]
-        phone = doc.get("phone")
-        if phone and not PHONE_RE.match(phone):
-            errors["phone"] = [_("电话格式不正确，如 13800000000")]
         if errors:
             raise DocumentValidationError(errors)
 

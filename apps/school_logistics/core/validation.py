@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, RegexValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -150,6 +151,15 @@ DECIMAL_MESSAGES = {
     "max_whole_digits": gettext_lazy("数字太大：整数部分最多 %(max)s 位"),
 }
 TEXT_MESSAGES = {"max_length": gettext_lazy("最多 %(limit_value)d 个字（现在 %(show_value)d 个）")}
+# A phone number as people write it: a mobile, a landline with its area code, an extension.
+PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ()]{5,18}[0-9]$")
+# What a Data field set to 电话 or 邮箱 (`options`) must look like.
+TEXT_FORMATS: dict[str, Callable[[Any], None]] = {
+    "Phone": RegexValidator(
+        PHONE_RE, message=gettext_lazy("请填写正确的电话号码，如 13800000000 或 0571-88880000")
+    ),
+    "Email": EmailValidator(message=gettext_lazy("请填写正确的电子邮箱，如 name@example.com")),
+}
 
 
 def form_field(f: DocField) -> forms.Field:
@@ -187,10 +197,12 @@ def form_field(f: DocField) -> forms.Field:
                 required=required, choices=[("", "")] + [(o, o) for o in f.select_options]
             )
         case _:
+            formats = TEXT_FORMATS.get(f.options) if f.fieldtype == "Data" else None
             return TextField(
                 required=required,
                 max_length=TEXT_LIMITS.get(f.fieldtype, 140),
                 error_messages=TEXT_MESSAGES,
+                validators=[formats] if formats else [],
             )
 
 

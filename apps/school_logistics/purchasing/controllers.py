@@ -22,7 +22,6 @@ from school_logistics.purchasing import (  # noqa: F401  (register controllers)
 from school_logistics.stores.items import check_item_rows
 
 # Mobile (13800000000), landline (0571-88880000) or with an extension; separators allowed.
-PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ()]{5,18}[0-9]$")
 # 统一社会信用代码: 18 characters, digits and capitals without I, O, S, V, Z.
 CREDIT_CODE_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}$")
 
@@ -63,9 +62,6 @@ class MaterialRequisition(Controller):
 class Supplier(Controller):
     def validate(self, doc: Doc) -> None:
         errors: dict[str, list[str]] = {}
-        phone = doc.get("phone")
-        if phone and not PHONE_RE.match(phone):
-            errors["phone"] = [_("联系电话格式不正确，如 13800000000 或 0571-88880000")]
         license_no = doc.get("license_no")
         if license_no:
             license_no = license_no.replace(" ", "").upper()

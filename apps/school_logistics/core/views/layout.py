@@ -103,6 +103,8 @@ class FieldView:
 
     @property
     def inputmode(self) -> str:
+        if self.field.fieldtype == "Data":  # the phone's keyboard for a number or an address
+            return {"Phone": "tel", "Email": "email"}.get(self.field.options, "text")
         return "numeric" if self.field.fieldtype == "Int" else "decimal"
 
     @property
