@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import uuid
@@ -93,3 +94,12 @@ def test_approved_requisition_printed_then_cancelled_verifies_as_cancelled(clien
     # A reprint's trail shows the cancel, by whoever made it, under no step (not 发起).
     rows, _rounds = trail_context(Document.objects.get(pk=doc.pk))
     assert (rows[-1]["step"], rows[-1]["action"]) == ("—", "作废")  # last: after the skips
+
+
+@pytest.mark.parametrize(("big", "principal_signs"), [(True, True), (False, False)])
+def test_the_principal_signs_only_what_went_to_the_principal(users, big, principal_signs):
+    """Under 5,000 元 the route skips 校长审批: no empty 校长 box waits on the paper."""
+    doc = approved_requisition(users, big=big)
+    html = print_document(doc, actor=users["teacher"], output="html").content
+    boxes = re.findall(r'<div class="sign-label">([^<]*)</div>', html)
+    assert ("校长" in boxes) is principal_signs and "申请人" in boxes and "总务处" in boxes

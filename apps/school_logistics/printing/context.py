@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -26,12 +27,16 @@ APPROVAL_SIGNATURES = ("申请人", "部门负责人", "总务处", "校长", "�
 RECORD_SIGNATURES = ("经办人", "总务处")
 
 
-def signatures(meta: Meta) -> tuple[str, ...]:
-    """Return who signs the paper: the DocType's `print_signatures`, else the usual ones."""
+def signatures(meta: Meta, skipped: Iterable[str] = ()) -> tuple[str, ...]:
+    """Return who signs the paper: the DocType's `print_signatures`, else the usual ones,
+    less those whose step the document's route skipped (no 校长 box under 5,000 元)."""
     own = meta.raw.get("print_signatures")
     if own:
-        return tuple(str(s) for s in own)
-    return APPROVAL_SIGNATURES if meta.is_submittable else RECORD_SIGNATURES
+        names: tuple[str, ...] = tuple(str(s) for s in own)
+    else:
+        names = APPROVAL_SIGNATURES if meta.is_submittable else RECORD_SIGNATURES
+    passed = [label for label in skipped if label]
+    return tuple(n for n in names if not any(n in label for label in passed))
 
 
 def local_time(value: dt.datetime | None) -> str:
@@ -161,11 +166,12 @@ def school_heading(school: School) -> dict[str, str]:
     return {"name": school.name, "address": school.address, "logo": logo, "letterhead": text}
 
 
-def _trail_row(e: TrailEntry) -> dict[str, str]:
+def _trail_row(e: TrailEntry) -> dict[str, Any]:
     return {
         # A stepless line is the requester's (formats print 发起 there), but a cancel of the
         # approved document is whoever cancelled it: no step.
         "step": e.step or ("—" if e.code == "cancel" else ""),
+        "skipped": e.code == "skip",
         "actor": f"{e.actor}（代 {e.on_behalf_of}）" if e.on_behalf_of else e.actor,
         "action": e.action,
         "at": local_time(e.at),
@@ -220,7 +226,7 @@ def build_context(
         # The trail by submission (第 2 次提交 …), for a document returned and sent again.
         "trail_rounds": trail_rounds,
         "total": total_of(meta, doc),
-        "signatures": signatures(meta),
+        "signatures": signatures(meta, (r["step"] for r in trail if r["skipped"])),
         "verify": verification,
         "printed_at": local_time(printed_at),
         "printed_by": printed_by.display_name,
