@@ -72,3 +72,33 @@ def test_the_cleared_date_is_in_the_hazards_history_and_asked_for_again(
     assert ["rectified_on", today.isoformat(), None] in latest.diff["changed"]
     with pytest.raises(DocumentValidationError, match="整改完成日期"):
         actions.approve(pending(fix, users["worker"]).pk, actor=users["worker"])
+
+
+def test_the_fixers_task_is_due_at_the_end_of_the_deadline_not_after_a_fixed_time(
+    users: dict[str, User], dorm: Document
+) -> None:
+    """限期整改: the job is overdue when the 整改期限 set on it has passed (3 days here), not
+    after the step's 72 working hours."""
+    doc = inspect(users, dorm, deadline_in=3)
+    services.submit_document("Safety Inspection", doc.name, actor=users["purchaser"])
+    fix = Document.objects.get(doctype=RECTIFICATION, data__inspection=doc.name)
+    end = dt.datetime.combine(timezone.localdate() + dt.timedelta(days=4), dt.time.min)
+    assert pending(fix, users["worker"]).due_at == timezone.make_aware(end)
+
+
+def test_the_flow_editor_keeps_the_steps_options_it_has_no_inputs_for(
+    client, users: dict[str, User], school: School
+) -> None:
+    """clear_on_reject and due_field ride through the editor's page and its save."""
+    from school_logistics.workflow import editor
+    from school_logistics.workflow.flows import workflow_for
+
+    shipped = workflow_for(RECTIFICATION, school.pk)
+    raw = shipped.latest().definition
+    saved = editor.save_flow(RECTIFICATION, raw, actor=users["admin"], school=school)
+    steps = {s["key"]: s for s in saved.definition["steps"]}
+    assert steps["fix"]["due_field"] == "deadline"
+    assert steps["recheck"]["clear_on_reject"] == ["rectified_on"]
+    client.force_login(users["admin"])
+    page = client.get("/app/approvals/flows/hazard-rectification/").content.decode()
+    assert "clear_on_reject" in page and "due_field" in page

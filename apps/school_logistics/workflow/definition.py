@@ -74,6 +74,9 @@ class Step:
     # Fields a rejection here empties as it sends the document back (a failed re-check takes
     # back the fixer's 整改完成日期: the hazard is open again, everywhere it is counted).
     clear_on_reject: tuple[str, ...] = ()
+    # A date field of the document the step's tasks are due at the end of (a hazard's 整改期限),
+    # instead of `sla_hours` after they open; empty, or no date in it: `sla_hours`.
+    due_field: str = ""
     state: str = ""  # the document's workflow_state while it waits here; "" = the label
     approve_label: str = ""  # the verb on the approve button and in the trail; "" = 同意
     reject_label: str = ""  # the verb on the reject button and in the trail; "" = 拒绝
@@ -239,6 +242,9 @@ def parse_flow(
         unknown = [f for f in editable if f not in fieldnames and f not in table_fields]
         if unknown:
             raise at(_("可编辑字段不存在：%(fields)s") % {"fields": "、".join(unknown)})
+        due_field = str(s.get("due_field") or "")
+        if due_field and due_field not in fieldnames:
+            raise at(_("期限字段不存在：%(field)s") % {"field": due_field})
         cleared = tuple(s.get("clear_on_reject", ()))
         unknown = [f for f in cleared if f not in fieldnames]
         if unknown:
@@ -258,6 +264,7 @@ def parse_flow(
                 editable_fields=editable,
                 required_fields=_required(s, editable, at),
                 clear_on_reject=cleared,
+                due_field=due_field,
                 state=_state(s, at),
                 approve_label=_text(s.get("approve_label"), MAX_VERB, _("同意按钮的名称"), at),
                 reject_label=_text(s.get("reject_label"), MAX_VERB, _("拒绝按钮的名称"), at),

@@ -65,6 +65,8 @@ STEP_KEYS = (
     "on_reject",
     "allow_reject",
     "docstatus",
+    "clear_on_reject",
+    "due_field",
 )
 # Step keys left out of the saved JSON when they hold their default, so flows stay short.
 STEP_DEFAULTS = {

@@ -43,7 +43,7 @@ NEW_STEP = {
     "extra": "{}",
 }
 # Kept as they are through the form (no input of their own): sent back with the step.
-PASSED_THROUGH = ("editable_fields", "required_fields")
+PASSED_THROUGH = ("editable_fields", "required_fields", "clear_on_reject", "due_field")
 
 
 def _school(user: User) -> School | None:

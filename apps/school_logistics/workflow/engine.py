@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 from django.utils import timezone, translation
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_noop
 
 from school_logistics.core import services as core_services
@@ -256,7 +257,7 @@ def activate(
         advance(process, step, last_actor=last_actor, tasks=[])  # no task was made for it
         return
 
-    due = add_working_hours(now, step.sla_hours) if step.sla_hours else None
+    due = step_due(process, step, now)
     created = []
     for order, (held_by, meant_for) in enumerate(holders):
         waiting = step.mode == "sequential" and order > 0
@@ -342,10 +343,21 @@ def step_done(step: Step, tasks: list[ApprovalTask]) -> bool:
     return all(t.status == TaskStatus.APPROVED for t in base)
 
 
+def step_due(process: ApprovalProcess, step: Step, now: dt.datetime) -> dt.datetime | None:
+    """When a task opened now at the step is due: the end of the day its `due_field` names
+    (the deadline the document set, in the school's time), else `sla_hours` working hours on."""
+    if step.due_field:
+        day = parse_date(str(process.document.data.get(step.due_field) or "")[:10])
+        if day is not None:
+            end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min)
+            return timezone.make_aware(end)
+    return add_working_hours(now, step.sla_hours) if step.sla_hours else None
+
+
 def release_next(process: ApprovalProcess, step: Step, approved: ApprovalTask) -> None:
     """After an approval inside an unfinished step, open whoever was waiting for it."""
     now = timezone.now()
-    due = add_working_hours(now, step.sla_hours) if step.sla_hours else None
+    due = step_due(process, step, now)
     held = ApprovalTask.objects.filter(waits_for=approved, status=TaskStatus.WAITING)
     if held.exists():
         held.update(status=TaskStatus.PENDING, due_at=due)
