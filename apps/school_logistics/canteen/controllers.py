@@ -8,7 +8,6 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,12 +27,13 @@ from school_logistics.canteen.standards import (
     Standard,
     charged_at,
     highest_cap,
+    hold_school,
     standard_for,
 )
 from school_logistics.core.controllers import Controller, register
 from school_logistics.core.data_match import data_equals
 from school_logistics.core.document import Doc
-from school_logistics.core.models import Document, School
+from school_logistics.core.models import Document
 from school_logistics.core.validation import DocumentValidationError
 from school_logistics.core.values import parse_month
 from school_logistics.ledger import meal_fees
@@ -60,23 +60,10 @@ class SchoolClass(Controller):
                 _("班级“%(c)s”已有学生或单据，不能改名；如需新名称，请新建班级") % {"c": stored},
                 "class_name",
             )
-        _take_turns_naming_classes(school_id)
+        hold_school(school_id)  # two managers naming one class at once make it once
         same = Document.objects.filter(doctype=SCHOOL_CLASS, school_id=school_id)
         if same.filter(data_equals("class_name", name)).exclude(pk=doc.instance.pk).exists():
             raise DocumentValidationError.single(_("班级“%(c)s”已存在") % {"c": name}, "class_name")
-
-
-def _take_turns_naming_classes(school_id: int) -> None:
-    """Hold the school's row until this save commits, so that two saves naming a class of the
-    school look for the name one after the other. Classes are rows of the one document table,
-    their names in its JSON, where no constraint can keep a name unique within a school."""
-    if not (connection.features.has_select_for_update and connection.in_atomic_block):
-        # SQLite runs one writing transaction at a time (BEGIN IMMEDIATE); a preview writes none.
-        return
-    # NO KEY: every insert naming the school (documents, ledger rows) takes KEY SHARE on its
-    # row, which this lock lets through.
-    locked = School.objects.select_for_update(no_key=True).filter(pk=school_id)
-    list(locked.values_list("pk", flat=True))
 
 
 def _class_in_use(school_id: int, class_name: str | None) -> bool:

@@ -19,7 +19,7 @@ from school_logistics.canteen.classes import (
     filed_class,
     one_per_class_month,
 )
-from school_logistics.canteen.standards import Standard, standard_for, take_turns_with_rates
+from school_logistics.canteen.standards import Standard, hold_school, standard_for
 from school_logistics.core.controllers import Controller, register
 from school_logistics.core.document import Doc
 from school_logistics.core.validation import DocumentValidationError
@@ -61,7 +61,7 @@ class MealFeeCollection(Controller):
             errors["month"].append(_("只能收取本月或下月的伙食费"))
         else:
             # The rate read here is the one charged: a standard's approval waits for this save.
-            take_turns_with_rates(school_id)
+            hold_school(school_id)
             standard = standard_for(school_id, doc.get("month"))
             if standard is None:
                 errors["month"].append(

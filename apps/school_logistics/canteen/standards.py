@@ -86,12 +86,15 @@ def charged_at(school_id: int, class_name: str, month: str) -> Charged | None:
     return Charged(name, Decimal(str(data["meal_rate"])), data["billing_days"])
 
 
-def take_turns_with_rates(school_id: int) -> None:
-    """Hold the school's row until this transaction commits, so that a standard's approval and
-    a month's collection, each reading what the other writes, run one after the other."""
+def hold_school(school_id: int) -> None:
+    """Hold the school's row until this transaction commits, so that writes that each read
+    what the other writes run one after the other: a standard's approval and a month's
+    collection; two saves naming the same class (no constraint reaches a name in the JSON)."""
     if not (connection.features.has_select_for_update and connection.in_atomic_block):
-        return  # SQLite runs one writing transaction at a time
-    # NO KEY, as for naming classes: inserts naming the school (KEY SHARE) go through.
+        # SQLite runs one writing transaction at a time (BEGIN IMMEDIATE); a preview writes none.
+        return
+    # NO KEY: every insert naming the school (documents, ledger rows) takes KEY SHARE on its
+    # row, which this lock lets through.
     list(
         School.objects.select_for_update(no_key=True)
         .filter(pk=school_id)
@@ -190,7 +193,7 @@ class MealFeeStandard(Controller):
 
     def before_submit(self, doc: Doc) -> None:
         # Approved after its draft was checked: a month may have been charged meanwhile.
-        take_turns_with_rates(doc.instance.school_id)
+        hold_school(doc.instance.school_id)
         self._refuse_charged_months(doc)
 
     def _refuse_charged_months(self, doc: Doc) -> None:
